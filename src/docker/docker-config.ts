@@ -1,0 +1,45 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ToolError } from '../common/errors';
+import type { PipelineOutput } from '../pipeline/interfaces';
+import { lastLines, type ProcessRunner } from '../process/runner';
+import type { RegistryCredentials } from './registry-credentials';
+
+/**
+ * Runs `body` with a temporary DOCKER_CONFIG logged in to each registry, and deletes it afterwards
+ * whatever happens. Passwords are registered as secrets and reach docker on stdin only. With no
+ * credentials `body` gets undefined and docker uses the agent's own configuration.
+ */
+export async function withDockerLogin<T>(
+  deps: { runner: ProcessRunner; output: PipelineOutput },
+  credentials: readonly RegistryCredentials[],
+  options: { tempRoot?: string; docker?: string; signal?: AbortSignal },
+  body: (dockerConfig: string | undefined) => Promise<T>,
+): Promise<T> {
+  if (credentials.length === 0) return body(undefined);
+  for (const c of credentials) deps.output.setSecret(c.password);
+  const dir = await mkdtemp(join(options.tempRoot ?? tmpdir(), 'outerloop-docker-'));
+  try {
+    for (const c of credentials) {
+      const result = await deps.runner.exec(
+        options.docker ?? 'docker',
+        ['--config', dir, 'login', c.registry, '--username', c.username, '--password-stdin'],
+        { stdin: c.password, quiet: true, signal: options.signal },
+      );
+      if (result.code !== 0) {
+        const reason = lastLines(result.stderr || result.stdout, 1)[0] ?? `exit code ${result.code}`;
+        throw new ToolError('docker', `docker login to ${c.registry} as ${c.username} failed: ${reason}`, result.code);
+      }
+      deps.output.info(`Logged in to ${c.registry} as ${c.username} (temporary DOCKER_CONFIG).`);
+    }
+    return await body(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The environment for docker commands that should use `dockerConfig` (when set). */
+export function dockerEnv(dockerConfig: string | undefined, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return dockerConfig ? { ...base, DOCKER_CONFIG: dockerConfig } : base;
+}

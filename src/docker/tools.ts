@@ -1,0 +1,48 @@
+import type { ProcessRunner } from '../process/runner';
+
+/** Which container tools this agent has. Detected, never assumed. */
+export interface DockerTools {
+  /** The engine's version, or undefined when no engine answers. */
+  serverVersion?: string;
+  clientVersion?: string;
+  /** `docker buildx` is installed (BuildKit builds with --load). */
+  buildx: boolean;
+  /** How to run Compose: `docker compose` (v2), `docker-compose` (v1), or not at all. */
+  compose?: ComposeCommand;
+}
+
+/** The argv prefix that runs Compose, and its major version. */
+export interface ComposeCommand {
+  version: 1 | 2;
+  file: string;
+  args: string[];
+}
+
+/** Asks the installed tools what they are. Runs quietly; each probe is a few milliseconds. */
+export async function detectDockerTools(runner: ProcessRunner, env?: NodeJS.ProcessEnv): Promise<DockerTools> {
+  const quiet = { quiet: true, noEcho: true, env };
+  const probe = async (file: string, args: string[]): Promise<string | undefined> => {
+    try {
+      const r = await runner.exec(file, args, quiet);
+      return r.code === 0 ? r.stdout.trim() : undefined;
+    } catch {
+      return undefined; // not installed
+    }
+  };
+  const [versions, buildx, composeV2, composeV1] = await Promise.all([
+    probe('docker', ['version', '--format', '{{.Client.Version}}|{{.Server.Version}}']),
+    probe('docker', ['buildx', 'version']),
+    probe('docker', ['compose', 'version', '--short']),
+    probe('docker-compose', ['version', '--short']),
+  ]);
+  const [clientVersion, serverVersion] = (versions ?? '|').split('|');
+  let compose: ComposeCommand | undefined;
+  if (composeV2 !== undefined) compose = { version: 2, file: 'docker', args: ['compose'] };
+  else if (composeV1 !== undefined) compose = { version: 1, file: 'docker-compose', args: [] };
+  return {
+    clientVersion: clientVersion || undefined,
+    serverVersion: serverVersion || undefined,
+    buildx: buildx !== undefined,
+    compose,
+  };
+}

@@ -1,0 +1,88 @@
+import * as tl from 'azure-pipelines-task-lib/task';
+import type { PipelineOutput, ServiceEndpoint, TaskEnvironment, TestResultsFormat } from './interfaces';
+
+/**
+ * The real agent, through azure-pipelines-task-lib. Only task entry points import this module:
+ * the library prints `##vso[task.debug]` lines as soon as it loads, which the CLI must not.
+ */
+export class TaskLibEnvironment implements TaskEnvironment {
+  input(name: string): string | undefined {
+    const value = tl.getInput(name, false);
+    return value === undefined || value.trim() === '' ? undefined : value;
+  }
+
+  variable(name: string): string | undefined {
+    const value = tl.getVariable(name);
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  endpoint(id: string): ServiceEndpoint | undefined {
+    const url = tl.getEndpointUrl(id, true);
+    const authorization = tl.getEndpointAuthorization(id, true);
+    if (url === undefined && authorization === undefined) return undefined;
+    return {
+      id,
+      url: url ?? '',
+      scheme: authorization?.scheme ?? '',
+      auth: lowerKeys(authorization?.parameters ?? {}),
+      data: lowerKeys(readEndpointData(id)),
+    };
+  }
+}
+
+/** Endpoint data arrives as ENDPOINT_DATA_<ID>_<KEY> variables; the library has no call that lists them. */
+function readEndpointData(id: string): Record<string, string> {
+  const prefix = `ENDPOINT_DATA_${id}_`.toUpperCase();
+  const data: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key.toUpperCase().startsWith(prefix) && value !== undefined) data[key.slice(prefix.length)] = value;
+  }
+  return data;
+}
+
+function lowerKeys(record: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(record)) out[key.toLowerCase()] = value;
+  return out;
+}
+
+/** Agent output through the library's logging commands. */
+export class TaskLibOutput implements PipelineOutput {
+  info(message: string): void {
+    console.log(message);
+  }
+
+  warning(message: string): void {
+    tl.warning(message);
+  }
+
+  debug(message: string): void {
+    tl.debug(message);
+  }
+
+  setSecret(value: string): void {
+    if (value) tl.setSecret(value);
+  }
+
+  setOutput(name: string, value: string): void {
+    tl.setVariable(name, value, false, true);
+  }
+
+  uploadArtifact(artifactName: string, path: string): void {
+    tl.uploadArtifact(artifactName, path, artifactName);
+  }
+
+  publishTestResults(format: TestResultsFormat, files: readonly string[], title: string): void {
+    if (files.length === 0) return;
+    tl.command(
+      'results.publish',
+      { type: format, mergeResults: 'true', publishRunAttachments: 'true', resultFiles: files.join(','), testRunTitle: title },
+      '',
+    );
+  }
+}
+
+/** Ends the task: the one place a result is set. */
+export function completeTask(failed: boolean, message: string): void {
+  tl.setResult(failed ? tl.TaskResult.Failed : tl.TaskResult.Succeeded, message, true);
+}

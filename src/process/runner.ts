@@ -1,0 +1,116 @@
+import { spawn } from 'node:child_process';
+import { ToolError } from '../common/errors';
+import { LineNeutralizer, neutralizeLoggingCommands } from './neutralize';
+
+/** Options for one child process. */
+export interface ExecOptions {
+  cwd?: string;
+  /** The whole environment of the child (defaults to this process's). */
+  env?: NodeJS.ProcessEnv;
+  /** Written to the child's stdin, which is then closed (how passwords reach `docker login`). */
+  stdin?: string;
+  /** Do not stream the child's output to the log (it is still captured). */
+  quiet?: boolean;
+  /** Do not print the command line before running it. */
+  noEcho?: boolean;
+  /** Kills the child (SIGTERM) when aborted. */
+  signal?: AbortSignal;
+}
+
+/** What a finished child process left behind. Output is the tail, at most {@link CAPTURE_LIMIT} chars. */
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The port every tool invocation goes through: argv arrays only, never a shell string. */
+export interface ProcessRunner {
+  exec(file: string, args: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+}
+
+/** Where streamed, neutralized output lines go. */
+export interface LogSink {
+  write(text: string): void;
+}
+
+/** How much of each stream is kept in memory for error messages and parsing. */
+export const CAPTURE_LIMIT = 4 * 1024 * 1024;
+
+/** Quotes one argument for display, the way a POSIX shell would need it. Display only. */
+export function quoteArg(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Formats a command line for the log. */
+export function formatCommandLine(file: string, args: readonly string[]): string {
+  return [file, ...args].map(quoteArg).join(' ');
+}
+
+function appendCapped(buffer: string, chunk: string): string {
+  const joined = buffer + chunk;
+  return joined.length > CAPTURE_LIMIT ? joined.slice(joined.length - CAPTURE_LIMIT) : joined;
+}
+
+/**
+ * Runs processes with node's spawn (no shell), streaming their output live through a
+ * `##vso[` neutralizer into the log sink and capturing it for the caller.
+ */
+export class NodeProcessRunner implements ProcessRunner {
+  constructor(private readonly sink: LogSink = process.stdout) {}
+
+  exec(file: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    // Arguments can carry user input too, so the echoed command line is neutralized like the output.
+    if (!options.noEcho) this.sink.write(`##[command]${neutralizeLoggingCommands(formatCommandLine(file, args))}\n`);
+    return new Promise<ExecResult>((resolve, reject) => {
+      const child = spawn(file, [...args], {
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        signal: options.signal,
+        killSignal: 'SIGTERM',
+      });
+      let stdout = '';
+      let stderr = '';
+      const show = options.quiet ? undefined : new LineNeutralizer((line) => this.sink.write(line));
+      child.stdout.setEncoding('utf8');
+      child.stderr.setEncoding('utf8');
+      child.stdout.on('data', (chunk: string) => {
+        stdout = appendCapped(stdout, chunk);
+        show?.write(chunk);
+      });
+      child.stderr.on('data', (chunk: string) => {
+        stderr = appendCapped(stderr, chunk);
+        show?.write(chunk);
+      });
+      child.stdin.on('error', () => undefined); // a child that exits without reading stdin is not our error
+      child.stdin.end(options.stdin ?? '');
+      child.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') {
+          reject(new ToolError(file, `'${file}' was not found on PATH; install it on the agent or add it to PATH.`));
+        } else if (err.name === 'AbortError') {
+          // 'close' follows with the signal; let it settle the promise.
+        } else {
+          reject(new ToolError(file, `Could not run '${file}': ${err.message}`));
+        }
+      });
+      child.on('close', (code, signal) => {
+        show?.end();
+        resolve({ code: code ?? (signal ? 128 + signalNumber(signal) : 1), stdout, stderr });
+      });
+    });
+  }
+}
+
+function signalNumber(signal: NodeJS.Signals): number {
+  return signal === 'SIGKILL' ? 9 : signal === 'SIGINT' ? 2 : 15;
+}
+
+/** The last `count` non-empty lines of `text`, for error messages. */
+export function lastLines(text: string, count: number): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l.length > 0)
+    .slice(-count);
+}

@@ -1,0 +1,7 @@
+import { join } from 'node:path';
+
+/** The repository root. */
+export const ROOT = join(__dirname, '..', '..');
+
+/** Where test fixtures live. */
+export const FIXTURES = join(ROOT, 'test', 'fixtures');
