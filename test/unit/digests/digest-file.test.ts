@@ -1,0 +1,53 @@
+import { strict as assert } from 'node:assert';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileError } from '../../../src/common/errors';
+import { findDigest, formatDigestFile, parseDigestFile, readDigestFile, writeDigestFile, type DigestFile } from '../../../src/digests/digest-file';
+
+const D1 = 'sha256:' + '1'.repeat(64);
+const D2 = 'sha256:' + '2'.repeat(64);
+const file: DigestFile = {
+  version: 1,
+  images: [
+    { reference: '127.0.0.1:5000/shop/api:20261122.3', repository: '127.0.0.1:5000/shop/api', tag: '20261122.3', digest: D1 },
+    { reference: 'nginx:1.27', repository: 'nginx', tag: '1.27', digest: D2 },
+  ],
+  pipeline: { buildNumber: '20261122.3', sourceVersion: 'abc', buildUri: 'vstfs:///Build/Build/1' },
+};
+
+describe('digest file', () => {
+  it('round-trips through write and read, atomically, leaving no temp file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'digests-'));
+    const path = join(dir, 'sub', 'image-digests.json');
+    await writeDigestFile(path, file);
+    assert.deepEqual(await readDigestFile(path), file);
+    assert.deepEqual(await readdir(join(dir, 'sub')), ['image-digests.json']);
+    assert.equal(await readFile(path, 'utf8'), formatDigestFile(file));
+  });
+
+  it('finds digests by repository and tag in any spelling', () => {
+    assert.equal(findDigest(file, '127.0.0.1:5000/shop/api:20261122.3'), D1);
+    assert.equal(findDigest(file, 'docker.io/library/nginx:1.27'), D2);
+    assert.equal(findDigest(file, 'nginx:1.28'), undefined);
+    assert.equal(findDigest(file, '127.0.0.1:5000/shop/web:20261122.3'), undefined);
+  });
+
+  const bad: Array<[string, string, RegExp]> = [
+    ['not JSON', '{', /f\.json: is not valid JSON/],
+    ['a wrong version', '{"version":2,"images":[]}', /f\.json: version must be 1, not 2\./],
+    ['images not a list', '{"version":1,"images":{}}', /images must be a list/],
+    ['a missing digest', '{"version":1,"images":[{"reference":"a:b","repository":"a","tag":"b"}]}', /images\[0\]\.digest must be a non-empty string/],
+    ['a short digest', '{"version":1,"images":[{"reference":"a:b","repository":"a","tag":"b","digest":"sha256:12"}]}', /images\[0\]\.digest must be sha256:/],
+    ['a bad reference', `{"version":1,"images":[{"reference":"A:b","repository":"A","tag":"b","digest":"${D1}"}]}`, /images\[0\] holds an invalid reference/],
+  ];
+  for (const [name, text, pattern] of bad) {
+    it(`rejects ${name}, naming the file and key`, () => {
+      assert.throws(() => parseDigestFile(text, 'f.json'), (err: unknown) => err instanceof FileError && pattern.test(err.message));
+    });
+  }
+
+  it('names a missing file', async () => {
+    await assert.rejects(readDigestFile('/nonexistent/d.json'), /\/nonexistent\/d\.json: the digest file does not exist/);
+  });
+});
