@@ -1,15 +1,135 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { InputError } from '../common/errors';
+import { ReferenceFormatError, parseImageReference, repositoryOf } from '../docker/reference';
+import { readRegistryCredentials, type RegistryCredentials } from '../docker/registry-credentials';
 import type { InputReader } from '../pipeline/inputs';
 
-/** DockerBuildTag@1's inputs, validated. */
+/** DockerBuildTag@1's inputs, validated. Paths are absolute. */
 export interface DockerBuildTagInputs {
-  repository: string;
+  /** The Dockerfile's absolute path. */
   dockerfile: string;
+  /** The build context's absolute path; undefined means the Dockerfile's folder. */
+  buildContext?: string;
+  /** Lower-cased, valid, without tag or digest; may still lack a registry (see `containerRegistry`). */
+  repository: string;
+  /** Credentials of the `containerRegistry` service connection, when one is named. */
+  containerRegistry?: RegistryCredentials;
+  /** The `tags` entries as written (after macro expansion), not yet sanitized. */
+  tags: string[];
+  autoTags: boolean;
+  latestBranch: string;
+  buildArgs: Array<[string, string]>;
+  target?: string;
+  platform?: string;
+  cacheFrom: string[];
+  labels: Array<[string, string]>;
+  noCache: boolean;
+  pull: boolean;
+  addPipelineLabels: boolean;
 }
 
-/** Reads and validates DockerBuildTag@1's inputs: the only place this task reads inputs. */
-export function readDockerBuildTagInputs(inputs: InputReader): DockerBuildTagInputs {
-  return {
-    repository: inputs.string('repository', { required: true, hint: 'the image repository to build, e.g. contoso.azurecr.io/shop/api' }),
-    dockerfile: inputs.string('dockerfile', { default: 'Dockerfile' }) ?? 'Dockerfile',
+/** The pipeline variables the tag and label rules read. Any may be absent (a local run). */
+export interface PipelineFacts {
+  buildNumber?: string;
+  buildId?: string;
+  buildUri?: string;
+  definitionName?: string;
+  /** `refs/heads/main`, `refs/tags/v1.2.3`, `refs/pull/7/merge`. */
+  sourceBranch?: string;
+  sourceVersion?: string;
+  /** `IndividualCI`, `PullRequest`, … */
+  reason?: string;
+  /** GitHub's System.PullRequest.PullRequestNumber, else Azure Repos' System.PullRequest.PullRequestId. */
+  pullRequestNumber?: string;
+  repositoryName?: string;
+  repositoryUri?: string;
+  collectionUri?: string;
+  teamProject?: string;
+}
+
+/** Where the task may put its temporary files and how it resolves relative paths. */
+export interface AgentFolders {
+  /** Agent.TempDirectory, when the agent set it. */
+  tempDirectory?: string;
+  /** System.DefaultWorkingDirectory (the repository root); relative paths start here. */
+  workingDirectory: string;
+}
+
+/** Everything DockerBuildTag@1 reads from the agent. */
+export interface DockerBuildTagSettings {
+  inputs: DockerBuildTagInputs;
+  facts: PipelineFacts;
+  folders: AgentFolders;
+}
+
+/** Reads and validates DockerBuildTag@1's inputs and pipeline variables: the only place this task reads them. */
+export function readDockerBuildTagInputs(reader: InputReader): DockerBuildTagSettings {
+  const folders: AgentFolders = {
+    tempDirectory: reader.variable('Agent.TempDirectory'),
+    workingDirectory: reader.variable('System.DefaultWorkingDirectory') ?? process.cwd(),
   };
+  const repository = readRepository(reader.string('repository', { required: true, hint: 'the image repository to build, e.g. contoso.azurecr.io/shop/api' }));
+  const endpoint = reader.endpoint('containerRegistry');
+  const inputs: DockerBuildTagInputs = {
+    dockerfile: resolvePath(folders.workingDirectory, reader.string('dockerfile') ?? 'Dockerfile'),
+    buildContext: readBuildContext(reader.string('buildContext'), folders.workingDirectory),
+    repository,
+    containerRegistry: endpoint ? readRegistryCredentials('containerRegistry', endpoint) : undefined,
+    tags: reader.list('tags'),
+    autoTags: reader.boolean('autoTags', true),
+    latestBranch: (reader.string('latestBranch') ?? 'main').replace(/^refs\/heads\//, ''),
+    buildArgs: reader.keyValues('buildArgs'),
+    target: reader.string('target'),
+    platform: reader.string('platform'),
+    cacheFrom: reader.list('cacheFrom', { commas: false }),
+    labels: reader.keyValues('labels'),
+    noCache: reader.boolean('noCache', false),
+    pull: reader.boolean('pull', false),
+    addPipelineLabels: reader.boolean('addPipelineLabels', true),
+  };
+  const variable = (name: string): string | undefined => reader.variable(name);
+  const facts: PipelineFacts = {
+    buildNumber: variable('Build.BuildNumber'),
+    buildId: variable('Build.BuildId'),
+    buildUri: variable('Build.BuildUri'),
+    definitionName: variable('Build.DefinitionName'),
+    sourceBranch: variable('Build.SourceBranch'),
+    sourceVersion: variable('Build.SourceVersion'),
+    reason: variable('Build.Reason'),
+    pullRequestNumber: variable('System.PullRequest.PullRequestNumber') ?? variable('System.PullRequest.PullRequestId'),
+    repositoryName: variable('Build.Repository.Name'),
+    repositoryUri: variable('Build.Repository.Uri'),
+    collectionUri: variable('System.CollectionUri'),
+    teamProject: variable('System.TeamProject'),
+  };
+  return { inputs, facts, folders };
+}
+
+/** Lower-cases the repository and checks it against the reference grammar: no tag, no digest. */
+export function readRepository(raw: string): string {
+  const text = raw.toLowerCase();
+  let ref;
+  try {
+    ref = parseImageReference(text);
+  } catch (err) {
+    if (err instanceof ReferenceFormatError) throw new InputError('repository', `'${raw}' is not a valid image repository: ${err.reason}.`);
+    throw err;
+  }
+  if (ref.tag !== undefined || ref.digest !== undefined) {
+    throw new InputError('repository', `'${raw}' must name a repository without a tag or digest; put tags in the 'tags' input.`);
+  }
+  return repositoryOf(ref);
+}
+
+function resolvePath(base: string, path: string): string {
+  return isAbsolute(path) ? resolve(path) : resolve(join(base, path));
+}
+
+/**
+ * The agent roots every filePath input and passes an empty one as the repository root itself, so
+ * exactly that value (or nothing) means "not set": the Dockerfile's folder. Write `.` for the root.
+ */
+function readBuildContext(raw: string | undefined, workingDirectory: string): string | undefined {
+  if (raw === undefined || raw.replace(/[\\/]+$/, '') === workingDirectory.replace(/[\\/]+$/, '')) return undefined;
+  return resolvePath(workingDirectory, raw);
 }

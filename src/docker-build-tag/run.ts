@@ -1,8 +1,99 @@
-import { NotImplementedError } from '../common/errors';
+import { mkdtemp, readFile, rm, stat, symlink } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { InputError, ToolError } from '../common/errors';
+import { dockerEnv, withDockerLogin } from '../docker/docker-config';
+import { isSha256Digest } from '../docker/reference';
+import { detectBuildx } from '../docker/tools';
 import type { TaskContext } from '../pipeline/run-task';
-import type { DockerBuildTagInputs } from './inputs';
+import { describeBuildFailure } from './failure';
+import type { DockerBuildTagSettings } from './inputs';
+import { labelDockerfile, planDockerBuildTag, type DockerBuildTagPlan } from './plan';
 
-/** Runs DockerBuildTag@1 with validated inputs. */
-export async function runDockerBuildTag(_inputs: DockerBuildTagInputs, _context: TaskContext): Promise<string> {
-  throw new NotImplementedError('DockerBuildTag@1 is not implemented yet: its inputs are valid, but this version cannot run it.');
+/** What a finished build produced; also set as output variables. */
+export interface DockerBuildTagResult {
+  imageId: string;
+  plan: DockerBuildTagPlan;
+}
+
+/** Runs DockerBuildTag@1: checks the files, builds once with every tag, and sets the outputs. */
+export async function runDockerBuildTag(
+  settings: DockerBuildTagSettings,
+  context: TaskContext,
+  clock: () => Date = () => new Date(),
+): Promise<string> {
+  const { imageId, plan } = await buildImage(settings, context, clock);
+  const { output } = context;
+  output.setOutput('imageId', imageId);
+  output.setOutput('repository', plan.repository);
+  output.setOutput('tags', plan.tags.join(','));
+  output.setOutput('imageReferences', plan.imageReferences.join('\n'));
+  output.setOutput('version', plan.version);
+  output.info(`Image ${imageId} (version ${plan.version}):`);
+  for (const ref of plan.imageReferences) output.info(`  ${ref}`);
+  return `Built ${plan.repository} ${imageId} with ${plan.tags.length} tag${plan.tags.length === 1 ? '' : 's'}: ${plan.tags.join(', ')}.`;
+}
+
+/** Plans and runs the build; returns the image id docker wrote to the iidfile. */
+export async function buildImage(
+  settings: DockerBuildTagSettings,
+  context: TaskContext,
+  clock: () => Date,
+): Promise<DockerBuildTagResult> {
+  const { inputs, facts, folders } = settings;
+  const { runner, output, signal } = context;
+  await checkFiles(settings);
+  const buildx = await detectBuildx(runner);
+  const workDir = await mkdtemp(join(folders.tempDirectory ?? tmpdir(), 'outerloop-build-'));
+  try {
+    const iidFile = join(workDir, 'iid');
+    const plan = planDockerBuildTag(inputs, facts, { buildx, iidFile, created: clock().toISOString() });
+    for (const warning of plan.warnings) output.warning(warning);
+    output.info(`Building ${plan.repository} with ${plan.builder === 'buildx' ? 'BuildKit (docker buildx)' : 'the classic builder (docker build; buildx is not installed)'}.`);
+    const credentials = inputs.containerRegistry ? [inputs.containerRegistry] : [];
+    const imageId = await withDockerLogin({ runner, output }, credentials, { tempRoot: workDir, signal }, async (dockerConfig) => {
+      if (dockerConfig) await linkCliPlugins(dockerConfig);
+      const env = { ...dockerEnv(dockerConfig), ...plan.env };
+      const built = await runBuild(context, plan.build, { env }, iidFile);
+      if (!plan.labelBuild) return built;
+      output.info(`Applying ${plan.labels.length} labels and ${plan.tags.length} tags to ${built} in one step.`);
+      return runBuild(context, plan.labelBuild, { env, stdin: labelDockerfile(built, plan.labels) }, iidFile);
+    });
+    return { imageId, plan };
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/** Runs one docker build and returns the image id it wrote to `iidFile`. */
+async function runBuild(context: TaskContext, args: string[], options: { env: NodeJS.ProcessEnv; stdin?: string }, iidFile: string): Promise<string> {
+  await rm(iidFile, { force: true });
+  const result = await context.runner.exec('docker', args, { ...options, signal: context.signal });
+  if (result.code !== 0) throw new ToolError('docker', describeBuildFailure(result), result.code);
+  const imageId = (await readFile(iidFile, 'utf8').catch(() => '')).trim();
+  if (!isSha256Digest(imageId)) {
+    throw new ToolError('docker', `docker build succeeded but wrote no image id to its --iidfile (found '${imageId}'); the docker CLI may be too old.`);
+  }
+  return imageId;
+}
+
+/** Fails with the path tried when the Dockerfile or the build context is missing. */
+async function checkFiles({ inputs }: DockerBuildTagSettings): Promise<void> {
+  const dockerfile = await stat(inputs.dockerfile).catch(() => undefined);
+  if (!dockerfile) throw new InputError('dockerfile', `names ${inputs.dockerfile}, which does not exist.`);
+  if (!dockerfile.isFile()) throw new InputError('dockerfile', `names ${inputs.dockerfile}, which is a folder, not a Dockerfile.`);
+  const contextDir = inputs.buildContext ?? dirname(inputs.dockerfile);
+  const context = await stat(contextDir).catch(() => undefined);
+  if (!context?.isDirectory()) throw new InputError('buildContext', `names ${contextDir}, which is not a folder.`);
+}
+
+/**
+ * docker finds CLI plugins such as buildx under $DOCKER_CONFIG/cli-plugins too; a temporary
+ * DOCKER_CONFIG must not hide the agent's, so it links them.
+ */
+async function linkCliPlugins(dockerConfig: string): Promise<void> {
+  const agentPlugins = join(process.env['DOCKER_CONFIG'] ?? join(homedir(), '.docker'), 'cli-plugins');
+  if (await stat(agentPlugins).then((s) => s.isDirectory(), () => false)) {
+    await symlink(agentPlugins, join(dockerConfig, 'cli-plugins'), 'dir');
+  }
 }

@@ -18,20 +18,30 @@ export interface ComposeCommand {
   args: string[];
 }
 
-/** Asks the installed tools what they are. Runs quietly; each probe is a few milliseconds. */
+/** Runs one quiet probe: its trimmed stdout when it exits 0, else undefined (failed or not installed). */
+async function probeTool(runner: ProcessRunner, env: NodeJS.ProcessEnv | undefined, file: string, args: string[]): Promise<string | undefined> {
+  try {
+    const r = await runner.exec(file, args, { quiet: true, noEcho: true, env });
+    return r.code === 0 ? r.stdout.trim() : undefined;
+  } catch {
+    return undefined; // not installed
+  }
+}
+
+/**
+ * True when `docker buildx` is installed. One probe only, for tasks that need nothing else: the
+ * full {@link detectDockerTools} also asks docker-compose v1, a Python program that takes ~0.3 s to start.
+ */
+export async function detectBuildx(runner: ProcessRunner, env?: NodeJS.ProcessEnv): Promise<boolean> {
+  return (await probeTool(runner, env, 'docker', ['buildx', 'version'])) !== undefined;
+}
+
+/** Asks the installed tools what they are. Runs quietly; the probes run in parallel. */
 export async function detectDockerTools(runner: ProcessRunner, env?: NodeJS.ProcessEnv): Promise<DockerTools> {
-  const quiet = { quiet: true, noEcho: true, env };
-  const probe = async (file: string, args: string[]): Promise<string | undefined> => {
-    try {
-      const r = await runner.exec(file, args, quiet);
-      return r.code === 0 ? r.stdout.trim() : undefined;
-    } catch {
-      return undefined; // not installed
-    }
-  };
+  const probe = (file: string, args: string[]): Promise<string | undefined> => probeTool(runner, env, file, args);
   const [versions, buildx, composeV2, composeV1] = await Promise.all([
     probe('docker', ['version', '--format', '{{.Client.Version}}|{{.Server.Version}}']),
-    probe('docker', ['buildx', 'version']),
+    detectBuildx(runner, env),
     probe('docker', ['compose', 'version', '--short']),
     probe('docker-compose', ['version', '--short']),
   ]);
@@ -42,7 +52,7 @@ export async function detectDockerTools(runner: ProcessRunner, env?: NodeJS.Proc
   return {
     clientVersion: clientVersion || undefined,
     serverVersion: serverVersion || undefined,
-    buildx: buildx !== undefined,
+    buildx,
     compose,
   };
 }

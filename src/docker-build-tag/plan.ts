@@ -1,0 +1,120 @@
+import { dirname } from 'node:path';
+import { InputError } from '../common/errors';
+import { parseImageReference } from '../docker/reference';
+import type { DockerBuildTagInputs, PipelineFacts } from './inputs';
+import { planLabels } from './labels';
+import { planTags } from './tags';
+
+/** The facts the build plan depends on, found by the caller. */
+export interface BuildFacts {
+  /** `docker buildx` is installed. */
+  buildx: boolean;
+  /** Where docker writes the image id (`--iidfile`). */
+  iidFile: string;
+  /** When the build started, RFC 3339. */
+  created: string;
+}
+
+/** Everything one DockerBuildTag@1 run does, decided before anything runs. */
+export interface DockerBuildTagPlan {
+  /** The repository the tags go on (qualified with the service connection's registry when it had none). */
+  repository: string;
+  tags: string[];
+  /** `repository:tag` for each tag. */
+  imageReferences: string[];
+  version: string;
+  labels: Array<[string, string]>;
+  /** Dropped tags, one sentence each. */
+  warnings: string[];
+  builder: 'buildx' | 'classic';
+  /** The build's docker argv (without `docker`). */
+  build: string[];
+  /**
+   * Classic builder with labels only: the argv of a second, one-step build that applies the labels
+   * and the tags, reading {@link labelDockerfile} on stdin. The classic builder turns each `--label`
+   * into a step of its own (a container commit each, ~0.1 s), so one LABEL line is far faster.
+   */
+  labelBuild?: string[];
+  /** Environment entries the builds need on top of the agent's. */
+  env: Record<string, string>;
+}
+
+/**
+ * Qualifies a repository without a registry (`shop/api`) with the service connection's registry
+ * host. Docker Hub's familiar form stays as it is, and a repository that names a registry keeps it.
+ */
+export function qualifyRepository(repository: string, registry: string | undefined): string {
+  if (!registry || registry === 'docker.io') return repository;
+  return parseImageReference(repository).registry ? repository : `${registry}/${repository}`;
+}
+
+/** Plans the whole run: tags, labels, references and the builds' argv. Pure. */
+export function planDockerBuildTag(inputs: DockerBuildTagInputs, facts: PipelineFacts, build: BuildFacts): DockerBuildTagPlan {
+  const repository = qualifyRepository(inputs.repository, inputs.containerRegistry?.registry);
+  const { tags, version, warnings } = planTags(inputs, facts);
+  const labels = planLabels({ ...inputs, repository }, facts, { version, created: build.created });
+  const imageReferences = tags.map((t) => `${repository}:${t}`);
+  const { buildx, iidFile } = build;
+  const separateLabels = !buildx && labels.length > 0;
+  return {
+    repository,
+    tags,
+    imageReferences,
+    version,
+    labels,
+    warnings,
+    builder: buildx ? 'buildx' : 'classic',
+    build: planBuildArgs(inputs, { imageReferences: separateLabels ? [] : imageReferences, labels: separateLabels ? [] : labels, buildx, iidFile }),
+    labelBuild: separateLabels ? ['build', '--iidfile', iidFile, ...imageReferences.flatMap((r) => ['--tag', r]), '-'] : undefined,
+    // Without buildx the classic builder is the only one; say so, or a DOCKER_BUILDKIT=1 on the agent makes docker refuse.
+    env: buildx ? {} : { DOCKER_BUILDKIT: '0' },
+  };
+}
+
+/** Quotes a LABEL key or value for a Dockerfile: double quotes, with `\`, `"` and `$` escaped. */
+function quoteDockerfileWord(text: string): string {
+  return `"${text.replace(/\r?\n/g, ' ').replace(/[\\"$]/g, (c) => `\\${c}`)}"`;
+}
+
+/** The Dockerfile of the label build: the built image plus one LABEL line. */
+export function labelDockerfile(imageId: string, labels: ReadonlyArray<[string, string]>): string {
+  return `FROM ${imageId}\nLABEL ${labels.map(([k, v]) => `${quoteDockerfileWord(k)}=${quoteDockerfileWord(v)}`).join(' ')}\n`;
+}
+
+/** What goes into the build's argv besides the inputs. */
+interface BuildTargets {
+  imageReferences: string[];
+  labels: Array<[string, string]>;
+  buildx: boolean;
+  iidFile: string;
+}
+
+/**
+ * The argv of one build that applies every tag: `buildx build --load` (BuildKit) when buildx is
+ * installed, else the classic `build`. Throws {@link InputError} for what the classic builder cannot do.
+ */
+export function planBuildArgs(inputs: DockerBuildTagInputs, targets: BuildTargets): string[] {
+  const { buildx } = targets;
+  if (inputs.platform && !buildx) {
+    throw new InputError('platform', `needs docker buildx, which is not installed on this agent; install the buildx plugin or clear 'platform' to build for the agent's own platform.`);
+  }
+  if (inputs.platform && inputs.platform.includes(',')) {
+    throw new InputError('platform', `names several platforms (${inputs.platform}), but a multi-platform image cannot be loaded into the local engine; build one platform per task.`);
+  }
+  const cacheSource = inputs.cacheFrom.find((c) => c.includes('='));
+  if (cacheSource && !buildx) {
+    throw new InputError('cacheFrom', `line '${cacheSource}' is a BuildKit cache source, which needs docker buildx; without it give image references only.`);
+  }
+  const args = buildx ? ['buildx', 'build', '--load', '--progress', 'plain'] : ['build'];
+  args.push('--iidfile', targets.iidFile, '--file', inputs.dockerfile);
+  for (const ref of targets.imageReferences) args.push('--tag', ref);
+  for (const [name, value] of targets.labels) args.push('--label', `${name}=${value}`);
+  for (const [name, value] of inputs.buildArgs) args.push('--build-arg', `${name}=${value}`);
+  if (inputs.target) args.push('--target', inputs.target);
+  if (inputs.platform) args.push('--platform', inputs.platform);
+  for (const source of inputs.cacheFrom) args.push('--cache-from', source);
+  if (inputs.noCache) args.push('--no-cache');
+  if (inputs.pull) args.push('--pull');
+  args.push(inputs.buildContext ?? dirname(inputs.dockerfile));
+  return args;
+}
