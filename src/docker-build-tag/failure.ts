@@ -3,6 +3,11 @@ import { lastLines, type ExecResult } from '../process/runner';
 
 const MAX_PART = 300;
 
+/** Drops terminal colour codes (the classic builder colours a step's stderr). */
+function stripAnsi(text: string): string {
+  return text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+}
+
 function clip(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > MAX_PART ? `${flat.slice(0, MAX_PART - 1)}…` : flat;
@@ -42,7 +47,8 @@ function buildkitStep(stderr: string): string | undefined {
  * One sentence that says why a build failed: the failing step and docker's error, plus the last
  * line the step printed when there is one. Read from the build's output for the message only.
  */
-export function describeBuildFailure(result: ExecResult): string {
+export function describeBuildFailure(raw: ExecResult): string {
+  const result = { ...raw, stdout: stripAnsi(raw.stdout), stderr: stripAnsi(raw.stderr) };
   const errors = result.stderr.split('\n').filter((l) => l.trim() !== '' && !isNoise(l));
   const buildkitError = [...errors].reverse().find((l) => /^ERROR:? /.test(l));
   const reason = clip((buildkitError ?? errors.pop() ?? lastLines(result.stdout, 1)[0] ?? `exit code ${result.code}`).replace(/^ERROR:? /, ''));

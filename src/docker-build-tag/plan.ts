@@ -65,7 +65,7 @@ export function planDockerBuildTag(inputs: DockerBuildTagInputs, facts: Pipeline
     warnings,
     builder: buildx ? 'buildx' : 'classic',
     build: planBuildArgs(inputs, { imageReferences: separateLabels ? [] : imageReferences, labels: separateLabels ? [] : labels, buildx, iidFile }),
-    labelBuild: separateLabels ? ['build', '--iidfile', iidFile, ...imageReferences.flatMap((r) => ['--tag', r]), '-'] : undefined,
+    labelBuild: separateLabels ? ['build', '--force-rm', '--iidfile', iidFile, ...imageReferences.flatMap((r) => ['--tag', r]), '-'] : undefined,
     // Without buildx the classic builder is the only one; say so, or a DOCKER_BUILDKIT=1 on the agent makes docker refuse.
     env: buildx ? {} : { DOCKER_BUILDKIT: '0' },
   };
@@ -105,7 +105,8 @@ export function planBuildArgs(inputs: DockerBuildTagInputs, targets: BuildTarget
   if (cacheSource && !buildx) {
     throw new InputError('cacheFrom', `line '${cacheSource}' is a BuildKit cache source, which needs docker buildx; without it give image references only.`);
   }
-  const args = buildx ? ['buildx', 'build', '--load', '--progress', 'plain'] : ['build'];
+  // The classic builder leaves a failed step's container behind unless told otherwise.
+  const args = buildx ? ['buildx', 'build', '--load', '--progress', 'plain'] : ['build', '--force-rm'];
   args.push('--iidfile', targets.iidFile, '--file', inputs.dockerfile);
   for (const ref of targets.imageReferences) args.push('--tag', ref);
   for (const [name, value] of targets.labels) args.push('--label', `${name}=${value}`);

@@ -5,7 +5,7 @@ const DEPRECATED = 'DEPRECATED: The legacy builder is deprecated and will be rem
 
 describe('describeBuildFailure', () => {
   it('classic builder: the failing step, docker\'s error and the step\'s last output', () => {
-    const stdout = 'Sending build context to Docker daemon  2.048kB\nStep 1/3 : FROM base\n ---> 31c927dd5ca5\nStep 2/3 : RUN ./check.sh\n ---> Running in 0a1b\nchecking\nconfig missing\n';
+    const stdout = 'Sending build context to Docker daemon  2.048kB\nStep 1/3 : FROM base\n ---> 31c927dd5ca5\nStep 2/3 : RUN ./check.sh\n ---> Running in 0a1b\nchecking\n\u001b[91mconfig missing\n\u001b[0m';
     const stderr = `${DEPRECATED}The command '/bin/sh -c ./check.sh' returned a non-zero code: 3\n`;
     assert.equal(
       describeBuildFailure({ code: 3, stdout, stderr }),

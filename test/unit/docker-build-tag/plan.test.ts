@@ -21,7 +21,7 @@ interface ArgCase {
 
 const ARGV: ArgCase[] = [
   { name: 'classic: the minimum, context = the Dockerfile\'s folder', inputs: {}, buildx: false,
-    expected: ['build', '--iidfile', '/tmp/x/iid', '--file', '/src/app/Dockerfile', '--tag', 'shop/api:42', '--tag', 'shop/api:latest', '/src/app'] },
+    expected: ['build', '--force-rm', '--iidfile', '/tmp/x/iid', '--file', '/src/app/Dockerfile', '--tag', 'shop/api:42', '--tag', 'shop/api:latest', '/src/app'] },
   { name: 'buildx: --load, plain progress', inputs: { buildContext: '/src' }, buildx: true,
     expected: ['buildx', 'build', '--load', '--progress', 'plain', '--iidfile', '/tmp/x/iid', '--file', '/src/app/Dockerfile', '--tag', 'shop/api:42', '--tag', 'shop/api:latest', '/src'] },
   { name: 'buildx: every option, in a stable order', buildx: true,
@@ -31,7 +31,7 @@ const ARGV: ArgCase[] = [
       '--cache-from', 'shop/api:cache', '--cache-from', 'type=local,src=/c', '--no-cache', '--pull', '/src/app'] },
   { name: 'classic: build args, target, image cache sources', buildx: false,
     inputs: { buildArgs: [['A', '1']], target: 'test', cacheFrom: ['shop/api:cache'] },
-    expected: ['build', '--iidfile', '/tmp/x/iid', '--file', '/src/app/Dockerfile', '--tag', 'shop/api:42', '--tag', 'shop/api:latest', '--label', 'team=checkout',
+    expected: ['build', '--force-rm', '--iidfile', '/tmp/x/iid', '--file', '/src/app/Dockerfile', '--tag', 'shop/api:42', '--tag', 'shop/api:latest', '--label', 'team=checkout',
       '--build-arg', 'A=1', '--target', 'test', '--cache-from', 'shop/api:cache', '/src/app'] },
 ];
 
@@ -68,8 +68,8 @@ describe('planDockerBuildTag (the whole run)', () => {
     const plan = planDockerBuildTag(inputs({ labels: [['team', 'checkout']], tags: ['42', 'stable'] }), {}, { ...BUILD, buildx: false });
     assert.equal(plan.builder, 'classic');
     assert.deepEqual(plan.env, { DOCKER_BUILDKIT: '0' });
-    assert.deepEqual(plan.build, ['build', '--iidfile', '/tmp/x/iid', '--file', '/src/app/Dockerfile', '/src/app']);
-    assert.deepEqual(plan.labelBuild, ['build', '--iidfile', '/tmp/x/iid', '--tag', 'shop/api:42', '--tag', 'shop/api:stable', '-']);
+    assert.deepEqual(plan.build, ['build', '--force-rm', '--iidfile', '/tmp/x/iid', '--file', '/src/app/Dockerfile', '/src/app']);
+    assert.deepEqual(plan.labelBuild, ['build', '--force-rm', '--iidfile', '/tmp/x/iid', '--tag', 'shop/api:42', '--tag', 'shop/api:stable', '-']);
   });
 
   it('classic without labels: one build applies every tag', () => {

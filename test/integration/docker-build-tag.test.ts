@@ -1,0 +1,202 @@
+import { strict as assert } from 'node:assert';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { detectBuildx } from '../../src/docker/tools';
+import { NodeProcessRunner } from '../../src/process/runner';
+import { agentVariables, describeRun, runVsixTask, type HarnessSpec } from '../support/task-harness';
+import { requireTestBed, type TestBed } from '../support/testbed';
+
+// The agent passes a connection's GUID as the input; this one has no letters because the harness
+// upper-cases ids in ENDPOINT_URL_<id> while the task library looks the URL up as written.
+const CONNECTION_ID = '00000000-0000-4000-8000-000000005001';
+const runner = new NodeProcessRunner({ write: () => undefined });
+
+/** Runs docker against the test bed and returns stdout; fails the test on a non-zero exit. */
+async function docker(bed: TestBed, args: string[], stdin?: string): Promise<string> {
+  const r = await runner.exec('docker', args, { env: bed.env, quiet: true, noEcho: true, stdin });
+  assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+interface Inspected {
+  Id: string;
+  RepoTags: string[];
+  Config: { Labels: Record<string, string> | null };
+}
+
+async function inspect(bed: TestBed, ref: string): Promise<Inspected> {
+  return (JSON.parse(await docker(bed, ['image', 'inspect', ref])) as Inspected[])[0];
+}
+
+/** A source tree with `files` (path → content) under a fresh agent work folder. */
+async function sources(files: Record<string, string>, overrides: Record<string, string> = {}): Promise<Record<string, string>> {
+  const variables = await agentVariables(overrides);
+  for (const [path, content] of Object.entries(files)) {
+    const full = join(variables['Build.SourcesDirectory'], path);
+    await mkdir(join(full, '..'), { recursive: true });
+    await writeFile(full, content);
+  }
+  return variables;
+}
+
+describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix)', function () {
+  let bed: TestBed;
+  const suffix = randomBytes(4).toString('hex');
+  const repository = `outerloop-test/build-tag-${suffix}`;
+  const created: string[] = [];
+  const removeFromRegistry: Array<() => Promise<void>> = [];
+
+  before(function () {
+    bed = requireTestBed(this);
+  });
+
+  after(async () => {
+    if (!bed) return;
+    for (const remove of removeFromRegistry) await remove();
+    if (created.length > 0) await runner.exec('docker', ['image', 'rm', '--force', ...created], { env: bed.env, quiet: true, noEcho: true });
+  });
+
+  async function run(inputs: Record<string, string>, variables: Record<string, string>, extra: Pick<HarnessSpec, 'endpoints'> = {}) {
+    const result = await runVsixTask('docker-build-tag', { inputs, variables, baseEnv: { ...process.env, DOCKER_HOST: bed.dockerHost }, ...extra });
+    created.push(...(result.outputs['imageReferences'] ?? '').split('\n').filter(Boolean));
+    return result;
+  }
+
+  it('builds and tags a real image; tags, labels, the build argument and every output match docker image inspect', async () => {
+    const variables = await sources({
+      'services/api/Dockerfile': [
+        `FROM ${bed.baseImage}`,
+        'ARG GREETING=unset',
+        'RUN echo "$GREETING" > /greeting.txt',
+        'LABEL greeting=$GREETING',
+        // A Dockerfile must not be able to drive the pipeline by printing logging commands.
+        'RUN echo "##vso[task.setvariable variable=pwned]1" && echo "##vso[task.complete result=Failed]from the build"',
+        '',
+      ].join('\n'),
+    }, { 'Build.SourceBranch': 'refs/heads/feature/Login page' });
+    const result = await run({
+      repository: repository.toUpperCase(),
+      dockerfile: 'services/api/Dockerfile',
+      tags: '$(Build.BuildNumber), ci/extra\n///',
+      buildArgs: 'GREETING=hello from the pipeline',
+      labels: 'team=checkout\norg.opencontainers.image.title=Shop API',
+    }, variables);
+    assert.equal(result.result, 'Succeeded', describeRun(result));
+
+    const warnings = result.commands.filter((c) => c.command === 'task.issue' && c.properties['type'] === 'warning').map((c) => c.message);
+    assert.deepEqual(warnings, ["Tag '///' was dropped: nothing of it is valid in a Docker tag."]);
+    const expectedTags = ['20261122.3', 'ci-extra', 'feature-Login-page', 'sha-0123456'];
+    assert.deepEqual(result.outputs, {
+      imageId: result.outputs['imageId'],
+      repository,
+      tags: expectedTags.join(','),
+      imageReferences: expectedTags.map((t) => `${repository}:${t}`).join('\n'),
+      version: '20261122.3',
+    });
+    const image = await inspect(bed, result.outputs['imageId']);
+    assert.match(image.Id, /^sha256:[0-9a-f]{64}$/);
+    assert.equal(image.Id, result.outputs['imageId']);
+    assert.deepEqual([...image.RepoTags].sort(), expectedTags.map((t) => `${repository}:${t}`).sort());
+    for (const ref of result.outputs['imageReferences'].split('\n')) assert.equal((await inspect(bed, ref)).Id, image.Id, ref);
+
+    const labels = image.Config.Labels ?? {};
+    assert.equal(labels['greeting'], 'hello from the pipeline', 'the build argument reached the Dockerfile');
+    assert.equal(labels['team'], 'checkout');
+    assert.equal(labels['org.opencontainers.image.title'], 'Shop API', 'a user label wins over the generated one');
+    assert.equal(labels['org.opencontainers.image.revision'], variables['Build.SourceVersion']);
+    assert.equal(labels['org.opencontainers.image.source'], variables['Build.Repository.Uri']);
+    assert.equal(labels['org.opencontainers.image.version'], '20261122.3');
+    assert.ok(Math.abs(Date.parse(labels['org.opencontainers.image.created']) - Date.now()) < 10 * 60_000, labels['org.opencontainers.image.created']);
+    assert.equal(labels['com.azure.dev.image.build.buildnumber'], '20261122.3');
+    assert.equal(labels['com.azure.dev.image.build.builduri'], variables['Build.BuildUri']);
+    assert.equal(labels['com.azure.dev.image.build.sourcebranch'], 'refs/heads/feature/Login page');
+    assert.equal(labels['com.azure.dev.image.system.teamproject'], 'shop');
+
+    const greeting = await runner.exec('docker', ['run', '--rm', image.Id, 'cat', '/greeting.txt'], { env: bed.env, quiet: true, noEcho: true });
+    assert.equal(greeting.stdout.trim(), 'hello from the pipeline', greeting.stderr);
+
+    // The build's own output streamed live, neutralized: no variable set, one task.complete (the task's).
+    assert.match(result.output, /##~vso\[task\.setvariable variable=pwned\]1/);
+    assert.ok(!('pwned' in result.variables), describeRun(result));
+    assert.deepEqual(result.commands.filter((c) => c.command === 'task.complete').map((c) => c.properties['result']), ['Succeeded']);
+    assert.deepEqual(await leftovers(variables), [], 'no temporary file is left behind');
+  });
+
+  it('a release-tag build qualifies a bare repository with the service connection and pulls a private base image through it', async () => {
+    const base = `${bed.authRegistry}/outerloop-test/build-tag-${suffix}-base:1`;
+    await docker(bed, ['tag', bed.baseImage, base]);
+    created.push(base);
+    const variables = await sources({ 'Dockerfile': `FROM ${base}\nRUN echo built > /built.txt\n` }, { 'Build.SourceBranch': 'refs/tags/v1.4.0-rc.1' });
+    const digest = await pushWithLogin(bed, base, variables['Agent.TempDirectory']);
+    await docker(bed, ['image', 'rm', base]); // so that the build must pull it with the connection's credentials
+    removeFromRegistry.push(async () => deleteManifest(bed, `outerloop-test/build-tag-${suffix}-base`, digest));
+
+    const result = await run(
+      { repository: `outerloop-test/build-tag-${suffix}-rel`, containerRegistry: CONNECTION_ID, tags: '' },
+      variables,
+      { endpoints: [{ id: CONNECTION_ID, url: `http://${bed.authRegistry}`, scheme: 'UsernamePassword', parameters: { username: bed.authUser, password: bed.authPassword } }] },
+    );
+    assert.equal(result.result, 'Succeeded', describeRun(result));
+    const repo = `${bed.authRegistry}/outerloop-test/build-tag-${suffix}-rel`;
+    assert.equal(result.outputs['repository'], repo);
+    assert.match(result.output, new RegExp(`Logged in to ${bed.authRegistry.replace(/\./g, '\\.')} as ${bed.authUser} \\(temporary DOCKER_CONFIG\\)`));
+    assert.match(result.output, /Pulling from outerloop-test\/build-tag-[0-9a-f]+-base/, 'the private base image was pulled with the connection');
+    assert.equal(result.outputs['tags'], '1.4.0-rc.1,sha-0123456', 'a prerelease gets its full version only');
+    assert.equal(result.outputs['version'], '1.4.0-rc.1');
+    assert.equal((await inspect(bed, `${repo}:1.4.0-rc.1`)).Id, result.outputs['imageId']);
+    const shown = result.output.split('\n').filter((l) => !l.startsWith('##vso[task.setsecret]'));
+    assert.ok(!shown.some((l) => l.includes(bed.authPassword)), 'the password reaches the agent only to be masked');
+    assert.ok(result.secrets.includes(bed.authPassword), 'the password is registered as a secret');
+    assert.deepEqual(await leftovers(variables), [], 'the temporary DOCKER_CONFIG is removed');
+  });
+
+  it('a failing build fails the task with the failing step and its message, and leaves no container', async () => {
+    const marker = `config-${suffix}`;
+    const variables = await sources({ 'Dockerfile': `FROM ${bed.baseImage}\nRUN for f in ${marker}.json; do echo "$f is missing" >&2; done; exit 3\n` });
+    const result = await run({ repository, tags: 'broken' }, variables);
+    assert.equal(result.result, 'Failed', describeRun(result));
+    assert.equal(
+      result.message,
+      `docker build failed at step 2/2 (RUN for f in ${marker}.json; do echo "$f is missing" >&2; done; exit 3): The command '/bin/sh -c for f in ${marker}.json; do echo "$f is missing" >&2; done; exit 3' returned a non-zero code: 3; the step's last output was '${marker}.json is missing'.`,
+    );
+    assert.ok(!/\n\s+at /.test(result.output), 'no stack trace');
+    const containers = await docker(bed, ['ps', '--all', '--no-trunc', '--format', '{{.Command}}']);
+    assert.ok(!containers.includes(`${marker}.json`), 'the failed step\'s container is removed');
+  });
+
+  it('platform needs buildx: a clear error without it, a build with it', async () => {
+    const variables = await sources({ 'Dockerfile': `FROM ${bed.baseImage}\n` });
+    const result = await run({ repository, tags: 'platform', platform: 'linux/amd64', addPipelineLabels: 'false' }, variables);
+    if (await detectBuildx(runner, bed.env)) {
+      assert.equal(result.result, 'Succeeded', describeRun(result));
+    } else {
+      assert.equal(result.result, 'Failed', describeRun(result));
+      assert.equal(result.message, "Input 'platform' needs docker buildx, which is not installed on this agent; install the buildx plugin or clear 'platform' to build for the agent's own platform.");
+      assert.ok(!result.output.includes('##[command]docker build'), 'no build was started');
+    }
+  });
+});
+
+/** What the task left in Agent.TempDirectory (the task library's own .taskkey aside). */
+async function leftovers(variables: Record<string, string>): Promise<string[]> {
+  return (await readdir(variables['Agent.TempDirectory'])).filter((f) => f !== '.taskkey');
+}
+
+/** Pushes `ref` to the htpasswd registry with a throw-away DOCKER_CONFIG beside `tempDir`; returns the manifest digest. */
+async function pushWithLogin(bed: TestBed, ref: string, tempDir: string): Promise<string> {
+  const config = join(tempDir, '..', 'push-config');
+  await mkdir(config, { recursive: true });
+  const login = await runner.exec('docker', ['--config', config, 'login', bed.authRegistry, '--username', bed.authUser, '--password-stdin'], { env: bed.env, quiet: true, noEcho: true, stdin: bed.authPassword });
+  assert.equal(login.code, 0, login.stderr);
+  const pushed = await docker(bed, ['--config', config, 'push', ref]);
+  const digest = /digest: (sha256:[0-9a-f]{64})/.exec(pushed)?.[1];
+  assert.ok(digest, pushed);
+  return digest;
+}
+
+/** Deletes a manifest from the htpasswd registry (it runs with deletes enabled). */
+async function deleteManifest(bed: TestBed, path: string, digest: string): Promise<void> {
+  const auth = Buffer.from(`${bed.authUser}:${bed.authPassword}`).toString('base64');
+  await fetch(`http://${bed.authRegistry}/v2/${path}/manifests/${digest}`, { method: 'DELETE', headers: { Authorization: `Basic ${auth}` } });
+}
