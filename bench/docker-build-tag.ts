@@ -1,0 +1,121 @@
+/**
+ * DockerBuildTag@1's whole-task wall time (run from the unpacked .vsix, as the agent runs it)
+ * against a bare `docker build` of the same context, both with a warm cache, alternated in one run.
+ *
+ *   npm run package && node -r ts-node/register/transpile-only bench/docker-build-tag.ts [--runs 7] [--files 2000] [--kib 8]
+ *
+ * Needs the test bed (scripts/test-infra.sh up). Prints one Markdown table row per variant.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startTask } from '../src/agent/task-runner';
+import { agentVariables } from '../test/support/task-harness';
+import { findTestBed, type TestBed } from '../test/support/testbed';
+import { vsixTaskDir } from '../test/support/vsix';
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const RUNS = option('runs', 7);
+const FILES = option('files', 2000);
+const KIB = option('kib', 8);
+
+/** Runs a command to its end and returns its wall time in ms; fails on a non-zero exit. */
+function timeCommand(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const start = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stdout.resume();
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - start) / 1e6) : reject(new Error(`${file} ${args.join(' ')}: exit ${code}\n${err}`))));
+  });
+}
+
+/** A service-sized source tree: FILES files of KIB KiB each under src/, and a Dockerfile that copies them. */
+async function makeContext(dir: string, bed: TestBed): Promise<void> {
+  await mkdir(join(dir, 'src'), { recursive: true });
+  for (let i = 0; i < FILES; i++) {
+    const sub = join(dir, 'src', `m${i % 40}`);
+    if (i < 40) await mkdir(sub, { recursive: true });
+    await writeFile(join(sub, `f${i}.txt`), randomBytes(KIB * 512).toString('hex'));
+  }
+  await writeFile(join(dir, 'Dockerfile'), [
+    `FROM ${bed.baseImage}`,
+    'ARG CONFIGURATION=Release',
+    'WORKDIR /app',
+    'COPY src/ ./src/',
+    'RUN find src -type f | wc -l > /app/files.txt && echo "$CONFIGURATION" > /app/configuration.txt',
+    'ENTRYPOINT ["cat", "/app/files.txt"]',
+    '',
+  ].join('\n'));
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+async function main(): Promise<void> {
+  const bed = findTestBed();
+  if (!bed) throw new Error("The test bed is not running: run 'scripts/test-infra.sh up'.");
+  const suffix = randomBytes(4).toString('hex');
+  const repository = `outerloop-bench/build-tag-${suffix}`;
+  const variables = await agentVariables();
+  const context = variables['Build.SourcesDirectory'];
+  await makeContext(context, bed);
+  const taskDir = await vsixTaskDir('docker-build-tag');
+  const env = bed.env;
+
+  const bare = (): Promise<number> => timeCommand('docker', ['build', '--build-arg', 'CONFIGURATION=Release', '-t', `${repository}:bare`, context], env);
+  const task = (inputs: Record<string, string>) => async (): Promise<number> => {
+    const start = process.hrtime.bigint();
+    const run = await (await startTask({ taskDir, variables, inputs: { repository, buildArgs: 'CONFIGURATION=Release', ...inputs }, baseEnv: env })).done;
+    if (run.result !== 'Succeeded') throw new Error(`the task failed: ${run.message}\n${run.output}`);
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  };
+  const variants: Array<[string, () => Promise<number>]> = [
+    ['bare `docker build -t`', bare],
+    ['DockerBuildTag@1, defaults (auto tags, OCI + pipeline labels)', task({})],
+    ['DockerBuildTag@1, addPipelineLabels: false', task({ addPipelineLabels: 'false' })],
+  ];
+  try {
+    for (const [, measure] of variants) await measure(); // warm the cache and the file system
+    const times = variants.map(() => [] as number[]);
+    for (let r = 0; r < RUNS; r++) {
+      // Alternate, and rotate the order each round so that no variant always runs first.
+      for (let k = 0; k < variants.length; k++) {
+        const v = (k + r) % variants.length;
+        times[v].push(await variants[v][1]());
+      }
+    }
+    const base = median(times[0]);
+    console.log(`context: ${FILES} files of ${KIB} KiB (${((FILES * KIB) / 1024).toFixed(1)} MiB), ${RUNS} runs each, alternated; medians:`);
+    console.log('| variant | median ms | ratio to bare | all runs (ms) |');
+    console.log('|---|---|---|---|');
+    variants.forEach(([name], v) => {
+      const m = median(times[v]);
+      console.log(`| ${name} | ${m.toFixed(0)} | ${(m / base).toFixed(3)} | ${times[v].map((t) => t.toFixed(0)).join(', ')} |`);
+    });
+  } finally {
+    const refs = await new Promise<string>((resolve) => {
+      const child = spawn('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', repository], { env });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('close', () => resolve(out));
+    });
+    const all = refs.split('\n').filter(Boolean);
+    if (all.length > 0) await timeCommand('docker', ['image', 'rm', '--force', ...all], env).catch(() => 0);
+    await rm(join(context, '..'), { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+});
