@@ -10,7 +10,12 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { startTask } from '../src/agent/task-runner';
+import { readDockerBuildTagInputs } from '../src/docker-build-tag/inputs';
+import { planLabels } from '../src/docker-build-tag/labels';
+import { planTags } from '../src/docker-build-tag/tags';
+import { InputReader } from '../src/pipeline/inputs';
 import { agentVariables } from '../test/support/task-harness';
 import { findTestBed, type TestBed } from '../test/support/testbed';
 import { vsixTaskDir } from '../test/support/vsix';
@@ -79,13 +84,29 @@ async function main(): Promise<void> {
     if (run.result !== 'Succeeded') throw new Error(`the task failed: ${run.message}\n${run.output}`);
     return Number(process.hrtime.bigint() - start) / 1e6;
   };
+  // The same image by hand: the task's tags and labels as plain -t and --label flags.
+  const { inputs, facts } = readDockerBuildTagInputs(new InputReader({
+    input: (n) => ({ repository, tags: variables['Build.BuildNumber'] } as Record<string, string>)[n],
+    variable: (n) => variables[n],
+    endpoint: () => undefined,
+  }));
+  const byHand = (): Promise<number> => {
+    const { tags, version } = planTags(inputs, facts);
+    const labels = planLabels(inputs, facts, { version, created: new Date().toISOString() });
+    return timeCommand('docker', [
+      'build', '--build-arg', 'CONFIGURATION=Release', ...tags.flatMap((t) => ['-t', `${repository}:${t}`]),
+      ...labels.flatMap(([k, v]) => ['--label', `${k}=${v}`]), context,
+    ], env);
+  };
   const variants: Array<[string, () => Promise<number>]> = [
     ['bare `docker build -t`', bare],
+    ['bare `docker build` with the same tags and labels as `-t`/`--label` flags', byHand],
     ['DockerBuildTag@1, defaults (auto tags, OCI + pipeline labels)', task({})],
     ['DockerBuildTag@1, addPipelineLabels: false', task({ addPipelineLabels: 'false' })],
   ];
   try {
     for (const [, measure] of variants) await measure(); // warm the cache and the file system
+    const loadBefore = loadavg();
     const times = variants.map(() => [] as number[]);
     for (let r = 0; r < RUNS; r++) {
       // Alternate, and rotate the order each round so that no variant always runs first.
@@ -95,6 +116,7 @@ async function main(): Promise<void> {
       }
     }
     const base = median(times[0]);
+    console.log(`load average before/after: ${loadBefore.map((l) => l.toFixed(2)).join(' ')} / ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     console.log(`context: ${FILES} files of ${KIB} KiB (${((FILES * KIB) / 1024).toFixed(1)} MiB), ${RUNS} runs each, alternated; medians:`);
     console.log('| variant | median ms | ratio to bare | all runs (ms) |');
     console.log('|---|---|---|---|');

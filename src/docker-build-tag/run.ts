@@ -11,12 +11,12 @@ import type { DockerBuildTagSettings } from './inputs';
 import { labelDockerfile, planDockerBuildTag, type DockerBuildTagPlan } from './plan';
 
 /** What a finished build produced; also set as output variables. */
-export interface DockerBuildTagResult {
+interface DockerBuildTagResult {
   imageId: string;
   plan: DockerBuildTagPlan;
 }
 
-/** Runs DockerBuildTag@1: checks the files, builds once with every tag, and sets the outputs. */
+/** Runs DockerBuildTag@1: checks the files, builds and tags the image, and sets the output variables. */
 export async function runDockerBuildTag(
   settings: DockerBuildTagSettings,
   context: TaskContext,
@@ -34,8 +34,11 @@ export async function runDockerBuildTag(
   return `Built ${plan.repository} ${imageId} with ${plan.tags.length} tag${plan.tags.length === 1 ? '' : 's'}: ${plan.tags.join(', ')}.`;
 }
 
-/** Plans and runs the build; returns the image id docker wrote to the iidfile. */
-export async function buildImage(
+/**
+ * Plans and runs the build (with the classic builder and labels, then the one-step label build);
+ * returns the image id docker wrote to the iidfile, and the plan.
+ */
+async function buildImage(
   settings: DockerBuildTagSettings,
   context: TaskContext,
   clock: () => Date,
