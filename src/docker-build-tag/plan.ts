@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import { InputError } from '../common/errors';
 import { parseImageReference } from '../docker/reference';
 import type { DockerBuildTagInputs, PipelineFacts } from './inputs';
+import { appendLabels } from './classic-labels';
 import { planLabels } from './labels';
 import { planTags } from './tags';
 
@@ -13,6 +14,8 @@ export interface BuildFacts {
   iidFile: string;
   /** When the build started, RFC 3339. */
   created: string;
+  /** The Dockerfile's text, for the classic builder's labels (see classic-labels.ts). */
+  dockerfileText?: string;
 }
 
 /** Everything one DockerBuildTag@1 run does, decided before anything runs. */
@@ -29,10 +32,12 @@ export interface DockerBuildTagPlan {
   builder: 'buildx' | 'classic';
   /** The build's docker argv (without `docker`). */
   build: string[];
+  /** The build's stdin: the Dockerfile with the labels appended (classic builder, `--file -`). */
+  buildStdin?: string;
   /**
-   * Classic builder with labels only: the argv of a second, one-step build that applies the labels
-   * and the tags, reading {@link labelDockerfile} on stdin. The classic builder turns each `--label`
-   * into a step of its own (a container commit each, ~0.1 s), so one LABEL line is far faster.
+   * Classic builder with labels, when they cannot be appended to the Dockerfile (`target` is set,
+   * or it ends in a line continuation): the argv of a second, one-step build that applies the labels
+   * and the tags, reading labelDockerfile(image id) on stdin.
    */
   labelBuild?: string[];
   /** Environment entries the builds need on top of the agent's. */
@@ -55,30 +60,22 @@ export function planDockerBuildTag(inputs: DockerBuildTagInputs, facts: Pipeline
   const labels = planLabels({ ...inputs, repository }, facts, { version, created: build.created });
   const imageReferences = tags.map((t) => `${repository}:${t}`);
   const { buildx, iidFile } = build;
-  const separateLabels = !buildx && labels.length > 0;
+  const common = { repository, tags, imageReferences, version, labels, warnings };
+  if (buildx) {
+    return { ...common, builder: 'buildx', build: planBuildArgs(inputs, { imageReferences, labels, buildx, iidFile }), env: {} };
+  }
+  // Without buildx the classic builder is the only one; say so, or a DOCKER_BUILDKIT=1 on the agent makes docker refuse.
+  const classic = { ...common, builder: 'classic' as const, env: { DOCKER_BUILDKIT: '0' } };
+  if (labels.length === 0) return { ...classic, build: planBuildArgs(inputs, { imageReferences, labels, buildx, iidFile }) };
+  const appended = inputs.target || build.dockerfileText === undefined ? undefined : appendLabels(build.dockerfileText, labels);
+  if (appended !== undefined) {
+    return { ...classic, build: planBuildArgs(inputs, { imageReferences, labels: [], buildx, iidFile, dockerfileOnStdin: true }), buildStdin: appended };
+  }
   return {
-    repository,
-    tags,
-    imageReferences,
-    version,
-    labels,
-    warnings,
-    builder: buildx ? 'buildx' : 'classic',
-    build: planBuildArgs(inputs, { imageReferences: separateLabels ? [] : imageReferences, labels: separateLabels ? [] : labels, buildx, iidFile }),
-    labelBuild: separateLabels ? ['build', '--force-rm', '--iidfile', iidFile, ...imageReferences.flatMap((r) => ['--tag', r]), '-'] : undefined,
-    // Without buildx the classic builder is the only one; say so, or a DOCKER_BUILDKIT=1 on the agent makes docker refuse.
-    env: buildx ? {} : { DOCKER_BUILDKIT: '0' },
+    ...classic,
+    build: planBuildArgs(inputs, { imageReferences: [], labels: [], buildx, iidFile }),
+    labelBuild: ['build', '--force-rm', '--iidfile', iidFile, ...imageReferences.flatMap((r) => ['--tag', r]), '-'],
   };
-}
-
-/** Quotes a LABEL key or value for a Dockerfile: double quotes, with `\`, `"` and `$` escaped. */
-function quoteDockerfileWord(text: string): string {
-  return `"${text.replace(/\r?\n/g, ' ').replace(/[\\"$]/g, (c) => `\\${c}`)}"`;
-}
-
-/** The Dockerfile of the label build: the built image plus one LABEL line. */
-export function labelDockerfile(imageId: string, labels: ReadonlyArray<[string, string]>): string {
-  return `FROM ${imageId}\nLABEL ${labels.map(([k, v]) => `${quoteDockerfileWord(k)}=${quoteDockerfileWord(v)}`).join(' ')}\n`;
 }
 
 /** What goes into the build's argv besides the inputs. */
@@ -87,6 +84,8 @@ interface BuildTargets {
   labels: Array<[string, string]>;
   buildx: boolean;
   iidFile: string;
+  /** The Dockerfile comes on stdin (`--file -`); the context is still the Dockerfile's folder by default. */
+  dockerfileOnStdin?: boolean;
 }
 
 /**
@@ -107,7 +106,7 @@ export function planBuildArgs(inputs: DockerBuildTagInputs, targets: BuildTarget
   }
   // The classic builder leaves a failed step's container behind unless told otherwise.
   const args = buildx ? ['buildx', 'build', '--load', '--progress', 'plain'] : ['build', '--force-rm'];
-  args.push('--iidfile', targets.iidFile, '--file', inputs.dockerfile);
+  args.push('--iidfile', targets.iidFile, '--file', targets.dockerfileOnStdin ? '-' : inputs.dockerfile);
   for (const ref of targets.imageReferences) args.push('--tag', ref);
   for (const [name, value] of targets.labels) args.push('--label', `${name}=${value}`);
   for (const [name, value] of inputs.buildArgs) args.push('--build-arg', `${name}=${value}`);

@@ -8,7 +8,8 @@ import { detectBuildx } from '../docker/tools';
 import type { TaskContext } from '../pipeline/run-task';
 import { describeBuildFailure } from './failure';
 import type { DockerBuildTagSettings } from './inputs';
-import { labelDockerfile, planDockerBuildTag, type DockerBuildTagPlan } from './plan';
+import { labelDockerfile } from './classic-labels';
+import { planDockerBuildTag, type DockerBuildTagPlan } from './plan';
 
 /** What a finished build produced; also set as output variables. */
 interface DockerBuildTagResult {
@@ -50,14 +51,16 @@ async function buildImage(
   const workDir = await mkdtemp(join(folders.tempDirectory ?? tmpdir(), 'outerloop-build-'));
   try {
     const iidFile = join(workDir, 'iid');
-    const plan = planDockerBuildTag(inputs, facts, { buildx, iidFile, created: clock().toISOString() });
+    // The classic builder gets the labels appended to the Dockerfile, so it needs the text.
+    const dockerfileText = buildx ? undefined : await readFile(inputs.dockerfile, 'utf8');
+    const plan = planDockerBuildTag(inputs, facts, { buildx, iidFile, created: clock().toISOString(), dockerfileText });
     for (const warning of plan.warnings) output.warning(warning);
     output.info(`Building ${plan.repository} with ${plan.builder === 'buildx' ? 'BuildKit (docker buildx)' : 'the classic builder (docker build; buildx is not installed)'}.`);
     const credentials = inputs.containerRegistry ? [inputs.containerRegistry] : [];
     const imageId = await withDockerLogin({ runner, output }, credentials, { tempRoot: workDir, signal }, async (dockerConfig) => {
       if (dockerConfig) await linkCliPlugins(dockerConfig);
       const env = { ...dockerEnv(dockerConfig), ...plan.env };
-      const built = await runBuild(context, plan.build, { env }, iidFile);
+      const built = await runBuild(context, plan.build, { env, stdin: plan.buildStdin }, iidFile);
       if (!plan.labelBuild) return built;
       output.info(`Applying ${plan.labels.length} labels and ${plan.tags.length} tags to ${built} in one step.`);
       return runBuild(context, plan.labelBuild, { env, stdin: labelDockerfile(built, plan.labels) }, iidFile);

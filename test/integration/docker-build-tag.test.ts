@@ -123,17 +123,21 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
     assert.deepEqual(await leftovers(variables), [], 'no temporary file is left behind');
   });
 
-  it('a release-tag build qualifies a bare repository with the service connection and pulls a private base image through it', async () => {
+  it('a release-tag build of a target stage qualifies a bare repository with the service connection and pulls a private base image through it', async () => {
     const base = `${bed.authRegistry}/outerloop-test/build-tag-${suffix}-base:1`;
     await docker(bed, ['tag', bed.baseImage, base]);
     created.push(base);
-    const variables = await sources({ 'Dockerfile': `FROM ${base}\nRUN echo built > /built.txt\n` }, { 'Build.SourceBranch': 'refs/tags/v1.4.0-rc.1' });
+    // Two stages: `target` stops at the first, so the failing second one never runs.
+    const variables = await sources(
+      { 'Dockerfile': `FROM ${base} AS release\nRUN echo built > /built.txt\n\nFROM release AS test\nRUN exit 1\n` },
+      { 'Build.SourceBranch': 'refs/tags/v1.4.0-rc.1' },
+    );
     const digest = await pushWithLogin(bed, base, variables['Agent.TempDirectory']);
     await docker(bed, ['image', 'rm', base]); // so that the build must pull it with the connection's credentials
     removeFromRegistry.push(async () => deleteManifest(bed, `outerloop-test/build-tag-${suffix}-base`, digest));
 
     const result = await run(
-      { repository: `outerloop-test/build-tag-${suffix}-rel`, containerRegistry: CONNECTION_ID, tags: '' },
+      { repository: `outerloop-test/build-tag-${suffix}-rel`, containerRegistry: CONNECTION_ID, tags: '', target: 'release', labels: 'stage=release' },
       variables,
       { endpoints: [{ id: CONNECTION_ID, url: `http://${bed.authRegistry}`, scheme: 'UsernamePassword', parameters: { username: bed.authUser, password: bed.authPassword } }] },
     );
@@ -144,7 +148,10 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
     assert.match(result.output, /Pulling from outerloop-test\/build-tag-[0-9a-f]+-base/, 'the private base image was pulled with the connection');
     assert.equal(result.outputs['tags'], '1.4.0-rc.1,sha-0123456', 'a prerelease gets its full version only');
     assert.equal(result.outputs['version'], '1.4.0-rc.1');
-    assert.equal((await inspect(bed, `${repo}:1.4.0-rc.1`)).Id, result.outputs['imageId']);
+    const image = await inspect(bed, `${repo}:1.4.0-rc.1`);
+    assert.equal(image.Id, result.outputs['imageId']);
+    assert.equal(image.Config.Labels?.['org.opencontainers.image.version'], '1.4.0-rc.1');
+    assert.equal(image.Config.Labels?.['stage'], 'release');
     const shown = result.output.split('\n').filter((l) => !l.startsWith('##vso[task.setsecret]'));
     assert.ok(!shown.some((l) => l.includes(bed.authPassword)), 'the password reaches the agent only to be masked');
     assert.ok(result.secrets.includes(bed.authPassword), 'the password is registered as a secret');
@@ -158,7 +165,8 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
     assert.equal(result.result, 'Failed', describeRun(result));
     assert.equal(
       result.message,
-      `docker build failed at step 2/2 (RUN for f in ${marker}.json; do echo "$f is missing" >&2; done; exit 3): The command '/bin/sh -c for f in ${marker}.json; do echo "$f is missing" >&2; done; exit 3' returned a non-zero code: 3; the step's last output was '${marker}.json is missing'.`,
+      // Step 3/3 is the LABEL line the task appends for the classic builder.
+      `docker build failed at step 2/3 (RUN for f in ${marker}.json; do echo "$f is missing" >&2; done; exit 3): The command '/bin/sh -c for f in ${marker}.json; do echo "$f is missing" >&2; done; exit 3' returned a non-zero code: 3; the step's last output was '${marker}.json is missing'.`,
     );
     assert.ok(!/\n\s+at /.test(result.output), 'no stack trace');
     const containers = await docker(bed, ['ps', '--all', '--no-trunc', '--format', '{{.Command}}']);

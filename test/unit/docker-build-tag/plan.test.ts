@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { InputError } from '../../../src/common/errors';
 import type { DockerBuildTagInputs } from '../../../src/docker-build-tag/inputs';
-import { labelDockerfile, planBuildArgs, planDockerBuildTag, qualifyRepository } from '../../../src/docker-build-tag/plan';
+import { planBuildArgs, planDockerBuildTag, qualifyRepository } from '../../../src/docker-build-tag/plan';
 
 function inputs(overrides: Partial<DockerBuildTagInputs> = {}): DockerBuildTagInputs {
   return {
@@ -64,13 +64,26 @@ describe('planDockerBuildTag (the whole run)', () => {
     assert.ok(plan.build.includes('--tag') && plan.build.includes('team=checkout'));
   });
 
-  it('classic with labels: a plain build, then one LABEL step that applies labels and every tag', () => {
-    const plan = planDockerBuildTag(inputs({ labels: [['team', 'checkout']], tags: ['42', 'stable'] }), {}, { ...BUILD, buildx: false });
+  it('classic with labels: one build, the labels appended to the Dockerfile on stdin as one LABEL line', () => {
+    const plan = planDockerBuildTag(inputs({ labels: [['team', 'checkout']], tags: ['42', 'stable'] }), {}, { ...BUILD, buildx: false, dockerfileText: 'FROM base\nRUN make\n' });
     assert.equal(plan.builder, 'classic');
     assert.deepEqual(plan.env, { DOCKER_BUILDKIT: '0' });
-    assert.deepEqual(plan.build, ['build', '--force-rm', '--iidfile', '/tmp/x/iid', '--file', '/src/app/Dockerfile', '/src/app']);
-    assert.deepEqual(plan.labelBuild, ['build', '--force-rm', '--iidfile', '/tmp/x/iid', '--tag', 'shop/api:42', '--tag', 'shop/api:stable', '-']);
+    assert.deepEqual(plan.build, ['build', '--force-rm', '--iidfile', '/tmp/x/iid', '--file', '-', '--tag', 'shop/api:42', '--tag', 'shop/api:stable', '/src/app']);
+    assert.equal(plan.buildStdin, 'FROM base\nRUN make\nLABEL "team"="checkout"\n');
+    assert.equal(plan.labelBuild, undefined);
   });
+
+  for (const [why, given, text] of [
+    ['a target stage', { target: 'runtime' }, 'FROM base AS runtime\nFROM base AS test\n'],
+    ['a Dockerfile that ends in a line continuation', {}, 'FROM base\nRUN make \\\n'],
+  ] as Array<[string, Partial<DockerBuildTagInputs>, string]>) {
+    it(`classic with labels and ${why}: a plain build, then one LABEL step that applies labels and every tag`, () => {
+      const plan = planDockerBuildTag(inputs({ labels: [['team', 'checkout']], tags: ['42', 'stable'], ...given }), {}, { ...BUILD, buildx: false, dockerfileText: text });
+      assert.equal(plan.buildStdin, undefined);
+      assert.ok(!plan.build.includes('--tag') && !plan.build.includes('--label') && plan.build.includes('/src/app/Dockerfile'), plan.build.join(' '));
+      assert.deepEqual(plan.labelBuild, ['build', '--force-rm', '--iidfile', '/tmp/x/iid', '--tag', 'shop/api:42', '--tag', 'shop/api:stable', '-']);
+    });
+  }
 
   it('classic without labels: one build applies every tag', () => {
     const plan = planDockerBuildTag(inputs(), {}, { ...BUILD, buildx: false });
@@ -95,12 +108,5 @@ describe('planDockerBuildTag (the whole run)', () => {
     assert.equal(qualifyRepository('other.io/shop/api', 'contoso.azurecr.io'), 'other.io/shop/api');
     assert.equal(qualifyRepository('shop/api', 'docker.io'), 'shop/api');
     assert.equal(qualifyRepository('shop/api', undefined), 'shop/api');
-  });
-
-  it('writes one LABEL line, quoting what a Dockerfile would expand', () => {
-    assert.equal(
-      labelDockerfile('sha256:abc', [['a.b', 'x "y" $HOME \\n'], ['c', 'line1\nline2']]),
-      'FROM sha256:abc\nLABEL "a.b"="x \\"y\\" \\$HOME \\\\n" "c"="line1 line2"\n',
-    );
   });
 });

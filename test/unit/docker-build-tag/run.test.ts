@@ -28,7 +28,7 @@ function fakeDocker(options: { buildx: boolean; fail?: ExecResult }): sinon.Sino
     if (args.includes('login')) return { code: 0, stdout: 'Login Succeeded', stderr: '' };
     if (options.fail) return options.fail;
     const iid = args[args.indexOf('--iidfile') + 1];
-    await writeFile(iid, args[args.length - 1] === '-' ? LABELED : IMAGE);
+    await writeFile(iid, args[args.length - 1] === '-' ? LABELED : IMAGE); // `-` last: the separate label build
     return { code: 0, stdout: '', stderr: '' };
   });
 }
@@ -53,32 +53,45 @@ function context(exec: TaskContext['runner']['exec'], output = fakeOutput()): Ta
 }
 
 describe('runDockerBuildTag (effects through fakes)', () => {
-  it('classic: probes buildx, builds, labels and tags in one step, reads the iidfiles, sets every output', async () => {
+  it('classic: probes buildx, builds once with the labels appended to the Dockerfile, reads the iidfile, sets every output', async () => {
     const s = await settings();
     const exec = fakeDocker({ buildx: false });
     const output = fakeOutput();
     const message = await runDockerBuildTag(s, context(exec, output), CLOCK);
-    const calls = exec.getCalls().map((c) => c.args[1]);
-    assert.deepEqual(calls[0], ['buildx', 'version']);
-    assert.equal(calls[1][0], 'build');
-    assert.ok(calls[1].includes('A=1') && !calls[1].includes('--tag') && !calls[1].includes('--label'));
-    assert.deepEqual(calls[2].filter((a) => a.startsWith('shop/api:')), ['shop/api:42', 'shop/api:1.4.0', 'shop/api:1.4', 'shop/api:1', 'shop/api:sha-fedcba9']);
-    const stdin = exec.getCall(2).args[2]?.stdin ?? '';
-    assert.match(stdin, new RegExp(`^FROM ${IMAGE}\nLABEL `));
-    assert.match(stdin, /"org\.opencontainers\.image\.created"="2026-11-22T03:00:00\.000Z"/);
-    assert.match(stdin, /"org\.opencontainers\.image\.version"="1\.4\.0"/);
-    assert.equal(exec.getCall(1).args[2]?.env?.['DOCKER_BUILDKIT'], '0');
-    assert.equal(exec.callCount, 3);
+    assert.equal(exec.callCount, 2);
+    assert.deepEqual(exec.getCall(0).args[1], ['buildx', 'version']);
+    const [file, args, options] = exec.getCall(1).args;
+    assert.equal(file, 'docker');
+    assert.deepEqual([...args.slice(0, 3), ...args.slice(4, 6)], ['build', '--force-rm', '--iidfile', '--file', '-']);
+    assert.ok(args[3].startsWith(s.folders.tempDirectory! + '/outerloop-build-'), 'the iidfile is in Agent.TempDirectory');
+    assert.deepEqual(args.filter((a) => a.startsWith('shop/api:')), ['shop/api:42', 'shop/api:1.4.0', 'shop/api:1.4', 'shop/api:1', 'shop/api:sha-fedcba9']);
+    assert.ok(args.includes('A=1') && !args.includes('--label'));
+    assert.match(options?.stdin ?? '', /^FROM scratch\nLABEL "com\.azure\.dev\.image\.build\.sourcebranch"="refs\/tags\/v1\.4\.0" "org\.opencontainers\.image\.created"="2026-11-22T03:00:00\.000Z" /);
+    assert.match(options?.stdin ?? '', /"org\.opencontainers\.image\.version"="1\.4\.0"/);
+    assert.equal(options?.env?.['DOCKER_BUILDKIT'], '0');
     const outputs = Object.fromEntries(output.setOutput.getCalls().map((c) => c.args as [string, string]));
     assert.deepEqual(outputs, {
-      imageId: LABELED,
+      imageId: IMAGE,
       repository: 'shop/api',
       tags: '42,1.4.0,1.4,1,sha-fedcba9',
       imageReferences: 'shop/api:42\nshop/api:1.4.0\nshop/api:1.4\nshop/api:1\nshop/api:sha-fedcba9',
       version: '1.4.0',
     });
-    assert.equal(message, `Built shop/api ${LABELED} with 5 tags: 42, 1.4.0, 1.4, 1, sha-fedcba9.`);
+    assert.equal(message, `Built shop/api ${IMAGE} with 5 tags: 42, 1.4.0, 1.4, 1, sha-fedcba9.`);
     assert.deepEqual(await readdir(s.folders.tempDirectory!), [], 'the iidfile folder is removed');
+  });
+
+  it('classic with a target stage: a plain build, then one LABEL step FROM its image id that applies labels and tags', async () => {
+    const exec = fakeDocker({ buildx: false });
+    const output = fakeOutput();
+    await runDockerBuildTag(await settings({ target: 'runtime' }), context(exec, output), CLOCK);
+    assert.equal(exec.callCount, 3);
+    const first = exec.getCall(1).args[1];
+    assert.ok(first.includes('runtime') && !first.includes('--tag'));
+    const [, second, options] = exec.getCall(2).args;
+    assert.equal(second[second.length - 1], '-');
+    assert.match(options?.stdin ?? '', new RegExp(`^FROM ${IMAGE}\nLABEL `));
+    assert.equal(output.setOutput.getCalls().find((c) => c.args[0] === 'imageId')?.args[1], LABELED);
   });
 
   it('buildx: one buildx build --load with tags and labels', async () => {
