@@ -36,8 +36,8 @@ export async function runDockerBuildTag(
 }
 
 /**
- * Plans and runs the build (with the classic builder and labels, then the one-step label build);
- * returns the image id docker wrote to the iidfile, and the plan.
+ * Plans and runs the build (then, when the plan has one, the one-step label build); returns the
+ * image id docker wrote to the iidfile, and the plan.
  */
 async function buildImage(
   settings: DockerBuildTagSettings,
@@ -56,6 +56,7 @@ async function buildImage(
     const plan = planDockerBuildTag(inputs, facts, { buildx, iidFile, created: clock().toISOString(), dockerfileText });
     for (const warning of plan.warnings) output.warning(warning);
     output.info(`Building ${plan.repository} with ${plan.builder === 'buildx' ? 'BuildKit (docker buildx)' : 'the classic builder (docker build; buildx is not installed)'}.`);
+    if (plan.buildStdin) output.info(`The ${plan.labels.length} labels go into one LABEL line appended to ${inputs.dockerfile}, which docker reads on stdin.`);
     const credentials = inputs.containerRegistry ? [inputs.containerRegistry] : [];
     const imageId = await withDockerLogin({ runner, output }, credentials, { tempRoot: workDir, signal }, async (dockerConfig) => {
       if (dockerConfig) await linkCliPlugins(dockerConfig);
