@@ -85,7 +85,7 @@ export function buildTaskEnv(spec: TaskRunSpec, manifest: TaskManifest): NodeJS.
     if (value !== undefined && value !== '') env[inputEnvName(input.name)] = expandMacros(value, lookup);
   }
   for (const e of spec.endpoints ?? []) {
-    const id = e.id.toUpperCase();
+    const id = e.id; // the agent keeps the id's case, and the library looks it up case-sensitively
     env[`ENDPOINT_URL_${id}`] = e.url;
     env[`ENDPOINT_AUTH_${id}`] = JSON.stringify({ scheme: e.scheme, parameters: e.parameters });
     env[`ENDPOINT_AUTH_SCHEME_${id}`] = e.scheme;
