@@ -60,7 +60,7 @@ const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._ -]*$/;
 function optionalPath(inputs: InputReader, name: string, base: string): string | undefined {
   const value = inputs.string(name);
   if (value === undefined) return undefined;
-  const path = isAbsolute(value) ? value : resolve(base, value);
+  const path = resolve(base, value);
   const roots = [inputs.variable('System.DefaultWorkingDirectory'), inputs.variable('Build.SourcesDirectory')].filter((r): r is string => !!r);
   return roots.some((r) => resolve(r) === path) ? undefined : path;
 }

@@ -136,14 +136,31 @@ export async function withKubeconfig<T>(
   }
 }
 
-const SECRET_KEYS = /^\s*-?\s*(token|client-key-data|client-certificate-data|password|id-token|refresh-token|access-token|client-secret)\s*:\s*["']?([^"'\s]+)/;
+const SECRET_KEYS = new Set(['token', 'client-key-data', 'client-certificate-data', 'password', 'id-token', 'refresh-token', 'access-token', 'client-secret']);
+const SECRET_LINE = /^\s*-?\s*(token|client-key-data|client-certificate-data|password|id-token|refresh-token|access-token|client-secret)\s*:\s*["']?([^"'\s]+)/;
 
-/** The secret values in a kubeconfig (tokens, keys, passwords), to mask in the log. */
+function collectSecrets(node: unknown, into: string[]): void {
+  if (Array.isArray(node)) {
+    for (const item of node) collectSecrets(item, into);
+  } else if (typeof node === 'object' && node !== null) {
+    for (const [key, value] of Object.entries(node)) {
+      if (SECRET_KEYS.has(key) && typeof value === 'string' && value.length >= 8) into.push(value);
+      else collectSecrets(value, into);
+    }
+  }
+}
+
+/** The secret values in a kubeconfig's users (tokens, keys, passwords), to mask in the log. */
 export function secretLinesOf(content: string): string[] {
   const values: string[] = [];
-  for (const line of content.split(/\r?\n/)) {
-    const m = SECRET_KEYS.exec(line);
-    if (m && m[2].length >= 8) values.push(m[2]);
+  try {
+    collectSecrets((load(content) as { users?: unknown } | null)?.users, values);
+  } catch {
+    // Not YAML: still mask what looks like a credential line; the parse error is reported later.
+    for (const line of content.split(/\r?\n/)) {
+      const m = SECRET_LINE.exec(line);
+      if (m && m[2].length >= 8) values.push(m[2]);
+    }
   }
   return values;
 }

@@ -14,6 +14,7 @@ import {
   encodeCertificate,
   formatTokenKubeconfig,
   readKubernetesConnection,
+  secretLinesOf,
   withKubeconfig,
   type ClusterAccess,
 } from '../../../src/k8s/deploy/kubeconfig';
@@ -156,5 +157,13 @@ describe('withKubeconfig', () => {
     assert.equal(await withKubeconfig(access, { output: fakeOutput(), tempRoot: temp }, async (h) => h.path), file);
     assert.ok(existsSync(file));
     assert.deepEqual(await describeClusterAccess(access, (p) => readFile(p, 'utf8')), { namespace: 'shop-qa', server: 'https://qa.example.com:6443' });
+  });
+});
+
+describe('secretLinesOf', () => {
+  it('finds credentials in block and flow style, and in a kubeconfig that is not YAML', () => {
+    assert.deepEqual(secretLinesOf('users:\n- name: u\n  user: {token: flow-style-token, client-key-data: S0VZS0VZS0VZ}\n'), ['flow-style-token', 'S0VZS0VZS0VZ']);
+    assert.deepEqual(secretLinesOf('users:\n- name: u\n  user:\n    auth-provider:\n      config: {id-token: id-token-value, refresh-token: refresh-value}\n'), ['id-token-value', 'refresh-value']);
+    assert.deepEqual(secretLinesOf('users: [\n  token: broken-yaml-token\n'), ['broken-yaml-token']);
   });
 });
