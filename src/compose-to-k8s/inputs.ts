@@ -65,9 +65,9 @@ function optionalPath(inputs: InputReader, name: string, base: string): string |
   return roots.some((r) => resolve(r) === path) ? undefined : path;
 }
 
-/** The job's access token: the agent gives every task the SystemVssConnection endpoint. */
+/** The job's access token: the agent gives every task the SYSTEMVSSCONNECTION endpoint (its own upper-case id). */
 function accessToken(inputs: InputReader): string | undefined {
-  return inputs.env.endpoint('SystemVssConnection')?.auth['accesstoken'] || inputs.variable('System.AccessToken');
+  return inputs.env.endpoint('SYSTEMVSSCONNECTION')?.auth['accesstoken'] || inputs.variable('System.AccessToken');
 }
 
 function readDigestSource(inputs: InputReader, base: string): DigestSource | undefined {

@@ -16,7 +16,7 @@ const VARIABLES: Record<string, string> = {
 };
 const KUBE: ServiceEndpoint = { id: 'aks-qa', url: 'https://k:6443', scheme: 'Token', auth: { apitoken: 'eyJa.eyJb.c2ln' }, data: { authorizationtype: 'ServiceAccount' } };
 const REGISTRY: ServiceEndpoint = { id: 'acr', url: 'https://contoso.azurecr.io', scheme: 'UsernamePassword', auth: { username: 'ci', password: 'pw' }, data: {} };
-const SYSTEM: ServiceEndpoint = { id: 'SystemVssConnection', url: 'https://dev.azure.com/contoso/', scheme: 'OAuth', auth: { accesstoken: 'job-token' }, data: {} };
+const SYSTEM: ServiceEndpoint = { id: 'SYSTEMVSSCONNECTION', url: 'https://dev.azure.com/contoso/', scheme: 'OAuth', auth: { accesstoken: 'job-token' }, data: {} };
 
 function read(inputs: Record<string, string>, variables: Record<string, string> = VARIABLES) {
   const endpoints = new Map([KUBE, REGISTRY, SYSTEM].map((e) => [e.id, e]));
