@@ -5,12 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import JSZip from 'jszip';
-import { NotImplementedError } from '../../src/common/errors';
 import { formatDigestFile } from '../../src/digests/digest-file';
-import { renderComposeProject } from '../../src/k8s/render';
 import type { EndpointSpec } from '../../src/agent/task-runner';
 import { startFakeAzureDevOps, type FakeAzureDevOps } from '../support/fake-azure-devops';
 import { commandOf, fakeKubectlEnv, readKubectlLog, type FakeKubectlOptions } from '../support/fake-kubectl';
+import { converterReady, skipUntilConverter } from '../support/fake-kubectl/converter';
 import { agentVariables, describeRun, runVsixTask, startVsixTask } from '../support/task-harness';
 
 /**
@@ -161,22 +160,9 @@ describe('ComposeToK8s@1 task: bad input (from the .vsix)', () => {
   });
 });
 
-/** True once the compose→Kubernetes converter (issue 6) is in: until then these tests cannot run. */
-async function converterReady(): Promise<boolean> {
-  try {
-    await renderComposeProject({ composeFiles: [], workingDir: tmpdir(), environment: {} });
-    return true;
-  } catch (err) {
-    return !(err instanceof NotImplementedError);
-  }
-}
-
 describe('ComposeToK8s@1 task: render and deploy against the kubectl stand-in (needs the converter, issue 6)', () => {
   before(async function () {
-    if (!(await converterReady())) {
-      console.log('    (skipped until the compose→Kubernetes converter of issue 6 is merged: src/k8s/render.ts still throws NotImplementedError)');
-      this.skip();
-    }
+    await skipUntilConverter(this);
   });
 
   it('render: writes and publishes the pinned manifests, touching no cluster', async () => {
