@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { RegistryCredentials } from '../docker/registry-credentials';
 import type { DigestFile } from '../digests/digest-file';
 import { labelSelector, type WorkloadRef } from '../k8s/deploy/commands';
-import { decorateObjects, formatManifests, namespaceObject, workloadsOf } from '../k8s/deploy/objects';
+import { decorateObjects, formatManifests, jobsOf, namespaceObject, workloadsOf } from '../k8s/deploy/objects';
 import { registrySecretObject } from '../k8s/deploy/registry-secret';
 import type { KubernetesObject, RenderedImage, RenderResult } from '../k8s/render';
 
@@ -101,6 +101,8 @@ export interface ManifestsPlan {
   applyObjects: KubernetesObject[];
   applyYaml: string;
   workloads: WorkloadRef[];
+  /** Jobs to delete before the apply (see {@link jobsOf}). */
+  recreate: string[];
   /** The app's selector for pruning; undefined when prune is off. */
   pruneSelector?: string;
 }
@@ -128,6 +130,7 @@ export function planManifests(facts: ManifestsFacts): ManifestsPlan {
     applyObjects,
     applyYaml: formatManifests(applyObjects),
     workloads: workloadsOf(fileObjects),
+    recreate: jobsOf(fileObjects),
     pruneSelector: facts.prune ? labelSelector({ [PART_OF]: app }) : undefined,
   };
 }

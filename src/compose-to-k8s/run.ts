@@ -110,6 +110,7 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
         manifests: plan.applyYaml,
         objects: plan.applyObjects,
         workloads: plan.workloads,
+        recreate: plan.recreate,
         rolloutTimeoutSeconds: inputs.rolloutTimeoutSeconds,
         rollbackOnFailure: inputs.rollbackOnFailure,
         pruneSelector: plan.pruneSelector,

@@ -68,6 +68,11 @@ export function getAppObjectsArgs(resources: readonly string[], selector: string
   return ['get', resources.join(','), '--namespace', namespace, '--selector', selector, '--output=json'];
 }
 
+/** Deletes Jobs about to be created again, waiting until they are gone (their pods go in the background). */
+export function deleteJobsArgs(refs: readonly string[], namespace: string): string[] {
+  return ['delete', ...refs, '--namespace', namespace, '--ignore-not-found', '--wait=true'];
+}
+
 /** Deletes named objects (`deployment.apps/old`). */
 export function deleteArgs(refs: readonly string[], namespace: string): string[] {
   return ['delete', ...refs, '--namespace', namespace, '--ignore-not-found', '--wait=false'];

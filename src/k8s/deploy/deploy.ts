@@ -6,6 +6,7 @@ import type { KubernetesObject } from '../render';
 import {
   applyArgs,
   deleteArgs,
+  deleteJobsArgs,
   getAppObjectsArgs,
   getEventsArgs,
   getPodsArgs,
@@ -27,6 +28,8 @@ export interface DeployPlan {
   /** Every object applied (the pruning keeps these). */
   objects: readonly KubernetesObject[];
   workloads: readonly WorkloadRef[];
+  /** Jobs (`job.batch/name`) deleted before the apply: their pod template cannot change in place. */
+  recreate: readonly string[];
   /** For all rollouts together: the last one waits only for what is left. */
   rolloutTimeoutSeconds: number;
   rollbackOnFailure: boolean;
@@ -67,6 +70,11 @@ export async function deployToCluster(plan: DeployPlan, deps: { kubectl: Kubectl
   const { kubectl, output } = deps;
   const now = deps.now ?? Date.now;
 
+  if (plan.recreate.length > 0) {
+    output.info(`Re-creating ${plan.recreate.length} Job(s), whose pod template cannot change in place: ${plan.recreate.join(', ')}`);
+    const deleted = await kubectl.run(deleteJobsArgs(plan.recreate, plan.namespace));
+    if (deleted.code !== 0) throw new ToolError('kubectl', describeApplyFailure(deleted, plan.server), deleted.code);
+  }
   const applied = await kubectl.run(applyArgs(plan.namespace), { stdin: plan.manifests });
   if (applied.code !== 0) throw new ToolError('kubectl', describeApplyFailure(applied, plan.server), applied.code);
 

@@ -35,6 +35,14 @@ export function workloadsOf(objects: readonly KubernetesObject[]): WorkloadRef[]
     });
 }
 
+/**
+ * The Jobs among `objects`, as kubectl names them (`job.batch/migrate`). A Job's pod template is
+ * immutable, so a changed Job cannot be applied over the old one: it is deleted and created again.
+ */
+export function jobsOf(objects: readonly KubernetesObject[]): string[] {
+  return objects.filter((o) => o.kind === 'Job').map((o) => `job.batch/${o.metadata.name}`);
+}
+
 /** What {@link decorateObjects} adds. */
 export interface Decoration {
   /** Added to every object's and every pod template's metadata.annotations. */

@@ -76,6 +76,7 @@ describe('compose-to-k8s planners', () => {
       const plan = planManifests({ render, namespace: 'qa', createNamespace: false, annotations: {}, prune: false });
       assert.equal(plan.applyYaml, plan.fileYaml);
       assert.equal(plan.pruneSelector, undefined);
+      assert.deepEqual(plan.recreate, []);
       assert.ok(!plan.fileYaml.includes('imagePullSecrets'));
     });
 

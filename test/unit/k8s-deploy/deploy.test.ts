@@ -22,6 +22,7 @@ function plan(overrides: Partial<DeployPlan> = {}): DeployPlan {
       { kind: 'Deployment', name: 'api', matchLabels: { 'app.kubernetes.io/name': 'api' } },
       { kind: 'StatefulSet', name: 'db', matchLabels: { 'app.kubernetes.io/name': 'db' } },
     ],
+    recreate: [],
     rolloutTimeoutSeconds: 600,
     rollbackOnFailure: true,
     pruneSelector: 'app.kubernetes.io/part-of=shop',
@@ -72,6 +73,20 @@ describe('deployToCluster', () => {
       'rollout status deployment/api --namespace shop --timeout=600s',
       'rollout status statefulset/db --namespace shop --timeout=350s',
     ]);
+  });
+
+  it('deletes the Jobs it is about to create again before the apply (a Job cannot change in place)', async () => {
+    const kubectl = fakeKubectl();
+    const output = fakeOutput();
+    await deployToCluster(plan({ recreate: ['job.batch/migrate'], workloads: [], pruneSelector: undefined }), { kubectl, output });
+    assert.deepEqual(commandLines(kubectl), [
+      'delete job.batch/migrate --namespace shop --ignore-not-found --wait=true',
+      'apply --server-side --field-manager=outerloop --force-conflicts --namespace shop --filename -',
+    ]);
+    sinon.assert.calledWith(output.info, 'Re-creating 1 Job(s), whose pod template cannot change in place: job.batch/migrate');
+    const unreachable = fakeKubectl([['delete', failed('The connection to the server k:6443 was refused - did you specify the right host or port?')]]);
+    await assert.rejects(deployToCluster(plan({ recreate: ['job.batch/migrate'] }), { kubectl: unreachable, output }), /^ToolError: Could not reach the Kubernetes cluster at https:\/\/k:6443/);
+    assert.equal(unreachable.run.callCount, 1);
   });
 
   it('does not prune when prune is off', async () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { loadAll } from 'js-yaml';
 import * as commands from '../../../src/k8s/deploy/commands';
-import { decorateObjects, describeObjects, formatManifests, namespaceObject, podTemplateOf, workloadsOf } from '../../../src/k8s/deploy/objects';
+import { decorateObjects, describeObjects, formatManifests, jobsOf, namespaceObject, podTemplateOf, workloadsOf } from '../../../src/k8s/deploy/objects';
 import { dockerConfigJson, registrySecretObject, registrySecretValues } from '../../../src/k8s/deploy/registry-secret';
 import type { KubernetesObject } from '../../../src/k8s/render';
 
@@ -32,6 +32,7 @@ describe('kubectl command lines', () => {
     ['logs of the previous instance', commands.logsArgs('api-1', 'shop', 20, true), ['logs', 'pod/api-1', '--namespace', 'shop', '--all-containers', '--prefix', '--tail=20', '--previous']],
     ['logs', commands.logsArgs('api-1', 'shop', 5, false), ['logs', 'pod/api-1', '--namespace', 'shop', '--all-containers', '--prefix', '--tail=5']],
     ['app objects', commands.getAppObjectsArgs(['services', 'deployments.apps'], 'p=shop', 'shop'), ['get', 'services,deployments.apps', '--namespace', 'shop', '--selector', 'p=shop', '--output=json']],
+    ['delete jobs', commands.deleteJobsArgs(['job.batch/migrate'], 'shop'), ['delete', 'job.batch/migrate', '--namespace', 'shop', '--ignore-not-found', '--wait=true']],
     ['delete', commands.deleteArgs(['deployment.apps/old'], 'shop'), ['delete', 'deployment.apps/old', '--namespace', 'shop', '--ignore-not-found', '--wait=false']],
   ];
   for (const [name, actual, expected] of table) it(name, () => assert.deepEqual(actual, expected));
@@ -64,6 +65,7 @@ describe('objects', () => {
   it('lists the workloads to watch, with their selectors, and names objects Kind/name', () => {
     assert.deepEqual(workloadsOf([service, deployment, cronJob]), [{ kind: 'Deployment', name: 'api', matchLabels: labels }]);
     assert.deepEqual(describeObjects([deployment, service]), ['Deployment/api', 'Service/api']);
+    assert.deepEqual(jobsOf([deployment, { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate' } }, cronJob]), ['job.batch/migrate']);
   });
 
   it('formats multi-document YAML that reads back as the same objects, in order', () => {
