@@ -60,7 +60,7 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
     output.setSecret(secret);
   }
   const digests = await loadDigests(inputs.digests, ports, output);
-  const cluster = inputs.cluster ? await describeClusterAccess(inputs.cluster, (p) => readFileOf(p, inputs.action === 'deploy' ? 'kubeconfig' : undefined)) : {};
+  const cluster = inputs.cluster ? await describeClusterAccess(inputs.cluster, readKubeconfigFile) : {};
   const namespace = inputs.namespace ?? cluster.namespace ?? 'default';
 
   const rendered = await ports.render({
@@ -124,12 +124,12 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
   });
 }
 
-async function readFileOf(path: string, input: string | undefined): Promise<string> {
+/** The file the `kubeconfig` input names (the only kubeconfig read from disk). */
+async function readKubeconfigFile(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch {
-    if (input) throw new InputError(input, `names ${path}, which does not exist or cannot be read.`);
-    throw new FileError(path, 'does not exist or cannot be read.');
+    throw new InputError('kubeconfig', `names ${path}, which does not exist or cannot be read.`);
   }
 }
 

@@ -159,6 +159,12 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
     assert.ok((kubectl.run.getCall(1).args[1].stdin as string).includes(`image: ${API_IMAGE}`));
   });
 
+  it('fails in one sentence naming the input when the kubeconfig file is missing', async () => {
+    await assert.rejects(runComposeToK8s(inputs({ cluster: { kind: 'file', path: join(work, 'no-kubeconfig'), source: 'x' } }), context, { render: fixtureRenderer().render }), {
+      message: `Input 'kubeconfig' names ${join(work, 'no-kubeconfig')}, which does not exist or cannot be read.`,
+    });
+  });
+
   it('fails in one sentence when the digest file is missing', async () => {
     await assert.rejects(runComposeToK8s(inputs({ digests: { kind: 'file', path: join(work, 'nope.json') } }), context, { render: fixtureRenderer().render }), {
       message: `${join(work, 'nope.json')}: the digest file does not exist or cannot be read.`,
