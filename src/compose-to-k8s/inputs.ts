@@ -1,5 +1,5 @@
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { InputError } from '../common/errors';
 import type { AzureDevOpsConnection } from '../azdo/build-artifacts';
 import { readRegistryCredentials, type RegistryCredentials } from '../docker/registry-credentials';
@@ -106,7 +106,7 @@ export function readComposeToK8sInputs(inputs: InputReader): ComposeToK8sInputs 
   if (fileList.length === 0) throw new InputError('composeFiles', 'is required: the compose files to convert, one per line.');
   const action = inputs.pick('action', ['deploy', 'render'] as const, 'deploy');
   const base = inputs.variable('System.DefaultWorkingDirectory') ?? process.cwd();
-  const files = fileList.map((f) => (isAbsolute(f) ? f : resolve(base, f)));
+  const files = fileList.map((f) => resolve(base, f));
   const envFile = optionalPath(inputs, 'envFile', base);
 
   const namespace = inputs.string('namespace');

@@ -68,9 +68,9 @@ export function getAppObjectsArgs(resources: readonly string[], selector: string
   return ['get', resources.join(','), '--namespace', namespace, '--selector', selector, '--output=json'];
 }
 
-/** Deletes Jobs about to be created again, waiting until they are gone (their pods go in the background). */
-export function deleteJobsArgs(refs: readonly string[], namespace: string): string[] {
-  return ['delete', ...refs, '--namespace', namespace, '--ignore-not-found', '--wait=true'];
+/** Deletes Jobs about to be created again, waiting (never forever) until they are gone; their pods go in the background. */
+export function deleteJobsArgs(refs: readonly string[], namespace: string, timeoutSeconds: number): string[] {
+  return ['delete', ...refs, '--namespace', namespace, '--ignore-not-found', '--wait=true', `--timeout=${Math.max(1, Math.ceil(timeoutSeconds))}s`];
 }
 
 /** Deletes named objects (`deployment.apps/old`). */

@@ -72,7 +72,7 @@ export async function deployToCluster(plan: DeployPlan, deps: { kubectl: Kubectl
 
   if (plan.recreate.length > 0) {
     output.info(`Re-creating ${plan.recreate.length} Job(s), whose pod template cannot change in place: ${plan.recreate.join(', ')}`);
-    const deleted = await kubectl.run(deleteJobsArgs(plan.recreate, plan.namespace));
+    const deleted = await kubectl.run(deleteJobsArgs(plan.recreate, plan.namespace, plan.rolloutTimeoutSeconds));
     if (deleted.code !== 0) throw new ToolError('kubectl', describeApplyFailure(deleted, plan.server), deleted.code);
   }
   const applied = await kubectl.run(applyArgs(plan.namespace), { stdin: plan.manifests });

@@ -80,7 +80,7 @@ describe('deployToCluster', () => {
     const output = fakeOutput();
     await deployToCluster(plan({ recreate: ['job.batch/migrate'], workloads: [], pruneSelector: undefined }), { kubectl, output });
     assert.deepEqual(commandLines(kubectl), [
-      'delete job.batch/migrate --namespace shop --ignore-not-found --wait=true',
+      'delete job.batch/migrate --namespace shop --ignore-not-found --wait=true --timeout=600s',
       'apply --server-side --field-manager=outerloop --force-conflicts --namespace shop --filename -',
     ]);
     sinon.assert.calledWith(output.info, 'Re-creating 1 Job(s), whose pod template cannot change in place: job.batch/migrate');

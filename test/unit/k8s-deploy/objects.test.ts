@@ -32,7 +32,7 @@ describe('kubectl command lines', () => {
     ['logs of the previous instance', commands.logsArgs('api-1', 'shop', 20, true), ['logs', 'pod/api-1', '--namespace', 'shop', '--all-containers', '--prefix', '--tail=20', '--previous']],
     ['logs', commands.logsArgs('api-1', 'shop', 5, false), ['logs', 'pod/api-1', '--namespace', 'shop', '--all-containers', '--prefix', '--tail=5']],
     ['app objects', commands.getAppObjectsArgs(['services', 'deployments.apps'], 'p=shop', 'shop'), ['get', 'services,deployments.apps', '--namespace', 'shop', '--selector', 'p=shop', '--output=json']],
-    ['delete jobs', commands.deleteJobsArgs(['job.batch/migrate'], 'shop'), ['delete', 'job.batch/migrate', '--namespace', 'shop', '--ignore-not-found', '--wait=true']],
+    ['delete jobs', commands.deleteJobsArgs(['job.batch/migrate'], 'shop', 30), ['delete', 'job.batch/migrate', '--namespace', 'shop', '--ignore-not-found', '--wait=true', '--timeout=30s']],
     ['delete', commands.deleteArgs(['deployment.apps/old'], 'shop'), ['delete', 'deployment.apps/old', '--namespace', 'shop', '--ignore-not-found', '--wait=false']],
   ];
   for (const [name, actual, expected] of table) it(name, () => assert.deepEqual(actual, expected));
