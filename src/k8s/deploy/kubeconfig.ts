@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dump, load } from 'js-yaml';
 import { FileError, InputError } from '../../common/errors';
-import type { PipelineOutput, ServiceEndpoint } from '../../pipeline/interfaces';
+import type { ServiceEndpoint } from '../../pipeline/interfaces';
 
 /**
  * Where kubectl's credentials come from: a `kubernetes` service connection (its kubeconfig form or
@@ -113,20 +113,15 @@ export async function describeClusterAccess(
 }
 
 /**
- * Runs `body` with a kubeconfig for `access`. Credentials from a service connection are registered
- * as secrets and written to a temporary file (mode 0600) under `tempRoot`, removed afterwards
- * whatever happens (success, failure, cancellation); a kubeconfig file of the user's is used in
- * place and never touched.
+ * Runs `body` with a kubeconfig for `access`. Credentials from a service connection are written to
+ * a temporary file (mode 0600) under `tempRoot`, removed afterwards whatever happens (success,
+ * failure, cancellation); a kubeconfig file of the user's is used in place and never touched. The
+ * caller registers {@link clusterSecrets} with the agent first, before anything can print them.
  */
-export async function withKubeconfig<T>(
-  access: ClusterAccess,
-  deps: { output: PipelineOutput; tempRoot: string },
-  body: (handle: KubeconfigHandle) => Promise<T>,
-): Promise<T> {
+export async function withKubeconfig<T>(access: ClusterAccess, tempRoot: string, body: (handle: KubeconfigHandle) => Promise<T>): Promise<T> {
   if (access.kind === 'file') return body({ path: access.path });
-  for (const secret of clusterSecrets(access)) deps.output.setSecret(secret);
   const content = access.kind === 'token' ? formatTokenKubeconfig(access) : access.content;
-  const dir = await mkdtemp(join(deps.tempRoot, 'outerloop-kube-'));
+  const dir = await mkdtemp(join(tempRoot, 'outerloop-kube-'));
   try {
     const path = join(dir, 'kubeconfig');
     await writeFile(path, content, { mode: 0o600 });
