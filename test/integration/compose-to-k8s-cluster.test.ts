@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { skipUntilConverter } from '../support/fake-kubectl/converter';
 import { agentVariables, describeRun, runVsixTask } from '../support/task-harness';
@@ -43,7 +43,8 @@ describe('ComposeToK8s@1 against a real cluster (opt-in: OUTERLOOP_TEST_KUBECONF
     variables = await agentVariables();
   });
 
-  after(function () {
+  after(async function () {
+    if (variables) await rm(variables['Agent.WorkFolder'], { recursive: true, force: true });
     if (KUBECONFIG) {
       try {
         kubectl(['delete', 'namespace', namespace, '--ignore-not-found', '--wait=false']);

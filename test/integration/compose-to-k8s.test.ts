@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { writeDigestFile } from '../../src/digests/digest-file';
@@ -67,6 +67,7 @@ describe('ComposeToK8s@1 on the test bed (real engine and registries; needs the 
 
   after(async () => {
     if (bed && digest) await runner.exec('docker', ['image', 'rm', '-f', `${repo()}:${tag}`], { env: bed.env, quiet: true, noEcho: true });
+    if (variables) await rm(variables['Agent.WorkFolder'], { recursive: true, force: true });
   });
 
   it('render: the manifests pin the digest the registry really holds, and are annotated throughout', async () => {

@@ -54,8 +54,15 @@ interface Setup {
   log: string;
 }
 
+/** Every agent work folder these tests made, removed when the file's tests end. */
+const workFolders: string[] = [];
+after(async () => {
+  await Promise.all(workFolders.map((w) => rm(w, { recursive: true, force: true })));
+});
+
 async function setUp(digests: Array<{ tag: string; digest: string }> = [{ tag: '20261122.3', digest: DIGEST }]): Promise<Setup> {
   const variables = await agentVariables();
+  workFolders.push(variables['Agent.WorkFolder']);
   const sources = variables['Build.SourcesDirectory'];
   await mkdir(join(sources, 'api'), { recursive: true });
   await writeFile(join(sources, 'docker-compose.yml'), COMPOSE);
