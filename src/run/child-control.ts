@@ -13,15 +13,25 @@ export interface ChildWatch {
 /**
  * Stops a step's process as the agent does: SIGINT when the run is cancelled or the step's
  * timeout passes (the tasks clean up on it: compose teardown, temporary kubeconfigs), then SIGKILL
- * if it is still there after the grace period.
+ * if it is still there after the grace period. A script runs in its own process group
+ * (`processGroup`), which gets the signals as a terminal's Ctrl-C would.
  */
-export function watchChild(child: ChildProcess, options: { signal: AbortSignal; timeoutMs?: number; graceMs?: number }): ChildWatch {
+export function watchChild(child: ChildProcess, options: { signal: AbortSignal; timeoutMs?: number; graceMs?: number; processGroup?: boolean }): ChildWatch {
   const state = { cancelled: false, timedOut: false };
   let killTimer: NodeJS.Timeout | undefined;
-  const stop = (): void => {
+  const send = (signal: NodeJS.Signals): void => {
     if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGINT');
-    killTimer = setTimeout(() => child.kill('SIGKILL'), options.graceMs ?? CANCEL_GRACE_MS);
+    try {
+      // A script's whole process group, so that the command it waits for stops too.
+      if (options.processGroup && child.pid) process.kill(-child.pid, signal);
+      else child.kill(signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  const stop = (): void => {
+    send('SIGINT');
+    killTimer = setTimeout(() => send('SIGKILL'), options.graceMs ?? CANCEL_GRACE_MS);
     killTimer.unref();
   };
   const onAbort = (): void => {

@@ -88,6 +88,7 @@ export function dependencyOrder<T extends { name: string; dependsOn: string[] }>
 export class PipelineEngine {
   private readonly records: StepRecord[] = [];
   private readonly views = new Map<Step, StepView>();
+  private readonly owners = new Map<Step, { stage: Stage; job: Job }>();
   private readonly root = new VariableStore();
   private buildNumber = '';
 
@@ -156,9 +157,17 @@ export class PipelineEngine {
   private indexSteps(): void {
     const all = this.pipeline.stages.flatMap((stage) => stage.jobs.flatMap((job) => job.steps.map((step) => ({ stage, job, step }))));
     all.forEach(({ stage, job, step }, i) => {
-      const parts = [...(stage.implicit ? [] : [stage.displayName]), ...(job.implicit ? [] : [job.displayName]), this.root.expand(step.displayName)];
-      this.views.set(step, { index: i + 1, total: all.length, label: parts.join(' › '), what: describeStep(step) });
+      this.owners.set(step, { stage, job });
+      this.views.set(step, { index: i + 1, total: all.length, label: this.label(step, this.root), what: describeStep(step) });
     });
+  }
+
+  /** `Stage › Job › Step`, leaving out the implicit stage and job of a jobs- or steps-only file. */
+  private label(step: Step, store: VariableStore): string {
+    const owner = this.owners.get(step);
+    const stage = owner && !owner.stage.implicit ? [owner.stage.displayName] : [];
+    const job = owner && !owner.job.implicit ? [owner.job.displayName] : [];
+    return [...stage, ...job, store.expand(step.displayName)].join(' › ');
   }
 
   private skipSteps(steps: Step[], message: string): void {
@@ -270,6 +279,8 @@ export class PipelineEngine {
     const go = this.evaluate(step.condition, store, this.stepStatus(jobStatus));
     if (typeof go === 'string') return { view, result: 'Failed', message: go, durationMs: 0 };
     if (!go) return { view, result: 'Skipped', message: `condition '${step.condition ?? 'succeeded()'}' was false` };
+    // The display name may use variables that earlier steps of this job set.
+    view.label = this.label(step, store);
     this.options.reporter.stepStarted(view);
     const started = this.options.now();
     const outcome = await this.execute(step, store, pathPrefix, view);
@@ -297,7 +308,8 @@ export class PipelineEngine {
       masker: this.options.masker,
       sink: (line) => this.options.reporter.line(view, line),
       debug: (store.value('System.Debug') ?? '').toLowerCase() === 'true',
-      signal: this.options.signal,
+      // A step that runs after the cancellation (always(), canceled()) is not cancelled in turn.
+      signal: this.cancelled ? new AbortController().signal : this.options.signal,
       timeoutMs: step.timeoutInMinutes ? step.timeoutInMinutes * 60_000 : undefined,
     };
     try {

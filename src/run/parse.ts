@@ -284,6 +284,7 @@ export function parsePipeline(text: string, file: string): Pipeline {
     const line = text.split('\n').findIndex((l) => l.includes('${{')) + 1;
     throw new FileError(`${file}:${line}`, 'template expressions (${{ }}) are not supported by outerloop run.');
   }
+  if (!text.replace(/#.*$/gm, '').trim()) r.fail('', 'the file is empty.');
   let doc: Node;
   try {
     doc = load(text, { filename: file, schema: FAILSAFE_SCHEMA });
@@ -292,7 +293,6 @@ export function parsePipeline(text: string, file: string): Pipeline {
     const location = e.mark ? `${file}:${e.mark.line + 1}:${e.mark.column + 1}` : file;
     throw new FileError(location, `not valid YAML (${e.reason ?? e.message}).`);
   }
-  if (doc === undefined || doc === '') r.fail('', 'the file is empty.');
   const top = r.mapping(doc, '');
   for (const [key, what] of Object.entries(UNSUPPORTED_TOP)) {
     if (key in top) r.fail(key, `${what} are not supported by outerloop run.`);

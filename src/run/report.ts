@@ -62,9 +62,9 @@ export class Paint {
 }
 
 const RESULT_STYLE: Record<StepResult, { mark: string; plain: string; colour: Colour }> = {
-  Succeeded: { mark: '✔', plain: 'ok', colour: 'green' },
-  SucceededWithIssues: { mark: '!', plain: 'issues', colour: 'yellow' },
-  Failed: { mark: '✘', plain: 'FAILED', colour: 'red' },
+  Succeeded: { mark: '✔', plain: 'succeeded', colour: 'green' },
+  SucceededWithIssues: { mark: '!', plain: 'succeeded with issues', colour: 'yellow' },
+  Failed: { mark: '✘', plain: 'failed', colour: 'red' },
   Canceled: { mark: '■', plain: 'canceled', colour: 'magenta' },
   Skipped: { mark: '-', plain: 'skipped', colour: 'grey' },
 };
@@ -83,7 +83,7 @@ export function formatSummary(summary: { result: StepResult; durationMs: number;
   const counts = (Object.keys(RESULT_STYLE) as StepResult[])
     .map((r) => [r, summary.records.filter((x) => x.result === r).length] as const)
     .filter(([, n]) => n > 0)
-    .map(([r, n]) => `${n} ${r.toLowerCase()}`)
+    .map(([r, n]) => `${n} ${RESULT_STYLE[r].plain}`)
     .join(', ');
   lines.push('', `${paint.colour(RESULT_STYLE[summary.result].colour, `Result: ${summary.result}`)} in ${formatDuration(summary.durationMs)} (${counts})`, '');
   return lines.join('\n');

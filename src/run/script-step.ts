@@ -31,8 +31,8 @@ export async function runScriptStep(step: ScriptStep, context: StepRunContext): 
   await writeFile(file, context.variables.expand(step.script), { mode: 0o700 });
   let stderrSeen = false;
   try {
-    const child = spawn('bash', bashArgs(file), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const watch = watchChild(child, { signal: context.signal, timeoutMs: context.timeoutMs });
+    const child = spawn('bash', bashArgs(file), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const watch = watchChild(child, { signal: context.signal, timeoutMs: context.timeoutMs, processGroup: true });
     try {
       const code = await new Promise<number | null>((resolve, reject) => {
         const pending = { stdout: '', stderr: '' };

@@ -128,6 +128,7 @@ export class StepOutput {
         effects.completion = { result: p['result'] ?? 'Succeeded', message: command.message };
         return;
       case 'task.logissue':
+      case 'task.issue':
         if ((p['type'] ?? '').toLowerCase() === 'error') {
           effects.errors++;
           this.sink({ kind: 'error', text: command.message });
