@@ -243,6 +243,11 @@ steps:
     assert.ok((run.records[0].durationMs ?? 0) < 5000);
   });
 
+  it('applies task.prependpath and build.updatebuildnumber to the later steps', async () => {
+    const run = await runPipelineText('steps:\n- task: Probe@1\n  inputs: { prependPath: /opt/probe/bin }\n- script: echo "PATH=$PATH"\n');
+    assert.match(run.out, /^PATH=\/opt\/probe\/bin:/m);
+  });
+
   it('computes the build number from name:, with the file\'s variables', async () => {
     const run = await runPipelineText('name: $(major).$(Rev:r)\nvariables:\n  major: 4\n  tag: v$(Build.BuildNumber)\nsteps:\n- script: echo "$(Build.BuildNumber) $(tag)"\n');
     assert.equal(run.buildNumber, '4.3');
