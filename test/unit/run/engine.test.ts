@@ -244,8 +244,9 @@ steps:
   });
 
   it('applies task.prependpath and build.updatebuildnumber to the later steps', async () => {
-    const run = await runPipelineText('steps:\n- task: Probe@1\n  inputs: { prependPath: /opt/probe/bin }\n- script: echo "PATH=$PATH"\n');
-    assert.match(run.out, /^PATH=\/opt\/probe\/bin:/m);
+    const run = await runPipelineText('steps:\n- task: Probe@1\n  inputs: { prependPath: /opt/probe/bin, buildNumber: 1.2.3 }\n- script: echo "PATH=$PATH build $(Build.BuildNumber)"\n');
+    assert.match(run.out, /^PATH=\/opt\/probe\/bin:.* build 1\.2\.3$/m);
+    assert.equal(run.buildNumber, '1.2.3');
   });
 
   it('computes the build number from name:, with the file\'s variables', async () => {
