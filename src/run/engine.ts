@@ -4,16 +4,18 @@ import { describeError, OuterloopError } from '../common/errors';
 import { ExpressionError } from './expression-parser';
 import { compileCondition, evaluateCondition, type StatusFunction } from './expression-eval';
 import type { RunOutputs } from './collect';
+import { applyStepEffects } from './effects';
 import type { SecretMasker } from './mask';
-import type { Job, Pipeline, Stage, Step, VariableDefinition } from './model';
+import { allSteps, type Job, type Pipeline, type Stage, type Step, type VariableDefinition } from './model';
 import { DEFAULT_BUILD_NUMBER_FORMAT, formatBuildNumber, jobVariables } from './predefined';
 import type { RunReporter, StepRecord, StepResult, StepView } from './report';
 import { runScriptStep } from './script-step';
+import { dependencyOrder, dependencyStatus, stepStatus, worse } from './status';
 import type { StepOutcome, StepRunContext } from './step-context';
 import type { StepEffects } from './step-output';
 import type { TaskCatalog } from './task-catalog';
 import { runTaskStep } from './task-step';
-import { VariableError, VariableStore } from './variables';
+import { VariableStore } from './variables';
 
 /** Everything a run needs that is not in the pipeline file. */
 export interface RunOptions {
@@ -44,40 +46,6 @@ export interface RunResult {
   buildNumber: string;
   records: StepRecord[];
   durationMs: number;
-}
-
-const SEVERITY: StepResult[] = ['Skipped', 'Succeeded', 'SucceededWithIssues', 'Canceled', 'Failed'];
-
-/** The worse of two results (Failed over Canceled over SucceededWithIssues over Succeeded over Skipped). */
-export function worse(a: StepResult, b: StepResult): StepResult {
-  return SEVERITY.indexOf(a) >= SEVERITY.indexOf(b) ? a : b;
-}
-
-function isSuccess(result: StepResult): boolean {
-  return result === 'Succeeded' || result === 'SucceededWithIssues';
-}
-
-/** Orders items so each comes after what it depends on, keeping file order otherwise. */
-export function dependencyOrder<T extends { name: string; dependsOn: string[] }>(items: readonly T[], what: string, file: string): T[] {
-  const byName = new Map(items.map((i) => [i.name.toLowerCase(), i]));
-  const done = new Set<string>();
-  const visiting = new Set<string>();
-  const ordered: T[] = [];
-  const visit = (item: T): void => {
-    const key = item.name.toLowerCase();
-    if (done.has(key)) return;
-    if (visiting.has(key)) throw new OuterloopError(`${file}: ${what} '${item.name}' depends on itself through dependsOn.`);
-    visiting.add(key);
-    for (const dep of item.dependsOn) {
-      const target = byName.get(dep.toLowerCase());
-      if (target) visit(target);
-    }
-    visiting.delete(key);
-    done.add(key);
-    ordered.push(item);
-  };
-  items.forEach(visit);
-  return ordered;
 }
 
 /**
@@ -124,6 +92,10 @@ export class PipelineEngine {
   private defineRootVariables(): void {
     const { predefined, secrets, startedAt, revision } = this.options;
     for (const [name, value] of Object.entries(predefined)) this.root.set(name, value);
+    for (const [name, value] of Object.entries(secrets)) {
+      this.options.masker.add(value);
+      this.root.set(name, value, { secret: true });
+    }
     // Twice: once to compute the build number (its format may use the file's variables), then
     // again so that variables using $(Build.BuildNumber) get the final number.
     this.defineVariables(this.root, this.pipeline.variables);
@@ -131,15 +103,11 @@ export class PipelineEngine {
     this.buildNumber = formatBuildNumber(format, startedAt, revision, (n) => this.root.value(n));
     this.root.set('Build.BuildNumber', this.buildNumber);
     this.defineVariables(this.root, this.pipeline.variables);
-    for (const [name, value] of Object.entries(secrets)) {
-      this.options.masker.add(value);
-      this.root.set(name, value, { secret: true });
-    }
   }
 
-  /** Defines YAML variables in `store`; --var values win. */
+  /** Defines YAML variables in `store`; --var and --secret values win. */
   private defineVariables(store: VariableStore, definitions: VariableDefinition[]): void {
-    const overridden = new Set(Object.keys(this.options.overrides).map((k) => k.toLowerCase()));
+    const overridden = new Set([...Object.keys(this.options.overrides), ...Object.keys(this.options.secrets)].map((k) => k.toLowerCase()));
     for (const d of definitions) {
       if (overridden.has(d.name.toLowerCase())) continue;
       let value: string;
@@ -155,7 +123,7 @@ export class PipelineEngine {
   }
 
   private indexSteps(): void {
-    const all = this.pipeline.stages.flatMap((stage) => stage.jobs.flatMap((job) => job.steps.map((step) => ({ stage, job, step }))));
+    const all = allSteps(this.pipeline);
     all.forEach(({ stage, job, step }, i) => {
       this.owners.set(step, { stage, job });
       this.views.set(step, { index: i + 1, total: all.length, label: this.label(step, this.root), what: describeStep(step) });
@@ -186,22 +154,9 @@ export class PipelineEngine {
 
   /** Evaluates a stage or job condition against the results of what it depends on. */
   private dependencyCondition(condition: string | undefined, dependsOn: string[], results: Map<string, StepResult>, store: VariableStore): boolean | string {
-    const deps = (names: string[]): StepResult[] => (names.length > 0 ? names : dependsOn).map((n) => results.get(n.toLowerCase()) ?? 'Skipped');
-    return this.evaluate(condition, store, (fn, names) => {
-      const r = deps(names);
-      switch (fn) {
-        case 'always':
-          return true;
-        case 'canceled':
-          return this.cancelled;
-        case 'failed':
-          return !this.cancelled && r.some((x) => x === 'Failed');
-        case 'succeededorfailed':
-          return !this.cancelled && r.every((x) => x !== 'Skipped' && x !== 'Canceled');
-        default:
-          return !this.cancelled && r.every(isSuccess);
-      }
-    });
+    return this.evaluate(condition, store, (fn, names) =>
+      dependencyStatus(fn, (names.length > 0 ? names : dependsOn).map((n) => results.get(n.toLowerCase()) ?? 'Skipped'), this.cancelled),
+    );
   }
 
   /** True or false, or the reason the condition could not be evaluated. */
@@ -255,28 +210,13 @@ export class PipelineEngine {
     return status;
   }
 
-  private stepStatus(status: StepResult): (fn: StatusFunction, names: string[]) => boolean {
-    return (fn, names) => {
-      if (names.length > 0) throw new ExpressionError(`${fn}() takes job or stage names only in a job's or a stage's condition.`);
-      switch (fn) {
-        case 'always':
-          return true;
-        case 'canceled':
-          return this.cancelled;
-        case 'failed':
-          return !this.cancelled && status === 'Failed';
-        case 'succeededorfailed':
-          return !this.cancelled;
-        default:
-          return !this.cancelled && isSuccess(status);
-      }
-    };
-  }
-
   private async runStep(step: Step, store: VariableStore, jobStatus: StepResult, pathPrefix: string[]): Promise<StepRecord> {
     const view = this.view(step);
     if (!step.enabled) return { view, result: 'Skipped', message: 'disabled (enabled: false)' };
-    const go = this.evaluate(step.condition, store, this.stepStatus(jobStatus));
+    const go = this.evaluate(step.condition, store, (fn, names) => {
+      if (names.length > 0) throw new ExpressionError(`${fn}() takes job or stage names only in a job's or a stage's condition.`);
+      return stepStatus(fn, jobStatus, this.cancelled);
+    });
     if (typeof go === 'string') return { view, result: 'Failed', message: go, durationMs: 0 };
     if (!go) return { view, result: 'Skipped', message: `condition '${step.condition ?? 'succeeded()'}' was false` };
     // The display name may use variables that earlier steps of this job set.
@@ -284,7 +224,16 @@ export class PipelineEngine {
     this.options.reporter.stepStarted(view);
     const started = this.options.now();
     const outcome = await this.execute(step, store, pathPrefix, view);
-    const problems = await this.applyEffects(step, outcome.effects, store, pathPrefix, view);
+    const { problems, buildNumber } = await applyStepEffects(step, outcome.effects, {
+      store,
+      pathPrefix,
+      outputs: this.options.outputs,
+      report: (line) => this.options.reporter.line(view, line),
+    });
+    if (buildNumber) {
+      this.buildNumber = buildNumber;
+      this.root.set('Build.BuildNumber', buildNumber);
+    }
     let result = outcome.result;
     let message = outcome.message;
     if (problems.length > 0 && result === 'Succeeded') {
@@ -328,47 +277,6 @@ export class PipelineEngine {
       if (err instanceof OuterloopError) return { result: 'Failed', message: err.message, effects: empty };
       return { result: 'Failed', message: `outerloop run could not run this step: ${describeError(err)}`, effects: empty };
     }
-  }
-
-  /** Applies what a step asked for; returns problems that make it SucceededWithIssues. */
-  private async applyEffects(step: Step, effects: StepEffects, store: VariableStore, pathPrefix: string[], view: StepView): Promise<string[]> {
-    const problems: string[] = [];
-    const note = (text: string): void => this.options.reporter.line(view, { kind: 'note', text });
-    for (const v of effects.variables) {
-      const name = v.isOutput && step.name ? `${step.name}.${v.name}` : v.name;
-      try {
-        store.set(name, v.value, { secret: v.isSecret, readonly: v.isReadOnly });
-      } catch (err) {
-        if (!(err instanceof VariableError)) throw err;
-        problems.push(err.message);
-        this.options.reporter.line(view, { kind: 'warning', text: err.message });
-      }
-    }
-    pathPrefix.unshift(...effects.prependPath.reverse());
-    if (effects.buildNumber) {
-      this.buildNumber = effects.buildNumber;
-      this.root.set('Build.BuildNumber', effects.buildNumber);
-      note(`build number is now ${effects.buildNumber}`);
-    }
-    const { outputs } = this.options;
-    for (const artifact of effects.artifacts) {
-      const added = await outputs.addArtifact(artifact.name, artifact.path);
-      if ('problem' in added) {
-        problems.push(`Could not keep ${added.problem}`);
-        this.options.reporter.line(view, { kind: 'warning', text: `could not keep ${added.problem}` });
-      } else {
-        note(`artifact '${artifact.name}' kept in ${outputs.display(added.dir)}`);
-      }
-    }
-    for (const published of effects.testResults) {
-      const { copied, missing } = await outputs.addTestResults(published.files);
-      if (copied.length > 0) note(`${published.format} test results kept in ${outputs.display(outputs.testResultsDir)}: ${copied.map((c) => c.slice(outputs.testResultsDir.length + 1)).join(', ')}`);
-      for (const file of missing) {
-        problems.push(`Test results file '${file}' does not exist.`);
-        this.options.reporter.line(view, { kind: 'warning', text: `test results file '${file}' does not exist` });
-      }
-    }
-    return problems;
   }
 }
 

@@ -144,6 +144,12 @@ steps:
     assert.deepEqual(readdirSync(join(run.sourcesDir, '.outerloop', 'work', '_temp')), [], 'script files are removed');
   });
 
+  it('lets --secret win over the file and expands it into variables that use it, masked', async () => {
+    const run = await runPipelineText('variables:\n  token: not-the-secret\n  auth: Bearer $(token)\nsteps:\n- script: echo "[$(auth)] [$AUTH]"\n', { secrets: { token: 'tok-123' } });
+    assert.match(run.out, /^\[Bearer \*\*\*\] \[Bearer \*\*\*\]$/m);
+    assert.ok(!run.out.includes('tok-123'));
+  });
+
   it('keeps uploaded artifacts under .outerloop/artifacts/<name>/ and test results under .outerloop/test-results/', async () => {
     const run = await runPipelineText(`steps:
 - task: Probe@1
