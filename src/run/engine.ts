@@ -1,4 +1,6 @@
 import { delimiter } from 'node:path';
+import { expandMacros } from '../agent/macros';
+import type { TaskManifest } from '../agent/task-manifest';
 import type { EndpointSpec } from '../agent/task-runner';
 import { describeError, OuterloopError } from '../common/errors';
 import { ExpressionError } from './expression-parser';
@@ -135,7 +137,24 @@ export class PipelineEngine {
     const owner = this.owners.get(step);
     const stage = owner && !owner.stage.implicit ? [owner.stage.displayName] : [];
     const job = owner && !owner.job.implicit ? [owner.job.displayName] : [];
-    return [...stage, ...job, store.expand(step.displayName)].join(' › ');
+    return [...stage, ...job, this.displayName(step, store)].join(' › ');
+  }
+
+  /** The step's display name; a task step without one gets its task.json instanceNameFormat, as on the agent. */
+  private displayName(step: Step, store: VariableStore): string {
+    if (step.kind !== 'task' || step.displayName !== step.reference) return store.expand(step.displayName);
+    let manifest: TaskManifest;
+    try {
+      manifest = this.options.catalog.resolve(step.taskName, step.major).manifest;
+    } catch {
+      return step.reference;
+    }
+    const format = manifest.instanceNameFormat;
+    if (!format) return step.reference;
+    const inputs = new Map(manifest.inputs.map((i) => [i.name.toLowerCase(), i.defaultValue ?? '']));
+    for (const [k, v] of Object.entries(step.inputs)) inputs.set(k.toLowerCase(), v);
+    const name = expandMacros(format, (n) => inputs.get(n.toLowerCase()) ?? store.value(n) ?? '');
+    return store.expand(name).replace(/\s+/g, ' ').trim() || step.reference;
   }
 
   private skipSteps(steps: Step[], message: string): void {

@@ -1,8 +1,9 @@
 import { FAILSAFE_SCHEMA, load } from 'js-yaml';
-import { FileError } from '../common/errors';
+import { FileError, OuterloopError } from '../common/errors';
 import { ExpressionError } from './expression-parser';
 import { compileCondition } from './expression-eval';
 import type { Job, Pipeline, Stage, Step, StepCommon, VariableDefinition } from './model';
+import { dependencyOrder } from './status';
 
 /**
  * Reads an azure-pipelines.yml into the {@link Pipeline} model. Every scalar is read as text (the
@@ -274,6 +275,12 @@ function checkDependencies(r: Reader, items: Array<{ name: string; path: string;
     for (const dep of item.dependsOn) {
       if (!names.has(dep.toLowerCase())) r.fail(`${item.path}.dependsOn`, `names ${what} '${dep}', which this file does not define.`);
     }
+  }
+  try {
+    dependencyOrder(items, what, r.file);
+  } catch (err) {
+    if (err instanceof OuterloopError) throw new FileError(r.file, err.message.slice(r.file.length + 2));
+    throw err;
   }
 }
 

@@ -25,7 +25,7 @@ steps:
     assert.equal(run.result, 'Succeeded', run.out);
     assert.match(run.out, /^answer=42 image=world\/web plain=from-task env=from-task output-env=42$/m);
     assert.match(run.out, /Probe says: got 42 and from-task/);
-    assert.deepEqual(resultsOf(run), ['Probe@1=Succeeded', 'use them=Succeeded', 'Probe sees 42=Succeeded']);
+    assert.deepEqual(resultsOf(run), ['Probe probe for build 20261122.3=Succeeded', 'use them=Succeeded', 'Probe sees 42=Succeeded'], 'a task step without a displayName gets its instanceNameFormat');
   });
 
   it('fills inputs from task.json defaults with predefined variables, and runs tasks in the sources folder', async () => {

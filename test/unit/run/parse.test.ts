@@ -124,6 +124,7 @@ stages:
     ['a matrix', 'jobs:\n- job: A\n  strategy: { matrix: {} }\n  steps:\n  - script: echo\n', `${FILE}: jobs[0].strategy: is not supported by outerloop run`],
     ['a deployment job', 'jobs:\n- deployment: D\n  environment: prod\n', `${FILE}: jobs[0]: deployment jobs are not supported by outerloop run; use a job.`],
     ['an unknown dependency', 'jobs:\n- job: A\n  dependsOn: Z\n  steps:\n  - script: echo\n', `${FILE}: jobs[0].dependsOn: names job 'Z', which this file does not define.`],
+    ['a dependsOn cycle', 'jobs:\n- job: A\n  dependsOn: B\n  steps:\n  - script: echo\n- job: B\n  dependsOn: A\n  steps:\n  - script: echo\n', `${FILE}: the jobs' dependsOn form a cycle (A → B → A).`],
     ['two steps with one name', 'steps:\n- script: echo\n  name: a\n- script: echo\n  name: A\n', `${FILE}: steps[1].name: step name 'A' is used twice in one job.`],
     ['a step name with a dash', 'steps:\n- script: echo\n  name: my-step\n', `${FILE}: steps[0].name: 'my-step' is not a valid step name`],
     ['a non-boolean', 'steps:\n- script: echo\n  continueOnError: maybe\n', `${FILE}: steps[0].continueOnError: must be true or false, not 'maybe'.`],
