@@ -39,7 +39,7 @@ export async function applyStepEffects(step: Step, effects: StepEffects, targets
       targets.store.set(name, v.value, { secret: v.isSecret, readonly: v.isReadOnly });
     } catch (err) {
       if (!(err instanceof VariableError)) throw err;
-      problem(`The step could not set ${err.message}`);
+      problem(err.message);
     }
   }
   targets.pathPrefix.unshift(...[...effects.prependPath].reverse());

@@ -119,9 +119,9 @@ export class PipelineEngine {
         if (err instanceof ExpressionError) throw new OuterloopError(`${this.pipeline.file}: variable '${d.name}': ${err.message}`);
         throw err;
       }
-      store.set(d.name, value, { readonly: d.readonly });
+      store.set(d.name, value, { readonly: d.readonly, define: true });
     }
-    for (const [name, value] of Object.entries(this.options.overrides)) store.set(name, value);
+    for (const [name, value] of Object.entries(this.options.overrides)) store.set(name, value, { define: true });
   }
 
   private indexSteps(): void {

@@ -10,8 +10,12 @@ export interface Variable {
   readonly: boolean;
 }
 
-/** A variable assignment that was refused (a read-only variable); the message says which. */
-export class VariableError extends Error {}
+/** A step tried to change a read-only variable. */
+export class VariableError extends Error {
+  constructor(readonly variable: string) {
+    super(`The step tried to set the read-only variable '${variable}'; it keeps its value.`);
+  }
+}
 
 /**
  * The variables a step sees: names are case-insensitive (as on the agent), secrets are kept apart
@@ -38,10 +42,13 @@ export class VariableStore {
     return this.get(name)?.value;
   }
 
-  /** Sets a variable; a read-only one cannot be changed (its message names it). */
-  set(name: string, value: string, options: { secret?: boolean; readonly?: boolean } = {}): void {
+  /**
+   * Sets a variable. A read-only one cannot be changed by a step (its message names it); the
+   * pipeline's own definitions (`define`) may.
+   */
+  set(name: string, value: string, options: { secret?: boolean; readonly?: boolean; define?: boolean } = {}): void {
     const existing = this.get(name);
-    if (existing?.readonly) throw new VariableError(`variable '${existing.name}' is read-only and cannot be set.`);
+    if (existing?.readonly && !options.define) throw new VariableError(existing.name);
     this.own.set(name.toLowerCase(), {
       name: existing?.name ?? name,
       value,

@@ -150,6 +150,13 @@ steps:
     assert.ok(!run.out.includes('tok-123'));
   });
 
+  it('keeps a read-only variable: a step that sets it gets a warning and SucceededWithIssues', async () => {
+    const run = await runPipelineText('variables:\n- name: locked\n  value: kept\n  readonly: true\nsteps:\n- script: echo "##vso[task.setvariable variable=locked]changed"\n  displayName: try\n- script: echo "locked=$(locked)"\n  displayName: read\n');
+    assert.deepEqual(resultsOf(run), ['try=SucceededWithIssues', 'read=Succeeded']);
+    assert.equal(run.records[0].message, "The step tried to set the read-only variable 'locked'; it keeps its value.");
+    assert.match(run.out, /^locked=kept$/m);
+  });
+
   it('keeps uploaded artifacts under .outerloop/artifacts/<name>/ and test results under .outerloop/test-results/', async () => {
     const run = await runPipelineText(`steps:
 - task: Probe@1

@@ -32,7 +32,7 @@ describe('variables', () => {
   it('refuse to change a read-only variable, naming it', () => {
     const store = new VariableStore();
     store.set('Locked', '1', { readonly: true });
-    assert.throws(() => store.set('locked', '2'), (err: unknown) => err instanceof VariableError && /'Locked' is read-only/.test(err.message));
+    assert.throws(() => store.set('locked', '2'), (err: unknown) => err instanceof VariableError && /read-only variable 'Locked'/.test(err.message));
   });
 
   it('resolve definitions: macros against what is defined so far, and $[ ] runtime expressions', () => {
