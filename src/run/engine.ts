@@ -236,7 +236,7 @@ export class PipelineEngine {
       if (names.length > 0) throw new ExpressionError(`${fn}() takes job or stage names only in a job's or a stage's condition.`);
       return stepStatus(fn, jobStatus, this.cancelled);
     });
-    if (typeof go === 'string') return { view, result: 'Failed', message: go, durationMs: 0 };
+    if (typeof go === 'string') return { view, result: 'Failed', message: go };
     if (!go) return { view, result: 'Skipped', message: `condition '${step.condition ?? 'succeeded()'}' was false` };
     // The display name may use variables that earlier steps of this job set.
     view.label = this.label(step, store);

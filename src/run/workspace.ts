@@ -27,14 +27,13 @@ export async function readGitFacts(runner: ProcessRunner, dir: string): Promise<
   };
   const topLevel = await ask('rev-parse', '--show-toplevel');
   if (!topLevel) return {};
-  const branch = await ask('symbolic-ref', '--short', '-q', 'HEAD');
-  return {
-    topLevel,
-    sourceVersion: await ask('rev-parse', 'HEAD'),
-    branch,
-    remoteUrl: await ask('config', '--get', 'remote.origin.url'),
-    message: await ask('log', '-1', '--format=%s'),
-  };
+  const [sourceVersion, branch, remoteUrl, message] = await Promise.all([
+    ask('rev-parse', 'HEAD'),
+    ask('symbolic-ref', '--short', '-q', 'HEAD'),
+    ask('config', '--get', 'remote.origin.url'),
+    ask('log', '-1', '--format=%s'),
+  ]);
+  return { topLevel, sourceVersion, branch, remoteUrl, message };
 }
 
 /** The folders of a local run, under `<sources>/.outerloop/`. */
