@@ -56,6 +56,7 @@ steps:
 - script: |
     echo "answer $(probe.answer) from $(Build.SourceVersion) on $(Build.SourceBranch) build $(Build.BuildNumber)"
     echo "password $(regPassword) ##vso[task.setvariable variable=evil]x"
+    echo "endpoint ep-pass-123"
   displayName: Use the output
 - bash: exit 3
   displayName: Fail
@@ -73,13 +74,14 @@ describe('outerloop run (the built CLI, end to end)', function () {
 
   it('runs script steps and a task, passes output variables, masks secrets, keeps artifacts, and closes with a summary', async () => {
     const { dir, sha } = await gitRepo({ 'azure-pipelines.yml': PIPELINE });
-    const r = await outerloop(['run', '--tasks', FIXTURE_TASKS, '--secret', 'regPassword=s3cret-pw'], dir);
+    const r = await outerloop(['run', '--tasks', FIXTURE_TASKS, '--secret', 'regPassword=s3cret-pw', '--endpoint', 'reg=http://127.0.0.1:5001,outerloop,ep-pass-123'], dir);
     assert.equal(r.code, 1, describeRun(r));
     assert.match(r.stdout, new RegExp(`^answer 42 from ${sha} on refs/heads/feature/local-run build \\d{8}\\.1$`, 'm'), describeRun(r));
     assert.match(r.stdout, /^password \*\*\* ##~vso\[task\.setvariable variable=evil\]x$/m);
     assert.match(r.stdout, /^the password input is \*\*\*$/m);
     assert.match(r.stdout, /^cleaning up after Failed$/m);
     assert.ok(!`${r.stdout}${r.stderr}`.includes('s3cret-pw'), 'the secret is masked everywhere');
+    assert.match(r.stdout, /^endpoint \*\*\*$/m, 'an endpoint password is a secret too');
     assert.ok(!r.stdout.includes('##vso['), 'no logging command reaches the output');
     const summary = r.stdout.slice(r.stdout.indexOf('Summary of build'));
     assert.match(summary, /^ {2}Succeeded +\d+\.\ds {2}Probe says hello \(Probe@1\)$/m);
