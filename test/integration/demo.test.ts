@@ -91,6 +91,11 @@ describe('the demo: examples/ on the test bed', function () {
     // A copy of the repository's examples, so the run's .outerloop/ is this test's own.
     const work = await mkdtemp(join(tmpdir(), 'outerloop-demo-'));
     await cp(join(ROOT, 'examples'), join(work, 'examples'), { recursive: true });
+    // A git work tree, as a clone would be: Build.SourceVersion and Build.SourceBranch come from it.
+    const git = (...args: string[]): string => execFileSync('git', ['-c', 'user.name=outerloop', '-c', 'user.email=outerloop@example.test', ...args], { cwd: work, encoding: 'utf8' });
+    git('init', '-q', '-b', 'main');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'the example app');
     const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
       const child = spawn(process.execPath, [join(ROOT, 'bin', 'outerloop.js'), 'run', 'examples/azure-pipelines.yml', '--var', `registry=${bed.registry}`, '--var', `imageNamespace=${namespace}`], {
         cwd: work, env: { ...bed.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
