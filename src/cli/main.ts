@@ -1,9 +1,10 @@
 import { OuterloopError, describeError } from '../common/errors';
 import { OUTERLOOP_VERSION } from '../common/version';
 import type { CliCommand, CliIo } from './io';
+import { RUN_COMMAND } from './commands/run';
 
 /** The commands `outerloop` knows, in the order `--help` lists them. Later features register here. */
-export const COMMANDS: readonly CliCommand[] = [];
+export const COMMANDS: readonly CliCommand[] = [RUN_COMMAND];
 
 /** The top-level usage text. */
 export function usage(commands: readonly CliCommand[] = COMMANDS): string {
