@@ -48,14 +48,14 @@ export function readPushDigestInputs(inputs: InputReader): PushDigestInputs {
   const digestFile = path('digestFile', 'image-digests.json');
   const artifactName = inputs.string('artifactName');
   if (artifactName !== undefined && ARTIFACT_NAME_FORBIDDEN.test(artifactName)) {
-    throw new InputError('artifactName', `'${artifactName}' may not hold any of " / \\ : < > | * ?.`);
+    throw new InputError('artifactName', `is '${artifactName}', but an artifact name may not hold any of " / \\ : < > | * ?.`);
   }
   const composeFiles = inputs.list('composeFiles', { commas: false }).map((f) => resolvePath('composeFiles', f, workDir));
   let lockedComposeFile: string | undefined;
   if (composeFiles.length > 0) {
     lockedComposeFile = path('lockedComposeFile', 'docker-compose.locked.yml');
     if (composeFiles.includes(lockedComposeFile)) {
-      throw new InputError('lockedComposeFile', `'${lockedComposeFile}' is also listed in composeFiles: the locked file is written beside the compose files, never over one of them.`);
+      throw new InputError('lockedComposeFile', `names '${lockedComposeFile}', which is also listed in composeFiles: the locked file is written beside the compose files, never over one of them.`);
     }
   }
   if (lockedComposeFile === digestFile) throw new InputError('lockedComposeFile', `must not be the digest file '${digestFile}'.`);

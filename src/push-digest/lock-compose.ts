@@ -66,21 +66,22 @@ export function lockComposeFiles(
   const services: LockedService[] = [];
   const edits: TextEdit[] = [];
   for (const [name, fact] of facts) {
-    const where = `${fact.imageFile ?? base.path}: services.${name}.image`;
+    const file = fact.imageFile ?? base.path;
+    const key = `services.${name}.image`;
     if (fact.image === undefined) {
-      if (fact.built) throw new FileError(`${base.path}: services.${name}`, `is built by this project but has no image: name, so it cannot be pinned; give it an image: repo:tag that this task pushes.`);
+      if (fact.built) throw new FileError(base.path, `services.${name} is built by this project but has no image: name, so it cannot be pinned; give it an image: repo:tag that this task pushes.`);
       warnings.push(`Service '${name}' has no image and is left as it is in the locked compose file.`);
       continue;
     }
     const interpolated = interpolateValue(fact.image, environment);
-    if (interpolated.errors.length > 0) throw new FileError(where, `cannot be resolved: ${interpolated.errors.join('; ')}.`);
-    for (const v of interpolated.unset) warnings.push(`${where} uses \${${v}}, which is not set; it is read as an empty string.`);
+    if (interpolated.errors.length > 0) throw new FileError(file, `${key} cannot be resolved: ${interpolated.errors.join('; ')}.`);
+    for (const v of interpolated.unset) warnings.push(`${file}: ${key} uses \${${v}}, which is not set; it is read as an empty string.`);
     const image = interpolated.value;
     let ref;
     try {
       ref = parseImageReference(image);
     } catch (err) {
-      if (err instanceof ReferenceFormatError) throw new FileError(where, `${err.message}`);
+      if (err instanceof ReferenceFormatError) throw new FileError(file, `${key} ${err.message}`);
       throw err;
     }
     if (ref.digest) {
@@ -89,7 +90,7 @@ export function lockComposeFiles(
     }
     const match = pushed.find((p) => canonicalRepository(p.image) === canonicalRepository(ref) && p.image.tag === (ref.tag ?? 'latest'));
     if (!match) {
-      if (fact.built) throw new FileError(where, `'${image}' is built by this project (build:) but was not pushed by this task, so the locked file cannot pin it; add it to images.`);
+      if (fact.built) throw new FileError(file, `${key} '${image}' is built by this project (build:) but was not pushed by this task, so the locked file cannot pin it; add it to images.`);
       warnings.push(`Service '${name}' keeps image '${image}' unpinned: this task did not push it.`);
       services.push({ service: name, image });
       continue;
@@ -103,7 +104,7 @@ export function lockComposeFiles(
     }
     const imageNode = mappingValue(serviceNode, 'image');
     const edit = imageNode ? replaceValue(imageNode, pinned) : insertFirstKey(base.text, serviceNode, 'image', pinned);
-    if (!edit) throw new FileError(`${base.path}: services.${name}${imageNode ? '.image' : ''}`, `is written in a form this task cannot pin in place (use a plain image: value).`);
+    if (!edit) throw new FileError(base.path, `services.${name}${imageNode ? '.image' : ''} is written in a form this task cannot pin in place; write it as a plain image: value.`);
     edits.push(edit);
   }
   const text = applyEdits(base.text, edits);
@@ -114,25 +115,26 @@ export function lockComposeFiles(
 /** The `services` mapping of one compose file as data; FileError on YAML that does not parse. */
 function readServices(source: ComposeSource): Record<string, Record<string, unknown>> {
   let doc: unknown;
+  if (source.text.trim() === '') throw new FileError(source.path, 'the file is empty; a compose file needs a services: mapping.');
   try {
     doc = load(source.text, { filename: source.path, schema: COMPOSE_SCHEMA });
   } catch (err) {
     if (err instanceof YAMLException) {
       const mark = (err as YAMLException & { mark?: { line: number; column: number } }).mark;
-      throw new FileError(mark ? `${source.path}:${mark.line + 1}:${mark.column + 1}` : source.path, `is not valid YAML: ${err.reason}.`);
+      throw new FileError(mark ? `${source.path}:${mark.line + 1}:${mark.column + 1}` : source.path, `the file is not valid YAML: ${err.reason}.`);
     }
     throw err;
   }
-  if (doc === undefined || doc === null) throw new FileError(source.path, 'is empty; a compose file needs a services: mapping.');
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new FileError(source.path, 'must be a YAML mapping with a services: key.');
+  if (doc === undefined || doc === null) throw new FileError(source.path, 'the file is empty; a compose file needs a services: mapping.');
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new FileError(source.path, 'the file must be a YAML mapping with a services: key.');
   const services = (doc as Record<string, unknown>)['services'];
   if (services === undefined || services === null) return {};
-  if (typeof services !== 'object' || Array.isArray(services)) throw new FileError(`${source.path}: services`, 'must be a mapping of service names to services.');
+  if (typeof services !== 'object' || Array.isArray(services)) throw new FileError(source.path, 'services must be a mapping of service names to services.');
   const out: Record<string, Record<string, unknown>> = {};
   for (const [name, service] of Object.entries(services as Record<string, unknown>)) {
     if (service === null) out[name] = {};
     else if (typeof service === 'object' && !Array.isArray(service)) out[name] = service as Record<string, unknown>;
-    else throw new FileError(`${source.path}: services.${name}`, 'must be a mapping.');
+    else throw new FileError(source.path, `services.${name} must be a mapping.`);
   }
   return out;
 }
@@ -142,7 +144,7 @@ function checkLocked(text: string, path: string, services: readonly LockedServic
   const locked = readServices({ path: `${path} (locked)`, text });
   for (const s of services) {
     if (s.pinned && locked[s.service] && locked[s.service]['image'] !== s.pinned) {
-      throw new FileError(`${path}: services.${s.service}.image`, `could not be pinned in place (it reads back as '${String(locked[s.service]['image'])}').`);
+      throw new FileError(path, `services.${s.service}.image could not be pinned in place (it reads back as '${String(locked[s.service]['image'])}').`);
     }
   }
 }

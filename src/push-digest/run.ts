@@ -42,13 +42,13 @@ export async function runPushDigest(inputs: PushDigestInputs, context: TaskConte
   const { runner, output, signal } = context;
   const retry: RetryPolicy = { retries: inputs.retries, baseDelayMs: deps.baseDelayMs ?? DEFAULT_BASE_DELAY_MS, sleep: deps.sleep ?? realSleep, signal };
   for (const warning of planWarnings(inputs.images, inputs.credentials)) output.warning(warning);
+  // Outputs of an earlier run must never pass for this one's: they go first, so that any failure leaves none.
+  await removeStale('digestFile', inputs.digestFile);
+  if (inputs.lockedComposeFile) await removeStale('lockedComposeFile', inputs.lockedComposeFile);
   const environment = deps.environment ?? process.env;
   const sources = await readComposeSources(inputs.composeFiles);
   // Compose mistakes (bad YAML, a built image missing from images) fail before anything is pushed.
   if (inputs.lockedComposeFile) lockComposeFiles(sources, inputs.images.map((i) => ({ ...i, digest: PLACEHOLDER_DIGEST })), environment);
-  // A digest file from an earlier run must never pass for this one's: it goes before anything is pushed.
-  await removeStale('digestFile', inputs.digestFile);
-  if (inputs.lockedComposeFile) await removeStale('lockedComposeFile', inputs.lockedComposeFile);
 
   const credentials = inputs.credentials ? [inputs.credentials] : [];
   const pushed = await withDockerLogin({ runner, output }, credentials, { signal }, async (dockerConfig) => {
