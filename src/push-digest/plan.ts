@@ -19,6 +19,20 @@ export function planPushArgs(image: PushImage): string[] {
   return ['push', image.reference];
 }
 
+/**
+ * The images grouped by repository, in the order listed. Groups are pushed concurrently (the engine
+ * uploads their layers side by side); tags of one repository go one after another, so that a layer
+ * they share is uploaded once and mounted, not raced.
+ */
+export function groupByRepository(images: readonly PushImage[]): PushImage[][] {
+  const groups = new Map<string, PushImage[]>();
+  for (const image of images) {
+    const key = canonicalRepository(image.image);
+    groups.set(key, [...(groups.get(key) ?? []), image]);
+  }
+  return [...groups.values()];
+}
+
 /** One `docker image inspect` for every pushed image: a JSON array of RepoDigests per line, in order. */
 export function planInspectArgs(images: readonly PushImage[]): string[] {
   return ['image', 'inspect', '--format', '{{json .RepoDigests}}', ...images.map((i) => i.reference)];

@@ -1,5 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import { FileError, ToolError } from '../common/errors';
+import { neutralizeLoggingCommands } from '../process/neutralize';
 import { writeFileAtomic } from '../common/fs';
 import { writeDigestFile } from '../digests/digest-file';
 import { dockerEnv, withDockerLogin } from '../docker/docker-config';
@@ -10,7 +11,7 @@ import { DEFAULT_BASE_DELAY_MS, realSleep, withRetries, type RetryPolicy, type S
 import type { PushDigestInputs, PushImage } from './inputs';
 import { lockComposeFiles, type ComposeSource } from './lock-compose';
 import {
-  classifyPushFailure, DigestError, lastMeaningfulLine, parsePushedDigest, parseRepoDigests, planDigestFile, planInspectArgs,
+  classifyPushFailure, DigestError, groupByRepository, lastMeaningfulLine, parsePushedDigest, parseRepoDigests, planDigestFile, planInspectArgs,
   planOutputs, planPushArgs, planWarnings, selectDigest, type PushedImage,
 } from './plan';
 
@@ -25,6 +26,8 @@ export interface PushDigestDeps {
 }
 
 const PLACEHOLDER_DIGEST = `sha256:${'0'.repeat(64)}`;
+/** Repositories pushed side by side; the engine caps concurrent layer uploads itself. */
+const PUSH_CONCURRENCY = 3;
 
 /** A `docker push` that exited non-zero, with what it printed. */
 class PushFailure extends Error {
@@ -53,12 +56,15 @@ export async function runPushDigest(inputs: PushDigestInputs, context: TaskConte
   const credentials = inputs.credentials ? [inputs.credentials] : [];
   const pushed = await withDockerLogin({ runner, output }, credentials, { signal }, async (dockerConfig) => {
     const env = dockerEnv(dockerConfig);
-    const printed: Array<string | undefined> = [];
-    for (const image of inputs.images) printed.push(await pushImage(context, retry, image, env));
+    const groups = groupByRepository(inputs.images);
+    const printed = new Map<string, string | undefined>();
+    await forEachConcurrently(groups, PUSH_CONCURRENCY, async (group) => {
+      for (const image of group) printed.set(image.reference, await pushImage(context, retry, image, env, groups.length > 1));
+    });
     const inspect = await runner.exec('docker', planInspectArgs(inputs.images), { env, quiet: true, noEcho: true, signal });
     if (inspect.code !== 0) throw new ToolError('docker', `docker image inspect failed after the push: ${lastMeaningfulLine(inspect.stderr || inspect.stdout)}`, inspect.code);
     const repoDigests = parseRepoDigests(inspect.stdout, inputs.images.length);
-    return inputs.images.map((image, i): PushedImage => ({ ...image, digest: selectDigest(image, repoDigests[i], printed[i]) }));
+    return inputs.images.map((image, i): PushedImage => ({ ...image, digest: selectDigest(image, repoDigests[i], printed.get(image.reference)) }));
   });
 
   if (inputs.verify) await verifyDigests(pushed, (deps.createRegistry ?? defaultRegistry(context))(retry, inputs));
@@ -88,16 +94,20 @@ export async function runPushDigest(inputs: PushDigestInputs, context: TaskConte
   return `Pushed ${images}${inputs.verify ? ', verified with the registry,' : ''} and recorded the digests in ${inputs.digestFile}.`;
 }
 
-/** `docker push`, retried on transient failures; returns the digest it printed, if any. */
-async function pushImage(context: TaskContext, retry: RetryPolicy, image: PushImage, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+/**
+ * `docker push`, retried on transient failures; returns the digest it printed, if any. Pushes that
+ * run side by side print their output as one block when done, so that their lines do not interleave.
+ */
+async function pushImage(context: TaskContext, retry: RetryPolicy, image: PushImage, env: NodeJS.ProcessEnv, concurrent: boolean): Promise<string | undefined> {
   let attempts = 0;
   try {
     const stdout = await withRetries(
       retry,
       async (n) => {
         attempts = n;
-        const result = await context.runner.exec('docker', planPushArgs(image), { env, signal: context.signal });
+        const result = await context.runner.exec('docker', planPushArgs(image), { env, signal: context.signal, quiet: concurrent });
         if (result.code !== 0) throw new PushFailure(`${result.stdout}\n${result.stderr}`, result.code);
+        if (concurrent) context.output.info(neutralizeLoggingCommands(result.stdout.trimEnd()));
         return result.stdout;
       },
       (err) => (err instanceof PushFailure ? classifyPushFailure(err.output) : { transient: false, reason: String(err) }),
@@ -109,6 +119,27 @@ async function pushImage(context: TaskContext, retry: RetryPolicy, image: PushIm
     const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
     throw new ToolError('docker', `docker push ${image.reference} failed${tries}: ${err.message}`, err.code);
   }
+}
+
+/**
+ * Runs `body` for each item, at most `limit` at a time, and waits for all of them, so that no push
+ * is left running when the task reports; then rethrows the first failure in the order listed.
+ */
+async function forEachConcurrently<T>(items: readonly T[], limit: number, body: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const results: Array<PromiseSettledResult<void>> = [];
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await body(items[index]).then(
+        (): PromiseSettledResult<void> => ({ status: 'fulfilled', value: undefined }),
+        (reason: unknown): PromiseSettledResult<void> => ({ status: 'rejected', reason }),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Asks the registry for each digest (concurrently) and fails on the first mismatch. */

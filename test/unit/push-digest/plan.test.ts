@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readImages } from '../../../src/push-digest/inputs';
 import {
-  classifyPushFailure, DigestError, parsePushedDigest, parseRepoDigests, planDigestFile, planInspectArgs, planOutputs, planPushArgs,
+  classifyPushFailure, DigestError, groupByRepository, parsePushedDigest, parseRepoDigests, planDigestFile, planInspectArgs, planOutputs, planPushArgs,
   planWarnings, selectDigest, type PushedImage,
 } from '../../../src/push-digest/plan';
 
@@ -13,6 +13,13 @@ describe('PushDigest planner', () => {
   it('pushes each image with an argv, and inspects them all in one call', () => {
     assert.deepEqual(planPushArgs(api), ['push', '127.0.0.1:5000/shop/api:1.0']);
     assert.deepEqual(planInspectArgs([api, web]), ['image', 'inspect', '--format', '{{json .RepoDigests}}', '127.0.0.1:5000/shop/api:1.0', '127.0.0.1:5000/shop/web:latest']);
+  });
+
+  it('groups images by repository in the order listed (Docker Hub spellings are one repository)', () => {
+    const images = readImages(['r.io/a:1', 'r.io/b:1', 'r.io/a:2', 'nginx:1', 'docker.io/library/nginx:2']);
+    assert.deepEqual(groupByRepository(images).map((g) => g.map((i) => i.reference)), [
+      ['r.io/a:1', 'r.io/a:2'], ['r.io/b:1'], ['nginx:1', 'docker.io/library/nginx:2'],
+    ]);
   });
 
   describe('parsePushedDigest', () => {

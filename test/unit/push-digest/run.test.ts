@@ -30,12 +30,12 @@ function fakeOutput(): { [K in keyof PipelineOutput]: sinon.SinonSpy } {
 }
 
 /** A docker that logs in, pushes (printing the digest) and answers inspect with RepoDigests. */
-function fakeDocker(pushResults: Array<Partial<ExecResult>> = []): Exec {
+function fakeDocker(pushResults: Record<string, Array<Partial<ExecResult>>> = {}): Exec {
   const exec: Exec = sinon.stub();
   exec.callsFake(async (_file, args) => {
     if (args.includes('login')) return { code: 0, stdout: 'Login Succeeded', stderr: '' };
     if (args[0] === 'push') {
-      const scripted = pushResults.shift();
+      const scripted = pushResults[args[1]]?.shift();
       if (scripted) return { code: 0, stdout: '', stderr: '', ...scripted };
       const digest = args[1] === API ? A : B;
       return { code: 0, stdout: `The push refers to repository [x]\n42: digest: ${digest} size: 736\n`, stderr: '' };
@@ -99,9 +99,32 @@ describe('runPushDigest (docker and registry faked)', () => {
     sinon.assert.calledOnceWithExactly(t.output.uploadArtifact, 'image-digests', t.inputs.digestFile);
   });
 
+  it('pushes repositories side by side, tags of one repository in turn, each output as one neutralized block', async () => {
+    const exec = fakeDocker();
+    const order: string[] = [];
+    const t = await setup({ images: readImages([API, `${API.replace(':42', ':latest')}`, WEB]), verify: false }, exec);
+    exec.callsFake(async (_file, args) => {
+      if (args[0] === 'push') {
+        order.push(`start ${args[1]}`);
+        await new Promise((r) => setTimeout(r, 5));
+        order.push(`end ${args[1]}`);
+        const tag = args[1].split(':').pop();
+        return { code: 0, stdout: `##vso[task.setvariable variable=x]evil\n${tag}: digest: ${args[1].includes('/api:') ? A : B} size: 1\n`, stderr: '' };
+      }
+      return { code: 0, stdout: `["127.0.0.1:5001/shop/api@${A}"]\n["127.0.0.1:5001/shop/api@${A}"]\n["127.0.0.1:5001/shop/web@${B}"]\n`, stderr: '' };
+    });
+    await t.run();
+    const apiLatest = API.replace(':42', ':latest');
+    assert.deepEqual(order, [`start ${API}`, `start ${WEB}`, `end ${API}`, `start ${apiLatest}`, `end ${WEB}`, `end ${apiLatest}`]);
+    for (const c of exec.getCalls().filter((c) => c.args[1][0] === 'push')) assert.equal(c.args[2]?.quiet, true, 'concurrent pushes are captured');
+    const blocks = t.output.info.getCalls().map((c) => String(c.args[0])).filter((m) => m.includes('digest:'));
+    assert.equal(blocks.length, 3);
+    for (const b of blocks) assert.ok(!b.includes('##vso['), `neutralized: ${b}`);
+  });
+
   it('retries a push refused by a registry that is down, with backoff, and records the digest', async () => {
     const refused = { code: 1, stderr: 'Get "http://127.0.0.1:5001/v2/": dial tcp 127.0.0.1:5001: connect: connection refused\n' };
-    const t = await setup({}, fakeDocker([refused, refused]));
+    const t = await setup({}, fakeDocker({ [API]: [refused, refused] }));
     await t.run();
     assert.deepEqual(t.sleep.getCalls().map((c) => c.args[0]), [1000, 2000]);
     assert.ok(t.output.info.getCalls().some((c) => /^docker push 127\.0\.0\.1:5001\/shop\/api:42 failed \(Get .*connection refused\); retry 1 of 3 in 1 s\.$/.test(c.args[0])));
@@ -110,7 +133,7 @@ describe('runPushDigest (docker and registry faked)', () => {
 
   it('fails after the retries, leaving no digest file (an earlier one is deleted)', async () => {
     const refused = { code: 1, stderr: 'dial tcp 127.0.0.1:5001: connect: connection refused\n' };
-    const t = await setup({ retries: 2 }, fakeDocker([refused, refused, refused]));
+    const t = await setup({ retries: 2 }, fakeDocker({ [API]: [refused, refused, refused] }));
     await writeFile(t.inputs.digestFile, '{"stale": true}');
     await assert.rejects(t.run(), (err: unknown) => {
       assert.ok(err instanceof ToolError);
@@ -123,7 +146,7 @@ describe('runPushDigest (docker and registry faked)', () => {
   });
 
   it('fails at once when the registry denies the push', async () => {
-    const t = await setup({}, fakeDocker([{ code: 1, stderr: 'unauthorized: authentication required\n' }]));
+    const t = await setup({}, fakeDocker({ [API]: [{ code: 1, stderr: 'unauthorized: authentication required\n' }] }));
     await assert.rejects(t.run(), { message: `docker push ${API} failed: unauthorized: authentication required` });
     sinon.assert.notCalled(t.sleep);
     assert.ok(!existsSync(t.inputs.digestFile));
