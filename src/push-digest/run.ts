@@ -1,10 +1,10 @@
 import { readFile, rm } from 'node:fs/promises';
 import { FileError, ToolError } from '../common/errors';
-import { neutralizeLoggingCommands } from '../process/neutralize';
 import { writeFileAtomic } from '../common/fs';
 import { writeDigestFile } from '../digests/digest-file';
 import { dockerEnv, withDockerLogin } from '../docker/docker-config';
 import type { TaskContext } from '../pipeline/run-task';
+import { neutralizeLoggingCommands } from '../process/neutralize';
 import { HttpRegistryClient } from '../registry/http-registry';
 import type { Registry } from '../registry/registry';
 import { DEFAULT_BASE_DELAY_MS, realSleep, withRetries, type RetryPolicy, type Sleep } from '../registry/retry';
@@ -78,7 +78,7 @@ export async function runPushDigest(inputs: PushDigestInputs, context: TaskConte
       await writeFileAtomic(inputs.lockedComposeFile, locked.text);
     } catch (err) {
       await rm(inputs.digestFile, { force: true });
-      throw new FileError(inputs.lockedComposeFile, `cannot be written: ${(err as Error).message}`);
+      throw new FileError(inputs.lockedComposeFile, `the locked compose file cannot be written: ${(err as Error).message}.`);
     }
     for (const w of locked.warnings) output.warning(w);
     const count = locked.services.filter((s) => s.pinned).length;
@@ -174,6 +174,6 @@ async function removeStale(input: string, path: string): Promise<void> {
     await rm(path, { force: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new FileError(path, code === 'ERR_FS_EISDIR' || code === 'EISDIR' ? `is a folder; ${input} must name a file.` : `cannot replace the file left by an earlier run (${code}).`);
+    throw new FileError(path, code === 'ERR_FS_EISDIR' || code === 'EISDIR' ? `this is a folder, but ${input} must name a file.` : `the file left here by an earlier run cannot be deleted (${code}).`);
   }
 }

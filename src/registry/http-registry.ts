@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { isSha256Digest, type ImageReference } from '../docker/reference';
 import type { RegistryCredentials } from '../docker/registry-credentials';
 import { MANIFEST_MEDIA_TYPES, RegistryError, locateRepository, type Registry, type RegistryLocation } from './registry';
+import { nodeHttpTransport, type HttpResponse, type HttpTransport } from './transport';
 import { withRetries, type AttemptFailure, type RetryPolicy } from './retry';
 import { parseWwwAuthenticate } from './www-authenticate';
 
@@ -14,12 +15,12 @@ export interface HttpRegistryOptions {
   timeoutMs?: number;
   /** Told before each retry, with a one-line reason (no secrets). */
   onRetry?: (message: string) => void;
-  /** The HTTP client (default: Node's built-in fetch). */
-  fetch?: typeof fetch;
+  /** The HTTP port (default: Node's own http/https). */
+  transport?: HttpTransport;
 }
 
 /** Network error codes that mean "try again": the registry is restarting, overloaded or flaky. */
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /**
  * A small Docker Registry HTTP API v2 client: HEAD on a manifest with the Docker v2, manifest-list
@@ -29,10 +30,10 @@ const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDO
  */
 export class HttpRegistryClient implements Registry {
   private readonly authorizations = new Map<string, string>();
-  private readonly fetch: typeof fetch;
+  private readonly transport: HttpTransport;
 
   constructor(private readonly options: HttpRegistryOptions) {
-    this.fetch = options.fetch ?? globalThis.fetch;
+    this.transport = options.transport ?? nodeHttpTransport;
   }
 
   async manifestDigest(image: ImageReference): Promise<string> {
@@ -65,22 +66,21 @@ export class HttpRegistryClient implements Registry {
     const key = `${location.registry}/${location.repository}`;
     let response = await this.request(location, url, 'HEAD', this.authorizations.get(key));
     if (response.status === 401) {
-      const authorization = await this.authorize(location, response.headers.get('www-authenticate'), subject);
+      const authorization = await this.authorize(location, headerValue(response, 'www-authenticate'), subject);
       this.authorizations.set(key, authorization);
       response = await this.request(location, url, 'HEAD', authorization);
     }
     if (response.status !== 200) throw this.statusError(location, subject, response.status, response.statusText);
-    const header = response.headers.get('docker-content-digest')?.trim();
+    const header = headerValue(response, 'docker-content-digest');
     if (header && isSha256Digest(header)) return header;
     // Some registries leave the header off a HEAD: the digest is then the hash of the exact bytes served.
     const get = await this.request(location, url, 'GET', this.authorizations.get(key));
     if (get.status !== 200) throw this.statusError(location, subject, get.status, get.statusText);
-    const body = Buffer.from(await get.arrayBuffer());
-    return `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    return `sha256:${createHash('sha256').update(get.body).digest('hex')}`;
   }
 
   /** Answers a 401 challenge: Basic with the connection's credentials, or a Bearer token from the realm. */
-  private async authorize(location: RegistryLocation, header: string | null, subject: string): Promise<string> {
+  private async authorize(location: RegistryLocation, header: string | undefined, subject: string): Promise<string> {
     const credentials = this.credentialsFor(location.registry);
     const challenges = parseWwwAuthenticate(header ?? '');
     const bearer = challenges.find((c) => c.scheme === 'bearer' && c.params['realm']);
@@ -90,11 +90,8 @@ export class HttpRegistryClient implements Registry {
       if (bearer.params['service']) tokenUrl.searchParams.set('service', bearer.params['service']);
       tokenUrl.searchParams.set('scope', bearer.params['scope'] ?? `repository:${location.repository}:pull`);
       const response = await this.request(location, tokenUrl.toString(), 'GET', basic);
-      if (response.status !== 200) {
-        await response.body?.cancel();
-        throw this.statusError(location, `a token for ${location.repository}`, response.status, response.statusText);
-      }
-      const body = (await response.json().catch(() => ({}))) as { token?: unknown; access_token?: unknown };
+      if (response.status !== 200) throw this.statusError(location, `a token for ${location.repository}`, response.status, response.statusText);
+      const body = parseJson(response.body) as { token?: unknown; access_token?: unknown };
       const token = typeof body.token === 'string' ? body.token : body.access_token;
       if (typeof token !== 'string' || token === '') {
         throw new RegistryError(location.registry, `Registry ${location.registry}'s token service answered without a token for ${location.repository}.`, false);
@@ -109,17 +106,15 @@ export class HttpRegistryClient implements Registry {
     return this.options.credentials?.find((c) => c.registry === registry);
   }
 
-  private async request(location: RegistryLocation, url: string, method: 'HEAD' | 'GET', authorization?: string): Promise<Response> {
-    const headers: Record<string, string> = { Accept: MANIFEST_MEDIA_TYPES.join(', ') };
+  private async request(location: RegistryLocation, url: string, method: 'HEAD' | 'GET', authorization?: string): Promise<HttpResponse> {
+    const headers: Record<string, string> = { Accept: MANIFEST_MEDIA_TYPES.join(', '), 'User-Agent': 'outerloop' };
     if (authorization) headers['Authorization'] = authorization;
-    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 30_000);
-    const task = this.options.retry.signal;
-    const signal = task ? AbortSignal.any([task, timeout]) : timeout;
+    const signal = this.options.retry.signal;
     try {
-      return await this.fetch(url, { method, headers, signal, redirect: 'follow' });
+      return await this.transport({ method, url, headers, signal, timeoutMs: this.options.timeoutMs ?? 30_000 });
     } catch (err) {
-      if (task?.aborted) throw task.reason instanceof Error ? task.reason : err;
-      throw networkError(location.registry, err, timeout.aborted);
+      if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : err;
+      throw networkError(location.registry, err);
     }
   }
 
@@ -143,13 +138,27 @@ export class HttpRegistryClient implements Registry {
   }
 }
 
-/** Turns a fetch failure into a RegistryError: refused, reset and timed-out connections are transient. */
-function networkError(registry: string, err: unknown, timedOut: boolean): RegistryError {
-  if (timedOut) return new RegistryError(registry, `Registry ${registry} did not answer in time.`, true);
-  const cause = (err as { cause?: { code?: string; message?: string; errors?: Array<{ code?: string }> } }).cause;
-  const code = cause?.code ?? cause?.errors?.find((e) => e.code)?.code;
-  const reason = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ECONNRESET' ? 'connection reset' : code === 'ENOTFOUND' ? 'host not found' : (cause?.message ?? (err as Error).message);
+const REASONS: Record<string, string> = { ECONNREFUSED: 'connection refused', ECONNRESET: 'connection reset', ENOTFOUND: 'host not found', ETIMEDOUT: 'no answer in time' };
+
+/** Turns a socket failure into a RegistryError: refused, reset and timed-out connections are transient. */
+function networkError(registry: string, err: unknown): RegistryError {
+  const e = err as NodeJS.ErrnoException & { errors?: NodeJS.ErrnoException[] };
+  const code = e.code ?? e.errors?.find((x) => x.code)?.code;
+  const reason = (code && REASONS[code]) ?? e.message;
   return new RegistryError(registry, `Registry ${registry} cannot be reached: ${reason}${code && !reason.includes(code) ? ` (${code})` : ''}.`, code !== undefined && TRANSIENT_CODES.has(code));
+}
+
+function headerValue(response: HttpResponse, name: string): string | undefined {
+  const value = response.headers[name];
+  return (Array.isArray(value) ? value.join(', ') : value)?.trim();
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return {};
+  }
 }
 
 function classifyFailure(err: unknown): AttemptFailure {

@@ -36,10 +36,10 @@ function manifestOk(res: ServerResponse, digest = DIGEST): void {
   res.end();
 }
 
-function client(options: { credentials?: Array<{ registry: string; username: string; password: string }>; retries?: number } = {}) {
+function client(options: { credentials?: Array<{ registry: string; username: string; password: string }>; retries?: number; timeoutMs?: number } = {}) {
   const sleep = sinon.stub().resolves();
   const onRetry = sinon.spy();
-  const registry = new HttpRegistryClient({ credentials: options.credentials, retry: { retries: options.retries ?? 3, baseDelayMs: 1000, sleep }, onRetry });
+  const registry = new HttpRegistryClient({ credentials: options.credentials, retry: { retries: options.retries ?? 3, baseDelayMs: 1000, sleep }, onRetry, timeoutMs: options.timeoutMs });
   return { registry, sleep, onRetry };
 }
 
@@ -145,6 +145,23 @@ describe('HttpRegistryClient (against a scripted registry on 127.0.0.1)', () => 
       return true;
     });
     assert.deepEqual(sleep.getCalls().map((c) => c.args[0]), [1000, 2000, 4000]);
+  });
+
+  it('follows redirects, and counts a registry that does not answer in time as transient', async () => {
+    fake = await new FakeRegistry((req, res) => {
+      if (req.url?.startsWith('/v2/')) res.writeHead(307, { Location: '/elsewhere' }).end();
+      else if (req.url === '/elsewhere') manifestOk(res);
+    }).start();
+    assert.equal(await client().registry.manifestDigest(image(fake.host)), DIGEST);
+    await fake.stop();
+    fake = await new FakeRegistry(() => undefined).start(); // accepts, never answers
+    const { registry, sleep } = client({ retries: 1, timeoutMs: 50 });
+    await assert.rejects(registry.manifestDigest(image(fake.host)), (err: unknown) => {
+      assert.ok(err instanceof RegistryError && err.transient);
+      assert.match(err.message, /cannot be reached: no answer in time \(ETIMEDOUT\) \(gave up after 2 attempts\)\.$/);
+      return true;
+    });
+    sinon.assert.calledOnce(sleep);
   });
 
   it('hashes the manifest itself when a registry leaves Docker-Content-Digest off the HEAD', async () => {
