@@ -33,13 +33,13 @@ const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent
  */
 export const nodeHttpTransport: HttpTransport = (req) => {
   const deadline = Date.now() + req.timeoutMs;
-  const send = (url: string, redirects: number): Promise<HttpResponse> =>
+  const send = (url: string, redirects: number, headers: Record<string, string>): Promise<HttpResponse> =>
     new Promise<HttpResponse>((resolve, reject) => {
       const target = new URL(url);
       const https = target.protocol === 'https:';
       const request = (https ? httpsRequest : httpRequest)(target, {
         method: req.method,
-        headers: req.headers,
+        headers,
         agent: https ? agents.https : agents.http,
         signal: req.signal,
         timeout: Math.max(1, deadline - Date.now()),
@@ -54,7 +54,10 @@ export const nodeHttpTransport: HttpTransport = (req) => {
           const status = response.statusCode ?? 0;
           const location = response.headers.location;
           if (status >= 300 && status < 400 && location && redirects < MAX_REDIRECTS) {
-            resolve(send(new URL(location, target).toString(), redirects + 1));
+            const next = new URL(location, target);
+            // Credentials go to the registry only, never to another host it redirects to (a CDN).
+            const { Authorization: _dropped, ...anonymous } = headers;
+            resolve(send(next.toString(), redirects + 1, next.origin === target.origin ? headers : anonymous));
             return;
           }
           resolve({ status, statusText: response.statusMessage ?? '', headers: response.headers, body: Buffer.concat(chunks) });
@@ -62,5 +65,5 @@ export const nodeHttpTransport: HttpTransport = (req) => {
       });
       request.end();
     });
-  return send(req.url, 0);
+  return send(req.url, 0, req.headers);
 };
