@@ -164,6 +164,23 @@ describe('HttpRegistryClient (against a scripted registry on 127.0.0.1)', () => 
     sinon.assert.calledOnce(sleep);
   });
 
+  it('does not send the credentials to another host the registry redirects to', async () => {
+    const good = `Basic ${Buffer.from('ci:s3cret').toString('base64')}`;
+    const cdn = await new FakeRegistry((_req, res) => manifestOk(res)).start();
+    try {
+      fake = await new FakeRegistry((req, res) => {
+        if (req.headers.authorization !== good) res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="x"' }).end();
+        else res.writeHead(307, { Location: `http://${cdn.host.replace('127.0.0.1', 'localhost')}/m` }).end();
+      }).start();
+      const { registry } = client({ credentials: [{ registry: fake.host, username: 'ci', password: 's3cret' }] });
+      assert.equal(await registry.manifestDigest(image(fake.host)), DIGEST);
+      assert.equal(cdn.requests.length, 1);
+      assert.equal(cdn.requests[0].headers.authorization, undefined);
+    } finally {
+      await cdn.stop();
+    }
+  });
+
   it('hashes the manifest itself when a registry leaves Docker-Content-Digest off the HEAD', async () => {
     const body = '{"schemaVersion":2}';
     fake = await new FakeRegistry((req, res) => {
