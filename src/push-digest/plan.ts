@@ -2,6 +2,7 @@ import { OuterloopError } from '../common/errors';
 import type { DigestFile, DigestFilePipeline } from '../digests/digest-file';
 import { canonicalRepository, isSha256Digest, parseImageReference, repositoryOf } from '../docker/reference';
 import type { RegistryCredentials } from '../docker/registry-credentials';
+import { lastLines } from '../process/runner';
 import { locateRepository } from '../registry/registry';
 import type { AttemptFailure } from '../registry/retry';
 import type { PushImage } from './inputs';
@@ -105,8 +106,7 @@ export function classifyPushFailure(output: string): AttemptFailure {
 
 /** The last non-empty line of a tool's output, for a one-line reason. */
 export function lastMeaningfulLine(output: string): string {
-  const lines = output.split('\n').map((l) => l.trim()).filter((l) => l !== '');
-  return lines[lines.length - 1] ?? 'no output';
+  return lastLines(output, 1)[0]?.trim() ?? 'no output';
 }
 
 /** The digest file for the pushed images, in the order they were listed. */

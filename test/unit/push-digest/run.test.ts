@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp as makeTemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sinon from 'sinon';
@@ -19,6 +19,14 @@ const B = `sha256:${'b'.repeat(64)}`;
 const PASSWORD = 'pa55-w0rd-xyz';
 const API = '127.0.0.1:5001/shop/api:42';
 const WEB = '127.0.0.1:5001/shop/web:42';
+
+const temps: string[] = [];
+/** A temporary folder, removed after the suite. */
+async function mkdtemp(prefix: string): Promise<string> {
+  const dir = await makeTemp(prefix);
+  temps.push(dir);
+  return dir;
+}
 
 type Exec = sinon.SinonStub<[string, readonly string[], ExecOptions?], Promise<ExecResult>>;
 
@@ -68,6 +76,10 @@ async function setup(overrides: Partial<PushDigestInputs> = {}, exec = fakeDocke
 }
 
 describe('runPushDigest (docker and registry faked)', () => {
+  after(async () => {
+    await Promise.all(temps.map((d) => rm(d, { recursive: true, force: true })));
+  });
+
   it('logs in, pushes each image, inspects once, verifies, then writes the digest file and outputs', async () => {
     const t = await setup();
     const message = await t.run();
