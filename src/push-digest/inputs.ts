@@ -34,7 +34,7 @@ const ARTIFACT_NAME_FORBIDDEN = /["/\\:<>|*?]/;
 
 /** Reads and validates PushDigest@1's inputs: the only place this task reads inputs. */
 export function readPushDigestInputs(inputs: InputReader): PushDigestInputs {
-  const images = readImages(inputs.list('images', { commas: false }));
+  const images = readImages(inputs.list('images'));
   const endpoint = inputs.endpoint('containerRegistry');
   const credentials = endpoint ? readRegistryCredentials('containerRegistry', endpoint) : undefined;
   const workDir = inputs.variable('System.DefaultWorkingDirectory') ?? inputs.variable('Build.SourcesDirectory') ?? process.cwd();
@@ -85,11 +85,11 @@ export function readImages(lines: readonly string[]): PushImage[] {
     try {
       image = parseImageReference(line);
     } catch (err) {
-      if (err instanceof ReferenceFormatError) throw new InputError('images', `line ${index + 1}: ${err.message}`);
+      if (err instanceof ReferenceFormatError) throw new InputError('images', `entry ${index + 1}: ${err.message}`);
       throw err;
     }
     if (image.digest) {
-      throw new InputError('images', `line ${index + 1}: '${line}' holds a digest; list the repo:tag references to push, and this task records their digests.`);
+      throw new InputError('images', `entry ${index + 1}: '${line}' holds a digest; list the repo:tag references to push, and this task records their digests.`);
     }
     const tagged = { ...image, tag: image.tag ?? 'latest' };
     const reference = formatImageReference(tagged);

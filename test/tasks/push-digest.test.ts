@@ -7,8 +7,8 @@ import { agentVariables, describeRun, runVsixTask } from '../support/task-harnes
 /** Bad input fails before docker runs: one sentence naming the input or file, no stack, no digest file. */
 describe('PushDigest@1 input checks (from the unpacked .vsix, before any docker command)', () => {
   const cases: Array<[name: string, inputs: Record<string, string>, message: RegExp]> = [
-    ['an invalid reference', { images: '127.0.0.1:5000/ok:1\n127.0.0.1:5000/Bad:1' }, /^Input 'images' line 2: '127\.0\.0\.1:5000\/Bad:1' is not a valid image reference: the repository part 'Bad' must be lower-case\.$/],
-    ['a reference with a digest', { images: `127.0.0.1:5000/a@sha256:${'0'.repeat(64)}` }, /^Input 'images' line 1: .* holds a digest; list the repo:tag references to push/],
+    ['an invalid reference', { images: '127.0.0.1:5000/ok:1\n127.0.0.1:5000/Bad:1' }, /^Input 'images' entry 2: '127\.0\.0\.1:5000\/Bad:1' is not a valid image reference: the repository part 'Bad' must be lower-case\.$/],
+    ['a reference with a digest', { images: `127.0.0.1:5000/a@sha256:${'0'.repeat(64)}` }, /^Input 'images' entry 1: .* holds a digest; list the repo:tag references to push/],
     ['retries that are not a number', { images: '127.0.0.1:5000/a:1', retries: 'many' }, /^Input 'retries' must be a whole number, not 'many'\.$/],
     ['a connection the job cannot see', { images: '127.0.0.1:5000/a:1', containerRegistry: 'NOPE' }, /^Input 'containerRegistry' names service connection 'NOPE', which this job cannot see/],
     ['a locked file over a compose file', { images: '127.0.0.1:5000/a:1', composeFiles: 'docker-compose.yml', lockedComposeFile: 'docker-compose.yml' }, /^Input 'lockedComposeFile' names '.*docker-compose\.yml', which is also listed in composeFiles/],

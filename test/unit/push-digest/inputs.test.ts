@@ -25,7 +25,7 @@ function read(inputs: Record<string, string>, variables = VARIABLES) {
 
 describe('readPushDigestInputs', () => {
   it('reads the defaults: digest file in the staging folder, verify on, 3 retries, the pipeline facts', () => {
-    const inputs = read({ images: '127.0.0.1:5000/shop/api:1\n\n127.0.0.1:5000/shop/web\n127.0.0.1:5000/shop/api:1', artifactName: 'image-digests' });
+    const inputs = read({ images: '127.0.0.1:5000/shop/api:1\n\n127.0.0.1:5000/shop/web, 127.0.0.1:5000/shop/api:1', artifactName: 'image-digests' });
     assert.deepEqual(inputs.images.map((i) => i.reference), ['127.0.0.1:5000/shop/api:1', '127.0.0.1:5000/shop/web:latest']);
     assert.equal(inputs.digestFile, '/agent/a/image-digests.json');
     assert.equal(inputs.artifactName, 'image-digests');
@@ -53,8 +53,8 @@ describe('readPushDigestInputs', () => {
 
   const bad: Array<[string, Record<string, string>, string]> = [
     ['no images', {}, "Input 'images' is required: the image references (repo:tag) to push, one per line."],
-    ['an invalid reference', { images: 'r.io/a:1\nr.io/Shop:1' }, "Input 'images' line 2: 'r.io/Shop:1' is not a valid image reference: the repository part 'Shop' must be lower-case."],
-    ['a digest reference', { images: `r.io/a@sha256:${'a'.repeat(64)}` }, "Input 'images' line 1: 'r.io/a@sha256:" + 'a'.repeat(64) + "' holds a digest; list the repo:tag references to push, and this task records their digests."],
+    ['an invalid reference', { images: 'r.io/a:1\nr.io/Shop:1' }, "Input 'images' entry 2: 'r.io/Shop:1' is not a valid image reference: the repository part 'Shop' must be lower-case."],
+    ['a digest reference', { images: `r.io/a@sha256:${'a'.repeat(64)}` }, "Input 'images' entry 1: 'r.io/a@sha256:" + 'a'.repeat(64) + "' holds a digest; list the repo:tag references to push, and this task records their digests."],
     ['an unknown connection', { images: 'r.io/a:1', containerRegistry: 'nope' }, "Input 'containerRegistry' names service connection 'nope', which this job cannot see; check the connection's name and that the pipeline is authorized to use it."],
     ['retries out of range', { images: 'r.io/a:1', retries: '11' }, "Input 'retries' must be at most 10, not 11."],
     ['verify not a boolean', { images: 'r.io/a:1', verify: 'yes' }, "Input 'verify' must be true or false, not 'yes'."],
