@@ -72,7 +72,7 @@ export function insertFirstKey(source: string, node: YamlNode, key: string, valu
   const start = node.event.start;
   if (node.event.style === COLLECTION_STYLE.FLOW) {
     const empty = /^\{\s*\}/.test(source.slice(start));
-    return { start: start + 1, end: start + 1, text: empty ? `${key}: ${value}` : ` ${key}: ${value},` };
+    return { start: start + 1, end: start + 1, text: empty ? `${key}: ${value}` : `${key}: ${value}, ` };
   }
   const column = start - (source.lastIndexOf('\n', start - 1) + 1);
   return { start, end: start, text: `${key}: ${value}\n${' '.repeat(column)}` };

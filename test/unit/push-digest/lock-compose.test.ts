@@ -51,6 +51,11 @@ describe('lockComposeFiles', () => {
     ]);
   });
 
+  it('adds the image key to flow-style services too', () => {
+    const result = lock('services: {api: {build: .}, web: {}}\n', 'services:\n  api: {image: "127.0.0.1:5000/shop/api:42"}\n  web: {image: 127.0.0.1:5000/shop/web:42}\n');
+    assert.equal(result.text, `services: {api: {image: ${API}, build: .}, web: {image: ${WEB}}}\n`);
+  });
+
   it('warns about images it did not push and keeps already-pinned ones quietly', () => {
     const result = lock(`services:\n  api:\n    image: 127.0.0.1:5000/shop/api:42\n  db:\n    image: redis:7\n  cache:\n    image: redis@${B}\n`);
     assert.deepEqual(result.warnings, ["Service 'db' keeps image 'redis:7' unpinned: this task did not push it."]);
