@@ -86,8 +86,9 @@ export function planScope(model: ComposeModel, services: readonly string[], test
   const roots = testService === undefined ? requested : [...requested, ...model.get(testService)!.dependsOn.map((d) => d.service)];
   const running = closure(model, roots);
   running.delete(testService ?? '');
-  // `up` with no names starts everything; a test service must not start as an app service.
-  const up = services.length === 0 && testService === undefined ? [] : [...running].sort();
+  // `up` with the user's names (or none: everything) starts their dependencies itself; with a test
+  // service, which must not start as an app service, every other service is named.
+  const up = testService === undefined ? [...services] : [...running].sort();
   const all = [...running, ...(testService ? [testService] : [])].sort();
   const oneShot = new Set<string>();
   for (const name of all) {

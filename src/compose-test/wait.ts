@@ -40,12 +40,14 @@ export async function waitForReadiness(docker: ProjectDocker, options: WaitOptio
     changed = true;
     wake?.();
   };
-  const events = docker.watchEvents(options.project, onEvent, stopEvents.signal).then(
-    () => undefined,
-    () => undefined,
-  ).finally(() => {
-    eventsAlive = false;
-  });
+  // Should the event stream end early, polling takes over at its quicker pace at once.
+  const events = docker
+    .watchEvents(options.project, onEvent, stopEvents.signal)
+    .catch(() => undefined)
+    .finally(() => {
+      eventsAlive = false;
+      wake?.();
+    });
   const onAbort = (): void => wake?.();
   options.signal.addEventListener('abort', onAbort);
   try {
