@@ -45,11 +45,11 @@ export async function runComposeTest(inputs: ComposeTestInputs, context: TaskCon
       throw new InputError('composeFiles', `names '${file}', which does not exist in ${inputs.workingDirectory}.`);
     }
   }
+  const values = Object.fromEntries([...(inputs.envFile ? await readEnvFile(inputs.envFile) : []), ...inputs.environment]);
   const tools = await detectDockerTools(context.runner);
   if (!tools.compose) {
     throw new ToolError('compose', "Neither 'docker compose' (Compose v2) nor 'docker-compose' (Compose v1) was found on this agent: install one of them.");
   }
-  const values = Object.fromEntries([...(inputs.envFile ? await readEnvFile(inputs.envFile) : []), ...inputs.environment]);
   const project: ComposeProject = { compose: tools.compose, projectName: inputs.projectName, files: inputs.composeFiles };
   context.output.info(`Using ${describeCompose(tools.compose)} for project '${inputs.projectName}'.`);
   return executeComposeTest(inputs, values, project, {
