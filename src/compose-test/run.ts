@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError, OuterloopError, ToolError, describeError } from '../common/errors';
-import { detectDockerTools, type ComposeCommand } from '../docker/tools';
+import { detectCompose, type ComposeCommand } from '../docker/tools';
 import type { PipelineOutput } from '../pipeline/interfaces';
 import type { TaskContext } from '../pipeline/run-task';
 import { formatCommandLine, type ProcessRunner } from '../process/runner';
@@ -12,7 +12,7 @@ import { DockerCli, type ProjectDocker } from './docker';
 import { readEnvFile } from './env-file';
 import type { ComposeTestInputs } from './inputs';
 import { saveProjectLogs } from './logs';
-import { parseComposeConfig, planBuiltImages, planScope, type ComposeScope } from './model';
+import { parseComposeConfig, planBuiltImages, planScope, type ComposeModel, type ComposeScope } from './model';
 import { planDown, planPortVariables, planTestCommand, planTestEnvironment, type ComposeProject } from './plan';
 import type { ContainerState } from './readiness';
 import { findResultFiles } from './results';
@@ -46,12 +46,12 @@ export async function runComposeTest(inputs: ComposeTestInputs, context: TaskCon
     }
   }
   const values = Object.fromEntries([...(inputs.envFile ? await readEnvFile(inputs.envFile) : []), ...inputs.environment]);
-  const tools = await detectDockerTools(context.runner);
-  if (!tools.compose) {
+  const compose = await detectCompose(context.runner);
+  if (!compose) {
     throw new ToolError('compose', "Neither 'docker compose' (Compose v2) nor 'docker-compose' (Compose v1) was found on this agent: install one of them.");
   }
-  const project: ComposeProject = { compose: tools.compose, projectName: inputs.projectName, files: inputs.composeFiles };
-  context.output.info(`Using ${describeCompose(tools.compose)} for project '${inputs.projectName}'.`);
+  const project: ComposeProject = { compose, projectName: inputs.projectName, files: inputs.composeFiles };
+  context.output.info(`Using ${describeCompose(compose)} for project '${inputs.projectName}'.`);
   return executeComposeTest(inputs, values, project, {
     compose: new ComposeCli(context.runner, project, { cwd: inputs.workingDirectory, env: { ...process.env, ...values } }),
     docker: new DockerCli(context.runner, process.env),
@@ -81,14 +81,20 @@ export async function executeComposeTest(
   const { compose, output, signal } = ports;
   const started = ports.now();
   output.setOutput('projectName', project.projectName);
-  const model = parseComposeConfig(await compose.config());
+  // With every service in scope, `build` (no names: every service with a build section) need not
+  // wait for `config`: the two Compose start-ups overlap.
+  const buildEarly = inputs.build && inputs.services.length === 0 && inputs.test.kind === 'command';
+  const [config, early] = await Promise.allSettled([compose.config(), buildEarly ? compose.build([], signal) : Promise.resolve()]);
+  if (config.status === 'rejected') throw config.reason;
+  const model = parseComposeConfig(config.value);
   const scope = planScope(model, inputs.services, inputs.test);
+  if (early.status === 'rejected') throw early.reason;
   let failure: unknown;
   let broughtUp = false;
   let readyAfter = 0;
   let testsTook = 0;
   try {
-    await prepareImages(inputs, scope, model, ports);
+    await prepareImages(inputs, scope, model, ports, buildEarly);
     broughtUp = true;
     const ready = await bringUp(ports, {
       project: project.projectName,
@@ -136,8 +142,14 @@ export async function executeComposeTest(
 }
 
 /** Builds and pulls what the pull and build inputs ask for, before anything starts. */
-async function prepareImages(inputs: ComposeTestInputs, scope: ComposeScope, model: ReturnType<typeof parseComposeConfig>, ports: ComposeTestPorts): Promise<void> {
-  if (inputs.build && scope.build.length > 0) await ports.compose.build(scope.build, ports.signal);
+async function prepareImages(
+  inputs: ComposeTestInputs,
+  scope: ComposeScope,
+  model: ComposeModel,
+  ports: ComposeTestPorts,
+  built: boolean,
+): Promise<void> {
+  if (inputs.build && !built && scope.build.length > 0) await ports.compose.build(scope.build, ports.signal);
   throwIfCancelled(ports.signal);
   if (inputs.pull === 'always' && scope.pull.length > 0) await ports.compose.pull(scope.pull, ports.signal);
   if (inputs.pull === 'never') {
@@ -208,7 +220,7 @@ async function tearDown(
   inputs: ComposeTestInputs,
   passed: boolean,
   project: ComposeProject,
-  model: ReturnType<typeof parseComposeConfig>,
+  model: ComposeModel,
   scope: ComposeScope,
   ports: ComposeTestPorts,
 ): Promise<void> {

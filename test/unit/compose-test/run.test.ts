@@ -77,7 +77,9 @@ describe('executeComposeTest (ports faked)', () => {
     const message = await executeComposeTest(inputs, { TAG: 'ci' }, PROJECT, f.ports);
     assert.match(message, /^The tests passed against project 'shop-1'/);
     sinon.assert.callOrder(f.compose.config, f.compose.build, f.compose.up, f.docker.inspectProject, f.runner.exec, f.compose.down, f.docker.findResources);
-    assert.deepEqual(f.compose.build.firstCall.args[0], ['web', 'worker']);
+    // Every service is in scope: `build` names none (all), started alongside `config`.
+    assert.deepEqual(f.compose.build.firstCall.args[0], []);
+    sinon.assert.calledOnce(f.compose.build);
     assert.deepEqual(f.compose.up.firstCall.args[0], []);
     const [file, args, options] = f.runner.exec.firstCall.args;
     assert.deepEqual([file, args], ['bash', ['-c', 'npm test']]);
@@ -154,6 +156,7 @@ describe('executeComposeTest (ports faked)', () => {
     inputs.test = { kind: 'service', service: 'worker' };
     await executeComposeTest(inputs, {}, PROJECT, f.ports);
     sinon.assert.calledWith(f.compose.run, 'worker');
+    assert.deepEqual(f.compose.build.args, [[['web', 'worker'], f.ports.signal]]);
     assert.deepEqual(f.compose.up.firstCall.args[0], ['db', 'web']);
     sinon.assert.notCalled(f.runner.exec);
   });
