@@ -14,7 +14,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { agentVariables, startVsixTask } from '../test/support/task-harness';
@@ -114,7 +114,9 @@ async function main(): Promise<void> {
   }
   const ratio = median(task) / median(manual);
   console.log(`\nComposeTest@1 vs hand-written script, ${runs} alternated runs (STARTUP_DELAY=${STARTUP_DELAY}s, healthcheck interval 1s):`);
+  const paired = median(task.map((t, i) => t / manual[i]));
   console.log(`  median ComposeTest ${median(task)} ms, median manual ${median(manual)} ms, ratio ${ratio.toFixed(3)} (goal <= 1.10)`);
+  console.log(`  median of the per-pair ratios ${paired.toFixed(3)}; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(`  readiness noticed after the last service became ready: median ${median(latency)} ms, max ${Math.max(...latency)} ms (whole app)`);
   console.log(`  readiness noticed after web turned healthy (web alone): median ${median(latencyWebOnly)} ms, max ${Math.max(...latencyWebOnly)} ms (goal <= 500 ms)`);
 }

@@ -33,17 +33,20 @@ export class ComposeCli implements ProjectCompose {
     return this.runner.exec(argv.file, argv.args, { cwd: this.options.cwd, env: this.options.env, ...extra });
   }
 
-  private async check(what: string, argv: plan.Argv, extra: { quiet?: boolean; signal?: AbortSignal } = {}): Promise<ExecResult> {
+  /** Runs a command; a failure becomes a ToolError with Compose's reason (its last `reasonLines` lines, joined). */
+  private async check(what: string, argv: plan.Argv, extra: { quiet?: boolean; signal?: AbortSignal; reasonLines?: number } = {}): Promise<ExecResult> {
     const result = await this.exec(argv, extra);
     if (result.code !== 0 && !extra.signal?.aborted) {
-      const reason = lastLines(result.stderr || result.stdout, 1)[0] ?? `exit code ${result.code}`;
-      throw new ToolError('compose', `Compose could not ${what}: ${reason.replace(/^ERROR:\s*/, '')}`, result.code);
+      const lines = lastLines(result.stderr || result.stdout, extra.reasonLines ?? 1).map((l) => l.trim().replace(/^ERROR:\s*/, ''));
+      const reason = lines.join(' ') || `exit code ${result.code}`;
+      throw new ToolError('compose', `Compose could not ${what}: ${reason}`, result.code);
     }
     return result;
   }
 
   async config(): Promise<string> {
-    return (await this.check('read the compose files', plan.planConfig(this.project), { quiet: true })).stdout;
+    // Compose explains a bad file over a few lines (file, key, line and column): keep them all.
+    return (await this.check('read the compose files', plan.planConfig(this.project), { quiet: true, reasonLines: 6 })).stdout;
   }
 
   async build(services: readonly string[], signal?: AbortSignal): Promise<void> {

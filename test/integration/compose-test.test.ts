@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TaskRun } from '../../src/agent/task-runner';
@@ -167,4 +167,31 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
     assertNothingLeft(c);
     assert.ok(existsSync(c.results));
   });
+
+  it('runs a test service with compose run --rm in the app network; its exit code is the result', async () => {
+    const c = await runApp({}, { composeFiles: 'docker-compose.yml\ndocker-compose.tests.yml', testCommand: '', testService: 'tests', testResultsFiles: '' });
+    assert.equal(c.run.result, 'Succeeded', describeRun(c.run));
+    assert.match(c.run.output, /-f docker-compose.yml -f docker-compose.tests.yml up -d --no-build web worker\n/);
+    assert.match(c.run.output, /All services are ready: web \(healthy\), worker \(running\)\./);
+    assert.match(c.run.output, /run --rm -T --no-deps tests\n/);
+    assert.match(c.run.output, /tests: passed/);
+    assert.equal(c.run.outputs['testExitCode'], '0');
+    assertNothingLeft(c);
+    assert.equal(docker('image', 'ls', '-q', bed.baseImage).trim().length > 0, true, 'the base image the test service uses is kept');
+  });
+
+  it('a compose file Compose rejects fails with its reason (file and key), and starts nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'outerloop-ct-bad-'));
+    try {
+      await writeFile(join(dir, 'docker-compose.yml'), `services:\n  web:\n    image: ${bed.baseImage}\n    bogus: 1\n`);
+      const c = await runApp({}, { workingDirectory: dir, testCommand: 'true', testResultsFiles: '' });
+      assert.equal(c.run.result, 'Failed', describeRun(c.run));
+      assert.match(c.run.message ?? '', /^Compose could not read the compose files: .*docker-compose\.yml.*services\.web.*bogus/);
+      assert.ok(!/ up -d /.test(c.run.output));
+      assert.deepEqual(leftovers(c.project), []);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
+
