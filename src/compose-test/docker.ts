@@ -58,7 +58,8 @@ export class DockerCli implements ProjectDocker {
     if (ids.length === 0) return { containers: [], raw: [] };
     // A container removed between the two calls makes inspect fail for it alone: keep the others.
     const result = await this.runner.exec('docker', ['inspect', ...ids], { env: this.env, quiet: true, noEcho: true });
-    const json = result.stdout.trim() || '[]';
+    const json = result.stdout.trim();
+    if (!json) throw new ToolError('docker', `'docker inspect' failed: ${lastLines(result.stderr, 1)[0] ?? `exit code ${result.code}`}`, result.code);
     return { containers: parseInspect(json), raw: JSON.parse(json) as unknown[] };
   }
 
