@@ -61,10 +61,7 @@ export async function bringUp(
   if (readiness.kind === 'failed' && readiness.failed) {
     const v = readiness.failed;
     await showLastLogs(ports, [v]);
-    throw new ReadinessError(
-      `Service '${label(v.container)}' ${v.reason} before the app was ready; its last log lines are above.`,
-      [v.container.service],
-    );
+    throw new ReadinessError(`Service '${label(v.container)}' ${v.reason} before the app was ready; its last log lines are above.`);
   }
   if (readiness.kind === 'ready' && !outcome.timedOut) {
     ports.output.info(`${READY_MESSAGE}: ${describeVerdicts(readiness.verdicts, ['ready'])}.`);
@@ -74,7 +71,7 @@ export async function bringUp(
   await showLastLogs(ports, pending);
   const unfinished = upError === undefined && timeout.signal.aborted ? "'compose up' had not finished" : '';
   const what = [describeVerdicts(pending, ['waiting']), unfinished].filter(Boolean).join('; ');
-  throw new ReadinessError(`The app was not ready within ${options.timeoutSeconds} s (input 'waitTimeout'): ${what}.`, pending.map((v) => v.container.service));
+  throw new ReadinessError(`The app was not ready within ${options.timeoutSeconds} s (input 'waitTimeout'): ${what}.`);
 }
 
 /** Prints the last log lines of each container (neutralized: container output is untrusted). */

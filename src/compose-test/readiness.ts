@@ -153,13 +153,5 @@ export function label(c: ContainerState): string {
   return c.number > 1 ? `${c.service}#${c.number}` : c.service;
 }
 
-/** The app did not become ready: a service failed, or the wait timed out. Names the services. */
-export class ReadinessError extends OuterloopError {
-  constructor(
-    message: string,
-    /** The services whose logs explain it. */
-    readonly services: string[],
-  ) {
-    super(message);
-  }
-}
+/** The app did not become ready: a service failed, or the wait timed out. The message names the services. */
+export class ReadinessError extends OuterloopError {}

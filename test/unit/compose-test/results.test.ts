@@ -3,7 +3,6 @@ import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findResultFiles } from '../../../src/compose-test/results';
-import { mergeTimestamped } from '../../../src/compose-test/docker';
 
 describe('findResultFiles', () => {
   let dir: string;
@@ -24,16 +23,5 @@ describe('findResultFiles', () => {
   it('takes absolute globs, and finds nothing without error', async () => {
     assert.deepEqual((await findResultFiles(join(dir, 'out/*.txt'), '/', 0)).files, [join(dir, 'out/notes.txt')]);
     assert.deepEqual(await findResultFiles('none/*.xml', dir, 0), { files: [], stale: [] });
-  });
-});
-
-describe('mergeTimestamped', () => {
-  it('interleaves stdout and stderr lines by their time stamps, whatever their precision', () => {
-    const out = '2026-11-22T02:00:00.5Z out 1\n2026-11-22T02:00:02.000000001Z out 2\n';
-    const err = '2026-11-22T02:00:00.123456789Z err 1\n2026-11-22T02:00:01Z err 2\n';
-    assert.equal(mergeTimestamped(out, err), [
-      '2026-11-22T02:00:00.123456789Z err 1', '2026-11-22T02:00:00.5Z out 1', '2026-11-22T02:00:01Z err 2', '2026-11-22T02:00:02.000000001Z out 2', '',
-    ].join('\n'));
-    assert.equal(mergeTimestamped('', ''), '');
   });
 });

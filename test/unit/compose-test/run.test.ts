@@ -115,6 +115,18 @@ describe('executeComposeTest (ports faked)', () => {
     assert.equal(f.output.setOutput.args.find(([k]) => k === 'testExitCode'), undefined);
   });
 
+  it('waitTimeout bounds compose up too (v1 waits for service_healthy dependencies itself)', async () => {
+    const f = fakes([container('web', { health: 'starting' })]);
+    f.compose.up.callsFake((_s: string[], signal: AbortSignal) => new Promise<void>((r) => signal.addEventListener('abort', () => r())));
+    inputs.waitTimeoutSeconds = 1;
+    const started = Date.now();
+    await assert.rejects(executeComposeTest(inputs, {}, PROJECT, f.ports), (e: unknown) =>
+      e instanceof ReadinessError && e.message === "The app was not ready within 1 s (input 'waitTimeout'): web (health: starting); 'compose up' had not finished.");
+    assert.ok(Date.now() - started < 3000);
+    sinon.assert.notCalled(f.runner.exec);
+    sinon.assert.calledOnce(f.compose.down);
+  });
+
   it('cancelled during the tests: tears down quickly and reports the cancellation', async () => {
     const f = fakes();
     f.runner.exec.callsFake(async () => {
