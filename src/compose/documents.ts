@@ -111,7 +111,8 @@ function resolveExtends(doc: Record<string, unknown>, file: string, state: LoadS
     return mergeValues(base, own, ['services', name]) as Record<string, unknown>;
   };
   for (const name of Object.keys(services)) {
-    Object.defineProperty(resolved, name, { value: resolveOne(name, services, file, [`${file}#${name}`]), enumerable: true, writable: true, configurable: true });
+    const value = isMapping(services[name]) ? resolveOne(name, services, file, [`${file}#${name}`]) : services[name];
+    Object.defineProperty(resolved, name, { value, enumerable: true, writable: true, configurable: true });
   }
   return { ...doc, services: resolved };
 }

@@ -28,6 +28,8 @@ export interface ComposePort {
   mode?: 'ingress' | 'host';
   name?: string;
   appProtocol?: string;
+  /** Index of the `ports` entry it came from (a range gives several ports). */
+  index?: number;
 }
 
 /** One mount of `volumes` or `tmpfs`. */

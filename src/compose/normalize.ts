@@ -240,7 +240,7 @@ class Normalizer {
       if (values) for (const [k, v] of Object.entries(values)) Object.defineProperty(s.envFileValues, k, { value: v, enumerable: true, writable: true, configurable: true });
     });
     const ports = take('ports');
-    if (Array.isArray(ports)) ports.forEach((p, i) => s.ports.push(...this.syntax(at('ports', i), () => parsePort(p))));
+    if (Array.isArray(ports)) ports.forEach((p, i) => s.ports.push(...this.syntax(at('ports', i), () => parsePort(p)).map((port) => ({ ...port, index: i }))));
     const expose = take('expose');
     if (Array.isArray(expose)) expose.forEach((p, i) => s.expose.push(...this.syntax(at('expose', i), () => parseExpose(p))));
     const volumes = take('volumes');

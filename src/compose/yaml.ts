@@ -109,6 +109,8 @@ interface Composed {
 const CORE_SCALARS = [nullCoreTag, boolCoreTag, intCoreTag, floatCoreTag];
 
 function resolvePlain(text: string): unknown {
+  // Compose (Go's yaml.v3) reads a leading 0 as octal, as in `mode: 0440`.
+  if (/^[-+]?0[0-7]+$/.test(text)) return parseInt(text, 8);
   for (const tag of CORE_SCALARS) {
     const value = tag.resolve(text, false, tag.tagName);
     if (value !== NOT_RESOLVED) return value;

@@ -98,7 +98,7 @@ function containerPorts(ctx: TransformContext, s: ComposeService): ContainerPort
     if (p.name) {
       const name = p.name.toLowerCase();
       const problem = portNameProblem(name);
-      if (problem) throw ctx.error(['services', s.name, 'ports', i, 'name'], `'${p.name}' cannot be a Kubernetes port name: ${problem}.`);
+      if (problem) throw ctx.error(['services', s.name, 'ports', p.index ?? i, 'name'], `'${p.name}' cannot be a Kubernetes port name: ${problem}.`);
       port.name = name;
     }
     seen.set(key, port);

@@ -58,7 +58,8 @@ export class TransformContext {
 
   /** Records a warning about a compose key that is not (fully) converted. */
   warn(path: KeyPath, detail: string): void {
-    this.warnings.push(`${this.locate(path)}: ${formatPath(path)} ${detail}`);
+    const warning = `${this.locate(path)}: ${formatPath(path)} ${detail}`;
+    if (!this.warnings.includes(warning)) this.warnings.push(warning);
   }
 
   /** A FileError about a key path. */

@@ -86,12 +86,12 @@ function planPorts(ctx: TransformContext, s: ComposeService): ServicePortPlan[] 
     out.push(p);
   };
   s.ports.forEach((p: ComposePort, i) => {
-    const path = ['services', s.name, 'ports', i];
+    const path = ['services', s.name, 'ports', p.index ?? i];
     if (p.hostIp) ctx.warn(path, `binds to the host address ${p.hostIp}, which has no meaning for a Kubernetes Service: ignored.`);
     if (p.mode === 'host') ctx.warn(path, 'uses mode host (a host port): the port is published through the Service instead.');
     const port = p.published ?? p.target;
     const protocol = p.protocol.toUpperCase() as ServicePortPlan['protocol'];
-    const plan: ServicePortPlan = { name: portName(ctx, s, i, p.name, `${p.protocol}-${port}`), port, targetPort: p.target, protocol };
+    const plan: ServicePortPlan = { name: portName(ctx, s, p.index ?? i, p.name, `${p.protocol}-${port}`), port, targetPort: p.target, protocol };
     if (p.appProtocol) plan.appProtocol = p.appProtocol;
     if (p.published !== undefined && p.published >= 30000 && p.published <= 32767) plan.nodePort = p.published;
     add(plan, path);

@@ -130,7 +130,7 @@ export async function renderComposeProject(options: RenderOptions): Promise<Rend
   }, loaded.locate);
   const warnings = [...new Set([...loaded.warnings, ...result.warnings])];
   if (options.strict && warnings.length > 0) {
-    throw new StrictModeError(`${warnings[0]} (strict mode${warnings.length > 1 ? `; ${warnings.length} warnings in all` : ''}).`);
+    throw new StrictModeError(`${warnings[0].replace(/\.$/, '')} (strict mode${warnings.length > 1 ? `; ${warnings.length} warnings in all` : ''}).`);
   }
   const objects = sortObjects(result.objects);
   for (let i = 1; i < objects.length; i++) {
