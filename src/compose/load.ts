@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { FileError, InputError } from '../common/errors';
 import { parseDotenv } from './dotenv';
@@ -131,7 +131,7 @@ export function loadComposeProject(options: LoadOptions): LoadResult {
         if (entry.required) throw new FileError(locate(path) ?? files[0], `${formatPath(path)}: the env file ${entry.path} does not exist.`);
         return undefined;
       }
-      const parsed = parseDotenv(readFileSync(entry.path, 'utf8'), entry.path, { lookup, format: entry.format === 'raw' ? 'raw' : 'env' });
+      const parsed = parseDotenv(readTextFile(entry.path, 'env file'), entry.path, { lookup, format: entry.format === 'raw' ? 'raw' : 'env' });
       for (const name of parsed.unset) warnings.push(`${entry.path}: the variable ${name} is not set: it became an empty string.`);
       return parsed.values;
     },

@@ -45,6 +45,13 @@ function valueAt(data: unknown, path: KeyPath): unknown {
   return node;
 }
 
+/** Orders `file:line:column: …` messages by line, then column. */
+function byPosition(a: string, b: string): number {
+  const pos = (t: string): number[] => (/:(\d+):(\d+): /.exec(t) ?? [0, 0, 0]).slice(1).map(Number);
+  const [x, y] = [pos(a), pos(b)];
+  return x[0] - y[0] || x[1] - y[1];
+}
+
 /** Sections whose keys are resource names: an unknown key there is an invalid name, not an unknown key. */
 const NAMED_SECTIONS = new Set(['services', 'networks', 'volumes', 'secrets', 'configs', 'models']);
 
@@ -56,7 +63,7 @@ export function validateComposeDocument(data: unknown, sources: SourceMap): stri
   // removed from both the view and the document.
   const view = stripTags(data);
   for (let round = 0; round < 8; round++) {
-    if (validate(view)) return warnings;
+    if (validate(view)) return warnings.sort(byPosition);
     const errors = validate.errors ?? [];
     const unknown = errors.filter((e) => e.keyword === 'additionalProperties');
     let removed = 0;
