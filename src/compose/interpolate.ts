@@ -124,34 +124,46 @@ export interface TreeInterpolation {
 export function interpolateTree(value: unknown, lookup: VariableLookup, onError: (path: KeyPath, err: InterpolationError) => Error): TreeInterpolation {
   const unset: Array<{ name: string; path: KeyPath }> = [];
   const seen = new Set<string>();
-  const walk = (node: unknown, path: KeyPath): unknown => {
+  const path: Array<string | number> = [];
+  const walk = (node: unknown): unknown => {
     if (typeof node === 'string') {
       if (!node.includes('$')) return node;
       let result: InterpolationResult;
       try {
         result = interpolateString(node, lookup);
       } catch (err) {
-        if (err instanceof InterpolationError) throw onError(path, err);
+        if (err instanceof InterpolationError) throw onError([...path], err);
         throw err;
       }
       for (const name of result.unset) {
         if (!seen.has(name)) {
           seen.add(name);
-          unset.push({ name, path });
+          unset.push({ name, path: [...path] });
         }
       }
       return result.value;
     }
-    if (Array.isArray(node)) return node.map((item, i) => walk(item, [...path, i]));
-    if (node instanceof ComposeTag) return new ComposeTag(node.tag, walk(node.value, path));
+    if (Array.isArray(node)) {
+      return node.map((item, i) => {
+        path.push(i);
+        const out = walk(item);
+        path.pop();
+        return out;
+      });
+    }
+    if (node instanceof ComposeTag) return new ComposeTag(node.tag, walk(node.value));
     if (isMapping(node)) {
       const out: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(node)) setKey(out, key, walk(item, [...path, key]));
+      for (const key of Object.keys(node)) {
+        path.push(key);
+        setKey(out, key, walk(node[key]));
+        path.pop();
+      }
       return out;
     }
     return node;
   };
-  return { value: walk(value, []), unset };
+  return { value: walk(value), unset };
 }
 
 /** The warning for an unset variable, as Compose words it. */

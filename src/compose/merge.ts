@@ -57,17 +57,40 @@ function servicePattern(path: KeyPath): string | undefined {
   return path.slice(2).filter((p) => typeof p === 'string').join('.');
 }
 
-/** Removes the compose tags from a value: `!reset` entries disappear, `!override` values are unwrapped. */
+/**
+ * Removes the compose tags from a value: `!reset` entries disappear, `!override` values are
+ * unwrapped. A value without tags is returned as it is (not copied).
+ */
 export function stripTags(value: unknown): unknown {
   if (value instanceof ComposeTag) return value.tag === 'reset' ? undefined : stripTags(value.value);
-  if (Array.isArray(value)) return value.filter((v) => !(v instanceof ComposeTag && v.tag === 'reset')).map(stripTags);
-  if (isMapping(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      if (item instanceof ComposeTag && item.tag === 'reset') continue;
-      setKey(out, key, stripTags(item));
+  if (Array.isArray(value)) {
+    let changed = false;
+    const out: unknown[] = [];
+    for (const item of value) {
+      if (item instanceof ComposeTag && item.tag === 'reset') {
+        changed = true;
+        continue;
+      }
+      const stripped = stripTags(item);
+      if (stripped !== item) changed = true;
+      out.push(stripped);
     }
-    return out;
+    return changed ? out : value;
+  }
+  if (isMapping(value)) {
+    let changed = false;
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      const item = value[key];
+      if (item instanceof ComposeTag && item.tag === 'reset') {
+        changed = true;
+        continue;
+      }
+      const stripped = stripTags(item);
+      if (stripped !== item) changed = true;
+      setKey(out, key, stripped);
+    }
+    return changed ? out : value;
   }
   return value;
 }

@@ -30,10 +30,9 @@ export class SourceMap {
     private readonly source: string,
   ) {}
 
-  /** Records the offset of the value at `path` (the first record wins: keys come before values). */
-  record(path: KeyPath, offset: number): void {
-    const key = formatPath(path);
-    if (!this.offsets.has(key)) this.offsets.set(key, offset);
+  /** Records the offset of the value at a formatted path (the first record wins: keys come before values). */
+  record(path: string, offset: number): void {
+    if (!this.offsets.has(path)) this.offsets.set(path, offset);
   }
 
   /** `file:line:column` of `path`, or of its nearest recorded ancestor; undefined when unknown. */
@@ -90,7 +89,8 @@ export const DEFAULT_YAML_LIMITS: YamlLimits = { maxLength: 32 * 1024 * 1024, ma
 interface Frame {
   kind: 'map' | 'seq';
   value: Record<string, unknown> | unknown[];
-  path: KeyPath;
+  /** The formatted key path (`services.web.ports[0]`). */
+  path: string;
   tag: string;
   anchor: string | undefined;
   /** Expanded node count of this collection so far. */
@@ -116,6 +116,10 @@ function resolvePlain(text: string): unknown {
     if (value !== NOT_RESOLVED) return value;
   }
   return text;
+}
+
+function childKeyPath(parent: string, key: string): string {
+  return parent === '' ? key : `${parent}.${key}`;
 }
 
 const STANDARD_TAG = /^(?:!!|tag:yaml\.org,2002:)(str|int|float|bool|null|map|seq)$/;
@@ -165,7 +169,7 @@ class Composer {
       if (top.weight > this.maxNodes) this.fail(top.start, `expands to more than ${this.maxNodes} YAML nodes (an alias bomb?): refused.`);
       if (top.kind === 'seq') {
         const list = top.value as unknown[];
-        this.sources.record([...top.path, list.length], offset);
+        this.sources.record(`${top.path}[${list.length}]`, offset);
         list.push(item.value);
         return;
       }
@@ -173,9 +177,9 @@ class Composer {
       if (top.key === undefined) {
         if (item.value !== null && typeof item.value === 'object' && !(item.value instanceof ComposeTag)) this.fail(offset, 'a mapping key must be a plain value, not a list or a mapping.');
         const key = item.value === null ? 'null' : String(item.value instanceof ComposeTag ? item.value.value : item.value);
-        if (Object.prototype.hasOwnProperty.call(map, key)) this.fail(offset, `the key '${key}' appears twice in the same mapping${top.path.length ? ` at ${formatPath(top.path)}` : ''}.`);
+        if (Object.prototype.hasOwnProperty.call(map, key)) this.fail(offset, `the key '${key}' appears twice in the same mapping${top.path ? ` at ${top.path}` : ''}.`);
         top.key = key;
-        this.sources.record([...top.path, key], offset);
+        this.sources.record(childKeyPath(top.path, key), offset);
         return;
       }
       const key = top.key;
@@ -198,7 +202,7 @@ class Composer {
         case EVENT_ID.SEQUENCE: {
           const tag = this.slice(event.tagStart, event.tagEnd);
           const parent = stack[stack.length - 1];
-          const path = parent ? this.childPath(parent) : [];
+          const path = parent ? this.childPath(parent) : '';
           this.sources.record(path, event.start);
           stack.push({
             kind: event.type === EVENT_ID.MAPPING ? 'map' : 'seq', value: event.type === EVENT_ID.MAPPING ? {} : [], path, tag,
@@ -237,8 +241,8 @@ class Composer {
     return docs;
   }
 
-  private childPath(parent: Frame): KeyPath {
-    return parent.kind === 'seq' ? [...parent.path, (parent.value as unknown[]).length] : parent.key === undefined ? parent.path : [...parent.path, parent.key];
+  private childPath(parent: Frame): string {
+    return parent.kind === 'seq' ? `${parent.path}[${(parent.value as unknown[]).length}]` : parent.key === undefined ? parent.path : childKeyPath(parent.path, parent.key);
   }
 
   private slice(start: number, end: number): string {
@@ -257,7 +261,7 @@ class Composer {
         for (const [key, value] of Object.entries(source as Record<string, unknown>)) {
           if (!Object.prototype.hasOwnProperty.call(map, key)) {
             Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
-            this.sources.record([...frame.path, key], merge.offset);
+            this.sources.record(childKeyPath(frame.path, key), merge.offset);
           }
         }
       }

@@ -1,5 +1,5 @@
-import { dump } from 'js-yaml';
 import type { KubernetesObject } from './render';
+import { emitYaml } from './yaml-emit';
 
 /** Deterministic output: objects in kind order then name, keys sorted, one YAML document each. */
 
@@ -19,11 +19,7 @@ export function sortObjects(objects: KubernetesObject[]): KubernetesObject[] {
   return [...objects].sort((a, b) => rank(a.kind) - rank(b.kind) || (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
 }
 
-function compareKeys(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** Multi-document YAML with sorted keys and no line folding: byte-identical for equal input. */
 export function formatManifests(objects: KubernetesObject[]): string {
-  return objects.map((o) => `---\n${dump(o, { sortKeys: compareKeys, lineWidth: -1, noRefs: true })}`).join('');
+  return objects.map((o) => `---\n${emitYaml(o)}`).join('');
 }
