@@ -43,6 +43,7 @@ export const CONTROL_LABELS = {
 /** Shared state of one transformation. */
 export class TransformContext {
   readonly warnings: string[] = [];
+  private readonly warned = new Set<string>();
   readonly objects: KubernetesObject[] = [];
 
   constructor(
@@ -59,7 +60,10 @@ export class TransformContext {
   /** Records a warning about a compose key that is not (fully) converted. */
   warn(path: KeyPath, detail: string): void {
     const warning = `${this.locate(path)}: ${formatPath(path)} ${detail}`;
-    if (!this.warnings.includes(warning)) this.warnings.push(warning);
+    if (!this.warned.has(warning)) {
+      this.warned.add(warning);
+      this.warnings.push(warning);
+    }
   }
 
   /** A FileError about a key path. */

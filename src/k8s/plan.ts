@@ -114,7 +114,10 @@ function chooseServiceType(ctx: TransformContext, s: ComposeService, kind: Contr
   }
   if (kind === 'StatefulSet' || s.deploy?.other['endpoint_mode'] === 'dnsrr') return 'headless';
   if (ports.length === 0) return undefined;
-  if (kind === 'Job' || kind === 'CronJob') return undefined;
+  if (kind === 'Job' || kind === 'CronJob') {
+    ctx.warn(['services', s.name, s.ports.length ? 'ports' : 'expose'], `gets no Service: the service becomes a ${kind}, which runs to completion (label it ${CONTROL_LABELS.serviceType} to publish it anyway).`);
+    return undefined;
+  }
   return s.ports.length > 0 ? ctx.options.serviceType ?? 'ClusterIP' : 'ClusterIP';
 }
 
