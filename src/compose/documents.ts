@@ -4,7 +4,7 @@ import { FileError } from '../common/errors';
 import { parseDotenv } from './dotenv';
 import { describeUnset, interpolateTree, type VariableLookup } from './interpolate';
 import { mergeValues } from './merge';
-import { formatPath, isMapping, type KeyPath } from './paths';
+import { formatPath, isMapping, setKey, type KeyPath } from './paths';
 import { rebaseDocument } from './rebase';
 import { validateComposeDocument } from './schema';
 import { parseYamlDocuments, type SourceMap } from './yaml';
@@ -112,7 +112,7 @@ function resolveExtends(doc: Record<string, unknown>, file: string, state: LoadS
   };
   for (const name of Object.keys(services)) {
     const value = isMapping(services[name]) ? resolveOne(name, services, file, [`${file}#${name}`]) : services[name];
-    Object.defineProperty(resolved, name, { value, enumerable: true, writable: true, configurable: true });
+    setKey(resolved, name, value);
   }
   return { ...doc, services: resolved };
 }
@@ -155,7 +155,7 @@ function applyIncludes(doc: Record<string, unknown>, file: string, state: LoadSt
         if (Object.prototype.hasOwnProperty.call(ours, name)) {
           throw new FileError(locateIn(state.sources, [section, name]) ?? file, `${section}.${name} is also defined by the included ${basename(paths[0])}: an included resource cannot be redefined.`);
         }
-        Object.defineProperty(ours, name, { value, enumerable: true, writable: true, configurable: true });
+        setKey(ours, name, value);
       }
       out[section] = ours;
     }

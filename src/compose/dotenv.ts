@@ -1,5 +1,6 @@
 import { FileError } from '../common/errors';
 import { InterpolationError, interpolateString, type VariableLookup } from './interpolate';
+import { setKey } from './paths';
 
 /**
  * The `.env` and `env_file` syntax of Compose: `KEY=value`, `export KEY=value`, `KEY: value`,
@@ -96,7 +97,7 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
     line++;
   }
   const ordered: Record<string, string> = {};
-  for (const key of Object.keys(values)) Object.defineProperty(ordered, key, { value: values[key], enumerable: true, writable: true, configurable: true });
+  for (const key of Object.keys(values)) setKey(ordered, key, values[key]);
   return { values: ordered, unset };
 }
 

@@ -143,23 +143,33 @@ export function interpolateTree(value: unknown, lookup: VariableLookup, onError:
       }
       return result.value;
     }
+    // Lists and mappings are copied only when something in them changed.
     if (Array.isArray(node)) {
-      return node.map((item, i) => {
+      let changed = false;
+      const out = node.map((item, i) => {
         path.push(i);
-        const out = walk(item);
+        const value = walk(item);
         path.pop();
-        return out;
+        if (value !== item) changed = true;
+        return value;
       });
+      return changed ? out : node;
     }
-    if (node instanceof ComposeTag) return new ComposeTag(node.tag, walk(node.value));
+    if (node instanceof ComposeTag) {
+      const value = walk(node.value);
+      return value === node.value ? node : new ComposeTag(node.tag, value);
+    }
     if (isMapping(node)) {
+      let changed = false;
       const out: Record<string, unknown> = {};
       for (const key of Object.keys(node)) {
         path.push(key);
-        setKey(out, key, walk(node[key]));
+        const value = walk(node[key]);
         path.pop();
+        if (value !== node[key]) changed = true;
+        setKey(out, key, value);
       }
-      return out;
+      return changed ? out : node;
     }
     return node;
   };

@@ -5,7 +5,7 @@ import type {
   ComposeDeploy, ComposeDependency, ComposeEnvFile, ComposeFileObject, ComposeFileReference, ComposeHealthcheck, ComposeMount, ComposeNetwork,
   ComposeResources, ComposeService, ComposeVolume,
 } from './model';
-import { formatPath, isMapping, type KeyPath } from './paths';
+import { formatPath, isMapping, setKey, type KeyPath } from './paths';
 import { SyntaxProblem, parseExpose, parseMount, parsePort, parseTmpfs, splitShellWords } from './syntax';
 import { parseByteSize, parseDuration } from './units';
 
@@ -88,13 +88,13 @@ class Normalizer {
   mapping(value: unknown, key: string): Record<string, string | null> {
     const map = Array.isArray(value) ? listToMapping(key, value) : isMapping(value) ? value : {};
     const out: Record<string, string | null> = {};
-    for (const [k, v] of Object.entries(map)) Object.defineProperty(out, k, { value: v === null || v === undefined ? null : this.str(v), enumerable: true, writable: true, configurable: true });
+    for (const [k, v] of Object.entries(map)) setKey(out, k, v === null || v === undefined ? null : this.str(v));
     return out;
   }
 
   labels(value: unknown, key: string): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(this.mapping(value, key))) Object.defineProperty(out, k, { value: v ?? '', enumerable: true, writable: true, configurable: true });
+    for (const [k, v] of Object.entries(this.mapping(value, key))) setKey(out, k, v ?? '');
     return out;
   }
 
@@ -227,7 +227,7 @@ class Normalizer {
     for (const [key, value] of Object.entries(this.mapping(take('environment'), 'environment'))) {
       const resolved = value ?? this.ctx.lookup(key) ?? null;
       if (resolved === null) this.ctx.warn(`${this.ctx.locate(at('environment', key))}: ${formatPath(at('environment', key))} has no value and the variable is not set: left out.`);
-      Object.defineProperty(s.environment, key, { value: resolved, enumerable: true, writable: true, configurable: true });
+      setKey(s.environment, key, resolved);
     }
     const envFile = take('env_file');
     const envFiles = envFile === undefined || envFile === null ? [] : Array.isArray(envFile) ? envFile : [envFile];
@@ -237,7 +237,7 @@ class Normalizer {
         : { path: this.str(entry), required: true };
       s.envFiles.push(file);
       const values = this.ctx.readEnvFile(file, at('env_file', i));
-      if (values) for (const [k, v] of Object.entries(values)) Object.defineProperty(s.envFileValues, k, { value: v, enumerable: true, writable: true, configurable: true });
+      if (values) for (const [k, v] of Object.entries(values)) setKey(s.envFileValues, k, v);
     });
     const ports = take('ports');
     if (Array.isArray(ports)) ports.forEach((p, i) => s.ports.push(...this.syntax(at('ports', i), () => parsePort(p)).map((port) => ({ ...port, index: i }))));

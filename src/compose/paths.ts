@@ -18,5 +18,7 @@ export function isMapping(value: unknown): value is Record<string, unknown> {
 
 /** Sets an own key, even `__proto__`, without touching the prototype. */
 export function setKey(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  // defineProperty only where it is needed: it turns objects into slow dictionaries.
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }

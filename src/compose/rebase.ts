@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { isMapping } from './paths';
+import { isMapping, setKey } from './paths';
 
 /**
  * Makes the relative paths of one compose document absolute, from `baseDir` (the project directory
@@ -50,7 +50,7 @@ export function rebaseDocument(doc: Record<string, unknown>, baseDir: string): R
   if (isMapping(out['services'])) {
     const services: Record<string, unknown> = {};
     for (const [name, service] of Object.entries(out['services'])) {
-      Object.defineProperty(services, name, { value: isMapping(service) ? rebaseService(service, baseDir) : service, enumerable: true, writable: true, configurable: true });
+      setKey(services, name, isMapping(service) ? rebaseService(service, baseDir) : service);
     }
     out['services'] = services;
   }
@@ -60,7 +60,7 @@ export function rebaseDocument(doc: Record<string, unknown>, baseDir: string): R
     const rebased: Record<string, unknown> = {};
     for (const [name, item] of Object.entries(items)) {
       const value = isMapping(item) && typeof item['file'] === 'string' ? { ...item, file: absolute(item['file'], baseDir) } : item;
-      Object.defineProperty(rebased, name, { value, enumerable: true, writable: true, configurable: true });
+      setKey(rebased, name, value);
     }
     out[section] = rebased;
   }

@@ -3,7 +3,7 @@ import {
   type Event, type ScalarEvent,
 } from 'js-yaml';
 import { FileError } from '../common/errors';
-import { formatPath, type KeyPath } from './paths';
+import { formatPath, setKey, type KeyPath } from './paths';
 
 /**
  * YAML for compose files: js-yaml's event parser (offsets into the source) with our own small
@@ -188,7 +188,7 @@ class Composer {
         top.merges.push({ value: item.value, offset });
         return;
       }
-      Object.defineProperty(map, key, { value: item.value, enumerable: true, writable: true, configurable: true });
+      setKey(map, key, item.value);
     };
 
     for (const event of events) {
@@ -260,7 +260,7 @@ class Composer {
         }
         for (const [key, value] of Object.entries(source as Record<string, unknown>)) {
           if (!Object.prototype.hasOwnProperty.call(map, key)) {
-            Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+            setKey(map, key, value);
             this.sources.record(childKeyPath(frame.path, key), merge.offset);
           }
         }
