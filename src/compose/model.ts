@@ -140,6 +140,13 @@ export interface ComposeService {
   secrets: ComposeFileReference[];
   configs: ComposeFileReference[];
   networks: Record<string, { aliases: string[] } | null>;
+  /** `dns`, `dns_search`, `dns_opt`. */
+  dns: string[];
+  dnsSearch: string[];
+  dnsOptions: string[];
+  /** `post_start` and `pre_stop` hooks: their commands (exec form). */
+  postStart: ComposeHook[];
+  preStop: ComposeHook[];
   networkMode?: string;
   profiles: string[];
   pullPolicy?: string;
@@ -147,6 +154,13 @@ export interface ComposeService {
   containerName?: string;
   /** Every other key, as written (after interpolation). */
   other: Record<string, unknown>;
+}
+
+/** A lifecycle hook (`post_start`, `pre_stop`). */
+export interface ComposeHook {
+  command: string[];
+  /** Keys a Kubernetes hook cannot honour (user, privileged, working_dir, environment), for warnings. */
+  unsupported: string[];
 }
 
 /** `deploy`. */

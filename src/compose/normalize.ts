@@ -2,7 +2,7 @@ import { FileError } from '../common/errors';
 import type { VariableLookup } from './interpolate';
 import { listToMapping } from './merge';
 import type {
-  ComposeDeploy, ComposeDependency, ComposeEnvFile, ComposeFileObject, ComposeFileReference, ComposeHealthcheck, ComposeMount, ComposeNetwork,
+  ComposeDeploy, ComposeDependency, ComposeEnvFile, ComposeHook, ComposeFileObject, ComposeFileReference, ComposeHealthcheck, ComposeMount, ComposeNetwork,
   ComposeResources, ComposeService, ComposeVolume,
 } from './model';
 import { formatPath, isMapping, setKey, type KeyPath } from './paths';
@@ -205,12 +205,18 @@ class Normalizer {
       capAdd: this.strings(raw['cap_add'], at('cap_add')), capDrop: this.strings(raw['cap_drop'], at('cap_drop')),
       securityOpt: this.strings(raw['security_opt'], at('security_opt')), sysctls: this.labels(raw['sysctls'], 'sysctls'), extraHosts: [],
       limits: {}, reservations: {}, secrets: [], configs: [], networks: {}, profiles: this.strings(raw['profiles'], at('profiles')), other: {},
+      dns: [], dnsSearch: [], dnsOptions: [], postStart: [], preStop: [],
     };
     const handled = new Set(['labels', 'annotations', 'group_add', 'cap_add', 'cap_drop', 'security_opt', 'sysctls', 'profiles', 'extends']);
     const take = (key: string): unknown => {
       handled.add(key);
       return raw[key];
     };
+    // label_file: labels from files (KEY=VALUE lines); labels written in the compose file win.
+    this.strings(take('label_file'), at('label_file')).forEach((path, i) => {
+      const fromFile = this.ctx.readEnvFile({ path, required: true, format: 'raw' }, at('label_file', i)) ?? {};
+      s.labels = { ...fromFile, ...s.labels };
+    });
     const image = take('image');
     if (image !== undefined && image !== null) s.image = this.str(image);
     const build = take('build');
@@ -317,8 +323,23 @@ class Normalizer {
     const networks = take('networks');
     const nets = Array.isArray(networks) ? listToMapping('networks', networks) : isMapping(networks) ? networks : {};
     for (const [net, value] of Object.entries(nets)) s.networks[net] = isMapping(value) ? { aliases: this.strings(value['aliases'], at('networks', net, 'aliases')) } : null;
+    s.dns = this.strings(take('dns'), at('dns'));
+    s.dnsSearch = this.strings(take('dns_search'), at('dns_search'));
+    s.dnsOptions = this.strings(take('dns_opt'), at('dns_opt'));
+    s.postStart = this.hooks(take('post_start'), at('post_start'));
+    s.preStop = this.hooks(take('pre_stop'), at('pre_stop'));
     for (const [key, value] of Object.entries(raw)) if (!handled.has(key) && !key.startsWith('x-')) s.other[key] = value;
     return s;
+  }
+
+  hooks(raw: unknown, path: KeyPath): ComposeHook[] {
+    if (!Array.isArray(raw)) return [];
+    return raw.map((hook, i) => {
+      const h = isMapping(hook) ? hook : {};
+      const command = this.command(h['command'], [...path, i, 'command']) ?? [];
+      if (command.length === 0) this.fail([...path, i], 'needs a command.');
+      return { command, unsupported: ['user', 'privileged', 'working_dir', 'environment'].filter((k) => h[k] !== undefined && h[k] !== null && h[k] !== false) };
+    });
   }
 
   dependsOn(raw: unknown): Record<string, ComposeDependency> {

@@ -35,6 +35,9 @@ export function rebaseService(service: Record<string, unknown>, baseDir: string)
   const out = { ...service };
   const envFile = out['env_file'];
   if (envFile !== undefined && envFile !== null) out['env_file'] = Array.isArray(envFile) ? envFile.map((e) => rebaseEnvFile(e, baseDir)) : rebaseEnvFile(envFile, baseDir);
+  const labelFile = out['label_file'];
+  if (typeof labelFile === 'string') out['label_file'] = absolute(labelFile, baseDir);
+  else if (Array.isArray(labelFile)) out['label_file'] = labelFile.map((f) => (typeof f === 'string' ? absolute(f, baseDir) : f));
   if (Array.isArray(out['volumes'])) out['volumes'] = out['volumes'].map((v) => rebaseVolume(v, baseDir));
   const build = out['build'];
   if (typeof build === 'string' && !/^[a-z]+:\/\//.test(build)) out['build'] = absolute(build, baseDir);

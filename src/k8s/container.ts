@@ -53,11 +53,35 @@ function quantities(r: ComposeResources): Record<string, string> {
   return out;
 }
 
+/** NVIDIA GPUs asked for by `deploy.resources.reservations.devices` or `gpus`: a count, or undefined with a warning. */
+function gpuCount(ctx: TransformContext, s: ComposeService): number | undefined {
+  let total: number | undefined;
+  const consider = (device: unknown, path: Array<string | number>): void => {
+    const d = (device ?? {}) as { capabilities?: unknown; driver?: unknown; count?: unknown; device_ids?: unknown };
+    const capabilities = Array.isArray(d.capabilities) ? d.capabilities.map(String) : [];
+    const isGpu = capabilities.includes('gpu') || path.includes('gpus');
+    const count = typeof d.count === 'number' ? d.count : typeof d.count === 'string' && /^\d+$/.test(d.count) ? Number(d.count) : undefined;
+    if (!isGpu || (d.driver !== undefined && d.driver !== 'nvidia') || count === undefined || d.device_ids !== undefined) {
+      ctx.warn(path, 'reserves devices that are not converted (only a count of NVIDIA GPUs becomes nvidia.com/gpu).');
+      return;
+    }
+    total = (total ?? 0) + count;
+  };
+  (s.reservations.devices ?? []).forEach((d, i) => consider(d, ['services', s.name, 'deploy', 'resources', 'reservations', 'devices', i]));
+  const gpus = s.other['gpus'];
+  if (gpus !== undefined) {
+    if (Array.isArray(gpus)) gpus.forEach((d, i) => consider(d, ['services', s.name, 'gpus', i]));
+    else consider({ count: gpus }, ['services', s.name, 'gpus']);
+  }
+  return total;
+}
+
 function resources(ctx: TransformContext, s: ComposeService): ResourceRequirements | undefined {
   const limits = quantities(s.limits);
   const requests = quantities(s.reservations);
   if (s.limits.pids !== undefined) ctx.warn(['services', s.name, s.keys.includes('pids_limit') ? 'pids_limit' : 'deploy'], 'limits pids, which a container spec cannot: ignored.');
-  if (s.reservations.devices) ctx.warn(['services', s.name, 'deploy', 'resources', 'reservations', 'devices'], 'reserves devices (GPUs): not converted; request them through your cluster\'s device plugin resource.');
+  const gpus = gpuCount(ctx, s);
+  if (gpus !== undefined) limits['nvidia.com/gpu'] = String(gpus);
   if (Object.keys(limits).length === 0 && Object.keys(requests).length === 0) return undefined;
   return { ...(Object.keys(limits).length ? { limits } : {}), ...(Object.keys(requests).length ? { requests } : {}) };
 }
@@ -136,6 +160,15 @@ export function buildContainer(ctx: TransformContext, plan: ServicePlan, image: 
   if (s.workingDir) c.workingDir = s.workingDir;
   if (s.tty) c.tty = true;
   if (s.stdinOpen) c.stdin = true;
+  const lifecycle: NonNullable<Container['lifecycle']> = {};
+  for (const [key, hooks, slot] of [['post_start', s.postStart, 'postStart'], ['pre_stop', s.preStop, 'preStop']] as const) {
+    hooks.forEach((hook, i) => {
+      if (i > 0) ctx.warn(['services', s.name, key, i], 'is not converted: a Kubernetes container has one hook of each kind.');
+      for (const k of hook.unsupported) ctx.warn(['services', s.name, key, i, k], 'is not converted: a Kubernetes hook runs as the container does.');
+    });
+    if (hooks.length) lifecycle[slot] = { exec: { command: hooks[0].command.map(escapeDependentVariables) } };
+  }
+  if (lifecycle.postStart || lifecycle.preStop) c.lifecycle = lifecycle;
   if (s.pullPolicy !== undefined) {
     const policy = PULL_POLICIES[s.pullPolicy];
     if (policy) c.imagePullPolicy = policy;

@@ -2,6 +2,7 @@ import type { ComposeProject, ComposeService } from '../compose/model';
 import type { KeyPath } from '../compose/paths';
 import { CONTROL_LABELS, TransformContext, type TransformOptions } from './context';
 import { emitJobWaiter } from './dependencies';
+import { withKomposeLabels } from './kompose-labels';
 import { labelValueProblem } from './names';
 import { emitIngress, emitServices } from './network';
 import { resolveImage } from './pin';
@@ -28,6 +29,7 @@ const CONVERTED_KEYS = new Set([
   'restart', 'deploy', 'scale', 'labels', 'annotations', 'user', 'group_add', 'working_dir', 'hostname', 'domainname', 'cap_add', 'cap_drop',
   'privileged', 'read_only', 'security_opt', 'sysctls', 'extra_hosts', 'stop_grace_period', 'tty', 'stdin_open', 'cpus', 'mem_limit',
   'mem_reservation', 'pids_limit', 'shm_size', 'secrets', 'configs', 'pull_policy', 'platform', 'profiles', 'extends',
+  'dns', 'dns_search', 'dns_opt', 'post_start', 'pre_stop', 'gpus', 'label_file',
 ]);
 
 /** Why some keys are not converted. */
@@ -81,7 +83,7 @@ function warnTopLevel(ctx: TransformContext): void {
 
 /** Converts a project. Throws FileError (naming the compose key) for what cannot be converted at all. */
 export function transformProject(project: ComposeProject, options: TransformOptions, locate: (path: KeyPath) => string | undefined): TransformResult {
-  const ctx = new TransformContext(project, options, locate);
+  const ctx = new TransformContext({ ...project, services: project.services.map(withKomposeLabels) }, options, locate);
   const problem = labelValueProblem(project.name);
   if (problem) throw ctx.error(['name'], `: the project name '${project.name}' cannot be a label value: ${problem}.`);
   const plans = planServices(ctx);

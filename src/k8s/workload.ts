@@ -23,6 +23,14 @@ function podSpecExtras(ctx: TransformContext, s: ComposeService, spec: PodSpec):
     for (const { host, ip } of s.extraHosts) byIp.set(ip, [...(byIp.get(ip) ?? []), host]);
     spec.hostAliases = [...byIp.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([ip, hostnames]) => ({ ip, hostnames }));
   }
+  if (s.dns.length || s.dnsSearch.length || s.dnsOptions.length) {
+    // Added to the cluster's DNS settings (dnsPolicy stays ClusterFirst, so Service names still resolve).
+    spec.dnsConfig = {
+      ...(s.dns.length ? { nameservers: s.dns } : {}),
+      ...(s.dnsSearch.length ? { searches: s.dnsSearch } : {}),
+      ...(s.dnsOptions.length ? { options: s.dnsOptions.map((o) => { const [name, value] = o.split(/[:=]/, 2); return value === undefined ? { name } : { name, value }; }) } : {}),
+    };
+  }
   if (s.stopGracePeriodMs !== undefined) spec.terminationGracePeriodSeconds = seconds(s.stopGracePeriodMs, 0);
   const securityContext: NonNullable<PodSpec['securityContext']> = {};
   const sysctls = Object.keys(s.sysctls).sort().map((name) => ({ name, value: s.sysctls[name] }));
