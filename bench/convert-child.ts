@@ -1,5 +1,5 @@
 // One measured run, in its own process so that its peak RSS is its own:
-//   node convert-child.js convert|floor FILE  → prints {"ms": …, "maxRssMb": …, "objects": …}
+//   node convert-child.js convert|floor FILE  → prints {"ms": …, "cpuMs": …, "maxRssMb": …, "objects": …}
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { dump, load } from 'js-yaml';
@@ -8,6 +8,7 @@ import { renderComposeProject } from '../src/k8s/render';
 async function main(): Promise<void> {
   const [mode, file] = process.argv.slice(2);
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   let objects = 0;
   if (mode === 'convert') {
     const result = await renderComposeProject({ composeFiles: [file], workingDir: dirname(file), environment: { TAG: '1.0' } });
@@ -18,7 +19,8 @@ async function main(): Promise<void> {
     if (text.length === 0) throw new Error('no output');
   }
   const ms = performance.now() - started;
-  process.stdout.write(JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024, objects }) + '\n');
+  const cpu = process.cpuUsage(cpuStarted);
+  process.stdout.write(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, objects }) + '\n');
 }
 
 main().catch((err: unknown) => {

@@ -6,7 +6,7 @@
 //   npm run bench:convert            (RUNS=5 by default; RUNS=7 npm run bench:convert)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -46,6 +46,7 @@ export function generateCompose(count: number): string {
 
 interface Sample {
   ms: number;
+  cpuMs: number;
   maxRssMb: number;
   objects: number;
 }
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
   try {
     const child = join(dir, 'convert-child.js');
     await build({ entryPoints: [join(__dirname, 'convert-child.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, outfile: child, logLevel: 'warning' });
-    const results: Record<string, { ms: number; rss: number; objects: number; bytes: number }> = {};
+    const results: Record<string, { ms: number; cpu: number; rss: number; objects: number; bytes: number }> = {};
     for (const count of [1000, 10000]) {
       const file = join(dir, `compose-${count}.yaml`);
       const text = generateCompose(count);
@@ -70,16 +71,16 @@ async function main(): Promise<void> {
         for (let run = 0; run < RUNS; run++) {
           samples.push(JSON.parse(execFileSync(process.execPath, [child, mode, file], { encoding: 'utf8', maxBuffer: 1 << 26 })) as Sample);
         }
-        results[`${mode}@${count}`] = { ms: median(samples.map((s) => s.ms)), rss: median(samples.map((s) => s.maxRssMb)), objects: samples[0].objects, bytes: text.length };
+        results[`${mode}@${count}`] = { ms: median(samples.map((s) => s.ms)), cpu: median(samples.map((s) => s.cpuMs)), rss: median(samples.map((s) => s.maxRssMb)), objects: samples[0].objects, bytes: text.length };
       }
     }
-    console.log(`node ${process.version}, ${RUNS} runs each, median; time measured inside the process (startup excluded), peak RSS of the whole process`);
-    console.log('| services | file | js-yaml parse + dump (floor) | convert | ratio | peak RSS floor / convert | objects |');
-    console.log('|---|---|---|---|---|---|---|');
+    console.log(`node ${process.version}, ${RUNS} runs each, median; wall and CPU (user+system) time measured inside the process (startup excluded), peak RSS of the whole process; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log('| services | file | js-yaml parse + dump (floor) | convert | ratio | CPU floor / convert | peak RSS floor / convert | objects |');
+    console.log('|---|---|---|---|---|---|---|---|');
     for (const count of [1000, 10000]) {
       const f = results[`floor@${count}`];
       const c = results[`convert@${count}`];
-      console.log(`| ${count.toLocaleString('en')} | ${(f.bytes / 1024).toFixed(0)} KiB | ${f.ms.toFixed(0)} ms | ${c.ms.toFixed(0)} ms | ${(c.ms / f.ms).toFixed(1)}× | ${f.rss.toFixed(0)} / ${c.rss.toFixed(0)} MB | ${c.objects} |`);
+      console.log(`| ${count.toLocaleString('en')} | ${(f.bytes / 1024).toFixed(0)} KiB | ${f.ms.toFixed(0)} ms | ${c.ms.toFixed(0)} ms | ${(c.ms / f.ms).toFixed(1)}× | ${f.cpu.toFixed(0)} / ${c.cpu.toFixed(0)} ms | ${f.rss.toFixed(0)} / ${c.rss.toFixed(0)} MB | ${c.objects} |`);
     }
     const growth = results['convert@10000'].ms / results['convert@1000'].ms;
     console.log(`growth 1,000 → 10,000 services: ${growth.toFixed(2)}× the time (goal ≤ 11×)`);
