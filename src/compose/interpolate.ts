@@ -12,7 +12,10 @@ import { ComposeTag } from './yaml';
 /** Looks a variable up; undefined when it is not set. */
 export type VariableLookup = (name: string) => string | undefined;
 
-/** A `${VAR:?message}` whose variable is unset, or a malformed `${…}`. */
+/**
+ * A `${VAR:?message}` whose variable is unset, or a malformed `${…}`. The message never repeats
+ * the value it comes from (it may be a password in an env file): the caller names the key.
+ */
 export class InterpolationError extends OuterloopError {}
 
 const NAME = /^[_a-zA-Z][_a-zA-Z0-9]*/;
@@ -47,8 +50,8 @@ function expand(text: string, lookup: VariableLookup, unset: string[]): string {
       i = dollar + 2;
     } else if (next === '{') {
       const end = findClosingBrace(text, dollar + 2);
-      if (end < 0) throw new InterpolationError(`'${text}' has an unclosed \${: write $$ for a literal $.`);
-      out += expandBraced(text.slice(dollar + 2, end), text, lookup, unset);
+      if (end < 0) throw new InterpolationError('has an unclosed ${ (write $$ for a literal $).');
+      out += expandBraced(text.slice(dollar + 2, end), lookup, unset);
       i = end + 1;
     } else {
       const name = NAME.exec(text.slice(dollar + 1));
@@ -86,13 +89,13 @@ function valueOf(name: string, lookup: VariableLookup, unset: string[]): string 
   return value;
 }
 
-function expandBraced(inner: string, whole: string, lookup: VariableLookup, unset: string[]): string {
+function expandBraced(inner: string, lookup: VariableLookup, unset: string[]): string {
   const name = NAME.exec(inner)?.[0];
-  if (!name) throw new InterpolationError(`'${whole}' holds an invalid \${${inner}}: a variable name starts with a letter or _.`);
+  if (!name) throw new InterpolationError('has a ${…} whose variable name does not start with a letter or _ (write $$ for a literal $).');
   const rest = inner.slice(name.length);
   if (rest === '') return valueOf(name, lookup, unset);
   const op = /^(:?[-?+])/.exec(rest)?.[1];
-  if (!op) throw new InterpolationError(`'${whole}' holds an invalid \${${inner}}: after the name comes }, :-, -, :?, ?, :+ or +.`);
+  if (!op) throw new InterpolationError(`has an invalid \${${name}…}: after the name comes }, :-, -, :?, ?, :+ or +.`);
   const arg = rest.slice(op.length);
   const value = lookup(name);
   const colon = op.startsWith(':');

@@ -1,4 +1,3 @@
-import { FileError } from '../common/errors';
 import type { VariableLookup } from './interpolate';
 import { listToMapping } from './merge';
 import type {
@@ -6,8 +5,8 @@ import type {
   ComposeResources, ComposeService, ComposeVolume,
 } from './model';
 import { formatPath, isMapping, setKey, type KeyPath } from './paths';
-import { SyntaxProblem, parseExpose, parseMount, parsePort, parseTmpfs, splitShellWords } from './syntax';
-import { parseByteSize, parseDuration } from './units';
+import { parseExpose, parseMount, parsePort, parseTmpfs } from './syntax';
+import { ValueReader } from './values';
 
 /**
  * Normalization: the merged, validated compose document → the typed model (src/compose/model.ts).
@@ -27,90 +26,9 @@ export interface NormalizeContext {
 
 type Raw = Record<string, unknown>;
 
-class Normalizer {
-  constructor(private readonly ctx: NormalizeContext) {}
-
-  fail(path: KeyPath, detail: string): never {
-    throw new FileError(this.ctx.locate(path), `${formatPath(path)} ${detail}`);
-  }
-
-  str(value: unknown): string {
-    return typeof value === 'string' ? value : value === null || value === undefined ? '' : String(value);
-  }
-
-  int(value: unknown, path: KeyPath): number | undefined {
-    if (value === undefined || value === null || value === '') return undefined;
-    const n = typeof value === 'number' ? value : /^-?\d+$/.test(String(value).trim()) ? Number(String(value).trim()) : NaN;
-    if (!Number.isInteger(n)) this.fail(path, `must be a whole number, not '${String(value)}'.`);
-    return n;
-  }
-
-  num(value: unknown, path: KeyPath): number | undefined {
-    if (value === undefined || value === null || value === '') return undefined;
-    const n = typeof value === 'number' ? value : /^\s*\d+(\.\d+)?\s*$/.test(String(value)) ? Number(value) : NaN;
-    if (!Number.isFinite(n)) this.fail(path, `must be a number, not '${String(value)}'.`);
-    return n;
-  }
-
-  bool(value: unknown, path: KeyPath): boolean | undefined {
-    if (value === undefined || value === null) return undefined;
-    if (typeof value === 'boolean') return value;
-    const text = String(value).toLowerCase();
-    if (['true', 'yes', 'y', 'on', '1'].includes(text)) return true;
-    if (['false', 'no', 'n', 'off', '0'].includes(text)) return false;
-    return this.fail(path, `must be true or false, not '${String(value)}'.`);
-  }
-
-  duration(value: unknown, path: KeyPath): number | undefined {
-    if (value === undefined || value === null) return undefined;
-    const ms = parseDuration(value);
-    if (ms === undefined) this.fail(path, `must be a duration such as 30s or 1m30s, not '${String(value)}'.`);
-    return ms;
-  }
-
-  bytes(value: unknown, path: KeyPath): number | undefined {
-    if (value === undefined || value === null || value === '') return undefined;
-    const n = parseByteSize(value);
-    if (n === undefined) this.fail(path, `must be a size such as 512m or 1g, not '${String(value)}'.`);
-    return n;
-  }
-
-  strings(value: unknown, path: KeyPath): string[] {
-    if (value === undefined || value === null) return [];
-    if (!Array.isArray(value)) return [this.str(value)];
-    return value.map((v, i) => {
-      if (v !== null && typeof v === 'object') this.fail([...path, i], 'must be a plain value.');
-      return this.str(v);
-    });
-  }
-
-  /** `KEY=VALUE` list or mapping → mapping of strings (null stays null). */
-  mapping(value: unknown, key: string): Record<string, string | null> {
-    const map = Array.isArray(value) ? listToMapping(key, value) : isMapping(value) ? value : {};
-    const out: Record<string, string | null> = {};
-    for (const [k, v] of Object.entries(map)) setKey(out, k, v === null || v === undefined ? null : this.str(v));
-    return out;
-  }
-
-  labels(value: unknown, key: string): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(this.mapping(value, key))) setKey(out, k, v ?? '');
-    return out;
-  }
-
-  command(value: unknown, path: KeyPath): string[] | undefined {
-    if (value === undefined || value === null) return undefined;
-    if (typeof value === 'string') return this.syntax(path, () => splitShellWords(value));
-    return this.strings(value, path);
-  }
-
-  syntax<T>(path: KeyPath, parse: () => T): T {
-    try {
-      return parse();
-    } catch (err) {
-      if (err instanceof SyntaxProblem) this.fail(path, `is not valid: ${err.message}.`);
-      throw err;
-    }
+class Normalizer extends ValueReader {
+  constructor(private readonly ctx: NormalizeContext) {
+    super(ctx.locate);
   }
 
   healthcheck(raw: unknown, path: KeyPath): ComposeHealthcheck | undefined {

@@ -45,8 +45,8 @@ describe('compose interpolation', () => {
     ['${EMPTY:?}', /required variable EMPTY is empty/],
     ['${UNSET?}', /required variable UNSET is not set/],
     ['${unclosed', /unclosed/],
-    ['${}', /invalid/],
-    ['${1abc}', /invalid/],
+    ['${}', /does not start with a letter/],
+    ['${1abc}', /does not start with a letter/],
     ['${SET/x}', /invalid/],
   ];
   for (const [input, message] of errors) {
@@ -72,6 +72,14 @@ describe('compose interpolation', () => {
       assert.equal(interpolateString('${OUTERLOOP_TEST_LEAK}', () => undefined).value, '');
     } finally {
       delete process.env['OUTERLOOP_TEST_LEAK'];
+    }
+  });
+});
+
+describe('interpolation errors', () => {
+  it('never repeat the value they come from (it may be a secret)', () => {
+    for (const text of ['p4ss${word', 'p4ss${1word}', 'p4ss${word/x}']) {
+      assert.throws(() => interpolateString(text, () => undefined), (err: unknown) => err instanceof InterpolationError && !err.message.includes('p4ss'));
     }
   });
 });
