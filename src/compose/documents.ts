@@ -48,7 +48,6 @@ export function locateIn(sources: SourceMap[], path: KeyPath): string | undefine
 
 interface ParsedFile {
   docs: Array<Record<string, unknown>>;
-  sources: SourceMap;
 }
 
 const parsedCache = new WeakMap<LoadState, Map<string, ParsedFile>>();
@@ -62,9 +61,7 @@ function parseComposeFile(path: string, baseDir: string, state: LoadState): Pars
   if (hit) return hit;
   const text = readTextFile(path, 'compose file');
   const docs: Array<Record<string, unknown>> = [];
-  let sources: SourceMap | undefined;
   for (const doc of parseYamlDocuments(text, path)) {
-    sources = doc.sources;
     state.sources.push(doc.sources);
     if (doc.value === null) continue;
     if (!isMapping(doc.value)) throw new FileError(doc.sources.position(0), 'a compose file must be a mapping (services:, volumes:, …).');
@@ -73,7 +70,7 @@ function parseComposeFile(path: string, baseDir: string, state: LoadState): Pars
     state.warnings.push(...validateComposeDocument(interpolated.value, doc.sources));
     docs.push(rebaseDocument(interpolated.value as Record<string, unknown>, baseDir));
   }
-  const parsed = { docs, sources: sources ?? parseYamlDocuments('{}', path)[0].sources };
+  const parsed = { docs };
   cache.set(key, parsed);
   return parsed;
 }

@@ -1,9 +1,10 @@
+import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InputError } from '../../common/errors';
 import { writeFileAtomic } from '../../common/fs';
 import { readDigestFile } from '../../digests/digest-file';
 import { formatManifests } from '../../k8s/order';
-import { renderComposeProject, type RenderOptions } from '../../k8s/render';
+import { renderComposeProject, type KubernetesObject, type RenderOptions } from '../../k8s/render';
 import type { CliCommand, CliIo } from '../io';
 import { COMPOSE_OPTIONS_USAGE, parseCommandArgs, readComposeOptions } from './compose-options';
 
@@ -20,6 +21,28 @@ const OWN_OPTIONS = {
 } as const;
 
 const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer'] as const;
+
+/** Lists the files the last --output-dir run wrote, so that the next run can remove the stale ones. */
+const MANIFEST_LIST = '.outerloop-manifests';
+
+/**
+ * Writes one file per object; removes the files an earlier run wrote for objects that are gone
+ * (only those: the folder's list says which), so that applying the folder never resurrects them.
+ */
+export async function writeManifestFolder(dir: string, objects: KubernetesObject[]): Promise<string[]> {
+  const names = objects.map((o) => `${o.kind.toLowerCase()}-${o.metadata.name}.yaml`);
+  for (const [i, object] of objects.entries()) await writeFileAtomic(join(dir, names[i]), formatManifests([object]));
+  let previous: string[] = [];
+  try {
+    previous = (await readFile(join(dir, MANIFEST_LIST), 'utf8')).split('\n').filter((n) => /^[a-z0-9.-]+\.yaml$/.test(n));
+  } catch {
+    previous = [];
+  }
+  const stale = previous.filter((n) => !names.includes(n)).sort();
+  for (const name of stale) await rm(join(dir, name), { force: true });
+  await writeFileAtomic(join(dir, MANIFEST_LIST), [...names].sort().join('\n') + '\n');
+  return stale;
+}
 
 async function run(args: string[], io: CliIo): Promise<number> {
   const values = parseCommandArgs(args, OWN_OPTIONS);
@@ -43,10 +66,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
   for (const warning of result.warnings) io.stderr.write(`warning: ${warning}\n`);
   if (outputDir !== undefined) {
     const dir = resolve(io.cwd, outputDir);
-    for (const object of result.objects) {
-      await writeFileAtomic(join(dir, `${object.kind.toLowerCase()}-${object.metadata.name}.yaml`), formatManifests([object]));
-    }
-    io.stderr.write(`wrote ${result.objects.length} manifests to ${dir}\n`);
+    const removed = await writeManifestFolder(dir, result.objects);
+    io.stderr.write(`wrote ${result.objects.length} manifests to ${dir}${removed.length ? `, removed ${removed.length} that the project no longer has (${removed.join(', ')})` : ''}\n`);
   } else if (output !== undefined) {
     await writeFileAtomic(resolve(io.cwd, output), result.yaml);
     io.stderr.write(`wrote ${result.objects.length} objects to ${resolve(io.cwd, output)}\n`);
@@ -72,7 +93,8 @@ export const convertCommand: CliCommand = {
     '      --service-type T    Service type for published ports: ClusterIP (default), NodePort, LoadBalancer',
     '      --ingress-host HOST host for Ingresses that ask for one without a host of their own',
     '  -o, --output FILE       write the manifests to FILE (default: stdout)',
-    '      --output-dir DIR    write one file per object (<kind>-<name>.yaml) to DIR',
+    '      --output-dir DIR    write one file per object (<kind>-<name>.yaml) to DIR; files an earlier run wrote',
+    '                          for objects that are gone are removed (DIR/.outerloop-manifests lists them)',
     '',
   ].join('\n'),
   run,

@@ -84,7 +84,12 @@ describe('outerloop config and convert', () => {
     assert.equal(await main(['convert', '-o', 'out/k8s.yaml'], o), 0);
     assert.equal(loadAll(readFileSync(join(dir, 'out', 'k8s.yaml'), 'utf8')).length, 2);
     assert.equal(await main(['convert', '--output-dir', 'manifests'], o), 0);
-    assert.deepEqual(readdirSync(join(dir, 'manifests')).sort(), ['deployment-web.yaml', 'service-web.yaml']);
+    assert.deepEqual(readdirSync(join(dir, 'manifests')).sort(), ['.outerloop-manifests', 'deployment-web.yaml', 'service-web.yaml']);
+    writeFileSync(join(dir, 'manifests', 'mine.yaml'), 'kept: true\n');
+    writeFileSync(join(dir, 'compose.yaml'), COMPOSE.replace('ports: ["8080:80"]', 'ports: []'));
+    assert.equal(await main(['convert', '--output-dir', 'manifests'], o), 0);
+    assert.deepEqual(readdirSync(join(dir, 'manifests')).sort(), ['.outerloop-manifests', 'deployment-web.yaml', 'mine.yaml'], 'the stale Service file is removed, the user\'s file kept');
+    assert.match(o.err, /removed 1 that the project no longer has \(service-web\.yaml\)/);
     assert.equal(await main(['convert', '-o', 'a.yaml', '--output-dir', 'b'], o), 1);
     assert.match(o.err, /cannot be used together/);
   });
