@@ -17,7 +17,7 @@ export function emitServices(ctx: TransformContext, plan: ServicePlan): void {
   const type = plan.serviceType;
   if (!type) return;
   const selector = ctx.selectorLabels(plan.name);
-  const annotations = serviceAnnotations(plan);
+  const annotations = plan.annotations;
   const spec: Record<string, unknown> = { selector };
   if (type === 'headless') spec['clusterIP'] = 'None';
   else spec['type'] = type;
@@ -28,12 +28,6 @@ export function emitServices(ctx: TransformContext, plan: ServicePlan): void {
     if (plan.ports.length) headless['ports'] = servicePorts(plan, false);
     ctx.add({ apiVersion: 'v1', kind: 'Service', metadata: ctx.metadata(`${plan.name}-headless`, plan.name, { annotations }), spec: headless });
   }
-}
-
-function serviceAnnotations(plan: ServicePlan): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(plan.service.labels)) if (!k.startsWith('outerloop.')) out[k] = v;
-  return { ...out, ...plan.service.annotations };
 }
 
 /** The name of the StatefulSet's governing (headless) Service. */

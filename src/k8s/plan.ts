@@ -1,6 +1,6 @@
 import type { ComposePort, ComposeService } from '../compose/model';
 import { CONTROL_LABELS, type TransformContext } from './context';
-import { dnsLabelProblem, portNameProblem, toKubernetesName } from './names';
+import { dnsLabelProblem, labelKeyProblem, labelValueProblem, portNameProblem, toKubernetesName } from './names';
 
 /**
  * The per-service decisions taken before any object is built: the Kubernetes name, the
@@ -32,6 +32,35 @@ export interface ServicePlan {
   ports: ServicePortPlan[];
   /** The Service type, or 'headless'; undefined when the service gets no Service. */
   serviceType?: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'headless';
+  /** Annotations from compose `labels` and `annotations` (control labels left out, invalid keys reported). */
+  annotations: Record<string, string>;
+  /** Labels of the workload from `deploy.labels` (invalid ones reported). */
+  labels: Record<string, string>;
+}
+
+/** Compose labels and annotations that can be Kubernetes metadata; the others are named in warnings. */
+function planMetadata(ctx: TransformContext, s: ComposeService): Pick<ServicePlan, 'annotations' | 'labels'> {
+  const annotations: Record<string, string> = {};
+  const labels: Record<string, string> = {};
+  const written: Array<[string, Record<string, string>]> = [['labels', s.labels], ['annotations', s.annotations]];
+  for (const [key, source] of written) {
+    for (const [name, value] of Object.entries(source)) {
+      if (key === 'labels' && name.startsWith('outerloop.')) continue;
+      if (key === 'labels' && name.startsWith('kompose.')) {
+        ctx.warn(['services', s.name, key, name], 'is a kompose label outerloop does not read: left out.');
+        continue;
+      }
+      const problem = labelKeyProblem(name);
+      if (problem) ctx.warn(['services', s.name, key, name], `cannot be a Kubernetes annotation key (${problem}): left out.`);
+      else annotations[name] = value;
+    }
+  }
+  for (const [name, value] of Object.entries(s.deploy?.labels ?? {})) {
+    const problem = labelKeyProblem(name) ?? labelValueProblem(value);
+    if (problem) ctx.warn(['services', s.name, 'deploy', 'labels', name], `cannot be a Kubernetes label (${problem}): left out.`);
+    else labels[name] = value;
+  }
+  return { annotations, labels };
 }
 
 const KINDS: Record<string, ControllerKind> = {
@@ -136,6 +165,6 @@ export function planServices(ctx: TransformContext): ServicePlan[] {
     if (clash) throw ctx.error(['services', s.name], `and services.${clash} both become the Kubernetes name '${name}'.`);
     byName.set(name, s.name);
     const replicas = s.deploy?.replicas ?? s.scale ?? 1;
-    return { service: s, name, kind, ...(job ? { job } : {}), replicas, ports, ...(serviceType ? { serviceType } : {}) };
+    return { service: s, name, kind, ...(job ? { job } : {}), replicas, ports, ...(serviceType ? { serviceType } : {}), ...planMetadata(ctx, s) };
   });
 }

@@ -1,9 +1,10 @@
+import { isIP } from 'node:net';
 import type { PodSpec, PodTemplateSpec } from 'kubernetes-types/core/v1';
 import type { ComposeService } from '../compose/model';
 import { buildContainer, containerEnv } from './container';
 import type { TransformContext } from './context';
 import { dependencyInitContainers, jobWaiterName } from './dependencies';
-import { dnsLabelProblem, labelKeyProblem, labelValueProblem } from './names';
+import { dnsLabelProblem, toKubernetesName } from './names';
 import { governingServiceName } from './network';
 import type { ServicePlan } from './plan';
 import { seconds } from './quantities';
@@ -13,15 +14,20 @@ import { podStorage, type StoragePlan } from './storage';
 
 function podSpecExtras(ctx: TransformContext, s: ComposeService, spec: PodSpec): void {
   if (s.hostname !== undefined) {
-    const problem = dnsLabelProblem(s.hostname);
+    const hostname = toKubernetesName(s.hostname);
+    const problem = dnsLabelProblem(hostname);
     if (problem) throw ctx.error(['services', s.name, 'hostname'], `'${s.hostname}' cannot be a pod hostname: ${problem}.`);
-    spec.hostname = s.hostname;
+    if (hostname !== s.hostname) ctx.warn(['services', s.name, 'hostname'], `'${s.hostname}' becomes the pod hostname '${hostname}' (lower case, '_' and '.' become '-').`);
+    spec.hostname = hostname;
   }
   if (s.domainname !== undefined) ctx.warn(['services', s.name, 'domainname'], 'has no direct Kubernetes equivalent (a pod subdomain needs a headless Service): ignored.');
   if (s.extraHosts.length) {
     const byIp = new Map<string, string[]>();
-    for (const { host, ip } of s.extraHosts) byIp.set(ip, [...(byIp.get(ip) ?? []), host]);
-    spec.hostAliases = [...byIp.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([ip, hostnames]) => ({ ip, hostnames }));
+    s.extraHosts.forEach(({ host, ip }) => {
+      if (isIP(ip) === 0) ctx.warn(['services', s.name, 'extra_hosts'], `maps ${host} to '${ip}', which is not an IP address (host-gateway has no meaning in a cluster): left out.`);
+      else byIp.set(ip, [...(byIp.get(ip) ?? []), host]);
+    });
+    if (byIp.size) spec.hostAliases = [...byIp.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([ip, hostnames]) => ({ ip, hostnames }));
   }
   if (s.dns.length || s.dnsSearch.length || s.dnsOptions.length) {
     // Added to the cluster's DNS settings (dnsPolicy stays ClusterFirst, so Service names still resolve).
@@ -57,17 +63,6 @@ function podSpecExtras(ctx: TransformContext, s: ComposeService, spec: PodSpec):
   if (Object.keys(nodeSelector).length) spec.nodeSelector = nodeSelector;
 }
 
-function checkMetadata(ctx: TransformContext, s: ComposeService, annotations: Record<string, string>, labels: Record<string, string>): void {
-  for (const key of Object.keys(annotations)) {
-    const problem = labelKeyProblem(key);
-    if (problem) throw ctx.error(['services', s.name, s.annotations[key] !== undefined ? 'annotations' : 'labels', key], `cannot be a Kubernetes annotation key: ${problem}.`);
-  }
-  for (const [key, value] of Object.entries(labels)) {
-    const problem = labelKeyProblem(key) ?? labelValueProblem(value);
-    if (problem) throw ctx.error(['services', s.name, 'deploy', 'labels', key], `cannot be a Kubernetes label: ${problem}.`);
-  }
-}
-
 /** Builds the pod template and the workload object of a planned service; returns the env ConfigMap data. */
 export function emitWorkload(ctx: TransformContext, plan: ServicePlan, plans: Map<string, ServicePlan>, storage: StoragePlan, image: string): { needsJobWaiter: boolean } {
   const s = plan.service;
@@ -85,13 +80,10 @@ export function emitWorkload(ctx: TransformContext, plan: ServicePlan, plans: Ma
   podSpecExtras(ctx, s, spec);
   if (plan.job) spec.restartPolicy = plan.job.restartPolicy;
 
-  const annotations: Record<string, string> = {};
-  for (const [k, v] of Object.entries(s.labels)) if (!k.startsWith('outerloop.')) annotations[k] = v;
-  Object.assign(annotations, s.annotations);
-  checkMetadata(ctx, s, annotations, s.deploy?.labels ?? {});
+  const annotations = plan.annotations;
   const podMeta = ctx.metadata(plan.name, plan.name, { annotations });
   const template: PodTemplateSpec = { metadata: { labels: podMeta.labels, ...(podMeta.annotations ? { annotations: podMeta.annotations } : {}) }, spec };
-  const meta = ctx.metadata(plan.name, plan.name, { labels: s.deploy?.labels, annotations });
+  const meta = ctx.metadata(plan.name, plan.name, { labels: plan.labels, annotations });
   const selector = { matchLabels: ctx.selectorLabels(plan.name) };
   switch (plan.kind) {
     case 'Deployment':
