@@ -65,6 +65,10 @@ function parseComposeFile(path: string, baseDir: string, state: LoadState): Pars
     state.sources.push(doc.sources);
     if (doc.value === null) continue;
     if (!isMapping(doc.value)) throw new FileError(doc.sources.position(0), 'a compose file must be a mapping (services:, volumes:, …).');
+    const legacy = doc.value['services'] === undefined && Object.entries(doc.value).find(([k, v]) => !k.startsWith('x-') && isMapping(v) && ('image' in v || 'build' in v));
+    if (legacy) {
+      throw new FileError(doc.sources.locate([legacy[0]]) ?? path, `${legacy[0]} is a service at the top level (Compose file format 1), which the Compose Specification no longer reads: put the services under services:.`);
+    }
     const interpolated = interpolateTree(doc.value, state.lookup, (at, err) => new FileError(doc.sources.locate(at) ?? path, `${formatPath(at)}: ${err.message}`));
     for (const { name, path: at } of interpolated.unset) state.warnings.push(`${doc.sources.locate(at) ?? path}: ${describeUnset(name, at)}`);
     state.warnings.push(...validateComposeDocument(interpolated.value, doc.sources));

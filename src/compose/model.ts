@@ -139,7 +139,8 @@ export interface ComposeService {
   shmSizeBytes?: number;
   secrets: ComposeFileReference[];
   configs: ComposeFileReference[];
-  networks: Record<string, { aliases: string[] } | null>;
+  /** Networks the service joins, with its aliases and the names of any other options (ipv4_address, …). */
+  networks: Record<string, { aliases: string[]; options: string[] } | null>;
   /** `dns`, `dns_search`, `dns_opt`. */
   dns: string[];
   dnsSearch: string[];

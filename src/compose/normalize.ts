@@ -240,7 +240,9 @@ class Normalizer extends ValueReader {
     s.configs = this.fileReferences(take('configs'), at('configs'), 'configs', isMapping(top['configs']) ? top['configs'] : {});
     const networks = take('networks');
     const nets = Array.isArray(networks) ? listToMapping('networks', networks) : isMapping(networks) ? networks : {};
-    for (const [net, value] of Object.entries(nets)) s.networks[net] = isMapping(value) ? { aliases: this.strings(value['aliases'], at('networks', net, 'aliases')) } : null;
+    for (const [net, value] of Object.entries(nets)) {
+      s.networks[net] = isMapping(value) ? { aliases: this.strings(value['aliases'], at('networks', net, 'aliases')), options: Object.keys(value).filter((k) => k !== 'aliases').sort() } : null;
+    }
     s.dns = this.strings(take('dns'), at('dns'));
     s.dnsSearch = this.strings(take('dns_search'), at('dns_search'));
     s.dnsOptions = this.strings(take('dns_opt'), at('dns_opt'));

@@ -36,7 +36,6 @@ const CONVERTED_KEYS = new Set([
 const REASONS: Record<string, string> = {
   container_name: 'Kubernetes names pods itself',
   network_mode: 'pods have their own network namespace',
-  networks: 'pods share one cluster network (aliases are not converted)',
   stop_signal: 'Kubernetes always sends SIGTERM',
   init: 'Kubernetes runs no init process in the container (use an image with one, such as tini)',
   links: 'services reach each other by Service name',
@@ -51,7 +50,13 @@ function warnUnconverted(ctx: TransformContext, s: ComposeService): void {
   const at = (...rest: Array<string | number>): KeyPath => ['services', s.name, ...rest];
   for (const key of s.keys) {
     if (CONVERTED_KEYS.has(key)) continue;
-    if (key === 'networks' && Object.entries(s.networks).every(([name, n]) => name === 'default' && (!n || n.aliases.length === 0))) continue;
+    if (key === 'networks') {
+      // Joining networks is covered by the top-level warning; aliases and addresses are lost here.
+      for (const [name, n] of Object.entries(s.networks)) {
+        if (n && (n.aliases.length || n.options.length)) ctx.warn(at('networks', name), `sets ${[...(n.aliases.length ? ['aliases'] : []), ...n.options].join(', ')}, which are not converted: pods share one cluster network and reach each other by Service name.`);
+      }
+      continue;
+    }
     ctx.warn(at(key), `is not converted: ${REASONS[key] ?? 'it has no Kubernetes equivalent'}.`);
   }
   for (const key of Object.keys(s.deploy?.other ?? {}).sort()) {
@@ -66,6 +71,20 @@ function warnUnconverted(ctx: TransformContext, s: ComposeService): void {
   if (rp && (rp.delayMs !== undefined || rp.windowMs !== undefined)) ctx.warn(at('deploy', 'restart_policy'), 'sets delay or window, which Kubernetes does not have (it backs off by itself): ignored.');
   for (const label of Object.keys(s.labels)) {
     if (label.startsWith('outerloop.') && !KNOWN_LABELS.has(label)) ctx.warn(at('labels', label), `is not a label outerloop knows (${[...KNOWN_LABELS].filter((l) => !l.startsWith('outerloop.volume')).join(', ')}).`);
+  }
+}
+
+/** A service that others name (depends_on, links) but that gets no Service cannot be reached. */
+function warnUnreachable(ctx: TransformContext, plans: ServicePlan[]): void {
+  const named = new Set<string>();
+  for (const p of plans) {
+    for (const dep of Object.keys(p.service.dependsOn)) named.add(dep);
+    const links = p.service.other['links'];
+    if (Array.isArray(links)) for (const link of links) named.add(String(link).split(':')[0]);
+  }
+  for (const p of plans) {
+    if (p.serviceType || !named.has(p.service.name)) continue;
+    ctx.warn(['services', p.service.name], `has no ports or expose, so it gets no Service and the services that use it cannot reach it by name: add expose with the ports it listens on.`);
   }
 }
 
@@ -100,6 +119,7 @@ export function transformProject(project: ComposeProject, options: TransformOpti
     if (emitWorkload(ctx, plan, byService, storage, image.resolved).needsJobWaiter) jobWaiter = true;
   }
   if (jobWaiter) emitJobWaiter(ctx);
+  warnUnreachable(ctx, plans);
   warnTopLevel(ctx);
   return { objects: ctx.objects, warnings: ctx.warnings, images };
 }
