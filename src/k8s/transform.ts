@@ -78,12 +78,12 @@ function warnUnconverted(ctx: TransformContext, s: ComposeService): void {
 function warnUnreachable(ctx: TransformContext, plans: ServicePlan[]): void {
   const named = new Set<string>();
   for (const p of plans) {
-    for (const dep of Object.keys(p.service.dependsOn)) named.add(dep);
+    for (const [dep, d] of Object.entries(p.service.dependsOn)) if (d.condition !== 'service_completed_successfully') named.add(dep);
     const links = p.service.other['links'];
     if (Array.isArray(links)) for (const link of links) named.add(String(link).split(':')[0]);
   }
   for (const p of plans) {
-    if (p.serviceType || !named.has(p.service.name)) continue;
+    if (p.serviceType || p.kind === 'Job' || p.kind === 'CronJob' || !named.has(p.service.name)) continue;
     ctx.warn(['services', p.service.name], `has no ports or expose, so it gets no Service and the services that use it cannot reach it by name: add expose with the ports it listens on.`);
   }
 }
