@@ -17,6 +17,8 @@ export interface ComposeProject {
   configs: Record<string, ComposeFileObject>;
   /** Top-level `x-` keys. */
   extensions: Record<string, unknown>;
+  /** Other top-level keys the model does not type (`models`, …), for warnings. */
+  other: Record<string, unknown>;
 }
 
 /** One port of `ports` (ranges are expanded into one entry per port). */
@@ -182,6 +184,8 @@ export interface ComposeVolume {
   driver?: string;
   driverOpts: Record<string, string>;
   labels: Record<string, string>;
+  /** Keys the model does not type, for warnings. */
+  otherKeys: string[];
 }
 
 /** A top-level network. */
@@ -202,4 +206,6 @@ export interface ComposeFileObject {
   environment?: string;
   content?: string;
   labels: Record<string, string>;
+  /** Keys the model does not type (driver, template_driver, …), for warnings. */
+  otherKeys: string[];
 }

@@ -284,7 +284,10 @@ class Normalizer extends ValueReader {
 
   volume(raw: unknown): ComposeVolume {
     const r = isMapping(raw) ? raw : {};
-    const v: ComposeVolume = { ...this.external(r), driverOpts: this.labels(r['driver_opts'], 'driver_opts'), labels: this.labels(r['labels'], 'labels') };
+    const v: ComposeVolume = {
+      ...this.external(r), driverOpts: this.labels(r['driver_opts'], 'driver_opts'), labels: this.labels(r['labels'], 'labels'),
+      otherKeys: otherKeys(r, ['external', 'name', 'driver', 'driver_opts', 'labels']),
+    };
     if (r['driver'] !== undefined) v.driver = this.str(r['driver']);
     return v;
   }
@@ -298,7 +301,7 @@ class Normalizer extends ValueReader {
 
   fileObject(raw: unknown, path: KeyPath): ComposeFileObject {
     const r = isMapping(raw) ? raw : {};
-    const o: ComposeFileObject = { ...this.external(r), labels: this.labels(r['labels'], 'labels') };
+    const o: ComposeFileObject = { ...this.external(r), labels: this.labels(r['labels'], 'labels'), otherKeys: otherKeys(r, ['external', 'name', 'labels', 'file', 'content', 'environment']) };
     if (r['file'] !== undefined) o.file = this.str(r['file']);
     if (r['content'] !== undefined) o.content = this.str(r['content']);
     if (r['environment'] !== undefined) {
@@ -320,7 +323,15 @@ export interface NormalizedDocument {
   secrets: Record<string, ComposeFileObject>;
   configs: Record<string, ComposeFileObject>;
   extensions: Record<string, unknown>;
+  other: Record<string, unknown>;
 }
+
+/** The keys of `raw` other than `known` and `x-` extensions, sorted. */
+function otherKeys(raw: Raw, known: string[]): string[] {
+  return Object.keys(raw).filter((k) => !known.includes(k) && !k.startsWith('x-')).sort();
+}
+
+const TOP_LEVEL = ['version', 'name', 'include', 'services', 'volumes', 'networks', 'secrets', 'configs'];
 
 /** Normalizes a merged document. Throws FileError naming file:line:column and the key path. */
 export function normalizeDocument(doc: Raw, ctx: NormalizeContext): NormalizedDocument {
@@ -335,7 +346,11 @@ export function normalizeDocument(doc: Raw, ctx: NormalizeContext): NormalizedDo
     return out;
   };
   const extensions: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(doc)) if (key.startsWith('x-')) extensions[key] = value;
+  const other: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(doc)) {
+    if (key.startsWith('x-')) extensions[key] = value;
+    else if (!TOP_LEVEL.includes(key)) other[key] = value;
+  }
   return {
     services,
     volumes: map('volumes', (raw) => n.volume(raw)),
@@ -343,5 +358,6 @@ export function normalizeDocument(doc: Raw, ctx: NormalizeContext): NormalizedDo
     secrets: map('secrets', (raw, path) => n.fileObject(raw, path)),
     configs: map('configs', (raw, path) => n.fileObject(raw, path)),
     extensions,
+    other,
   };
 }

@@ -88,7 +88,19 @@ function warnUnreachable(ctx: TransformContext, plans: ServicePlan[]): void {
   }
 }
 
-function warnTopLevel(ctx: TransformContext): void {
+function warnTopLevel(ctx: TransformContext, plans: ServicePlan[]): void {
+  for (const key of Object.keys(ctx.project.other).sort()) ctx.warn([key], 'is not converted: it has no Kubernetes equivalent.');
+  const used = (section: 'secrets' | 'configs'): Set<string> => new Set(plans.flatMap((p) => p.service[section].map((r) => r.source)));
+  for (const section of ['secrets', 'configs'] as const) {
+    const names = used(section);
+    for (const [name, object] of Object.entries(ctx.project[section])) {
+      if (names.has(name)) for (const key of object.otherKeys) ctx.warn([section, name, key], 'is not converted: the object is created from its content as it is.');
+    }
+  }
+  const mounted = new Set(plans.flatMap((p) => p.service.mounts.filter((m) => m.type === 'volume' && m.source).map((m) => m.source!)));
+  for (const [name, volume] of Object.entries(ctx.project.volumes)) {
+    if (mounted.has(name)) for (const key of volume.otherKeys) ctx.warn(['volumes', name, key], 'is not converted.');
+  }
   for (const [name, network] of Object.entries(ctx.project.networks).sort(([a], [b]) => a.localeCompare(b))) {
     if (name === 'default' && !network.driver) continue;
     ctx.warn(['networks', name], 'is not converted: pods share one cluster network (use NetworkPolicies to isolate them).');
@@ -120,6 +132,6 @@ export function transformProject(project: ComposeProject, options: TransformOpti
   }
   if (jobWaiter) emitJobWaiter(ctx);
   warnUnreachable(ctx, plans);
-  warnTopLevel(ctx);
+  warnTopLevel(ctx, plans);
   return { objects: ctx.objects, warnings: ctx.warnings, images };
 }
