@@ -57,3 +57,20 @@ describe('dotenv syntax (.env and env_file)', () => {
     });
   }
 });
+
+describe('dotenv parser on arbitrary text', () => {
+  it('returns values or a FileError, never anything else (2,000 random inputs)', () => {
+    let seed = 7;
+    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const alphabet = ['A', 'b', '_', '=', ':', ' ', '\t', '\n', '\r', '#', '"', "'", '\\', '$', '{', '}', '-', '?', '+', 'x', 'export ', 'é'];
+    for (let i = 0; i < 2000; i++) {
+      const text = Array.from({ length: Math.floor(random() * 60) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+      try {
+        const result = parseDotenv(text, 'fuzz.env', { lookup });
+        for (const value of Object.values(result.values)) assert.equal(typeof value, 'string');
+      } catch (err) {
+        assert.ok(err instanceof FileError, `${JSON.stringify(text)} threw ${String(err)}`);
+      }
+    }
+  });
+});
