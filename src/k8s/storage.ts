@@ -24,8 +24,9 @@ export interface StoragePlan {
   accessModes: Map<string, string>;
 }
 
-function objectName(ctx: TransformContext, section: string, key: string, external: { name?: string } & { external: boolean }): string {
-  const name = external.external && external.name ? external.name : toKubernetesName(key);
+/** The Kubernetes name of a volume, secret or config: an external one's name as it is, else its `name:` or key made a DNS name. */
+function objectName(ctx: TransformContext, section: string, key: string, object: { name?: string; external: boolean }): string {
+  const name = object.external ? object.name ?? key : toKubernetesName(object.name ?? key);
   const problem = dnsLabelProblem(name);
   if (problem) throw ctx.error([section, key], `cannot become a Kubernetes name: '${name}' is not valid: ${problem}.`);
   return name;
@@ -144,7 +145,7 @@ export function podStorage(ctx: TransformContext, plan: ServicePlan, storage: St
     if (m.subpath) mount.subPath = m.subpath;
     if (m.type === 'volume' && m.source !== undefined) {
       const template = storage.templates.get(m.source);
-      const name = toKubernetesName(m.source);
+      const name = dnsLabelProblem(toKubernetesName(m.source)) ? `volume-${i}` : toKubernetesName(m.source);
       mount.name = name;
       if (template) {
         if (!out.templates.some((t) => t.name === name)) out.templates.push({ name, spec: template });
