@@ -2,8 +2,8 @@
  * A small, fast YAML emitter for manifests (plain JSON data: mappings, lists, strings, numbers,
  * booleans, null). Keys are sorted; a string is written plain only when no YAML 1.1 or 1.2 reader
  * can take it for anything else, as a literal block when it has several lines, and double-quoted
- * (JSON syntax, which YAML reads the same) otherwise. js-yaml's dump does the same job about ten
- * times slower on large manifests; the round-trip tests hold the two readers to the same data.
+ * (JSON syntax, which YAML reads the same) otherwise. js-yaml's dump does the same job several
+ * times slower on large manifests; the round-trip tests hold the output to what js-yaml reads.
  */
 
 const PLAIN = /^[A-Za-z_/$-][\x20-\x7e]*$/;
