@@ -85,8 +85,10 @@ export interface ComposeResources {
   cpus?: number;
   memoryBytes?: number;
   pids?: number;
-  /** GPU/device reservations, as written (reported, not converted). */
+  /** Device reservations, as written (NVIDIA GPU counts are converted, the rest reported). */
   devices?: unknown[];
+  /** Other keys written (generic_resources, …), for warnings. */
+  otherKeys?: string[];
 }
 
 /** An `env_file` entry. */

@@ -65,6 +65,8 @@ class Normalizer extends ValueReader {
     const pids = this.int(raw['pids'], [...path, 'pids']);
     if (pids !== undefined) out.pids = pids;
     if (Array.isArray(raw['devices']) && raw['devices'].length > 0) out.devices = raw['devices'];
+    const rest = otherKeys(raw, ['cpus', 'memory', 'pids', 'devices']);
+    if (rest.length) out.otherKeys = rest;
     return out;
   }
 

@@ -80,6 +80,9 @@ function resources(ctx: TransformContext, s: ComposeService): ResourceRequiremen
   const limits = quantities(s.limits);
   const requests = quantities(s.reservations);
   if (s.limits.pids !== undefined) ctx.warn(['services', s.name, s.keys.includes('pids_limit') ? 'pids_limit' : 'deploy'], 'limits pids, which a container spec cannot: ignored.');
+  for (const [side, r] of [['limits', s.limits], ['reservations', s.reservations]] as const) {
+    for (const key of r.otherKeys ?? []) ctx.warn(['services', s.name, 'deploy', 'resources', side, key], 'is not converted.');
+  }
   const gpus = gpuCount(ctx, s);
   if (gpus !== undefined) limits['nvidia.com/gpu'] = String(gpus);
   if (Object.keys(limits).length === 0 && Object.keys(requests).length === 0) return undefined;
