@@ -7,7 +7,6 @@ import { loadAll } from 'js-yaml';
 import { writeDigestFile } from '../../src/digests/digest-file';
 import { NodeProcessRunner } from '../../src/process/runner';
 import { commandOf, fakeKubectlEnv, readKubectlLog } from '../support/fake-kubectl';
-import { skipUntilConverter } from '../support/fake-kubectl/converter';
 import { agentVariables, describeRun, runVsixTask } from '../support/task-harness';
 import { requireTestBed, type TestBed } from '../support/testbed';
 
@@ -45,7 +44,6 @@ describe('ComposeToK8s@1 on the test bed (real engine and registries; needs the 
 
   before(async function () {
     bed = requireTestBed(this);
-    await skipUntilConverter(this);
     variables = await agentVariables();
     sources = variables['Build.SourcesDirectory'];
     await mkdir(join(sources, 'api'), { recursive: true });
