@@ -132,7 +132,9 @@ print_env() {
 }
 
 unmount_under() { # dockerd bind-mounts its data root; release that and anything below before rm -rf
-  grep -o " $1[^ ]*" /proc/mounts 2>/dev/null | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  local mounts
+  mounts=$(grep -o " $1[^ ]*" /proc/mounts 2>/dev/null | sort -r || true)
+  for m in $mounts; do umount -l "$m" 2>/dev/null || true; done
 }
 
 stop_pid() {

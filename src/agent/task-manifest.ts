@@ -6,6 +6,9 @@ import { FileError } from '../common/errors';
 export interface TaskManifest {
   id: string;
   name: string;
+  friendlyName?: string;
+  /** The default display name of a step, with `$(input)` macros (e.g. `Compose test $(composeFiles)`). */
+  instanceNameFormat?: string;
   version: { Major: number; Minor: number; Patch: number };
   inputs: TaskInputDefinition[];
   outputVariables?: Array<{ name: string; description?: string }>;

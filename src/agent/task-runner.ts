@@ -63,13 +63,23 @@ export function inputEnvName(name: string): string {
 
 const AGENT_PREFIXES = /^(INPUT_|SECRET_|ENDPOINT_|SECUREFILE_|VSTS_TASKVARIABLE_)/i;
 
+/**
+ * The environment the agent starts any step from: `baseEnv` less its own agent variables (inputs,
+ * secrets and endpoints of some outer run), plus each pipeline variable under its agent name.
+ * Secrets are not in it: a task gets them from {@link buildTaskEnv}, a script only through `env:`.
+ */
+export function agentEnvironment(baseEnv: NodeJS.ProcessEnv, variables: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(baseEnv)) if (!AGENT_PREFIXES.test(k)) env[k] = v;
+  for (const [name, value] of Object.entries(variables)) env[variableEnvName(name)] = value;
+  return env;
+}
+
 /** Builds the task's environment exactly as the agent would. */
 export function buildTaskEnv(spec: TaskRunSpec, manifest: TaskManifest): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(spec.baseEnv ?? process.env)) if (!AGENT_PREFIXES.test(k)) env[k] = v;
   const variables = spec.variables ?? {};
   const secrets = spec.secrets ?? {};
-  for (const [name, value] of Object.entries(variables)) env[variableEnvName(name)] = value;
+  const env = agentEnvironment(spec.baseEnv ?? process.env, variables);
   for (const [name, value] of Object.entries(secrets)) env[`SECRET_${variableEnvName(name)}`] = value;
   const lookup = (name: string): string | undefined => {
     const key = Object.keys(secrets).find((k) => k.toLowerCase() === name.toLowerCase());
@@ -85,7 +95,7 @@ export function buildTaskEnv(spec: TaskRunSpec, manifest: TaskManifest): NodeJS.
     if (value !== undefined && value !== '') env[inputEnvName(input.name)] = expandMacros(value, lookup);
   }
   for (const e of spec.endpoints ?? []) {
-    const id = e.id.toUpperCase();
+    const id = e.id; // the agent keeps the id's case, and the library looks it up case-sensitively
     env[`ENDPOINT_URL_${id}`] = e.url;
     env[`ENDPOINT_AUTH_${id}`] = JSON.stringify({ scheme: e.scheme, parameters: e.parameters });
     env[`ENDPOINT_AUTH_SCHEME_${id}`] = e.scheme;

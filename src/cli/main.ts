@@ -1,9 +1,12 @@
 import { OuterloopError, describeError } from '../common/errors';
 import { OUTERLOOP_VERSION } from '../common/version';
+import { configCommand } from './commands/config';
+import { convertCommand } from './commands/convert';
 import type { CliCommand, CliIo } from './io';
+import { RUN_COMMAND } from './commands/run';
 
 /** The commands `outerloop` knows, in the order `--help` lists them. Later features register here. */
-export const COMMANDS: readonly CliCommand[] = [];
+export const COMMANDS: readonly CliCommand[] = [configCommand, convertCommand, RUN_COMMAND];
 
 /** The top-level usage text. */
 export function usage(commands: readonly CliCommand[] = COMMANDS): string {

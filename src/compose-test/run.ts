@@ -1,8 +1,259 @@
-import { NotImplementedError } from '../common/errors';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { InputError, OuterloopError, ToolError, describeError } from '../common/errors';
+import { detectCompose, type ComposeCommand } from '../docker/tools';
+import type { PipelineOutput } from '../pipeline/interfaces';
 import type { TaskContext } from '../pipeline/run-task';
+import { formatCommandLine, type ProcessRunner } from '../process/runner';
+import { bringUp, throwIfCancelled } from './bring-up';
+import { ComposeCli, type ProjectCompose } from './compose';
+import { DockerCli, type ProjectDocker } from './docker';
+import { readEnvFile } from './env-file';
 import type { ComposeTestInputs } from './inputs';
+import { saveProjectLogs } from './logs';
+import { parseComposeConfig, planBuiltImages, planScope, type ComposeModel, type ComposeScope } from './model';
+import { planDown, planPortVariables, planTestCommand, planTestEnvironment, type ComposeProject } from './plan';
+import type { ContainerState } from './readiness';
+import { findResultFiles } from './results';
 
-/** Runs ComposeTest@1 with validated inputs. */
-export async function runComposeTest(_inputs: ComposeTestInputs, _context: TaskContext): Promise<string> {
-  throw new NotImplementedError('ComposeTest@1 is not implemented yet: its inputs are valid, but this version cannot run it.');
+/** The tests ran and failed: their exit code is the result. */
+export class TestsFailedError extends OuterloopError {}
+
+/** Stop timeout for `down` when the job is cancelled: the agent kills the task a few seconds later. */
+export const CANCEL_STOP_TIMEOUT_SECONDS = 1;
+
+/** Everything a run touches, as ports (tests pass fakes). */
+export interface ComposeTestPorts {
+  compose: ProjectCompose;
+  docker: ProjectDocker;
+  output: PipelineOutput;
+  /** Runs the test command. */
+  runner: ProcessRunner;
+  /** Aborted when the job is cancelled. */
+  signal: AbortSignal;
+  /** The agent's environment, the base of the test command's. */
+  baseEnv: NodeJS.ProcessEnv;
+  now: () => number;
+}
+
+/** Runs ComposeTest@1 with validated inputs: detects Compose, reads the env file, then {@link executeComposeTest}. */
+export async function runComposeTest(inputs: ComposeTestInputs, context: TaskContext): Promise<string> {
+  if (!existsSync(inputs.workingDirectory)) throw new InputError('workingDirectory', `names '${inputs.workingDirectory}', which does not exist.`);
+  for (const file of inputs.composeFiles) {
+    if (!existsSync(resolve(inputs.workingDirectory, file))) {
+      throw new InputError('composeFiles', `names '${file}', which does not exist in ${inputs.workingDirectory}.`);
+    }
+  }
+  const values = Object.fromEntries([...(inputs.envFile ? await readEnvFile(inputs.envFile) : []), ...inputs.environment]);
+  const compose = await detectCompose(context.runner);
+  if (!compose) {
+    throw new ToolError('compose', "Neither 'docker compose' (Compose v2) nor 'docker-compose' (Compose v1) was found on this agent: install one of them.");
+  }
+  const project: ComposeProject = { compose, projectName: inputs.projectName, files: inputs.composeFiles };
+  context.output.info(`Using ${describeCompose(compose)} for project '${inputs.projectName}'.`);
+  return executeComposeTest(inputs, values, project, {
+    compose: new ComposeCli(context.runner, project, { cwd: inputs.workingDirectory, env: { ...process.env, ...values } }),
+    docker: new DockerCli(context.runner, process.env),
+    output: context.output,
+    runner: context.runner,
+    signal: context.signal,
+    baseEnv: process.env,
+    now: Date.now,
+  });
+}
+
+function describeCompose(compose: ComposeCommand): string {
+  return `Compose v${compose.version} (${[compose.file, ...compose.args].join(' ')})`;
+}
+
+/**
+ * Brings the app up, waits until it is ready, runs the tests, then publishes the results and logs
+ * and tears the app down per the inputs: whatever happened before (failure, timeout, cancellation).
+ * Returns the success message; throws the first error otherwise.
+ */
+export async function executeComposeTest(
+  inputs: ComposeTestInputs,
+  values: Record<string, string>,
+  project: ComposeProject,
+  ports: ComposeTestPorts,
+): Promise<string> {
+  const { compose, output, signal } = ports;
+  const started = ports.now();
+  output.setOutput('projectName', project.projectName);
+  // With every service in scope, `build` (no names: every service with a build section) need not
+  // wait for `config`: the two Compose start-ups overlap.
+  const buildEarly = inputs.build && inputs.services.length === 0 && inputs.test.kind === 'command';
+  const [config, early] = await Promise.allSettled([compose.config(), buildEarly ? compose.build([], signal) : Promise.resolve()]);
+  if (config.status === 'rejected') throw config.reason;
+  const model = parseComposeConfig(config.value);
+  const scope = planScope(model, inputs.services, inputs.test);
+  if (early.status === 'rejected') throw early.reason;
+  let failure: unknown;
+  let broughtUp = false;
+  let readyAfter = 0;
+  let testsTook = 0;
+  try {
+    await prepareImages(inputs, scope, model, ports, buildEarly);
+    broughtUp = true;
+    const ready = await bringUp(ports, {
+      project: project.projectName,
+      scope,
+      deadline: ports.now() + inputs.waitTimeoutSeconds * 1000,
+      timeoutSeconds: inputs.waitTimeoutSeconds,
+    });
+    readyAfter = ports.now() - started;
+    const testStart = ports.now();
+    const code = await runTests(inputs, values, project.projectName, ready, ports);
+    testsTook = ports.now() - testStart;
+    throwIfCancelled(signal);
+    output.setOutput('testExitCode', String(code));
+    if (code !== 0) {
+      const what = inputs.test.kind === 'command' ? 'the test command' : `test service '${inputs.test.service}'`;
+      throw new TestsFailedError(`The tests failed: ${what} exited with code ${code}.`);
+    }
+  } catch (err) {
+    failure = err;
+  }
+  const passed = failure === undefined && !signal.aborted;
+  const problems: unknown[] = [];
+  const attempt = async (step: () => Promise<void>): Promise<void> => {
+    try {
+      await step();
+    } catch (err) {
+      problems.push(err);
+    }
+  };
+  await attempt(() => publishResults(inputs, started, ports));
+  if (broughtUp && inputs.logsArtifact && (!passed || inputs.logsOnSuccess)) {
+    await attempt(() => publishLogs(inputs, inputs.logsArtifact!, project.projectName, ports));
+  }
+  if (broughtUp) await attempt(() => tearDown(inputs, passed, project, model, scope, ports));
+  if (failure !== undefined) {
+    for (const p of problems) output.warning(describeError(p));
+    throw failure;
+  }
+  throwIfCancelled(signal);
+  if (problems.length > 0) {
+    for (const p of problems.slice(1)) output.warning(describeError(p));
+    throw problems[0];
+  }
+  return `The tests passed against project '${project.projectName}' (ready after ${seconds(readyAfter)}, tests took ${seconds(testsTook)}).`;
+}
+
+/** Builds and pulls what the pull and build inputs ask for, before anything starts. */
+async function prepareImages(
+  inputs: ComposeTestInputs,
+  scope: ComposeScope,
+  model: ComposeModel,
+  ports: ComposeTestPorts,
+  built: boolean,
+): Promise<void> {
+  if (inputs.build && !built && scope.build.length > 0) await ports.compose.build(scope.build, ports.signal);
+  throwIfCancelled(ports.signal);
+  if (inputs.pull === 'always' && scope.pull.length > 0) await ports.compose.pull(scope.pull, ports.signal);
+  if (inputs.pull === 'never') {
+    for (const service of scope.pull) {
+      const image = model.get(service)?.image;
+      if (image !== undefined && !(await ports.docker.imageExists(image))) {
+        throw new InputError('pull', `is 'never', but image '${image}' of service '${service}' is not on this agent.`);
+      }
+    }
+  }
+  throwIfCancelled(ports.signal);
+}
+
+/** Runs the test command on the agent, or the test service; returns the exit code. */
+async function runTests(
+  inputs: ComposeTestInputs,
+  values: Record<string, string>,
+  projectName: string,
+  containers: ContainerState[],
+  ports: ComposeTestPorts,
+): Promise<number> {
+  if (inputs.test.kind === 'service') return ports.compose.run(inputs.test.service, ports.signal);
+  const published = planPortVariables(containers);
+  ports.output.info(
+    `The test command gets COMPOSE_PROJECT_NAME=${projectName}` +
+      Object.entries(published).map(([k, v]) => `, ${k}=${v}`).join('') +
+      (Object.keys(values).length ? ` and ${Object.keys(values).length} value(s) from 'environment'/'envFile'.` : '.'),
+  );
+  const argv = planTestCommand(inputs.test.command);
+  const result = await ports.runner.exec(argv.file, argv.args, {
+    cwd: inputs.workingDirectory,
+    env: planTestEnvironment(ports.baseEnv, values, projectName, containers),
+    signal: ports.signal,
+    processGroup: true,
+  });
+  return result.code;
+}
+
+/** Publishes the result files written during this run, whatever the outcome. */
+async function publishResults(inputs: ComposeTestInputs, since: number, ports: ComposeTestPorts): Promise<void> {
+  if (!inputs.testResults) return;
+  const found = await findResultFiles(inputs.testResults.files, inputs.workingDirectory, since);
+  if (found.stale.length > 0) {
+    ports.output.warning(`Not publishing ${found.stale.length} result file(s) written before this run started, e.g. ${found.stale[0]}.`);
+  }
+  if (found.files.length === 0) {
+    ports.output.warning(`No test result files match '${inputs.testResults.files}' (input 'testResultsFiles').`);
+    return;
+  }
+  ports.output.info(`Publishing ${found.files.length} ${inputs.testResults.format} result file(s).`);
+  ports.output.publishTestResults(inputs.testResults.format, found.files, `ComposeTest ${inputs.projectName}`);
+}
+
+/** Saves every container's logs, ps and state, and publishes them as the logs artifact. */
+async function publishLogs(inputs: ComposeTestInputs, artifact: string, projectName: string, ports: ComposeTestPorts): Promise<void> {
+  const dir = join(inputs.logsRoot ?? tmpdir(), `${artifact}-${projectName}`);
+  const files = await saveProjectLogs(ports, projectName, dir);
+  ports.output.info(`Saved ${files.length} log and state file(s) to ${dir}; publishing them as artifact '${artifact}'.`);
+  ports.output.setOutput('logsDirectory', dir);
+  ports.output.uploadArtifact(artifact, dir);
+}
+
+/**
+ * `down -v --remove-orphans` per the teardown input, then a sweep: anything still carrying the
+ * project's label (a container of a cancelled `run`, say) is removed, so nothing of it remains.
+ */
+async function tearDown(
+  inputs: ComposeTestInputs,
+  passed: boolean,
+  project: ComposeProject,
+  model: ComposeModel,
+  scope: ComposeScope,
+  ports: ComposeTestPorts,
+): Promise<void> {
+  const { compose, docker, output, signal } = ports;
+  if (inputs.teardown === 'never' || (inputs.teardown === 'onSuccess' && !passed)) {
+    const down = planDown(project);
+    output.info(`The app is left running (teardown: ${inputs.teardown}); to remove it, run in ${inputs.workingDirectory}: ${formatCommandLine(down.file, down.args)}`);
+    return;
+  }
+  let downError: unknown;
+  try {
+    await compose.down(signal.aborted ? { stopTimeoutSeconds: CANCEL_STOP_TIMEOUT_SECONDS } : {});
+  } catch (err) {
+    downError = err;
+  }
+  const left = await docker.findResources(project.projectName);
+  const count = left.containers.length + left.networks.length + left.volumes.length;
+  if (count > 0) {
+    output.info(`Removing what is left of project '${project.projectName}': ${left.containers.length} container(s), ${left.networks.length} network(s), ${left.volumes.length} volume(s).`);
+    await docker.removeResources(left);
+    const still = await docker.findResources(project.projectName);
+    if (still.containers.length + still.networks.length + still.volumes.length > 0) {
+      throw new ToolError('docker', `Project '${project.projectName}' could not be removed completely: ${[...still.containers, ...still.networks, ...still.volumes].join(', ')} remain.`);
+    }
+  }
+  if (downError !== undefined) output.warning(`${describeError(downError)} (what was left has been removed).`);
+  if (inputs.removeImages) {
+    const images = planBuiltImages(model, scope, project.projectName, project.compose.version);
+    for (const p of await docker.removeImages(images)) output.warning(`Could not remove image '${p.image}': ${p.reason}`);
+  }
+  output.info(`Project '${project.projectName}' is torn down: no container, network or volume of it remains.`);
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }

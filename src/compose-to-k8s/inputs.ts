@@ -1,15 +1,157 @@
-import type { InputReader } from '../pipeline/inputs';
+import { tmpdir } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { InputError } from '../common/errors';
+import type { AzureDevOpsConnection } from '../azdo/build-artifacts';
+import { readRegistryCredentials, type RegistryCredentials } from '../docker/registry-credentials';
+import { readKubernetesConnection, type ClusterAccess } from '../k8s/deploy/kubeconfig';
+import type { InputReader } from '../pipeline/inputs';
+import type { PipelineVariables } from './plan';
+
+/** Where the digests come from: a file on the agent, or an artifact of another build. */
+export type DigestSource =
+  | { kind: 'file'; path: string }
+  | { kind: 'build'; buildId: number; artifactName: string; connection: AzureDevOpsConnection };
+
+/** The converter's inputs. */
+export interface ComposeInputs {
+  /** Absolute paths, merged in order. */
+  files: string[];
+  /** The first file's folder: the Compose project directory. */
+  workingDir: string;
+  environment: Record<string, string>;
+  envFiles?: string[];
+  profiles: string[];
+  projectName?: string;
+  strict: boolean;
+  serviceType: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+  ingressHost?: string;
+}
 
 /** ComposeToK8s@1's inputs, validated. */
 export interface ComposeToK8sInputs {
   action: 'deploy' | 'render';
-  composeFiles: string[];
+  compose: ComposeInputs;
+  digests?: DigestSource;
+  requirePinned: boolean;
+  /** Required for deploy; used in render only for its default namespace. */
+  cluster?: ClusterAccess;
+  namespace?: string;
+  createNamespace: boolean;
+  registry?: RegistryCredentials;
+  prune: boolean;
+  rolloutTimeoutSeconds: number;
+  rollbackOnFailure: boolean;
+  /** Undefined: the manifests are not published. */
+  manifestsArtifact?: string;
+  /** Agent.TempDirectory: where the temporary kubeconfig goes. */
+  tempDir: string;
+  /** Where the manifests file is written (Build.ArtifactStagingDirectory, else the temp folder). */
+  stagingDir: string;
+  pipeline: PipelineVariables;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._ -]*$/;
+
+/**
+ * A filePath input, or undefined when empty. The agent hands an empty filePath input over as the
+ * sources folder itself, which therefore counts as empty too.
+ */
+function optionalPath(inputs: InputReader, name: string, base: string): string | undefined {
+  const value = inputs.string(name);
+  if (value === undefined) return undefined;
+  const path = resolve(base, value);
+  const roots = [inputs.variable('System.DefaultWorkingDirectory'), inputs.variable('Build.SourcesDirectory')].filter((r): r is string => !!r);
+  return roots.some((r) => resolve(r) === path) ? undefined : path;
+}
+
+/** The job's access token: the agent gives every task the SYSTEMVSSCONNECTION endpoint (its own upper-case id). */
+function accessToken(inputs: InputReader): string | undefined {
+  return inputs.env.endpoint('SYSTEMVSSCONNECTION')?.auth['accesstoken'] || inputs.variable('System.AccessToken');
+}
+
+function readDigestSource(inputs: InputReader, base: string): DigestSource | undefined {
+  const file = optionalPath(inputs, 'digestFile', base);
+  const fromBuild = inputs.string('digestsFromBuild');
+  if (file && fromBuild) throw new InputError('digestsFromBuild', `cannot be used together with 'digestFile'; give one of them.`);
+  if (file) return { kind: 'file', path: file };
+  if (!fromBuild) return undefined;
+  const buildId = inputs.integer('digestsFromBuild', 0, { min: 1 });
+  const artifactName = inputs.string('digestArtifact', { default: 'image-digests' })!;
+  const collectionUri = inputs.variable('System.CollectionUri') ?? inputs.variable('System.TeamFoundationCollectionUri');
+  const project = inputs.variable('System.TeamProject') ?? inputs.variable('System.TeamProjectId');
+  const token = accessToken(inputs);
+  if (!collectionUri || !project) {
+    throw new InputError('digestsFromBuild', 'needs the System.CollectionUri and System.TeamProject variables, which this job does not have.');
+  }
+  if (!token) throw new InputError('digestsFromBuild', `needs the job's access token (System.AccessToken), which this job does not have.`);
+  return { kind: 'build', buildId, artifactName, connection: { collectionUri, project, accessToken: token } };
+}
+
+function readCluster(inputs: InputReader, action: 'deploy' | 'render', base: string): ClusterAccess | undefined {
+  const endpoint = inputs.endpoint('kubernetesServiceConnection');
+  const file = optionalPath(inputs, 'kubeconfig', base);
+  if (endpoint && file) throw new InputError('kubeconfig', `cannot be used together with 'kubernetesServiceConnection'; give one of them.`);
+  if (endpoint) return readKubernetesConnection('kubernetesServiceConnection', endpoint);
+  if (file) return { kind: 'file', path: file, source: file };
+  if (action === 'deploy') {
+    throw new InputError('kubernetesServiceConnection', `is required to deploy: name a Kubernetes service connection, or give a kubeconfig file in 'kubeconfig' (or use action 'render').`);
+  }
+  return undefined;
 }
 
 /** Reads and validates ComposeToK8s@1's inputs: the only place this task reads inputs. */
 export function readComposeToK8sInputs(inputs: InputReader): ComposeToK8sInputs {
-  const composeFiles = inputs.list('composeFiles', { commas: false });
-  if (composeFiles.length === 0) throw new InputError('composeFiles', 'is required: the compose files to convert, one per line.');
-  return { action: inputs.pick('action', ['deploy', 'render'] as const, 'deploy'), composeFiles };
+  const fileList = inputs.list('composeFiles', { commas: false });
+  if (fileList.length === 0) throw new InputError('composeFiles', 'is required: the compose files to convert, one per line.');
+  const action = inputs.pick('action', ['deploy', 'render'] as const, 'deploy');
+  const base = inputs.variable('System.DefaultWorkingDirectory') ?? process.cwd();
+  const files = fileList.map((f) => resolve(base, f));
+  const envFile = optionalPath(inputs, 'envFile', base);
+
+  const namespace = inputs.string('namespace');
+  if (namespace !== undefined && (namespace.length > 63 || !DNS_LABEL.test(namespace))) {
+    throw new InputError('namespace', `must be a valid Kubernetes namespace name (lower-case letters, digits and '-', at most 63 characters), not '${namespace}'.`);
+  }
+  const manifestsArtifact = inputs.string('manifestsArtifact');
+  if (manifestsArtifact !== undefined && !ARTIFACT_NAME.test(manifestsArtifact)) {
+    throw new InputError('manifestsArtifact', `must be an artifact name (letters, digits, '.', '_', '-' and spaces), not '${manifestsArtifact}'.`);
+  }
+  const registryEndpoint = inputs.endpoint('containerRegistry');
+  const tempDir = inputs.variable('Agent.TempDirectory') ?? tmpdir();
+
+  return {
+    action,
+    compose: {
+      files,
+      workingDir: dirname(files[0]),
+      environment: Object.fromEntries(inputs.keyValues('environment')),
+      envFiles: envFile ? [envFile] : undefined,
+      profiles: inputs.list('profiles'),
+      projectName: inputs.string('projectName'),
+      strict: inputs.boolean('strict', false),
+      serviceType: inputs.pick('serviceType', ['ClusterIP', 'NodePort', 'LoadBalancer'] as const, 'ClusterIP'),
+      ingressHost: inputs.string('ingressHost'),
+    },
+    digests: readDigestSource(inputs, base),
+    requirePinned: inputs.boolean('requirePinned', true),
+    cluster: readCluster(inputs, action, base),
+    namespace,
+    createNamespace: inputs.boolean('createNamespace', false),
+    registry: registryEndpoint ? readRegistryCredentials('containerRegistry', registryEndpoint) : undefined,
+    prune: inputs.boolean('prune', true),
+    rolloutTimeoutSeconds: inputs.integer('rolloutTimeout', 600, { min: 1, max: 86400 }),
+    rollbackOnFailure: inputs.boolean('rollbackOnFailure', true),
+    manifestsArtifact,
+    tempDir,
+    stagingDir: inputs.variable('Build.ArtifactStagingDirectory') ?? tempDir,
+    pipeline: {
+      collectionUri: inputs.variable('System.CollectionUri'),
+      teamProject: inputs.variable('System.TeamProject'),
+      buildId: inputs.variable('Build.BuildId'),
+      buildNumber: inputs.variable('Build.BuildNumber'),
+      sourceVersion: inputs.variable('Build.SourceVersion'),
+      releaseWebUrl: inputs.variable('Release.ReleaseWebURL'),
+    },
+  };
 }

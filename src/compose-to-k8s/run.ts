@@ -1,8 +1,146 @@
-import { NotImplementedError } from '../common/errors';
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { AzureDevOpsBuildArtifacts, type AzureDevOpsConnection, type BuildArtifacts } from '../azdo/build-artifacts';
+import { FileError, InputError } from '../common/errors';
+import { writeFileAtomic } from '../common/fs';
+import { parseDigestFile, readDigestFile, type DigestFile } from '../digests/digest-file';
+import { clientVersionArgs } from '../k8s/deploy/commands';
+import { deployToCluster } from '../k8s/deploy/deploy';
+import { clusterSecrets, describeClusterAccess, withKubeconfig, type KubeconfigHandle } from '../k8s/deploy/kubeconfig';
+import { KubectlCli, kubectlGlobalArgs, type Kubectl } from '../k8s/deploy/kubectl';
+import { describeObjects } from '../k8s/deploy/objects';
+import { registrySecretValues } from '../k8s/deploy/registry-secret';
+import type { RenderOptions, RenderResult } from '../k8s/render';
+import type { PipelineOutput } from '../pipeline/interfaces';
 import type { TaskContext } from '../pipeline/run-task';
-import type { ComposeToK8sInputs } from './inputs';
+import { neutralizeLoggingCommands } from '../process/neutralize';
+import type { ComposeToK8sInputs, DigestSource } from './inputs';
+import { manifestsPath, planManifests, traceabilityAnnotations, unpinnedBuiltImages } from './plan';
 
-/** Runs ComposeToK8s@1 with validated inputs. */
-export async function runComposeToK8s(_inputs: ComposeToK8sInputs, _context: TaskContext): Promise<string> {
-  throw new NotImplementedError('ComposeToK8s@1 is not implemented yet: its inputs are valid, but this version cannot run it.');
+/** The effects ComposeToK8s@1 needs besides the task context: tests pass fakes. */
+export interface ComposeToK8sPorts {
+  /** The compose→Kubernetes converter. */
+  render: (options: RenderOptions) => Promise<RenderResult>;
+  /** Another build's artifacts (digestsFromBuild). */
+  artifacts?: (connection: AzureDevOpsConnection) => BuildArtifacts;
+  /** kubectl for one kubeconfig (default: kubectl from PATH through the context's runner). */
+  kubectl?: (kubeconfig: KubeconfigHandle) => Kubectl;
+  now?: () => number;
 }
+
+const DIGEST_FILE_NAME = 'image-digests.json';
+
+/** Loads the digest file from the agent or from another build's artifact. */
+async function loadDigests(source: DigestSource | undefined, ports: ComposeToK8sPorts, output: PipelineOutput): Promise<{ file?: DigestFile; origin?: string }> {
+  if (!source) return {};
+  if (source.kind === 'file') {
+    const file = await readDigestFile(source.path);
+    output.info(`Digest file ${source.path}: ${file.images.length} image(s)${file.pipeline.buildNumber ? ` from build ${file.pipeline.buildNumber}` : ''}.`);
+    return { file, origin: source.path };
+  }
+  output.setSecret(source.connection.accessToken);
+  const artifacts = (ports.artifacts ?? ((c) => new AzureDevOpsBuildArtifacts(c)))(source.connection);
+  const fetched = await artifacts.readFile(source.buildId, source.artifactName, DIGEST_FILE_NAME);
+  const origin = `build ${source.buildId} artifact ${source.artifactName}/${fetched.path}`;
+  const file = parseDigestFile(fetched.text, origin);
+  output.info(`Digest file from ${origin}: ${file.images.length} image(s).`);
+  return { file, origin };
+}
+
+function printManifests(output: PipelineOutput, title: string, yaml: string): void {
+  output.info(`##[group]${neutralizeLoggingCommands(title)}`);
+  for (const line of yaml.trimEnd().split('\n')) output.info(neutralizeLoggingCommands(line));
+  output.info('##[endgroup]');
+}
+
+/** Runs ComposeToK8s@1 with validated inputs; returns the success message. */
+export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskContext, ports: ComposeToK8sPorts): Promise<string> {
+  const { output } = context;
+  for (const secret of [...(inputs.cluster ? clusterSecrets(inputs.cluster) : []), ...(inputs.registry ? registrySecretValues(inputs.registry) : [])]) {
+    output.setSecret(secret);
+  }
+  const digests = await loadDigests(inputs.digests, ports, output);
+  const cluster = inputs.cluster ? await describeClusterAccess(inputs.cluster, readKubeconfigFile) : {};
+  const namespace = inputs.namespace ?? cluster.namespace ?? 'default';
+
+  const rendered = await ports.render({
+    composeFiles: inputs.compose.files,
+    workingDir: inputs.compose.workingDir,
+    environment: inputs.compose.environment,
+    envFiles: inputs.compose.envFiles,
+    profiles: inputs.compose.profiles.length > 0 ? inputs.compose.profiles : undefined,
+    projectName: inputs.compose.projectName,
+    digests: digests.file,
+    namespace,
+    strict: inputs.compose.strict,
+    serviceType: inputs.compose.serviceType,
+    ingressHost: inputs.compose.ingressHost,
+  });
+  for (const warning of rendered.warnings) output.warning(neutralizeLoggingCommands(warning));
+  const unpinned = unpinnedBuiltImages(rendered.images);
+  if (inputs.requirePinned && unpinned.length > 0) throw unpinnedError(unpinned[0], unpinned.length, digests.origin);
+
+  const plan = planManifests({
+    render: rendered,
+    namespace,
+    createNamespace: inputs.createNamespace,
+    registry: inputs.registry,
+    annotations: traceabilityAnnotations(inputs.pipeline, digests.file, rendered.images),
+    prune: inputs.prune,
+  });
+  const file = manifestsPath(inputs.stagingDir, inputs.manifestsArtifact, namespace);
+  await writeFileAtomic(file, plan.fileYaml);
+  output.setOutput('manifestsFile', file);
+  output.setOutput('namespace', namespace);
+  printManifests(output, `Manifests (${plan.fileObjects.length} objects, project ${rendered.projectName}, namespace ${namespace}): ${file}`, plan.fileYaml);
+  if (inputs.manifestsArtifact) output.uploadArtifact(inputs.manifestsArtifact, dirname(file));
+
+  if (inputs.action === 'render') {
+    return `Rendered ${plan.fileObjects.length} objects for namespace ${namespace} into ${file}.`;
+  }
+
+  const applied = describeObjects(plan.applyObjects);
+  return withKubeconfig(inputs.cluster!, inputs.tempDir, async (kubeconfig) => {
+    const kubectl = (ports.kubectl ?? ((k) => new KubectlCli(context.runner, kubectlGlobalArgs(k.path, k.context), context.signal)))(kubeconfig);
+    await kubectl.run(clientVersionArgs(), { quiet: true });
+    output.info(`Applying ${applied.length} objects to namespace ${namespace}${cluster.server ? ` on ${cluster.server}` : ''}: ${applied.join(', ')}`);
+    const report = await deployToCluster(
+      {
+        namespace,
+        manifests: plan.applyYaml,
+        objects: plan.applyObjects,
+        workloads: plan.workloads,
+        recreate: plan.recreate,
+        rolloutTimeoutSeconds: inputs.rolloutTimeoutSeconds,
+        rollbackOnFailure: inputs.rollbackOnFailure,
+        pruneSelector: plan.pruneSelector,
+        server: cluster.server,
+      },
+      { kubectl, output, now: ports.now },
+    );
+    output.setOutput('appliedObjects', applied.join(','));
+    const pruned = report.pruned.length > 0 ? `, pruned ${report.pruned.length}` : '';
+    return `Deployed ${applied.length} objects to namespace ${namespace} (${plan.workloads.length} workloads rolled out${pruned}).`;
+  });
+}
+
+/** The file the `kubeconfig` input names (the only kubeconfig read from disk). */
+async function readKubeconfigFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    throw new InputError('kubeconfig', `names ${path}, which does not exist or cannot be read.`);
+  }
+}
+
+function unpinnedError(image: { service: string; image: string }, count: number, origin: string | undefined): Error {
+  const others = count > 1 ? ` (and ${count - 1} more)` : '';
+  if (!origin) {
+    return new InputError(
+      'digestFile',
+      `is required: service '${image.service}' builds image '${image.image}'${others}, which must be pinned by digest (requirePinned); give PushDigest@1's ${DIGEST_FILE_NAME} in 'digestFile' or 'digestsFromBuild', or set requirePinned to false.`,
+    );
+  }
+  return new FileError(origin, `has no digest for image '${image.image}' of service '${image.service}'${others}, which this project builds and requirePinned demands be pinned; push it with PushDigest@1 first, or set requirePinned to false.`);
+}
+

@@ -1,5 +1,12 @@
-import { NotImplementedError } from '../common/errors';
+import { readFile } from 'node:fs/promises';
+import { FileError, InputError, OuterloopError } from '../common/errors';
+import { loadComposeProject } from '../compose/load';
+import type { ComposeProject } from '../compose/model';
 import type { DigestFile } from '../digests/digest-file';
+import { dnsLabelProblem, labelKeyProblem } from './names';
+import { formatManifests, sortObjects } from './order';
+import { transformProject } from './transform';
+import { validateObjects } from './validate';
 
 /**
  * The contract between the compose→Kubernetes converter (this module, the converter issue) and its
@@ -38,7 +45,19 @@ export interface RenderOptions {
   ingressHost?: string;
   /** Added to every object and pod template (traceability: run URL, build number, source version). */
   annotations?: Record<string, string>;
+  /** Image of the init containers that wait for a dependency's Service (sh, sleep and nc); default `busybox:1.36`. */
+  waitImage?: string;
+  /** Image of the init containers that wait for a dependency's Job (kubectl); default `bitnami/kubectl:1.30`. */
+  kubectlImage?: string;
 }
+
+/** Default image of the init containers that wait for a Service. */
+export const DEFAULT_WAIT_IMAGE = 'busybox:1.36';
+/** Default image of the init containers that wait for a Job. */
+export const DEFAULT_KUBECTL_IMAGE = 'bitnami/kubectl:1.30';
+
+/** Strict mode met a warning. */
+export class StrictModeError extends OuterloopError {}
 
 /** One service's image and whether it ended up pinned by digest. */
 export interface RenderedImage {
@@ -65,7 +84,62 @@ export interface RenderResult {
   projectName: string;
 }
 
+/** Reads the files of the secrets and configs that enabled services use. */
+async function readProjectFiles(project: ComposeProject): Promise<Record<string, Buffer>> {
+  const files: Record<string, Buffer> = {};
+  const used = (section: 'secrets' | 'configs'): string[] => [...new Set(project.services.flatMap((s) => s[section].map((r) => r.source)))].sort();
+  for (const section of ['secrets', 'configs'] as const) {
+    for (const name of used(section)) {
+      const object = project[section][name];
+      if (object.external || object.content !== undefined || object.file === undefined) continue;
+      try {
+        files[object.file] = await readFile(object.file);
+      } catch {
+        throw new FileError(object.file, `${section}.${name}.file does not exist or cannot be read.`);
+      }
+    }
+  }
+  return files;
+}
+
+function checkOptions(options: RenderOptions): void {
+  if (options.namespace !== undefined) {
+    const problem = dnsLabelProblem(options.namespace);
+    if (problem) throw new InputError('namespace', `'${options.namespace}' is not a valid namespace: ${problem}.`);
+  }
+  for (const key of Object.keys(options.annotations ?? {})) {
+    const problem = labelKeyProblem(key);
+    if (problem) throw new InputError('annotations', `'${key}' is not a valid annotation key: ${problem}.`);
+  }
+}
+
 /** Loads the compose files and converts them. Throws typed errors (FileError, InputError). */
-export async function renderComposeProject(_options: RenderOptions): Promise<RenderResult> {
-  throw new NotImplementedError('The compose to Kubernetes converter is not implemented yet.');
+export async function renderComposeProject(options: RenderOptions): Promise<RenderResult> {
+  checkOptions(options);
+  const loaded = loadComposeProject({
+    files: options.composeFiles, workingDir: options.workingDir, environment: options.environment,
+    ...(options.envFiles ? { envFiles: options.envFiles } : {}), ...(options.profiles ? { profiles: options.profiles } : {}),
+    ...(options.projectName !== undefined ? { projectName: options.projectName } : {}),
+  });
+  const files = await readProjectFiles(loaded.project);
+  const result = transformProject(loaded.project, {
+    ...(options.namespace ? { namespace: options.namespace } : {}), ...(options.serviceType ? { serviceType: options.serviceType } : {}),
+    ...(options.ingressHost ? { ingressHost: options.ingressHost } : {}), ...(options.annotations ? { annotations: options.annotations } : {}),
+    ...(options.digests ? { digests: options.digests } : {}),
+    waitImage: options.waitImage ?? DEFAULT_WAIT_IMAGE, kubectlImage: options.kubectlImage ?? DEFAULT_KUBECTL_IMAGE, files,
+  }, loaded.locate);
+  const warnings = [...new Set([...loaded.warnings, ...result.warnings])];
+  if (options.strict && warnings.length > 0) {
+    throw new StrictModeError(`${warnings[0].replace(/\.$/, '')} (strict mode${warnings.length > 1 ? `; ${warnings.length} warnings in all` : ''}).`);
+  }
+  const objects = sortObjects(result.objects);
+  for (let i = 1; i < objects.length; i++) {
+    const [a, b] = [objects[i - 1], objects[i]];
+    if (a.kind === b.kind && a.metadata.name === b.metadata.name) {
+      throw new OuterloopError(`Two ${a.kind} objects would be named '${a.metadata.name}': rename one of the compose services, volumes, secrets or configs.`);
+    }
+  }
+  validateObjects(objects);
+  const images = [...result.images].sort((a, b) => (a.service < b.service ? -1 : 1));
+  return { objects, yaml: formatManifests(objects), warnings, images, projectName: loaded.project.name };
 }

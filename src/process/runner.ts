@@ -15,6 +15,14 @@ export interface ExecOptions {
   noEcho?: boolean;
   /** Kills the child (SIGTERM) when aborted. */
   signal?: AbortSignal;
+  /**
+   * Runs the child in a process group of its own and, when `signal` aborts, sends SIGTERM to the
+   * whole group (SIGKILL {@link GROUP_KILL_GRACE_MS} later if it is still there): for user commands
+   * (`sh -c …`) whose own children must not outlive a cancellation.
+   */
+  processGroup?: boolean;
+  /** Called with each whole line of stdout (raw, without its newline) as it arrives. */
+  onStdoutLine?: (line: string) => void;
 }
 
 /** What a finished child process left behind. Output is the tail, at most {@link CAPTURE_LIMIT} chars. */
@@ -33,6 +41,9 @@ export interface ProcessRunner {
 export interface LogSink {
   write(text: string): void;
 }
+
+/** How long a process group has between SIGTERM and SIGKILL when its command is cancelled. */
+export const GROUP_KILL_GRACE_MS = 3000;
 
 /** How much of each stream is kept in memory for error messages and parsing. */
 export const CAPTURE_LIMIT = 4 * 1024 * 1024;
@@ -63,21 +74,26 @@ export class NodeProcessRunner implements ProcessRunner {
     // Arguments can carry user input too, so the echoed command line is neutralized like the output.
     if (!options.noEcho) this.sink.write(`##[command]${neutralizeLoggingCommands(formatCommandLine(file, args))}\n`);
     return new Promise<ExecResult>((resolve, reject) => {
+      const group = options.processGroup === true;
       const child = spawn(file, [...args], {
         cwd: options.cwd,
         env: options.env ?? process.env,
         stdio: ['pipe', 'pipe', 'pipe'],
-        signal: options.signal,
+        signal: group ? undefined : options.signal,
         killSignal: 'SIGTERM',
+        detached: group,
       });
+      const stopGroup = group ? killGroupOnAbort(child.pid, options.signal) : undefined;
       let stdout = '';
       let stderr = '';
       const show = options.quiet ? undefined : new LineNeutralizer((line) => this.sink.write(line));
+      const lines = options.onStdoutLine ? new LineSplitter(options.onStdoutLine) : undefined;
       child.stdout.setEncoding('utf8');
       child.stderr.setEncoding('utf8');
       child.stdout.on('data', (chunk: string) => {
         stdout = appendCapped(stdout, chunk);
         show?.write(chunk);
+        lines?.write(chunk);
       });
       child.stderr.on('data', (chunk: string) => {
         stderr = appendCapped(stderr, chunk);
@@ -86,6 +102,7 @@ export class NodeProcessRunner implements ProcessRunner {
       child.stdin.on('error', () => undefined); // a child that exits without reading stdin is not our error
       child.stdin.end(options.stdin ?? '');
       child.on('error', (err: NodeJS.ErrnoException) => {
+        stopGroup?.();
         if (err.code === 'ENOENT') {
           reject(new ToolError(file, `'${file}' was not found on PATH; install it on the agent or add it to PATH.`));
         } else if (err.name === 'AbortError') {
@@ -95,11 +112,55 @@ export class NodeProcessRunner implements ProcessRunner {
         }
       });
       child.on('close', (code, signal) => {
+        stopGroup?.();
         show?.end();
+        lines?.end();
         resolve({ code: code ?? (signal ? 128 + signalNumber(signal) : 1), stdout, stderr });
       });
     });
   }
+}
+
+/** Splits a stream into lines for a callback (no neutralizing: the caller parses, it does not log). */
+class LineSplitter {
+  private pending = '';
+  constructor(private readonly emit: (line: string) => void) {}
+  write(chunk: string): void {
+    const parts = (this.pending + chunk).split('\n');
+    this.pending = parts.pop() ?? '';
+    for (const line of parts) this.emit(line.replace(/\r$/, ''));
+  }
+  end(): void {
+    if (this.pending) this.emit(this.pending);
+    this.pending = '';
+  }
+}
+
+/**
+ * Sends SIGTERM to the process group `pid` leads when `signal` aborts, then SIGKILL after a grace
+ * period. Returns the function that stops watching (call it once the child has exited).
+ */
+function killGroupOnAbort(pid: number | undefined, signal: AbortSignal | undefined): () => void {
+  if (pid === undefined || !signal) return () => undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const send = (sig: NodeJS.Signals): void => {
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      // the group is already gone
+    }
+  };
+  const onAbort = (): void => {
+    send('SIGTERM');
+    timer = setTimeout(() => send('SIGKILL'), GROUP_KILL_GRACE_MS);
+    timer.unref();
+  };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return () => {
+    signal.removeEventListener('abort', onAbort);
+    if (timer) clearTimeout(timer);
+  };
 }
 
 function signalNumber(signal: NodeJS.Signals): number {

@@ -1,14 +1,118 @@
-import type { InputReader } from '../pipeline/inputs';
+import { isAbsolute, join, normalize, resolve } from 'node:path';
 import { InputError } from '../common/errors';
+import type { DigestFilePipeline } from '../digests/digest-file';
+import { formatImageReference, parseImageReference, ReferenceFormatError, type ImageReference } from '../docker/reference';
+import { readRegistryCredentials, type RegistryCredentials } from '../docker/registry-credentials';
+import type { InputReader } from '../pipeline/inputs';
+
+/** One image to push: `repo:tag` as the user wrote it, normalized (`:latest` made explicit). */
+export interface PushImage {
+  /** `registry/path:tag`, e.g. `127.0.0.1:5000/shop/api:1.4.2`. */
+  reference: string;
+  image: ImageReference & { tag: string };
+}
 
 /** PushDigest@1's inputs, validated. */
 export interface PushDigestInputs {
-  images: string[];
+  images: PushImage[];
+  /** From `containerRegistry`; without it, pushes go anonymously (or with the agent's own docker login). */
+  credentials?: RegistryCredentials;
+  /** Absolute path of image-digests.json. */
+  digestFile: string;
+  /** The artifact to publish the digest file (and locked compose file) as; undefined = not published. */
+  artifactName?: string;
+  /** Absolute paths, in order. */
+  composeFiles: string[];
+  /** Absolute path; set exactly when `composeFiles` is. */
+  lockedComposeFile?: string;
+  verify: boolean;
+  retries: number;
+  pipeline: DigestFilePipeline;
 }
+
+const ARTIFACT_NAME_FORBIDDEN = /["/\\:<>|*?]/;
 
 /** Reads and validates PushDigest@1's inputs: the only place this task reads inputs. */
 export function readPushDigestInputs(inputs: InputReader): PushDigestInputs {
-  const images = inputs.list('images');
-  if (images.length === 0) throw new InputError('images', 'is required: the image references (repo:tag) to push, one per line.');
-  return { images };
+  const images = readImages(inputs.list('images'));
+  const endpoint = inputs.endpoint('containerRegistry');
+  const credentials = endpoint ? readRegistryCredentials('containerRegistry', endpoint) : undefined;
+  const workDir = inputs.variable('System.DefaultWorkingDirectory') ?? inputs.variable('Build.SourcesDirectory') ?? process.cwd();
+  const staging = inputs.variable('Build.ArtifactStagingDirectory');
+  const path = (name: string, fallbackFile: string): string => {
+    const value = filePathInput(inputs, name, workDir);
+    if (value !== undefined) return value;
+    if (!staging) throw new InputError(name, `is required here: this job has no Build.ArtifactStagingDirectory to put ${fallbackFile} in.`);
+    return join(staging, fallbackFile);
+  };
+  const digestFile = path('digestFile', 'image-digests.json');
+  const artifactName = inputs.string('artifactName');
+  if (artifactName !== undefined && ARTIFACT_NAME_FORBIDDEN.test(artifactName)) {
+    throw new InputError('artifactName', `is '${artifactName}', but an artifact name may not hold any of " / \\ : < > | * ?.`);
+  }
+  const composeFiles = inputs.list('composeFiles', { commas: false }).map((f) => resolvePath('composeFiles', f, workDir));
+  let lockedComposeFile: string | undefined;
+  if (composeFiles.length > 0) {
+    lockedComposeFile = path('lockedComposeFile', 'docker-compose.locked.yml');
+    if (composeFiles.includes(lockedComposeFile)) {
+      throw new InputError('lockedComposeFile', `names '${lockedComposeFile}', which is also listed in composeFiles: the locked file is written beside the compose files, never over one of them.`);
+    }
+  }
+  if (lockedComposeFile === digestFile) throw new InputError('lockedComposeFile', `must not be the digest file '${digestFile}'.`);
+  return {
+    images,
+    credentials,
+    digestFile,
+    artifactName,
+    composeFiles,
+    lockedComposeFile,
+    verify: inputs.boolean('verify', true),
+    retries: inputs.integer('retries', 3, { min: 0, max: 10 }),
+    pipeline: {
+      buildNumber: inputs.variable('Build.BuildNumber'),
+      sourceVersion: inputs.variable('Build.SourceVersion'),
+      buildUri: inputs.variable('Build.BuildUri'),
+    },
+  };
+}
+
+/** Parses the `images` lines: tags only (a digest cannot be pushed), `:latest` made explicit, duplicates dropped. */
+export function readImages(lines: readonly string[]): PushImage[] {
+  if (lines.length === 0) throw new InputError('images', 'is required: the image references (repo:tag) to push, one per line.');
+  const seen = new Map<string, PushImage>();
+  lines.forEach((line, index) => {
+    let image: ImageReference;
+    try {
+      image = parseImageReference(line);
+    } catch (err) {
+      if (err instanceof ReferenceFormatError) throw new InputError('images', `entry ${index + 1}: ${err.message}`);
+      throw err;
+    }
+    if (image.digest) {
+      throw new InputError('images', `entry ${index + 1}: '${line}' holds a digest; list the repo:tag references to push, and this task records their digests.`);
+    }
+    const tagged = { ...image, tag: image.tag ?? 'latest' };
+    const reference = formatImageReference(tagged);
+    if (!seen.has(reference)) seen.set(reference, { reference, image: tagged });
+  });
+  return [...seen.values()];
+}
+
+/**
+ * A filePath input, absolute. The agent hands an empty filePath input over as the sources folder,
+ * so that value counts as "not set". An unexpanded `$(variable)` is an error, not a file name.
+ */
+function filePathInput(inputs: InputReader, name: string, workDir: string): string | undefined {
+  const value = inputs.string(name);
+  if (value === undefined) return undefined;
+  const absolute = resolvePath(name, value, workDir);
+  const sources = [inputs.variable('Build.SourcesDirectory'), inputs.variable('System.DefaultWorkingDirectory')];
+  if (sources.some((s) => s !== undefined && normalize(s).replace(/[\\/]+$/, '') === absolute.replace(/[\\/]+$/, ''))) return undefined;
+  return absolute;
+}
+
+function resolvePath(name: string, value: string, workDir: string): string {
+  const macro = /\$\(([^)]+)\)/.exec(value);
+  if (macro) throw new InputError(name, `holds '${macro[0]}', a variable this job does not define.`);
+  return isAbsolute(value) ? normalize(value) : resolve(workDir, value);
 }

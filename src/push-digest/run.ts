@@ -1,8 +1,179 @@
-import { NotImplementedError } from '../common/errors';
+import { readFile, rm } from 'node:fs/promises';
+import { FileError, ToolError } from '../common/errors';
+import { writeFileAtomic } from '../common/fs';
+import { writeDigestFile } from '../digests/digest-file';
+import { dockerEnv, withDockerLogin } from '../docker/docker-config';
 import type { TaskContext } from '../pipeline/run-task';
-import type { PushDigestInputs } from './inputs';
+import { neutralizeLoggingCommands } from '../process/neutralize';
+import { HttpRegistryClient } from '../registry/http-registry';
+import type { Registry } from '../registry/registry';
+import { DEFAULT_BASE_DELAY_MS, realSleep, withRetries, type RetryPolicy, type Sleep } from '../registry/retry';
+import type { PushDigestInputs, PushImage } from './inputs';
+import { lockComposeFiles, type ComposeSource } from './lock-compose';
+import {
+  classifyPushFailure, DigestError, groupByRepository, lastMeaningfulLine, parsePushedDigest, parseRepoDigests, planDigestFile, planInspectArgs,
+  planOutputs, planPushArgs, planWarnings, selectDigest, type PushedImage,
+} from './plan';
 
-/** Runs PushDigest@1 with validated inputs. */
-export async function runPushDigest(_inputs: PushDigestInputs, _context: TaskContext): Promise<string> {
-  throw new NotImplementedError('PushDigest@1 is not implemented yet: its inputs are valid, but this version cannot run it.');
+/** What the task needs besides its context; tests replace these. */
+export interface PushDigestDeps {
+  /** The registry HTTP port (default: {@link HttpRegistryClient} with the connection's credentials). */
+  createRegistry?: (retry: RetryPolicy, inputs: PushDigestInputs) => Registry;
+  sleep?: Sleep;
+  baseDelayMs?: number;
+  /** Variables for `${VAR}` in compose files' image names (default: the agent's environment). */
+  environment?: Readonly<Record<string, string | undefined>>;
+}
+
+const PLACEHOLDER_DIGEST = `sha256:${'0'.repeat(64)}`;
+/** Repositories pushed side by side; the engine caps concurrent layer uploads itself. */
+const PUSH_CONCURRENCY = 3;
+
+/** A `docker push` that exited non-zero, with what it printed. */
+class PushFailure extends Error {
+  constructor(readonly output: string, readonly code: number) {
+    super(lastMeaningfulLine(output));
+  }
+}
+
+/**
+ * Runs PushDigest@1: pushes each image (retrying transient failures), reads each digest from the
+ * engine (no re-pull), verifies it against the registry, then writes the digest file and the locked
+ * compose file atomically and publishes them. Any failure leaves neither file behind.
+ */
+export async function runPushDigest(inputs: PushDigestInputs, context: TaskContext, deps: PushDigestDeps = {}): Promise<string> {
+  const { runner, output, signal } = context;
+  const retry: RetryPolicy = { retries: inputs.retries, baseDelayMs: deps.baseDelayMs ?? DEFAULT_BASE_DELAY_MS, sleep: deps.sleep ?? realSleep, signal };
+  for (const warning of planWarnings(inputs.images, inputs.credentials)) output.warning(warning);
+  // Outputs of an earlier run must never pass for this one's: they go first, so that any failure leaves none.
+  await removeStale('digestFile', inputs.digestFile);
+  if (inputs.lockedComposeFile) await removeStale('lockedComposeFile', inputs.lockedComposeFile);
+  const environment = deps.environment ?? process.env;
+  const sources = await readComposeSources(inputs.composeFiles);
+  // Compose mistakes (bad YAML, a built image missing from images) fail before anything is pushed.
+  if (inputs.lockedComposeFile) lockComposeFiles(sources, inputs.images.map((i) => ({ ...i, digest: PLACEHOLDER_DIGEST })), environment);
+
+  const credentials = inputs.credentials ? [inputs.credentials] : [];
+  const pushed = await withDockerLogin({ runner, output }, credentials, { signal }, async (dockerConfig) => {
+    const env = dockerEnv(dockerConfig);
+    const groups = groupByRepository(inputs.images);
+    const printed = new Map<string, string | undefined>();
+    await forEachConcurrently(groups, PUSH_CONCURRENCY, async (group) => {
+      for (const image of group) printed.set(image.reference, await pushImage(context, retry, image, env, groups.length > 1));
+    });
+    const inspect = await runner.exec('docker', planInspectArgs(inputs.images), { env, quiet: true, noEcho: true, signal });
+    if (inspect.code !== 0) throw new ToolError('docker', `docker image inspect failed after the push: ${lastMeaningfulLine(inspect.stderr || inspect.stdout)}`, inspect.code);
+    const repoDigests = parseRepoDigests(inspect.stdout, inputs.images.length);
+    return inputs.images.map((image, i): PushedImage => ({ ...image, digest: selectDigest(image, repoDigests[i], printed.get(image.reference)) }));
+  });
+
+  if (inputs.verify) await verifyDigests(pushed, (deps.createRegistry ?? defaultRegistry(context))(retry, inputs));
+  else output.info('Digests taken from the engine without asking the registry (verify: false).');
+
+  const digestFile = planDigestFile(pushed, inputs.pipeline);
+  const locked = inputs.lockedComposeFile ? lockComposeFiles(sources, pushed, environment) : undefined;
+  await writeDigestFile(inputs.digestFile, digestFile);
+  if (locked && inputs.lockedComposeFile) {
+    try {
+      await writeFileAtomic(inputs.lockedComposeFile, locked.text);
+    } catch (err) {
+      await rm(inputs.digestFile, { force: true });
+      throw new FileError(inputs.lockedComposeFile, `the locked compose file cannot be written: ${(err as Error).message}.`);
+    }
+    for (const w of locked.warnings) output.warning(w);
+    const count = locked.services.filter((s) => s.pinned).length;
+    output.info(`Locked compose file ${inputs.lockedComposeFile}: ${count} of ${locked.services.length} service images pinned by digest.`);
+  }
+  for (const p of pushed) output.info(`${p.reference} → ${p.digest}`);
+  for (const [name, value] of Object.entries(planOutputs(pushed, inputs.digestFile))) output.setOutput(name, value);
+  if (inputs.artifactName) {
+    output.uploadArtifact(inputs.artifactName, inputs.digestFile);
+    if (inputs.lockedComposeFile) output.uploadArtifact(inputs.artifactName, inputs.lockedComposeFile);
+  }
+  const images = pushed.length === 1 ? '1 image' : `${pushed.length} images`;
+  return `Pushed ${images}${inputs.verify ? ', verified with the registry,' : ''} and recorded the digests in ${inputs.digestFile}.`;
+}
+
+/**
+ * `docker push`, retried on transient failures; returns the digest it printed, if any. Pushes that
+ * run side by side print their output as one block when done, so that their lines do not interleave.
+ */
+async function pushImage(context: TaskContext, retry: RetryPolicy, image: PushImage, env: NodeJS.ProcessEnv, concurrent: boolean): Promise<string | undefined> {
+  let attempts = 0;
+  try {
+    const stdout = await withRetries(
+      retry,
+      async (n) => {
+        attempts = n;
+        const result = await context.runner.exec('docker', planPushArgs(image), { env, signal: context.signal, quiet: concurrent });
+        if (result.code !== 0) throw new PushFailure(`${result.stdout}\n${result.stderr}`, result.code);
+        if (concurrent) context.output.info(neutralizeLoggingCommands(result.stdout.trimEnd()));
+        return result.stdout;
+      },
+      (err) => (err instanceof PushFailure ? classifyPushFailure(err.output) : { transient: false, reason: String(err) }),
+      ({ retry: r, of, delayMs, reason }) => context.output.info(`docker push ${image.reference} failed (${reason}); retry ${r} of ${of} in ${delayMs / 1000} s.`),
+    );
+    return parsePushedDigest(stdout, image.image.tag);
+  } catch (err) {
+    if (!(err instanceof PushFailure)) throw err;
+    const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+    throw new ToolError('docker', `docker push ${image.reference} failed${tries}: ${err.message}`, err.code);
+  }
+}
+
+/**
+ * Runs `body` for each item, at most `limit` at a time, and waits for all of them, so that no push
+ * is left running when the task reports; then rethrows the first failure in the order listed.
+ */
+async function forEachConcurrently<T>(items: readonly T[], limit: number, body: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const results: Array<PromiseSettledResult<void>> = [];
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await body(items[index]).then(
+        (): PromiseSettledResult<void> => ({ status: 'fulfilled', value: undefined }),
+        (reason: unknown): PromiseSettledResult<void> => ({ status: 'rejected', reason }),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/** Asks the registry for each digest (concurrently) and fails on the first mismatch. */
+async function verifyDigests(pushed: readonly PushedImage[], registry: Registry): Promise<void> {
+  const served = await Promise.all(pushed.map((p) => registry.manifestDigest(p.image)));
+  pushed.forEach((p, i) => {
+    if (served[i] !== p.digest) {
+      throw new DigestError(`The registry serves ${served[i]} for ${p.reference}, but the engine pushed ${p.digest}; the tag moved or the registry rewrote the manifest, so no digest is recorded.`);
+    }
+  });
+}
+
+function defaultRegistry(context: TaskContext): (retry: RetryPolicy, inputs: PushDigestInputs) => Registry {
+  return (retry, inputs) =>
+    new HttpRegistryClient({ credentials: inputs.credentials ? [inputs.credentials] : [], retry, onRetry: (m) => context.output.info(m) });
+}
+
+async function readComposeSources(paths: readonly string[]): Promise<ComposeSource[]> {
+  return Promise.all(paths.map(async (path) => {
+    try {
+      return { path, text: await readFile(path, 'utf8') };
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new FileError(path, code === 'ENOENT' ? 'the compose file does not exist.' : `the compose file cannot be read (${code ?? (err as Error).message}).`);
+    }
+  }));
+}
+
+/** Deletes an output left by an earlier run; a folder in its place is the user's error. */
+async function removeStale(input: string, path: string): Promise<void> {
+  try {
+    await rm(path, { force: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new FileError(path, code === 'ERR_FS_EISDIR' || code === 'EISDIR' ? `this is a folder, but ${input} must name a file.` : `the file left here by an earlier run cannot be deleted (${code}).`);
+  }
 }

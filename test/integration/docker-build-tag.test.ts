@@ -7,9 +7,8 @@ import { NodeProcessRunner } from '../../src/process/runner';
 import { agentVariables, describeRun, runVsixTask, type HarnessSpec } from '../support/task-harness';
 import { requireTestBed, type TestBed } from '../support/testbed';
 
-// The agent passes a connection's GUID as the input; this one has no letters because the harness
-// upper-cases ids in ENDPOINT_URL_<id> while the task library looks the URL up as written.
-const CONNECTION_ID = '00000000-0000-4000-8000-000000005001';
+/** The agent passes a service connection's GUID as the input's value. */
+const CONNECTION_ID = '6f1c2a9e-4b7d-4e0a-9c3b-5d2e8f7a1b00';
 const runner = new NodeProcessRunner({ write: () => undefined });
 
 /** Runs docker against the test bed and returns stdout; fails the test on a non-zero exit. */

@@ -31,13 +31,17 @@ describe('the test bed (real engine, real registries)', function () {
 
   it('logs in to the htpasswd registry through a temporary DOCKER_CONFIG, and refuses a wrong password', async () => {
     let dir = '';
-    await withDockerLogin({ runner, output }, [{ registry: bed.authRegistry, username: bed.authUser, password: bed.authPassword }], {}, async (d) => {
-      dir = d ?? '';
-      const ref = `${bed.authRegistry}/outerloop-test/testbed:login`;
-      await runner.exec('docker', ['tag', bed.baseImage, ref], { env: bed.env, quiet: true });
-      const push = await runner.exec('docker', ['--config', dir, 'push', ref], { env: bed.env, quiet: true });
-      assert.equal(push.code, 0, push.stderr);
-    });
+    const ref = `${bed.authRegistry}/outerloop-test/testbed:login-${process.pid}`;
+    try {
+      await withDockerLogin({ runner, output }, [{ registry: bed.authRegistry, username: bed.authUser, password: bed.authPassword }], {}, async (d) => {
+        dir = d ?? '';
+        await runner.exec('docker', ['tag', bed.baseImage, ref], { env: bed.env, quiet: true });
+        const push = await runner.exec('docker', ['--config', dir, 'push', ref], { env: bed.env, quiet: true });
+        assert.equal(push.code, 0, push.stderr);
+      });
+    } finally {
+      await runner.exec('docker', ['rmi', ref], { env: bed.env, quiet: true });
+    }
     assert.ok(dir && !existsSync(dir), 'the temporary config is gone');
     await assert.rejects(
       withDockerLogin({ runner, output }, [{ registry: bed.authRegistry, username: bed.authUser, password: 'wrong' }], {}, async () => undefined),

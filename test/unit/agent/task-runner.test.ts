@@ -38,10 +38,10 @@ describe('buildTaskEnv', () => {
   });
   it('exports variables under the agent names', () => assert.equal(env['BUILD_BUILDNUMBER'], '20261122.3'));
   it('exports endpoints in every form the library reads', () => {
-    assert.equal(env['ENDPOINT_URL_REG1'], 'https://r');
-    assert.deepEqual(JSON.parse(env['ENDPOINT_AUTH_REG1'] ?? ''), { scheme: 'UsernamePassword', parameters: { username: 'u', password: 'p' } });
-    assert.equal(env['ENDPOINT_AUTH_PARAMETER_REG1_PASSWORD'], 'p');
-    assert.equal(env['ENDPOINT_DATA_REG1_LOGINSERVER'], 'r');
+    assert.equal(env['ENDPOINT_URL_reg1'], 'https://r');
+    assert.deepEqual(JSON.parse(env['ENDPOINT_AUTH_reg1'] ?? ''), { scheme: 'UsernamePassword', parameters: { username: 'u', password: 'p' } });
+    assert.equal(env['ENDPOINT_AUTH_PARAMETER_reg1_PASSWORD'], 'p');
+    assert.equal(env['ENDPOINT_DATA_reg1_LOGINSERVER'], 'r');
   });
   it('drops agent variables inherited from the caller and leaves empty inputs unset', () => {
     assert.equal(env['INPUT_STALE'], undefined);

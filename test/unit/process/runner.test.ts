@@ -48,6 +48,29 @@ describe('NodeProcessRunner', () => {
     const result = await pending;
     assert.notEqual(result.code, 0);
   });
+
+  it('hands each stdout line to onStdoutLine, split across chunks or not', async () => {
+    const lines: string[] = [];
+    await new NodeProcessRunner(sink()).exec(process.execPath, [
+      '-e', 'process.stdout.write("a\\nb"); setTimeout(() => process.stdout.write("c\\nd\\n"), 50)',
+    ], { quiet: true, onStdoutLine: (l) => lines.push(l) });
+    assert.deepEqual(lines, ['a', 'bc', 'd']);
+  });
+
+  it('with processGroup, an abort ends the command and the children it started', async () => {
+    const controller = new AbortController();
+    const started = Date.now();
+    const pending = new NodeProcessRunner(sink()).exec('sh', ['-c', 'sleep 30 & sleep 30; wait'], {
+      signal: controller.signal,
+      quiet: true,
+      processGroup: true,
+    });
+    setTimeout(() => controller.abort(), 200);
+    const result = await pending;
+    assert.notEqual(result.code, 0);
+    // 'close' only comes once every holder of the output pipes (the background sleep too) is gone.
+    assert.ok(Date.now() - started < 2500, 'SIGTERM reached the background child too');
+  });
 });
 
 describe('formatCommandLine and lastLines', () => {

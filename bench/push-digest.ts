@@ -1,0 +1,94 @@
+/**
+ * PushDigest@1 (the whole task, run from the unpacked .vsix as the agent runs it) against the raw
+ * tool: a bare `docker push` of the same tags followed by `docker inspect`. Each round builds fresh
+ * images (a random layer of --mb MiB each, so every push really uploads), then runs both sides in
+ * alternating order against the open test registry. Prints the medians and their ratio.
+ *
+ *   npm run package && node -r ts-node/register/transpile-only bench/push-digest.ts [--rounds 7] [--images 2] [--mb 16]
+ */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { NodeProcessRunner } from '../src/process/runner';
+import { agentVariables, describeRun, runVsixTask } from '../test/support/task-harness';
+import { findTestBed } from '../test/support/testbed';
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const rounds = option('rounds', 7);
+const imagesPerSide = option('images', 2);
+const mb = option('mb', 16);
+const runner = new NodeProcessRunner({ write: () => undefined });
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+async function main(): Promise<void> {
+  const bed = findTestBed();
+  if (!bed) throw new Error("The test bed is not running: run 'scripts/test-infra.sh up'.");
+  const env = bed.env;
+  const docker = async (args: string[], stdin?: string): Promise<string> => {
+    const r = await runner.exec('docker', args, { env, quiet: true, noEcho: true, stdin });
+    if (r.code !== 0) throw new Error(`docker ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const id = randomBytes(3).toString('hex');
+  const created: string[] = [];
+  /** Fresh images with a random layer each, tagged for one side of one round. */
+  const build = async (side: string, round: number): Promise<string[]> => {
+    const refs: string[] = [];
+    for (let i = 0; i < imagesPerSide; i++) {
+      const ref = `${bed.registry}/outerloop-bench-${id}/${side}-${i}:r${round}`;
+      const dockerfile = `FROM ${bed.baseImage}\nRUN head -c ${mb * 1024 * 1024} /dev/urandom > /blob-${randomBytes(4).toString('hex')}\n`;
+      await docker(['build', '-q', '-t', ref, '-'], dockerfile);
+      refs.push(ref);
+      created.push(ref);
+    }
+    return refs;
+  };
+  const task: number[] = [];
+  const bare: number[] = [];
+  try {
+    for (let round = 0; round < rounds; round++) {
+      const taskRefs = await build('task', round);
+      const bareRefs = await build('bare', round);
+      const runTask = async (): Promise<void> => {
+        const variables = await agentVariables();
+        const start = performance.now();
+        const run = await runVsixTask('push-digest', { variables, baseEnv: env, inputs: { images: taskRefs.join('\n') } });
+        const elapsed = performance.now() - start;
+        if (run.result !== 'Succeeded') throw new Error(describeRun(run));
+        task.push(elapsed);
+      };
+      const runBare = async (): Promise<void> => {
+        const start = performance.now();
+        for (const ref of bareRefs) await docker(['push', ref]);
+        await docker(['inspect', ...bareRefs]);
+        bare.push(performance.now() - start);
+      };
+      if (round % 2 === 0) {
+        await runTask();
+        await runBare();
+      } else {
+        await runBare();
+        await runTask();
+      }
+      process.stderr.write(`round ${round + 1}/${rounds}: PushDigest ${task[round].toFixed(0)} ms, docker push + inspect ${bare[round].toFixed(0)} ms\n`);
+    }
+  } finally {
+    if (created.length > 0) await runner.exec('docker', ['rmi', ...created], { env, quiet: true, noEcho: true });
+  }
+  const t = median(task);
+  const b = median(bare);
+  console.log(`PushDigest@1: ${rounds} rounds, ${imagesPerSide} images of ${mb} MiB each per side`);
+  console.log(`median PushDigest ${t.toFixed(0)} ms, median docker push + docker inspect ${b.toFixed(0)} ms, ratio ${(t / b).toFixed(2)} (goal <= 1.10)`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,101 @@
+import { readFile, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { InputError } from '../../common/errors';
+import { writeFileAtomic } from '../../common/fs';
+import { readDigestFile } from '../../digests/digest-file';
+import { formatManifests } from '../../k8s/order';
+import { renderComposeProject, type KubernetesObject, type RenderOptions } from '../../k8s/render';
+import type { CliCommand, CliIo } from '../io';
+import { COMPOSE_OPTIONS_USAGE, parseCommandArgs, readComposeOptions } from './compose-options';
+
+/** `outerloop convert`: compose files → Kubernetes manifests (stdout, one file, or one file per object). */
+
+const OWN_OPTIONS = {
+  digests: { type: 'string' },
+  namespace: { type: 'string', short: 'n' },
+  strict: { type: 'boolean' },
+  output: { type: 'string', short: 'o' },
+  'output-dir': { type: 'string' },
+  'service-type': { type: 'string' },
+  'ingress-host': { type: 'string' },
+} as const;
+
+const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer'] as const;
+
+/** Lists the files the last --output-dir run wrote, so that the next run can remove the stale ones. */
+const MANIFEST_LIST = '.outerloop-manifests';
+
+/**
+ * Writes one file per object; removes the files an earlier run wrote for objects that are gone
+ * (only those: the folder's list says which), so that applying the folder never resurrects them.
+ */
+export async function writeManifestFolder(dir: string, objects: KubernetesObject[]): Promise<string[]> {
+  const names = objects.map((o) => `${o.kind.toLowerCase()}-${o.metadata.name}.yaml`);
+  for (const [i, object] of objects.entries()) await writeFileAtomic(join(dir, names[i]), formatManifests([object]));
+  let previous: string[] = [];
+  try {
+    previous = (await readFile(join(dir, MANIFEST_LIST), 'utf8')).split('\n').filter((n) => /^[a-z0-9.-]+\.yaml$/.test(n));
+  } catch {
+    previous = [];
+  }
+  const stale = previous.filter((n) => !names.includes(n)).sort();
+  for (const name of stale) await rm(join(dir, name), { force: true });
+  await writeFileAtomic(join(dir, MANIFEST_LIST), [...names].sort().join('\n') + '\n');
+  return stale;
+}
+
+async function run(args: string[], io: CliIo): Promise<number> {
+  const values = parseCommandArgs(args, OWN_OPTIONS);
+  const output = values['output'] as string | undefined;
+  const outputDir = values['output-dir'] as string | undefined;
+  if (output !== undefined && outputDir !== undefined) throw new InputError('--output', 'and --output-dir cannot be used together.');
+  const serviceType = values['service-type'] as string | undefined;
+  if (serviceType !== undefined && !(SERVICE_TYPES as readonly string[]).includes(serviceType)) {
+    throw new InputError('--service-type', `must be ${SERVICE_TYPES.join(', ')}, not '${serviceType}'.`);
+  }
+  const shared = readComposeOptions(values, io);
+  const options: RenderOptions = {
+    composeFiles: shared.files, workingDir: io.cwd, environment: shared.environment, profiles: shared.profiles, strict: values['strict'] === true,
+    ...(shared.envFiles ? { envFiles: shared.envFiles } : {}), ...(shared.projectName ? { projectName: shared.projectName } : {}),
+    ...(typeof values['namespace'] === 'string' ? { namespace: values['namespace'] } : {}),
+    ...(serviceType ? { serviceType: serviceType as RenderOptions['serviceType'] } : {}),
+    ...(typeof values['ingress-host'] === 'string' ? { ingressHost: values['ingress-host'] } : {}),
+  };
+  if (typeof values['digests'] === 'string') options.digests = await readDigestFile(resolve(io.cwd, values['digests']));
+  const result = await renderComposeProject(options);
+  for (const warning of result.warnings) io.stderr.write(`warning: ${warning}\n`);
+  if (outputDir !== undefined) {
+    const dir = resolve(io.cwd, outputDir);
+    const removed = await writeManifestFolder(dir, result.objects);
+    io.stderr.write(`wrote ${result.objects.length} manifests to ${dir}${removed.length ? `, removed ${removed.length} that the project no longer has (${removed.join(', ')})` : ''}\n`);
+  } else if (output !== undefined) {
+    await writeFileAtomic(resolve(io.cwd, output), result.yaml);
+    io.stderr.write(`wrote ${result.objects.length} objects to ${resolve(io.cwd, output)}\n`);
+  } else io.stdout.write(result.yaml);
+  return 0;
+}
+
+/** The `convert` command. */
+export const convertCommand: CliCommand = {
+  name: 'convert',
+  summary: 'convert compose files to Kubernetes manifests, pinned by digest',
+  usage: [
+    'Usage: outerloop convert [options]',
+    '',
+    'Converts the compose project to Kubernetes manifests (multi-document YAML, sorted, byte-identical',
+    'for the same input). Warnings name every compose key that is not converted; they go to stderr.',
+    '',
+    'Options:',
+    ...COMPOSE_OPTIONS_USAGE,
+    '      --digests FILE      image-digests.json from PushDigest@1: pin images by digest',
+    '  -n, --namespace NS      set metadata.namespace on every object',
+    '      --strict            fail on any warning',
+    '      --service-type T    Service type for published ports: ClusterIP (default), NodePort, LoadBalancer',
+    '      --ingress-host HOST host for Ingresses that ask for one without a host of their own',
+    '  -o, --output FILE       write the manifests to FILE (default: stdout)',
+    '      --output-dir DIR    write one file per object (<kind>-<name>.yaml) to DIR; files an earlier run wrote',
+    '                          for objects that are gone are removed (DIR/.outerloop-manifests lists them)',
+    '',
+  ].join('\n'),
+  run,
+};

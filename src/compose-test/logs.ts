@@ -1,0 +1,48 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../common/fs';
+import type { ProjectCompose } from './compose';
+import type { ProjectDocker } from './docker';
+
+/**
+ * Saves what explains a run into `dir`: each container's logs (`<container>.log`), `ps.txt` and
+ * `containers.json` (each container's state, health-check log, ports and labels). Environment and
+ * command lines are left out of the state on purpose: they may hold secrets. Returns the file names.
+ */
+export async function saveProjectLogs(deps: { docker: ProjectDocker; compose: ProjectCompose }, project: string, dir: string): Promise<string[]> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const [{ containers, raw }, ps] = await Promise.all([deps.docker.inspectProject(project), deps.compose.ps()]);
+  const files: string[] = [];
+  await Promise.all(
+    containers.map(async (c) => {
+      const file = `${c.name}.log`;
+      await writeFileAtomic(join(dir, file), await deps.docker.logs(c.id));
+      files.push(file);
+    }),
+  );
+  await writeFileAtomic(join(dir, 'ps.txt'), ps);
+  await writeFileAtomic(join(dir, 'containers.json'), JSON.stringify(raw.map(summarizeContainer), null, 2) + '\n');
+  return [...files.sort(), 'ps.txt', 'containers.json'];
+}
+
+/** The parts of `docker inspect` that explain a container's fate, and nothing that may be secret. */
+export function summarizeContainer(raw: unknown): Record<string, unknown> {
+  const c = raw as {
+    Id?: string; Name?: string; Created?: string; RestartCount?: number; Image?: string;
+    Config?: { Image?: string; Labels?: Record<string, string> | null; Healthcheck?: unknown };
+    State?: unknown; NetworkSettings?: { Ports?: unknown };
+  };
+  return {
+    Id: c.Id,
+    Name: c.Name?.replace(/^\//, ''),
+    Created: c.Created,
+    Image: c.Config?.Image,
+    ImageId: c.Image,
+    Labels: c.Config?.Labels ?? {},
+    Healthcheck: c.Config?.Healthcheck,
+    State: c.State,
+    RestartCount: c.RestartCount,
+    Ports: c.NetworkSettings?.Ports ?? {},
+  };
+}

@@ -1,0 +1,124 @@
+import { load as loadYaml } from 'js-yaml';
+import { InputError, ToolError } from '../common/errors';
+import type { TestSpec } from './inputs';
+
+/**
+ * What ComposeTest needs to know of the app, read from `compose config` (Compose's own merge,
+ * interpolation and validation): each service's build section, image and dependencies.
+ */
+
+/** One service of the resolved compose project. */
+export interface ComposeService {
+  name: string;
+  /** It has a `build` section. */
+  build: boolean;
+  /** Its `image`, when set. */
+  image?: string;
+  /** Services it depends on, with the `depends_on` condition (`service_started` for the short form). */
+  dependsOn: Array<{ service: string; condition: string }>;
+}
+
+/** The resolved project's services, by name. */
+export type ComposeModel = Map<string, ComposeService>;
+
+/** Parses `compose config` output (v1 and v2 print the same shape). */
+export function parseComposeConfig(text: string): ComposeModel {
+  let doc: unknown;
+  try {
+    doc = loadYaml(text);
+  } catch (err) {
+    throw new ToolError('compose', `Could not read the output of 'compose config': ${(err as Error).message.split('\n')[0]}`);
+  }
+  const services = (doc as { services?: Record<string, Record<string, unknown>> } | null)?.services ?? {};
+  const model: ComposeModel = new Map();
+  for (const [name, s] of Object.entries(services)) {
+    const service = s ?? {};
+    model.set(name, {
+      name,
+      build: service['build'] !== undefined && service['build'] !== null,
+      image: typeof service['image'] === 'string' ? service['image'] : undefined,
+      dependsOn: readDependsOn(service['depends_on']),
+    });
+  }
+  return model;
+}
+
+function readDependsOn(value: unknown): ComposeService['dependsOn'] {
+  if (Array.isArray(value)) return value.map((service) => ({ service: String(service), condition: 'service_started' }));
+  if (value && typeof value === 'object') {
+    return Object.entries(value as Record<string, { condition?: string } | null>).map(([service, spec]) => ({
+      service,
+      condition: spec?.condition ?? 'service_started',
+    }));
+  }
+  return [];
+}
+
+/** What a run brings up, builds, pulls and waits for. */
+export interface ComposeScope {
+  /** The services named on the `up` command line (empty: all of them). */
+  up: string[];
+  /** Every service that will run: those, their dependencies and the test service. Sorted. */
+  all: string[];
+  /** Services in scope with a build section. */
+  build: string[];
+  /** Services in scope that use an image without building it. */
+  pull: string[];
+  /**
+   * One-shot services: those another service in scope depends on with
+   * `condition: service_completed_successfully`. Compose itself treats their exit 0 as success, so
+   * the readiness wait does too; any other service that exits fails the run.
+   */
+  oneShot: string[];
+}
+
+/** Works out the scope, rejecting service names the project does not have. */
+export function planScope(model: ComposeModel, services: readonly string[], test: TestSpec): ComposeScope {
+  const known = [...model.keys()].sort();
+  const check = (input: string, name: string): void => {
+    if (!model.has(name)) throw new InputError(input, `names service '${name}', which the compose files do not define (they define: ${known.join(', ')}).`);
+  };
+  services.forEach((s) => check('services', s));
+  const testService = test.kind === 'service' ? test.service : undefined;
+  if (testService !== undefined) check('testService', testService);
+
+  const requested = services.length > 0 ? [...services] : known.filter((s) => s !== testService);
+  const roots = testService === undefined ? requested : [...requested, ...model.get(testService)!.dependsOn.map((d) => d.service)];
+  const running = closure(model, roots);
+  running.delete(testService ?? '');
+  // `up` with the user's names (or none: everything) starts their dependencies itself; with a test
+  // service, which must not start as an app service, every other service is named.
+  const up = testService === undefined ? [...services] : [...running].sort();
+  const all = [...running, ...(testService ? [testService] : [])].sort();
+  const oneShot = new Set<string>();
+  for (const name of all) {
+    for (const d of model.get(name)?.dependsOn ?? []) if (d.condition === 'service_completed_successfully') oneShot.add(d.service);
+  }
+  return {
+    up,
+    all,
+    build: all.filter((s) => model.get(s)?.build),
+    pull: all.filter((s) => !model.get(s)?.build),
+    oneShot: [...oneShot].sort(),
+  };
+}
+
+function closure(model: ComposeModel, roots: readonly string[]): Set<string> {
+  const seen = new Set<string>();
+  const visit = (name: string): void => {
+    if (seen.has(name) || !model.has(name)) return;
+    seen.add(name);
+    for (const d of model.get(name)!.dependsOn) visit(d.service);
+  };
+  roots.forEach(visit);
+  return seen;
+}
+
+/**
+ * The images the run built (for `removeImages`): a service's `image` when set, else the name
+ * Compose gives a built image (`<project>_<service>` in v1, `<project>-<service>` in v2).
+ */
+export function planBuiltImages(model: ComposeModel, scope: ComposeScope, projectName: string, composeVersion: 1 | 2): string[] {
+  const separator = composeVersion === 1 ? '_' : '-';
+  return scope.build.map((s) => model.get(s)?.image ?? `${projectName}${separator}${s}`);
+}

@@ -1,0 +1,136 @@
+import { join } from 'node:path';
+import type { RegistryCredentials } from '../docker/registry-credentials';
+import type { DigestFile } from '../digests/digest-file';
+import { labelSelector, type WorkloadRef } from '../k8s/deploy/commands';
+import { decorateObjects, formatManifests, jobsOf, namespaceObject, workloadsOf } from '../k8s/deploy/objects';
+import { registrySecretObject } from '../k8s/deploy/registry-secret';
+import type { KubernetesObject, RenderedImage, RenderResult } from '../k8s/render';
+
+/** ComposeToK8s@1's planners: pure, facts in, manifests and decisions out. */
+
+/** The agent's variables the traceability annotations come from. */
+export interface PipelineVariables {
+  collectionUri?: string;
+  teamProject?: string;
+  buildId?: string;
+  buildNumber?: string;
+  sourceVersion?: string;
+  releaseWebUrl?: string;
+}
+
+/** The annotation keys this task adds to every object and pod template. */
+export const ANNOTATIONS = {
+  runUrl: 'outerloop.io/pipeline-run-url',
+  buildNumber: 'outerloop.io/build-number',
+  sourceVersion: 'outerloop.io/source-version',
+  images: 'outerloop.io/image-digests',
+} as const;
+
+const PART_OF = 'app.kubernetes.io/part-of';
+const MANAGED_BY = 'app.kubernetes.io/managed-by';
+
+/** The web address of the pipeline run deploying (a release's, else the build's). */
+export function pipelineRunUrl(v: PipelineVariables): string | undefined {
+  if (v.releaseWebUrl) return v.releaseWebUrl;
+  if (!v.collectionUri || !v.teamProject || !v.buildId) return undefined;
+  const base = v.collectionUri.endsWith('/') ? v.collectionUri : `${v.collectionUri}/`;
+  return `${base}${encodeURIComponent(v.teamProject)}/_build/results?buildId=${encodeURIComponent(v.buildId)}`;
+}
+
+/**
+ * The traceability annotations: the run that deploys, the build number and commit the images come
+ * from (the digest file's, else this run's), and every pinned image (`service=repo@sha256:…`).
+ */
+export function traceabilityAnnotations(v: PipelineVariables, digests: DigestFile | undefined, images: readonly RenderedImage[]): Record<string, string> {
+  const annotations: Record<string, string> = {};
+  const runUrl = pipelineRunUrl(v);
+  const buildNumber = digests?.pipeline.buildNumber ?? v.buildNumber;
+  const sourceVersion = digests?.pipeline.sourceVersion ?? v.sourceVersion;
+  if (runUrl) annotations[ANNOTATIONS.runUrl] = runUrl;
+  if (buildNumber) annotations[ANNOTATIONS.buildNumber] = buildNumber;
+  if (sourceVersion) annotations[ANNOTATIONS.sourceVersion] = sourceVersion;
+  const pinned = images
+    .filter((i) => i.pinned)
+    .map((i) => `${i.service}=${i.resolved}`)
+    .sort();
+  if (pinned.length > 0) annotations[ANNOTATIONS.images] = pinned.join(',');
+  return annotations;
+}
+
+/** The images this project builds that did not end up pinned by digest, in service order. */
+export function unpinnedBuiltImages(images: readonly RenderedImage[]): RenderedImage[] {
+  return images.filter((i) => i.built && !i.pinned).sort((a, b) => a.service.localeCompare(b.service));
+}
+
+/** The value of the app's part-of label: what the converter put on its objects, else the project name. */
+export function appLabelValue(result: Pick<RenderResult, 'objects' | 'projectName'>): string {
+  for (const o of result.objects) {
+    const value = o.metadata.labels?.[PART_OF];
+    if (value) return value;
+  }
+  return result.projectName;
+}
+
+/** The name of the registry pull Secret of an app: a valid DNS-1123 name. */
+export function pullSecretName(app: string): string {
+  const base = app.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 200) || 'app';
+  return `${base}-registry`;
+}
+
+/** Where the manifests file goes: its own folder, published as the artifact. */
+export function manifestsPath(stagingDir: string, artifactName: string | undefined, namespace: string): string {
+  return join(stagingDir, 'outerloop-k8s', artifactName ?? namespace, 'manifests.yaml');
+}
+
+/** What the planner is given. */
+export interface ManifestsFacts {
+  render: Pick<RenderResult, 'objects' | 'projectName' | 'images'>;
+  namespace: string;
+  createNamespace: boolean;
+  registry?: RegistryCredentials;
+  annotations: Record<string, string>;
+  prune: boolean;
+}
+
+/** What the task writes and applies. */
+export interface ManifestsPlan {
+  /** The manifests file and artifact: the app's objects, decorated. Never holds a password. */
+  fileObjects: KubernetesObject[];
+  fileYaml: string;
+  /** What kubectl applies: the Namespace (createNamespace), the registry Secret, then the app. */
+  applyObjects: KubernetesObject[];
+  applyYaml: string;
+  workloads: WorkloadRef[];
+  /** Jobs to delete before the apply (see {@link jobsOf}). */
+  recreate: string[];
+  /** The app's selector for pruning; undefined when prune is off. */
+  pruneSelector?: string;
+}
+
+/**
+ * Decorates the converter's objects (traceability annotations; the registry Secret as
+ * imagePullSecret) and adds what only the cluster gets: the Namespace and the registry Secret
+ * with its password, which therefore stays out of the manifests file and the artifact.
+ */
+export function planManifests(facts: ManifestsFacts): ManifestsPlan {
+  const app = appLabelValue(facts.render);
+  const labels = { [PART_OF]: app, [MANAGED_BY]: 'outerloop' };
+  const secretName = facts.registry ? pullSecretName(app) : undefined;
+  const fileObjects = decorateObjects(facts.render.objects, { annotations: facts.annotations, imagePullSecret: secretName });
+  const extra: KubernetesObject[] = [];
+  if (facts.createNamespace) extra.push(namespaceObject(facts.namespace, { [MANAGED_BY]: 'outerloop' }));
+  if (facts.registry && secretName) {
+    const [secret] = decorateObjects([registrySecretObject(secretName, facts.registry, labels)], { annotations: facts.annotations });
+    extra.push(secret);
+  }
+  const applyObjects = [...extra, ...fileObjects];
+  return {
+    fileObjects,
+    fileYaml: formatManifests(fileObjects),
+    applyObjects,
+    applyYaml: formatManifests(applyObjects),
+    workloads: workloadsOf(fileObjects),
+    recreate: jobsOf(fileObjects),
+    pruneSelector: facts.prune ? labelSelector({ [PART_OF]: app }) : undefined,
+  };
+}

@@ -1,0 +1,143 @@
+import { existsSync } from 'node:fs';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { FileError, InputError } from '../common/errors';
+import { parseDotenv } from './dotenv';
+import { loadMergedDocument, locateIn, readTextFile, type LoadState } from './documents';
+import type { VariableLookup } from './interpolate';
+import type { ComposeProject, ComposeService } from './model';
+import { normalizeDocument } from './normalize';
+import { formatPath, type KeyPath } from './paths';
+
+/**
+ * The compose loader: files → one normalized ComposeProject. Variables come only from
+ * `environment` and the env files (the project's `.env`, or `envFiles`); this module never reads
+ * the machine's environment.
+ */
+
+/** What to load. */
+export interface LoadOptions {
+  /** Compose files in merge order (relative to `workingDir`); empty: compose.yaml and friends in `workingDir`. */
+  files: string[];
+  workingDir: string;
+  environment: Record<string, string>;
+  /** Env files for interpolation; when absent, the project directory's `.env` (if any). */
+  envFiles?: string[];
+  profiles?: string[];
+  projectName?: string;
+}
+
+/** The loader's answer. */
+export interface LoadResult {
+  project: ComposeProject;
+  warnings: string[];
+  /** `file:line:column` where a key path of the merged project was written (undefined when unknown). */
+  locate(path: KeyPath): string | undefined;
+  /** The variables interpolation used (.env overlaid by the given environment). */
+  variables: Record<string, string>;
+}
+
+const DEFAULT_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+const OVERRIDE_FILES: Record<string, string[]> = {
+  'compose.yaml': ['compose.override.yaml', 'compose.override.yml'],
+  'compose.yml': ['compose.override.yml', 'compose.override.yaml'],
+  'docker-compose.yaml': ['docker-compose.override.yaml', 'docker-compose.override.yml'],
+  'docker-compose.yml': ['docker-compose.override.yml', 'docker-compose.override.yaml'],
+};
+
+function defaultFiles(dir: string): string[] {
+  const main = DEFAULT_FILES.find((f) => existsSync(resolve(dir, f)));
+  if (!main) throw new InputError('--file', `is needed: no ${DEFAULT_FILES.join(', ')} in ${dir}.`);
+  const override = OVERRIDE_FILES[main].find((f) => existsSync(resolve(dir, f)));
+  return override ? [resolve(dir, main), resolve(dir, override)] : [resolve(dir, main)];
+}
+
+/** Compose's project-name rule: lower-case letters, digits, '-' and '_', starting with a letter or digit. */
+export const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+
+/** The project name a folder name gives (Compose normalizes it). */
+export function projectNameFromFolder(folder: string): string {
+  return folder.toLowerCase().replace(/[^a-z0-9_-]/g, '').replace(/^[_-]+/, '');
+}
+
+function chooseProjectName(options: LoadOptions, variables: Record<string, string>, written: unknown, projectDir: string): string {
+  const explicit = options.projectName ?? variables['COMPOSE_PROJECT_NAME'] ?? (typeof written === 'string' && written !== '' ? written : undefined);
+  if (explicit !== undefined) {
+    if (!PROJECT_NAME.test(explicit)) {
+      throw new InputError('projectName', `'${explicit}' is not a valid project name: lower-case letters, digits, '-' and '_', starting with a letter or digit.`);
+    }
+    return explicit;
+  }
+  const name = projectNameFromFolder(basename(projectDir));
+  if (!PROJECT_NAME.test(name)) throw new InputError('projectName', `is needed: the folder name '${basename(projectDir)}' does not make a valid project name.`);
+  return name;
+}
+
+function readVariables(options: LoadOptions, projectDir: string, warnings: string[]): Record<string, string> {
+  const given = options.environment;
+  const files = options.envFiles?.map((f) => (isAbsolute(f) ? f : resolve(options.workingDir, f)));
+  const variables: Record<string, string> = {};
+  const lookup: VariableLookup = (name) => (Object.prototype.hasOwnProperty.call(given, name) ? given[name] : Object.prototype.hasOwnProperty.call(variables, name) ? variables[name] : undefined);
+  for (const file of files ?? [resolve(projectDir, '.env')]) {
+    if (!files && !existsSync(file)) continue;
+    const parsed = parseDotenv(readTextFile(file, 'env file'), file, { lookup });
+    for (const name of parsed.unset) warnings.push(`${file}: the variable ${name} is not set: it became an empty string.`);
+    Object.assign(variables, parsed.values);
+  }
+  return { ...variables, ...given };
+}
+
+function activeProfiles(options: LoadOptions, variables: Record<string, string>): string[] {
+  if (options.profiles && options.profiles.length > 0) return options.profiles;
+  return (variables['COMPOSE_PROFILES'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+}
+
+function applyProfiles(services: ComposeService[], profiles: string[], locate: (p: KeyPath) => string | undefined): ComposeService[] {
+  const enabled = (s: ComposeService): boolean => s.profiles.length === 0 || profiles.includes('*') || s.profiles.some((p) => profiles.includes(p));
+  const on = new Set(services.filter(enabled).map((s) => s.name));
+  const out: ComposeService[] = [];
+  for (const service of services) {
+    if (!on.has(service.name)) continue;
+    for (const [dep, d] of Object.entries(service.dependsOn)) {
+      if (on.has(dep)) continue;
+      if (!d.required) {
+        delete service.dependsOn[dep];
+        continue;
+      }
+      const path = ['services', service.name, 'depends_on', dep];
+      const needed = services.find((s) => s.name === dep)?.profiles ?? [];
+      throw new FileError(locate(path) ?? service.name, `${formatPath(path)}: the service '${dep}' is disabled by its profiles (${needed.join(', ')}): activate one with --profile.`);
+    }
+    out.push(service);
+  }
+  return out;
+}
+
+/** Loads, merges, interpolates, validates and normalizes a compose project. Throws FileError / InputError. */
+export function loadComposeProject(options: LoadOptions): LoadResult {
+  const files = options.files.length > 0 ? options.files.map((f) => (isAbsolute(f) ? f : resolve(options.workingDir, f))) : defaultFiles(options.workingDir);
+  const projectDir = dirname(files[0]);
+  const warnings: string[] = [];
+  const variables = readVariables(options, projectDir, warnings);
+  const lookup: VariableLookup = (name) => (Object.prototype.hasOwnProperty.call(variables, name) ? variables[name] : undefined);
+  const state: LoadState = { lookup, warnings, sources: [], including: [] };
+  const merged = loadMergedDocument(files, projectDir, state);
+  const locate = (path: KeyPath): string | undefined => locateIn(state.sources, path);
+  const normalized = normalizeDocument(merged, {
+    lookup,
+    locate: (path) => locate(path) ?? files[0],
+    warn: (message) => warnings.push(message),
+    readEnvFile: (entry, path) => {
+      if (!existsSync(entry.path)) {
+        if (entry.required) throw new FileError(locate(path) ?? files[0], `${formatPath(path)}: the env file ${entry.path} does not exist.`);
+        return undefined;
+      }
+      const parsed = parseDotenv(readTextFile(entry.path, 'env file'), entry.path, { lookup, format: entry.format === 'raw' ? 'raw' : 'env' });
+      for (const name of parsed.unset) warnings.push(`${entry.path}: the variable ${name} is not set: it became an empty string.`);
+      return parsed.values;
+    },
+  });
+  const name = chooseProjectName(options, variables, merged['name'], projectDir);
+  const services = applyProfiles(normalized.services, activeProfiles(options, variables), locate);
+  const project: ComposeProject = { name, workingDir: projectDir, ...normalized, services };
+  return { project, warnings: [...new Set(warnings)], locate, variables };
+}

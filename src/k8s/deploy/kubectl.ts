@@ -1,0 +1,50 @@
+import { CancelledError, ToolError } from '../../common/errors';
+import type { ExecResult, ProcessRunner } from '../../process/runner';
+
+/** How kubectl is run for one cluster: every call gets the same kubeconfig and context. */
+export interface Kubectl {
+  /**
+   * Runs `kubectl <global flags> <args>`. `stdin` carries manifests (and the registry password they
+   * hold: never argv). `quiet` keeps the output out of the log (it is still returned).
+   */
+  run(args: readonly string[], options?: { stdin?: string; quiet?: boolean }): Promise<ExecResult>;
+}
+
+/** The flags that point kubectl at one cluster. Pure. */
+export function kubectlGlobalArgs(kubeconfig: string, context?: string): string[] {
+  return ['--kubeconfig', kubeconfig, ...(context ? ['--context', context] : [])];
+}
+
+/**
+ * The real kubectl, from PATH, through the ProcessRunner port. A missing kubectl is one clear
+ * error; a cancelled job stops here with {@link CancelledError}.
+ */
+export class KubectlCli implements Kubectl {
+  constructor(
+    private readonly runner: ProcessRunner,
+    private readonly globalArgs: readonly string[],
+    private readonly signal?: AbortSignal,
+    private readonly file = 'kubectl',
+  ) {}
+
+  async run(args: readonly string[], options: { stdin?: string; quiet?: boolean } = {}): Promise<ExecResult> {
+    throwIfAborted(this.signal);
+    let result: ExecResult;
+    try {
+      result = await this.runner.exec(this.file, [...this.globalArgs, ...args], { stdin: options.stdin, quiet: options.quiet, signal: this.signal });
+    } catch (err) {
+      if (err instanceof ToolError && /was not found on PATH/.test(err.message)) {
+        throw new ToolError('kubectl', `kubectl was not found on PATH: install the kubectl client on the agent (for example with the KubectlInstaller@0 task) or use action 'render'.`);
+      }
+      throw err;
+    }
+    throwIfAborted(this.signal);
+    return result;
+  }
+}
+
+/** Throws the job's cancellation when `signal` is aborted. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (!signal?.aborted) return;
+  throw signal.reason instanceof Error ? signal.reason : new CancelledError('SIGTERM');
+}

@@ -1,0 +1,191 @@
+import type { PersistentVolumeClaimSpec, Volume, VolumeMount } from 'kubernetes-types/core/v1';
+import type { ComposeFileObject, ComposeFileReference } from '../compose/model';
+import { CONTROL_LABELS, type TransformContext } from './context';
+import { dnsLabelProblem, toKubernetesName } from './names';
+import type { ServicePlan } from './plan';
+import { byteQuantity } from './quantities';
+
+/**
+ * Storage: named volumes → PersistentVolumeClaims (one claim shared by every service that mounts
+ * the volume; a StatefulSet's own volumes → volumeClaimTemplates), tmpfs → memory emptyDirs,
+ * anonymous volumes → emptyDirs, secrets → Secret volumes, configs → ConfigMap volumes. Bind mounts
+ * have no equivalent: they are reported, never turned into claims.
+ */
+
+const ACCESS_MODES = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'];
+const QUANTITY = /^\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
+
+/** How each named volume is provided. */
+export interface StoragePlan {
+  /** Claim name of each volume that a PersistentVolumeClaim (generated or external) provides. */
+  claims: Map<string, string>;
+  /** Volumes that become volumeClaimTemplates of the one StatefulSet that mounts them. */
+  templates: Map<string, PersistentVolumeClaimSpec>;
+  accessModes: Map<string, string>;
+}
+
+/** The Kubernetes name of a volume, secret or config: an external one's name as it is, else its `name:` or key made a DNS name. */
+function objectName(ctx: TransformContext, section: string, key: string, object: { name?: string; external: boolean }): string {
+  const name = object.external ? object.name ?? key : toKubernetesName(object.name ?? key);
+  const problem = dnsLabelProblem(name);
+  if (problem) throw ctx.error([section, key], `cannot become a Kubernetes name: '${name}' is not valid: ${problem}.`);
+  return name;
+}
+
+function claimSpec(ctx: TransformContext, key: string): PersistentVolumeClaimSpec {
+  const labels = ctx.project.volumes[key].labels;
+  const at = ['volumes', key, 'labels'];
+  const mode = labels[CONTROL_LABELS.volumeAccessMode] ?? 'ReadWriteOnce';
+  if (!ACCESS_MODES.includes(mode)) throw ctx.error([...at, CONTROL_LABELS.volumeAccessMode], `must be one of ${ACCESS_MODES.join(', ')}, not '${mode}'.`);
+  const size = labels[CONTROL_LABELS.volumeSize] ?? '1Gi';
+  if (!QUANTITY.test(size)) throw ctx.error([...at, CONTROL_LABELS.volumeSize], `must be a Kubernetes quantity such as 10Gi, not '${size}'.`);
+  const spec: PersistentVolumeClaimSpec = { accessModes: [mode], resources: { requests: { storage: size } } };
+  const storageClass = labels[CONTROL_LABELS.volumeStorageClass];
+  if (storageClass !== undefined) spec.storageClassName = storageClass;
+  return spec;
+}
+
+/** Decides claims and claim templates, and emits the PersistentVolumeClaims. */
+export function planStorage(ctx: TransformContext, plans: ServicePlan[]): StoragePlan {
+  const users = new Map<string, ServicePlan[]>();
+  for (const plan of plans) {
+    for (const m of plan.service.mounts) {
+      if (m.type !== 'volume' || m.source === undefined) continue;
+      const list = users.get(m.source) ?? [];
+      if (!list.includes(plan)) list.push(plan);
+      users.set(m.source, list);
+    }
+  }
+  const storage: StoragePlan = { claims: new Map(), templates: new Map(), accessModes: new Map() };
+  for (const key of [...users.keys()].sort()) {
+    const volume = ctx.project.volumes[key];
+    const name = objectName(ctx, 'volumes', key, volume);
+    if (volume.driver !== undefined && volume.driver !== 'local') ctx.warn(['volumes', key, 'driver'], `'${volume.driver}' has no Kubernetes equivalent: the claim uses the storage class instead.`);
+    if (Object.keys(volume.driverOpts).length > 0) ctx.warn(['volumes', key, 'driver_opts'], 'has no Kubernetes equivalent: ignored.');
+    if (volume.external) {
+      storage.claims.set(key, name);
+      continue;
+    }
+    const spec = claimSpec(ctx, key);
+    storage.accessModes.set(key, spec.accessModes![0]);
+    const owners = users.get(key)!;
+    if (owners.length === 1 && owners[0].kind === 'StatefulSet') {
+      storage.templates.set(key, spec);
+      continue;
+    }
+    storage.claims.set(key, name);
+    const annotations: Record<string, string> = {};
+    for (const [k, v] of Object.entries(volume.labels)) if (!k.startsWith('outerloop.')) annotations[k] = v;
+    ctx.add({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: ctx.metadata(name, name, { annotations }), spec });
+  }
+  return storage;
+}
+
+function fileObjectData(ctx: TransformContext, section: 'secrets' | 'configs', key: string, object: ComposeFileObject): Buffer {
+  if (object.content !== undefined) return Buffer.from(object.content, 'utf8');
+  const data = object.file !== undefined ? ctx.options.files[object.file] : undefined;
+  if (!data) throw ctx.error([section, key, 'file'], `names ${object.file}, which could not be read.`);
+  return data;
+}
+
+const emitted = new WeakMap<TransformContext, Set<string>>();
+
+/** Emits the Secret or ConfigMap of a compose secret/config once, and returns its name and data key. */
+function provideFileObject(ctx: TransformContext, section: 'secrets' | 'configs', key: string): { name: string; dataKey: string } {
+  const object = (section === 'secrets' ? ctx.project.secrets : ctx.project.configs)[key];
+  const name = objectName(ctx, section, key, object);
+  const dataKey = key;
+  if (object.external) return { name, dataKey };
+  let done = emitted.get(ctx);
+  if (!done) emitted.set(ctx, (done = new Set()));
+  const id = `${section}/${key}`;
+  if (!done.has(id)) {
+    done.add(id);
+    const data = fileObjectData(ctx, section, key, object);
+    const annotations = { ...object.labels };
+    if (section === 'secrets') {
+      ctx.add({ apiVersion: 'v1', kind: 'Secret', metadata: ctx.metadata(name, name, { annotations }), type: 'Opaque', data: { [dataKey]: data.toString('base64') } });
+    } else {
+      const text = data.toString('utf8');
+      const isText = Buffer.from(text, 'utf8').equals(data);
+      ctx.add({ apiVersion: 'v1', kind: 'ConfigMap', metadata: ctx.metadata(name, name, { annotations }), ...(isText ? { data: { [dataKey]: text } } : { binaryData: { [dataKey]: data.toString('base64') } }) });
+    }
+  }
+  return { name, dataKey };
+}
+
+/** A pod's volumes and its container's mounts. */
+export interface PodStorage {
+  volumes: Volume[];
+  mounts: VolumeMount[];
+  /** Claim templates (StatefulSet only). */
+  templates: Array<{ name: string; spec: PersistentVolumeClaimSpec }>;
+  /** The pod mounts a claim that only one node can attach: roll out by Recreate. */
+  singleAttach: boolean;
+}
+
+/** Converts a service's mounts, tmpfs, secrets and configs into pod volumes and mounts. */
+export function podStorage(ctx: TransformContext, plan: ServicePlan, storage: StoragePlan): PodStorage {
+  const s = plan.service;
+  const out: PodStorage = { volumes: [], mounts: [], templates: [], singleAttach: false };
+  const volumeNames = new Set<string>();
+  const addVolume = (volume: Volume): void => {
+    if (!volumeNames.has(volume.name)) {
+      volumeNames.add(volume.name);
+      out.volumes.push(volume);
+    }
+  };
+  let tmpfs = 0;
+  let anonymous = 0;
+  s.mounts.forEach((m, i) => {
+    const path = ['services', s.name, m.origin?.key ?? 'volumes', m.origin?.index ?? i];
+    for (const option of m.extraOptions) ctx.warn(path, `has the option '${option}', which has no Kubernetes equivalent: ignored.`);
+    const mount: VolumeMount = { name: '', mountPath: m.target };
+    if (m.readOnly) mount.readOnly = true;
+    if (m.subpath) mount.subPath = m.subpath;
+    if (m.type === 'volume' && m.source !== undefined) {
+      const template = storage.templates.get(m.source);
+      const name = dnsLabelProblem(toKubernetesName(m.source)) ? `volume-${i}` : toKubernetesName(m.source);
+      mount.name = name;
+      if (template) {
+        if (!out.templates.some((t) => t.name === name)) out.templates.push({ name, spec: template });
+      } else {
+        addVolume({ name, persistentVolumeClaim: { claimName: storage.claims.get(m.source)!, ...(m.readOnly ? { readOnly: true } : {}) } });
+        const mode = storage.accessModes.get(m.source);
+        if (mode === 'ReadWriteOnce' || mode === 'ReadWriteOncePod') out.singleAttach = true;
+      }
+    } else if (m.type === 'volume') {
+      mount.name = `anonymous-${anonymous++}`;
+      addVolume({ name: mount.name, emptyDir: {} });
+    } else if (m.type === 'tmpfs') {
+      mount.name = `tmpfs-${tmpfs++}`;
+      addVolume({ name: mount.name, emptyDir: { medium: 'Memory', ...(m.tmpfsSize ? { sizeLimit: byteQuantity(m.tmpfsSize) } : {}) } });
+      if (m.tmpfsMode !== undefined) ctx.warn(path, 'sets a tmpfs mode, which an emptyDir cannot: ignored.');
+    } else if (m.type === 'bind') {
+      ctx.warn(path, `is a bind mount of ${m.source} (host files do not exist in a cluster): left out; use a named volume, a config or a secret.`);
+      return;
+    } else {
+      ctx.warn(path, `is a mount of type ${m.type}, which has no Kubernetes equivalent: left out.`);
+      return;
+    }
+    out.mounts.push(mount);
+  });
+  if (s.shmSizeBytes !== undefined) {
+    addVolume({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: byteQuantity(s.shmSizeBytes) } });
+    out.mounts.push({ name: 'dshm', mountPath: '/dev/shm' });
+  }
+  const files = (section: 'secrets' | 'configs', refs: ComposeFileReference[]): void => {
+    refs.forEach((ref, i) => {
+      const { name, dataKey } = provideFileObject(ctx, section, ref.source);
+      const volumeName = `${section === 'secrets' ? 'secret' : 'config'}-${i}`;
+      const mode = ref.mode ?? (section === 'secrets' ? 0o444 : undefined);
+      const source = { items: [{ key: dataKey, path: dataKey, ...(mode !== undefined ? { mode } : {}) }] };
+      addVolume(section === 'secrets' ? { name: volumeName, secret: { secretName: name, ...source } } : { name: volumeName, configMap: { name, ...source } });
+      out.mounts.push({ name: volumeName, mountPath: ref.target, subPath: dataKey, readOnly: true });
+      if (ref.uid !== undefined || ref.gid !== undefined) ctx.warn(['services', s.name, section, i], 'sets uid or gid, which a Kubernetes volume cannot: the file keeps the pod\'s fsGroup.');
+    });
+  };
+  files('secrets', s.secrets);
+  files('configs', s.configs);
+  return out;
+}

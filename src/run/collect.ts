@@ -1,0 +1,72 @@
+import { existsSync } from 'node:fs';
+import { cp, mkdir, rm, stat } from 'node:fs/promises';
+import { basename, isAbsolute, join, relative } from 'node:path';
+
+/**
+ * Where a local run keeps what the agent would upload: `<sources>/.outerloop/artifacts/<name>/`
+ * for artifacts and `<sources>/.outerloop/test-results/` for published test results. Both are
+ * emptied when a run starts, so they always hold this run's files only.
+ */
+export class RunOutputs {
+  readonly artifactsDir: string;
+  readonly testResultsDir: string;
+
+  constructor(
+    readonly outerloopDir: string,
+    private readonly sourcesDir: string,
+  ) {
+    this.artifactsDir = join(outerloopDir, 'artifacts');
+    this.testResultsDir = join(outerloopDir, 'test-results');
+  }
+
+  /** Empties the artifact and test result folders (and nothing else under .outerloop). */
+  async reset(): Promise<void> {
+    await rm(this.artifactsDir, { recursive: true, force: true });
+    await rm(this.testResultsDir, { recursive: true, force: true });
+  }
+
+  private resolve(path: string): string {
+    return isAbsolute(path) ? path : join(this.sourcesDir, path);
+  }
+
+  /** For messages: a path relative to the sources folder when it is inside it. */
+  display(path: string): string {
+    const rel = relative(this.sourcesDir, path);
+    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+  }
+
+  /**
+   * Copies what a step uploaded as artifact `name`: a file into the artifact's folder, a folder's
+   * contents into it (several uploads to one name merge, as on the service). Returns the folder, or
+   * a one-sentence reason it could not.
+   */
+  async addArtifact(name: string, path: string): Promise<{ dir: string } | { problem: string }> {
+    if (!/^[A-Za-z0-9_.\- ]+$/.test(name) || /^\.+$/.test(name)) return { problem: `artifact name '${name}' is not a valid folder name.` };
+    const source = this.resolve(path);
+    if (!path || !existsSync(source)) return { problem: `artifact '${name}': '${path}' does not exist.` };
+    const dir = join(this.artifactsDir, name);
+    await mkdir(dir, { recursive: true });
+    const info = await stat(source);
+    await cp(source, info.isDirectory() ? dir : join(dir, basename(source)), { recursive: true, force: true });
+    return { dir };
+  }
+
+  /** Copies published test result files; returns the copies and the files that were missing. */
+  async addTestResults(files: readonly string[]): Promise<{ copied: string[]; missing: string[] }> {
+    const copied: string[] = [];
+    const missing: string[] = [];
+    await mkdir(this.testResultsDir, { recursive: true });
+    for (const file of files) {
+      const source = this.resolve(file);
+      if (!existsSync(source)) {
+        missing.push(file);
+        continue;
+      }
+      let target = join(this.testResultsDir, basename(source));
+      for (let n = 2; existsSync(target); n++) target = join(this.testResultsDir, `${n}-${basename(source)}`);
+      await cp(source, target);
+      copied.push(target);
+    }
+    return { copied, missing };
+  }
+}

@@ -1,0 +1,197 @@
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TaskRun } from '../../src/agent/task-runner';
+import { FIXTURES } from '../support/paths';
+import { agentVariables, describeRun, startVsixTask } from '../support/task-harness';
+import { requireTestBed, type TestBed } from '../support/testbed';
+
+const APP = join(FIXTURES, 'compose-test-app');
+const LABEL = 'com.docker.compose.project';
+
+describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function () {
+  let bed: TestBed;
+  let resultsRoot: string;
+  before(async function () {
+    bed = requireTestBed(this);
+    resultsRoot = await mkdtemp(join(tmpdir(), 'outerloop-compose-test-'));
+  });
+  after(async () => {
+    if (resultsRoot) await rm(resultsRoot, { recursive: true, force: true });
+  });
+
+  const docker = (...args: string[]): string => execFileSync('docker', args, { env: bed.env, encoding: 'utf8' });
+
+  /** Everything still carrying the project's label: must be nothing after every run. */
+  function leftovers(project: string): string[] {
+    const filter = ['--filter', `label=${LABEL}=${project}`];
+    return [
+      ...docker('ps', '-a', '--format', 'container {{.Names}}', ...filter).split('\n'),
+      ...docker('network', 'ls', '--format', 'network {{.Name}}', ...filter).split('\n'),
+      ...docker('volume', 'ls', '--format', 'volume {{.Name}}', ...filter).split('\n'),
+    ].filter(Boolean);
+  }
+
+  interface Case {
+    run: TaskRun;
+    project: string;
+    results: string;
+  }
+
+  /** Runs the task on the fixture app with a unique project; `onLine` may signal the task. */
+  async function runApp(knobs: Record<string, string>, inputs: Record<string, string> = {}, onLine?: (line: string, kill: () => void) => void): Promise<Case> {
+    const project = `ct-${randomBytes(4).toString('hex')}`;
+    const results = join(resultsRoot, project);
+    const environment = Object.entries({ RESULTS_DIR: results, ...knobs }).map(([k, v]) => `${k}=${v}`).join('\n');
+    let kill = (): void => undefined;
+    const started = await startVsixTask('compose-test', {
+      inputs: {
+        composeFiles: 'docker-compose.yml',
+        workingDirectory: APP,
+        projectName: project,
+        environment,
+        testCommand: 'node tests/smoke.js',
+        testResultsFiles: `${results}/*.xml`,
+        removeImages: 'true',
+        waitTimeout: '60',
+        ...inputs,
+      },
+      variables: await agentVariables(),
+      baseEnv: { ...process.env, DOCKER_HOST: bed.dockerHost },
+      onLine: onLine ? (line) => onLine(line, kill) : undefined,
+    });
+    kill = () => started.child.kill('SIGTERM');
+    return { run: await started.done, project, results };
+  }
+
+  function assertNothingLeft(c: Case): void {
+    assert.deepEqual(leftovers(c.project), [], `nothing of ${c.project} remains\n${describeRun(c.run)}`);
+    const images = docker('image', 'ls', '--format', '{{.Repository}}', '--filter', `reference=${c.project}_*`).trim();
+    assert.equal(images, '', 'the images the run built were removed (removeImages)');
+  }
+
+  function assertPublishedResults(c: Case, failures: number): void {
+    const publish = c.run.commands.filter((x) => x.command === 'results.publish');
+    assert.equal(publish.length, 1, describeRun(c.run));
+    assert.equal(publish[0].properties['type'], 'JUnit');
+    const file = join(c.results, 'TEST-smoke.xml');
+    assert.equal(publish[0].properties['resultfiles'], file);
+    assert.match(readFileSync(file, 'utf8'), new RegExp(`failures="${failures}"`));
+  }
+
+  /** The logs artifact was published, and holds each service's log, ps and the containers' state. */
+  function assertLogsArtifact(c: Case): string {
+    const upload = c.run.commands.filter((x) => x.command === 'artifact.upload');
+    assert.equal(upload.length, 1, describeRun(c.run));
+    assert.equal(upload[0].properties['artifactname'], 'compose-logs');
+    const dir = c.run.outputs['logsDirectory'];
+    assert.equal(upload[0].message, dir);
+    const files = readdirSync(dir).sort();
+    assert.ok(files.includes('ps.txt') && files.includes('containers.json'), files.join(', '));
+    assert.ok(files.includes(`${c.project}_web_1.log`), files.join(', '));
+    const state = JSON.parse(readFileSync(join(dir, 'containers.json'), 'utf8')) as Array<{ Labels: Record<string, string>; State: unknown }>;
+    assert.ok(state.length >= 1 && state.every((s) => s.Labels[LABEL] === c.project && s.State));
+    assert.match(readFileSync(join(dir, 'ps.txt'), 'utf8'), new RegExp(`${c.project}_web_1`));
+    return dir;
+  }
+
+  it('passes: builds, waits until web is healthy and worker runs, tests through the published port, tears down', async () => {
+    const c = await runApp({}, { logsOnSuccess: 'true' });
+    assert.equal(c.run.result, 'Succeeded', describeRun(c.run));
+    assert.match(c.run.message ?? '', new RegExp(`^The tests passed against project '${c.project}'`));
+    assert.deepEqual([c.run.outputs['projectName'], c.run.outputs['testExitCode']], [c.project, '0']);
+    assert.match(c.run.output, /All services are ready: web \(healthy\), worker \(running\)\./);
+    assert.match(c.run.output, /COMPOSE_WEB_8080=127\.0\.0\.1:\d+/);
+    assert.match(c.run.output, /smoke: passed/);
+    assert.match(c.run.output, /##\[command\]docker-compose -p ct-[0-9a-f]+ -f docker-compose.yml up -d --no-build/);
+    assertPublishedResults(c, 0);
+    const logs = assertLogsArtifact(c);
+    assert.match(readFileSync(join(logs, `${c.project}_web_1.log`), 'utf8'), /web: serving on 8080/);
+    assertNothingLeft(c);
+  });
+
+  it('fails when the tests fail, and still publishes results and logs and tears down', async () => {
+    const c = await runApp({ EXPECT: 'not on the page' });
+    assert.equal(c.run.result, 'Failed', describeRun(c.run));
+    assert.equal(c.run.message, 'The tests failed: the test command exited with code 1.');
+    assert.equal(c.run.outputs['testExitCode'], '1');
+    assertPublishedResults(c, 1);
+    assertLogsArtifact(c);
+    assertNothingLeft(c);
+  });
+
+  it('fails at the readiness timeout when a service never turns healthy, naming it and its last health check', async () => {
+    const c = await runApp({ HEALTH_PATH: '/missing', HEALTH_START_PERIOD: '120s' }, { waitTimeout: '6' });
+    assert.equal(c.run.result, 'Failed', describeRun(c.run));
+    assert.match(c.run.message ?? '', /^The app was not ready within 6 s \(input 'waitTimeout'\): web \(health: starting \(last health check: exit 1, .*404/);
+    assert.equal(c.run.outputs['testExitCode'], undefined, 'the tests never ran');
+    assert.ok(!c.run.commands.some((x) => x.command === 'results.publish'), 'no results were written, none published');
+    assert.match(c.run.output, /No test result files match/);
+    assertLogsArtifact(c);
+    assertNothingLeft(c);
+  });
+
+  it('fails fast when a service exits, naming it and showing its last log lines', async () => {
+    const started = Date.now();
+    const c = await runApp({ WORKER_EXIT: '3' });
+    assert.equal(c.run.result, 'Failed', describeRun(c.run));
+    assert.equal(c.run.message, "Service 'worker' exited with code 3 before the app was ready; its last log lines are above.");
+    assert.match(c.run.output, /last 1 log line\(s\) of worker \(exited with code 3\)[^\n]*\n[^\n]*worker: giving up with code 3/);
+    assert.ok(Date.now() - started < 45000, 'it did not wait for the 60 s timeout');
+    const logs = assertLogsArtifact(c);
+    assert.match(readFileSync(join(logs, `${c.project}_worker_1.log`), 'utf8'), /worker: giving up with code 3/);
+    assertNothingLeft(c);
+  });
+
+  it('on SIGTERM in the middle of the tests, stops them, publishes what there is and tears down before exiting', async () => {
+    const started = Date.now();
+    let signalled = false;
+    const c = await runApp({ HOLD_SECONDS: '120' }, {}, (line, kill) => {
+      if (!signalled && line.includes('smoke: holding')) {
+        signalled = true;
+        kill();
+      }
+    });
+    assert.ok(signalled, describeRun(c.run));
+    assert.equal(c.run.result, 'Failed', describeRun(c.run));
+    assert.equal(c.run.message, 'The task was cancelled (SIGTERM).');
+    assert.match(c.run.output, /Received SIGTERM: cleaning up before exiting\./);
+    assert.match(c.run.output, /down -v --remove-orphans --timeout 1/);
+    assert.ok(Date.now() - started < 60000, 'the test command did not hold the task for its 120 s');
+    assertPublishedResults(c, 0);
+    assertLogsArtifact(c);
+    assertNothingLeft(c);
+    assert.ok(existsSync(c.results));
+  });
+
+  it('runs a test service with compose run --rm in the app network; its exit code is the result', async () => {
+    const c = await runApp({}, { composeFiles: 'docker-compose.yml\ndocker-compose.tests.yml', testCommand: '', testService: 'tests', testResultsFiles: '' });
+    assert.equal(c.run.result, 'Succeeded', describeRun(c.run));
+    assert.match(c.run.output, /-f docker-compose.yml -f docker-compose.tests.yml up -d --no-build web worker\n/);
+    assert.match(c.run.output, /All services are ready: web \(healthy\), worker \(running\)\./);
+    assert.match(c.run.output, /run --rm -T --no-deps tests\n/);
+    assert.match(c.run.output, /tests: passed/);
+    assert.equal(c.run.outputs['testExitCode'], '0');
+    assertNothingLeft(c);
+    assert.equal(docker('image', 'ls', '-q', bed.baseImage).trim().length > 0, true, 'the base image the test service uses is kept');
+  });
+
+  it('a compose file Compose rejects fails with its reason (file and key), and starts nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'outerloop-ct-bad-'));
+    try {
+      await writeFile(join(dir, 'docker-compose.yml'), `services:\n  web:\n    image: ${bed.baseImage}\n    bogus: 1\n`);
+      const c = await runApp({}, { workingDirectory: dir, testCommand: 'true', testResultsFiles: '' });
+      assert.equal(c.run.result, 'Failed', describeRun(c.run));
+      assert.match(c.run.message ?? '', /^Compose could not read the compose files: .*docker-compose\.yml.*services\.web.*bogus/);
+      assert.ok(!/ up -d /.test(c.run.output));
+      assert.deepEqual(leftovers(c.project), []);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+

@@ -1,0 +1,122 @@
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { load, loadAll } from 'js-yaml';
+import { main } from '../../../src/cli/main';
+import type { CliIo } from '../../../src/cli/io';
+
+function io(cwd: string, env: NodeJS.ProcessEnv = {}): CliIo & { out: string; err: string } {
+  const b = {
+    out: '', err: '', cwd, env,
+    stdout: { write: (t: string) => { b.out += t; } },
+    stderr: { write: (t: string) => { b.err += t; } },
+  };
+  return b;
+}
+
+const COMPOSE = `services:
+  web:
+    image: "example/web:\${TAG:-dev}"
+    ports: ["8080:80"]
+    environment: [SHELL_ONLY]
+    volumes: ["./html:/usr/share/nginx/html"]
+  db:
+    image: postgres:16
+    profiles: [db]
+`;
+
+describe('outerloop config and convert', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'outerloop-cli-'));
+    writeFileSync(join(dir, 'compose.yaml'), COMPOSE);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('lists both commands in --help', async () => {
+    const o = io(dir);
+    assert.equal(await main(['--help'], o), 0);
+    assert.match(o.out, /config\s+print the merged/);
+    assert.match(o.out, /convert\s+convert compose files to Kubernetes/);
+  });
+
+  it('config prints the normalized model as YAML or JSON', async () => {
+    const o = io(dir);
+    assert.equal(await main(['config', '--profile', 'db', '-e', 'TAG=1.0'], o), 0);
+    const model = load(o.out) as { name: string; services: Array<{ name: string; image: string }> };
+    assert.equal(model.services.map((s) => `${s.name}=${s.image}`).join(','), 'db=postgres:16,web=example/web:1.0');
+    const j = io(dir);
+    assert.equal(await main(['config', '--format', 'json'], j), 0);
+    assert.equal((JSON.parse(j.out) as { services: unknown[] }).services.length, 1);
+    assert.equal(await main(['config', '--format', 'xml'], j), 1);
+    assert.match(j.err, /Input '--format' must be yaml or json, not 'xml'/);
+  });
+
+  it('convert writes multi-document YAML to stdout and warnings to stderr', async () => {
+    const o = io(dir, { SHELL_ONLY: 'from-shell' });
+    assert.equal(await main(['convert', '-n', 'qa'], o), 0);
+    const docs = loadAll(o.out) as Array<{ kind: string; metadata: { namespace: string } }>;
+    assert.deepEqual(docs.map((d) => d.kind), ['Service', 'Deployment']);
+    assert.ok(docs.every((d) => d.metadata.namespace === 'qa'));
+    assert.doesNotMatch(o.out, /from-shell/, 'the shell environment is not read without --shell-env');
+    assert.match(o.err, /^warning: .*compose\.yaml:5:\d+: services\.web\.environment\.SHELL_ONLY has no value/m);
+    assert.match(o.err, /^warning: .*services\.web\.volumes\[0\] is a bind mount/m);
+  });
+
+  it('--shell-env reads the shell environment, as docker compose does', async () => {
+    const o = io(dir, { SHELL_ONLY: 'from-shell', TAG: '9' });
+    assert.equal(await main(['convert', '--shell-env'], o), 0);
+    assert.match(o.out, /value: from-shell/);
+    assert.match(o.out, /image: example\/web:9/);
+  });
+
+  it('--strict fails on the first warning, with exit code 1 and one line', async () => {
+    const o = io(dir);
+    assert.equal(await main(['convert', '--strict'], o), 1);
+    assert.equal(o.out, '');
+    assert.equal(o.err.split('\n').filter(Boolean).length, 1);
+    assert.match(o.err, /^outerloop convert: .*compose\.yaml:\d+:\d+: services\.web\..* \(strict mode; 2 warnings in all\)\.\n$/);
+  });
+
+  it('-o writes one file and --output-dir one file per object', async () => {
+    const o = io(dir);
+    assert.equal(await main(['convert', '-o', 'out/k8s.yaml'], o), 0);
+    assert.equal(loadAll(readFileSync(join(dir, 'out', 'k8s.yaml'), 'utf8')).length, 2);
+    assert.equal(await main(['convert', '--output-dir', 'manifests'], o), 0);
+    assert.deepEqual(readdirSync(join(dir, 'manifests')).sort(), ['.outerloop-manifests', 'deployment-web.yaml', 'service-web.yaml']);
+    writeFileSync(join(dir, 'manifests', 'mine.yaml'), 'kept: true\n');
+    writeFileSync(join(dir, 'compose.yaml'), COMPOSE.replace('ports: ["8080:80"]', 'ports: []'));
+    assert.equal(await main(['convert', '--output-dir', 'manifests'], o), 0);
+    assert.deepEqual(readdirSync(join(dir, 'manifests')).sort(), ['.outerloop-manifests', 'deployment-web.yaml', 'mine.yaml'], 'the stale Service file is removed, the user\'s file kept');
+    assert.match(o.err, /removed 1 that the project no longer has \(service-web\.yaml\)/);
+    assert.equal(await main(['convert', '-o', 'a.yaml', '--output-dir', 'b'], o), 1);
+    assert.match(o.err, /cannot be used together/);
+  });
+
+  it('pins images from --digests', async () => {
+    writeFileSync(join(dir, 'digests.json'), JSON.stringify({
+      version: 1, pipeline: {},
+      images: [{ reference: 'example/web:dev', repository: 'example/web', tag: 'dev', digest: `sha256:${'a'.repeat(64)}` }],
+    }));
+    const o = io(dir);
+    assert.equal(await main(['convert', '--digests', 'digests.json'], o), 0);
+    assert.match(o.out, new RegExp(`image: example/web@sha256:${'a'.repeat(64)}`));
+  });
+
+  it('fails with one line naming the file, line and key, and writes nothing', async () => {
+    writeFileSync(join(dir, 'compose.yaml'), 'services:\n  web:\n    image: "x:${TAG:?TAG is required}"\n');
+    const o = io(dir);
+    assert.equal(await main(['convert', '-o', 'never.yaml'], o), 1);
+    assert.equal(o.err, `outerloop convert: ${join(dir, 'compose.yaml')}:3:5: services.web.image: required variable TAG is not set: TAG is required.\n`);
+    assert.equal(existsSync(join(dir, 'never.yaml')), false);
+  });
+
+  it('rejects unknown options and a bad --env', async () => {
+    const o = io(dir);
+    assert.equal(await main(['convert', '--frobnicate'], o), 1);
+    assert.match(o.err, /Unknown option '--frobnicate'/);
+    assert.equal(await main(['config', '-e', 'NOVALUE'], o), 1);
+    assert.match(o.err, /Input '--env' 'NOVALUE' must be NAME=VALUE/);
+  });
+});

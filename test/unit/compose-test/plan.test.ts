@@ -1,0 +1,95 @@
+import { strict as assert } from 'node:assert';
+import { InputError } from '../../../src/common/errors';
+import type { ComposeCommand } from '../../../src/docker/tools';
+import * as plan from '../../../src/compose-test/plan';
+import type { ContainerState } from '../../../src/compose-test/readiness';
+
+const V1: ComposeCommand = { version: 1, file: 'docker-compose', args: [] };
+const V2: ComposeCommand = { version: 2, file: 'docker', args: ['compose'] };
+const project = (compose: ComposeCommand): plan.ComposeProject => ({ compose, projectName: 'shop-42', files: ['docker-compose.yml', 'ci.yml'] });
+
+function container(service: string, ports: ContainerState['ports'], extra: Partial<ContainerState> = {}): ContainerState {
+  return { id: service, name: `p_${service}_1`, service, number: 1, oneOff: false, image: '', status: 'running', exitCode: 0, restartCount: 0, ports, ...extra };
+}
+
+describe('compose-test planners', () => {
+  describe('planProjectName', () => {
+    const cases: Array<[string, Parameters<typeof plan.planProjectName>[0], string]> = [
+      ['repository plus build id', { repository: 'shop', buildId: '4242', fallbackSuffix: 'x' }, 'shop-4242'],
+      ['sanitized to [a-z0-9_-]', { repository: 'Contoso Web.App!', buildId: '7', fallbackSuffix: 'x' }, 'contoso-web-app-7'],
+      ['job id added so parallel jobs differ', { repository: 'shop', buildId: '7', jobId: '12f1170f-54f2-53f3-20dd-22fc7dff55f9', fallbackSuffix: 'x' }, 'shop-7-12f1170f'],
+      ['no repository', { buildId: '7', fallbackSuffix: 'x' }, 'compose-7'],
+      ['no build id (a local run): the random suffix', { repository: 'shop', fallbackSuffix: 'a1b2c3d4' }, 'shop-a1b2c3d4'],
+      ['long repository names are cut', { repository: 'a'.repeat(60), buildId: '1', fallbackSuffix: 'x' }, `${'a'.repeat(40)}-1`],
+      ['leading punctuation dropped', { repository: '__My_Repo', buildId: '1', fallbackSuffix: 'x' }, 'my_repo-1'],
+    ];
+    for (const [name, facts, expected] of cases) it(name, () => assert.equal(plan.planProjectName(facts), expected));
+  });
+
+  it('validateProjectName accepts what compose keeps as is and names the input otherwise', () => {
+    for (const ok of ['shop', 'shop-42', 'a_b', '0x']) plan.validateProjectName(ok);
+    for (const bad of ['Shop', '-shop', 'shop.web', 'sh op', '']) {
+      assert.throws(() => plan.validateProjectName(bad), (e: unknown) => e instanceof InputError && /^Input 'projectName' must be lower-case/.test(e.message));
+    }
+  });
+
+  describe('compose command lines (v1 and v2 alike: -p and every -f)', () => {
+    const cases: Array<[string, (p: plan.ComposeProject) => plan.Argv, string[]]> = [
+      ['config', (p) => plan.planConfig(p), ['config']],
+      ['build', (p) => plan.planBuild(p, ['web', 'worker']), ['build', 'web', 'worker']],
+      ['pull', (p) => plan.planPull(p, ['db']), ['pull', 'db']],
+      ['up (all)', (p) => plan.planUp(p, []), ['up', '-d', '--no-build']],
+      ['up (some)', (p) => plan.planUp(p, ['api']), ['up', '-d', '--no-build', 'api']],
+      ['run', (p) => plan.planRun(p, 'tests'), ['run', '--rm', '-T', '--no-deps', 'tests']],
+      ['down', (p) => plan.planDown(p), ['down', '-v', '--remove-orphans']],
+      ['down when cancelled', (p) => plan.planDown(p, { stopTimeoutSeconds: 1 }), ['down', '-v', '--remove-orphans', '--timeout', '1']],
+    ];
+    const prefix = ['-p', 'shop-42', '-f', 'docker-compose.yml', '-f', 'ci.yml'];
+    for (const [name, build, tail] of cases) {
+      it(name, () => {
+        assert.deepEqual(build(project(V1)), { file: 'docker-compose', args: [...prefix, ...tail] });
+        assert.deepEqual(build(project(V2)), { file: 'docker', args: ['compose', ...prefix, ...tail] });
+      });
+    }
+    it('ps shows stopped containers in both versions', () => {
+      assert.deepEqual(plan.planPs(project(V1)).args.slice(-1), ['ps']);
+      assert.deepEqual(plan.planPs(project(V2)).args.slice(-2), ['ps', '-a']);
+    });
+  });
+
+  describe('port variables', () => {
+    const cases: Array<[string, ContainerState[], Record<string, string>]> = [
+      ['loopback binding', [container('web', [{ containerPort: '8080', protocol: 'tcp', hostIp: '127.0.0.1', hostPort: '32768' }])], { COMPOSE_WEB_8080: '127.0.0.1:32768' }],
+      ['all addresses are reached on 127.0.0.1; the IPv6 twin is not a second value', [container('web', [
+        { containerPort: '80', protocol: 'tcp', hostIp: '0.0.0.0', hostPort: '1000' },
+        { containerPort: '80', protocol: 'tcp', hostIp: '::', hostPort: '1000' },
+      ])], { COMPOSE_WEB_80: '127.0.0.1:1000' }],
+      ['a specific address is kept', [container('web', [{ containerPort: '80', protocol: 'tcp', hostIp: '10.1.2.3', hostPort: '81' }])], { COMPOSE_WEB_80: '10.1.2.3:81' }],
+      ['service names upper-cased, other characters as _; udp suffixed', [container('my-api.v2', [
+        { containerPort: '53', protocol: 'udp', hostIp: '127.0.0.1', hostPort: '5353' },
+        { containerPort: '53', protocol: 'tcp', hostIp: '127.0.0.1', hostPort: '5354' },
+      ])], { COMPOSE_MY_API_V2_53_UDP: '127.0.0.1:5353', COMPOSE_MY_API_V2_53: '127.0.0.1:5354' }],
+      ['scaled: the first container wins; one-off containers are ignored', [
+        container('web', [{ containerPort: '80', protocol: 'tcp', hostIp: '', hostPort: '2002' }], { number: 2 }),
+        container('web', [{ containerPort: '80', protocol: 'tcp', hostIp: '', hostPort: '2001' }], { number: 1 }),
+        container('web', [{ containerPort: '80', protocol: 'tcp', hostIp: '', hostPort: '2009' }], { number: 1, oneOff: true, service: 'web' }),
+      ], { COMPOSE_WEB_80: '127.0.0.1:2001' }],
+      ['no published ports', [container('worker', [])], {}],
+    ];
+    for (const [name, containers, expected] of cases) it(name, () => assert.deepEqual(plan.planPortVariables(containers), expected));
+  });
+
+  it('the test environment: agent env, then the values, then the project and ports (which win)', () => {
+    const env = plan.planTestEnvironment(
+      { PATH: '/bin', COMPOSE_PROJECT_NAME: 'stale', FOO: 'agent' },
+      { FOO: 'input', COMPOSE_WEB_8080: 'spoofed' },
+      'shop-42',
+      [container('web', [{ containerPort: '8080', protocol: 'tcp', hostIp: '127.0.0.1', hostPort: '1' }])],
+    );
+    assert.deepEqual(env, { PATH: '/bin', COMPOSE_PROJECT_NAME: 'shop-42', FOO: 'input', COMPOSE_WEB_8080: '127.0.0.1:1' });
+  });
+
+  it('the test command is the single argument of bash -c, nothing spliced into it', () => {
+    assert.deepEqual(plan.planTestCommand('npm test -- --grep "a b"; echo $X'), { file: 'bash', args: ['-c', 'npm test -- --grep "a b"; echo $X'] });
+  });
+});

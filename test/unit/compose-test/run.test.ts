@@ -1,0 +1,200 @@
+import { strict as assert } from 'node:assert';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sinon from 'sinon';
+import { CancelledError, InputError } from '../../../src/common/errors';
+import type { ProjectCompose } from '../../../src/compose-test/compose';
+import type { ProjectDocker, ProjectResources } from '../../../src/compose-test/docker';
+import type { ComposeTestInputs } from '../../../src/compose-test/inputs';
+import type { ComposeProject } from '../../../src/compose-test/plan';
+import { ReadinessError, type ContainerState } from '../../../src/compose-test/readiness';
+import { TestsFailedError, executeComposeTest, type ComposeTestPorts } from '../../../src/compose-test/run';
+import type { PipelineOutput } from '../../../src/pipeline/interfaces';
+import type { ProcessRunner } from '../../../src/process/runner';
+
+const CONFIG = `services:
+  web: {build: {context: ./web}, ports: ["127.0.0.1::8080"]}
+  worker: {build: {context: ./worker}, depends_on: {web: {condition: service_healthy}}}
+  db: {image: postgres:16}
+`;
+const PROJECT: ComposeProject = { compose: { version: 1, file: 'docker-compose', args: [] }, projectName: 'shop-1', files: ['docker-compose.yml'] };
+const NOTHING: ProjectResources = { containers: [], networks: [], volumes: [] };
+
+function container(service: string, extra: Partial<ContainerState> = {}): ContainerState {
+  return {
+    id: `id-${service}`, name: `shop-1_${service}_1`, service, number: 1, oneOff: false, image: '', status: 'running', exitCode: 0, restartCount: 0,
+    ports: service === 'web' ? [{ containerPort: '8080', protocol: 'tcp', hostIp: '127.0.0.1', hostPort: '32768' }] : [], ...extra,
+  };
+}
+
+const READY = [container('web', { health: 'healthy' }), container('worker'), container('db')];
+
+/** Plain sinon fakes for every port; `containers` is what docker inspect shows. */
+function fakes(containers: ContainerState[] = READY, testExit = 0) {
+  const controller = new AbortController();
+  const compose = {
+    config: sinon.stub().resolves(CONFIG), build: sinon.stub().resolves(), pull: sinon.stub().resolves(), up: sinon.stub().resolves(),
+    run: sinon.stub().resolves(testExit), ps: sinon.stub().resolves('NAME STATE\n'), down: sinon.stub().resolves(),
+  };
+  const docker = {
+    inspectProject: sinon.stub().resolves({ containers, raw: containers.map((c) => ({ Id: c.id, Name: `/${c.name}`, Config: { Labels: {}, Env: ['SECRET=x'] }, State: { Status: c.status } })) }),
+    logs: sinon.stub().resolves('2026-11-22T00:00:00Z some line\n'),
+    watchEvents: sinon.stub().callsFake((_p: string, _e: () => void, signal: AbortSignal) => new Promise<void>((r) => signal.addEventListener('abort', () => r()))),
+    imageExists: sinon.stub().resolves(true),
+    findResources: sinon.stub().resolves(NOTHING),
+    removeResources: sinon.stub().resolves(),
+    removeImages: sinon.stub().resolves([]),
+  };
+  const output = {
+    info: sinon.stub(), warning: sinon.stub(), debug: sinon.stub(), setSecret: sinon.stub(), setOutput: sinon.stub(),
+    uploadArtifact: sinon.stub(), publishTestResults: sinon.stub(),
+  };
+  const runner = { exec: sinon.stub().resolves({ code: testExit, stdout: '', stderr: '' }) };
+  const ports: ComposeTestPorts = {
+    compose: compose as unknown as ProjectCompose, docker: docker as unknown as ProjectDocker, output: output as unknown as PipelineOutput,
+    runner: runner as unknown as ProcessRunner, signal: controller.signal, baseEnv: { PATH: '/bin' }, now: Date.now,
+  };
+  return { compose, docker, output, runner, ports, controller };
+}
+
+describe('executeComposeTest (ports faked)', () => {
+  let logsRoot: string;
+  let inputs: ComposeTestInputs;
+  beforeEach(async () => {
+    logsRoot = await mkdtemp(join(tmpdir(), 'outerloop-ct-run-'));
+    inputs = {
+      composeFiles: ['docker-compose.yml'], workingDirectory: logsRoot, projectName: 'shop-1', environment: [], build: true, pull: 'missing',
+      services: [], waitTimeoutSeconds: 30, test: { kind: 'command', command: 'npm test' }, logsArtifact: 'compose-logs', logsOnSuccess: false,
+      teardown: 'always', removeImages: false, logsRoot,
+    };
+  });
+  afterEach(() => rm(logsRoot, { recursive: true, force: true }));
+
+  it('passes: build, up, wait, test with the ports in its environment, down, sweep; no logs artifact on success', async () => {
+    const f = fakes();
+    const message = await executeComposeTest(inputs, { TAG: 'ci' }, PROJECT, f.ports);
+    assert.match(message, /^The tests passed against project 'shop-1'/);
+    sinon.assert.callOrder(f.compose.config, f.compose.build, f.compose.up, f.docker.inspectProject, f.runner.exec, f.compose.down, f.docker.findResources);
+    // Every service is in scope: `build` names none (all), started alongside `config`.
+    assert.deepEqual(f.compose.build.firstCall.args[0], []);
+    sinon.assert.calledOnce(f.compose.build);
+    assert.deepEqual(f.compose.up.firstCall.args[0], []);
+    const [file, args, options] = f.runner.exec.firstCall.args;
+    assert.deepEqual([file, args], ['bash', ['-c', 'npm test']]);
+    assert.deepEqual(options.env, { PATH: '/bin', TAG: 'ci', COMPOSE_PROJECT_NAME: 'shop-1', COMPOSE_WEB_8080: '127.0.0.1:32768' });
+    assert.equal(options.processGroup, true);
+    assert.deepEqual(f.compose.down.firstCall.args[0], {});
+    assert.deepEqual(f.output.setOutput.args, [['projectName', 'shop-1'], ['testExitCode', '0']]);
+    sinon.assert.notCalled(f.output.uploadArtifact);
+    sinon.assert.calledWithMatch(f.output.info, /^All services are ready: db \(running\), web \(healthy\), worker \(running\)\.$/);
+  });
+
+  it('a failing test still gets its logs published and the app torn down; removeImages removes what was built', async () => {
+    const f = fakes(READY, 2);
+    inputs.removeImages = true;
+    await assert.rejects(executeComposeTest(inputs, {}, PROJECT, f.ports), (e: unknown) =>
+      e instanceof TestsFailedError && e.message === 'The tests failed: the test command exited with code 2.');
+    const dir = join(logsRoot, 'compose-logs-shop-1');
+    sinon.assert.calledWith(f.output.uploadArtifact, 'compose-logs', dir);
+    sinon.assert.calledWith(f.output.setOutput, 'logsDirectory', dir);
+    for (const file of ['shop-1_web_1.log', 'shop-1_worker_1.log', 'ps.txt', 'containers.json']) assert.ok(existsSync(join(dir, file)), file);
+    sinon.assert.callOrder(f.compose.ps, f.compose.down, f.docker.removeImages);
+    assert.deepEqual(f.docker.removeImages.firstCall.args[0], ['shop-1_web', 'shop-1_worker']);
+  });
+
+  it('a service that exits fails before the tests, naming it, and is torn down', async () => {
+    const f = fakes([container('web', { health: 'healthy' }), container('worker', { status: 'exited', exitCode: 3 })]);
+    await assert.rejects(executeComposeTest(inputs, {}, PROJECT, f.ports), (e: unknown) =>
+      e instanceof ReadinessError && e.message === "Service 'worker' exited with code 3 before the app was ready; its last log lines are above.");
+    sinon.assert.notCalled(f.runner.exec);
+    sinon.assert.calledWith(f.docker.logs, 'id-worker', 20);
+    sinon.assert.calledOnce(f.compose.down);
+    sinon.assert.calledOnce(f.output.uploadArtifact);
+    assert.equal(f.output.setOutput.args.find(([k]) => k === 'testExitCode'), undefined);
+  });
+
+  it('waitTimeout bounds compose up too (v1 waits for service_healthy dependencies itself)', async () => {
+    const f = fakes([container('web', { health: 'starting' })]);
+    f.compose.up.callsFake((_s: string[], signal: AbortSignal) => new Promise<void>((r) => signal.addEventListener('abort', () => r())));
+    inputs.waitTimeoutSeconds = 1;
+    const started = Date.now();
+    await assert.rejects(executeComposeTest(inputs, {}, PROJECT, f.ports), (e: unknown) =>
+      e instanceof ReadinessError && e.message === "The app was not ready within 1 s (input 'waitTimeout'): web (health: starting); 'compose up' had not finished.");
+    assert.ok(Date.now() - started < 3000);
+    sinon.assert.notCalled(f.runner.exec);
+    sinon.assert.calledOnce(f.compose.down);
+  });
+
+  it('cancelled during the tests: tears down quickly and reports the cancellation', async () => {
+    const f = fakes();
+    f.runner.exec.callsFake(async () => {
+      f.controller.abort(new CancelledError('SIGTERM'));
+      return { code: 143, stdout: '', stderr: '' };
+    });
+    await assert.rejects(executeComposeTest(inputs, {}, PROJECT, f.ports), CancelledError);
+    assert.deepEqual(f.compose.down.firstCall.args[0], { stopTimeoutSeconds: 1 });
+    sinon.assert.calledOnce(f.output.uploadArtifact);
+  });
+
+  it('removes what down left behind, and fails only if something still remains', async () => {
+    const f = fakes();
+    const left = { containers: ['c1'], networks: [], volumes: ['v1'] };
+    f.docker.findResources.onFirstCall().resolves(left).onSecondCall().resolves(NOTHING);
+    f.compose.down.rejects(new Error('Compose could not tear the app down: boom'));
+    await executeComposeTest(inputs, {}, PROJECT, f.ports);
+    sinon.assert.calledWith(f.docker.removeResources, left);
+    sinon.assert.calledWithMatch(f.output.warning, /boom \(what was left has been removed\)/);
+
+    const g = fakes();
+    g.docker.findResources.resolves(left);
+    await assert.rejects(executeComposeTest(inputs, {}, PROJECT, g.ports), /could not be removed completely: c1, v1 remain/);
+  });
+
+  const policies: Array<[ComposeTestInputs['teardown'], number, boolean]> = [['never', 0, false], ['onSuccess', 1, false], ['onSuccess', 0, true], ['always', 1, true]];
+  for (const [teardown, exit, downs] of policies) {
+    it(`teardown ${teardown} with tests exiting ${exit}: ${downs ? 'tears down' : 'leaves the app up and says how to remove it'}`, async () => {
+      const f = fakes(READY, exit);
+      inputs.teardown = teardown;
+      await executeComposeTest(inputs, {}, PROJECT, f.ports).catch(() => undefined);
+      assert.equal(f.compose.down.called, downs);
+      if (!downs) sinon.assert.calledWithMatch(f.output.info, /left running .* docker-compose -p shop-1 -f docker-compose.yml down -v --remove-orphans$/);
+    });
+  }
+
+  it('a test service runs with compose run, its dependencies named on up', async () => {
+    const f = fakes();
+    inputs.test = { kind: 'service', service: 'worker' };
+    await executeComposeTest(inputs, {}, PROJECT, f.ports);
+    sinon.assert.calledWith(f.compose.run, 'worker');
+    assert.deepEqual(f.compose.build.args, [[['web', 'worker'], f.ports.signal]]);
+    assert.deepEqual(f.compose.up.firstCall.args[0], ['db', 'web']);
+    sinon.assert.notCalled(f.runner.exec);
+  });
+
+  it("pull 'never' with an image missing fails before anything starts, and leaves nothing to tear down", async () => {
+    const f = fakes();
+    inputs.pull = 'never';
+    f.docker.imageExists.resolves(false);
+    await assert.rejects(executeComposeTest(inputs, {}, PROJECT, f.ports), (e: unknown) =>
+      e instanceof InputError && e.message === "Input 'pull' is 'never', but image 'postgres:16' of service 'db' is not on this agent.");
+    sinon.assert.notCalled(f.compose.up);
+    sinon.assert.notCalled(f.compose.down);
+  });
+
+  it("pull 'always' pulls the services that are not built", async () => {
+    const f = fakes();
+    inputs.pull = 'always';
+    await executeComposeTest(inputs, {}, PROJECT, f.ports);
+    assert.deepEqual(f.compose.pull.firstCall.args[0], ['db']);
+  });
+
+  it('saves container state without environment or command lines (they may hold secrets)', async () => {
+    const f = fakes(READY, 1);
+    await executeComposeTest(inputs, {}, PROJECT, f.ports).catch(() => undefined);
+    const { readFile } = await import('node:fs/promises');
+    const state = await readFile(join(logsRoot, 'compose-logs-shop-1', 'containers.json'), 'utf8');
+    assert.ok(!state.includes('SECRET'), state);
+  });
+});

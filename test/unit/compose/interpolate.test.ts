@@ -1,0 +1,85 @@
+import { strict as assert } from 'node:assert';
+import { InterpolationError, interpolateString, interpolateTree } from '../../../src/compose/interpolate';
+
+const vars: Record<string, string> = { SET: 'value', EMPTY: '', TAG: '1.2', NESTED: 'inner' };
+const lookup = (name: string): string | undefined => vars[name];
+
+describe('compose interpolation', () => {
+  const cases: Array<[string, string, string[]?]> = [
+    ['plain text', 'plain text'],
+    ['$SET', 'value'],
+    ['${SET}', 'value'],
+    ['a${SET}b$SET.c', 'avalueb' + 'value.c'],
+    ['$$SET', '$SET'],
+    ['$${SET}', '${SET}'],
+    ['cost: 5$', 'cost: 5$'],
+    ['$1 and $ alone', '$1 and $ alone'],
+    ['${UNSET}', '', ['UNSET']],
+    ['$UNSET-x', '-x', ['UNSET']],
+    ['${UNSET:-default}', 'default'],
+    ['${EMPTY:-default}', 'default'],
+    ['${EMPTY-default}', ''],
+    ['${UNSET-default}', 'default'],
+    ['${SET:-default}', 'value'],
+    ['${SET:+replaced}', 'replaced'],
+    ['${EMPTY:+replaced}', ''],
+    ['${EMPTY+replaced}', 'replaced'],
+    ['${UNSET+replaced}', ''],
+    ['${UNSET:-${NESTED}}', 'inner'],
+    ['${UNSET:-${ALSO_UNSET:-deep}}', 'deep'],
+    ['${UNSET:-a $$ b}', 'a $ b'],
+    ['${UNSET:-{braces}}', '{braces}'],
+    ['${SET:?must be set}', 'value'],
+    ['image:${TAG}', 'image:1.2'],
+  ];
+  for (const [input, expected, unset] of cases) {
+    it(`${input} → ${JSON.stringify(expected)}`, () => {
+      const result = interpolateString(input, lookup);
+      assert.equal(result.value, expected);
+      assert.deepEqual(result.unset, unset ?? []);
+    });
+  }
+
+  const errors: Array<[string, RegExp]> = [
+    ['${UNSET:?set it please}', /required variable UNSET is not set: set it please/],
+    ['${EMPTY:?}', /required variable EMPTY is empty/],
+    ['${UNSET?}', /required variable UNSET is not set/],
+    ['${unclosed', /unclosed/],
+    ['${}', /does not start with a letter/],
+    ['${1abc}', /does not start with a letter/],
+    ['${SET/x}', /invalid/],
+  ];
+  for (const [input, message] of errors) {
+    it(`${input} is an InterpolationError`, () => {
+      assert.throws(() => interpolateString(input, lookup), (err: unknown) => err instanceof InterpolationError && message.test(err.message));
+    });
+  }
+
+  it('${EMPTY?x} accepts a set but empty variable', () => {
+    assert.equal(interpolateString('${EMPTY?x}', lookup).value, '');
+  });
+
+  it('interpolates values in a tree, leaves keys alone, and reports each unset variable once with its path', () => {
+    const tree = { services: { web: { image: 'x:${TAG}', environment: { $KEY: '${UNSET}', B: '${UNSET}' }, ports: ['${SET}'] } } };
+    const result = interpolateTree(tree, lookup, (_p, e) => e);
+    assert.deepEqual(result.value, { services: { web: { image: 'x:1.2', environment: { $KEY: '', B: '' }, ports: ['value'] } } });
+    assert.deepEqual(result.unset, [{ name: 'UNSET', path: ['services', 'web', 'environment', '$KEY'] }]);
+  });
+
+  it('never reads the process environment', () => {
+    process.env['OUTERLOOP_TEST_LEAK'] = 'leaked';
+    try {
+      assert.equal(interpolateString('${OUTERLOOP_TEST_LEAK}', () => undefined).value, '');
+    } finally {
+      delete process.env['OUTERLOOP_TEST_LEAK'];
+    }
+  });
+});
+
+describe('interpolation errors', () => {
+  it('never repeat the value they come from (it may be a secret)', () => {
+    for (const text of ['p4ss${word', 'p4ss${1word}', 'p4ss${word/x}']) {
+      assert.throws(() => interpolateString(text, () => undefined), (err: unknown) => err instanceof InterpolationError && !err.message.includes('p4ss'));
+    }
+  });
+});

@@ -1,0 +1,203 @@
+import { strict as assert } from 'node:assert';
+import sinon from 'sinon';
+import { CancelledError, ToolError } from '../../../src/common/errors';
+import { deployToCluster, describeApplyFailure, type DeployPlan } from '../../../src/k8s/deploy/deploy';
+import { KubectlCli } from '../../../src/k8s/deploy/kubectl';
+import type { KubernetesObject } from '../../../src/k8s/render';
+import type { ProcessRunner } from '../../../src/process/runner';
+import { commandLines, failed, fakeKubectl, fakeOutput, infoLines, ok } from './fakes';
+
+const objects: KubernetesObject[] = [
+  { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api' } },
+  { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db' } },
+  { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api' } },
+];
+
+function plan(overrides: Partial<DeployPlan> = {}): DeployPlan {
+  return {
+    namespace: 'shop',
+    manifests: '---\nkind: Deployment\n',
+    objects,
+    workloads: [
+      { kind: 'Deployment', name: 'api', matchLabels: { 'app.kubernetes.io/name': 'api' } },
+      { kind: 'StatefulSet', name: 'db', matchLabels: { 'app.kubernetes.io/name': 'db' } },
+    ],
+    recreate: [],
+    rolloutTimeoutSeconds: 600,
+    rollbackOnFailure: true,
+    pruneSelector: 'app.kubernetes.io/part-of=shop',
+    server: 'https://k:6443',
+    ...overrides,
+  };
+}
+
+const PODS = JSON.stringify({
+  items: [
+    {
+      metadata: { name: 'api-7d9-x', creationTimestamp: '2026-11-22T03:00:00Z' },
+      status: { conditions: [{ type: 'Ready', status: 'False' }], containerStatuses: [{ name: 'api', restartCount: 4, state: { waiting: { reason: 'CrashLoopBackOff' } } }] },
+    },
+  ],
+});
+const EVENTS = JSON.stringify({ items: [{ type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container', lastTimestamp: '2026-11-22T03:00:09Z' }] });
+const EXISTING = JSON.stringify({
+  items: [
+    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api' } },
+    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'old-worker' } },
+    { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'old-data' } },
+  ],
+});
+
+describe('deployToCluster', () => {
+  it('applies everything in one server-side call, waits for each rollout, then prunes what is gone', async () => {
+    const kubectl = fakeKubectl([['get configmaps', ok(EXISTING)]]);
+    const output = fakeOutput();
+    const report = await deployToCluster(plan(), { kubectl, output, now: () => 0 });
+    assert.deepEqual(commandLines(kubectl), [
+      'apply --server-side --field-manager=outerloop --force-conflicts --namespace shop --filename -',
+      'rollout status deployment/api --namespace shop --timeout=600s',
+      'rollout status statefulset/db --namespace shop --timeout=600s',
+      `get ${'configmaps,cronjobs.batch,daemonsets.apps,deployments.apps,horizontalpodautoscalers.autoscaling,ingresses.networking.k8s.io,jobs.batch,networkpolicies.networking.k8s.io,persistentvolumeclaims,poddisruptionbudgets.policy,secrets,serviceaccounts,services,statefulsets.apps'} --namespace shop --selector app.kubernetes.io/part-of=shop --output=json`,
+      'delete deployment.apps/old-worker --namespace shop --ignore-not-found --wait=false',
+    ]);
+    assert.equal(kubectl.run.firstCall.args[1].stdin, '---\nkind: Deployment\n');
+    assert.deepEqual(report, { pruned: ['deployment.apps/old-worker'] });
+    sinon.assert.calledWithMatch(output.warning, /^PersistentVolumeClaim\/old-data is no longer in the manifests but was kept/);
+  });
+
+  it('shares one timeout between the rollouts: later ones wait only for what is left', async () => {
+    let t = 0;
+    const kubectl = fakeKubectl([['rollout status deployment/api', () => ((t += 250_000), ok())]]);
+    await deployToCluster(plan({ pruneSelector: undefined }), { kubectl, output: fakeOutput(), now: () => t });
+    assert.deepEqual(commandLines(kubectl).filter((l) => l.startsWith('rollout')), [
+      'rollout status deployment/api --namespace shop --timeout=600s',
+      'rollout status statefulset/db --namespace shop --timeout=350s',
+    ]);
+  });
+
+  it('deletes the Jobs it is about to create again before the apply (a Job cannot change in place)', async () => {
+    const kubectl = fakeKubectl();
+    const output = fakeOutput();
+    await deployToCluster(plan({ recreate: ['job.batch/migrate'], workloads: [], pruneSelector: undefined }), { kubectl, output });
+    assert.deepEqual(commandLines(kubectl), [
+      'delete job.batch/migrate --namespace shop --ignore-not-found --wait=true --timeout=600s',
+      'apply --server-side --field-manager=outerloop --force-conflicts --namespace shop --filename -',
+    ]);
+    sinon.assert.calledWith(output.info, 'Re-creating 1 Job(s), whose pod template cannot change in place: job.batch/migrate');
+    const unreachable = fakeKubectl([['delete', failed('The connection to the server k:6443 was refused - did you specify the right host or port?')]]);
+    await assert.rejects(deployToCluster(plan({ recreate: ['job.batch/migrate'] }), { kubectl: unreachable, output }), /^ToolError: Could not reach the Kubernetes cluster at https:\/\/k:6443/);
+    assert.equal(unreachable.run.callCount, 1);
+  });
+
+  it('does not prune when prune is off', async () => {
+    const kubectl = fakeKubectl();
+    await deployToCluster(plan({ pruneSelector: undefined }), { kubectl, output: fakeOutput() });
+    assert.ok(!commandLines(kubectl).some((l) => l.startsWith('get') || l.startsWith('delete')));
+  });
+
+  it('on a failed rollout: prints the failing pod\'s events and last log lines, rolls back, and fails with the reason', async () => {
+    const kubectl = fakeKubectl([
+      ['rollout status deployment/api', failed('error: timed out waiting for the condition')],
+      ['get pods', ok(PODS)],
+      ['get events', ok(EVENTS)],
+      ['logs', ok('[pod/api-7d9-x/api] starting\n[pod/api-7d9-x/api] ##vso[task.complete result=Succeeded]\n[pod/api-7d9-x/api] fatal: no database\n')],
+    ]);
+    const output = fakeOutput();
+    await assert.rejects(deployToCluster(plan(), { kubectl, output, now: () => 0 }), (err: unknown) => {
+      assert.ok(err instanceof ToolError);
+      assert.equal(
+        err.message,
+        'deployment/api did not roll out within 600 s (pod api-7d9-x is CrashLoopBackOff; BackOff: Back-off restarting failed container; last log line: "[pod/api-7d9-x/api] fatal: no database"); rolled back to the previous revision.',
+      );
+      return true;
+    });
+    assert.deepEqual(commandLines(kubectl).slice(1), [
+      'rollout status deployment/api --namespace shop --timeout=600s',
+      'rollout status statefulset/db --namespace shop --timeout=600s',
+      'get pods --namespace shop --selector app.kubernetes.io/name=api --output=json',
+      'get events --namespace shop --field-selector involvedObject.kind=Pod,involvedObject.name=api-7d9-x --output=json',
+      'logs pod/api-7d9-x --namespace shop --all-containers --prefix --tail=20 --previous',
+      'rollout undo deployment/api --namespace shop',
+    ]);
+    const log = infoLines(output).join('\n');
+    assert.match(log, /Events of pod\/api-7d9-x \(deployment\/api did not roll out\):\n  Warning BackOff: Back-off restarting failed container/);
+    assert.match(log, /Last log lines of pod\/api-7d9-x \(previous instance\):\n  \[pod\/api-7d9-x\/api\] starting/);
+    assert.ok(!log.includes('##vso['), 'pod output cannot issue logging commands');
+  });
+
+  it('says so when it may not roll back, or when there is nothing to roll back to, and counts other failures', async () => {
+    const rules: Parameters<typeof fakeKubectl>[0] = [
+      ['rollout status', failed('error: deployment "api" exceeded its progress deadline')],
+      ['rollout undo', failed('error: no rollout history found for deployment "api"')],
+      ['get pods', ok('{"items":[]}')],
+      ['get events', ok('{"items":[]}')],
+    ];
+    const noRollback = fakeKubectl(rules);
+    await assert.rejects(deployToCluster(plan({ rollbackOnFailure: false }), { kubectl: noRollback, output: fakeOutput() }), {
+      message: 'deployment/api did not roll out within 600 s (error: deployment "api" exceeded its progress deadline); not rolled back (rollbackOnFailure is false). 1 more workload(s) failed too: statefulset/db.',
+    });
+    assert.ok(!commandLines(noRollback).some((l) => l.startsWith('rollout undo')));
+    assert.ok(commandLines(noRollback).includes('get events --namespace shop --field-selector involvedObject.kind=Deployment,involvedObject.name=api --output=json'));
+    const output = fakeOutput();
+    await assert.rejects(deployToCluster(plan({ workloads: plan().workloads.slice(0, 1) }), { kubectl: fakeKubectl(rules), output }), {
+      message: 'deployment/api did not roll out within 600 s (error: deployment "api" exceeded its progress deadline); not rolled back (error: no rollout history found for deployment "api").',
+    });
+    sinon.assert.calledWithMatch(output.warning, /^Could not roll back deployment\/api: error: no rollout history found/);
+  });
+
+  const applyFailures: Array<[string, string, RegExp]> = [
+    ['a rejected object', 'deployment.apps/api serverside-applied\nError from server (Invalid): Deployment.apps "api" is invalid: spec.replicas: Invalid value: -1', /^The Kubernetes API server at https:\/\/k:6443 rejected the manifests, so no rollout was started: Error from server \(Invalid\): Deployment\.apps "api" is invalid/],
+    ['an unreachable cluster', 'The connection to the server k:6443 was refused - did you specify the right host or port?', /^Could not reach the Kubernetes cluster at https:\/\/k:6443, so nothing was applied: The connection to the server k:6443 was refused/],
+    ['refused credentials', 'error: You must be logged in to the server (Unauthorized)', /^The Kubernetes cluster at https:\/\/k:6443 refused the credentials or their permissions, so the deployment stopped: error: You must be logged in/],
+  ];
+  for (const [what, stderr, expected] of applyFailures) {
+    it(`stops after the apply with one clear sentence on ${what}`, async () => {
+      const kubectl = fakeKubectl([['apply', failed(stderr)]]);
+      await assert.rejects(deployToCluster(plan(), { kubectl, output: fakeOutput() }), (err: unknown) => err instanceof ToolError && expected.test(err.message));
+      assert.equal(kubectl.run.callCount, 1);
+    });
+  }
+
+  it('names the exit code when kubectl says nothing', () => {
+    assert.equal(describeApplyFailure({ code: 3, stdout: '', stderr: '' }), 'The Kubernetes API server rejected the manifests, so no rollout was started: exit code 3');
+  });
+
+  it('fails clearly when pruning cannot list or delete', async () => {
+    await assert.rejects(deployToCluster(plan(), { kubectl: fakeKubectl([['get', failed('Error from server (Forbidden): secrets is forbidden')]]), output: fakeOutput() }), {
+      message: "Could not list the app's objects to prune (app.kubernetes.io/part-of=shop): Error from server (Forbidden): secrets is forbidden",
+    });
+    await assert.rejects(deployToCluster(plan(), { kubectl: fakeKubectl([['get', ok(EXISTING)], ['delete', failed('error: boom')]]), output: fakeOutput() }), {
+      message: 'The deployment succeeded but pruning failed: error: boom',
+    });
+  });
+});
+
+describe('KubectlCli', () => {
+  it('runs kubectl with the kubeconfig flags first and the manifests on stdin', async () => {
+    const exec = sinon.stub<Parameters<ProcessRunner['exec']>, ReturnType<ProcessRunner['exec']>>().resolves(ok('x'));
+    const kubectl = new KubectlCli({ exec }, ['--kubeconfig', '/t/k', '--context', 'qa']);
+    assert.deepEqual(await kubectl.run(['apply', '-f', '-'], { stdin: 'doc' }), ok('x'));
+    assert.equal(exec.firstCall.args[0], 'kubectl');
+    assert.deepEqual(exec.firstCall.args[1], ['--kubeconfig', '/t/k', '--context', 'qa', 'apply', '-f', '-']);
+    assert.equal(exec.firstCall.args[2]?.stdin, 'doc');
+  });
+
+  it('names what is missing when kubectl is not on PATH', async () => {
+    const exec = sinon.stub().rejects(new ToolError('kubectl', "'kubectl' was not found on PATH; install it on the agent or add it to PATH."));
+    await assert.rejects(new KubectlCli({ exec }, []).run(['version']), {
+      message: "kubectl was not found on PATH: install the kubectl client on the agent (for example with the KubectlInstaller@0 task) or use action 'render'.",
+    });
+  });
+
+  it('stops with the cancellation once the job is cancelled', async () => {
+    const controller = new AbortController();
+    const exec = sinon.stub().callsFake(async () => {
+      controller.abort(new CancelledError('SIGTERM'));
+      return { code: 143, stdout: '', stderr: '' };
+    });
+    const kubectl = new KubectlCli({ exec }, [], controller.signal);
+    await assert.rejects(kubectl.run(['rollout', 'status']), CancelledError);
+    await assert.rejects(kubectl.run(['rollout', 'undo']), CancelledError);
+    sinon.assert.calledOnce(exec);
+  });
+});

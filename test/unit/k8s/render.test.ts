@@ -1,0 +1,45 @@
+import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
+import { InputError } from '../../../src/common/errors';
+import { readDigestFile } from '../../../src/digests/digest-file';
+import { StrictModeError, renderComposeProject } from '../../../src/k8s/render';
+import { CONVERT_FIXTURES } from '../../support/convert-fixtures';
+
+// The contract ComposeToK8s@1 uses: images with their pinning, the project name, strict mode.
+describe('renderComposeProject', () => {
+  it('reports every image, whether it is pinned and whether the project builds it', async () => {
+    const dir = join(CONVERT_FIXTURES, 'digest-pinning');
+    const result = await renderComposeProject({
+      composeFiles: ['compose.yaml'], workingDir: dir, environment: { TAG: '42' }, digests: await readDigestFile(join(dir, 'image-digests.json')),
+    });
+    assert.equal(result.projectName, 'pinned');
+    assert.deepEqual(result.images.map((i) => [i.service, i.pinned, i.built, i.resolved.replace(/@sha256:(.).*$/, '@$1')]), [
+      ['api', true, true, '127.0.0.1:5000/pinned/api@1'],
+      ['fixed', true, false, 'busybox@a'],
+      ['nginx', true, false, 'nginx@2'],
+      ['unknown', false, false, 'example/not-pushed:1'],
+      ['worker', true, true, 'pinned-worker@3'],
+    ]);
+  });
+
+  it('throws StrictModeError in strict mode and returns the warnings otherwise', async () => {
+    const dir = join(CONVERT_FIXTURES, 'volumes');
+    const lenient = await renderComposeProject({ composeFiles: ['compose.yaml'], workingDir: dir, environment: {} });
+    assert.equal(lenient.warnings.length, 1);
+    await assert.rejects(renderComposeProject({ composeFiles: ['compose.yaml'], workingDir: dir, environment: {}, strict: true }), StrictModeError);
+  });
+
+  it('rejects an invalid namespace or annotation key as an input error', async () => {
+    const dir = join(CONVERT_FIXTURES, 'healthchecks');
+    await assert.rejects(renderComposeProject({ composeFiles: ['compose.yaml'], workingDir: dir, environment: {}, namespace: 'Bad_NS' }), InputError);
+    await assert.rejects(renderComposeProject({ composeFiles: ['compose.yaml'], workingDir: dir, environment: {}, annotations: { 'bad key': 'x' } }), InputError);
+  });
+
+  it('uses the wait images it is given', async () => {
+    const dir = join(CONVERT_FIXTURES, 'depends-on');
+    const result = await renderComposeProject({ composeFiles: ['compose.yaml'], workingDir: dir, environment: {}, waitImage: 'registry.local/busybox:1', kubectlImage: 'registry.local/kubectl:1' });
+    assert.match(result.yaml, /image: registry\.local\/busybox:1/);
+    assert.match(result.yaml, /image: registry\.local\/kubectl:1/);
+    assert.doesNotMatch(result.yaml, /busybox:1\.36|bitnami/);
+  });
+});

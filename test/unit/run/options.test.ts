@@ -1,0 +1,45 @@
+import { strict as assert } from 'node:assert';
+import { InputError } from '../../../src/common/errors';
+import { parseRunArgs } from '../../../src/run/options';
+import { TaskCatalog } from '../../../src/run/task-catalog';
+import { FIXTURE_TASKS } from '../../support/run-pipeline';
+
+describe('outerloop run options', () => {
+  it('reads the file, variables, secrets (also from the environment) and endpoints', () => {
+    const o = parseRunArgs(
+      ['ci.yml', '--var', 'registry=127.0.0.1:5000', '--var=empty=', '--secret', 'token=a=b', '--secret', 'FROM_ENV', '--endpoint', 'reg=http://127.0.0.1:5001,outerloop,env:REG_PW', '--tasks', 'more', '--no-color', '--debug'],
+      { FROM_ENV: 'env-secret', REG_PW: 'pw,with,commas' },
+    );
+    assert.equal(o.file, 'ci.yml');
+    assert.deepEqual(o.variables, { registry: '127.0.0.1:5000', empty: '' });
+    assert.deepEqual(o.secrets, { token: 'a=b', FROM_ENV: 'env-secret' });
+    assert.deepEqual(o.endpoints, [{ id: 'reg', url: 'http://127.0.0.1:5001', scheme: 'UsernamePassword', parameters: { username: 'outerloop', password: 'pw,with,commas', registry: 'http://127.0.0.1:5001' }, data: {} }]);
+    assert.deepEqual([o.taskDirs, o.colour, o.debug], [['more'], false, true]);
+    assert.equal(parseRunArgs([], {}).file, 'azure-pipelines.yml');
+  });
+
+  const bad: Array<[args: string[], message: string]> = [
+    [['--var', 'novalue'], "Input '--var' needs NAME=VALUE, not 'novalue'."],
+    [['--var'], "Input '--var' needs a value."],
+    [['--secret', 'MISSING'], "Input '--secret' 'MISSING' has no value and no environment variable MISSING is set."],
+    [['--endpoint', 'reg=http://r,user'], "Input '--endpoint' needs ID=URL,USER,PASSWORD, not 'reg=http://r,…'."],
+    [['--endpoint', 'reg=http://r,u,env:NOPE'], "Input '--endpoint' 'reg' reads its password from the environment variable NOPE, which is not set."],
+    [['--frobnicate'], "Input '--frobnicate' is not an option of outerloop run (see 'outerloop run --help')."],
+    [['a.yml', 'b.yml'], "Input 'b.yml' is a second pipeline file; outerloop run runs one (a.yml)."],
+  ];
+  for (const [args, message] of bad) {
+    it(`rejects ${args.join(' ')}`, () => assert.throws(() => parseRunArgs(args, {}), (err: unknown) => err instanceof InputError && err.message === message));
+  }
+});
+
+describe('the task catalog', () => {
+  it('maps Name@Major by task.json, also qualified by extension or by id', async () => {
+    const catalog = await TaskCatalog.load([FIXTURE_TASKS, '/nonexistent']);
+    assert.deepEqual(catalog.names(), ['Probe@1', 'Probe@2']);
+    assert.match(catalog.resolve('probe', 1).dir, /run-tasks\/probe$/);
+    assert.match(catalog.resolve('Probe', 2).dir, /run-tasks\/probe-v2$/);
+    assert.match(catalog.resolve('outerloop.outerloop.Probe', 1).dir, /run-tasks\/probe$/);
+    assert.match(catalog.resolve('0d3c8a51-4f2e-4a8e-9f6e-2f2a3d1b7c02', 2).dir, /probe-v2$/);
+    assert.throws(() => catalog.resolve('Probe', 9), /Task 'Probe@9' is not available: outerloop has Probe@1, @2\./);
+  });
+});

@@ -1,0 +1,145 @@
+import { strict as assert } from 'node:assert';
+import { FileError } from '../../../src/common/errors';
+import { allSteps } from '../../../src/run/model';
+import { parsePipeline } from '../../../src/run/parse';
+
+const FILE = 'azure-pipelines.yml';
+
+describe('parsePipeline', () => {
+  it('reads a steps-only file as one implicit stage and job, with every step field', () => {
+    const p = parsePipeline(
+      `name: $(Date:yyyyMMdd)$(Rev:.r)
+trigger: [main]
+pool: { vmImage: ubuntu-latest }
+variables:
+  version: 1.10
+  empty:
+steps:
+- task: DockerBuildTag@1
+  name: web
+  displayName: Build $(version)
+  condition: succeeded()
+  continueOnError: true
+  timeoutInMinutes: 5
+  env: { A: b }
+  inputs:
+    repository: shop/web
+    noCache: true
+- script: |
+    echo one
+    echo two
+  workingDirectory: app
+- bash: echo hi
+  enabled: false
+  failOnStderr: true
+- publish: out/dir
+  artifact: drop
+- checkout: self
+`,
+      FILE,
+    );
+    assert.equal(p.buildNumberFormat, '$(Date:yyyyMMdd)$(Rev:.r)');
+    assert.deepEqual(p.variables, [
+      { name: 'version', value: '1.10', readonly: false },
+      { name: 'empty', value: '', readonly: false },
+    ]);
+    assert.equal(p.stages.length, 1);
+    assert.ok(p.stages[0].implicit && p.stages[0].jobs[0].implicit);
+    const [task, script, bash, publish, checkout] = p.stages[0].jobs[0].steps;
+    assert.deepEqual(task, {
+      kind: 'task', reference: 'DockerBuildTag@1', taskName: 'DockerBuildTag', major: 1,
+      inputs: { repository: 'shop/web', noCache: 'true' },
+      path: 'steps[0]', name: 'web', displayName: 'Build $(version)', condition: 'succeeded()',
+      continueOnError: true, enabled: true, env: { A: 'b' }, timeoutInMinutes: 5,
+    });
+    assert.equal(script.kind, 'script');
+    assert.equal(script.kind === 'script' && script.script, 'echo one\necho two\n');
+    assert.equal(script.kind === 'script' && script.workingDirectory, 'app');
+    assert.equal(script.displayName, 'CmdLine: echo one');
+    assert.equal(bash.enabled, false);
+    assert.equal(bash.kind === 'script' && bash.failOnStderr, true);
+    assert.deepEqual(publish.kind === 'publish' && [publish.publishPath, publish.artifact], ['out/dir', 'drop']);
+    assert.equal(checkout.kind, 'checkout');
+  });
+
+  it('reads stages → jobs → steps, list-form variables, and default stage dependencies', () => {
+    const p = parsePipeline(
+      `variables:
+- name: registry
+  value: 127.0.0.1:5000
+- name: locked
+  value: x
+  readonly: true
+stages:
+- stage: Build
+  variables: { a: '1' }
+  jobs:
+  - job: Images
+    steps:
+    - script: echo build
+  - job: Check
+    dependsOn: Images
+    condition: succeededOrFailed()
+    steps:
+    - script: echo check
+- stage: Deploy
+  condition: and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))
+  jobs:
+  - job: Apply
+    displayName: Apply it
+    steps:
+    - script: echo deploy
+`,
+      FILE,
+    );
+    assert.deepEqual(p.variables, [
+      { name: 'registry', value: '127.0.0.1:5000', readonly: false },
+      { name: 'locked', value: 'x', readonly: true },
+    ]);
+    assert.deepEqual(p.stages.map((s) => [s.name, s.dependsOn]), [['Build', []], ['Deploy', ['Build']]]);
+    assert.deepEqual(p.stages[0].jobs.map((j) => [j.name, j.dependsOn, j.condition]), [['Images', [], undefined], ['Check', ['Images'], 'succeededOrFailed()']]);
+    assert.deepEqual(allSteps(p).map(({ stage, job, step }) => `${stage.name}/${job.name}/${step.path}`), [
+      'Build/Images/stages[0].jobs[0].steps[0]',
+      'Build/Check/stages[0].jobs[1].steps[0]',
+      'Deploy/Apply/stages[1].jobs[0].steps[0]',
+    ]);
+  });
+
+  it('reads jobs without stages', () => {
+    const p = parsePipeline('jobs:\n- job: A\n  steps:\n  - script: echo a\n- job: B\n  steps:\n  - bash: echo b\n', FILE);
+    assert.deepEqual(p.stages[0].jobs.map((j) => j.name), ['A', 'B']);
+    assert.ok(p.stages[0].implicit);
+  });
+
+  const bad: Array<[what: string, yaml: string, message: string]> = [
+    ['bad YAML, with its line', 'steps:\n- script: echo\n  bad: [\n', `${FILE}:4:1: not valid YAML`],
+    ['no steps', 'variables: { a: b }\n', `${FILE}: a pipeline needs stages:, jobs: or steps:.`],
+    ['a task without a major version', 'steps:\n- task: DockerBuildTag\n', `${FILE}: steps[0].task: 'DockerBuildTag' must name a task and its major version, e.g. DockerBuildTag@1.`],
+    ['a typo in a step key', 'steps:\n- script: echo\n  condtion: always()\n', `${FILE}: steps[0].condtion: is not a key of a script step that outerloop run knows`],
+    ['a bad condition', 'steps:\n- script: echo\n  condition: eq(variables.a)\n', `${FILE}: steps[0].condition: eq() takes 2 arguments, not 1 in 'eq(variables.a)'.`],
+    ['a variable group', 'variables:\n- group: prod\nsteps:\n- script: echo\n', `${FILE}: variables[0]: variable groups ('group: prod') are not supported by outerloop run; pass their values with --var or --secret.`],
+    ['templates', 'steps:\n- template: build.yml\n', `${FILE}: steps[0]: step templates are not supported by outerloop run.`],
+    ['template expressions', 'steps:\n- script: echo ${{ parameters.x }}\n', `${FILE}:2: template expressions (\${{ }}) are not supported by outerloop run.`],
+    ['PowerShell', 'steps:\n- pwsh: Write-Host hi\n', `${FILE}: steps[0]: PowerShell steps (pwsh:) are not supported by outerloop run.`],
+    ['a matrix', 'jobs:\n- job: A\n  strategy: { matrix: {} }\n  steps:\n  - script: echo\n', `${FILE}: jobs[0].strategy: is not supported by outerloop run`],
+    ['a deployment job', 'jobs:\n- deployment: D\n  environment: prod\n', `${FILE}: jobs[0]: deployment jobs are not supported by outerloop run; use a job.`],
+    ['an unknown dependency', 'jobs:\n- job: A\n  dependsOn: Z\n  steps:\n  - script: echo\n', `${FILE}: jobs[0].dependsOn: names job 'Z', which this file does not define.`],
+    ['a dependsOn cycle', 'jobs:\n- job: A\n  dependsOn: B\n  steps:\n  - script: echo\n- job: B\n  dependsOn: A\n  steps:\n  - script: echo\n', `${FILE}: the jobs' dependsOn form a cycle (A → B → A).`],
+    ['two steps with one name', 'steps:\n- script: echo\n  name: a\n- script: echo\n  name: A\n', `${FILE}: steps[1].name: step name 'A' is used twice in one job.`],
+    ['a step name with a dash', 'steps:\n- script: echo\n  name: my-step\n', `${FILE}: steps[0].name: 'my-step' is not a valid step name`],
+    ['a non-boolean', 'steps:\n- script: echo\n  continueOnError: maybe\n', `${FILE}: steps[0].continueOnError: must be true or false, not 'maybe'.`],
+    ['an input that is a list', 'steps:\n- task: A@1\n  inputs:\n    tags: [a, b]\n', `${FILE}: steps[0].inputs.tags: must be a single value, not a list or a mapping.`],
+    ['steps and jobs', 'steps: []\njobs: []\n', `${FILE}: use only one of jobs and steps at the top level.`],
+    ['an empty file', '', `${FILE}: the file is empty.`],
+  ];
+  for (const [what, yaml, message] of bad) {
+    it(`rejects ${what} in one sentence naming where`, () => {
+      assert.throws(() => parsePipeline(yaml, FILE), (err: unknown) => {
+        assert.ok(err instanceof FileError, String(err));
+        assert.ok(err.message.startsWith(message), `${err.message}\n  should start with\n${message}`);
+        assert.ok(!err.message.includes('\n'), 'one line');
+        return true;
+      });
+    });
+  }
+});
