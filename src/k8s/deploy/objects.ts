@@ -1,8 +1,7 @@
-import { dump } from 'js-yaml';
 import type { KubernetesObject } from '../render';
 import type { WorkloadRef } from './commands';
 
-/** Pure helpers over rendered objects: pod templates, workloads, decoration and serialization. */
+/** Pure helpers over rendered objects: pod templates, workloads and decoration (YAML: ../order's formatManifests). */
 
 type Json = Record<string, unknown>;
 
@@ -78,11 +77,6 @@ export function decorateObjects(objects: readonly KubernetesObject[], decoration
 /** A Namespace object, for createNamespace. */
 export function namespaceObject(name: string, labels: Record<string, string>): KubernetesObject {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { ...labels } } };
-}
-
-/** Multi-document YAML of `objects`, in their order, with no references or line folding. Deterministic. */
-export function formatManifests(objects: readonly KubernetesObject[]): string {
-  return objects.map((o) => dump(o, { noRefs: true, lineWidth: -1 })).map((d) => `---\n${d}`).join('');
 }
 
 /** `Deployment/api, Service/api`: the log's and the output variable's list of objects. */

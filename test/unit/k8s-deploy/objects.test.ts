@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { loadAll } from 'js-yaml';
 import * as commands from '../../../src/k8s/deploy/commands';
-import { decorateObjects, describeObjects, formatManifests, jobsOf, namespaceObject, podTemplateOf, workloadsOf } from '../../../src/k8s/deploy/objects';
+import { decorateObjects, describeObjects, jobsOf, namespaceObject, podTemplateOf, workloadsOf } from '../../../src/k8s/deploy/objects';
+import { formatManifests } from '../../../src/k8s/order';
 import { dockerConfigJson, registrySecretObject, registrySecretValues } from '../../../src/k8s/deploy/registry-secret';
 import type { KubernetesObject } from '../../../src/k8s/render';
 
