@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { loadAll } from 'js-yaml';
 import * as commands from '../../../src/k8s/deploy/commands';
-import { decorateObjects, describeObjects, jobsOf, namespaceObject, podTemplateOf, workloadsOf } from '../../../src/k8s/deploy/objects';
+import { describeObjects, jobsOf, namespaceObject, workloadsOf } from '../../../src/k8s/deploy/objects';
 import { formatManifests } from '../../../src/k8s/order';
 import { dockerConfigJson, registrySecretObject, registrySecretValues } from '../../../src/k8s/deploy/registry-secret';
 import type { KubernetesObject } from '../../../src/k8s/render';
@@ -37,29 +37,6 @@ describe('kubectl command lines', () => {
     ['delete', commands.deleteArgs(['deployment.apps/old'], 'shop'), ['delete', 'deployment.apps/old', '--namespace', 'shop', '--ignore-not-found', '--wait=false']],
   ];
   for (const [name, actual, expected] of table) it(name, () => assert.deepEqual(actual, expected));
-});
-
-describe('decorateObjects', () => {
-  const annotations = { 'outerloop.io/build-number': '20261122.3' };
-
-  it('annotates every object and every pod template, a CronJob\'s included, and adds the pull secret once', () => {
-    const [d, c, s] = decorateObjects([deployment, cronJob, service], { annotations, imagePullSecret: 'shop-registry' });
-    assert.deepEqual(d.metadata.annotations, { 'compose.label': 'x', ...annotations });
-    assert.deepEqual((podTemplateOf(d)!['metadata'] as { annotations: unknown }).annotations, annotations);
-    assert.deepEqual((podTemplateOf(d)!['spec'] as { imagePullSecrets: unknown }).imagePullSecrets, [{ name: 'other' }, { name: 'shop-registry' }]);
-    assert.deepEqual((podTemplateOf(c)!['metadata'] as { annotations: unknown }).annotations, annotations);
-    assert.deepEqual((podTemplateOf(c)!['spec'] as { imagePullSecrets: unknown }).imagePullSecrets, [{ name: 'shop-registry' }]);
-    assert.deepEqual(s.metadata.annotations, annotations);
-    assert.equal(podTemplateOf(s), undefined);
-    const again = decorateObjects([d], { annotations, imagePullSecret: 'shop-registry' })[0];
-    assert.deepEqual((podTemplateOf(again)!['spec'] as { imagePullSecrets: unknown[] }).imagePullSecrets.length, 2);
-  });
-
-  it('never changes the objects it is given', () => {
-    const before = JSON.stringify(deployment);
-    decorateObjects([deployment], { annotations, imagePullSecret: 'x' });
-    assert.equal(JSON.stringify(deployment), before);
-  });
 });
 
 describe('objects', () => {
