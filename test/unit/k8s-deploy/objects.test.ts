@@ -4,22 +4,7 @@ import * as commands from '../../../src/k8s/deploy/commands';
 import { describeObjects, jobsOf, namespaceObject, workloadsOf } from '../../../src/k8s/deploy/objects';
 import { formatManifests } from '../../../src/k8s/order';
 import { dockerConfigJson, registrySecretObject, registrySecretValues } from '../../../src/k8s/deploy/registry-secret';
-import type { KubernetesObject } from '../../../src/k8s/render';
-
-const labels = { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/part-of': 'shop' };
-const deployment: KubernetesObject = {
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name: 'api', labels, annotations: { 'compose.label': 'x' } },
-  spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'api', image: 'r/api@sha256:1' }], imagePullSecrets: [{ name: 'other' }] } } },
-};
-const cronJob: KubernetesObject = {
-  apiVersion: 'batch/v1',
-  kind: 'CronJob',
-  metadata: { name: 'report' },
-  spec: { schedule: '0 * * * *', jobTemplate: { spec: { template: { spec: { containers: [{ name: 'report', image: 'r/report' }] } } } } },
-};
-const service: KubernetesObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api' }, spec: { ports: [{ port: 80 }] } };
+import { cronJob, deployment, labels, service } from '../../support/k8s-objects';
 
 describe('kubectl command lines', () => {
   const w = { kind: 'Deployment', name: 'api', matchLabels: { b: '2', a: '1' } };
