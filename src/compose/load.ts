@@ -7,6 +7,7 @@ import type { VariableLookup } from './interpolate';
 import type { ComposeProject, ComposeService } from './model';
 import { normalizeDocument } from './normalize';
 import { formatPath, type KeyPath } from './paths';
+import { PROJECT_NAME, projectNameFromFolder } from './project-name';
 
 /**
  * The compose loader: files → one normalized ComposeProject. Variables come only from
@@ -49,14 +50,6 @@ function defaultFiles(dir: string): string[] {
   if (!main) throw new InputError('--file', `is needed: no ${DEFAULT_FILES.join(', ')} in ${dir}.`);
   const override = OVERRIDE_FILES[main].find((f) => existsSync(resolve(dir, f)));
   return override ? [resolve(dir, main), resolve(dir, override)] : [resolve(dir, main)];
-}
-
-/** Compose's project-name rule: lower-case letters, digits, '-' and '_', starting with a letter or digit. */
-export const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
-
-/** The project name a folder name gives (Compose normalizes it). */
-export function projectNameFromFolder(folder: string): string {
-  return folder.toLowerCase().replace(/[^a-z0-9_-]/g, '').replace(/^[_-]+/, '');
 }
 
 function chooseProjectName(options: LoadOptions, variables: Record<string, string>, written: unknown, projectDir: string): string {
