@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -16,4 +16,24 @@ export async function writeFileAtomic(path: string, content: string | Uint8Array
     await rm(temp, { force: true });
     throw err;
   }
+}
+
+/**
+ * Runs `body` with a new, private (0700) folder `<root>/<prefix>XXXXXX` and removes it with all it
+ * holds afterwards, whatever happens (success, failure, cancellation): for credentials that must
+ * not be left behind.
+ */
+export async function withTempDir<T>(root: string, prefix: string, body: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(root, prefix));
+  try {
+    return await body(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Removes `dir` with all it holds, if it exists, and creates it again empty. */
+export async function emptyDir(dir: string, options: { mode?: number } = {}): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true, ...(options.mode !== undefined ? { mode: options.mode } : {}) });
 }
