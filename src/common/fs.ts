@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { FileError } from './errors';
 
 /**
  * Writes a file atomically: a temporary file beside it, then a rename. A reader sees the old file
@@ -36,4 +37,19 @@ export async function withTempDir<T>(root: string, prefix: string, body: (dir: s
 export async function emptyDir(dir: string, options: { mode?: number } = {}): Promise<void> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true, ...(options.mode !== undefined ? { mode: options.mode } : {}) });
+}
+
+/** The FileError for a file that could not be read: `<path>: the <what> does not exist.` and the like. */
+export function fileReadError(path: string, what: string, err: unknown): FileError {
+  const code = (err as NodeJS.ErrnoException).code;
+  return new FileError(path, code === 'ENOENT' ? `the ${what} does not exist.` : code === 'EISDIR' ? `the ${what} is a folder, not a file.` : `the ${what} cannot be read (${code ?? 'error'}).`);
+}
+
+/** Reads a UTF-8 text file, or throws {@link fileReadError} naming it as `what` (e.g. 'compose file'). */
+export async function readTextFile(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw fileReadError(path, what, err);
+  }
 }

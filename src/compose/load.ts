@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { FileError, InputError } from '../common/errors';
 import { parseDotenv } from './dotenv';
-import { loadMergedDocument, locateIn, readTextFile, type LoadState } from './documents';
+import { loadMergedDocument, locateIn, readTextFileSync, type LoadState } from './documents';
 import type { VariableLookup } from './interpolate';
 import type { ComposeProject, ComposeService } from './model';
 import { normalizeDocument } from './normalize';
@@ -72,7 +72,7 @@ function readVariables(options: LoadOptions, projectDir: string, warnings: strin
   const lookup: VariableLookup = (name) => (Object.prototype.hasOwnProperty.call(given, name) ? given[name] : Object.prototype.hasOwnProperty.call(variables, name) ? variables[name] : undefined);
   for (const file of files ?? [resolve(projectDir, '.env')]) {
     if (!files && !existsSync(file)) continue;
-    const parsed = parseDotenv(readTextFile(file, 'env file'), file, { lookup });
+    const parsed = parseDotenv(readTextFileSync(file, 'env file'), file, { lookup });
     for (const name of parsed.unset) warnings.push(`${file}: the variable ${name} is not set: it became an empty string.`);
     Object.assign(variables, parsed.values);
   }
@@ -124,7 +124,7 @@ export function loadComposeProject(options: LoadOptions): LoadResult {
         if (entry.required) throw new FileError(locate(path) ?? files[0], `${formatPath(path)}: the env file ${entry.path} does not exist.`);
         return undefined;
       }
-      const parsed = parseDotenv(readTextFile(entry.path, 'env file'), entry.path, { lookup, format: entry.format === 'raw' ? 'raw' : 'env' });
+      const parsed = parseDotenv(readTextFileSync(entry.path, 'env file'), entry.path, { lookup, format: entry.format === 'raw' ? 'raw' : 'env' });
       for (const name of parsed.unset) warnings.push(`${entry.path}: the variable ${name} is not set: it became an empty string.`);
       return parsed.values;
     },
