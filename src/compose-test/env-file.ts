@@ -1,30 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { FileError } from '../common/errors';
-
-const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+import { parseDotenv } from '../compose/dotenv';
 
 /**
- * Parses an env file the way Compose reads one: `NAME=value` lines, blank lines and `#` comments
- * skipped, an optional `export ` prefix, and a value in matching single or double quotes unquoted.
- * An error names the file and line, never the value (it may be a secret).
+ * Parses ComposeTest's env file with the compose loader's dotenv parser: `NAME=value` lines, blank
+ * lines and `#` comments, an optional `export ` prefix, Compose's quotes. Strict: a line that is not
+ * `NAME=value` is an error, and values are literal (no `${VAR}` interpolation), like the
+ * `environment` input. An error names the file and line, never the value (it may be a secret).
  */
 export function parseEnvFile(text: string, file: string): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [];
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
-    const body = line.startsWith('export ') ? line.slice(7).trimStart() : line;
-    const eq = body.indexOf('=');
-    const name = (eq < 0 ? body : body.slice(0, eq)).trim();
-    if (eq < 0 || !NAME.test(name)) {
-      throw new FileError(`${file}:${index + 1}`, `this line must be NAME=value${eq < 0 ? '' : `, and '${name}' is not a variable name`}.`);
-    }
-    let value = body.slice(eq + 1).trim();
-    const quote = value[0];
-    if ((quote === '"' || quote === "'") && value.length >= 2 && value.endsWith(quote)) value = value.slice(1, -1);
-    pairs.push([name, value]);
-  });
-  return pairs;
+  return Object.entries(parseDotenv(text, file, { strict: true, interpolate: false }).values);
 }
 
 /** Reads and parses an env file; a missing file is a FileError naming it. */

@@ -1,6 +1,5 @@
-import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../common/fs';
+import { emptyDir, writeFileAtomic } from '../common/fs';
 import type { ProjectCompose } from './compose';
 import type { ProjectDocker } from './docker';
 
@@ -10,8 +9,7 @@ import type { ProjectDocker } from './docker';
  * command lines are left out of the state on purpose: they may hold secrets. Returns the file names.
  */
 export async function saveProjectLogs(deps: { docker: ProjectDocker; compose: ProjectCompose }, project: string, dir: string): Promise<string[]> {
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
+  await emptyDir(dir);
   const [{ containers, raw }, ps] = await Promise.all([deps.docker.inspectProject(project), deps.compose.ps()]);
   const files: string[] = [];
   await Promise.all(

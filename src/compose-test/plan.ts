@@ -1,4 +1,5 @@
 import { InputError } from '../common/errors';
+import { PROJECT_NAME } from '../compose/project-name';
 import type { ComposeCommand } from '../docker/tools';
 import type { ContainerState } from './readiness';
 
@@ -19,8 +20,6 @@ export interface ComposeProject {
   projectName: string;
   files: readonly string[];
 }
-
-const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
 /** Rejects a project name Compose would change or refuse (so the name we report is the one used). */
 export function validateProjectName(name: string): void {

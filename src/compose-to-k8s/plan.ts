@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import type { RegistryCredentials } from '../docker/registry-credentials';
 import type { DigestFile } from '../digests/digest-file';
 import { labelSelector, type WorkloadRef } from '../k8s/deploy/commands';
-import { decorateObjects, formatManifests, jobsOf, namespaceObject, workloadsOf } from '../k8s/deploy/objects';
+import { decorateObjects } from '../k8s/decorate';
+import { jobsOf, namespaceObject, workloadsOf } from '../k8s/deploy/objects';
+import { formatManifests } from '../k8s/order';
 import { registrySecretObject } from '../k8s/deploy/registry-secret';
 import type { KubernetesObject, RenderedImage, RenderResult } from '../k8s/render';
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { FileError } from '../common/errors';
+import { fileReadError } from '../common/fs';
 import { parseDotenv } from './dotenv';
 import { describeUnset, interpolateTree, type VariableLookup } from './interpolate';
 import { mergeValues } from './merge';
@@ -24,13 +25,12 @@ export interface LoadState {
   including: string[];
 }
 
-/** Reads a text file or throws a FileError that names it. */
-export function readTextFile(path: string, what: string): string {
+/** Reads a text file or throws a FileError that names it (the synchronous twin of common/fs readTextFile). */
+export function readTextFileSync(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new FileError(path, code === 'ENOENT' ? `the ${what} does not exist.` : code === 'EISDIR' ? `the ${what} is a folder, not a file.` : `the ${what} cannot be read (${code ?? 'error'}).`);
+    throw fileReadError(path, what, err);
   }
 }
 
@@ -59,7 +59,7 @@ function parseComposeFile(path: string, baseDir: string, state: LoadState): Pars
   const key = `${path}\0${baseDir}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const text = readTextFile(path, 'compose file');
+  const text = readTextFileSync(path, 'compose file');
   const docs: Array<Record<string, unknown>> = [];
   for (const doc of parseYamlDocuments(text, path)) {
     state.sources.push(doc.sources);

@@ -16,6 +16,14 @@ export interface DotenvOptions {
   lookup?: VariableLookup;
   /** `raw`: every value as written after `=`, no quotes, no interpolation. */
   format?: 'env' | 'raw';
+  /** false: `$` is literal everywhere (quotes, escapes and comments still apply). Default true. */
+  interpolate?: boolean;
+  /**
+   * Every line must be `NAME=value` (only `=` separates) with a portable NAME (a letter or `_`,
+   * then letters, digits, `_`, `.`, `-`): a bare `NAME` or `NAME: value` is an error instead of a
+   * value taken from `lookup`. For env files whose values are meant to be all there (ComposeTest's).
+   */
+  strict?: boolean;
 }
 
 /** What a parse found: the variables in file order, and the variables that were used unset. */
@@ -25,10 +33,13 @@ export interface DotenvResult {
 }
 
 const KEY = /^[^\s=:#'"]+$/;
+const STRICT_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 /** Parses a dotenv text; errors are FileErrors at `file:line`. */
 export function parseDotenv(text: string, file: string, options: DotenvOptions = {}): DotenvResult {
   const outer = options.lookup ?? (() => undefined);
+  const interpolate = options.interpolate !== false;
+  const expand = (body: string, key: string): string => (interpolate ? expandValue(body, key, lookup, unset, fail) : body);
   const values: Record<string, string> = Object.create(null) as Record<string, string>;
   const unset: string[] = [];
   const lookup: VariableLookup = (name) => (Object.prototype.hasOwnProperty.call(values, name) ? values[name] : outer(name));
@@ -50,8 +61,11 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
       continue;
     }
     raw = raw.replace(/^\s*export\s+/, '').replace(/^\s+/, '');
-    const sep = /[=:]/.exec(raw);
+    const sep = (options.strict ? /=/ : /[=:]/).exec(raw);
     const key = (sep ? raw.slice(0, sep.index) : raw).trim();
+    if (options.strict && (!sep || !STRICT_KEY.test(key))) {
+      fail(`this line must be NAME=value${sep ? `, and '${key}' is not a variable name` : ''}.`);
+    }
     if (!KEY.test(key)) fail(`'${key}' is not a valid variable name (a line is KEY=value).`);
     if (!sep) {
       const inherited = outer(key);
@@ -76,7 +90,7 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
         if (c === '\n') line++;
         if (quote === '"' && c === '\\' && i + 1 < source.length) {
           const n = source[i + 1];
-          body += n === 'n' ? '\n' : n === 'r' ? '\r' : n === 't' ? '\t' : n === '$' ? '$$' : n;
+          body += n === 'n' ? '\n' : n === 'r' ? '\r' : n === 't' ? '\t' : n === '$' && interpolate ? '$$' : n;
           i += 2;
           continue;
         }
@@ -87,10 +101,10 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
       if (end < 0) end = source.length;
       const tail = source.slice(i + 1, end).trim();
       if (tail !== '' && !tail.startsWith('#')) fail(`the value of ${key} has text after its closing quote.`);
-      value = quote === "'" ? body.replace(/\$\$/g, '$') : expandValue(body, key, lookup, unset, fail);
+      value = quote === "'" ? body.replace(/\$\$/g, '$') : expand(body, key);
     } else {
       const comment = /\s#/.exec(afterSep);
-      value = expandValue((comment ? afterSep.slice(0, comment.index) : afterSep).trim(), key, lookup, unset, fail);
+      value = expand((comment ? afterSep.slice(0, comment.index) : afterSep).trim(), key);
     }
     values[key] = value;
     pos = end + 1;

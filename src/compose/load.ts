@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { FileError, InputError } from '../common/errors';
 import { parseDotenv } from './dotenv';
-import { loadMergedDocument, locateIn, readTextFile, type LoadState } from './documents';
+import { loadMergedDocument, locateIn, readTextFileSync, type LoadState } from './documents';
 import type { VariableLookup } from './interpolate';
 import type { ComposeProject, ComposeService } from './model';
 import { normalizeDocument } from './normalize';
 import { formatPath, type KeyPath } from './paths';
+import { PROJECT_NAME, projectNameFromFolder } from './project-name';
 
 /**
  * The compose loader: files → one normalized ComposeProject. Variables come only from
@@ -51,14 +52,6 @@ function defaultFiles(dir: string): string[] {
   return override ? [resolve(dir, main), resolve(dir, override)] : [resolve(dir, main)];
 }
 
-/** Compose's project-name rule: lower-case letters, digits, '-' and '_', starting with a letter or digit. */
-export const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
-
-/** The project name a folder name gives (Compose normalizes it). */
-export function projectNameFromFolder(folder: string): string {
-  return folder.toLowerCase().replace(/[^a-z0-9_-]/g, '').replace(/^[_-]+/, '');
-}
-
 function chooseProjectName(options: LoadOptions, variables: Record<string, string>, written: unknown, projectDir: string): string {
   const explicit = options.projectName ?? variables['COMPOSE_PROJECT_NAME'] ?? (typeof written === 'string' && written !== '' ? written : undefined);
   if (explicit !== undefined) {
@@ -79,7 +72,7 @@ function readVariables(options: LoadOptions, projectDir: string, warnings: strin
   const lookup: VariableLookup = (name) => (Object.prototype.hasOwnProperty.call(given, name) ? given[name] : Object.prototype.hasOwnProperty.call(variables, name) ? variables[name] : undefined);
   for (const file of files ?? [resolve(projectDir, '.env')]) {
     if (!files && !existsSync(file)) continue;
-    const parsed = parseDotenv(readTextFile(file, 'env file'), file, { lookup });
+    const parsed = parseDotenv(readTextFileSync(file, 'env file'), file, { lookup });
     for (const name of parsed.unset) warnings.push(`${file}: the variable ${name} is not set: it became an empty string.`);
     Object.assign(variables, parsed.values);
   }
@@ -131,7 +124,7 @@ export function loadComposeProject(options: LoadOptions): LoadResult {
         if (entry.required) throw new FileError(locate(path) ?? files[0], `${formatPath(path)}: the env file ${entry.path} does not exist.`);
         return undefined;
       }
-      const parsed = parseDotenv(readTextFile(entry.path, 'env file'), entry.path, { lookup, format: entry.format === 'raw' ? 'raw' : 'env' });
+      const parsed = parseDotenv(readTextFileSync(entry.path, 'env file'), entry.path, { lookup, format: entry.format === 'raw' ? 'raw' : 'env' });
       for (const name of parsed.unset) warnings.push(`${entry.path}: the variable ${name} is not set: it became an empty string.`);
       return parsed.values;
     },

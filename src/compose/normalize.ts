@@ -2,7 +2,7 @@ import type { VariableLookup } from './interpolate';
 import { listToMapping } from './merge';
 import type {
   ComposeDeploy, ComposeDependency, ComposeEnvFile, ComposeHook, ComposeFileObject, ComposeFileReference, ComposeHealthcheck, ComposeMount, ComposeNetwork,
-  ComposeResources, ComposeService, ComposeVolume,
+  ComposeProject, ComposeResources, ComposeService, ComposeVolume,
 } from './model';
 import { formatPath, isMapping, setKey, type KeyPath } from './paths';
 import { parseExpose, parseMount, parsePort, parseTmpfs } from './syntax';
@@ -318,15 +318,7 @@ class Normalizer extends ValueReader {
 }
 
 /** The parts of a project normalization produces (the loader adds name, directory and profiles). */
-export interface NormalizedDocument {
-  services: ComposeService[];
-  volumes: Record<string, ComposeVolume>;
-  networks: Record<string, ComposeNetwork>;
-  secrets: Record<string, ComposeFileObject>;
-  configs: Record<string, ComposeFileObject>;
-  extensions: Record<string, unknown>;
-  other: Record<string, unknown>;
-}
+export type NormalizedDocument = Omit<ComposeProject, 'name' | 'workingDir'>;
 
 /** The keys of `raw` other than `known` and `x-` extensions, sorted. */
 function otherKeys(raw: Raw, known: string[]): string[] {

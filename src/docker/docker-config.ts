@@ -1,7 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ToolError } from '../common/errors';
+import { withTempDir } from '../common/fs';
 import type { PipelineOutput } from '../pipeline/interfaces';
 import { lastLines, type ProcessRunner } from '../process/runner';
 import type { RegistryCredentials } from './registry-credentials';
@@ -19,8 +18,7 @@ export async function withDockerLogin<T>(
 ): Promise<T> {
   if (credentials.length === 0) return body(undefined);
   for (const c of credentials) deps.output.setSecret(c.password);
-  const dir = await mkdtemp(join(options.tempRoot ?? tmpdir(), 'outerloop-docker-'));
-  try {
+  return withTempDir(options.tempRoot ?? tmpdir(), 'outerloop-docker-', async (dir) => {
     for (const c of credentials) {
       const result = await deps.runner.exec(
         options.docker ?? 'docker',
@@ -33,10 +31,8 @@ export async function withDockerLogin<T>(
       }
       deps.output.info(`Logged in to ${c.registry} as ${c.username} (temporary DOCKER_CONFIG).`);
     }
-    return await body(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+    return body(dir);
+  });
 }
 
 /** The environment for docker commands that should use `dockerConfig` (when set). */

@@ -14,7 +14,6 @@ export interface TransformOptions {
   namespace?: string;
   serviceType?: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
   ingressHost?: string;
-  annotations?: Record<string, string>;
   digests?: DigestFile;
   /** Image of the init containers that wait for a dependency's Service (needs sh, sleep and nc). */
   waitImage: string;
@@ -86,11 +85,11 @@ export class TransformContext {
     return { 'app.kubernetes.io/instance': this.project.name, 'app.kubernetes.io/name': component };
   }
 
-  /** Metadata for a new object: name, namespace, standard labels, the caller's annotations. */
+  /** Metadata for a new object: name, namespace, standard labels, the given annotations (RenderOptions.annotations are added later, by decorateObjects). */
   metadata(name: string, component: string, extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {}): KubernetesObject['metadata'] {
     const meta: KubernetesObject['metadata'] = { name, labels: { ...extra.labels, ...this.standardLabels(component) } };
     if (this.options.namespace) meta.namespace = this.options.namespace;
-    const annotations = { ...extra.annotations, ...this.options.annotations };
+    const annotations = { ...extra.annotations };
     if (Object.keys(annotations).length > 0) meta.annotations = annotations;
     return meta;
   }

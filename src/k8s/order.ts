@@ -19,7 +19,10 @@ export function sortObjects(objects: KubernetesObject[]): KubernetesObject[] {
   return [...objects].sort((a, b) => rank(a.kind) - rank(b.kind) || (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
 }
 
-/** Multi-document YAML with sorted keys and no line folding: byte-identical for equal input. */
-export function formatManifests(objects: KubernetesObject[]): string {
+/**
+ * Multi-document YAML of `objects` in their order, keys sorted, no line folding: byte-identical for
+ * equal input. The one writer of manifests (converter, ComposeToK8s's file and apply, `convert`).
+ */
+export function formatManifests(objects: readonly KubernetesObject[]): string {
   return objects.map((o) => `---\n${emitYaml(o)}`).join('');
 }

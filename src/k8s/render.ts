@@ -3,6 +3,7 @@ import { FileError, InputError, OuterloopError } from '../common/errors';
 import { loadComposeProject } from '../compose/load';
 import type { ComposeProject } from '../compose/model';
 import type { DigestFile } from '../digests/digest-file';
+import { decorateObjects } from './decorate';
 import { dnsLabelProblem, labelKeyProblem } from './names';
 import { formatManifests, sortObjects } from './order';
 import { transformProject } from './transform';
@@ -124,7 +125,7 @@ export async function renderComposeProject(options: RenderOptions): Promise<Rend
   const files = await readProjectFiles(loaded.project);
   const result = transformProject(loaded.project, {
     ...(options.namespace ? { namespace: options.namespace } : {}), ...(options.serviceType ? { serviceType: options.serviceType } : {}),
-    ...(options.ingressHost ? { ingressHost: options.ingressHost } : {}), ...(options.annotations ? { annotations: options.annotations } : {}),
+    ...(options.ingressHost ? { ingressHost: options.ingressHost } : {}),
     ...(options.digests ? { digests: options.digests } : {}),
     waitImage: options.waitImage ?? DEFAULT_WAIT_IMAGE, kubectlImage: options.kubectlImage ?? DEFAULT_KUBECTL_IMAGE, files,
   }, loaded.locate);
@@ -132,7 +133,8 @@ export async function renderComposeProject(options: RenderOptions): Promise<Rend
   if (options.strict && warnings.length > 0) {
     throw new StrictModeError(`${warnings[0].replace(/\.$/, '')} (strict mode${warnings.length > 1 ? `; ${warnings.length} warnings in all` : ''}).`);
   }
-  const objects = sortObjects(result.objects);
+  const annotations = options.annotations ?? {};
+  const objects = sortObjects(Object.keys(annotations).length > 0 ? decorateObjects(result.objects, { annotations }) : result.objects);
   for (let i = 1; i < objects.length; i++) {
     const [a, b] = [objects[i - 1], objects[i]];
     if (a.kind === b.kind && a.metadata.name === b.metadata.name) {

@@ -9,13 +9,18 @@
 const PLAIN = /^[A-Za-z_/$-][\x20-\x7e]*$/;
 /** Resource quantities (`20Gi`, `500m`) start with a digit yet are never numbers in YAML. */
 const QUANTITY = /^[0-9]+(?:Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E|m)$/;
+/**
+ * A string that starts with a digit and holds `/` or `@` (a registry image: `127.0.0.1:5000/api@sha256:…`)
+ * is no number, timestamp or sexagesimal in any YAML version, so it is written plain like js-yaml does.
+ */
+const DIGIT_PATH = /^[0-9][\x20-\x7e]*[/@]/;
 const SPECIAL_WORDS = /^(?:y|yes|n|no|true|false|on|off|null)$/i;
 const PRINTABLE_BLOCK = /^[\n\t\x20-\x7e\u00a0-\ud7ff\ue000-\ufffc]*$/;
 
 function isPlain(text: string): boolean {
   if (QUANTITY.test(text)) return true;
   if (text === '-' || /^-[\s.0-9]/.test(text)) return false;
-  return PLAIN.test(text) && !SPECIAL_WORDS.test(text) && !text.includes(': ') && !text.includes(' #') && !text.endsWith(':') && !text.endsWith(' ');
+  return (PLAIN.test(text) || DIGIT_PATH.test(text)) && !SPECIAL_WORDS.test(text) && !text.includes(': ') && !text.includes(' #') && !text.endsWith(':') && !text.endsWith(' ');
 }
 
 function blockLiteral(text: string, indent: string): string | undefined {

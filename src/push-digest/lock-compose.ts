@@ -1,7 +1,7 @@
 import { CORE_SCHEMA, load, mergeTag, YAMLException } from 'js-yaml';
 import { FileError } from '../common/errors';
 import { canonicalRepository, parseImageReference, ReferenceFormatError } from '../docker/reference';
-import { interpolateValue } from './interpolate';
+import { InterpolationError, interpolateString, type InterpolationResult } from '../compose/interpolate';
 import { pinnedReference, type PushedImage } from './plan';
 import { applyEdits, insertFirstKey, mappingValue, parseYamlTree, replaceValue, type TextEdit } from './yaml-edit';
 
@@ -73,8 +73,13 @@ export function lockComposeFiles(
       warnings.push(`Service '${name}' has no image and is left as it is in the locked compose file.`);
       continue;
     }
-    const interpolated = interpolateValue(fact.image, environment);
-    if (interpolated.errors.length > 0) throw new FileError(file, `${key} cannot be resolved: ${interpolated.errors.join('; ')}.`);
+    let interpolated: InterpolationResult;
+    try {
+      interpolated = interpolateString(fact.image, (name) => (Object.prototype.hasOwnProperty.call(environment, name) ? environment[name] : undefined));
+    } catch (err) {
+      if (err instanceof InterpolationError) throw new FileError(file, `${key} cannot be resolved: ${err.message}`);
+      throw err;
+    }
     for (const v of interpolated.unset) warnings.push(`${file}: ${key} uses \${${v}}, which is not set; it is read as an empty string.`);
     const image = interpolated.value;
     let ref;

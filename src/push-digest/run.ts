@@ -1,6 +1,6 @@
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { FileError, ToolError } from '../common/errors';
-import { writeFileAtomic } from '../common/fs';
+import { readTextFile, writeFileAtomic } from '../common/fs';
 import { writeDigestFile } from '../digests/digest-file';
 import { dockerEnv, withDockerLogin } from '../docker/docker-config';
 import type { TaskContext } from '../pipeline/run-task';
@@ -158,14 +158,7 @@ function defaultRegistry(context: TaskContext): (retry: RetryPolicy, inputs: Pus
 }
 
 async function readComposeSources(paths: readonly string[]): Promise<ComposeSource[]> {
-  return Promise.all(paths.map(async (path) => {
-    try {
-      return { path, text: await readFile(path, 'utf8') };
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new FileError(path, code === 'ENOENT' ? 'the compose file does not exist.' : `the compose file cannot be read (${code ?? (err as Error).message}).`);
-    }
-  }));
+  return Promise.all(paths.map(async (path) => ({ path, text: await readTextFile(path, 'compose file') })));
 }
 
 /** Deletes an output left by an earlier run; a folder in its place is the user's error. */

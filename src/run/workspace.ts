@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { writeFileAtomic } from '../common/fs';
+import { emptyDir, writeFileAtomic } from '../common/fs';
 import type { ProcessRunner } from '../process/runner';
 import { revisionKey } from './predefined';
 
@@ -54,8 +54,7 @@ export async function prepareWorkFolders(sourcesDir: string): Promise<WorkFolder
   const workDir = join(outerloopDir, 'work');
   const folders = { outerloopDir, workDir, tempDir: join(workDir, '_temp'), stagingDir: join(workDir, 'a'), binariesDir: join(workDir, 'b') };
   for (const dir of [folders.tempDir, folders.stagingDir, folders.binariesDir]) {
-    await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await emptyDir(dir, { mode: 0o700 });
   }
   return folders;
 }

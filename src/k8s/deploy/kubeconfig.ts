@@ -1,7 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dump, load } from 'js-yaml';
 import { FileError, InputError } from '../../common/errors';
+import { withTempDir } from '../../common/fs';
 import type { ServiceEndpoint } from '../../pipeline/interfaces';
 
 /**
@@ -121,14 +122,11 @@ export async function describeClusterAccess(
 export async function withKubeconfig<T>(access: ClusterAccess, tempRoot: string, body: (handle: KubeconfigHandle) => Promise<T>): Promise<T> {
   if (access.kind === 'file') return body({ path: access.path });
   const content = access.kind === 'token' ? formatTokenKubeconfig(access) : access.content;
-  const dir = await mkdtemp(join(tempRoot, 'outerloop-kube-'));
-  try {
+  return withTempDir(tempRoot, 'outerloop-kube-', async (dir) => {
     const path = join(dir, 'kubeconfig');
     await writeFile(path, content, { mode: 0o600 });
-    return await body({ path, context: access.kind === 'kubeconfig' ? access.context : undefined });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+    return body({ path, context: access.kind === 'kubeconfig' ? access.context : undefined });
+  });
 }
 
 const SECRET_KEYS = new Set(['token', 'client-key-data', 'client-certificate-data', 'password', 'id-token', 'refresh-token', 'access-token', 'client-secret']);

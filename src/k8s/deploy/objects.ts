@@ -1,23 +1,10 @@
-import { dump } from 'js-yaml';
+import { asRecord } from '../decorate';
 import type { KubernetesObject } from '../render';
 import type { WorkloadRef } from './commands';
 
-/** Pure helpers over rendered objects: pod templates, workloads, decoration and serialization. */
-
-type Json = Record<string, unknown>;
+/** Pure helpers over rendered objects for the deploy: workloads, Jobs, the Namespace, names (decoration: ../decorate; YAML: ../order). */
 
 const ROLLOUT_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
-
-function asRecord(value: unknown): Json | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
-}
-
-/** The pod template of a workload (`spec.template`, or a CronJob's `spec.jobTemplate.spec.template`). */
-export function podTemplateOf(object: KubernetesObject): Json | undefined {
-  const spec = asRecord(object['spec']);
-  if (object.kind === 'CronJob') return asRecord(asRecord(asRecord(spec?.['jobTemplate'])?.['spec'])?.['template']);
-  return asRecord(spec?.['template']);
-}
 
 /** `kind/name`, the identity of an object within a namespace. */
 export function objectKey(object: { kind: string; metadata: { name: string } }): string {
@@ -43,46 +30,9 @@ export function jobsOf(objects: readonly KubernetesObject[]): string[] {
   return objects.filter((o) => o.kind === 'Job').map((o) => `job.batch/${o.metadata.name}`);
 }
 
-/** What {@link decorateObjects} adds. */
-export interface Decoration {
-  /** Added to every object's and every pod template's metadata.annotations. */
-  annotations: Record<string, string>;
-  /** A Secret name added to every pod template's imagePullSecrets. */
-  imagePullSecret?: string;
-}
-
-/**
- * Returns copies of `objects` with the traceability annotations on every object and pod template,
- * and the registry Secret in every pod template's imagePullSecrets. Never mutates its input.
- */
-export function decorateObjects(objects: readonly KubernetesObject[], decoration: Decoration): KubernetesObject[] {
-  return objects.map((original) => {
-    const object = structuredClone(original) as KubernetesObject;
-    object.metadata.annotations = { ...(object.metadata.annotations ?? {}), ...decoration.annotations };
-    const template = podTemplateOf(object);
-    if (template) {
-      const metadata = (asRecord(template['metadata']) ?? {}) as Json;
-      metadata['annotations'] = { ...((asRecord(metadata['annotations']) ?? {}) as Record<string, string>), ...decoration.annotations };
-      template['metadata'] = metadata;
-      if (decoration.imagePullSecret) {
-        const spec = (asRecord(template['spec']) ?? {}) as Json;
-        const secrets = Array.isArray(spec['imagePullSecrets']) ? (spec['imagePullSecrets'] as Array<{ name?: string }>) : [];
-        if (!secrets.some((s) => s?.name === decoration.imagePullSecret)) spec['imagePullSecrets'] = [...secrets, { name: decoration.imagePullSecret }];
-        template['spec'] = spec;
-      }
-    }
-    return object;
-  });
-}
-
 /** A Namespace object, for createNamespace. */
 export function namespaceObject(name: string, labels: Record<string, string>): KubernetesObject {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { ...labels } } };
-}
-
-/** Multi-document YAML of `objects`, in their order, with no references or line folding. Deterministic. */
-export function formatManifests(objects: readonly KubernetesObject[]): string {
-  return objects.map((o) => dump(o, { noRefs: true, lineWidth: -1 })).map((d) => `---\n${d}`).join('');
 }
 
 /** `Deployment/api, Service/api`: the log's and the output variable's list of objects. */

@@ -1,5 +1,5 @@
 import { findDigest } from '../../../src/digests/digest-file';
-import { formatManifests } from '../../../src/k8s/deploy/objects';
+import { formatManifests } from '../../../src/k8s/order';
 import type { KubernetesObject, RenderOptions, RenderResult } from '../../../src/k8s/render';
 
 /**

@@ -41,6 +41,21 @@ describe('dotenv syntax (.env and env_file)', () => {
     assert.deepEqual(parseDotenv('A="$OUTER" # x', 'raw.env', { lookup, format: 'raw' }).values, { A: '"$OUTER" # x' });
   });
 
+  it('interpolate: false keeps every $ literal', () => {
+    assert.deepEqual(parseDotenv('A=$OUTER\nB="pa$$w\\$rd"\nC=\'$x\'', 'lit.env', { lookup, interpolate: false }).values, { A: '$OUTER', B: 'pa$$w$rd', C: '$x' });
+  });
+
+  it('strict: every line is NAME=value with a portable name', () => {
+    assert.deepEqual(parseDotenv('export A = 1\nB.c-d="x # y"', 's.env', { strict: true }).values, { A: '1', 'B.c-d': 'x # y' });
+    for (const [text, message] of [
+      ['A=1\nBARE', 's.env:2: this line must be NAME=value.'],
+      ['A: 1', 's.env:1: this line must be NAME=value.'],
+      ['1X=s3cret', "s.env:1: this line must be NAME=value, and '1X' is not a variable name."],
+    ]) {
+      assert.throws(() => parseDotenv(text, 's.env', { lookup, strict: true }), (err: unknown) => err instanceof FileError && err.message === message);
+    }
+  });
+
   it('reports unset variables', () => {
     assert.deepEqual(parseDotenv('A=$NOPE', 'x.env', { lookup }).unset, ['NOPE']);
   });

@@ -55,6 +55,25 @@ describe('compose interpolation', () => {
     });
   }
 
+  it('resolves image names as PushDigest matches them', () => {
+    const env: Record<string, string> = { REG: '127.0.0.1:5000', TAG: '42', EMPTY: '' };
+    const cases: Array<[string, string, string[]]> = [
+      ['${REG}/api:${TAG}', '127.0.0.1:5000/api:42', []],
+      ['$REG/api:$TAG', '127.0.0.1:5000/api:42', []],
+      ['api:${MISSING:-dev}', 'api:dev', []],
+      ['api:${EMPTY:-dev}', 'api:dev', []],
+      ['api:${EMPTY-dev}', 'api:', []],
+      ['api:${TAG:+set}', 'api:set', []],
+      ['api:${MISSING+set}', 'api:', []],
+      ['api:$${TAG}', 'api:${TAG}', []],
+      ['api:${MISSING}', 'api:', ['MISSING']],
+      ['api:${EMPTY?}', 'api:', []],
+    ];
+    for (const [input, value, unset] of cases) assert.deepEqual(interpolateString(input, (name) => env[name]), { value, unset }, input);
+    assert.throws(() => interpolateString('api:${MISSING:?the tag is required}', (name) => env[name]),
+      (err: unknown) => err instanceof InterpolationError && err.message === 'required variable MISSING is not set: the tag is required.');
+  });
+
   it('${EMPTY?x} accepts a set but empty variable', () => {
     assert.equal(interpolateString('${EMPTY?x}', lookup).value, '');
   });

@@ -1,24 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { loadAll } from 'js-yaml';
 import * as commands from '../../../src/k8s/deploy/commands';
-import { decorateObjects, describeObjects, formatManifests, jobsOf, namespaceObject, podTemplateOf, workloadsOf } from '../../../src/k8s/deploy/objects';
+import { describeObjects, jobsOf, namespaceObject, workloadsOf } from '../../../src/k8s/deploy/objects';
+import { formatManifests } from '../../../src/k8s/order';
 import { dockerConfigJson, registrySecretObject, registrySecretValues } from '../../../src/k8s/deploy/registry-secret';
-import type { KubernetesObject } from '../../../src/k8s/render';
-
-const labels = { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/part-of': 'shop' };
-const deployment: KubernetesObject = {
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name: 'api', labels, annotations: { 'compose.label': 'x' } },
-  spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'api', image: 'r/api@sha256:1' }], imagePullSecrets: [{ name: 'other' }] } } },
-};
-const cronJob: KubernetesObject = {
-  apiVersion: 'batch/v1',
-  kind: 'CronJob',
-  metadata: { name: 'report' },
-  spec: { schedule: '0 * * * *', jobTemplate: { spec: { template: { spec: { containers: [{ name: 'report', image: 'r/report' }] } } } } },
-};
-const service: KubernetesObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api' }, spec: { ports: [{ port: 80 }] } };
+import { cronJob, deployment, labels, service } from '../../support/k8s-objects';
 
 describe('kubectl command lines', () => {
   const w = { kind: 'Deployment', name: 'api', matchLabels: { b: '2', a: '1' } };
@@ -36,29 +22,6 @@ describe('kubectl command lines', () => {
     ['delete', commands.deleteArgs(['deployment.apps/old'], 'shop'), ['delete', 'deployment.apps/old', '--namespace', 'shop', '--ignore-not-found', '--wait=false']],
   ];
   for (const [name, actual, expected] of table) it(name, () => assert.deepEqual(actual, expected));
-});
-
-describe('decorateObjects', () => {
-  const annotations = { 'outerloop.io/build-number': '20261122.3' };
-
-  it('annotates every object and every pod template, a CronJob\'s included, and adds the pull secret once', () => {
-    const [d, c, s] = decorateObjects([deployment, cronJob, service], { annotations, imagePullSecret: 'shop-registry' });
-    assert.deepEqual(d.metadata.annotations, { 'compose.label': 'x', ...annotations });
-    assert.deepEqual((podTemplateOf(d)!['metadata'] as { annotations: unknown }).annotations, annotations);
-    assert.deepEqual((podTemplateOf(d)!['spec'] as { imagePullSecrets: unknown }).imagePullSecrets, [{ name: 'other' }, { name: 'shop-registry' }]);
-    assert.deepEqual((podTemplateOf(c)!['metadata'] as { annotations: unknown }).annotations, annotations);
-    assert.deepEqual((podTemplateOf(c)!['spec'] as { imagePullSecrets: unknown }).imagePullSecrets, [{ name: 'shop-registry' }]);
-    assert.deepEqual(s.metadata.annotations, annotations);
-    assert.equal(podTemplateOf(s), undefined);
-    const again = decorateObjects([d], { annotations, imagePullSecret: 'shop-registry' })[0];
-    assert.deepEqual((podTemplateOf(again)!['spec'] as { imagePullSecrets: unknown[] }).imagePullSecrets.length, 2);
-  });
-
-  it('never changes the objects it is given', () => {
-    const before = JSON.stringify(deployment);
-    decorateObjects([deployment], { annotations, imagePullSecret: 'x' });
-    assert.equal(JSON.stringify(deployment), before);
-  });
 });
 
 describe('objects', () => {

@@ -19,6 +19,7 @@ describe('manifest YAML emitter', () => {
     '"quoted"', "'single'", 'trailing ', ' leading', 'tab\there', 'line1\nline2', 'ends with newline\n', 'two newlines\n\n', 'no newline\nat end', '\nleading newline',
     '  indented\nblock', 'unicode ünïcödé ✓', 'emoji 🚀', '$(date) $HOME ${X}', 'http://example.com:8080/x?y=1#z', 'repo@sha256:abc', 'C:\\path', 'back\\slash', 'ctrl\u0001char',
     'line\r\nwindows', '<<', '=', 'a'.repeat(300), '-', '-c', '--for=x', '-1.5', '-.5', '- x', '$HOME', '$(x)', '20Gi', '500m', '1e3', '0 3 * * *', '-\tx', '-inf',
+    '127.0.0.1:5000/api@sha256:abc', '10.0.0.1/8', '1@x', '2001-12-14/x', '1/2: x', '1/2 #x', '1/', '12:30/x',
   ];
   it('round-trips tricky strings as values and keys', () => {
     for (const text of tricky) {
@@ -30,6 +31,11 @@ describe('manifest YAML emitter', () => {
 
   it('round-trips numbers, booleans, null, empty and nested collections', () => {
     roundTrip({ a: 1, b: -2, c: 1.5, d: true, e: false, f: null, g: [], h: {}, i: [[1, [2]], [], {}], j: { k: { l: [{ m: 1, n: [{ o: 'p' }] }] } } });
+  });
+
+  it('writes registry images that start with a digit plain, as js-yaml does', () => {
+    assert.equal(emitYaml({ image: '127.0.0.1:5000/shop/api@sha256:1' }), 'image: 127.0.0.1:5000/shop/api@sha256:1\n');
+    assert.equal(emitYaml({ a: '10.1.2.3', b: '1:20' }), 'a: "10.1.2.3"\nb: "1:20"\n');
   });
 
   it('sorts keys and leaves out undefined', () => {

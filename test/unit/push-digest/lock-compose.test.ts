@@ -69,7 +69,7 @@ describe('lockComposeFiles', () => {
     ['YAML that does not parse, with its line', ['services:\n  api:\n    image: [x\n  web: {}\n'], /^\/src\/compose0\.yml:\d+:\d+: the file is not valid YAML: /],
     ['services that is not a mapping', ['services:\n  - api\n'], /^\/src\/compose0\.yml: services must be a mapping/],
     ['an invalid image name', ['services:\n  api:\n    image: Shop/API:1\n'], /^\/src\/compose0\.yml: services\.api\.image 'Shop\/API:1' is not a valid image reference/],
-    ['a required variable that is unset', ['services:\n  api:\n    image: api:${NOPE:?set NOPE}\n'], /^\/src\/compose0\.yml: services\.api\.image cannot be resolved: NOPE set NOPE\.$/],
+    ['a required variable that is unset', ['services:\n  api:\n    image: api:${NOPE:?set NOPE}\n'], /^\/src\/compose0\.yml: services\.api\.image cannot be resolved: required variable NOPE is not set: set NOPE\.$/],
     ['an empty file', [''], /^\/src\/compose0\.yml: the file is empty/],
   ];
   for (const [name, texts, message] of errors) {

@@ -1,0 +1,54 @@
+import type { KubernetesObject } from './render';
+
+/**
+ * Metadata added to rendered objects after conversion: annotations on every object and pod
+ * template, and a registry Secret in every pod template's imagePullSecrets. The one mechanism for
+ * both the converter's `annotations` option and ComposeToK8s's traceability annotations.
+ */
+
+type Json = Record<string, unknown>;
+
+/** The value as a plain mapping, or undefined when it is not one. */
+export function asRecord(value: unknown): Json | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
+}
+
+/** The pod template of a workload (`spec.template`, or a CronJob's `spec.jobTemplate.spec.template`). */
+export function podTemplateOf(object: KubernetesObject): Json | undefined {
+  const spec = asRecord(object['spec']);
+  if (object.kind === 'CronJob') return asRecord(asRecord(asRecord(spec?.['jobTemplate'])?.['spec'])?.['template']);
+  return asRecord(spec?.['template']);
+}
+
+/** What {@link decorateObjects} adds. */
+export interface Decoration {
+  /** Added to every object's and every pod template's metadata.annotations. */
+  annotations: Record<string, string>;
+  /** A Secret name added to every pod template's imagePullSecrets. */
+  imagePullSecret?: string;
+}
+
+/**
+ * Returns copies of `objects` with the annotations on every object and pod template (they win over
+ * annotations of the same key already there), and the registry Secret in every pod template's
+ * imagePullSecrets. Never mutates its input.
+ */
+export function decorateObjects(objects: readonly KubernetesObject[], decoration: Decoration): KubernetesObject[] {
+  return objects.map((original) => {
+    const object = structuredClone(original) as KubernetesObject;
+    object.metadata.annotations = { ...(object.metadata.annotations ?? {}), ...decoration.annotations };
+    const template = podTemplateOf(object);
+    if (template) {
+      const metadata = (asRecord(template['metadata']) ?? {}) as Json;
+      metadata['annotations'] = { ...((asRecord(metadata['annotations']) ?? {}) as Record<string, string>), ...decoration.annotations };
+      template['metadata'] = metadata;
+      if (decoration.imagePullSecret) {
+        const spec = (asRecord(template['spec']) ?? {}) as Json;
+        const secrets = Array.isArray(spec['imagePullSecrets']) ? (spec['imagePullSecrets'] as Array<{ name?: string }>) : [];
+        if (!secrets.some((s) => s?.name === decoration.imagePullSecret)) spec['imagePullSecrets'] = [...secrets, { name: decoration.imagePullSecret }];
+        template['spec'] = spec;
+      }
+    }
+    return object;
+  });
+}
