@@ -1,7 +1,8 @@
-import { mkdtemp, readFile, rm, stat, symlink } from 'node:fs/promises';
+import { readFile, rm, stat, symlink } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { InputError, ToolError } from '../common/errors';
+import { withTempDir } from '../common/fs';
 import { dockerEnv, withDockerLogin } from '../docker/docker-config';
 import { isSha256Digest } from '../docker/reference';
 import { detectBuildx } from '../docker/tools';
@@ -48,8 +49,7 @@ async function buildImage(
   const { runner, output, signal } = context;
   await checkFiles(settings);
   const buildx = await detectBuildx(runner);
-  const workDir = await mkdtemp(join(folders.tempDirectory ?? tmpdir(), 'outerloop-build-'));
-  try {
+  return withTempDir(folders.tempDirectory ?? tmpdir(), 'outerloop-build-', async (workDir) => {
     const iidFile = join(workDir, 'iid');
     // The classic builder gets the labels appended to the Dockerfile, so it needs the text.
     const dockerfileText = buildx ? undefined : await readFile(inputs.dockerfile, 'utf8');
@@ -67,9 +67,7 @@ async function buildImage(
       return runBuild(context, plan.labelBuild, { env, stdin: labelDockerfile(built, plan.labels) }, iidFile);
     });
     return { imageId, plan };
-  } finally {
-    await rm(workDir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Runs one docker build and returns the image id it wrote to `iidFile`. */

@@ -33,17 +33,17 @@ function sectionOf(heading: string): string | undefined {
 }
 
 /** The rows of the table whose header's first cell is `header`: first cell's `name`, second cell. */
-function tableRows(section: string, header: string): Array<{ name: string; second: string }> {
+function tableRows(section: string, header: string): Array<{ name: string; second: string; first: string }> {
   const lines = section.split('\n');
   const at = lines.findIndex((l) => new RegExp(`^\\|\\s*${header}\\s*\\|`).test(l));
   if (at < 0) return [];
-  const rows: Array<{ name: string; second: string }> = [];
+  const rows: Array<{ name: string; second: string; first: string }> = [];
   for (const line of lines.slice(at + 2)) {
     if (!line.startsWith('|')) break;
     const cells = line.split('|').slice(1, -1).map((c) => c.trim());
     const name = /^`([^`]+)`/.exec(cells[0])?.[1];
     assert.ok(name, `a ${header} row names its ${header} in backticks first: ${line}`);
-    rows.push({ name, second: cells[1] ?? '' });
+    rows.push({ name, second: cells[1] ?? '', first: cells[0] });
   }
   return rows;
 }
@@ -83,6 +83,11 @@ describe('README: every task section against its task.json', () => {
           if (!input.defaultValue) continue;
           assert.ok(rows.get(input.name)?.includes(`\`${input.defaultValue}\``), `${input.name}'s default ${input.defaultValue} is in its row: ${rows.get(input.name)}`);
         }
+      });
+
+      it('marks exactly the inputs task.json requires as (required)', () => {
+        const marked = tableRows(section, 'input').filter((r) => /\(required\)/.test(r.first)).map((r) => r.name).sort();
+        assert.deepEqual(marked, inputs.filter((i) => i.required).map((i) => i.name).sort());
       });
 
       it("lists exactly task.json's output variables in its outputs table", () => {
