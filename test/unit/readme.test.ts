@@ -14,7 +14,7 @@ import { ROOT } from '../support/paths';
 interface TaskManifest {
   name: string;
   version: { Major: number };
-  inputs?: Array<{ name: string; defaultValue?: string }>;
+  inputs?: Array<{ name: string; defaultValue?: string; required?: boolean }>;
   outputVariables?: Array<{ name: string }>;
 }
 
