@@ -4,6 +4,7 @@ import { loadComposeProject } from '../compose/load';
 import type { ComposeProject } from '../compose/model';
 import type { DigestFile } from '../digests/digest-file';
 import { decorateObjects } from './decorate';
+import { parseImageReference, ReferenceFormatError } from '../docker/reference';
 import { dnsLabelProblem, labelKeyProblem } from './names';
 import { formatManifests, sortObjects } from './order';
 import { transformProject } from './transform';
@@ -111,6 +112,16 @@ function checkOptions(options: RenderOptions): void {
   for (const key of Object.keys(options.annotations ?? {})) {
     const problem = labelKeyProblem(key);
     if (problem) throw new InputError('annotations', `'${key}' is not a valid annotation key: ${problem}.`);
+  }
+  for (const key of ['waitImage', 'kubectlImage'] as const) {
+    const image = options[key];
+    if (image === undefined) continue;
+    try {
+      parseImageReference(image);
+    } catch (err) {
+      if (err instanceof ReferenceFormatError) throw new InputError(key, `'${image}' is not a valid image reference: ${err.reason}.`);
+      throw err;
+    }
   }
 }
 

@@ -18,6 +18,8 @@ const OWN_OPTIONS = {
   'output-dir': { type: 'string' },
   'service-type': { type: 'string' },
   'ingress-host': { type: 'string' },
+  'wait-image': { type: 'string' },
+  'kubectl-image': { type: 'string' },
 } as const;
 
 const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer'] as const;
@@ -60,6 +62,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
     ...(typeof values['namespace'] === 'string' ? { namespace: values['namespace'] } : {}),
     ...(serviceType ? { serviceType: serviceType as RenderOptions['serviceType'] } : {}),
     ...(typeof values['ingress-host'] === 'string' ? { ingressHost: values['ingress-host'] } : {}),
+    ...(typeof values['wait-image'] === 'string' ? { waitImage: values['wait-image'] } : {}),
+    ...(typeof values['kubectl-image'] === 'string' ? { kubectlImage: values['kubectl-image'] } : {}),
   };
   if (typeof values['digests'] === 'string') options.digests = await readDigestFile(resolve(io.cwd, values['digests']));
   const result = await renderComposeProject(options);
@@ -92,6 +96,10 @@ export const convertCommand: CliCommand = {
     '      --strict            fail on any warning',
     '      --service-type T    Service type for published ports: ClusterIP (default), NodePort, LoadBalancer',
     '      --ingress-host HOST host for Ingresses that ask for one without a host of their own',
+    '      --wait-image IMAGE  image of the init containers that wait for a dependency\'s Service (sh and nc;',
+    '                          default busybox:1.36; pin it, e.g. busybox@sha256:…)',
+    '      --kubectl-image IMAGE image of the init containers that wait for a dependency\'s Job (kubectl;',
+    '                          default bitnami/kubectl:1.30)',
     '  -o, --output FILE       write the manifests to FILE (default: stdout)',
     '      --output-dir DIR    write one file per object (<kind>-<name>.yaml) to DIR; files an earlier run wrote',
     '                          for objects that are gone are removed (DIR/.outerloop-manifests lists them)',

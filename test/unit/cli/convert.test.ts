@@ -104,6 +104,33 @@ describe('outerloop config and convert', () => {
     assert.match(o.out, new RegExp(`image: example/web@sha256:${'a'.repeat(64)}`));
   });
 
+  it('--wait-image and --kubectl-image set the init containers\' images, so they can be pinned by digest', async () => {
+    writeFileSync(join(dir, 'compose.yaml'), [
+      'services:',
+      '  migrate: {image: example/migrate:1, restart: "no"}',
+      '  db: {image: postgres:16, ports: ["5432"]}',
+      '  web:',
+      '    image: example/web:1',
+      '    depends_on: {db: {condition: service_healthy}, migrate: {condition: service_completed_successfully}}',
+      '',
+    ].join('\n'));
+    const busybox = `busybox@sha256:${'b'.repeat(64)}`;
+    const kubectl = `registry.example.com/kubectl:1.30@sha256:${'c'.repeat(64)}`;
+    const o = io(dir);
+    assert.equal(await main(['convert', '--wait-image', busybox, '--kubectl-image', kubectl], o), 0);
+    const web = (loadAll(o.out) as Array<{ kind: string; metadata: { name: string }; spec: { template: { spec: { initContainers: Array<{ image: string }> } } } }>)
+      .find((d) => d.kind === 'Deployment' && d.metadata.name === 'web')!;
+    assert.deepEqual(web.spec.template.spec.initContainers.map((c) => c.image).sort(), [busybox, kubectl].sort());
+    assert.doesNotMatch(o.out, /busybox:1\.36|bitnami\/kubectl/);
+    const bad = io(dir);
+    assert.equal(await main(['convert', '--wait-image', 'Busy Box'], bad), 1);
+    assert.match(bad.err, /^outerloop convert: Input 'waitImage' 'Busy Box' is not a valid image reference: .*\.\n$/);
+    const help = io(dir);
+    assert.equal(await main(['convert', '--help'], help), 0);
+    assert.match(help.out, /--wait-image IMAGE/);
+    assert.match(help.out, /--kubectl-image IMAGE/);
+  });
+
   it('fails with one line naming the file, line and key, and writes nothing', async () => {
     writeFileSync(join(dir, 'compose.yaml'), 'services:\n  web:\n    image: "x:${TAG:?TAG is required}"\n');
     const o = io(dir);
