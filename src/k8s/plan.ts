@@ -67,6 +67,19 @@ const KINDS: Record<string, ControllerKind> = {
   deployment: 'Deployment', statefulset: 'StatefulSet', daemonset: 'DaemonSet', job: 'Job', cronjob: 'CronJob',
 };
 
+/**
+ * `on-failure` is common on long-running servers too (Swarm files use it with replicas): a service
+ * that serves ports, has a healthcheck or runs several replicas is one, so it stays a Deployment
+ * (which always restarts its pods: said in a warning); otherwise it is a one-shot Job.
+ */
+function runsForever(ctx: TransformContext, s: ComposeService): boolean {
+  const why = s.ports.length > 0 || s.expose.length > 0 ? 'serves ports' : s.healthcheck?.test !== undefined ? 'has a healthcheck' : (s.deploy?.replicas ?? s.scale ?? 1) > 1 ? 'runs several replicas' : undefined;
+  if (why === undefined) return false;
+  const path = s.restart?.startsWith('on-failure') ? ['services', s.name, 'restart'] : ['services', s.name, 'deploy', 'restart_policy', 'condition'];
+  ctx.warn(path, `is on-failure, but the service ${why}, so it becomes a Deployment, which restarts its pods whatever their exit code (label it ${CONTROL_LABELS.controller}: job to run it to completion).`);
+  return true;
+}
+
 function chooseKind(ctx: TransformContext, s: ComposeService): Pick<ServicePlan, 'kind' | 'job'> {
   const label = s.labels[CONTROL_LABELS.controller];
   const schedule = s.labels[CONTROL_LABELS.schedule];
@@ -86,7 +99,8 @@ function chooseKind(ctx: TransformContext, s: ComposeService): Pick<ServicePlan,
   } else if (schedule !== undefined) kind = 'CronJob';
   else if (s.deploy?.mode === 'global') kind = 'DaemonSet';
   else if (s.deploy?.mode === 'replicated-job' || s.deploy?.mode === 'global-job') kind = 'Job';
-  else if (restart === 'no' || restart.startsWith('on-failure') || condition === 'none' || condition === 'on-failure') kind = 'Job';
+  else if (restart === 'no' || condition === 'none') kind = 'Job';
+  else if (restart.startsWith('on-failure') || condition === 'on-failure') kind = runsForever(ctx, s) ? 'Deployment' : 'Job';
   else kind = 'Deployment';
   if (kind === 'CronJob' && !schedule) throw ctx.error([...at, CONTROL_LABELS.controller], `is cronjob, which needs the label ${CONTROL_LABELS.schedule} (a cron schedule such as "*/5 * * * *").`);
   if (schedule !== undefined && kind !== 'CronJob') throw ctx.error([...at, CONTROL_LABELS.schedule], `is set, so the controller must be cronjob, not ${kind}.`);
