@@ -1,27 +1,17 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { FileError } from '../common/errors';
 import { formatPath, isMapping, type KeyPath } from './paths';
-import composeSpecSchema from './schema/compose-spec.json';
+import validate from './schema/compose-spec-validator';
 import { stripTags } from './merge';
 import { ComposeTag, type SourceMap } from './yaml';
 
 /**
  * Validation against the Compose Specification's JSON schema (vendored in ./schema, see its
- * NOTICE). Keys the schema does not know are reported as warnings and removed (errors in strict
- * mode); any other violation is an error at file:line:column with the key path.
+ * NOTICE), compiled ahead of time into ./schema/compose-spec-validator.js by
+ * src/compose/schema/compile-validator.mjs (compiling it at run time cost more than validating). Keys the
+ * schema does not know are reported as warnings and removed (errors in strict mode); any other
+ * violation is an error at file:line:column with the key path.
  */
-
-let validator: ValidateFunction | undefined;
-
-function compiled(): ValidateFunction {
-  if (!validator) {
-    // Unoptimized, not inlined code compiles in about half the time, and compiling dominates a single
-    // validation (bench/convert.ts measures it).
-    const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false, inlineRefs: false, code: { optimize: false } });
-    validator = ajv.compile(composeSpecSchema as object);
-  }
-  return validator;
-}
 
 function unwrap(node: unknown): unknown {
   return node instanceof ComposeTag ? node.value : node;
@@ -60,7 +50,6 @@ const NAMED_SECTIONS = new Set(['services', 'networks', 'volumes', 'secrets', 'c
 /** Validates one interpolated compose document in place; returns the unknown-key warnings. */
 export function validateComposeDocument(data: unknown, sources: SourceMap): string[] {
   const warnings: string[] = [];
-  const validate = compiled();
   // Validate the document as it reads without its !reset and !override tags; unknown keys are
   // removed from both the view and the document.
   const view = stripTags(data);
