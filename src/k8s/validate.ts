@@ -11,7 +11,7 @@ import type { KubernetesObject } from './render';
 /** A generated object that the Kubernetes schema rejects. */
 export class ManifestValidationError extends OuterloopError {}
 
-type Model = new (data: never) => { validate(): void };
+type Model = { prototype: { validate(this: unknown): void } };
 
 const MODELS: Record<string, Model> = {
   ConfigMap, CronJob, DaemonSet, Deployment, Ingress, Job, PersistentVolumeClaim, Role, RoleBinding, Secret, Service, ServiceAccount, StatefulSet,
@@ -23,7 +23,9 @@ export function validateObjects(objects: KubernetesObject[]): void {
     const Model = MODELS[object.kind];
     if (!Model) throw new ManifestValidationError(`${object.kind} ${object.metadata.name}: no schema to validate this kind against.`);
     try {
-      new Model(object as never).validate();
+      // The model's validate runs on `this`: calling it on the object itself skips the deep copy
+      // that constructing a model makes (a tenth of a large conversion's time).
+      Model.prototype.validate.call(object);
     } catch (err) {
       throw new ManifestValidationError(`The generated ${object.kind} '${object.metadata.name}' is not valid Kubernetes: ${(err as Error).message}.`);
     }

@@ -45,8 +45,17 @@ function scalar(value: unknown, indent: string): string {
   return blockLiteral(text, indent) ?? JSON.stringify(text);
 }
 
+/** Written keys by key: manifests repeat a few hundred keys thousands of times. */
+const writtenKeys = new Map<string, string>();
+
 function key(text: string): string {
-  return text !== '' && isPlain(text) ? text : JSON.stringify(text);
+  let written = writtenKeys.get(text);
+  if (written === undefined) {
+    written = text !== '' && isPlain(text) ? text : JSON.stringify(text);
+    if (writtenKeys.size >= 10_000) writtenKeys.clear();
+    writtenKeys.set(text, written);
+  }
+  return written;
 }
 
 function isCollection(value: unknown): value is Record<string, unknown> | unknown[] {
