@@ -52,11 +52,15 @@ function defaultFiles(dir: string): string[] {
   return override ? [resolve(dir, main), resolve(dir, override)] : [resolve(dir, main)];
 }
 
-function chooseProjectName(options: LoadOptions, variables: Record<string, string>, written: unknown, projectDir: string): string {
+function chooseProjectName(options: LoadOptions, variables: Record<string, string>, written: unknown, projectDir: string, locate: (p: KeyPath) => string | undefined): string {
   const explicit = options.projectName ?? variables['COMPOSE_PROJECT_NAME'] ?? (typeof written === 'string' && written !== '' ? written : undefined);
   if (explicit !== undefined) {
     if (!PROJECT_NAME.test(explicit)) {
-      throw new InputError('projectName', `'${explicit}' is not a valid project name: lower-case letters, digits, '-' and '_', starting with a letter or digit.`);
+      const rule = 'lower-case letters, digits, \'-\' and \'_\', starting with a letter or digit';
+      if (options.projectName === undefined && variables['COMPOSE_PROJECT_NAME'] === undefined) {
+        throw new FileError(locate(['name']) ?? projectDir, `name: '${explicit}' is not a valid project name: ${rule}.`);
+      }
+      throw new InputError(options.projectName !== undefined ? 'projectName' : 'COMPOSE_PROJECT_NAME', `'${explicit}' is not a valid project name: ${rule}.`);
     }
     return explicit;
   }
@@ -129,7 +133,7 @@ export function loadComposeProject(options: LoadOptions): LoadResult {
       return parsed.values;
     },
   });
-  const name = chooseProjectName(options, variables, merged['name'], projectDir);
+  const name = chooseProjectName(options, variables, merged['name'], projectDir, locate);
   const services = applyProfiles(normalized.services, activeProfiles(options, variables), locate);
   const project: ComposeProject = { name, workingDir: projectDir, ...normalized, services };
   return { project, warnings: [...new Set(warnings)], locate, variables };

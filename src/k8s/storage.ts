@@ -1,5 +1,6 @@
 import type { PersistentVolumeClaimSpec, Volume, VolumeMount } from 'kubernetes-types/core/v1';
 import type { ComposeFileObject, ComposeFileReference } from '../compose/model';
+import { formatPath, type KeyPath } from '../compose/paths';
 import { CONTROL_LABELS, type TransformContext } from './context';
 import { dnsLabelProblem, toKubernetesName } from './names';
 import type { ServicePlan } from './plan';
@@ -135,10 +136,18 @@ export function podStorage(ctx: TransformContext, plan: ServicePlan, storage: St
       out.volumes.push(volume);
     }
   };
+  // Kubernetes rejects a container with two mounts at one path (Compose rejects it too).
+  const mountedAt = new Map<string, KeyPath>();
+  const claimPath = (target: string, path: KeyPath): void => {
+    const earlier = mountedAt.get(target);
+    if (earlier) throw ctx.error(path, `mounts ${target}, which ${formatPath(earlier)} already mounts: a path can be mounted once.`);
+    mountedAt.set(target, path);
+  };
   let tmpfs = 0;
   let anonymous = 0;
   s.mounts.forEach((m, i) => {
     const path = ['services', s.name, m.origin?.key ?? 'volumes', m.origin?.index ?? i];
+    if (m.type === 'volume' || m.type === 'tmpfs') claimPath(m.target, path);
     for (const option of m.extraOptions) ctx.warn(path, `has the option '${option}', which has no Kubernetes equivalent: ignored.`);
     const mount: VolumeMount = { name: '', mountPath: m.target };
     if (m.readOnly) mount.readOnly = true;
@@ -171,11 +180,13 @@ export function podStorage(ctx: TransformContext, plan: ServicePlan, storage: St
     out.mounts.push(mount);
   });
   if (s.shmSizeBytes !== undefined) {
+    claimPath('/dev/shm', ['services', s.name, 'shm_size']);
     addVolume({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: byteQuantity(s.shmSizeBytes) } });
     out.mounts.push({ name: 'dshm', mountPath: '/dev/shm' });
   }
   const files = (section: 'secrets' | 'configs', refs: ComposeFileReference[]): void => {
     refs.forEach((ref, i) => {
+      claimPath(ref.target, ['services', s.name, section, i]);
       const { name, dataKey } = provideFileObject(ctx, section, ref.source);
       const volumeName = `${section === 'secrets' ? 'secret' : 'config'}-${i}`;
       const mode = ref.mode ?? (section === 'secrets' ? 0o444 : undefined);
