@@ -339,6 +339,8 @@ export function normalizeDocument(doc: Raw, ctx: NormalizeContext): NormalizedDo
     for (const [name, raw] of Object.entries(section(key))) out[name] = f(raw, [key, name]);
     return out;
   };
+  // As docker compose does: the Compose Specification made `version` obsolete.
+  if (doc['version'] !== undefined) ctx.warn(`${ctx.locate(['version'])}: version is obsolete (the Compose Specification ignores it): ignored; remove it.`);
   const extensions: Record<string, unknown> = {};
   const other: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(doc)) {
