@@ -41,21 +41,27 @@ function scalar(value: unknown, indent: string): string {
   }
   const text = String(value);
   if (text === '') return "''";
-  if (isPlain(text)) return text;
-  return blockLiteral(text, indent) ?? JSON.stringify(text);
+  if (text.includes('\n')) return isPlain(text) ? text : blockLiteral(text, indent) ?? JSON.stringify(text);
+  return remember(writtenScalars, text, () => (isPlain(text) ? text : JSON.stringify(text)));
 }
 
-/** Written keys by key: manifests repeat a few hundred keys thousands of times. */
+// How each key and one-line value was written: manifests repeat a few hundred keys and label
+// values thousands of times, and deciding whether a string can be plain is the emitter's main cost.
 const writtenKeys = new Map<string, string>();
+const writtenScalars = new Map<string, string>();
 
-function key(text: string): string {
-  let written = writtenKeys.get(text);
+function remember(cache: Map<string, string>, text: string, write: () => string): string {
+  let written = cache.get(text);
   if (written === undefined) {
-    written = text !== '' && isPlain(text) ? text : JSON.stringify(text);
-    if (writtenKeys.size >= 10_000) writtenKeys.clear();
-    writtenKeys.set(text, written);
+    written = write();
+    if (cache.size >= 10_000) cache.clear();
+    cache.set(text, written);
   }
   return written;
+}
+
+function key(text: string): string {
+  return remember(writtenKeys, text, () => (text !== '' && isPlain(text) ? text : JSON.stringify(text)));
 }
 
 function isCollection(value: unknown): value is Record<string, unknown> | unknown[] {
