@@ -23,7 +23,9 @@ eval "$(scripts/test-infra.sh env)"
 
 say "running examples/azure-pipelines.yml against the registry $OUTERLOOP_TEST_REGISTRY"
 code=0
-node bin/outerloop.js run examples/azure-pipelines.yml --var "registry=$OUTERLOOP_TEST_REGISTRY" "$@" || code=$?
+# --sources pins the work tree to this folder, so the run keeps its results in ./.outerloop/
+# whatever git work tree (if any) holds it.
+node bin/outerloop.js run examples/azure-pipelines.yml --sources . --var "registry=$OUTERLOOP_TEST_REGISTRY" "$@" || code=$?
 
 digests=$(find .outerloop/artifacts/image-digests -type f -name '*.json' 2>/dev/null | sort || true)
 manifests=$(find .outerloop/artifacts/k8s-manifests -type f 2>/dev/null | sort || true)
@@ -35,7 +37,7 @@ else
 fi
 if [ -n "$manifests" ]; then
   say "Kubernetes manifests pinned by digest (ComposeToK8s):"
-  printf '  %s\n' $manifests
+  while IFS= read -r file; do printf '  %s\n' "$file"; done <<<"$manifests"
 else
   say "no rendered manifests: the run did not get as far as ComposeToK8s (see the summary above)."
 fi

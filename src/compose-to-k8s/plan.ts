@@ -121,11 +121,10 @@ export function planManifests(facts: ManifestsFacts): ManifestsPlan {
   const fileObjects = decorateObjects(facts.render.objects, { annotations: facts.annotations, imagePullSecret: secretName });
   const extra: KubernetesObject[] = [];
   if (facts.createNamespace) extra.push(namespaceObject(facts.namespace, { [MANAGED_BY]: 'outerloop' }));
-  if (facts.registry && secretName) {
-    const [secret] = decorateObjects([registrySecretObject(secretName, facts.registry, labels)], { annotations: facts.annotations });
-    extra.push(secret);
-  }
-  const applyObjects = [...extra, ...fileObjects];
+  if (facts.registry && secretName) extra.push(registrySecretObject(secretName, facts.registry, labels));
+  // Every object the task applies carries the traceability annotations, these two included.
+  const decoratedExtra = decorateObjects(extra, { annotations: facts.annotations });
+  const applyObjects = [...decoratedExtra, ...fileObjects];
   return {
     fileObjects,
     fileYaml: formatManifests(fileObjects),

@@ -11,9 +11,14 @@ export class RunOutputs {
   readonly artifactsDir: string;
   readonly testResultsDir: string;
 
+  /**
+   * `displayBase` is the folder the user ran `outerloop run` from: paths in messages are relative
+   * to it (default: the sources folder), so they can be opened from where the user stands.
+   */
   constructor(
     readonly outerloopDir: string,
     private readonly sourcesDir: string,
+    private readonly displayBase: string = sourcesDir,
   ) {
     this.artifactsDir = join(outerloopDir, 'artifacts');
     this.testResultsDir = join(outerloopDir, 'test-results');
@@ -29,10 +34,17 @@ export class RunOutputs {
     return isAbsolute(path) ? path : join(this.sourcesDir, path);
   }
 
-  /** For messages: a path relative to the sources folder when it is inside it. */
+  /**
+   * For messages: a path relative to the folder the user ran from when it is inside it, else
+   * `../`-relative when that stays within the sources folder (the user is in a subfolder of the
+   * work tree), else absolute.
+   */
   display(path: string): string {
-    const rel = relative(this.sourcesDir, path);
-    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+    const rel = relative(this.displayBase, path);
+    if (rel === '' || isAbsolute(rel)) return path;
+    if (!rel.startsWith('..')) return rel;
+    const inSources = relative(this.sourcesDir, this.displayBase);
+    return inSources && !inSources.startsWith('..') && !isAbsolute(inSources) ? rel : path;
   }
 
   /**

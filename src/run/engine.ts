@@ -305,7 +305,7 @@ export function describeStep(step: Step): string {
     case 'task':
       return step.reference;
     case 'script':
-      return 'script';
+      return step.keyword;
     case 'publish':
       return 'publish';
     case 'checkout':

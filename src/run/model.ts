@@ -40,6 +40,8 @@ export interface TaskStep extends StepCommon {
 /** `script:` or `bash:`: run through bash. */
 export interface ScriptStep extends StepCommon {
   kind: 'script';
+  /** The key it was written with: `script:` or `bash:` (both run with bash here). */
+  keyword: 'script' | 'bash';
   script: string;
   workingDirectory?: string;
   failOnStderr: boolean;

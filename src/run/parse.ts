@@ -177,6 +177,7 @@ function readStep(r: Reader, node: Node, path: string): Step {
     const firstLine = script.trim().split('\n')[0] ?? '';
     return {
       kind: 'script',
+      keyword: key === 'bash' ? 'bash' : 'script',
       script,
       workingDirectory: r.optionalText(m, 'workingDirectory', path),
       failOnStderr: r.boolean(m, 'failOnStderr', path, false),

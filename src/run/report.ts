@@ -40,6 +40,18 @@ export interface RunReporter {
 /** Where the report is written. */
 export interface ReportStream {
   write(text: string): unknown;
+  /** The terminal's width, when it is one (a TTY stream has it). */
+  columns?: number;
+}
+
+/**
+ * `text` cut to at most `width` characters (code points), ending with `…` when cut. The live status
+ * line must fit on one row: a wrapped one cannot be cleared with `\r`, and piles up.
+ */
+export function fitToWidth(text: string, width: number | undefined): string {
+  if (!width || width < 2) return text;
+  const chars = Array.from(text);
+  return chars.length <= width ? text : `${chars.slice(0, width - 1).join('')}…`;
 }
 
 /** `0.4s`, `12.3s`, `2m 05s`. */
@@ -130,8 +142,16 @@ export class ConsoleReporter implements RunReporter {
     if (!this.options.tty || !this.current) return;
     const elapsed = formatDuration(this.now() - this.current.started);
     const { view, progress } = this.current;
-    const text = `▶ [${view.index}/${view.total}] ${view.label}  ${elapsed}${progress ? `  ${progress}` : ''}`;
-    this.out.write(this.paint.colour('cyan', neutralizeLoggingCommands(this.masker.mask(text))));
+    // Each part is masked before it is cut, so that a cut never leaves part of a secret showing.
+    // The label gives way first, so the elapsed time and the progress stay in view; one column is
+    // kept free, since a character in the last column makes some terminals wrap.
+    const clean = (text: string): string => neutralizeLoggingCommands(this.masker.mask(text));
+    const head = `▶ [${view.index}/${view.total}] `;
+    const tail = clean(`  ${elapsed}${progress ? `  ${progress}` : ''}`);
+    const width = this.out.columns ? this.out.columns - 1 : undefined;
+    const room = width === undefined ? undefined : Math.max(width - Array.from(head + tail).length, 8);
+    const line = fitToWidth(`${head}${fitToWidth(clean(view.label), room)}${tail}`, width);
+    this.out.write(this.paint.colour('cyan', line));
     this.statusShown = true;
   }
 

@@ -2,20 +2,13 @@ import { strict as assert } from 'node:assert';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { cp, mkdtemp } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readDigestFile } from '../../src/digests/digest-file';
 import { DEFAULT_WAIT_IMAGE } from '../../src/k8s/render';
 import { ROOT } from '../support/paths';
 import { requireTestBed, type TestBed } from '../support/testbed';
-
-/**
- * The four tasks are merged (issues 3, 4, 5, 7), so the run goes end to end. (While one of them
- * still failed with "not implemented yet", this was false and the test asserted what the runner
- * does with that: it reaches DockerBuildTag, reports its failure and skips the rest, in order.)
- */
-const TASKS_LANDED = true;
 
 const STEPS = [
   'Build the web image (DockerBuildTag@1)',
@@ -88,18 +81,11 @@ describe('the demo: examples/ on the test bed', function () {
     assert.equal(docker(bed, ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]).trim(), '', 'no container left');
   });
 
-  it(`outerloop run examples/azure-pipelines.yml ${TASKS_LANDED ? 'builds, tests, pushes and renders, pinned by digest' : 'reaches DockerBuildTag and reports it in the summary'}`, async () => {
-    // A copy of the repository's examples, so the run's .outerloop/ is this test's own.
-    const work = await mkdtemp(join(tmpdir(), 'outerloop-demo-'));
-    await cp(join(ROOT, 'examples'), join(work, 'examples'), { recursive: true });
-    // A git work tree, as a clone would be: Build.SourceVersion and Build.SourceBranch come from it.
-    const git = (...args: string[]): string => execFileSync('git', ['-c', 'user.name=outerloop', '-c', 'user.email=outerloop@example.test', ...args], { cwd: work, encoding: 'utf8' });
-    git('init', '-q', '-b', 'main');
-    git('add', '-A');
-    git('commit', '-q', '-m', 'the example app');
+  it('npm run demo builds, tests, pushes and renders pinned by digest, and prints where the digest file and the manifests are', async () => {
+    // scripts/demo.sh as `npm run demo` runs it, from the repository: its results land in ./.outerloop/.
     const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [join(ROOT, 'bin', 'outerloop.js'), 'run', 'examples/azure-pipelines.yml', '--var', `registry=${bed.registry}`, '--var', `imageNamespace=${namespace}`], {
-        cwd: work, env: { ...bed.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+      const child = spawn('bash', [join(ROOT, 'scripts', 'demo.sh'), '--var', `imageNamespace=${namespace}`], {
+        cwd: tmpdir(), env: { ...process.env, ...bed.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
       let stderr = '';
@@ -112,17 +98,10 @@ describe('the demo: examples/ on the test bed', function () {
     const summary = summaryOf(run.stdout);
     assert.deepEqual(summary.map(([, label]) => label), STEPS, context);
     try {
-      if (!TASKS_LANDED) {
-        assert.equal(run.code, 1, context);
-        assert.deepEqual(summary.map(([result]) => result), ['Failed', 'Skipped', 'Skipped', 'Skipped', 'Skipped', 'Skipped'], context);
-        assert.match(run.stdout, /^ {2}Failed +\d+\.\ds {2}Build the web image \(DockerBuildTag@1\)\n +DockerBuildTag@1 is not implemented yet/m, context);
-        assert.match(run.stdout, /^--- \[6\/6\] Deploy to Kubernetes, pinned by digest \(ComposeToK8s@1\): skipped, condition 'and\(succeeded\(\), ne\(variables\['kubeconfig'\], ''\)\)' was false$/m, context);
-        return;
-      }
       assert.equal(run.code, 0, context);
       assert.deepEqual(summary.map(([result]) => result), ['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Skipped'], context);
       // The digest file PushDigest published, with the registry's own digests.
-      const digestFiles = filesUnder(join(work, '.outerloop', 'artifacts', 'image-digests')).filter((f) => f.endsWith('.json'));
+      const digestFiles = filesUnder(join(ROOT, '.outerloop', 'artifacts', 'image-digests')).filter((f) => f.endsWith('.json'));
       assert.equal(digestFiles.length, 1, context);
       const digests = await readDigestFile(digestFiles[0]);
       for (const service of ['web', 'worker']) {
@@ -132,7 +111,7 @@ describe('the demo: examples/ on the test bed', function () {
       }
       // The manifests ComposeToK8s rendered: every image of the app pinned by a digest from that
       // file; the only other image is the converter's documented wait image (depends_on init containers).
-      const manifests = filesUnder(join(work, '.outerloop', 'artifacts', 'k8s-manifests')).map((f) => readFileSync(f, 'utf8')).join('\n');
+      const manifests = filesUnder(join(ROOT, '.outerloop', 'artifacts', 'k8s-manifests')).map((f) => readFileSync(f, 'utf8')).join('\n');
       const allImages = [...manifests.matchAll(/image:\s*["']?([^\s"']+)/g)].map((m) => m[1]);
       const images = allImages.filter((image) => image.startsWith(`${bed.registry}/${namespace}/`));
       assert.deepEqual([...new Set(allImages.filter((image) => !images.includes(image)))].filter((image) => image !== DEFAULT_WAIT_IMAGE), [], manifests);
@@ -142,11 +121,21 @@ describe('the demo: examples/ on the test bed', function () {
         assert.ok(digests.images.some((i) => image === `${i.repository}@${i.digest}`), `${image} is a pushed digest`);
       }
       // ComposeTest's published test results, and nothing of its compose project left behind.
-      const junit = readFileSync(join(work, '.outerloop', 'test-results', 'integration.xml'), 'utf8');
+      const junit = readFileSync(join(ROOT, '.outerloop', 'test-results', 'integration.xml'), 'utf8');
       assert.equal((junit.match(/<testcase /g) ?? []).length, 3, junit);
       assert.equal(docker(bed, ['ps', '-aq', '--filter', `ancestor=${bed.registry}/${namespace}/web`]).trim(), '', 'no container left');
       assert.match(run.stdout, /^artifact image-digests: \.outerloop\/artifacts\/image-digests\/$/m);
       assert.match(run.stdout, /^artifact k8s-manifests: \.outerloop\/artifacts\/k8s-manifests\/$/m);
+      // What the demo says last: where the digest file and the pinned manifests are, as paths that
+      // exist from the repository root (README's "Set up on a fresh machine" shows these lines).
+      const said = /^demo: digest file \(PushDigest\): (.+)$/m.exec(run.stdout);
+      assert.ok(said, context);
+      assert.equal(join(ROOT, said[1]), digestFiles[0], context);
+      const listed = /^demo: Kubernetes manifests pinned by digest \(ComposeToK8s\):\n((?: {2}.+\n)+)/m.exec(run.stdout);
+      assert.ok(listed, context);
+      const manifestFiles = listed[1].trim().split('\n').map((l) => join(ROOT, l.trim()));
+      assert.deepEqual(manifestFiles, filesUnder(join(ROOT, '.outerloop', 'artifacts', 'k8s-manifests')).sort(), context);
+      assert.match(readFileSync(manifestFiles[0], 'utf8'), /@sha256:[0-9a-f]{64}/, context);
       for (const image of digests.images) {
         await fetch(`http://${bed.registry}/v2/${image.repository.slice(bed.registry.length + 1)}/manifests/${image.digest}`, { method: 'DELETE' });
       }

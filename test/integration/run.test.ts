@@ -86,7 +86,7 @@ describe('outerloop run (the built CLI, end to end)', function () {
     const summary = r.stdout.slice(r.stdout.indexOf('Summary of build'));
     assert.match(summary, /^ {2}Succeeded +\d+\.\ds {2}Probe says hello \(Probe@1\)$/m);
     assert.match(summary, /^ {2}Succeeded +\d+\.\ds {2}Use the output \(script\)$/m);
-    assert.match(summary, /^ {2}Failed +\d+\.\ds {2}Fail \(script\)\n +Bash exited with code 3\.$/m);
+    assert.match(summary, /^ {2}Failed +\d+\.\ds {2}Fail \(bash\)\n +Bash exited with code 3\.$/m);
     assert.match(summary, /^ {2}Skipped + Skipped after the failure \(script\)$/m);
     assert.match(summary, /^ {2}Succeeded +\d+\.\ds {2}Clean up \(script\)$/m);
     assert.match(summary, /^Result: Failed in \d+\.\ds \(3 succeeded, 1 failed, 1 skipped\)$/m);

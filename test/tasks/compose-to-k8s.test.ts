@@ -202,6 +202,7 @@ describe('ComposeToK8s@1 task: render and deploy against the kubectl stand-in', 
       assert.ok(call.kubeconfig, 'every call names the kubeconfig');
       assert.deepEqual([call.kubeconfig.exists, call.kubeconfig.mode, call.kubeconfig.hasToken], [true, '600', true]);
       assert.ok(call.kubeconfig.path.startsWith(setup.temp));
+      assert.ok(call.argv.includes('--request-timeout=605s'), `every request is bounded (rolloutTimeout 600 s + 5): ${call.argv.join(' ')}`);
     }
     assertNoKubeconfigLeft(setup);
     await assertTempEmpty(setup);
@@ -241,6 +242,18 @@ describe('ComposeToK8s@1 task: render and deploy against the kubectl stand-in', 
     const run = await deploy(setup, { scenario: 'unreachable' });
     assert.equal(run.result, 'Failed', describeRun(run));
     assert.match(run.message ?? '', /^Could not reach the Kubernetes cluster at https:\/\/127\.0\.0\.1:6443, so nothing was applied: The connection to the server/);
+    assertNoKubeconfigLeft(setup);
+    await assertTempEmpty(setup);
+  });
+
+  it('a cluster that never answers: every kubectl request is bounded by rolloutTimeout, so the task fails instead of hanging', async function () {
+    // Without --request-timeout kubectl (and the stand-in) would wait for ever: this test would time out.
+    this.timeout(60_000);
+    const setup = await setUp();
+    const run = await deploy(setup, { scenario: 'unresponsive' }, { rolloutTimeout: '2' });
+    assert.equal(run.result, 'Failed', describeRun(run));
+    assert.match(run.message ?? '', /^The Kubernetes cluster at https:\/\/127\.0\.0\.1:6443 did not answer in time, so the deployment stopped: error: .*context deadline exceeded/);
+    assert.deepEqual(readKubectlLog(setup.log).map(commandOf).slice(1).map((c) => c.split(' ')[0]), ['apply'], 'it stops after the apply that timed out');
     assertNoKubeconfigLeft(setup);
     await assertTempEmpty(setup);
   });

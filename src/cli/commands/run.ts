@@ -44,7 +44,7 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
 
   const catalog = await TaskCatalog.load([...options.taskDirs.map((d) => resolve(io.cwd, d)), bundledTasksDir()]);
   const folders = await prepareWorkFolders(sourcesDir);
-  const outputs = new RunOutputs(folders.outerloopDir, sourcesDir);
+  const outputs = new RunOutputs(folders.outerloopDir, sourcesDir, io.cwd);
   await outputs.reset();
   const startedAt = new Date();
   const { buildId, revision } = await nextBuildCounters(folders.outerloopDir, pipeline.buildNumberFormat ?? DEFAULT_BUILD_NUMBER_FORMAT, startedAt);

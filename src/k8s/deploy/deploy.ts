@@ -108,6 +108,9 @@ export function describeApplyFailure(result: ExecResult, server?: string): strin
   if (/Unable to connect to the server|connection to the server .* was refused|dial tcp|no such host|i\/o timeout|connection refused|x509:|tls:/i.test(detail)) {
     return `Could not reach the Kubernetes cluster${at}, so nothing was applied: ${detail}`;
   }
+  if (/context deadline exceeded|Client\.Timeout exceeded|TLS handshake timeout|Timeout: the server/i.test(detail)) {
+    return `The Kubernetes cluster${at} did not answer in time, so the deployment stopped: ${detail}`;
+  }
   if (/Unauthorized|must be logged in|Forbidden/i.test(detail)) {
     return `The Kubernetes cluster${at} refused the credentials or their permissions, so the deployment stopped: ${detail}`;
   }

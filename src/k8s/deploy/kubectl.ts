@@ -10,9 +10,21 @@ export interface Kubectl {
   run(args: readonly string[], options?: { stdin?: string; quiet?: boolean }): Promise<ExecResult>;
 }
 
-/** The flags that point kubectl at one cluster. Pure. */
-export function kubectlGlobalArgs(kubeconfig: string, context?: string): string[] {
-  return ['--kubeconfig', kubeconfig, ...(context ? ['--context', context] : [])];
+/** How much longer than the rollout timeout one kubectl request may take: a rollout's own `--timeout` fires first. */
+export const REQUEST_TIMEOUT_MARGIN_SECONDS = 5;
+
+/**
+ * The flags that point kubectl at one cluster. `rolloutTimeoutSeconds` bounds every request too
+ * (kubectl's own `--request-timeout` is 0: an API server that accepts the connection and never
+ * answers would hold an apply, a `get` or an undo forever). Pure.
+ */
+export function kubectlGlobalArgs(kubeconfig: string, context: string | undefined, rolloutTimeoutSeconds: number): string[] {
+  return [
+    '--kubeconfig',
+    kubeconfig,
+    ...(context ? ['--context', context] : []),
+    `--request-timeout=${Math.max(1, Math.ceil(rolloutTimeoutSeconds)) + REQUEST_TIMEOUT_MARGIN_SECONDS}s`,
+  ];
 }
 
 /**

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 export const FAKE_KUBECTL_DIR = __dirname;
 
 /** How the stand-in answers (see the header of ./kubectl). */
-export type FakeKubectlScenario = 'success' | 'apply-rejected' | 'rollout-timeout' | 'unreachable' | 'hang';
+export type FakeKubectlScenario = 'success' | 'apply-rejected' | 'rollout-timeout' | 'unreachable' | 'hang' | 'unresponsive';
 
 /** One recorded kubectl call. */
 export interface KubectlCall {
@@ -48,12 +48,12 @@ export function readKubectlLog(log: string): KubectlCall[] {
     .map((l) => JSON.parse(l) as KubectlCall);
 }
 
-/** A call's command without the kubeconfig flags: `rollout status deployment/api --namespace qa …`. */
+/** A call's command without the global flags (kubeconfig, context, request timeout): `rollout status deployment/api --namespace qa …`. */
 export function commandOf(call: KubectlCall): string {
   const args: string[] = [];
   for (let i = 0; i < call.argv.length; i++) {
     if (call.argv[i] === '--kubeconfig' || call.argv[i] === '--context') i++;
-    else args.push(call.argv[i]);
+    else if (!call.argv[i].startsWith('--request-timeout=')) args.push(call.argv[i]);
   }
   return args.join(' ');
 }

@@ -64,6 +64,9 @@ describe('compose-to-k8s planners', () => {
       assert.deepEqual(loadAll(plan.applyYaml), plan.applyObjects);
       const secret = plan.applyObjects[1];
       assert.deepEqual(secret.metadata.labels, { 'app.kubernetes.io/part-of': 'shop', 'app.kubernetes.io/managed-by': 'outerloop' });
+      for (const object of plan.applyObjects) {
+        assert.equal(object.metadata.annotations?.['outerloop.io/build-number'], '7', `${object.kind}/${object.metadata.name} carries the traceability annotations`);
+      }
       const template = (plan.fileObjects[0]['spec'] as { template: { spec: { imagePullSecrets: unknown }; metadata: { annotations: unknown } } }).template;
       assert.deepEqual(template.spec.imagePullSecrets, [{ name: 'shop-registry' }]);
       assert.deepEqual(template.metadata.annotations, { 'outerloop.io/build-number': '7' });

@@ -198,7 +198,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
     const ctx = { ...context, runner: { exec } };
     await assert.rejects(runComposeToK8s(inputs(), ctx, { render: fixtureRenderer().render } satisfies ComposeToK8sPorts), /^ToolError: kubectl was not found on PATH/);
     const kubeconfig = exec.firstCall.args[1][1] as string;
-    assert.deepEqual(exec.firstCall.args[1].slice(2), ['version', '--client', '--output=json']);
+    assert.deepEqual(exec.firstCall.args[1].slice(2), ['--request-timeout=305s', 'version', '--client', '--output=json'], 'every request is bounded by rolloutTimeout (300 s + 5)');
     assert.ok(!existsSync(kubeconfig));
     assert.deepEqual(await readdir(join(work, 'temp')), []);
   });

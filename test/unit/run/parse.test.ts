@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { FileError } from '../../../src/common/errors';
 import { allSteps } from '../../../src/run/model';
+import { describeStep } from '../../../src/run/engine';
 import { parsePipeline } from '../../../src/run/parse';
 
 const FILE = 'azure-pipelines.yml';
@@ -58,6 +59,7 @@ steps:
     assert.equal(script.displayName, 'CmdLine: echo one');
     assert.equal(bash.enabled, false);
     assert.equal(bash.kind === 'script' && bash.failOnStderr, true);
+    assert.deepEqual([describeStep(script), describeStep(bash)], ['script', 'bash'], 'the report names what was written');
     assert.deepEqual(publish.kind === 'publish' && [publish.publishPath, publish.artifact], ['out/dir', 'drop']);
     assert.equal(checkout.kind, 'checkout');
   });

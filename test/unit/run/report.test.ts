@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { SecretMasker } from '../../../src/run/mask';
-import { ConsoleReporter, Paint, formatDuration, formatSummary, type StepRecord } from '../../../src/run/report';
+import { ConsoleReporter, Paint, fitToWidth, formatDuration, formatSummary, type StepRecord } from '../../../src/run/report';
 
 const view = (index: number, label: string, what: string) => ({ index, total: 4, label, what });
 const records: StepRecord[] = [
@@ -64,5 +64,31 @@ describe('the run report', () => {
     assert.match(tty, /\x1b\[34m==> \[1\/4\]/, 'coloured step header');
     assert.match(tty, /▶ \[1\/4\] Build the web image {2}0\.0s {2}40% pushing/, 'live status line with the progress');
     assert.match(tty, /\r\x1b\[2K/, 'the status line is cleared before output');
+  });
+
+  it('keeps the live status line on one row of the terminal, so clearing it with \\r leaves nothing behind', () => {
+    const masker = new SecretMasker();
+    masker.add('s3cret-value-1234');
+    let tty = '';
+    const stream = { columns: 40, write: (t: string) => { tty += t; } };
+    const reporter = new ConsoleReporter(stream, masker, { tty: true, colour: false, now: () => 0 });
+    const long = view(1, 'Deploy s3cret-value-1234 to the production cluster in the west region', 'ComposeToK8s@1');
+    reporter.stepStarted(long);
+    reporter.line(long, { kind: 'progress', percent: 40, text: 'applying' });
+    reporter.close();
+    const statusLines = tty.split('\r\x1b[2K').map((chunk) => chunk.split('\n').pop() ?? '').filter((l) => l.startsWith('▶'));
+    assert.ok(statusLines.length > 0, tty);
+    for (const line of statusLines) {
+      assert.ok(Array.from(line).length <= 39, `fits in 39 columns: ${JSON.stringify(line)}`);
+      assert.match(line, /^▶ \[1\/4\] Deploy \*\*\* to.*… {2}0\.0s( {2}40% applying)?$/, 'the label gives way; the elapsed time and the progress stay');
+    }
+    assert.ok(!tty.includes('s3cret'), 'the secret is masked before the line is cut');
+  });
+
+  it('cuts text to a width by characters, marking the cut', () => {
+    assert.equal(fitToWidth('abcdef', 4), 'abc…');
+    assert.equal(fitToWidth('abcd', 4), 'abcd');
+    assert.equal(fitToWidth('▶ äöü', 3), '▶ …');
+    assert.equal(fitToWidth('abcdef', undefined), 'abcdef');
   });
 });
