@@ -1,6 +1,6 @@
 /** Where the CLI writes; tests pass buffers. */
 export interface CliIo {
-  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   stderr: { write(text: string): unknown; isTTY?: boolean };
   cwd: string;
   env: NodeJS.ProcessEnv;
