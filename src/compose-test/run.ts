@@ -94,7 +94,7 @@ export async function executeComposeTest(
   let readyAfter = 0;
   let testsTook = 0;
   try {
-    await prepareImages(inputs, scope, model, ports, buildEarly);
+    await prepareImages(inputs, scope, model, project, ports, buildEarly);
     broughtUp = true;
     const ready = await bringUp(ports, {
       project: project.projectName,
@@ -146,11 +146,21 @@ async function prepareImages(
   inputs: ComposeTestInputs,
   scope: ComposeScope,
   model: ComposeModel,
+  project: ComposeProject,
   ports: ComposeTestPorts,
   built: boolean,
 ): Promise<void> {
   if (inputs.build && !built && scope.build.length > 0) await ports.compose.build(scope.build, ports.signal);
   throwIfCancelled(ports.signal);
+  if (!inputs.build) {
+    // `up --no-build` would stop at the first such service with Compose's own words; name the input instead.
+    const images = planBuiltImages(model, scope, project.projectName, project.compose.version);
+    for (const [i, service] of scope.build.entries()) {
+      if (!(await ports.docker.imageExists(images[i]))) {
+        throw new InputError('build', `is false, but image '${images[i]}' of service '${service}' is not on this agent: build it in an earlier step or set 'build' to true.`);
+      }
+    }
+  }
   if (inputs.pull === 'always' && scope.pull.length > 0) await ports.compose.pull(scope.pull, ports.signal);
   if (inputs.pull === 'never') {
     for (const service of scope.pull) {
@@ -247,7 +257,8 @@ async function tearDown(
     }
   }
   if (downError !== undefined) output.warning(`${describeError(downError)} (what was left has been removed).`);
-  if (inputs.removeImages) {
+  // With `build` false the run built nothing: the images are someone else's (an earlier step's).
+  if (inputs.removeImages && inputs.build) {
     const images = planBuiltImages(model, scope, project.projectName, project.compose.version);
     for (const p of await docker.removeImages(images)) output.warning(`Could not remove image '${p.image}': ${p.reason}`);
   }
