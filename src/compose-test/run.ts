@@ -141,7 +141,11 @@ export async function executeComposeTest(
   return `The tests passed against project '${project.projectName}' (ready after ${seconds(readyAfter)}, tests took ${seconds(testsTook)}).`;
 }
 
-/** Builds and pulls what the pull and build inputs ask for, before anything starts. */
+/**
+ * Builds and pulls what the pull and build inputs ask for, before anything starts. With `build`
+ * false, a service with a build section uses its `image` as any other service would: pulled per
+ * `pull` (Compose's `up --no-build` never pulls it), and required on the agent.
+ */
 async function prepareImages(
   inputs: ComposeTestInputs,
   scope: ComposeScope,
@@ -150,27 +154,36 @@ async function prepareImages(
   ports: ComposeTestPorts,
   built: boolean,
 ): Promise<void> {
-  if (inputs.build && !built && scope.build.length > 0) await ports.compose.build(scope.build, ports.signal);
-  throwIfCancelled(ports.signal);
-  if (!inputs.build) {
-    // `up --no-build` would stop at the first such service with Compose's own words; name the input instead.
-    const images = planBuiltImages(model, scope, project.projectName, project.compose.version);
-    for (const [i, service] of scope.build.entries()) {
-      if (!(await ports.docker.imageExists(images[i]))) {
-        throw new InputError('build', `is false, but image '${images[i]}' of service '${service}' is not on this agent: build it in an earlier step or set 'build' to true.`);
-      }
-    }
+  const { compose, docker, signal } = ports;
+  if (inputs.build && !built && scope.build.length > 0) await compose.build(scope.build, signal);
+  throwIfCancelled(signal);
+  const prebuilt = inputs.build ? [] : scope.build;
+  const builtNames = planBuiltImages(model, scope, project.projectName, project.compose.version);
+  const images = new Map(scope.build.map((s, i) => [s, builtNames[i]]));
+  const missing = async (services: readonly string[]): Promise<string[]> => {
+    const absent: string[] = [];
+    for (const s of services) if (!(await docker.imageExists(images.get(s)!))) absent.push(s);
+    return absent;
+  };
+  const named = prebuilt.filter((s) => model.get(s)?.image !== undefined);
+  if (inputs.pull === 'always' && scope.pull.length + named.length > 0) await compose.pull([...scope.pull, ...named].sort(), signal);
+  if (inputs.pull === 'missing') {
+    const absent = await missing(named);
+    if (absent.length > 0) await compose.pull(absent, signal);
   }
-  if (inputs.pull === 'always' && scope.pull.length > 0) await ports.compose.pull(scope.pull, ports.signal);
+  throwIfCancelled(signal);
+  for (const service of await missing(prebuilt)) {
+    throw new InputError('build', `is false, but image '${images.get(service)}' of service '${service}' is not on this agent: build it in an earlier step or set 'build' to true.`);
+  }
   if (inputs.pull === 'never') {
     for (const service of scope.pull) {
       const image = model.get(service)?.image;
-      if (image !== undefined && !(await ports.docker.imageExists(image))) {
+      if (image !== undefined && !(await docker.imageExists(image))) {
         throw new InputError('pull', `is 'never', but image '${image}' of service '${service}' is not on this agent.`);
       }
     }
   }
-  throwIfCancelled(ports.signal);
+  throwIfCancelled(signal);
 }
 
 /** Runs the test command on the agent, or the test service; returns the exit code. */

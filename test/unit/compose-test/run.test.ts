@@ -205,6 +205,27 @@ describe('executeComposeTest (ports faked)', () => {
     sinon.assert.notCalled(f.compose.build);
   });
 
+  // CONFIG's web and worker have build sections; give web an image so it can be pulled.
+  const pulls: Array<[ComposeTestInputs['pull'], string[], string[][]]> = [
+    ['missing', ['reg/web:1'], [['web']]],
+    ['missing', [], []],
+    ['always', [], [['db', 'web']]],
+  ];
+  for (const [pull, absent, expected] of pulls) {
+    it(`build false, pull ${pull}, ${absent.length ? 'web\'s image missing' : 'every image there'}: pulls ${JSON.stringify(expected)} (up --no-build would not)`, async () => {
+      const f = fakes();
+      f.compose.config.resolves(CONFIG.replace('web: {build: {context: ./web},', 'web: {build: {context: ./web}, image: "reg/web:1",'));
+      inputs.build = false;
+      inputs.pull = pull;
+      const pulled = new Set<string>();
+      f.compose.pull.callsFake(async (services: string[]) => services.forEach((s) => pulled.add(s === 'web' ? 'reg/web:1' : s)));
+      f.docker.imageExists.callsFake(async (image: string) => !absent.includes(image) || pulled.has(image));
+      await executeComposeTest(inputs, {}, PROJECT, f.ports);
+      assert.deepEqual(f.compose.pull.args.map(([services]) => services), expected);
+      sinon.assert.notCalled(f.compose.build);
+    });
+  }
+
   it('a failing test service: its exit code is the result and the output', async () => {
     const f = fakes(READY, 4);
     inputs.test = { kind: 'service', service: 'worker' };
