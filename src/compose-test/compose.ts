@@ -1,4 +1,5 @@
 import { ToolError } from '../common/errors';
+import { neutralizeLoggingCommands } from '../process/neutralize';
 import { lastLines, type ExecResult, type ProcessRunner } from '../process/runner';
 import * as plan from './plan';
 import type { ComposeProject } from './plan';
@@ -38,7 +39,7 @@ export class ComposeCli implements ProjectCompose {
     const result = await this.exec(argv, extra);
     if (result.code !== 0 && !extra.signal?.aborted) {
       const lines = lastLines(result.stderr || result.stdout, extra.reasonLines ?? 1).map((l) => l.trim().replace(/^ERROR:\s*/, ''));
-      const reason = lines.join(' ') || `exit code ${result.code}`;
+      const reason = neutralizeLoggingCommands(lines.join(' ')) || `exit code ${result.code}`;
       throw new ToolError('compose', `Compose could not ${what}: ${reason}`, result.code);
     }
     return result;

@@ -1,4 +1,5 @@
 import { OuterloopError } from '../common/errors';
+import { neutralizeLoggingCommands } from '../process/neutralize';
 
 /**
  * Readiness, decided from `docker inspect` alone (so it works the same with Compose v1, which has
@@ -116,8 +117,9 @@ export function judgeContainer(c: ContainerState, oneShot: ReadonlySet<string>):
 function describeHealthCheck(c: ContainerState): string {
   const check = c.lastHealthCheck;
   if (!check || check.exitCode === 0) return '';
+  // The probe's output is the container's: it reaches log lines and the result message.
   const output = check.output.split('\n').filter((l) => l.trim()).pop();
-  return ` (last health check: exit ${check.exitCode}${output ? `, ${output.trim()}` : ''})`;
+  return ` (last health check: exit ${check.exitCode}${output ? `, ${neutralizeLoggingCommands(output.trim())}` : ''})`;
 }
 
 /** The state of the whole app. */

@@ -94,7 +94,7 @@ export async function executeComposeTest(
   let readyAfter = 0;
   let testsTook = 0;
   try {
-    await prepareImages(inputs, scope, model, ports, buildEarly);
+    await prepareImages(inputs, scope, model, project, ports, buildEarly);
     broughtUp = true;
     const ready = await bringUp(ports, {
       project: project.projectName,
@@ -141,26 +141,49 @@ export async function executeComposeTest(
   return `The tests passed against project '${project.projectName}' (ready after ${seconds(readyAfter)}, tests took ${seconds(testsTook)}).`;
 }
 
-/** Builds and pulls what the pull and build inputs ask for, before anything starts. */
+/**
+ * Builds and pulls what the pull and build inputs ask for, before anything starts. With `build`
+ * false, a service with a build section uses its `image` as any other service would: pulled per
+ * `pull` (Compose's `up --no-build` never pulls it), and required on the agent.
+ */
 async function prepareImages(
   inputs: ComposeTestInputs,
   scope: ComposeScope,
   model: ComposeModel,
+  project: ComposeProject,
   ports: ComposeTestPorts,
   built: boolean,
 ): Promise<void> {
-  if (inputs.build && !built && scope.build.length > 0) await ports.compose.build(scope.build, ports.signal);
-  throwIfCancelled(ports.signal);
-  if (inputs.pull === 'always' && scope.pull.length > 0) await ports.compose.pull(scope.pull, ports.signal);
+  const { compose, docker, signal } = ports;
+  if (inputs.build && !built && scope.build.length > 0) await compose.build(scope.build, signal);
+  throwIfCancelled(signal);
+  const prebuilt = inputs.build ? [] : scope.build;
+  const builtNames = planBuiltImages(model, scope, project.projectName, project.compose.version);
+  const images = new Map(scope.build.map((s, i) => [s, builtNames[i]]));
+  const missing = async (services: readonly string[]): Promise<string[]> => {
+    const absent: string[] = [];
+    for (const s of services) if (!(await docker.imageExists(images.get(s)!))) absent.push(s);
+    return absent;
+  };
+  const named = prebuilt.filter((s) => model.get(s)?.image !== undefined);
+  if (inputs.pull === 'always' && scope.pull.length + named.length > 0) await compose.pull([...scope.pull, ...named].sort(), signal);
+  if (inputs.pull === 'missing') {
+    const absent = await missing(named);
+    if (absent.length > 0) await compose.pull(absent, signal);
+  }
+  throwIfCancelled(signal);
+  for (const service of await missing(prebuilt)) {
+    throw new InputError('build', `is false, but image '${images.get(service)}' of service '${service}' is not on this agent: build it in an earlier step or set 'build' to true.`);
+  }
   if (inputs.pull === 'never') {
     for (const service of scope.pull) {
       const image = model.get(service)?.image;
-      if (image !== undefined && !(await ports.docker.imageExists(image))) {
+      if (image !== undefined && !(await docker.imageExists(image))) {
         throw new InputError('pull', `is 'never', but image '${image}' of service '${service}' is not on this agent.`);
       }
     }
   }
-  throwIfCancelled(ports.signal);
+  throwIfCancelled(signal);
 }
 
 /** Runs the test command on the agent, or the test service; returns the exit code. */
@@ -247,7 +270,8 @@ async function tearDown(
     }
   }
   if (downError !== undefined) output.warning(`${describeError(downError)} (what was left has been removed).`);
-  if (inputs.removeImages) {
+  // With `build` false the run built nothing: the images are someone else's (an earlier step's).
+  if (inputs.removeImages && inputs.build) {
     const images = planBuiltImages(model, scope, project.projectName, project.compose.version);
     for (const p of await docker.removeImages(images)) output.warning(`Could not remove image '${p.image}': ${p.reason}`);
   }

@@ -36,6 +36,13 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
     ].filter(Boolean);
   }
 
+  /** Writes an env file (for the `envFile` input) and returns its path. */
+  async function writeEnvFile(values: Record<string, string>): Promise<string> {
+    const file = join(resultsRoot, `${randomBytes(4).toString('hex')}.env`);
+    await writeFile(file, Object.entries(values).map(([k, v]) => `${k}=${v}\n`).join(''));
+    return file;
+  }
+
   interface Case {
     run: TaskRun;
     project: string;
@@ -43,11 +50,15 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
   }
 
   /** Runs the task on the fixture app with a unique project; `onLine` may signal the task. */
-  async function runApp(knobs: Record<string, string>, inputs: Record<string, string> = {}, onLine?: (line: string, kill: () => void) => void): Promise<Case> {
+  async function runApp(
+    knobs: Record<string, string>,
+    inputs: Record<string, string> = {},
+    onLine?: (line: string, kill: (signal?: NodeJS.Signals) => void) => void,
+  ): Promise<Case> {
     const project = `ct-${randomBytes(4).toString('hex')}`;
     const results = join(resultsRoot, project);
     const environment = Object.entries({ RESULTS_DIR: results, ...knobs }).map(([k, v]) => `${k}=${v}`).join('\n');
-    let kill = (): void => undefined;
+    let kill = (_signal?: NodeJS.Signals): void => undefined;
     const started = await startVsixTask('compose-test', {
       inputs: {
         composeFiles: 'docker-compose.yml',
@@ -62,9 +73,9 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
       },
       variables: await agentVariables(),
       baseEnv: { ...process.env, DOCKER_HOST: bed.dockerHost },
-      onLine: onLine ? (line) => onLine(line, kill) : undefined,
+      onLine: onLine ? (line) => onLine(line, (signal) => kill(signal)) : undefined,
     });
-    kill = () => started.child.kill('SIGTERM');
+    kill = (signal = 'SIGTERM') => started.child.kill(signal);
     return { run: await started.done, project, results };
   }
 
@@ -99,15 +110,21 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
     return dir;
   }
 
-  it('passes: builds, waits until web is healthy and worker runs, tests through the published port, tears down', async () => {
-    const c = await runApp({}, { logsOnSuccess: 'true' });
+  it('passes: builds, starts the named services with their dependencies, waits until ready, tests through the published ports, tears down', async () => {
+    // `services` names worker (which needs web) and edge-proxy.v2 (a range and a UDP port): web starts as a dependency.
+    const c = await runApp({}, { composeFiles: 'docker-compose.yml\ndocker-compose.ports.yml', services: 'worker\nedge-proxy.v2', logsOnSuccess: 'true' });
     assert.equal(c.run.result, 'Succeeded', describeRun(c.run));
     assert.match(c.run.message ?? '', new RegExp(`^The tests passed against project '${c.project}'`));
     assert.deepEqual([c.run.outputs['projectName'], c.run.outputs['testExitCode']], [c.project, '0']);
-    assert.match(c.run.output, /All services are ready: web \(healthy\), worker \(running\)\./);
-    assert.match(c.run.output, /COMPOSE_WEB_8080=127\.0\.0\.1:\d+/);
+    assert.match(c.run.output, /##\[command\]docker-compose -p ct-[0-9a-f]+ -f docker-compose.yml -f docker-compose.ports.yml up -d --no-build worker edge-proxy.v2\n/);
+    assert.match(c.run.output, /All services are ready: edge-proxy\.v2 \(running\), web \(healthy\), worker \(running\)\./);
+    // What the test command itself sees: every published port, service names upper-cased with `_` for other characters.
+    const sees = /smoke: sees (.*)/.exec(c.run.output)?.[1].split(' ').map((v) => v.replace(/:\d+$/, ':PORT')).sort();
+    assert.deepEqual(sees, [
+      'COMPOSE_EDGE_PROXY_V2_5353_UDP=127.0.0.1:PORT', 'COMPOSE_EDGE_PROXY_V2_9000=127.0.0.1:PORT', 'COMPOSE_EDGE_PROXY_V2_9001=127.0.0.1:PORT',
+      'COMPOSE_WEB_8080=127.0.0.1:PORT',
+    ], describeRun(c.run));
     assert.match(c.run.output, /smoke: passed/);
-    assert.match(c.run.output, /##\[command\]docker-compose -p ct-[0-9a-f]+ -f docker-compose.yml up -d --no-build/);
     assertPublishedResults(c, 0);
     const logs = assertLogsArtifact(c);
     assert.match(readFileSync(join(logs, `${c.project}_web_1.log`), 'utf8'), /web: serving on 8080/);
@@ -115,9 +132,11 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
   });
 
   it('fails when the tests fail, and still publishes results and logs and tears down', async () => {
-    const c = await runApp({ EXPECT: 'not on the page' });
+    // EXPECT comes from the env file: it reaches the test command.
+    const c = await runApp({}, { envFile: await writeEnvFile({ EXPECT: 'not on the page' }) });
     assert.equal(c.run.result, 'Failed', describeRun(c.run));
     assert.equal(c.run.message, 'The tests failed: the test command exited with code 1.');
+    assert.match(c.run.output, /smoke: FAILED: the page does not contain 'not on the page'/);
     assert.equal(c.run.outputs['testExitCode'], '1');
     assertPublishedResults(c, 1);
     assertLogsArtifact(c);
@@ -125,9 +144,9 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
   });
 
   it('fails at the readiness timeout when a service never turns healthy, naming it and its last health check', async () => {
-    const c = await runApp({ HEALTH_PATH: '/missing', HEALTH_START_PERIOD: '120s' }, { waitTimeout: '6' });
+    const c = await runApp({ HEALTH_PATH: '/missing', HEALTH_START_PERIOD: '120s' }, { waitTimeout: '4' });
     assert.equal(c.run.result, 'Failed', describeRun(c.run));
-    assert.match(c.run.message ?? '', /^The app was not ready within 6 s \(input 'waitTimeout'\): web \(health: starting \(last health check: exit 1, .*404/);
+    assert.match(c.run.message ?? '', /^The app was not ready within 4 s \(input 'waitTimeout'\): web \(health: starting \(last health check: exit 1, .*404/);
     assert.equal(c.run.outputs['testExitCode'], undefined, 'the tests never ran');
     assert.ok(!c.run.commands.some((x) => x.command === 'results.publish'), 'no results were written, none published');
     assert.match(c.run.output, /No test result files match/);
@@ -135,9 +154,21 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
     assertNothingLeft(c);
   });
 
+  it('fails fast when a service turns unhealthy, naming it and showing its last log lines', async () => {
+    const started = Date.now();
+    const c = await runApp({ HEALTH_PATH: '/missing' });
+    assert.equal(c.run.result, 'Failed', describeRun(c.run));
+    assert.match(c.run.message ?? '', /^Service 'web' turned unhealthy \(last health check: exit 1, .*404.*\) before the app was ready; its last log lines are above\.$/);
+    assert.match(c.run.output, /last \d+ log line\(s\) of web \(turned unhealthy[^\n]*\n(?:[^\n]*\n)*?[^\n]*web: serving on 8080/);
+    assert.ok(Date.now() - started < 45000, 'it did not wait for the 60 s timeout');
+    assertLogsArtifact(c);
+    assertNothingLeft(c);
+  });
+
   it('fails fast when a service exits, naming it and showing its last log lines', async () => {
     const started = Date.now();
-    const c = await runApp({ WORKER_EXIT: '3' });
+    // WORKER_EXIT comes from the env file: it reaches the compose file's interpolation.
+    const c = await runApp({}, { envFile: await writeEnvFile({ WORKER_EXIT: '3' }) });
     assert.equal(c.run.result, 'Failed', describeRun(c.run));
     assert.equal(c.run.message, "Service 'worker' exited with code 3 before the app was ready; its last log lines are above.");
     assert.match(c.run.output, /last 1 log line\(s\) of worker \(exited with code 3\)[^\n]*\n[^\n]*worker: giving up with code 3/);
@@ -166,6 +197,24 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
     assertLogsArtifact(c);
     assertNothingLeft(c);
     assert.ok(existsSync(c.results));
+  });
+
+  it('on SIGINT while waiting for readiness, stops compose up and tears down before exiting', async () => {
+    let signalled = false;
+    const c = await runApp({ STARTUP_DELAY: '120' }, {}, (line, kill) => {
+      if (!signalled && / up -d --no-build/.test(line)) {
+        signalled = true;
+        setTimeout(() => kill('SIGINT'), 1500); // web's container exists by then; v1's up waits for it to be healthy
+      }
+    });
+    assert.ok(signalled, describeRun(c.run));
+    assert.equal(c.run.result, 'Failed', describeRun(c.run));
+    assert.equal(c.run.message, 'The task was cancelled (SIGINT).');
+    assert.match(c.run.output, /Received SIGINT: cleaning up before exiting\./);
+    assert.match(c.run.output, /down -v --remove-orphans --timeout 1/);
+    assert.equal(c.run.outputs['testExitCode'], undefined, 'the tests never ran');
+    assertLogsArtifact(c);
+    assertNothingLeft(c);
   });
 
   it('runs a test service with compose run --rm in the app network; its exit code is the result', async () => {

@@ -48,6 +48,7 @@ describe('compose-test readiness', () => {
       ['starting', { health: 'starting' }, 'waiting', 'health: starting'],
       ['starting, failing checks shown', { health: 'starting', lastHealthCheck: { exitCode: 1, output: 'curl: (7) refused\n' } }, 'waiting', 'health: starting (last health check: exit 1, curl: (7) refused)'],
       ['unhealthy fails', { health: 'unhealthy', lastHealthCheck: { exitCode: 1, output: 'HTTP 500' } }, 'failed', 'turned unhealthy (last health check: exit 1, HTTP 500)'],
+      ['a health check printing a logging command is neutralized', { health: 'unhealthy', lastHealthCheck: { exitCode: 1, output: '##vso[task.setvariable variable=x]1' } }, 'failed', 'turned unhealthy (last health check: exit 1, ##~vso[task.setvariable variable=x]1)'],
       ['exited non-zero fails', { status: 'exited', exitCode: 3 }, 'failed', 'exited with code 3'],
       ['exited 0 fails for a long-running service', { status: 'exited', exitCode: 0 }, 'failed', 'exited with code 0'],
       ['exited 0 is done for a one-shot service', { service: 'migrate', status: 'exited', exitCode: 0 }, 'ready', 'completed'],

@@ -183,6 +183,70 @@ describe('executeComposeTest (ports faked)', () => {
     sinon.assert.notCalled(f.compose.down);
   });
 
+  it("build false builds nothing, and removeImages then removes nothing (the images are an earlier step's)", async () => {
+    const f = fakes();
+    inputs.build = false;
+    inputs.removeImages = true;
+    await executeComposeTest(inputs, {}, PROJECT, f.ports);
+    sinon.assert.notCalled(f.compose.build);
+    assert.deepEqual(f.docker.imageExists.args.map(([image]) => image), ['shop-1_web', 'shop-1_worker']);
+    sinon.assert.calledOnce(f.compose.down);
+    sinon.assert.notCalled(f.docker.removeImages);
+  });
+
+  it("build false with a service's image missing fails naming the input, before anything starts", async () => {
+    const f = fakes();
+    inputs.build = false;
+    f.docker.imageExists.callsFake(async (image: string) => image !== 'shop-1_worker');
+    await assert.rejects(executeComposeTest(inputs, {}, PROJECT, f.ports), (e: unknown) =>
+      e instanceof InputError &&
+      e.message === "Input 'build' is false, but image 'shop-1_worker' of service 'worker' is not on this agent: build it in an earlier step or set 'build' to true.");
+    sinon.assert.notCalled(f.compose.up);
+    sinon.assert.notCalled(f.compose.build);
+  });
+
+  // CONFIG's web and worker have build sections; give web an image so it can be pulled.
+  const pulls: Array<[ComposeTestInputs['pull'], string[], string[][]]> = [
+    ['missing', ['reg/web:1'], [['web']]],
+    ['missing', [], []],
+    ['always', [], [['db', 'web']]],
+  ];
+  for (const [pull, absent, expected] of pulls) {
+    it(`build false, pull ${pull}, ${absent.length ? 'web\'s image missing' : 'every image there'}: pulls ${JSON.stringify(expected)} (up --no-build would not)`, async () => {
+      const f = fakes();
+      f.compose.config.resolves(CONFIG.replace('web: {build: {context: ./web},', 'web: {build: {context: ./web}, image: "reg/web:1",'));
+      inputs.build = false;
+      inputs.pull = pull;
+      const pulled = new Set<string>();
+      f.compose.pull.callsFake(async (services: string[]) => services.forEach((s) => pulled.add(s === 'web' ? 'reg/web:1' : s)));
+      f.docker.imageExists.callsFake(async (image: string) => !absent.includes(image) || pulled.has(image));
+      await executeComposeTest(inputs, {}, PROJECT, f.ports);
+      assert.deepEqual(f.compose.pull.args.map(([services]) => services), expected);
+      sinon.assert.notCalled(f.compose.build);
+    });
+  }
+
+  it('a failing test service: its exit code is the result and the output', async () => {
+    const f = fakes(READY, 4);
+    inputs.test = { kind: 'service', service: 'worker' };
+    await assert.rejects(executeComposeTest(inputs, {}, PROJECT, f.ports), (e: unknown) =>
+      e instanceof TestsFailedError && e.message === "The tests failed: test service 'worker' exited with code 4.");
+    sinon.assert.calledWith(f.output.setOutput, 'testExitCode', '4');
+    sinon.assert.calledOnce(f.compose.down);
+  });
+
+  it('a service whose health check prints a logging command: named, and nothing of it reaches the log as a command', async () => {
+    const evil = '##vso[task.setvariable variable=pwned]1';
+    const f = fakes([container('web', { health: 'unhealthy', lastHealthCheck: { exitCode: 1, output: evil } }), container('worker')]);
+    f.docker.logs.resolves(`2026-11-22T00:00:00Z ${evil}\n`);
+    await assert.rejects(executeComposeTest(inputs, {}, PROJECT, f.ports), (e: unknown) =>
+      e instanceof ReadinessError && e.message.startsWith("Service 'web' turned unhealthy (last health check: exit 1, ##~vso[") && !e.message.includes('##vso['));
+    sinon.assert.calledWith(f.docker.logs, 'id-web', 20);
+    const lines = [...f.output.info.args, ...f.output.warning.args].map(([l]) => String(l));
+    assert.ok(lines.some((l) => l.includes('##~vso[task.setvariable')), lines.join('\n'));
+    assert.ok(!lines.some((l) => l.includes('##vso[')), lines.join('\n'));
+  });
+
   it("pull 'always' pulls the services that are not built", async () => {
     const f = fakes();
     inputs.pull = 'always';
