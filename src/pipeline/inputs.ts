@@ -118,7 +118,9 @@ export function parseKeyValueInput(name: string, raw: string | undefined): Array
     const eq = trimmed.indexOf('=');
     const key = eq < 0 ? trimmed : trimmed.slice(0, eq).trim();
     if (eq < 0 || !VARIABLE_NAME.test(key)) {
-      throw new InputError(name, `line ${index + 1} must be NAME=value, not '${trimmed}'.`);
+      // Never echo the line: a malformed one may still hold a secret value.
+      const why = eq < 0 ? '' : key === '' ? ', and it has no name before the =' : `, and '${key}' is not a variable name`;
+      throw new InputError(name, `line ${index + 1} must be NAME=value${why}.`);
     }
     pairs.push([key, trimmed.slice(eq + 1).trim()]);
   });

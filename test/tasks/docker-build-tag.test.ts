@@ -25,7 +25,7 @@ describe('DockerBuildTag@1: bad input (from the .vsix, no engine needed)', () =>
     ['a repository with a tag', { repository: 'shop/api:v1', dockerfile: 'api/Dockerfile' },
       () => "Input 'repository' 'shop/api:v1' must name a repository without a tag or digest; put tags in the 'tags' input."],
     ['an invalid build-arg line', { repository: 'shop/api', dockerfile: 'api/Dockerfile', buildArgs: 'VERSION=1\n--build-arg X' },
-      () => "Input 'buildArgs' line 2 must be NAME=value, not '--build-arg X'."],
+      () => "Input 'buildArgs' line 2 must be NAME=value."],
     ['tags that leave nothing to tag', { repository: 'shop/api', dockerfile: 'api/Dockerfile', tags: '###', autoTags: 'false' },
       () => "Input 'tags' leaves no valid tag and autoTags is off: give at least one tag of letters, digits, '_', '.' or '-'."],
   ];

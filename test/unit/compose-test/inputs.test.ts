@@ -67,7 +67,7 @@ describe('readComposeTestInputs', () => {
     ['a zero timeout', { composeFiles: 'a.yml', testCommand: 'x', waitTimeout: '0' }, "Input 'waitTimeout' must be at least 1, not 0."],
     ['an unknown teardown', { composeFiles: 'a.yml', testCommand: 'x', teardown: 'sometimes' }, "Input 'teardown' must be one of always, onSuccess, never, not 'sometimes'."],
     ['a bad artifact name', { composeFiles: 'a.yml', testCommand: 'x', logsArtifact: 'logs/../x' }, "Input 'logsArtifact' must be an artifact name (letters, digits, '.', '_', '-' and spaces), not 'logs/../x'."],
-    ['a bad environment line', { composeFiles: 'a.yml', testCommand: 'x', environment: 'A=1\nnot a pair' }, "Input 'environment' line 2 must be NAME=value, not 'not a pair'."],
+    ['a bad environment line', { composeFiles: 'a.yml', testCommand: 'x', environment: 'A=1\nnot a pair' }, "Input 'environment' line 2 must be NAME=value."],
   ];
   for (const [name, given, message] of errors) {
     it(`rejects ${name} with one sentence naming the input`, () => {

@@ -50,8 +50,8 @@ describe('readDockerBuildTagInputs', () => {
     ['a missing repository', {}, "Input 'repository' is required: the image repository to build, e.g. contoso.azurecr.io/shop/api."],
     ['an invalid repository', { repository: 'shop api' }, "Input 'repository' 'shop api' is not a valid image repository: the repository part 'shop api' may hold only a-z, 0-9 and single separators (. _ __ -) between them."],
     ['a repository with a tag', { repository: 'shop/api:1' }, "Input 'repository' 'shop/api:1' must name a repository without a tag or digest; put tags in the 'tags' input."],
-    ['an invalid build-arg line', { repository: 'a', buildArgs: 'A=1\nnot an assignment' }, "Input 'buildArgs' line 2 must be NAME=value, not 'not an assignment'."],
-    ['an invalid label line', { repository: 'a', labels: '=x' }, "Input 'labels' line 1 must be NAME=value, not '=x'."],
+    ['an invalid build-arg line', { repository: 'a', buildArgs: 'A=1\nnot an assignment' }, "Input 'buildArgs' line 2 must be NAME=value."],
+    ['an invalid label line', { repository: 'a', labels: '=x' }, "Input 'labels' line 1 must be NAME=value, and it has no name before the =."],
     ['a non-boolean', { repository: 'a', autoTags: 'yes' }, "Input 'autoTags' must be true or false, not 'yes'."],
     ['an unknown service connection', { repository: 'a', containerRegistry: 'nope' }, "Input 'containerRegistry' names service connection 'nope', which this job cannot see; check the connection's name and that the pipeline is authorized to use it."],
   ];

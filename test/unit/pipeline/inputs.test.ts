@@ -56,8 +56,8 @@ describe('input parsing', () => {
 
   it('reads NAME=value lines, keeping = inside values, and names a bad line', () => {
     assert.deepEqual(parseKeyValueInput('buildArgs', 'A=1\n# comment\n\n B = x=y \nEMPTY='), [['A', '1'], ['B', 'x=y'], ['EMPTY', '']]);
-    throwsInput(() => parseKeyValueInput('buildArgs', 'A=1\nnot a pair'), 'buildArgs', /line 2 must be NAME=value, not 'not a pair'/);
-    throwsInput(() => parseKeyValueInput('buildArgs', '1A=x'), 'buildArgs', /line 1/);
+    throwsInput(() => parseKeyValueInput('buildArgs', 'A=1\nnot a pair'), 'buildArgs', /^Input 'buildArgs' line 2 must be NAME=value\.$/);
+    throwsInput(() => parseKeyValueInput('buildArgs', '1A=s3cret'), 'buildArgs', /^Input 'buildArgs' line 1 must be NAME=value, and '1A' is not a variable name\.$/);
   });
 });
 
