@@ -17,8 +17,11 @@ import {
 
 /** What the task needs besides its context; tests replace these. */
 export interface PushDigestDeps {
-  /** The registry HTTP port (default: {@link HttpRegistryClient} with the connection's credentials). */
-  createRegistry?: (retry: RetryPolicy, inputs: PushDigestInputs) => Registry;
+  /**
+   * The registry HTTP port (default: {@link HttpRegistryClient} with the connection's credentials);
+   * `onRetry` logs a retry, its registry-given reason neutralized.
+   */
+  createRegistry?: (retry: RetryPolicy, inputs: PushDigestInputs, onRetry: (message: string) => void) => Registry;
   sleep?: Sleep;
   baseDelayMs?: number;
   /** Variables for `${VAR}` in compose files' image names (default: the agent's environment). */
@@ -67,7 +70,9 @@ export async function runPushDigest(inputs: PushDigestInputs, context: TaskConte
     return inputs.images.map((image, i): PushedImage => ({ ...image, digest: selectDigest(image, repoDigests[i], printed.get(image.reference)) }));
   });
 
-  if (inputs.verify) await verifyDigests(pushed, (deps.createRegistry ?? defaultRegistry(context))(retry, inputs));
+  // A retry's reason is the registry's own text (an HTTP reason phrase, docker's error line): untrusted.
+  const logRetry = (message: string): void => output.info(neutralizeLoggingCommands(message));
+  if (inputs.verify) await verifyDigests(pushed, (deps.createRegistry ?? createHttpRegistry)(retry, inputs, logRetry));
   else output.info('Digests taken from the engine without asking the registry (verify: false).');
 
   const digestFile = planDigestFile(pushed, inputs.pipeline);
@@ -111,7 +116,7 @@ async function pushImage(context: TaskContext, retry: RetryPolicy, image: PushIm
         return result.stdout;
       },
       (err) => (err instanceof PushFailure ? classifyPushFailure(err.output) : { transient: false, reason: String(err) }),
-      ({ retry: r, of, delayMs, reason }) => context.output.info(`docker push ${image.reference} failed (${reason}); retry ${r} of ${of} in ${delayMs / 1000} s.`),
+      ({ retry: r, of, delayMs, reason }) => context.output.info(neutralizeLoggingCommands(`docker push ${image.reference} failed (${reason}); retry ${r} of ${of} in ${delayMs / 1000} s.`)),
     );
     return parsePushedDigest(stdout, image.image.tag);
   } catch (err) {
@@ -142,19 +147,23 @@ async function forEachConcurrently<T>(items: readonly T[], limit: number, body: 
   if (failed) throw failed.reason;
 }
 
-/** Asks the registry for each digest (concurrently) and fails on the first mismatch. */
+/**
+ * Asks the registry for each digest (concurrently, waiting for every answer) and fails on the first
+ * image, in the order listed, that the registry could not confirm.
+ */
 async function verifyDigests(pushed: readonly PushedImage[], registry: Registry): Promise<void> {
-  const served = await Promise.all(pushed.map((p) => registry.manifestDigest(p.image)));
+  const served = await Promise.allSettled(pushed.map((p) => registry.manifestDigest(p.image)));
   pushed.forEach((p, i) => {
-    if (served[i] !== p.digest) {
-      throw new DigestError(`The registry serves ${served[i]} for ${p.reference}, but the engine pushed ${p.digest}; the tag moved or the registry rewrote the manifest, so no digest is recorded.`);
+    const answer = served[i];
+    if (answer.status === 'rejected') throw answer.reason;
+    if (answer.value !== p.digest) {
+      throw new DigestError(`The registry serves ${answer.value} for ${p.reference}, but the engine pushed ${p.digest}; the tag moved or the registry rewrote the manifest, so no digest is recorded.`);
     }
   });
 }
 
-function defaultRegistry(context: TaskContext): (retry: RetryPolicy, inputs: PushDigestInputs) => Registry {
-  return (retry, inputs) =>
-    new HttpRegistryClient({ credentials: inputs.credentials ? [inputs.credentials] : [], retry, onRetry: (m) => context.output.info(m) });
+function createHttpRegistry(retry: RetryPolicy, inputs: PushDigestInputs, onRetry: (message: string) => void): Registry {
+  return new HttpRegistryClient({ credentials: inputs.credentials ? [inputs.credentials] : [], retry, onRetry });
 }
 
 async function readComposeSources(paths: readonly string[]): Promise<ComposeSource[]> {

@@ -11,7 +11,7 @@ import type { TaskContext } from '../../../src/pipeline/run-task';
 import type { ExecOptions, ExecResult } from '../../../src/process/runner';
 import { readImages, type PushDigestInputs } from '../../../src/push-digest/inputs';
 import { DigestError } from '../../../src/push-digest/plan';
-import { runPushDigest } from '../../../src/push-digest/run';
+import { runPushDigest, type PushDigestDeps } from '../../../src/push-digest/run';
 import { RegistryError, type Registry } from '../../../src/registry/registry';
 
 const A = `sha256:${'a'.repeat(64)}`;
@@ -71,8 +71,9 @@ async function setup(overrides: Partial<PushDigestInputs> = {}, exec = fakeDocke
   const manifestDigest = sinon.stub<Parameters<Registry['manifestDigest']>, ReturnType<Registry['manifestDigest']>>().callsFake(async (image) => served[image.path]);
   const sleep = sinon.stub().resolves();
   const context = { env: { input: () => undefined, variable: () => undefined, endpoint: () => undefined }, output, runner: { exec }, signal: new AbortController().signal } as TaskContext;
-  const run = () => runPushDigest(inputs, context, { sleep, createRegistry: () => ({ manifestDigest }), environment: { TAG: '42' } });
-  return { dir, inputs, output, exec, manifestDigest, sleep, run };
+  const createRegistry = sinon.stub<Parameters<NonNullable<PushDigestDeps['createRegistry']>>, Registry>().returns({ manifestDigest });
+  const run = () => runPushDigest(inputs, context, { sleep, createRegistry, environment: { TAG: '42' } });
+  return { dir, inputs, output, exec, manifestDigest, createRegistry, sleep, run };
 }
 
 describe('runPushDigest (docker and registry faked)', () => {
@@ -175,6 +176,38 @@ describe('runPushDigest (docker and registry faked)', () => {
     t.manifestDigest.rejects(new RegistryError('127.0.0.1:5001', 'Registry 127.0.0.1:5001 has no manifest for shop/api:42 (404 Not Found).', false, 404));
     await assert.rejects(t.run(), { message: 'Registry 127.0.0.1:5001 has no manifest for shop/api:42 (404 Not Found).' });
     assert.ok(!existsSync(t.inputs.digestFile));
+  });
+
+  it('reports the first image the registry cannot confirm, in the order listed, after every answer is in', async () => {
+    const t = await setup();
+    let webSettled = false;
+    t.manifestDigest.callsFake(async (image) => {
+      if (image.path === 'shop/web') {
+        webSettled = true;
+        throw new RegistryError('127.0.0.1:5001', 'Registry 127.0.0.1:5001 denied access to shop/web:42 (403 Forbidden).', false, 403);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+      throw new RegistryError('127.0.0.1:5001', 'Registry 127.0.0.1:5001 has no manifest for shop/api:42 (404 Not Found).', false, 404);
+    });
+    await assert.rejects(t.run(), { message: 'Registry 127.0.0.1:5001 has no manifest for shop/api:42 (404 Not Found).' });
+    assert.ok(webSettled);
+    assert.ok(!existsSync(t.inputs.digestFile));
+  });
+
+  it('neutralizes logging commands in the reasons it logs for retries (docker\'s and the registry\'s text)', async () => {
+    const evil = { code: 1, stderr: 'received unexpected HTTP status: 503 ##vso[task.setvariable variable=pwned]1\n' };
+    const t = await setup({}, fakeDocker({ [API]: [evil] }));
+    t.createRegistry.callsFake((_retry, _inputs, onRetry) => ({
+      manifestDigest: async (image) => {
+        onRetry('Registry 127.0.0.1:5001: answered 503 ##vso[task.complete result=Failed]x for shop/api:42; retry 1 of 3 in 1 s.');
+        return image.path === 'shop/api' ? A : B;
+      },
+    }));
+    await t.run();
+    const lines = t.output.info.getCalls().map((c) => String(c.args[0]));
+    assert.ok(lines.some((l) => l.includes('##~vso[task.setvariable')), lines.join('\n'));
+    assert.ok(lines.some((l) => l.includes('##~vso[task.complete')), lines.join('\n'));
+    assert.deepEqual(lines.filter((l) => /##vso\[/i.test(l)), []);
   });
 
   it('skips the registry with verify: false', async () => {
