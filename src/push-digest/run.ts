@@ -3,6 +3,7 @@ import { FileError, ToolError } from '../common/errors';
 import { readTextFile, writeFileAtomic } from '../common/fs';
 import { writeDigestFile } from '../digests/digest-file';
 import { dockerEnv, withDockerLogin } from '../docker/docker-config';
+import type { RegistryCredentials } from '../docker/registry-credentials';
 import type { TaskContext } from '../pipeline/run-task';
 import { neutralizeLoggingCommands } from '../process/neutralize';
 import { HttpRegistryClient } from '../registry/http-registry';
@@ -56,8 +57,7 @@ export async function runPushDigest(inputs: PushDigestInputs, context: TaskConte
   // Compose mistakes (bad YAML, a built image missing from images) fail before anything is pushed.
   if (inputs.lockedComposeFile) lockComposeFiles(sources, inputs.images.map((i) => ({ ...i, digest: PLACEHOLDER_DIGEST })), environment);
 
-  const credentials = inputs.credentials ? [inputs.credentials] : [];
-  const pushed = await withDockerLogin({ runner, output }, credentials, { signal }, async (dockerConfig) => {
+  const pushed = await withLoginRetries(context, retry, inputs.credentials, async (dockerConfig) => {
     const env = dockerEnv(dockerConfig);
     const groups = groupByRepository(inputs.images);
     const printed = new Map<string, string | undefined>();
@@ -70,9 +70,7 @@ export async function runPushDigest(inputs: PushDigestInputs, context: TaskConte
     return inputs.images.map((image, i): PushedImage => ({ ...image, digest: selectDigest(image, repoDigests[i], printed.get(image.reference)) }));
   });
 
-  // A retry's reason is the registry's own text (an HTTP reason phrase, docker's error line): untrusted.
-  const logRetry = (message: string): void => output.info(neutralizeLoggingCommands(message));
-  if (inputs.verify) await verifyDigests(pushed, (deps.createRegistry ?? createHttpRegistry)(retry, inputs, logRetry));
+  if (inputs.verify) await verifyDigests(pushed, (deps.createRegistry ?? createHttpRegistry)(retry, inputs, (m) => logRetry(context, m)));
   else output.info('Digests taken from the engine without asking the registry (verify: false).');
 
   const digestFile = planDigestFile(pushed, inputs.pipeline);
@@ -99,6 +97,46 @@ export async function runPushDigest(inputs: PushDigestInputs, context: TaskConte
   return `Pushed ${images}${inputs.verify ? ', verified with the registry,' : ''} and recorded the digests in ${inputs.digestFile}.`;
 }
 
+/** Logs a retry. Its reason is the registry's own text (docker's error line, an HTTP reason phrase): untrusted. */
+function logRetry(context: TaskContext, message: string): void {
+  context.output.info(neutralizeLoggingCommands(message));
+}
+
+/**
+ * Runs `body` logged in to the service connection's registry (see withDockerLogin), retrying a
+ * `docker login` that failed for a passing reason (connection refused or reset, 5xx, 429) as a push
+ * would be. Nothing `body` throws is retried here.
+ */
+async function withLoginRetries<T>(
+  context: TaskContext,
+  retry: RetryPolicy,
+  credentials: RegistryCredentials | undefined,
+  body: (dockerConfig: string | undefined) => Promise<T>,
+): Promise<T> {
+  const { runner, output, signal } = context;
+  let attempts = 0;
+  let loggedIn = false;
+  try {
+    return await withRetries(
+      retry,
+      async (n) => {
+        attempts = n;
+        return await withDockerLogin({ runner, output }, credentials ? [credentials] : [], { signal }, async (dockerConfig) => {
+          loggedIn = true;
+          return await body(dockerConfig);
+        });
+      },
+      (err) => (!loggedIn && err instanceof ToolError ? classifyPushFailure(err.message) : { transient: false, reason: String(err) }),
+      ({ retry: r, of, delayMs, reason }) => logRetry(context, `${reason}; retry ${r} of ${of} in ${delayMs / 1000} s.`),
+    );
+  } catch (err) {
+    if (!loggedIn && attempts > 1 && err instanceof ToolError) {
+      throw new ToolError(err.tool, `${err.message.replace(/[.\s]+$/, '')} (gave up after ${attempts} attempts).`, err.exitCode);
+    }
+    throw err;
+  }
+}
+
 /**
  * `docker push`, retried on transient failures; returns the digest it printed, if any. Pushes that
  * run side by side print their output as one block when done, so that their lines do not interleave.
@@ -116,7 +154,7 @@ async function pushImage(context: TaskContext, retry: RetryPolicy, image: PushIm
         return result.stdout;
       },
       (err) => (err instanceof PushFailure ? classifyPushFailure(err.output) : { transient: false, reason: String(err) }),
-      ({ retry: r, of, delayMs, reason }) => context.output.info(neutralizeLoggingCommands(`docker push ${image.reference} failed (${reason}); retry ${r} of ${of} in ${delayMs / 1000} s.`)),
+      ({ retry: r, of, delayMs, reason }) => logRetry(context, `docker push ${image.reference} failed (${reason}); retry ${r} of ${of} in ${delayMs / 1000} s.`),
     );
     return parsePushedDigest(stdout, image.image.tag);
   } catch (err) {

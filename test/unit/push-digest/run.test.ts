@@ -158,6 +158,42 @@ describe('runPushDigest (docker and registry faked)', () => {
     sinon.assert.notCalled(t.output.uploadArtifact);
   });
 
+  /** Makes `docker login` answer each of `failures` in turn, then succeed as before. */
+  function failLogins(exec: Exec, failures: string[]): void {
+    const original = fakeDocker();
+    exec.callsFake(async (file, args, options) => {
+      if (args.includes('login') && failures.length > 0) return { code: 1, stdout: '', stderr: `${failures.shift()}\n` };
+      return original(file, args, options);
+    });
+  }
+
+  it('retries a docker login that a registry that is down refused, then pushes', async () => {
+    const t = await setup();
+    failLogins(t.exec, ['Error response from daemon: Get "http://127.0.0.1:5001/v2/": dial tcp 127.0.0.1:5001: connect: connection refused']);
+    await t.run();
+    assert.deepEqual(t.sleep.getCalls().map((c) => c.args[0]), [1000]);
+    assert.equal(t.exec.getCalls().filter((c) => c.args[1].includes('login')).length, 2);
+    assert.ok(t.output.info.getCalls().some((c) => /^docker login to 127\.0\.0\.1:5001 as ci failed: .*connection refused; retry 1 of 3 in 1 s\.$/.test(String(c.args[0]))));
+    assert.ok(existsSync(t.inputs.digestFile));
+  });
+
+  it('gives up on a registry that stays down at login, naming the attempts, with no digest file', async () => {
+    const t = await setup({ retries: 1 });
+    const refused = 'Error response from daemon: Get "http://127.0.0.1:5001/v2/": dial tcp 127.0.0.1:5001: connect: connection refused';
+    failLogins(t.exec, [refused, refused]);
+    await assert.rejects(t.run(), { message: `docker login to 127.0.0.1:5001 as ci failed: ${refused} (gave up after 2 attempts).` });
+    assert.ok(!t.exec.getCalls().some((c) => c.args[1][0] === 'push'));
+    assert.ok(!existsSync(t.inputs.digestFile));
+  });
+
+  it('fails at once when the registry rejects the login', async () => {
+    const t = await setup();
+    const rejected = 'Error response from daemon: Get "http://127.0.0.1:5001/v2/": unauthorized: authentication required';
+    failLogins(t.exec, [rejected]);
+    await assert.rejects(t.run(), { message: `docker login to 127.0.0.1:5001 as ci failed: ${rejected}` });
+    sinon.assert.notCalled(t.sleep);
+  });
+
   it('fails at once when the registry denies the push', async () => {
     const t = await setup({}, fakeDocker({ [API]: [{ code: 1, stderr: 'unauthorized: authentication required\n' }] }));
     await assert.rejects(t.run(), { message: `docker push ${API} failed: unauthorized: authentication required` });
