@@ -81,7 +81,7 @@ describe('runPushDigest (docker and registry faked)', () => {
     await Promise.all(temps.map((d) => rm(d, { recursive: true, force: true })));
   });
 
-  it('logs in, pushes each image, inspects once, verifies, then writes the digest file and outputs', async () => {
+  it('logs in, pushes each image, has the registry confirm the digests docker printed, then writes the digest file and outputs', async () => {
     const t = await setup();
     const message = await t.run();
     assert.equal(message, `Pushed 2 images, verified with the registry, and recorded the digests in ${t.inputs.digestFile}.`);
@@ -90,8 +90,7 @@ describe('runPushDigest (docker and registry faked)', () => {
       '--config login 127.0.0.1:5001 --username ci --password-stdin',
       `push ${API}`,
       `push ${WEB}`,
-      `image inspect --format {{json .RepoDigests}} ${API} ${WEB}`,
-    ]);
+    ], 'the registry confirms what docker push printed: no docker image inspect');
     assert.equal(t.exec.firstCall.args[2]?.stdin, PASSWORD);
     for (const c of t.exec.getCalls()) assert.ok(!c.args[1].join(' ').includes(PASSWORD), 'no password in any argv');
     const pushEnv = t.exec.secondCall.args[2]?.env ?? {};
@@ -246,11 +245,21 @@ describe('runPushDigest (docker and registry faked)', () => {
     assert.deepEqual(lines.filter((l) => /##vso\[/i.test(l)), []);
   });
 
-  it('skips the registry with verify: false', async () => {
+  it('skips the registry with verify: false, and checks the printed digests against the engine\'s RepoDigests instead', async () => {
     const t = await setup({ verify: false, credentials: undefined });
     assert.equal(await t.run(), `Pushed 2 images and recorded the digests in ${t.inputs.digestFile}.`);
     sinon.assert.notCalled(t.manifestDigest);
     assert.deepEqual(t.exec.firstCall.args[1], ['push', API], 'no login without a connection');
+    assert.deepEqual(t.exec.lastCall.args[1], ['image', 'inspect', '--format', '{{json .RepoDigests}}', API, WEB]);
+    assert.deepEqual(parseDigestFile(await readFile(t.inputs.digestFile, 'utf8'), 'x').images.map((i) => i.digest), [A, B]);
+  });
+
+  it('reads the engine\'s RepoDigests when docker push printed no digest, and still has the registry confirm them', async () => {
+    const t = await setup({}, fakeDocker({ [WEB]: [{ stdout: 'The push refers to repository [x]\n' }] }));
+    await t.run();
+    assert.deepEqual(t.exec.lastCall.args[1].slice(0, 2), ['image', 'inspect']);
+    sinon.assert.calledTwice(t.manifestDigest);
+    assert.deepEqual(parseDigestFile(await readFile(t.inputs.digestFile, 'utf8'), 'x').images.map((i) => i.digest), [A, B]);
   });
 
   it('writes and publishes the locked compose file', async () => {
