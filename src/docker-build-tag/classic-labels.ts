@@ -1,3 +1,5 @@
+import { posix } from 'node:path';
+
 /**
  * Labels for the classic builder. It turns each `--label` into a step of its own (a container
  * commit each, ~0.1 s), so the labels go into one LABEL line instead: appended to the Dockerfile
@@ -41,4 +43,25 @@ export function appendLabels(dockerfile: string, labels: ReadonlyArray<[string, 
 /** The Dockerfile of the separate label build: the built image plus one LABEL line. */
 export function labelDockerfile(imageId: string, labels: ReadonlyArray<[string, string]>): string {
   return `FROM ${imageId}\n${labelInstruction(labels)}\n`;
+}
+
+/**
+ * Whether docker leaves the build context as it is when the Dockerfile comes on stdin. It adds that
+ * Dockerfile to the context under a random name and appends the name to the context's .dockerignore.
+ * Without a .dockerignore it writes one that excludes itself, and so does nothing visible; but a
+ * .dockerignore that does not exclude itself stays in the context with a line that changes on every
+ * build, so every `COPY .` misses the cache and the image gets the altered file. `dockerignore` is
+ * the context's .dockerignore, or undefined when it has none. Only a plain `.dockerignore` line with
+ * no `!` exception after it counts as excluding itself.
+ */
+export function stdinKeepsContext(dockerignore: string | undefined): boolean {
+  if (dockerignore === undefined) return true;
+  // As docker reads the file: trimmed lines, `#` comments skipped, paths cleaned, leading `/` dropped.
+  const patterns = dockerignore
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => (l.startsWith('!') ? l : posix.normalize(l).replace(/^\/+/, '')));
+  const self = patterns.lastIndexOf('.dockerignore');
+  return self >= 0 && !patterns.slice(self + 1).some((p) => p.startsWith('!'));
 }

@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { InputError } from '../common/errors';
 import { parseImageReference } from '../docker/reference';
 import type { DockerBuildTagInputs, PipelineFacts } from './inputs';
-import { appendLabels } from './classic-labels';
+import { appendLabels, stdinKeepsContext } from './classic-labels';
 import { planLabels } from './labels';
 import { planTags } from './tags';
 
@@ -16,6 +16,8 @@ export interface BuildFacts {
   created: string;
   /** The Dockerfile's text, for the classic builder's labels (see classic-labels.ts). */
   dockerfileText?: string;
+  /** The build context's .dockerignore, when it has one (classic builder; see stdinKeepsContext). */
+  dockerignoreText?: string;
 }
 
 /** Everything one DockerBuildTag@1 run does, decided before anything runs. */
@@ -36,10 +38,13 @@ export interface DockerBuildTagPlan {
   buildStdin?: string;
   /**
    * Classic builder with labels, when they cannot be appended to the Dockerfile (`target` is set,
-   * or it ends in a line continuation): the argv of a second, one-step build that applies the labels
-   * and the tags, reading labelDockerfile(image id) on stdin.
+   * it ends in a line continuation, or a Dockerfile on stdin would alter the context's .dockerignore):
+   * the argv of a second, one-step build that applies the labels and the tags, reading
+   * labelDockerfile(image id) on stdin.
    */
   labelBuild?: string[];
+  /** Why the labels need the separate build, for the log. */
+  labelBuildReason?: string;
   /** Environment entries the builds need on top of the agent's. */
   env: Record<string, string>;
 }
@@ -67,15 +72,27 @@ export function planDockerBuildTag(inputs: DockerBuildTagInputs, facts: Pipeline
   // Without buildx the classic builder is the only one; say so, or a DOCKER_BUILDKIT=1 on the agent makes docker refuse.
   const classic = { ...common, builder: 'classic' as const, env: { DOCKER_BUILDKIT: '0' } };
   if (labels.length === 0) return { ...classic, build: planBuildArgs(inputs, { imageReferences, labels, buildx, iidFile }) };
-  const appended = inputs.target || build.dockerfileText === undefined ? undefined : appendLabels(build.dockerfileText, labels);
-  if (appended !== undefined) {
+  const appended = build.dockerfileText === undefined ? undefined : appendLabels(build.dockerfileText, labels);
+  const separately = whyLabelsGoSeparately(inputs, build, appended);
+  if (appended !== undefined && separately === undefined) {
     return { ...classic, build: planBuildArgs(inputs, { imageReferences, labels: [], buildx, iidFile, dockerfileOnStdin: true }), buildStdin: appended };
   }
   return {
     ...classic,
     build: planBuildArgs(inputs, { imageReferences: [], labels: [], buildx, iidFile }),
+    labelBuildReason: separately,
     labelBuild: ['build', '--force-rm', '--iidfile', iidFile, ...imageReferences.flatMap((r) => ['--tag', r]), '-'],
   };
+}
+
+/** Why the classic builder cannot take the labels on a Dockerfile sent on stdin; undefined when it can. */
+function whyLabelsGoSeparately(inputs: DockerBuildTagInputs, build: BuildFacts, appended: string | undefined): string | undefined {
+  if (inputs.target) return `target '${inputs.target}' is set, and the labels belong on that stage, not on the Dockerfile's last`;
+  if (!stdinKeepsContext(build.dockerignoreText)) {
+    return "the build context's .dockerignore does not exclude itself, and a Dockerfile sent on stdin would change it and so defeat the cache of every COPY of the context";
+  }
+  if (appended === undefined) return 'the Dockerfile does not end in a complete instruction, so an appended LABEL line would not stand on its own';
+  return undefined;
 }
 
 /** What goes into the build's argv besides the inputs. */

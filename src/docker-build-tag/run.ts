@@ -51,9 +51,11 @@ async function buildImage(
   const buildx = await detectBuildx(runner);
   return withTempDir(folders.tempDirectory ?? tmpdir(), 'outerloop-build-', async (workDir) => {
     const iidFile = join(workDir, 'iid');
-    // The classic builder gets the labels appended to the Dockerfile, so it needs the text.
+    // The classic builder gets the labels appended to the Dockerfile, so it needs the text, and the
+    // context's .dockerignore, which decides whether a Dockerfile on stdin is safe.
     const dockerfileText = buildx ? undefined : await readFile(inputs.dockerfile, 'utf8');
-    const plan = planDockerBuildTag(inputs, facts, { buildx, iidFile, created: clock().toISOString(), dockerfileText });
+    const dockerignoreText = buildx ? undefined : await readDockerignore(inputs.buildContext ?? dirname(inputs.dockerfile));
+    const plan = planDockerBuildTag(inputs, facts, { buildx, iidFile, created: clock().toISOString(), dockerfileText, dockerignoreText });
     for (const warning of plan.warnings) output.warning(warning);
     output.info(`Building ${plan.repository} with ${plan.builder === 'buildx' ? 'BuildKit (docker buildx)' : 'the classic builder (docker build; buildx is not installed)'}.`);
     if (plan.buildStdin) output.info(`The ${plan.labels.length} labels go into one LABEL line appended to ${inputs.dockerfile}, which docker reads on stdin.`);
@@ -63,7 +65,7 @@ async function buildImage(
       const env = { ...dockerEnv(dockerConfig), ...plan.env };
       const built = await runBuild(context, plan.build, { env, stdin: plan.buildStdin }, iidFile);
       if (!plan.labelBuild) return built;
-      output.info(`Applying ${plan.labels.length} labels and ${plan.tags.length} tags to ${built} in one step.`);
+      output.info(`Applying ${plan.labels.length} labels and ${plan.tags.length} tags to ${built} in a second, one-step build: ${plan.labelBuildReason ?? 'the labels cannot be appended to the Dockerfile'}.`);
       return runBuild(context, plan.labelBuild, { env, stdin: labelDockerfile(built, plan.labels) }, iidFile);
     });
     return { imageId, plan };
@@ -80,6 +82,15 @@ async function runBuild(context: TaskContext, args: string[], options: { env: No
     throw new ToolError('docker', `docker build succeeded but wrote no image id to its --iidfile (found '${imageId}'); the docker CLI may be too old.`);
   }
   return imageId;
+}
+
+/** The context's .dockerignore, undefined when it has none; one that cannot be read counts as unknown (''). */
+async function readDockerignore(contextDir: string): Promise<string | undefined> {
+  try {
+    return await readFile(join(contextDir, '.dockerignore'), 'utf8');
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : '';
+  }
 }
 
 /** Fails with the path tried when the Dockerfile or the build context is missing. */

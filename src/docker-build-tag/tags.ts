@@ -65,11 +65,7 @@ function automaticTags(inputs: Pick<DockerBuildTagInputs, 'latestBranch'>, facts
     const semver = parseSemanticVersion(ref.name);
     if (!semver) tags.push(ref.name);
     else if (semver.prerelease) tags.push(`${semver.major}.${semver.minor}.${semver.patch}-${semver.prerelease}`);
-    else {
-      tags.push(`${semver.major}.${semver.minor}.${semver.patch}`, `${semver.major}.${semver.minor}`);
-      // 0.x releases promise no compatibility, so a moving `0` tag would mislead.
-      if (semver.major !== '0') tags.push(semver.major);
-    }
+    else tags.push(`${semver.major}.${semver.minor}.${semver.patch}`, `${semver.major}.${semver.minor}`, semver.major);
   }
   if (ref.kind === 'branch') tags.push(ref.name);
   if (ref.kind === 'pull' && ref.number) tags.push(`pr-${ref.number}`);

@@ -3,6 +3,7 @@ import { FileError, ToolError } from '../common/errors';
 import { readTextFile, writeFileAtomic } from '../common/fs';
 import { writeDigestFile } from '../digests/digest-file';
 import { dockerEnv, withDockerLogin } from '../docker/docker-config';
+import type { RegistryCredentials } from '../docker/registry-credentials';
 import type { TaskContext } from '../pipeline/run-task';
 import { neutralizeLoggingCommands } from '../process/neutralize';
 import { HttpRegistryClient } from '../registry/http-registry';
@@ -17,8 +18,11 @@ import {
 
 /** What the task needs besides its context; tests replace these. */
 export interface PushDigestDeps {
-  /** The registry HTTP port (default: {@link HttpRegistryClient} with the connection's credentials). */
-  createRegistry?: (retry: RetryPolicy, inputs: PushDigestInputs) => Registry;
+  /**
+   * The registry HTTP port (default: {@link HttpRegistryClient} with the connection's credentials);
+   * `onRetry` logs a retry, its registry-given reason neutralized.
+   */
+  createRegistry?: (retry: RetryPolicy, inputs: PushDigestInputs, onRetry: (message: string) => void) => Registry;
   sleep?: Sleep;
   baseDelayMs?: number;
   /** Variables for `${VAR}` in compose files' image names (default: the agent's environment). */
@@ -37,8 +41,9 @@ class PushFailure extends Error {
 }
 
 /**
- * Runs PushDigest@1: pushes each image (retrying transient failures), reads each digest from the
- * engine (no re-pull), verifies it against the registry, then writes the digest file and the locked
+ * Runs PushDigest@1: pushes each image (retrying transient failures), takes the digest docker push
+ * printed and has the registry confirm it (without `verify`, or when docker printed none, the
+ * engine's RepoDigests decide; nothing is pulled again), then writes the digest file and the locked
  * compose file atomically and publishes them. Any failure leaves neither file behind.
  */
 export async function runPushDigest(inputs: PushDigestInputs, context: TaskContext, deps: PushDigestDeps = {}): Promise<string> {
@@ -53,21 +58,25 @@ export async function runPushDigest(inputs: PushDigestInputs, context: TaskConte
   // Compose mistakes (bad YAML, a built image missing from images) fail before anything is pushed.
   if (inputs.lockedComposeFile) lockComposeFiles(sources, inputs.images.map((i) => ({ ...i, digest: PLACEHOLDER_DIGEST })), environment);
 
-  const credentials = inputs.credentials ? [inputs.credentials] : [];
-  const pushed = await withDockerLogin({ runner, output }, credentials, { signal }, async (dockerConfig) => {
+  const pushed = await withLoginRetries(context, retry, inputs.credentials, async (dockerConfig) => {
     const env = dockerEnv(dockerConfig);
     const groups = groupByRepository(inputs.images);
     const printed = new Map<string, string | undefined>();
     await forEachConcurrently(groups, PUSH_CONCURRENCY, async (group) => {
       for (const image of group) printed.set(image.reference, await pushImage(context, retry, image, env, groups.length > 1));
     });
+    const printedDigests = inputs.images.map((image) => printed.get(image.reference));
+    if (inputs.verify && printedDigests.every((d): d is string => d !== undefined)) {
+      // The registry confirms each digest below, so asking the engine too would only cost a docker call.
+      return inputs.images.map((image, i): PushedImage => ({ ...image, digest: printedDigests[i] }));
+    }
     const inspect = await runner.exec('docker', planInspectArgs(inputs.images), { env, quiet: true, noEcho: true, signal });
     if (inspect.code !== 0) throw new ToolError('docker', `docker image inspect failed after the push: ${lastMeaningfulLine(inspect.stderr || inspect.stdout)}`, inspect.code);
     const repoDigests = parseRepoDigests(inspect.stdout, inputs.images.length);
     return inputs.images.map((image, i): PushedImage => ({ ...image, digest: selectDigest(image, repoDigests[i], printed.get(image.reference)) }));
   });
 
-  if (inputs.verify) await verifyDigests(pushed, (deps.createRegistry ?? defaultRegistry(context))(retry, inputs));
+  if (inputs.verify) await verifyDigests(pushed, (deps.createRegistry ?? createHttpRegistry)(retry, inputs, (m) => logRetry(context, m)));
   else output.info('Digests taken from the engine without asking the registry (verify: false).');
 
   const digestFile = planDigestFile(pushed, inputs.pipeline);
@@ -94,6 +103,46 @@ export async function runPushDigest(inputs: PushDigestInputs, context: TaskConte
   return `Pushed ${images}${inputs.verify ? ', verified with the registry,' : ''} and recorded the digests in ${inputs.digestFile}.`;
 }
 
+/** Logs a retry. Its reason is the registry's own text (docker's error line, an HTTP reason phrase): untrusted. */
+function logRetry(context: TaskContext, message: string): void {
+  context.output.info(neutralizeLoggingCommands(message));
+}
+
+/**
+ * Runs `body` logged in to the service connection's registry (see withDockerLogin), retrying a
+ * `docker login` that failed for a passing reason (connection refused or reset, 5xx, 429) as a push
+ * would be. Nothing `body` throws is retried here.
+ */
+async function withLoginRetries<T>(
+  context: TaskContext,
+  retry: RetryPolicy,
+  credentials: RegistryCredentials | undefined,
+  body: (dockerConfig: string | undefined) => Promise<T>,
+): Promise<T> {
+  const { runner, output, signal } = context;
+  let attempts = 0;
+  let loggedIn = false;
+  try {
+    return await withRetries(
+      retry,
+      async (n) => {
+        attempts = n;
+        return await withDockerLogin({ runner, output }, credentials ? [credentials] : [], { signal }, async (dockerConfig) => {
+          loggedIn = true;
+          return await body(dockerConfig);
+        });
+      },
+      (err) => (!loggedIn && err instanceof ToolError ? classifyPushFailure(err.message) : { transient: false, reason: String(err) }),
+      ({ retry: r, of, delayMs, reason }) => logRetry(context, `${reason}; retry ${r} of ${of} in ${delayMs / 1000} s.`),
+    );
+  } catch (err) {
+    if (!loggedIn && attempts > 1 && err instanceof ToolError) {
+      throw new ToolError(err.tool, `${err.message.replace(/[.\s]+$/, '')} (gave up after ${attempts} attempts).`, err.exitCode);
+    }
+    throw err;
+  }
+}
+
 /**
  * `docker push`, retried on transient failures; returns the digest it printed, if any. Pushes that
  * run side by side print their output as one block when done, so that their lines do not interleave.
@@ -111,7 +160,7 @@ async function pushImage(context: TaskContext, retry: RetryPolicy, image: PushIm
         return result.stdout;
       },
       (err) => (err instanceof PushFailure ? classifyPushFailure(err.output) : { transient: false, reason: String(err) }),
-      ({ retry: r, of, delayMs, reason }) => context.output.info(`docker push ${image.reference} failed (${reason}); retry ${r} of ${of} in ${delayMs / 1000} s.`),
+      ({ retry: r, of, delayMs, reason }) => logRetry(context, `docker push ${image.reference} failed (${reason}); retry ${r} of ${of} in ${delayMs / 1000} s.`),
     );
     return parsePushedDigest(stdout, image.image.tag);
   } catch (err) {
@@ -142,19 +191,23 @@ async function forEachConcurrently<T>(items: readonly T[], limit: number, body: 
   if (failed) throw failed.reason;
 }
 
-/** Asks the registry for each digest (concurrently) and fails on the first mismatch. */
+/**
+ * Asks the registry for each digest (concurrently, waiting for every answer) and fails on the first
+ * image, in the order listed, that the registry could not confirm.
+ */
 async function verifyDigests(pushed: readonly PushedImage[], registry: Registry): Promise<void> {
-  const served = await Promise.all(pushed.map((p) => registry.manifestDigest(p.image)));
+  const served = await Promise.allSettled(pushed.map((p) => registry.manifestDigest(p.image)));
   pushed.forEach((p, i) => {
-    if (served[i] !== p.digest) {
-      throw new DigestError(`The registry serves ${served[i]} for ${p.reference}, but the engine pushed ${p.digest}; the tag moved or the registry rewrote the manifest, so no digest is recorded.`);
+    const answer = served[i];
+    if (answer.status === 'rejected') throw answer.reason;
+    if (answer.value !== p.digest) {
+      throw new DigestError(`The registry serves ${answer.value} for ${p.reference}, but the engine pushed ${p.digest}; the tag moved or the registry rewrote the manifest, so no digest is recorded.`);
     }
   });
 }
 
-function defaultRegistry(context: TaskContext): (retry: RetryPolicy, inputs: PushDigestInputs) => Registry {
-  return (retry, inputs) =>
-    new HttpRegistryClient({ credentials: inputs.credentials ? [inputs.credentials] : [], retry, onRetry: (m) => context.output.info(m) });
+function createHttpRegistry(retry: RetryPolicy, inputs: PushDigestInputs, onRetry: (message: string) => void): Registry {
+  return new HttpRegistryClient({ credentials: inputs.credentials ? [inputs.credentials] : [], retry, onRetry });
 }
 
 async function readComposeSources(paths: readonly string[]): Promise<ComposeSource[]> {

@@ -172,6 +172,34 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
     assert.ok(!containers.includes(`${marker}.json`), 'the failed step\'s container is removed');
   });
 
+  it('keeps the cache of COPY steps across runs with a .dockerignore in the context, copies it unaltered, and noCache rebuilds', async () => {
+    const dockerignore = '# not sent to the engine\n*.md\n';
+    const variables = await sources({
+      '.dockerignore': dockerignore,
+      'README.md': 'ignored\n',
+      'app.txt': `app ${suffix}\n`,
+      'Dockerfile': `FROM ${bed.baseImage}\nCOPY . /app\nRUN ls -a /app > /listing.txt\n`,
+    });
+    const inputs = { repository, tags: `cache-${suffix}` };
+    const first = await run(inputs, variables);
+    assert.equal(first.result, 'Succeeded', describeRun(first));
+    const copied = await runner.exec('docker', ['run', '--rm', first.outputs['imageId'], 'cat', '/app/.dockerignore', '/listing.txt'], { env: bed.env, quiet: true, noEcho: true });
+    assert.equal(copied.code, 0, copied.stderr);
+    assert.equal(copied.stdout, `${dockerignore}.\n..\n.dockerignore\nDockerfile\napp.txt\n`, 'the image holds the .dockerignore as it is in the sources, and nothing it excludes');
+
+    // A later pipeline run of the same commit: new labels (created, build number), same sources.
+    const second = await run(inputs, { ...variables, 'Build.BuildNumber': '20261122.4' });
+    assert.equal(second.result, 'Succeeded', describeRun(second));
+    assert.match(second.output, /Step 2\/3 : COPY \. \/app\n ---> Using cache\n/, describeRun(second));
+    assert.match(second.output, /Step 3\/3 : RUN ls -a \/app > \/listing\.txt\n ---> Using cache\n/, describeRun(second));
+    assert.notEqual(second.outputs['imageId'], first.outputs['imageId'], 'the labels changed, so the image did');
+
+    const third = await run({ ...inputs, noCache: 'true' }, variables);
+    assert.equal(third.result, 'Succeeded', describeRun(third));
+    assert.ok(third.output.includes('--no-cache'), describeRun(third));
+    assert.ok(!third.output.includes('Using cache'), `noCache rebuilds every step\n${describeRun(third)}`);
+  });
+
   it('platform needs buildx: a clear error without it, a build with it', async () => {
     const variables = await sources({ 'Dockerfile': `FROM ${bed.baseImage}\n` });
     const result = await run({ repository, tags: 'platform', platform: 'linux/amd64', addPipelineLabels: 'false' }, variables);

@@ -176,4 +176,23 @@ describe('PushDigest@1 on the test bed (from the unpacked .vsix, real engine and
     assert.ok(!/\n\s+at /.test(run.output), 'no stack trace');
     await stat(variables['Build.ArtifactStagingDirectory']);
   });
+
+  it('retries a login through a service connection to a registry that is down, then fails clearly with no digest file', async () => {
+    const port = await freePort();
+    const ref = `127.0.0.1:${port}/outerloop-pd-${suffix}/down-login:1`;
+    await image(ref);
+    const variables = await agentVariables();
+    const run = await runVsixTask('push-digest', {
+      variables,
+      baseEnv: bed.env,
+      inputs: { images: ref, containerRegistry: ENDPOINT_ID, retries: '1' },
+      endpoints: [{ id: ENDPOINT_ID, url: `http://127.0.0.1:${port}`, scheme: 'UsernamePassword', parameters: { username: bed.authUser, password: bed.authPassword } }],
+    });
+    assert.equal(run.result, 'Failed', describeRun(run));
+    assert.match(run.message ?? '', new RegExp(`^docker login to 127\\.0\\.0\\.1:${port} as ${bed.authUser} failed: .*connection refused \\(gave up after 2 attempts\\)\\.$`), describeRun(run));
+    assert.match(run.output, /connection refused; retry 1 of 1 in 1 s\./);
+    assert.ok(!run.output.includes('##[command]docker push'), 'nothing was pushed');
+    assert.ok(!existsSync(join(variables['Build.ArtifactStagingDirectory'], 'image-digests.json')));
+    assert.ok(!run.output.split('\n').some((l) => !l.startsWith('##vso[task.setsecret]') && l.includes(bed.authPassword)), 'the password is in no log line');
+  });
 });

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { appendLabels, dockerfileEscape, labelDockerfile, labelInstruction } from '../../../src/docker-build-tag/classic-labels';
+import { appendLabels, dockerfileEscape, labelDockerfile, labelInstruction, stdinKeepsContext } from '../../../src/docker-build-tag/classic-labels';
 
 describe('classic-builder labels (one LABEL line)', () => {
   it('quotes what a Dockerfile would expand or end early on', () => {
@@ -26,5 +26,19 @@ describe('classic-builder labels (one LABEL line)', () => {
   ];
   for (const [name, dockerfile, expected] of TABLE) {
     it(name, () => assert.equal(appendLabels(dockerfile, [['k', 'v']]), expected));
+  }
+
+  const DOCKERIGNORE: Array<[string, string | undefined, boolean]> = [
+    ['no .dockerignore (docker writes one that excludes itself)', undefined, true],
+    ['a .dockerignore that does not name itself', 'node_modules\n*.md\n', false],
+    ['an empty .dockerignore', '', false],
+    ['one that excludes itself', '# build\nnode_modules\n.dockerignore\n', true],
+    ['one that excludes itself as /.dockerignore or ./.dockerignore', '/.dockerignore\n', true],
+    ['the same, written ./.dockerignore, with CRLF lines', 'x\r\n./.dockerignore\r\n', true],
+    ['a later exception could bring it back', '.dockerignore\n!keep.txt\n', false],
+    ['a commented-out line does not count', '# .dockerignore\n', false],
+  ];
+  for (const [name, text, safe] of DOCKERIGNORE) {
+    it(`stdin Dockerfile ${safe ? 'keeps' : 'would alter'} the context: ${name}`, () => assert.equal(stdinKeepsContext(text), safe));
   }
 });

@@ -73,13 +73,21 @@ describe('planDockerBuildTag (the whole run)', () => {
     assert.equal(plan.labelBuild, undefined);
   });
 
-  for (const [why, given, text] of [
-    ['a target stage', { target: 'runtime' }, 'FROM base AS runtime\nFROM base AS test\n'],
-    ['a Dockerfile that ends in a line continuation', {}, 'FROM base\nRUN make \\\n'],
-  ] as Array<[string, Partial<DockerBuildTagInputs>, string]>) {
+  it('classic with labels and a .dockerignore that excludes itself: still one build, the Dockerfile on stdin', () => {
+    const plan = planDockerBuildTag(inputs({ labels: [['team', 'checkout']] }), {}, { ...BUILD, buildx: false, dockerfileText: 'FROM base\n', dockerignoreText: '.git\n.dockerignore\n' });
+    assert.equal(plan.buildStdin, 'FROM base\nLABEL "team"="checkout"\n');
+    assert.equal(plan.labelBuild, undefined);
+  });
+
+  for (const [why, given, text, dockerignoreText, reason] of [
+    ['a target stage', { target: 'runtime' }, 'FROM base AS runtime\nFROM base AS test\n', undefined, /^target 'runtime' is set/],
+    ['a Dockerfile that ends in a line continuation', {}, 'FROM base\nRUN make \\\n', undefined, /^the Dockerfile does not end in a complete instruction/],
+    ['a .dockerignore that a Dockerfile on stdin would change', {}, 'FROM base\nCOPY . /app\n', 'node_modules\n', /^the build context's \.dockerignore does not exclude itself/],
+  ] as Array<[string, Partial<DockerBuildTagInputs>, string, string | undefined, RegExp]>) {
     it(`classic with labels and ${why}: a plain build, then one LABEL step that applies labels and every tag`, () => {
-      const plan = planDockerBuildTag(inputs({ labels: [['team', 'checkout']], tags: ['42', 'stable'], ...given }), {}, { ...BUILD, buildx: false, dockerfileText: text });
+      const plan = planDockerBuildTag(inputs({ labels: [['team', 'checkout']], tags: ['42', 'stable'], ...given }), {}, { ...BUILD, buildx: false, dockerfileText: text, dockerignoreText });
       assert.equal(plan.buildStdin, undefined);
+      assert.match(plan.labelBuildReason ?? '', reason);
       assert.ok(!plan.build.includes('--tag') && !plan.build.includes('--label') && plan.build.includes('/src/app/Dockerfile'), plan.build.join(' '));
       assert.deepEqual(plan.labelBuild, ['build', '--force-rm', '--iidfile', '/tmp/x/iid', '--tag', 'shop/api:42', '--tag', 'shop/api:stable', '-']);
     });

@@ -94,6 +94,20 @@ describe('runDockerBuildTag (effects through fakes)', () => {
     assert.equal(output.setOutput.getCalls().find((c) => c.args[0] === 'imageId')?.args[1], LABELED);
   });
 
+  it('classic with a .dockerignore in the context that does not exclude itself: the Dockerfile stays on disk, the labels go in a second build', async () => {
+    const s = await settings();
+    await writeFile(join(s.folders.workingDirectory, 'app', '.dockerignore'), 'node_modules\n');
+    const exec = fakeDocker({ buildx: false });
+    const output = fakeOutput();
+    await runDockerBuildTag(s, context(exec, output), CLOCK);
+    assert.equal(exec.callCount, 3);
+    const [, first, options] = exec.getCall(1).args;
+    assert.equal(first[first.indexOf('--file') + 1], s.inputs.dockerfile, 'the Dockerfile is read from disk');
+    assert.equal(options?.stdin, undefined);
+    assert.match(exec.getCall(2).args[2]?.stdin ?? '', new RegExp(`^FROM ${IMAGE}\nLABEL `));
+    assert.ok(output.info.getCalls().some((c) => /in a second, one-step build: the build context's \.dockerignore does not exclude itself/.test(String(c.args[0]))));
+  });
+
   it('buildx: one buildx build --load with tags and labels', async () => {
     const exec = fakeDocker({ buildx: true });
     await runDockerBuildTag(await settings({ platform: 'linux/arm64' }), context(exec), CLOCK);

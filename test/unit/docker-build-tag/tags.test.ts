@@ -28,7 +28,7 @@ const CASES: Case[] = [
     expected: ['20261122.3', '1.2.3', '1.2', '1', 'sha-0123456'], version: '1.2.3' },
   { name: 'a release tag without v', facts: { sourceBranch: 'refs/tags/2.0.10' },
     expected: ['2.0.10', '2.0', '2'], version: '2.0.10' },
-  { name: 'a 0.x release gets no moving 0 tag', facts: { sourceBranch: 'refs/tags/v0.4.1' }, expected: ['0.4.1', '0.4'], version: '0.4.1' },
+  { name: 'a 0.x release gets X.Y.Z, X.Y and X like any other', facts: { sourceBranch: 'refs/tags/v0.4.1' }, expected: ['0.4.1', '0.4', '0'], version: '0.4.1' },
   { name: 'a prerelease tag: only the full version', tags: ['9'], facts: { sourceBranch: 'refs/tags/v1.2.3-rc.1', sourceVersion: SHA },
     expected: ['9', '1.2.3-rc.1', 'sha-0123456'], version: '1.2.3-rc.1' },
   { name: 'build metadata is left out (Docker tags cannot hold +)', facts: { sourceBranch: 'refs/tags/v1.2.3+build.5' },

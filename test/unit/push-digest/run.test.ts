@@ -11,7 +11,7 @@ import type { TaskContext } from '../../../src/pipeline/run-task';
 import type { ExecOptions, ExecResult } from '../../../src/process/runner';
 import { readImages, type PushDigestInputs } from '../../../src/push-digest/inputs';
 import { DigestError } from '../../../src/push-digest/plan';
-import { runPushDigest } from '../../../src/push-digest/run';
+import { runPushDigest, type PushDigestDeps } from '../../../src/push-digest/run';
 import { RegistryError, type Registry } from '../../../src/registry/registry';
 
 const A = `sha256:${'a'.repeat(64)}`;
@@ -71,8 +71,9 @@ async function setup(overrides: Partial<PushDigestInputs> = {}, exec = fakeDocke
   const manifestDigest = sinon.stub<Parameters<Registry['manifestDigest']>, ReturnType<Registry['manifestDigest']>>().callsFake(async (image) => served[image.path]);
   const sleep = sinon.stub().resolves();
   const context = { env: { input: () => undefined, variable: () => undefined, endpoint: () => undefined }, output, runner: { exec }, signal: new AbortController().signal } as TaskContext;
-  const run = () => runPushDigest(inputs, context, { sleep, createRegistry: () => ({ manifestDigest }), environment: { TAG: '42' } });
-  return { dir, inputs, output, exec, manifestDigest, sleep, run };
+  const createRegistry = sinon.stub<Parameters<NonNullable<PushDigestDeps['createRegistry']>>, Registry>().returns({ manifestDigest });
+  const run = () => runPushDigest(inputs, context, { sleep, createRegistry, environment: { TAG: '42' } });
+  return { dir, inputs, output, exec, manifestDigest, createRegistry, sleep, run };
 }
 
 describe('runPushDigest (docker and registry faked)', () => {
@@ -80,7 +81,7 @@ describe('runPushDigest (docker and registry faked)', () => {
     await Promise.all(temps.map((d) => rm(d, { recursive: true, force: true })));
   });
 
-  it('logs in, pushes each image, inspects once, verifies, then writes the digest file and outputs', async () => {
+  it('logs in, pushes each image, has the registry confirm the digests docker printed, then writes the digest file and outputs', async () => {
     const t = await setup();
     const message = await t.run();
     assert.equal(message, `Pushed 2 images, verified with the registry, and recorded the digests in ${t.inputs.digestFile}.`);
@@ -89,8 +90,7 @@ describe('runPushDigest (docker and registry faked)', () => {
       '--config login 127.0.0.1:5001 --username ci --password-stdin',
       `push ${API}`,
       `push ${WEB}`,
-      `image inspect --format {{json .RepoDigests}} ${API} ${WEB}`,
-    ]);
+    ], 'the registry confirms what docker push printed: no docker image inspect');
     assert.equal(t.exec.firstCall.args[2]?.stdin, PASSWORD);
     for (const c of t.exec.getCalls()) assert.ok(!c.args[1].join(' ').includes(PASSWORD), 'no password in any argv');
     const pushEnv = t.exec.secondCall.args[2]?.env ?? {};
@@ -157,6 +157,42 @@ describe('runPushDigest (docker and registry faked)', () => {
     sinon.assert.notCalled(t.output.uploadArtifact);
   });
 
+  /** Makes `docker login` answer each of `failures` in turn, then succeed as before. */
+  function failLogins(exec: Exec, failures: string[]): void {
+    const original = fakeDocker();
+    exec.callsFake(async (file, args, options) => {
+      if (args.includes('login') && failures.length > 0) return { code: 1, stdout: '', stderr: `${failures.shift()}\n` };
+      return original(file, args, options);
+    });
+  }
+
+  it('retries a docker login that a registry that is down refused, then pushes', async () => {
+    const t = await setup();
+    failLogins(t.exec, ['Error response from daemon: Get "http://127.0.0.1:5001/v2/": dial tcp 127.0.0.1:5001: connect: connection refused']);
+    await t.run();
+    assert.deepEqual(t.sleep.getCalls().map((c) => c.args[0]), [1000]);
+    assert.equal(t.exec.getCalls().filter((c) => c.args[1].includes('login')).length, 2);
+    assert.ok(t.output.info.getCalls().some((c) => /^docker login to 127\.0\.0\.1:5001 as ci failed: .*connection refused; retry 1 of 3 in 1 s\.$/.test(String(c.args[0]))));
+    assert.ok(existsSync(t.inputs.digestFile));
+  });
+
+  it('gives up on a registry that stays down at login, naming the attempts, with no digest file', async () => {
+    const t = await setup({ retries: 1 });
+    const refused = 'Error response from daemon: Get "http://127.0.0.1:5001/v2/": dial tcp 127.0.0.1:5001: connect: connection refused';
+    failLogins(t.exec, [refused, refused]);
+    await assert.rejects(t.run(), { message: `docker login to 127.0.0.1:5001 as ci failed: ${refused} (gave up after 2 attempts).` });
+    assert.ok(!t.exec.getCalls().some((c) => c.args[1][0] === 'push'));
+    assert.ok(!existsSync(t.inputs.digestFile));
+  });
+
+  it('fails at once when the registry rejects the login', async () => {
+    const t = await setup();
+    const rejected = 'Error response from daemon: Get "http://127.0.0.1:5001/v2/": unauthorized: authentication required';
+    failLogins(t.exec, [rejected]);
+    await assert.rejects(t.run(), { message: `docker login to 127.0.0.1:5001 as ci failed: ${rejected}` });
+    sinon.assert.notCalled(t.sleep);
+  });
+
   it('fails at once when the registry denies the push', async () => {
     const t = await setup({}, fakeDocker({ [API]: [{ code: 1, stderr: 'unauthorized: authentication required\n' }] }));
     await assert.rejects(t.run(), { message: `docker push ${API} failed: unauthorized: authentication required` });
@@ -177,11 +213,53 @@ describe('runPushDigest (docker and registry faked)', () => {
     assert.ok(!existsSync(t.inputs.digestFile));
   });
 
-  it('skips the registry with verify: false', async () => {
+  it('reports the first image the registry cannot confirm, in the order listed, after every answer is in', async () => {
+    const t = await setup();
+    let webSettled = false;
+    t.manifestDigest.callsFake(async (image) => {
+      if (image.path === 'shop/web') {
+        webSettled = true;
+        throw new RegistryError('127.0.0.1:5001', 'Registry 127.0.0.1:5001 denied access to shop/web:42 (403 Forbidden).', false, 403);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+      throw new RegistryError('127.0.0.1:5001', 'Registry 127.0.0.1:5001 has no manifest for shop/api:42 (404 Not Found).', false, 404);
+    });
+    await assert.rejects(t.run(), { message: 'Registry 127.0.0.1:5001 has no manifest for shop/api:42 (404 Not Found).' });
+    assert.ok(webSettled);
+    assert.ok(!existsSync(t.inputs.digestFile));
+  });
+
+  it('neutralizes logging commands in the reasons it logs for retries (docker\'s and the registry\'s text)', async () => {
+    const evil = { code: 1, stderr: 'received unexpected HTTP status: 503 ##vso[task.setvariable variable=pwned]1\n' };
+    const t = await setup({}, fakeDocker({ [API]: [evil] }));
+    t.createRegistry.callsFake((_retry, _inputs, onRetry) => ({
+      manifestDigest: async (image) => {
+        onRetry('Registry 127.0.0.1:5001: answered 503 ##vso[task.complete result=Failed]x for shop/api:42; retry 1 of 3 in 1 s.');
+        return image.path === 'shop/api' ? A : B;
+      },
+    }));
+    await t.run();
+    const lines = t.output.info.getCalls().map((c) => String(c.args[0]));
+    assert.ok(lines.some((l) => l.includes('##~vso[task.setvariable')), lines.join('\n'));
+    assert.ok(lines.some((l) => l.includes('##~vso[task.complete')), lines.join('\n'));
+    assert.deepEqual(lines.filter((l) => /##vso\[/i.test(l)), []);
+  });
+
+  it('skips the registry with verify: false, and checks the printed digests against the engine\'s RepoDigests instead', async () => {
     const t = await setup({ verify: false, credentials: undefined });
     assert.equal(await t.run(), `Pushed 2 images and recorded the digests in ${t.inputs.digestFile}.`);
     sinon.assert.notCalled(t.manifestDigest);
     assert.deepEqual(t.exec.firstCall.args[1], ['push', API], 'no login without a connection');
+    assert.deepEqual(t.exec.lastCall.args[1], ['image', 'inspect', '--format', '{{json .RepoDigests}}', API, WEB]);
+    assert.deepEqual(parseDigestFile(await readFile(t.inputs.digestFile, 'utf8'), 'x').images.map((i) => i.digest), [A, B]);
+  });
+
+  it('reads the engine\'s RepoDigests when docker push printed no digest, and still has the registry confirm them', async () => {
+    const t = await setup({}, fakeDocker({ [WEB]: [{ stdout: 'The push refers to repository [x]\n' }] }));
+    await t.run();
+    assert.deepEqual(t.exec.lastCall.args[1].slice(0, 2), ['image', 'inspect']);
+    sinon.assert.calledTwice(t.manifestDigest);
+    assert.deepEqual(parseDigestFile(await readFile(t.inputs.digestFile, 'utf8'), 'x').images.map((i) => i.digest), [A, B]);
   });
 
   it('writes and publishes the locked compose file', async () => {
