@@ -20,6 +20,7 @@ import { promisify } from 'node:util';
 import { agentVariables, startVsixTask } from '../test/support/task-harness';
 import { findTestBed } from '../test/support/testbed';
 import { FIXTURES, ROOT } from '../test/support/paths';
+import { median } from './stats';
 
 const APP = join(FIXTURES, 'compose-test-app');
 const STARTUP_DELAY = '1';
@@ -27,11 +28,6 @@ const runs = Number(process.argv[2] ?? 7);
 const bed = findTestBed();
 if (!bed) throw new Error("The test bed is not running: run 'scripts/test-infra.sh up'.");
 const env = bed.env;
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** When the project's last service became ready, by the engine's clock (ms since the epoch). */
 async function readyMoment(project: string): Promise<number> {

@@ -9,6 +9,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { generateCompose } from './convert';
+import { median } from './stats';
 
 const RUNS = Number(process.env['RUNS'] ?? 7);
 const ROOT = join(__dirname, '..');
@@ -17,10 +18,6 @@ interface Sample {
   ms: number;
   cpuMs: number;
   maxRssMb: number;
-}
-
-function median(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 }
 
 async function bundle(sourceRoot: string, outfile: string): Promise<void> {

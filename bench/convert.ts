@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { median } from './stats';
 
 const RUNS = Number(process.env['RUNS'] ?? 5);
 
@@ -49,11 +50,6 @@ interface Sample {
   cpuMs: number;
   maxRssMb: number;
   objects: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function main(): Promise<void> {

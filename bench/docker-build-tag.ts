@@ -19,11 +19,7 @@ import { InputReader } from '../src/pipeline/inputs';
 import { agentVariables } from '../test/support/task-harness';
 import { findTestBed, type TestBed } from '../test/support/testbed';
 import { vsixTaskDir } from '../test/support/vsix';
-
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
+import { median, numberOption as option } from './stats';
 
 const RUNS = option('runs', 7);
 const FILES = option('files', 2000);
@@ -64,11 +60,6 @@ async function makeContext(dir: string, bed: TestBed, dockerignore = false): Pro
     'ENTRYPOINT ["cat", "/app/files.txt"]',
     '',
   ].join('\n'));
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 async function main(): Promise<void> {

@@ -11,21 +11,12 @@ import { performance } from 'node:perf_hooks';
 import { NodeProcessRunner } from '../src/process/runner';
 import { agentVariables, describeRun, runVsixTask } from '../test/support/task-harness';
 import { findTestBed } from '../test/support/testbed';
-
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
+import { median, numberOption as option } from './stats';
 
 const rounds = option('rounds', 7);
 const imagesPerSide = option('images', 2);
 const mb = option('mb', 16);
 const runner = new NodeProcessRunner({ write: () => undefined });
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 async function main(): Promise<void> {
   const bed = findTestBed();
