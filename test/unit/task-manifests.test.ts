@@ -23,7 +23,7 @@ const EXPECTED: Record<string, string> = {
   'compose-to-k8s': 'ComposeToK8s',
 };
 
-const folders = readdirSync(join(ROOT, 'tasks')).sort();
+const folders = readdirSync(join(ROOT, 'tasks'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
 const manifests = new Map(folders.map((f) => [f, JSON.parse(readFileSync(join(ROOT, 'tasks', f, 'task.json'), 'utf8')) as Manifest]));
 
 describe('task.json files', () => {
