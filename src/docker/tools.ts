@@ -32,7 +32,7 @@ async function probeTool(runner: ProcessRunner, env: NodeJS.ProcessEnv | undefin
 
 /**
  * True when `docker buildx` is installed. One probe only, for tasks that need nothing else: the
- * full {@link detectDockerTools} also asks docker-compose v1, a Python program that takes ~0.3 s to start.
+ * full {@link detectDockerTools} also asks the engine and looks for Compose.
  */
 export async function detectBuildx(runner: ProcessRunner, env?: NodeJS.ProcessEnv): Promise<boolean> {
   return (await probeTool(runner, env, 'docker', ['buildx', 'version'])) !== undefined;
@@ -40,17 +40,12 @@ export async function detectBuildx(runner: ProcessRunner, env?: NodeJS.ProcessEn
 
 /** Asks the installed tools what they are. Runs quietly; the probes run in parallel. */
 export async function detectDockerTools(runner: ProcessRunner, env?: NodeJS.ProcessEnv): Promise<DockerTools> {
-  const probe = (file: string, args: string[]): Promise<string | undefined> => probeTool(runner, env, file, args);
-  const [versions, buildx, composeV2, composeV1] = await Promise.all([
-    probe('docker', ['version', '--format', '{{.Client.Version}}|{{.Server.Version}}']),
+  const [versions, buildx, compose] = await Promise.all([
+    probeTool(runner, env, 'docker', ['version', '--format', '{{.Client.Version}}|{{.Server.Version}}']),
     detectBuildx(runner, env),
-    probe('docker', ['compose', 'version', '--short']),
-    probe('docker-compose', ['version', '--short']),
+    detectCompose(runner, env),
   ]);
   const [clientVersion, serverVersion] = (versions ?? '|').split('|');
-  let compose: ComposeCommand | undefined;
-  if (composeV2 !== undefined) compose = { version: 2, file: 'docker', args: ['compose'] };
-  else if (composeV1 !== undefined) compose = { version: 1, file: 'docker-compose', args: [] };
   return {
     clientVersion: clientVersion || undefined,
     serverVersion: serverVersion || undefined,
@@ -63,14 +58,11 @@ export async function detectDockerTools(runner: ProcessRunner, env?: NodeJS.Proc
  * Finds Compose alone, quickly: v2 by asking `docker compose` (a CLI plugin that answers in
  * milliseconds), v1 by finding `docker-compose` on PATH without starting it (its Python start-up
  * costs about a second, which a task that runs it several times anyway need not pay once more).
- * Same preference as {@link detectDockerTools}: v2 when present, else v1, else undefined.
+ * v2 when present, else v1, else undefined; {@link detectDockerTools} uses this too.
  */
 export async function detectCompose(runner: ProcessRunner, env: NodeJS.ProcessEnv = process.env): Promise<ComposeCommand | undefined> {
-  try {
-    const v2 = await runner.exec('docker', ['compose', 'version', '--short'], { quiet: true, noEcho: true, env });
-    if (v2.code === 0) return { version: 2, file: 'docker', args: ['compose'] };
-  } catch {
-    // no docker CLI: v1 may still be there
+  if ((await probeTool(runner, env, 'docker', ['compose', 'version', '--short'])) !== undefined) {
+    return { version: 2, file: 'docker', args: ['compose'] };
   }
   return findOnPath('docker-compose', env) ? { version: 1, file: 'docker-compose', args: [] } : undefined;
 }
