@@ -1,5 +1,5 @@
 import { ToolError } from '../common/errors';
-import { lastLines, type ExecResult, type ProcessRunner } from '../process/runner';
+import { failureReason, lastLines, type ExecResult, type ProcessRunner } from '../process/runner';
 import { parseInspect, type ContainerState } from './readiness';
 
 /** The label Compose puts on everything of a project. */
@@ -43,7 +43,7 @@ export class DockerCli implements ProjectDocker {
   private async query(args: string[]): Promise<ExecResult> {
     const result = await this.runner.exec('docker', args, { env: this.env, quiet: true, noEcho: true });
     if (result.code !== 0) {
-      const reason = lastLines(result.stderr || result.stdout, 1)[0] ?? `exit code ${result.code}`;
+      const reason = failureReason(result);
       throw new ToolError('docker', `'docker ${args[0]}' failed: ${reason}`, result.code);
     }
     return result;

@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { ToolError } from '../common/errors';
 import { withTempDir } from '../common/fs';
 import type { PipelineOutput } from '../pipeline/interfaces';
-import { lastLines, type ProcessRunner } from '../process/runner';
+import { failureReason, type ProcessRunner } from '../process/runner';
 import type { RegistryCredentials } from './registry-credentials';
 
 /**
@@ -26,7 +26,7 @@ export async function withDockerLogin<T>(
         { stdin: c.password, quiet: true, signal: options.signal },
       );
       if (result.code !== 0) {
-        const reason = lastLines(result.stderr || result.stdout, 1)[0] ?? `exit code ${result.code}`;
+        const reason = failureReason(result);
         throw new ToolError('docker', `docker login to ${c.registry} as ${c.username} failed: ${reason}`, result.code);
       }
       deps.output.info(`Logged in to ${c.registry} as ${c.username} (temporary DOCKER_CONFIG).`);

@@ -175,3 +175,8 @@ export function lastLines(text: string, count: number): string[] {
     .filter((l) => l.length > 0)
     .slice(-count);
 }
+
+/** Why a finished process failed, in one line: its last line of error output (else of output), else its exit code. */
+export function failureReason(result: ExecResult): string {
+  return lastLines(result.stderr || result.stdout, 1)[0] ?? `exit code ${result.code}`;
+}

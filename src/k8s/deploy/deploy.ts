@@ -1,7 +1,7 @@
 import { ToolError } from '../../common/errors';
 import type { PipelineOutput } from '../../pipeline/interfaces';
 import { neutralizeLoggingCommands } from '../../process/neutralize';
-import { lastLines, type ExecResult } from '../../process/runner';
+import { failureReason, lastLines, type ExecResult } from '../../process/runner';
 import type { KubernetesObject } from '../render';
 import {
   applyArgs,
@@ -84,7 +84,7 @@ export async function deployToCluster(plan: DeployPlan, deps: { kubectl: Kubectl
     const remaining = (deadline - now()) / 1000;
     const status = await kubectl.run(rolloutStatusArgs(workload, plan.namespace, remaining));
     if (status.code === 0) continue;
-    const reason = lastLines(status.stderr || status.stdout, 1)[0] ?? `exit code ${status.code}`;
+    const reason = failureReason(status);
     failures.push({ workload, status: reason, rolledBack: false });
   }
 
@@ -156,7 +156,7 @@ async function rollBack(kubectl: Kubectl, output: PipelineOutput, namespace: str
     failure.rolledBack = true;
     return;
   }
-  failure.undoError = lastLines(undo.stderr || undo.stdout, 1)[0] ?? `exit code ${undo.code}`;
+  failure.undoError = failureReason(undo);
   output.warning(neutralizeLoggingCommands(`Could not roll back ${workloadName(failure.workload)}: ${failure.undoError}`));
 }
 
@@ -176,7 +176,7 @@ export function describeRolloutFailures(failures: readonly RolloutFailure[], tim
 async function prune(kubectl: Kubectl, output: PipelineOutput, plan: DeployPlan, selector: string): Promise<string[]> {
   const listed = await kubectl.run(getAppObjectsArgs(PRUNE_RESOURCES, selector, plan.namespace), { quiet: true });
   if (listed.code !== 0) {
-    throw new ToolError('kubectl', `Could not list the app's objects to prune (${selector}): ${lastLines(listed.stderr || listed.stdout, 1)[0] ?? `exit code ${listed.code}`}`, listed.code);
+    throw new ToolError('kubectl', `Could not list the app's objects to prune (${selector}): ${failureReason(listed)}`, listed.code);
   }
   let items: ListedObject[];
   try {
@@ -195,7 +195,7 @@ async function prune(kubectl: Kubectl, output: PipelineOutput, plan: DeployPlan,
   output.info(`Prune: deleting ${planned.delete.length} object(s) of ${selector} that the manifests no longer contain.`);
   const deleted = await kubectl.run(deleteArgs(planned.delete, plan.namespace));
   if (deleted.code !== 0) {
-    throw new ToolError('kubectl', `The deployment succeeded but pruning failed: ${lastLines(deleted.stderr || deleted.stdout, 1)[0] ?? `exit code ${deleted.code}`}`, deleted.code);
+    throw new ToolError('kubectl', `The deployment succeeded but pruning failed: ${failureReason(deleted)}`, deleted.code);
   }
   return planned.delete;
 }

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { NodeProcessRunner, formatCommandLine, lastLines } from '../../../src/process/runner';
+import { NodeProcessRunner, failureReason, formatCommandLine, lastLines } from '../../../src/process/runner';
 import { ToolError } from '../../../src/common/errors';
 
 function sink(): { text: string; write(t: string): void } {
@@ -79,5 +79,13 @@ describe('formatCommandLine and lastLines', () => {
   });
   it('keeps the last non-empty lines', () => {
     assert.deepEqual(lastLines('a\n\nb\nc\n\n', 2), ['b', 'c']);
+  });
+});
+
+describe('failureReason', () => {
+  it('gives the last error line, else the last output line, else the exit code', () => {
+    assert.equal(failureReason({ code: 1, stdout: 'out\n', stderr: 'warn\nError: denied\n' }), 'Error: denied');
+    assert.equal(failureReason({ code: 1, stdout: 'only output\n', stderr: '' }), 'only output');
+    assert.equal(failureReason({ code: 7, stdout: '', stderr: '\n' }), 'exit code 7');
   });
 });
