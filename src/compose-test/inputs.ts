@@ -61,15 +61,12 @@ export function readComposeTestInputs(inputs: InputReader): ComposeTestInputs {
       fallbackSuffix: randomBytes(4).toString('hex'),
     });
 
-  // The agent fills an empty file-path input with the sources folder: that is no env file.
-  const envFileInput = inputs.string('envFile');
-  const envFile = envFileInput === undefined || resolve(base, envFileInput) === resolve(base) ? undefined : envFileInput;
   return {
     composeFiles,
     workingDirectory,
     projectName,
     environment: inputs.keyValues('environment'),
-    envFile: envFile === undefined ? undefined : resolve(workingDirectory, envFile),
+    envFile: inputs.optionalPath('envFile', workingDirectory),
     build: inputs.boolean('build', true),
     pull: inputs.pick('pull', ['missing', 'always', 'never'] as const, 'missing'),
     services: inputs.list('services'),

@@ -53,25 +53,13 @@ export interface ComposeToK8sInputs {
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._ -]*$/;
 
-/**
- * A filePath input, or undefined when empty. The agent hands an empty filePath input over as the
- * sources folder itself, which therefore counts as empty too.
- */
-function optionalPath(inputs: InputReader, name: string, base: string): string | undefined {
-  const value = inputs.string(name);
-  if (value === undefined) return undefined;
-  const path = resolve(base, value);
-  const roots = [inputs.variable('System.DefaultWorkingDirectory'), inputs.variable('Build.SourcesDirectory')].filter((r): r is string => !!r);
-  return roots.some((r) => resolve(r) === path) ? undefined : path;
-}
-
 /** The job's access token: the agent gives every task the SYSTEMVSSCONNECTION endpoint (its own upper-case id). */
 function accessToken(inputs: InputReader): string | undefined {
   return inputs.env.endpoint('SYSTEMVSSCONNECTION')?.auth['accesstoken'] || inputs.variable('System.AccessToken');
 }
 
 function readDigestSource(inputs: InputReader, base: string): DigestSource | undefined {
-  const file = optionalPath(inputs, 'digestFile', base);
+  const file = inputs.optionalPath('digestFile', base);
   const fromBuild = inputs.string('digestsFromBuild');
   if (file && fromBuild) throw new InputError('digestsFromBuild', `cannot be used together with 'digestFile'; give one of them.`);
   if (file) return { kind: 'file', path: file };
@@ -90,7 +78,7 @@ function readDigestSource(inputs: InputReader, base: string): DigestSource | und
 
 function readCluster(inputs: InputReader, action: 'deploy' | 'render', base: string): ClusterAccess | undefined {
   const endpoint = inputs.endpoint('kubernetesServiceConnection');
-  const file = optionalPath(inputs, 'kubeconfig', base);
+  const file = inputs.optionalPath('kubeconfig', base);
   if (endpoint && file) throw new InputError('kubeconfig', `cannot be used together with 'kubernetesServiceConnection'; give one of them.`);
   if (endpoint) return readKubernetesConnection('kubernetesServiceConnection', endpoint);
   if (file) return { kind: 'file', path: file, source: file };
@@ -107,7 +95,7 @@ export function readComposeToK8sInputs(inputs: InputReader): ComposeToK8sInputs 
   const action = inputs.pick('action', ['deploy', 'render'] as const, 'deploy');
   const base = inputs.variable('System.DefaultWorkingDirectory') ?? process.cwd();
   const files = fileList.map((f) => resolve(base, f));
-  const envFile = optionalPath(inputs, 'envFile', base);
+  const envFile = inputs.optionalPath('envFile', base);
 
   const namespace = inputs.string('namespace');
   if (namespace !== undefined && (namespace.length > 63 || !DNS_LABEL.test(namespace))) {

@@ -1,4 +1,4 @@
-import { isAbsolute, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { InputError } from '../common/errors';
 import { ReferenceFormatError, parseImageReference, repositoryOf } from '../docker/reference';
 import { readRegistryCredentials, type RegistryCredentials } from '../docker/registry-credentials';
@@ -72,7 +72,7 @@ export function readDockerBuildTagInputs(reader: InputReader): DockerBuildTagSet
   const endpoint = reader.endpoint('containerRegistry');
   const inputs: DockerBuildTagInputs = {
     dockerfile: resolvePath(folders.workingDirectory, reader.string('dockerfile') ?? 'Dockerfile'),
-    buildContext: readBuildContext(reader.string('buildContext'), folders.workingDirectory),
+    buildContext: reader.optionalPath('buildContext', folders.workingDirectory),
     repository,
     containerRegistry: endpoint ? readRegistryCredentials('containerRegistry', endpoint) : undefined,
     tags: reader.list('tags'),
@@ -122,14 +122,6 @@ export function readRepository(raw: string): string {
 }
 
 function resolvePath(base: string, path: string): string {
-  return isAbsolute(path) ? resolve(path) : resolve(join(base, path));
+  return resolve(base, path);
 }
 
-/**
- * The agent roots every filePath input and passes an empty one as the repository root itself, so
- * exactly that value (or nothing) means "not set": the Dockerfile's folder. Write `.` for the root.
- */
-function readBuildContext(raw: string | undefined, workingDirectory: string): string | undefined {
-  if (raw === undefined || raw.replace(/[\\/]+$/, '') === workingDirectory.replace(/[\\/]+$/, '')) return undefined;
-  return resolvePath(workingDirectory, raw);
-}

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { InputError } from '../common/errors';
 import type { ServiceEndpoint, TaskEnvironment } from './interfaces';
 
@@ -41,6 +42,20 @@ export class InputReader {
   /** `NAME=value` lines (blank lines and `#` comments skipped), in order. */
   keyValues(name: string): Array<[string, string]> {
     return parseKeyValueInput(name, this.env.input(name));
+  }
+
+  /**
+   * An optional filePath input, absolute (a relative value starts at `base`), or undefined when empty.
+   * The agent hands an empty filePath input over as the job's folder itself
+   * (System.DefaultWorkingDirectory or Build.SourcesDirectory), so exactly that value counts as
+   * empty too (compared as written, so `.` or `<folder>/.` still mean that folder).
+   */
+  optionalPath(name: string, base: string): string | undefined {
+    const value = this.string(name);
+    if (value === undefined) return undefined;
+    const roots = ['System.DefaultWorkingDirectory', 'Build.SourcesDirectory'].map((v) => this.variable(v));
+    if (roots.some((root) => root !== undefined && trimSeparators(root) === trimSeparators(value))) return undefined;
+    return resolve(base, value);
   }
 
   /** A pipeline variable, or undefined. */
@@ -125,4 +140,8 @@ export function parseKeyValueInput(name: string, raw: string | undefined): Array
     pairs.push([key, trimmed.slice(eq + 1).trim()]);
   });
   return pairs;
+}
+
+function trimSeparators(path: string): string {
+  return path.replace(/[\\/]+$/, '');
 }

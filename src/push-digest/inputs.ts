@@ -1,4 +1,4 @@
-import { isAbsolute, join, normalize, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InputError } from '../common/errors';
 import type { DigestFilePipeline } from '../digests/digest-file';
 import { formatImageReference, parseImageReference, ReferenceFormatError, type ImageReference } from '../docker/reference';
@@ -99,20 +99,21 @@ export function readImages(lines: readonly string[]): PushImage[] {
 }
 
 /**
- * A filePath input, absolute. The agent hands an empty filePath input over as the sources folder,
- * so that value counts as "not set". An unexpanded `$(variable)` is an error, not a file name.
+ * A filePath input, absolute, or undefined when empty (see InputReader.optionalPath). An unexpanded
+ * `$(variable)` is an error, not a file name.
  */
 function filePathInput(inputs: InputReader, name: string, workDir: string): string | undefined {
   const value = inputs.string(name);
-  if (value === undefined) return undefined;
-  const absolute = resolvePath(name, value, workDir);
-  const sources = [inputs.variable('Build.SourcesDirectory'), inputs.variable('System.DefaultWorkingDirectory')];
-  if (sources.some((s) => s !== undefined && normalize(s).replace(/[\\/]+$/, '') === absolute.replace(/[\\/]+$/, ''))) return undefined;
-  return absolute;
+  if (value !== undefined) rejectMacro(name, value);
+  return inputs.optionalPath(name, workDir);
+}
+
+function rejectMacro(name: string, value: string): void {
+  const macro = /\$\(([^)]+)\)/.exec(value);
+  if (macro) throw new InputError(name, `holds '${macro[0]}', a variable this job does not define.`);
 }
 
 function resolvePath(name: string, value: string, workDir: string): string {
-  const macro = /\$\(([^)]+)\)/.exec(value);
-  if (macro) throw new InputError(name, `holds '${macro[0]}', a variable this job does not define.`);
-  return isAbsolute(value) ? normalize(value) : resolve(workDir, value);
+  rejectMacro(name, value);
+  return resolve(workDir, value);
 }

@@ -10,10 +10,10 @@ import {
 } from '../../../src/pipeline/inputs';
 import type { ServiceEndpoint, TaskEnvironment } from '../../../src/pipeline/interfaces';
 
-function env(inputs: Record<string, string>, endpoints: Record<string, ServiceEndpoint> = {}): TaskEnvironment {
+function env(inputs: Record<string, string>, endpoints: Record<string, ServiceEndpoint> = {}, variables: Record<string, string> = {}): TaskEnvironment {
   return {
     input: (n) => (inputs[n]?.trim() ? inputs[n] : undefined),
-    variable: () => undefined,
+    variable: (n) => variables[n],
     endpoint: (id) => endpoints[id],
   };
 }
@@ -72,5 +72,17 @@ describe('InputReader', () => {
     assert.equal(reader.endpoint('containerRegistry'), ep);
     assert.equal(reader.endpoint('absent'), undefined);
     throwsInput(() => reader.endpoint('other'), 'other', /service connection 'missing'/);
+  });
+
+  it('reads an optional path: relative to the base, and empty when the agent passed the job folder itself', () => {
+    const vars = { 'System.DefaultWorkingDirectory': '/w/s', 'Build.SourcesDirectory': '/w/src' };
+    const reader = new InputReader(env({ a: 'sub/f.env', b: '/w/s/', c: '/w/src', d: '.', e: '/abs/x', f: '/w/s/.' }, {}, vars));
+    assert.equal(reader.optionalPath('a', '/w/s/app'), '/w/s/app/sub/f.env');
+    assert.equal(reader.optionalPath('b', '/w/s'), undefined);
+    assert.equal(reader.optionalPath('c', '/w/s'), undefined);
+    assert.equal(reader.optionalPath('d', '/w/s'), '/w/s', "'.' means the folder itself");
+    assert.equal(reader.optionalPath('e', '/w/s'), '/abs/x');
+    assert.equal(reader.optionalPath('f', '/w/s'), '/w/s');
+    assert.equal(reader.optionalPath('absent', '/w/s'), undefined);
   });
 });
