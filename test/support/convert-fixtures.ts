@@ -27,18 +27,23 @@ export function listConvertFixtures(): string[] {
   return readdirSync(CONVERT_FIXTURES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
 }
 
-/** Renders one fixture. */
-export async function runConvertFixture(name: string): Promise<FixtureOutcome> {
+/** The converter options of one fixture (its options.json, with the digest file it names read). */
+export async function fixtureRenderOptions(name: string): Promise<RenderOptions> {
   const dir = join(CONVERT_FIXTURES, name);
   const optionsFile = join(dir, 'options.json');
   const raw = existsSync(optionsFile) ? (JSON.parse(readFileSync(optionsFile, 'utf8')) as Record<string, unknown>) : {};
+  return {
+    composeFiles: ['compose.yaml'], environment: {}, ...(raw as Partial<RenderOptions>), workingDir: dir,
+    digests: typeof raw['digests'] === 'string' ? await readDigestFile(join(dir, raw['digests'])) : undefined,
+  };
+}
+
+/** Renders one fixture. */
+export async function runConvertFixture(name: string): Promise<FixtureOutcome> {
+  const dir = join(CONVERT_FIXTURES, name);
   const relative = (text: string): string => text.split(dir).join('.');
   try {
-    const options: RenderOptions = {
-      composeFiles: ['compose.yaml'], environment: {}, ...(raw as Partial<RenderOptions>), workingDir: dir,
-      digests: typeof raw['digests'] === 'string' ? await readDigestFile(join(dir, raw['digests'])) : undefined,
-    };
-    const result = await renderComposeProject(options);
+    const result = await renderComposeProject(await fixtureRenderOptions(name));
     return { yaml: result.yaml, warnings: result.warnings.map((w) => relative(w) + '\n').join('') };
   } catch (err) {
     if (!(err instanceof OuterloopError)) throw err;
