@@ -7,6 +7,7 @@ import { formatManifests } from '../../k8s/order';
 import { renderComposeProject, type KubernetesObject, type RenderOptions } from '../../k8s/render';
 import type { CliCommand, CliIo } from '../io';
 import { COMPOSE_OPTIONS_USAGE, parseCommandArgs, readComposeOptions } from './compose-options';
+import { checkHelmOptions, HELM_ONLY, HELM_OPTIONS, HELM_OPTIONS_USAGE, writeHelmOutput } from './convert-helm';
 
 /** `outerloop convert`: compose files → Kubernetes manifests (stdout, one file, or one file per object). */
 
@@ -20,6 +21,8 @@ const OWN_OPTIONS = {
   'ingress-host': { type: 'string' },
   'wait-image': { type: 'string' },
   'kubectl-image': { type: 'string' },
+  format: { type: 'string' },
+  ...HELM_OPTIONS,
 } as const;
 
 const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer'] as const;
@@ -55,6 +58,11 @@ async function run(args: string[], io: CliIo): Promise<number> {
   if (serviceType !== undefined && !(SERVICE_TYPES as readonly string[]).includes(serviceType)) {
     throw new InputError('--service-type', `must be ${SERVICE_TYPES.join(', ')}, not '${serviceType}'.`);
   }
+  const format = (values['format'] as string | undefined) ?? 'manifests';
+  if (format !== 'manifests' && format !== 'helm') throw new InputError('--format', `must be manifests or helm, not '${format}'.`);
+  const helmOnly = HELM_ONLY.find((name) => values[name] !== undefined);
+  if (format !== 'helm' && helmOnly) throw new InputError(`--${helmOnly}`, 'needs --format helm.');
+  if (format === 'helm') checkHelmOptions(values);
   const shared = readComposeOptions(values, io);
   const options: RenderOptions = {
     composeFiles: shared.files, workingDir: io.cwd, environment: shared.environment, profiles: shared.profiles, strict: values['strict'] === true,
@@ -68,6 +76,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   if (typeof values['digests'] === 'string') options.digests = await readDigestFile(resolve(io.cwd, values['digests']));
   const result = await renderComposeProject(options);
   for (const warning of result.warnings) io.stderr.write(`warning: ${warning}\n`);
+  if (format === 'helm') return writeHelmOutput(values, result, io);
   if (outputDir !== undefined) {
     const dir = resolve(io.cwd, outputDir);
     const removed = await writeManifestFolder(dir, result.objects);
@@ -87,7 +96,8 @@ export const convertCommand: CliCommand = {
     'Usage: outerloop convert [options]',
     '',
     'Converts the compose project to Kubernetes manifests (multi-document YAML, sorted, byte-identical',
-    'for the same input). Warnings name every compose key that is not converted; they go to stderr.',
+    'for the same input), or with --format helm to a Helm 3 chart that renders the same objects with its',
+    'default values. Warnings name every compose key that is not converted; they go to stderr.',
     '',
     'Options:',
     ...COMPOSE_OPTIONS_USAGE,
@@ -103,6 +113,7 @@ export const convertCommand: CliCommand = {
     '  -o, --output FILE       write the manifests to FILE (default: stdout)',
     '      --output-dir DIR    write one file per object (<kind>-<name>.yaml) to DIR; files an earlier run wrote',
     '                          for objects that are gone are removed (DIR/.outerloop-manifests lists them)',
+    ...HELM_OPTIONS_USAGE,
     '',
   ].join('\n'),
   run,
