@@ -27,9 +27,23 @@ export interface ComposeInputs {
   ingressHost?: string;
 }
 
+/** What `action: chart` writes. */
+export interface ChartInputs {
+  /** Default: the project name. */
+  name?: string;
+  /** Default: a SemVer of the build number. */
+  version?: string;
+  /** Also write the deterministic `.tgz`. */
+  package: boolean;
+  /** Undefined: the chart is not published. */
+  artifact?: string;
+}
+
 /** ComposeToK8s@1's inputs, validated. */
 export interface ComposeToK8sInputs {
-  action: 'deploy' | 'render';
+  action: 'deploy' | 'render' | 'chart';
+  /** For action chart only. */
+  chart?: ChartInputs;
   compose: ComposeInputs;
   digests?: DigestSource;
   requirePinned: boolean;
@@ -76,7 +90,24 @@ function readDigestSource(inputs: InputReader, base: string): DigestSource | und
   return { kind: 'build', buildId, artifactName, connection: { collectionUri, project, accessToken: token } };
 }
 
-function readCluster(inputs: InputReader, action: 'deploy' | 'render', base: string): ClusterAccess | undefined {
+function readArtifactName(inputs: InputReader, name: string): string | undefined {
+  const artifact = inputs.string(name);
+  if (artifact !== undefined && !ARTIFACT_NAME.test(artifact)) {
+    throw new InputError(name, `must be an artifact name (letters, digits, '.', '_', '-' and spaces), not '${artifact}'.`);
+  }
+  return artifact;
+}
+
+function readChart(inputs: InputReader): ChartInputs {
+  return {
+    name: inputs.string('chartName'),
+    version: inputs.string('chartVersion'),
+    package: inputs.boolean('chartPackage', false),
+    artifact: readArtifactName(inputs, 'chartArtifact'),
+  };
+}
+
+function readCluster(inputs: InputReader, action: ComposeToK8sInputs['action'], base: string): ClusterAccess | undefined {
   const endpoint = inputs.endpoint('kubernetesServiceConnection');
   const file = inputs.optionalPath('kubeconfig', base);
   if (endpoint && file) throw new InputError('kubeconfig', `cannot be used together with 'kubernetesServiceConnection'; give one of them.`);
@@ -92,7 +123,7 @@ function readCluster(inputs: InputReader, action: 'deploy' | 'render', base: str
 export function readComposeToK8sInputs(inputs: InputReader): ComposeToK8sInputs {
   const fileList = inputs.list('composeFiles', { commas: false });
   if (fileList.length === 0) throw new InputError('composeFiles', 'is required: the compose files to convert, one per line.');
-  const action = inputs.pick('action', ['deploy', 'render'] as const, 'deploy');
+  const action = inputs.pick('action', ['deploy', 'render', 'chart'] as const, 'deploy');
   const base = inputs.variable('System.DefaultWorkingDirectory') ?? process.cwd();
   const files = fileList.map((f) => resolve(base, f));
   const envFile = inputs.optionalPath('envFile', base);
@@ -101,15 +132,13 @@ export function readComposeToK8sInputs(inputs: InputReader): ComposeToK8sInputs 
   if (namespace !== undefined && (namespace.length > 63 || !DNS_LABEL.test(namespace))) {
     throw new InputError('namespace', `must be a valid Kubernetes namespace name (lower-case letters, digits and '-', at most 63 characters), not '${namespace}'.`);
   }
-  const manifestsArtifact = inputs.string('manifestsArtifact');
-  if (manifestsArtifact !== undefined && !ARTIFACT_NAME.test(manifestsArtifact)) {
-    throw new InputError('manifestsArtifact', `must be an artifact name (letters, digits, '.', '_', '-' and spaces), not '${manifestsArtifact}'.`);
-  }
+  const manifestsArtifact = readArtifactName(inputs, 'manifestsArtifact');
   const registryEndpoint = inputs.endpoint('containerRegistry');
   const tempDir = inputs.variable('Agent.TempDirectory') ?? tmpdir();
 
   return {
     action,
+    ...(action === 'chart' ? { chart: readChart(inputs) } : {}),
     compose: {
       files,
       workingDir: dirname(files[0]),

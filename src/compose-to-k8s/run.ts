@@ -14,6 +14,7 @@ import type { RenderOptions, RenderResult } from '../k8s/render';
 import type { PipelineOutput } from '../pipeline/interfaces';
 import type { TaskContext } from '../pipeline/run-task';
 import { neutralizeLoggingCommands } from '../process/neutralize';
+import { writeChartArtifact } from './chart';
 import type { ComposeToK8sInputs, DigestSource } from './inputs';
 import { manifestsPath, planManifests, traceabilityAnnotations, unpinnedBuiltImages } from './plan';
 
@@ -71,7 +72,8 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
     profiles: inputs.compose.profiles.length > 0 ? inputs.compose.profiles : undefined,
     projectName: inputs.compose.projectName,
     digests: digests.file,
-    namespace,
+    // A chart names a namespace only when asked to: else it goes where the release goes.
+    namespace: inputs.action === 'chart' ? inputs.namespace : namespace,
     strict: inputs.compose.strict,
     serviceType: inputs.compose.serviceType,
     ingressHost: inputs.compose.ingressHost,
@@ -79,6 +81,7 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
   for (const warning of rendered.warnings) output.warning(neutralizeLoggingCommands(warning));
   const unpinned = unpinnedBuiltImages(rendered.images);
   if (inputs.requirePinned && unpinned.length > 0) throw unpinnedError(unpinned[0], unpinned.length, digests.origin);
+  if (inputs.action === 'chart') return writeChartArtifact(inputs, rendered, digests.file, output);
 
   const plan = planManifests({
     render: rendered,

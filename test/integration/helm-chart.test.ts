@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
@@ -71,6 +71,24 @@ describe('Helm chart output against real Helm 3', function () {
     return { result, dir };
   }
 
+  /** lint --strict passes, and helm template with the default values gives the converter's objects, which the Kubernetes schemas accept. */
+  async function assertSameObjects(result: RenderResult, dir: string): Promise<void> {
+    const lint = await runHelm(['lint', '--strict', dir], { home });
+    assert.equal(lint.code, 0, `helm lint --strict:\n${lint.stdout}${lint.stderr}`);
+    const rendered = await runHelm(['template', result.projectName, dir], { home });
+    assert.equal(rendered.code, 0, rendered.stderr);
+    const objects = parseRendered(rendered.stdout);
+    validateObjects(objects);
+    const helm = byKindAndName(withoutHelmLabels(objects) as KubernetesObject[]);
+    const converted = byKindAndName(JSON.parse(JSON.stringify(result.objects)) as KubernetesObject[]);
+    assert.deepEqual([...helm.keys()].sort(), [...converted.keys()].sort(), 'the same objects');
+    for (const [key, object] of converted) assert.deepEqual(helm.get(key), object, key);
+    for (const object of objects) {
+      assert.equal(object.metadata.labels?.['app.kubernetes.io/managed-by'], 'Helm', `${object.kind}/${object.metadata.name} is managed by Helm`);
+      assert.match(object.metadata.labels?.['helm.sh/chart'] ?? '', /-0\.1\.0$/, `${object.kind}/${object.metadata.name} names the chart`);
+    }
+  }
+
   const fixtures = listConvertFixtures();
   it('has fixtures to check', () => assert.ok(fixtures.length >= 20));
 
@@ -81,22 +99,42 @@ describe('Helm chart output against real Helm 3', function () {
         assert.match(chart.message, /^[^\n]+$/, 'one line');
         return;
       }
-      const lint = await runHelm(['lint', '--strict', chart.dir], { home });
-      assert.equal(lint.code, 0, `helm lint --strict:\n${lint.stdout}${lint.stderr}`);
-      const rendered = await runHelm(['template', chart.result.projectName, chart.dir], { home });
-      assert.equal(rendered.code, 0, rendered.stderr);
-      const objects = parseRendered(rendered.stdout);
-      validateObjects(objects);
-      const helm = byKindAndName(withoutHelmLabels(objects) as KubernetesObject[]);
-      const converted = byKindAndName(JSON.parse(JSON.stringify(chart.result.objects)) as KubernetesObject[]);
-      assert.deepEqual([...helm.keys()].sort(), [...converted.keys()].sort(), 'the same objects');
-      for (const [key, object] of converted) assert.deepEqual(helm.get(key), object, key);
-      for (const object of objects) {
-        assert.equal(object.metadata.labels?.['app.kubernetes.io/managed-by'], 'Helm', `${object.kind}/${object.metadata.name} is managed by Helm`);
-        assert.match(object.metadata.labels?.['helm.sh/chart'] ?? '', /-0\.1\.0$/, `${object.kind}/${object.metadata.name} names the chart`);
-      }
+      await assertSameObjects(chart.result, chart.dir);
     });
   }
+
+  it('prints template-like text in the compose file as it is', async () => {
+    const project = join(work, 'braces');
+    mkdirSync(project);
+    writeFileSync(join(project, 'compose.yaml'), [
+      'name: braces',
+      'services:',
+      '  my_app:',
+      '    image: example/app:1',
+      '    command: ["sh", "-c", "echo \'{{ .Values.x }}\' {{- end }} {{/* c */}}"]',
+      '    environment:',
+      '      TEMPLATE: "{{ .Release.Name }}"',
+      '      QUOTED: \'say "hi" \\\\ there\'',
+      '    labels:',
+      '      com.example.note: "{{ not a template }}"',
+      '    ports: ["8080:80"]',
+      '    healthcheck:',
+      '      test: ["CMD-SHELL", "test \\"$$(cat /x)\\" = \'{{ok}}\'"]',
+      '  store:',
+      '    image: example/store:1',
+      '    labels: {outerloop.controller: statefulset}',
+      '    volumes: ["data:/data"]',
+      '    expose: ["9000"]',
+      'volumes:',
+      '  data: {labels: {outerloop.volume.size: 5Gi, outerloop.volume.storage-class: fast}}',
+      '',
+    ].join('\n'));
+    const result = await renderComposeProject({ composeFiles: ['compose.yaml'], workingDir: project, environment: {} });
+    assert.ok(result.yaml.includes('{{ .Values.x }}'), 'the converter keeps the braces');
+    const dir = join(work, 'braces-chart');
+    await writeChartFolder(dir, buildChart(result).files);
+    await assertSameObjects(result, dir);
+  });
 
   describe('values for a second environment', () => {
     let dir: string;

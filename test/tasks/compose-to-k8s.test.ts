@@ -2,13 +2,14 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import JSZip from 'jszip';
 import { formatDigestFile } from '../../src/digests/digest-file';
 import type { EndpointSpec } from '../../src/agent/task-runner';
 import { startFakeAzureDevOps, type FakeAzureDevOps } from '../support/fake-azure-devops';
 import { commandOf, fakeKubectlEnv, readKubectlLog, type FakeKubectlOptions } from '../support/fake-kubectl';
+import { runHelm } from '../support/helm';
 import { agentVariables, describeRun, runVsixTask, startVsixTask } from '../support/task-harness';
 
 /**
@@ -302,5 +303,43 @@ describe('ComposeToK8s@1 task: render and deploy against the kubectl stand-in', 
     assert.equal(run.message, 'The task was cancelled (SIGTERM).');
     assertNoKubeconfigLeft(setup);
     await assertTempEmpty(setup);
+  });
+});
+
+describe('ComposeToK8s@1 task: action chart (from the .vsix, rendered by real Helm 3)', () => {
+  it('writes the chart pinned by digest, packages it and publishes both, touching no cluster', async () => {
+    const setup = await setUp();
+    setup.variables['Build.BuildNumber'] = '20261122.07';
+    const run = await deploy(setup, {}, { action: 'chart', kubernetesServiceConnection: '', namespace: '', chartPackage: 'true' }, []);
+    assert.equal(run.result, 'Succeeded', describeRun(run));
+    const dir = run.outputs['chartDirectory'];
+    assert.ok(dir && existsSync(join(dir, 'Chart.yaml')), describeRun(run));
+    const chart = loadAll(readFileSync(join(dir, 'Chart.yaml'), 'utf8'))[0] as Record<string, string>;
+    assert.deepEqual([chart['name'], chart['version'], chart['appVersion']], ['k8stask', '0.0.0-20261122.7', 'ci-20261122.3']);
+    assert.equal(run.outputs['chartPackageFile'], join(dirname(dir), 'k8stask-0.0.0-20261122.7.tgz'));
+    assert.ok(existsSync(run.outputs['chartPackageFile']));
+    assert.ok(run.commands.some((c) => c.command === 'artifact.upload' && c.properties['artifactname'] === 'helm-chart'), describeRun(run));
+    assert.deepEqual(readKubectlLog(setup.log), []);
+    const home = await mkdtemp(join(tmpdir(), 'outerloop-helm-home-'));
+    try {
+      const rendered = await runHelm(['template', 'shop', run.outputs['chartPackageFile']], { home });
+      assert.equal(rendered.code, 0, rendered.stderr);
+      assert.ok(rendered.stdout.includes(`image: "${REPO}@${DIGEST}"`), rendered.stdout);
+      const docs = loadAll(rendered.stdout) as Array<{ kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> } }>;
+      for (const d of docs.filter(Boolean)) {
+        assert.equal(d.metadata.annotations?.['outerloop.io/build-number'], 'ci-20261122.3', `${d.kind}/${d.metadata.name} is annotated`);
+        assert.equal(d.metadata.annotations?.['outerloop.io/image-digests'], undefined, 'digests are values, not annotations');
+        assert.equal(d.metadata.namespace, undefined, 'no namespace unless asked');
+      }
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+
+  it('a chart version that is not SemVer fails in one sentence naming the input', async () => {
+    const setup = await setUp();
+    const run = await deploy(setup, {}, { action: 'chart', kubernetesServiceConnection: '', chartVersion: 'v1' }, []);
+    assert.equal(run.result, 'Failed', describeRun(run));
+    assert.equal(run.message, "Input 'chartVersion' must be a SemVer 2 version such as 1.4.0 or 0.0.0-20261122.3, not 'v1'.");
   });
 });
