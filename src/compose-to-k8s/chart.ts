@@ -27,7 +27,7 @@ export async function writeChartArtifact(inputs: ComposeToK8sInputs, rendered: R
   delete annotations[ANNOTATIONS.images];
   const objects = Object.keys(annotations).length > 0 ? decorateObjects(rendered.objects, { annotations }) : rendered.objects;
   const appVersion = digests?.pipeline.buildNumber ?? inputs.pipeline.buildNumber;
-  const chart = buildChart({ ...rendered, objects }, {
+  const chart = buildChart({ objects, images: rendered.images, projectName: rendered.projectName }, {
     ...(chartInputs.name ? { name: chartInputs.name } : {}),
     version: chartInputs.version ?? chartVersionOf(inputs.pipeline.buildNumber),
     ...(appVersion ? { appVersion } : {}),

@@ -77,7 +77,7 @@ export interface RenderedImage {
 export interface RenderResult {
   /** Sorted: kind order, then name. */
   objects: KubernetesObject[];
-  /** Multi-document YAML of `objects`, byte-identical for the same input. */
+  /** Multi-document YAML of `objects`, byte-identical for the same input (written on first read). */
   yaml: string;
   /** Every compose key not converted, named (empty in strict mode, which throws instead). */
   warnings: string[];
@@ -154,5 +154,7 @@ export async function renderComposeProject(options: RenderOptions): Promise<Rend
   }
   validateObjects(objects);
   const images = [...result.images].sort((a, b) => (a.service < b.service ? -1 : 1));
-  return { objects, yaml: formatManifests(objects), warnings, images, projectName: loaded.project.name };
+  // The YAML is written when first read: a caller that writes a chart instead never pays for it.
+  let yaml: string | undefined;
+  return { objects, get yaml() { return (yaml ??= formatManifests(objects)); }, warnings, images, projectName: loaded.project.name };
 }

@@ -47,10 +47,14 @@ const INGRESS = object({
   tls: { type: 'array', items: object({ secretName: STRING, hosts: { type: 'array', items: STRING } }, []) },
 });
 
+/** Shared parts, referenced from every service ($ref), so the schema stays small for many services. */
+const DEFINITIONS: Record<string, Schema> = { image: IMAGE, resources: RESOURCES, port: PORT, ingress: INGRESS };
+const ref = (name: keyof typeof DEFINITIONS): Schema => ({ $ref: `#/definitions/${name}` });
+
 function serviceSchema(values: ServiceValues): Schema {
   const properties: Record<string, Schema> = {
-    image: IMAGE,
-    resources: RESOURCES,
+    image: ref('image'),
+    resources: ref('resources'),
     env: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } },
     nodeSelector: STRING_MAP,
     tolerations: { type: 'array', items: { type: 'object' } },
@@ -61,10 +65,10 @@ function serviceSchema(values: ServiceValues): Schema {
   if (values.service) {
     properties['service'] = object({
       ...(values.service.type !== undefined ? { type: { enum: ['ClusterIP', 'NodePort', 'LoadBalancer'] } } : {}),
-      ports: { type: 'array', items: PORT },
+      ports: { type: 'array', items: ref('port') },
     });
   }
-  if (values.ingress) properties['ingress'] = INGRESS;
+  if (values.ingress) properties['ingress'] = ref('ingress');
   return object(properties);
 }
 
@@ -78,6 +82,7 @@ export function valuesSchema(values: ChartValues): Schema {
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'Values',
+    definitions: DEFINITIONS,
     ...object({
       nameOverride: STRING,
       fullnameOverride: STRING,

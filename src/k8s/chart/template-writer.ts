@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { emitYaml } from '../yaml-emit';
 
 /**
@@ -58,54 +59,47 @@ function escapeActions(text: string): string {
   return text.includes('{{') ? text.replace(/\{\{/g, '{{ "{{" }}') : text;
 }
 
-function containsHole(value: unknown): boolean {
-  if (value instanceof Hole) return true;
-  if (Array.isArray(value)) return value.some(containsHole);
-  if (value !== null && typeof value === 'object') return Object.values(value).some(containsHole);
-  return false;
-}
+// Holes are emitted as a marker scalar, then the marker lines are replaced: one pass of the
+// manifests' emitter per object. The nonce keeps any text in a compose file from passing for a marker.
+const NONCE = randomBytes(6).toString('hex');
+const MARKER = `__outerloop_hole_${NONCE}_`;
+const MARKER_LINE = new RegExp(`^( *)(- )?(.+): ${MARKER}(\\d+)__$`);
 
-function indentLines(text: string, indent: string): string[] {
-  return escapeActions(text).replace(/\n$/, '').split('\n').map((line) => (line === '' ? line : indent + line));
-}
-
-/** How the emitter writes a key (quoted when it must be). */
-function keyText(key: string): string {
-  return emitYaml({ [key]: 0 }).slice(0, -4);
-}
-
-function writeMapping(value: Record<string, unknown>, indent: string, out: string[]): void {
-  const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  for (const k of keys) {
-    const v = value[k];
-    if (v instanceof Hole) out.push(v.render(keyText(k), indent));
-    else if (!containsHole(v)) out.push(...indentLines(emitYaml({ [k]: v }), indent));
-    else if (Array.isArray(v)) {
-      out.push(`${indent}${keyText(k)}:`);
-      writeSequence(v, `${indent}  `, out);
-    } else {
-      out.push(`${indent}${keyText(k)}:`);
-      writeMapping(v as Record<string, unknown>, `${indent}  `, out);
-    }
+function markHoles(node: unknown, holes: Hole[]): void {
+  if (node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const item of node) markHoles(item, holes);
+    return;
+  }
+  const map = node as Record<string, unknown>;
+  for (const key of Object.keys(map)) {
+    const value = map[key];
+    if (value instanceof Hole) {
+      map[key] = `${MARKER}${holes.length}__`;
+      holes.push(value);
+    } else markHoles(value, holes);
   }
 }
 
-function writeSequence(items: unknown[], indent: string, out: string[]): void {
-  for (const item of items) {
-    if (!containsHole(item)) {
-      // The emitter writes a sequence under a key two spaces in: take its lines and move them.
-      out.push(...indentLines(emitYaml({ _: [item] }).split('\n').slice(1).map((l) => l.slice(2)).join('\n'), indent));
-    } else {
-      // The item's keys go on the lines below its dash, so that a hole can be the first of them.
-      out.push(`${indent}-`);
-      writeMapping(item as Record<string, unknown>, `${indent}  `, out);
-    }
-  }
-}
-
-/** The template text of one object with holes, ending in a newline. */
+/**
+ * The template text of one object whose keys may hold holes, ending in a newline. The object is
+ * the caller's own copy: its holes are replaced by markers.
+ */
 export function writeTemplate(object: Record<string, unknown>): string {
-  const out: string[] = [];
-  writeMapping(object, '', out);
-  return out.join('\n') + '\n';
+  const holes: Hole[] = [];
+  markHoles(object, holes);
+  const text = escapeActions(emitYaml(object));
+  // Found by indexOf, then parsed: a multi-line regex over the whole text costs far more.
+  let out = '';
+  let done = 0;
+  for (let at = text.indexOf(MARKER); at >= 0; at = text.indexOf(MARKER, done)) {
+    const start = text.lastIndexOf('\n', at) + 1;
+    const end = text.indexOf('\n', at);
+    const [, indent, dash, key, index] = MARKER_LINE.exec(text.slice(start, end))!;
+    const hole = holes[Number(index)];
+    // The first key of a sequence item: the dash gets a line of its own, the key goes below it.
+    out += text.slice(done, start) + (dash ? `${indent}-\n${hole.render(key, `${indent}  `)}` : hole.render(key, indent));
+    done = end;
+  }
+  return out + text.slice(done);
 }

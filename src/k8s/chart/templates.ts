@@ -4,9 +4,10 @@ import { blockHole, goDict, goString, Hole, includeBlockHole, inlineHole, option
 import { mainContainer, podSpecOf, SCALED_KINDS, serviceObjects, WORKLOAD_KINDS, type ServiceObjects } from './values';
 
 /**
- * The chart's templates/: one file per converted object (`<kind>-<name>.yaml`, as `convert
- * --output-dir` names them) written from the object itself, with the values-backed keys turned into
- * template actions, plus an Ingress that each service with a Service can switch on.
+ * The chart's templates/: one file per kind (`deployment.yaml`, `service.yaml`, … as `helm create`
+ * names them) with a document per converted object, written from the object itself with the
+ * values-backed keys turned into template actions, plus an Ingress that each service with a
+ * Service can switch on.
  */
 
 type Json = Record<string, unknown>;
@@ -33,25 +34,26 @@ function isLabelMap(value: unknown): value is Record<string, string> {
 }
 
 /**
- * Replaces the converter's label sets with the chart's helpers: labels (with Helm's standard labels
- * and commonLabels; only the stable ones in a StatefulSet's claim templates, which cannot change)
- * and selectors (instance = the release name).
+ * A copy of a converted object (or part of one) with its label sets replaced by the chart's
+ * helpers: labels (with Helm's standard labels and commonLabels; only the stable ones in a
+ * StatefulSet's claim templates, which cannot change) and selectors (instance = the release name).
+ * One pass: copying and templating the labels are the bulk of a large chart's cost.
  */
-function templateLabels(node: unknown, chart: string, stable: boolean): void {
-  if (Array.isArray(node)) {
-    for (const item of node) templateLabels(item, chart, stable);
-    return;
-  }
-  const map = asRecord(node);
-  if (!map) return;
-  for (const [key, value] of Object.entries(map)) {
+function copyWithLabelHoles(node: unknown, chart: string, stable: boolean): unknown {
+  if (node === null || typeof node !== 'object') return node;
+  if (Array.isArray(node)) return node.map((item) => copyWithLabelHoles(item, chart, stable));
+  const map = node as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(map)) {
+    const value = map[key];
     if ((key === 'labels' || key === 'matchLabels' || key === 'selector') && isLabelMap(value)) {
       const literal = goDict(without(value, INSTANCE, MANAGED_BY));
-      map[key] = value[MANAGED_BY] !== undefined
+      out[key] = value[MANAGED_BY] !== undefined
         ? includeBlockHole(`include ${goString(`${chart}.labels`)} (dict "context" $ "labels" ${literal} "stable" ${stable})`)
         : includeBlockHole(`include ${goString(`${chart}.selectorLabels`)} (dict "context" $ "labels" ${literal})`);
-    } else templateLabels(value, chart, stable || key === 'volumeClaimTemplates');
+    } else out[key] = copyWithLabelHoles(value, chart, stable || key === 'volumeClaimTemplates');
   }
+  return out;
 }
 
 function namespaceHole(chart: string): Hole {
@@ -145,18 +147,35 @@ function ingressSpecHole(backend: { service: string; port: number }): Hole {
 }
 
 function ingressObject(group: ServiceObjects): Json {
-  if (group.ingress) return structuredClone(group.ingress) as Json;
+  if (group.ingress) return group.ingress as unknown as Json;
   const name = group.workload.metadata.name;
   const labels = group.service?.metadata.labels ?? {};
   return { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name, labels: { ...labels } } };
 }
 
-function fileName(object: { kind: string; metadata: { name: string } }): string {
-  return `templates/${object.kind.toLowerCase()}-${object.metadata.name}.yaml`;
-}
-
 function serviceHeader(name: string): string {
   return `{{- $s := index .Values.services ${goString(name)} }}\n`;
+}
+
+/** One template document, and the file (by kind, as `helm create` names them) it goes in. */
+interface Document {
+  kind: string;
+  name: string;
+  text: string;
+}
+
+/** The files: templates/<kind>.yaml (deployment.yaml, service.yaml, ingress.yaml, …) with one document per object, in name order. */
+function filesOf(documents: Document[]): ChartFile[] {
+  const byKind = new Map<string, Document[]>();
+  for (const d of documents) {
+    const list = byKind.get(d.kind);
+    if (list) list.push(d);
+    else byKind.set(d.kind, [d]);
+  }
+  return [...byKind.entries()].map(([kind, list]) => ({
+    path: `templates/${kind.toLowerCase()}.yaml`,
+    content: list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((d) => `---\n${d.text}`).join(''),
+  }));
 }
 
 /** The template files of the chart `chart` for the converter's objects. */
@@ -167,13 +186,13 @@ export function chartTemplates(objects: readonly KubernetesObject[], chart: stri
     owners.set(`${group.workload.kind}/${group.workload.metadata.name}`, group);
     if (group.service) owners.set(`Service/${group.service.metadata.name}`, group);
   }
-  const files: ChartFile[] = [];
+  const ownIngresses = new Set(groups.filter((g) => g.backend).map((g) => g.ingress));
+  const documents: Document[] = [];
   for (const original of objects) {
-    if (original.kind === 'Ingress' && groups.some((g) => g.ingress === original && g.backend)) continue;
-    const object = structuredClone(original) as unknown as Json;
+    if (ownIngresses.has(original)) continue;
+    const object = copyWithLabelHoles(original, chart, false) as Json;
     const metadata = asRecord(object['metadata'])!;
     metadata['namespace'] = namespaceHole(chart);
-    templateLabels(object, chart, false);
     const group = owners.get(`${original.kind}/${original.metadata.name}`);
     if (WORKLOAD_KINDS.has(original.kind)) templateWorkload(object, chart);
     if (original.kind === 'Service' && group) templateService(object);
@@ -181,17 +200,16 @@ export function chartTemplates(objects: readonly KubernetesObject[], chart: stri
     if (original.kind === 'RoleBinding') {
       for (const subject of (object['subjects'] as Json[] | undefined) ?? []) if (subject['kind'] === 'ServiceAccount') subject['namespace'] = namespaceHole(chart);
     }
-    files.push({ path: fileName(original), content: (group ? serviceHeader(group.workload.metadata.name) : '') + writeTemplate(object) });
+    documents.push({ kind: original.kind, name: original.metadata.name, text: (group ? serviceHeader(group.workload.metadata.name) : '') + writeTemplate(object) });
   }
   for (const group of groups) {
     if (!group.backend) continue;
-    const object = ingressObject(group);
+    const object = copyWithLabelHoles(ingressObject(group), chart, false) as Json;
     const metadata = asRecord(object['metadata'])!;
     metadata['namespace'] = namespaceHole(chart);
-    templateLabels(object, chart, false);
     object['spec'] = ingressSpecHole(group.backend);
     const name = group.workload.metadata.name;
-    files.push({ path: fileName({ kind: 'Ingress', metadata: { name } }), content: `${serviceHeader(name)}{{- if $s.ingress.enabled }}\n${writeTemplate(object)}{{- end }}\n` });
+    documents.push({ kind: 'Ingress', name, text: `${serviceHeader(name)}{{- if $s.ingress.enabled }}\n${writeTemplate(object)}{{- end }}\n` });
   }
-  return files.sort((a, b) => (a.path < b.path ? -1 : 1));
+  return filesOf(documents).sort((a, b) => (a.path < b.path ? -1 : 1));
 }

@@ -129,7 +129,8 @@ export interface ServiceObjects {
 
 /** Groups the converter's objects by service: each workload with its Service and Ingress of the same name. */
 export function serviceObjects(objects: readonly KubernetesObject[]): ServiceObjects[] {
-  const find = (kind: string, name: string): KubernetesObject | undefined => objects.find((o) => o.kind === kind && o.metadata.name === name);
+  const byKey = new Map(objects.map((o) => [`${o.kind}/${o.metadata.name}`, o]));
+  const find = (kind: string, name: string): KubernetesObject | undefined => byKey.get(`${kind}/${name}`);
   return objects.filter((o) => WORKLOAD_KINDS.has(o.kind)).map((workload) => {
     const name = workload.metadata.name;
     const service = find('Service', name);

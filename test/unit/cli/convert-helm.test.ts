@@ -51,7 +51,7 @@ describe('outerloop convert --format helm', () => {
     assert.equal(await main(['convert', '--format', 'helm', '--chart-name', 'blog', '--chart-version', '1.2.3', '--app-version', '20261122.4', '--package', '-o', dir], o), 0, o.err);
     const chart = load(readFileSync(join(dir, 'Chart.yaml'), 'utf8')) as Record<string, string>;
     assert.deepEqual([chart['apiVersion'], chart['name'], chart['version'], chart['appVersion']], ['v2', 'blog', '1.2.3', '20261122.4']);
-    for (const file of ['values.yaml', 'values.schema.json', 'templates/_helpers.tpl', 'templates/deployment-wordpress.yaml']) assert.ok(existsSync(join(dir, file)), file);
+    for (const file of ['values.yaml', 'values.schema.json', 'templates/_helpers.tpl', 'templates/deployment.yaml']) assert.ok(existsSync(join(dir, file)), file);
     const values = load(readFileSync(join(dir, 'values.yaml'), 'utf8')) as { services: Record<string, { image: { repository: string } }> };
     assert.ok(values.services['wordpress'].image.repository);
     assert.match(readFileSync(join(dir, 'templates/_helpers.tpl'), 'utf8'), /define "blog\.labels"/);
