@@ -10,7 +10,21 @@ import { emitYaml } from '../yaml-emit';
 
 /** A key whose value Helm computes: `render(key, indent)` returns the template lines for it. */
 export class Hole {
-  constructor(readonly render: (key: string, indent: string) => string) {}
+  // A hole shared by many objects (nodeSelector, resources, …) is written at a few places only.
+  private readonly written = new Map<string, string>();
+
+  constructor(private readonly write: (key: string, indent: string) => string) {}
+
+  /** The template lines of this hole at `key`, indented by `indent`. */
+  render(key: string, indent: string): string {
+    const at = `${indent}${key}`;
+    let text = this.written.get(at);
+    if (text === undefined) {
+      text = this.write(key, indent);
+      this.written.set(at, text);
+    }
+    return text;
+  }
 }
 
 /** `key: <expr>` on one line. */
@@ -65,29 +79,24 @@ const NONCE = randomBytes(6).toString('hex');
 const MARKER = `__outerloop_hole_${NONCE}_`;
 const MARKER_LINE = new RegExp(`^( *)(- )?(.+): ${MARKER}(\\d+)__$`);
 
-function markHoles(node: unknown, holes: Hole[]): void {
-  if (node === null || typeof node !== 'object') return;
-  if (Array.isArray(node)) {
-    for (const item of node) markHoles(item, holes);
-    return;
+/** The holes of one template: each is put in the object as a marker scalar, replaced when it is written. */
+export class HoleSet {
+  private readonly holes: Hole[] = [];
+
+  /** The marker to put where the hole goes. */
+  mark(hole: Hole): string {
+    this.holes.push(hole);
+    return `${MARKER}${this.holes.length - 1}__`;
   }
-  const map = node as Record<string, unknown>;
-  for (const key of Object.keys(map)) {
-    const value = map[key];
-    if (value instanceof Hole) {
-      map[key] = `${MARKER}${holes.length}__`;
-      holes.push(value);
-    } else markHoles(value, holes);
+
+  /** The hole of a marker's number. */
+  at(index: number): Hole {
+    return this.holes[index];
   }
 }
 
-/**
- * The template text of one object whose keys may hold holes, ending in a newline. The object is
- * the caller's own copy: its holes are replaced by markers.
- */
-export function writeTemplate(object: Record<string, unknown>): string {
-  const holes: Hole[] = [];
-  markHoles(object, holes);
+/** The template text of one object whose values may be markers of `holes`, ending in a newline. */
+export function writeTemplate(object: Record<string, unknown>, holes: HoleSet): string {
   const text = escapeActions(emitYaml(object));
   // Found by indexOf, then parsed: a multi-line regex over the whole text costs far more.
   let out = '';
@@ -96,7 +105,7 @@ export function writeTemplate(object: Record<string, unknown>): string {
     const start = text.lastIndexOf('\n', at) + 1;
     const end = text.indexOf('\n', at);
     const [, indent, dash, key, index] = MARKER_LINE.exec(text.slice(start, end))!;
-    const hole = holes[Number(index)];
+    const hole = holes.at(Number(index));
     // The first key of a sequence item: the dash gets a line of its own, the key goes below it.
     out += text.slice(done, start) + (dash ? `${indent}-\n${hole.render(key, `${indent}  `)}` : hole.render(key, indent));
     done = end;

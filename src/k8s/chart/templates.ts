@@ -1,6 +1,6 @@
 import { asRecord, podTemplateOf } from '../decorate';
 import type { KubernetesObject } from '../render';
-import { blockHole, goDict, goString, Hole, includeBlockHole, inlineHole, optionalScalarHole, writeTemplate } from './template-writer';
+import { blockHole, goDict, goString, Hole, HoleSet, includeBlockHole, inlineHole, optionalScalarHole, writeTemplate } from './template-writer';
 import { mainContainer, podSpecOf, SCALED_KINDS, serviceObjects, WORKLOAD_KINDS, type ServiceObjects } from './values';
 
 /**
@@ -34,30 +34,94 @@ function isLabelMap(value: unknown): value is Record<string, string> {
 }
 
 /**
- * A copy of a converted object (or part of one) with its label sets replaced by the chart's
- * helpers: labels (with Helm's standard labels and commonLabels; only the stable ones in a
- * StatefulSet's claim templates, which cannot change) and selectors (instance = the release name).
- * One pass: copying and templating the labels are the bulk of a large chart's cost.
+ * One template being written from a converted object, without copying it: its keys are patched
+ * with hole markers, and {@link Draft.write} puts every original value back (copying thousands of
+ * objects was the bulk of a large chart's cost).
  */
-function copyWithLabelHoles(node: unknown, chart: string, stable: boolean): unknown {
-  if (node === null || typeof node !== 'object') return node;
-  if (Array.isArray(node)) return node.map((item) => copyWithLabelHoles(item, chart, stable));
-  const map = node as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
+class Draft {
+  readonly holes = new HoleSet();
+  private readonly undo: Array<{ object: Json; key: string; had: boolean; old: unknown }> = [];
+
+  /** Sets `object[key]`, to be undone. */
+  put(object: Json, key: string, value: unknown): void {
+    this.undo.push({ object, key, had: Object.prototype.hasOwnProperty.call(object, key), old: object[key] });
+    object[key] = value;
+  }
+
+  /** Puts a hole at `object[key]`. */
+  hole(object: Json, key: string, hole: Hole): void {
+    this.put(object, key, this.holes.mark(hole));
+  }
+
+  /** Patches `object` with `patch`, writes its template and restores it, whatever happens. */
+  static write(object: Json, patch: (draft: Draft) => void): string {
+    const draft = new Draft();
+    try {
+      patch(draft);
+      return writeTemplate(object, draft.holes);
+    } finally {
+      for (let i = draft.undo.length - 1; i >= 0; i--) {
+        const { object: target, key, had, old } = draft.undo[i];
+        if (had) target[key] = old;
+        else delete target[key];
+      }
+    }
+  }
+}
+
+/**
+ * Replaces the converter's label sets with the chart's helpers: labels (with Helm's standard labels
+ * and commonLabels; only the stable ones in a StatefulSet's claim templates, which cannot change)
+ * and selectors (instance = the release name).
+ */
+function labelHoles(node: unknown, chart: string, stable: boolean, draft: Draft): void {
+  if (node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const item of node) labelHoles(item, chart, stable, draft);
+    return;
+  }
+  const map = node as Json;
   for (const key of Object.keys(map)) {
     const value = map[key];
     if ((key === 'labels' || key === 'matchLabels' || key === 'selector') && isLabelMap(value)) {
       const literal = goDict(without(value, INSTANCE, MANAGED_BY));
-      out[key] = value[MANAGED_BY] !== undefined
+      draft.hole(map, key, value[MANAGED_BY] !== undefined
         ? includeBlockHole(`include ${goString(`${chart}.labels`)} (dict "context" $ "labels" ${literal} "stable" ${stable})`)
-        : includeBlockHole(`include ${goString(`${chart}.selectorLabels`)} (dict "context" $ "labels" ${literal})`);
-    } else out[key] = copyWithLabelHoles(value, chart, stable || key === 'volumeClaimTemplates');
+        : includeBlockHole(`include ${goString(`${chart}.selectorLabels`)} (dict "context" $ "labels" ${literal})`));
+    } else labelHoles(value, chart, stable || key === 'volumeClaimTemplates', draft);
   }
-  return out;
+}
+
+/** The holes every service's objects share, made once (each remembers how it is written). */
+const SHARED = {
+  replicas: inlineHole('$s.replicaCount'),
+  nodeSelector: blockHole('$s.nodeSelector'),
+  tolerations: blockHole('$s.tolerations'),
+  affinity: blockHole('$s.affinity'),
+  imagePullSecrets: blockHole('$.Values.imagePullSecrets'),
+  pullPolicy: optionalScalarHole('$s.image.pullPolicy', '. | toJson'),
+  resources: blockHole('$s.resources'),
+  serviceType: inlineHole('$s.service.type | toJson'),
+  servicePorts: blockHole('$s.service.ports'),
+};
+
+const chartHoles = new Map<string, { namespace: Hole; image: Hole }>();
+
+/** The holes that name the chart's helpers, made once per chart name. */
+function holesOf(chart: string): { namespace: Hole; image: Hole } {
+  let holes = chartHoles.get(chart);
+  if (!holes) {
+    holes = {
+      namespace: optionalScalarHole(`include ${goString(`${chart}.namespace`)} $`),
+      image: inlineHole(`include ${goString(`${chart}.image`)} $s.image | toJson`),
+    };
+    chartHoles.set(chart, holes);
+  }
+  return holes;
 }
 
 function namespaceHole(chart: string): Hole {
-  return optionalScalarHole(`include ${goString(`${chart}.namespace`)} $`);
+  return holesOf(chart).namespace;
 }
 
 function persistenceOf(name: string): string {
@@ -73,10 +137,10 @@ function storageClassHole(claim: string): Hole {
 }
 
 /** A claim spec (PersistentVolumeClaim or claim template) sized and classed from persistence.<claim>. */
-function templateClaim(spec: Json, claim: string): void {
+function templateClaim(spec: Json, claim: string, draft: Draft): void {
   const requests = asRecord(asRecord(spec['resources'])?.['requests']);
-  if (requests) requests['storage'] = inlineHole(`${persistenceOf(claim)}.size | toString | toJson`);
-  spec['storageClassName'] = storageClassHole(claim);
+  if (requests) draft.hole(requests, 'storage', inlineHole(`${persistenceOf(claim)}.size | toString | toJson`));
+  draft.hole(spec, 'storageClassName', storageClassHole(claim));
 }
 
 function envHole(chart: string, container: Json): Hole | undefined {
@@ -86,32 +150,32 @@ function envHole(chart: string, container: Json): Hole | undefined {
   return includeBlockHole(`include ${goString(`${chart}.env`)} (dict "base" ${goDict(base)} "extra" $s.env)`);
 }
 
-function templateWorkload(object: Json, chart: string): void {
+function templateWorkload(object: Json, chart: string, draft: Draft): void {
   const kind = object['kind'] as string;
   const spec = asRecord(object['spec'])!;
-  if (SCALED_KINDS.has(kind)) spec['replicas'] = inlineHole('$s.replicaCount');
+  if (SCALED_KINDS.has(kind)) draft.hole(spec, 'replicas', SHARED.replicas);
   const template = podTemplateOf(object as unknown as KubernetesObject)!;
-  const metadata = (asRecord(template['metadata']) ?? {}) as Json;
-  metadata['annotations'] = blockHole(`merge (dict) $s.podAnnotations ${goDict((asRecord(metadata['annotations']) ?? {}) as Record<string, string>)}`);
-  template['metadata'] = metadata;
+  if (!asRecord(template['metadata'])) draft.put(template, 'metadata', {});
+  const metadata = asRecord(template['metadata'])!;
+  draft.hole(metadata, 'annotations', blockHole(`merge (dict) $s.podAnnotations ${goDict((asRecord(metadata['annotations']) ?? {}) as Record<string, string>)}`));
   const pod = podSpecOf(object as unknown as KubernetesObject);
-  pod['nodeSelector'] = blockHole('$s.nodeSelector');
-  pod['tolerations'] = blockHole('$s.tolerations');
-  pod['affinity'] = blockHole('$s.affinity');
-  pod['imagePullSecrets'] = blockHole('$.Values.imagePullSecrets');
+  draft.hole(pod, 'nodeSelector', SHARED.nodeSelector);
+  draft.hole(pod, 'tolerations', SHARED.tolerations);
+  draft.hole(pod, 'affinity', SHARED.affinity);
+  draft.hole(pod, 'imagePullSecrets', SHARED.imagePullSecrets);
   const container = mainContainer(object as unknown as KubernetesObject);
-  container['image'] = inlineHole(`include ${goString(`${chart}.image`)} $s.image | toJson`);
-  container['imagePullPolicy'] = optionalScalarHole('$s.image.pullPolicy', '. | toJson');
-  container['resources'] = blockHole('$s.resources');
   const env = envHole(chart, container);
-  if (env) container['env'] = env;
-  for (const claim of (spec['volumeClaimTemplates'] as Json[] | undefined) ?? []) templateClaim(asRecord(claim['spec'])!, String(asRecord(claim['metadata'])?.['name']));
+  draft.hole(container, 'image', holesOf(chart).image);
+  draft.hole(container, 'imagePullPolicy', SHARED.pullPolicy);
+  draft.hole(container, 'resources', SHARED.resources);
+  if (env) draft.hole(container, 'env', env);
+  for (const claim of (spec['volumeClaimTemplates'] as Json[] | undefined) ?? []) templateClaim(asRecord(claim['spec'])!, String(asRecord(claim['metadata'])?.['name']), draft);
 }
 
-function templateService(object: Json): void {
+function templateService(object: Json, draft: Draft): void {
   const spec = asRecord(object['spec'])!;
-  if (spec['type'] !== undefined) spec['type'] = inlineHole('$s.service.type | toJson');
-  if (spec['ports'] !== undefined) spec['ports'] = blockHole('$s.service.ports');
+  if (spec['type'] !== undefined) draft.hole(spec, 'type', SHARED.serviceType);
+  if (spec['ports'] !== undefined) draft.hole(spec, 'ports', SHARED.servicePorts);
 }
 
 /** The Ingress spec from `ingress` (hosts, paths, TLS, class), routing to the converter's backend. */
@@ -190,26 +254,30 @@ export function chartTemplates(objects: readonly KubernetesObject[], chart: stri
   const documents: Document[] = [];
   for (const original of objects) {
     if (ownIngresses.has(original)) continue;
-    const object = copyWithLabelHoles(original, chart, false) as Json;
-    const metadata = asRecord(object['metadata'])!;
-    metadata['namespace'] = namespaceHole(chart);
     const group = owners.get(`${original.kind}/${original.metadata.name}`);
-    if (WORKLOAD_KINDS.has(original.kind)) templateWorkload(object, chart);
-    if (original.kind === 'Service' && group) templateService(object);
-    if (original.kind === 'PersistentVolumeClaim') templateClaim(asRecord(object['spec'])!, original.metadata.name);
-    if (original.kind === 'RoleBinding') {
-      for (const subject of (object['subjects'] as Json[] | undefined) ?? []) if (subject['kind'] === 'ServiceAccount') subject['namespace'] = namespaceHole(chart);
-    }
-    documents.push({ kind: original.kind, name: original.metadata.name, text: (group ? serviceHeader(group.workload.metadata.name) : '') + writeTemplate(object) });
+    const text = Draft.write(original as unknown as Json, (draft) => {
+      // The object's own fields first: the label holes replace label maps these read through.
+      if (WORKLOAD_KINDS.has(original.kind)) templateWorkload(original as unknown as Json, chart, draft);
+      if (original.kind === 'Service' && group) templateService(original as unknown as Json, draft);
+      if (original.kind === 'PersistentVolumeClaim') templateClaim(asRecord(original['spec'])!, original.metadata.name, draft);
+      if (original.kind === 'RoleBinding') {
+        for (const subject of (original['subjects'] as Json[] | undefined) ?? []) if (subject['kind'] === 'ServiceAccount') draft.hole(subject, 'namespace', namespaceHole(chart));
+      }
+      labelHoles(original, chart, false, draft);
+      draft.hole(original.metadata as unknown as Json, 'namespace', namespaceHole(chart));
+    });
+    documents.push({ kind: original.kind, name: original.metadata.name, text: (group ? serviceHeader(group.workload.metadata.name) : '') + text });
   }
   for (const group of groups) {
     if (!group.backend) continue;
-    const object = copyWithLabelHoles(ingressObject(group), chart, false) as Json;
-    const metadata = asRecord(object['metadata'])!;
-    metadata['namespace'] = namespaceHole(chart);
-    object['spec'] = ingressSpecHole(group.backend);
+    const object = ingressObject(group);
     const name = group.workload.metadata.name;
-    documents.push({ kind: 'Ingress', name, text: `${serviceHeader(name)}{{- if $s.ingress.enabled }}\n${writeTemplate(object)}{{- end }}\n` });
+    const text = Draft.write(object, (draft) => {
+      labelHoles(object, chart, false, draft);
+      draft.hole(asRecord(object['metadata'])!, 'namespace', namespaceHole(chart));
+      draft.hole(object, 'spec', ingressSpecHole(group.backend!));
+    });
+    documents.push({ kind: 'Ingress', name, text: `${serviceHeader(name)}{{- if $s.ingress.enabled }}\n${text}{{- end }}\n` });
   }
   return filesOf(documents).sort((a, b) => (a.path < b.path ? -1 : 1));
 }

@@ -103,7 +103,7 @@ function ingressValues(ingress: KubernetesObject | undefined): IngressValues {
       host: (rule['host'] as string | undefined) ?? '',
       paths: ((asRecord(rule['http'])?.['paths'] as Array<Record<string, unknown>> | undefined) ?? []).map((p) => ({ path: String(p['path']), pathType: String(p['pathType']) })),
     })),
-    tls: structuredClone((spec['tls'] as IngressValues['tls'] | undefined) ?? []),
+    tls: ((spec['tls'] as IngressValues['tls'] | undefined) ?? []),
   };
 }
 
@@ -146,17 +146,17 @@ function serviceValues(group: ServiceObjects): ServiceValues {
   const pod = podSpecOf(workload);
   const values: ServiceValues = {
     image: { ...splitImage(String(container['image'])), pullPolicy: (container['imagePullPolicy'] as string | undefined) ?? '' },
-    resources: structuredClone(asRecord(container['resources']) ?? {}),
+    resources: (asRecord(container['resources']) ?? {}),
     env: {},
     nodeSelector: { ...((pod['nodeSelector'] as Record<string, string> | undefined) ?? {}) },
-    tolerations: structuredClone((pod['tolerations'] as unknown[] | undefined) ?? []),
-    affinity: structuredClone(asRecord(pod['affinity']) ?? {}),
+    tolerations: ((pod['tolerations'] as unknown[] | undefined) ?? []),
+    affinity: (asRecord(pod['affinity']) ?? {}),
     podAnnotations: {},
   };
   if (SCALED_KINDS.has(workload.kind)) values.replicaCount = Number(asRecord(workload['spec'])?.['replicas'] ?? 1);
   const serviceSpec = asRecord(service?.['spec']);
   if (serviceSpec?.['ports']) {
-    values.service = { ...(serviceSpec['type'] !== undefined ? { type: String(serviceSpec['type']) } : {}), ports: structuredClone(serviceSpec['ports'] as Array<Record<string, unknown>>) };
+    values.service = { ...(serviceSpec['type'] !== undefined ? { type: String(serviceSpec['type']) } : {}), ports: (serviceSpec['ports'] as Array<Record<string, unknown>>) };
   }
   if (backend) values.ingress = ingressValues(ingress);
   return values;
