@@ -57,15 +57,24 @@ export function optionalScalarHole(expression: string, format = '.'): Hole {
   return new Hole((key, indent) => [`{{- with ${expression} }}`, `${indent}${key}: {{ ${format} }}`, '{{- end }}'].join('\n'));
 }
 
-/** A Go template string literal (JSON's string syntax is Go's). */
+const goStrings = new Map<string, string>();
+
+/** A Go template string literal (JSON's string syntax is Go's). Label keys and values repeat: each is quoted once. */
 export function goString(text: string): string {
-  return JSON.stringify(text);
+  let quoted = goStrings.get(text);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(text);
+    if (goStrings.size >= 10_000) goStrings.clear();
+    goStrings.set(text, quoted);
+  }
+  return quoted;
 }
 
-/** A sprig `dict` of string pairs, keys sorted. */
-export function goDict(record: Record<string, string>): string {
-  const pairs = Object.keys(record).sort().map((k) => `${goString(k)} ${goString(record[k])}`);
-  return pairs.length ? `(dict ${pairs.join(' ')})` : '(dict)';
+/** A sprig `dict` of string pairs, keys sorted, leaving out the keys in `skip`. */
+export function goDict(record: Record<string, string>, skip: readonly string[] = []): string {
+  let text = '(dict';
+  for (const key of Object.keys(record).sort()) if (!skip.includes(key)) text += ` ${goString(key)} ${goString(record[key])}`;
+  return `${text})`;
 }
 
 /** Literal text that Helm must print as it is: `{{` starts an action, so it is written as an action printing `{{`. */

@@ -22,12 +22,6 @@ export interface ChartFile {
   content: string;
 }
 
-function without(record: Record<string, string>, ...keys: string[]): Record<string, string> {
-  const copy = { ...record };
-  for (const key of keys) delete copy[key];
-  return copy;
-}
-
 function isLabelMap(value: unknown): value is Record<string, string> {
   const map = asRecord(value);
   return map !== undefined && typeof map[INSTANCE] === 'string' && typeof map[NAME] === 'string' && Object.values(map).every((v) => typeof v === 'string');
@@ -84,7 +78,7 @@ function labelHoles(node: unknown, chart: string, stable: boolean, draft: Draft)
   for (const key of Object.keys(map)) {
     const value = map[key];
     if ((key === 'labels' || key === 'matchLabels' || key === 'selector') && isLabelMap(value)) {
-      const literal = goDict(without(value, INSTANCE, MANAGED_BY));
+      const literal = goDict(value, [INSTANCE, MANAGED_BY]);
       draft.hole(map, key, value[MANAGED_BY] !== undefined
         ? includeBlockHole(`include ${goString(`${chart}.labels`)} (dict "context" $ "labels" ${literal} "stable" ${stable})`)
         : includeBlockHole(`include ${goString(`${chart}.selectorLabels`)} (dict "context" $ "labels" ${literal})`));
