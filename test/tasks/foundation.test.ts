@@ -42,6 +42,6 @@ describe('the packaged tasks (run from the unpacked .vsix, as the agent runs the
   it('a pick-list input of the wrong shape names the input and the allowed values', async () => {
     const run = await runVsixTask('compose-to-k8s', { inputs: { action: 'destroy' } });
     assert.equal(run.result, 'Failed', describeRun(run));
-    assert.equal(run.message, "Input 'action' must be one of deploy, render, not 'destroy'.");
+    assert.equal(run.message, "Input 'action' must be one of deploy, render, chart, not 'destroy'.");
   });
 });
