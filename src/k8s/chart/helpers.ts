@@ -76,6 +76,35 @@ labels (a StatefulSet's claim templates, which cannot change) leave out what cha
 {{- end }}
 {{- end }}
 
+{{/* An Ingress spec from a service's ingress values. Takes (dict "ingress" $s.ingress "service" NAME "port" PORT). */}}
+{{- define ${c('ingressSpec')} -}}
+{{- with .ingress.className }}
+ingressClassName: {{ . | toJson }}
+{{- end }}
+rules:
+{{- range .ingress.hosts }}
+  -
+{{- with .host }}
+    host: {{ . | toJson }}
+{{- end }}
+    http:
+      paths:
+{{- range .paths }}
+        - backend:
+            service:
+              name: {{ $.service | toJson }}
+              port:
+                number: {{ $.port }}
+          path: {{ .path | toJson }}
+          pathType: {{ .pathType | toJson }}
+{{- end }}
+{{- end }}
+{{- with .ingress.tls }}
+tls:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
 {{/* A container's env: the compose file's (base), with the values' env winning by name. */}}
 {{- define ${c('env')} -}}
 {{- $env := merge (dict) .extra .base }}

@@ -47,9 +47,23 @@ const INGRESS = object({
   tls: { type: 'array', items: object({ secretName: STRING, hosts: { type: 'array', items: STRING } }, []) },
 });
 
-/** Shared parts, referenced from every service ($ref), so the schema stays small for many services. */
-const DEFINITIONS: Record<string, Schema> = { image: IMAGE, resources: RESOURCES, port: PORT, ingress: INGRESS };
-const ref = (name: keyof typeof DEFINITIONS): Schema => ({ $ref: `#/definitions/${name}` });
+const CLAIM = object({
+  size: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?([KMGTPE]i|[kMGTPE])?$' },
+  storageClass: STRING,
+});
+
+/** Shared parts, referenced ($ref) from every service and claim, so the schema stays small for many services. */
+const SHARED: Record<string, Schema> = { image: IMAGE, resources: RESOURCES, port: PORT, ingress: INGRESS, claim: CLAIM };
+const ref = (name: string): Schema => ({ $ref: `#/definitions/${name}` });
+
+/** The name of the definition of a service's values: what it has besides what every service has. */
+function variantOf(values: ServiceValues): string {
+  const parts = ['workload'];
+  if (values.replicaCount !== undefined) parts.push('replicas');
+  if (values.service) parts.push(values.service.type !== undefined ? 'service' : 'headless-service');
+  if (values.ingress) parts.push('ingress');
+  return parts.join('-');
+}
 
 function serviceSchema(values: ServiceValues): Schema {
   const properties: Record<string, Schema> = {
@@ -74,15 +88,18 @@ function serviceSchema(values: ServiceValues): Schema {
 
 /** The JSON schema of a chart's values. */
 export function valuesSchema(values: ChartValues): Schema {
-  const services = Object.fromEntries(Object.entries(values.services).map(([name, v]) => [name, serviceSchema(v)]));
-  const persistence = Object.fromEntries(Object.keys(values.persistence).map((name) => [name, object({
-    size: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?([KMGTPE]i|[kMGTPE])?$' },
-    storageClass: STRING,
-  })]));
+  const definitions: Record<string, Schema> = { ...SHARED };
+  const services: Record<string, Schema> = {};
+  for (const [name, v] of Object.entries(values.services)) {
+    const variant = variantOf(v);
+    definitions[variant] ??= serviceSchema(v);
+    services[name] = ref(variant);
+  }
+  const persistence = Object.fromEntries(Object.keys(values.persistence).map((name) => [name, ref('claim')]));
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'Values',
-    definitions: DEFINITIONS,
+    definitions,
     ...object({
       nameOverride: STRING,
       fullnameOverride: STRING,

@@ -173,35 +173,8 @@ function templateService(object: Json, draft: Draft): void {
 }
 
 /** The Ingress spec from `ingress` (hosts, paths, TLS, class), routing to the converter's backend. */
-function ingressSpecHole(backend: { service: string; port: number }): Hole {
-  return new Hole((key, i) => [
-    `${i}${key}:`,
-    '{{- with $s.ingress.className }}',
-    `${i}  ingressClassName: {{ . | toJson }}`,
-    '{{- end }}',
-    `${i}  rules:`,
-    '{{- range $s.ingress.hosts }}',
-    `${i}    -`,
-    '{{- with .host }}',
-    `${i}      host: {{ . | toJson }}`,
-    '{{- end }}',
-    `${i}      http:`,
-    `${i}        paths:`,
-    '{{- range .paths }}',
-    `${i}          - backend:`,
-    `${i}              service:`,
-    `${i}                name: ${JSON.stringify(backend.service)}`,
-    `${i}                port:`,
-    `${i}                  number: ${backend.port}`,
-    `${i}            path: {{ .path | toJson }}`,
-    `${i}            pathType: {{ .pathType | toJson }}`,
-    '{{- end }}',
-    '{{- end }}',
-    '{{- with $s.ingress.tls }}',
-    `${i}  tls:`,
-    `${i}    {{- toYaml . | nindent ${i.length + 4} }}`,
-    '{{- end }}',
-  ].join('\n'));
+function ingressSpecHole(chart: string, backend: { service: string; port: number }): Hole {
+  return includeBlockHole(`include ${goString(`${chart}.ingressSpec`)} (dict "ingress" $s.ingress "service" ${goString(backend.service)} "port" ${backend.port})`);
 }
 
 function ingressObject(group: ServiceObjects): Json {
@@ -269,7 +242,7 @@ export function chartTemplates(objects: readonly KubernetesObject[], chart: stri
     const text = Draft.write(object, (draft) => {
       labelHoles(object, chart, false, draft);
       draft.hole(asRecord(object['metadata'])!, 'namespace', namespaceHole(chart));
-      draft.hole(object, 'spec', ingressSpecHole(group.backend!));
+      draft.hole(object, 'spec', ingressSpecHole(chart, group.backend!));
     });
     documents.push({ kind: 'Ingress', name, text: `${serviceHeader(name)}{{- if $s.ingress.enabled }}\n${text}{{- end }}\n` });
   }
