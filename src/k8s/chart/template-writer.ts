@@ -86,7 +86,6 @@ function escapeActions(text: string): string {
 // manifests' emitter per object. The nonce keeps any text in a compose file from passing for a marker.
 const NONCE = randomBytes(6).toString('hex');
 const MARKER = `__outerloop_hole_${NONCE}_`;
-const MARKER_LINE = new RegExp(`^( *)(- )?(.+): ${MARKER}(\\d+)__$`);
 
 /** The holes of one template: each is put in the object as a marker scalar, replaced when it is written. */
 export class HoleSet {
@@ -107,14 +106,21 @@ export class HoleSet {
 /** The template text of one object whose values may be markers of `holes`, ending in a newline. */
 export function writeTemplate(object: Record<string, unknown>, holes: HoleSet): string {
   const text = escapeActions(emitYaml(object));
-  // Found by indexOf, then parsed: a multi-line regex over the whole text costs far more.
+  // Markers are found by indexOf and their lines parsed by hand: regular expressions cost far more here.
   let out = '';
   let done = 0;
   for (let at = text.indexOf(MARKER); at >= 0; at = text.indexOf(MARKER, done)) {
+    // The marker's line: `<indent>[- ]<key>: <marker><n>__`.
     const start = text.lastIndexOf('\n', at) + 1;
     const end = text.indexOf('\n', at);
-    const [, indent, dash, key, index] = MARKER_LINE.exec(text.slice(start, end))!;
-    const hole = holes.at(Number(index));
+    let keyStart = start;
+    while (text.charCodeAt(keyStart) === 32) keyStart++;
+    const indent = text.slice(start, keyStart);
+    const dash = text.startsWith('- ', keyStart);
+    // (Should the emitter ever quote the marker, the quotes go with it.)
+    const quote = text.charCodeAt(at - 1) === 34 ? 1 : 0;
+    const key = text.slice(dash ? keyStart + 2 : keyStart, at - 2 - quote);
+    const hole = holes.at(Number(text.slice(at + MARKER.length, end - 2 - quote)));
     // The first key of a sequence item: the dash gets a line of its own, the key goes below it.
     out += text.slice(done, start) + (dash ? `${indent}-\n${hole.render(key, `${indent}  `)}` : hole.render(key, indent));
     done = end;
