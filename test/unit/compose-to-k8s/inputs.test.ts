@@ -124,6 +124,19 @@ describe('readComposeToK8sInputs', () => {
       assert.throws(run, (err: unknown) => err instanceof InputError && err.message === message);
     });
   }
+
+  it('reads action chart with its chart inputs, needing no cluster', () => {
+    const inputs = read({ composeFiles: 'docker-compose.yml', action: 'chart', chartName: 'shop', chartVersion: '1.4.0', chartPackage: 'true', chartArtifact: 'helm-chart' });
+    assert.equal(inputs.action, 'chart');
+    assert.deepEqual(inputs.chart, { name: 'shop', version: '1.4.0', package: true, artifact: 'helm-chart' });
+    assert.equal(inputs.cluster, undefined);
+    assert.deepEqual(read({ composeFiles: 'docker-compose.yml', action: 'chart' }).chart, { name: undefined, version: undefined, package: false, artifact: undefined });
+    assert.equal(read(DEPLOY).chart, undefined, 'only action chart reads them');
+  });
+
+  it('names a chart artifact that cannot be an artifact name', () => {
+    assert.throws(() => read({ composeFiles: 'docker-compose.yml', action: 'chart', chartArtifact: 'a/b' }), (err: unknown) => err instanceof InputError && /^Input 'chartArtifact' must be an artifact name/.test(err.message));
+  });
 });
 
 function readNoSystem(inputs: Record<string, string>) {
