@@ -223,7 +223,7 @@ start_control_plane() {
     --authentication-kubeconfig "$DIR/controller-manager.kubeconfig" --authorization-kubeconfig "$DIR/controller-manager.kubeconfig" \
     --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false \
     --use-service-account-credentials=true --service-account-private-key-file "$DIR/pki/sa.key" \
-    --root-ca-file "$DIR/pki/ca.crt" --controllers '*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-service-lb-controller,-route' \
+    --root-ca-file "$DIR/pki/ca.crt" --controllers '*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-route' \
     --concurrent-deployment-syncs 10 --concurrent-replicaset-syncs 10 --profiling=false
   start kube-scheduler "$BIN/kube-scheduler" \
     --kubeconfig "$DIR/scheduler.kubeconfig" \
@@ -250,7 +250,11 @@ status:
   done
   printf '%s' "$manifest" | kubectl_admin apply -f - >/dev/null
   wait_for 60 kubectl_admin wait --for=condition=Ready node --all --timeout=1s || die "the kwok nodes did not become Ready; see $DIR/kwok.log"
+  # New nodes carry the not-ready taint until the node lifecycle controller sees them Ready.
+  wait_for 60 nodes_untainted || die "the kwok nodes kept their not-ready taint; see $DIR/kube-controller-manager.log"
 }
+
+nodes_untainted() { [ -z "$(kubectl_admin get nodes --output 'jsonpath={.items[*].spec.taints}')" ]; }
 
 storage() {
   local i manifest="apiVersion: storage.k8s.io/v1

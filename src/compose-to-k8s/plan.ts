@@ -21,9 +21,9 @@ export interface PipelineVariables {
 }
 
 /**
- * The annotation keys this task adds to every object (all four) and to each pod template (only
- * `images`, with the pod's own images: a pod restarts when its own image changes, never for a new
- * build number or another service's image).
+ * The annotation keys this task adds to every object (all four; a Deployment only `images`, with
+ * its pod's own images) and to each pod template (only `images`, with the pod's own images: a pod
+ * restarts when its own image changes, never for a new build number or another service's image).
  */
 export const ANNOTATIONS = {
   runUrl: 'outerloop.io/pipeline-run-url',
@@ -137,7 +137,12 @@ export function planManifests(facts: ManifestsFacts): ManifestsPlan {
   const labels = { [PART_OF]: app, [MANAGED_BY]: 'outerloop' };
   const secretName = facts.registry ? pullSecretName(app) : undefined;
   const podAnnotations = (template: Record<string, unknown>): Record<string, string> => podImageAnnotations(template, facts.render.images);
-  const fileObjects = decorateObjects(facts.render.objects, { annotations: facts.annotations, podAnnotations, imagePullSecret: secretName });
+  const fileObjects = decorateObjects(facts.render.objects, {
+    annotations: facts.annotations,
+    podAnnotations,
+    podAnnotationsOnly: (o) => o.kind === 'Deployment',
+    imagePullSecret: secretName,
+  });
   const extra: KubernetesObject[] = [];
   if (facts.createNamespace) extra.push(namespaceObject(facts.namespace, { [MANAGED_BY]: 'outerloop' }));
   if (facts.registry && secretName) extra.push(registrySecretObject(secretName, facts.registry, labels));

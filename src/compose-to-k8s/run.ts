@@ -5,7 +5,7 @@ import { FileError, InputError } from '../common/errors';
 import { writeFileAtomic } from '../common/fs';
 import { parseDigestFile, readDigestFile, type DigestFile } from '../digests/digest-file';
 import { clientVersionArgs } from '../k8s/deploy/commands';
-import { deployToCluster } from '../k8s/deploy/deploy';
+import { deployToCluster, dryRunOnCluster } from '../k8s/deploy/deploy';
 import { clusterSecrets, describeClusterAccess, withKubeconfig, type KubeconfigHandle } from '../k8s/deploy/kubeconfig';
 import { KubectlCli, kubectlGlobalArgs, type Kubectl } from '../k8s/deploy/kubectl';
 import { describeObjects } from '../k8s/deploy/objects';
@@ -95,14 +95,17 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
   printManifests(output, `Manifests (${plan.fileObjects.length} objects, project ${rendered.projectName}, namespace ${namespace}): ${file}`, plan.fileYaml);
   if (inputs.manifestsArtifact) output.uploadArtifact(inputs.manifestsArtifact, dirname(file));
 
-  if (inputs.action === 'render') {
-    return `Rendered ${plan.fileObjects.length} objects for namespace ${namespace} into ${file}.`;
-  }
+  const renderedSentence = `Rendered ${plan.fileObjects.length} objects for namespace ${namespace} into ${file}`;
+  if (inputs.action === 'render' && !inputs.cluster) return `${renderedSentence}.`;
 
   const applied = describeObjects(plan.applyObjects);
   return withKubeconfig(inputs.cluster!, inputs.tempDir, async (kubeconfig) => {
     const kubectl = (ports.kubectl ?? ((k) => new KubectlCli(context.runner, kubectlGlobalArgs(k.path, k.context, inputs.rolloutTimeoutSeconds), context.signal)))(kubeconfig);
     await kubectl.run(clientVersionArgs(), { quiet: true });
+    if (inputs.action === 'render') {
+      await dryRunOnCluster({ namespace, objects: plan.applyObjects, server: cluster.server }, { kubectl, output });
+      return `${renderedSentence}; the API server${cluster.server ? ` at ${cluster.server}` : ''} accepted them in a server-side dry run.`;
+    }
     output.info(`Applying ${applied.length} objects to namespace ${namespace}${cluster.server ? ` on ${cluster.server}` : ''}: ${applied.join(', ')}`);
     const report = await deployToCluster(
       {

@@ -28,6 +28,12 @@ export interface Decoration {
   annotations: Record<string, string>;
   /** Annotations of one pod template, from the template itself (its own images, say). */
   podAnnotations?: (template: Json) => Record<string, string>;
+  /**
+   * Objects whose own metadata gets the pod template's annotations instead of `annotations`: a
+   * Deployment copies its annotations to its ReplicaSets, so a per-release value there would bump
+   * its generation on every release even when nothing in it changed.
+   */
+  podAnnotationsOnly?: (object: KubernetesObject) => boolean;
   /** A Secret name added to every pod template's imagePullSecrets. */
   imagePullSecret?: string;
 }
@@ -40,10 +46,11 @@ export interface Decoration {
 export function decorateObjects(objects: readonly KubernetesObject[], decoration: Decoration): KubernetesObject[] {
   return objects.map((original) => {
     const object = structuredClone(original) as KubernetesObject;
-    object.metadata.annotations = { ...(object.metadata.annotations ?? {}), ...decoration.annotations };
     const template = podTemplateOf(object);
+    const own = template ? (decoration.podAnnotations?.(template) ?? {}) : {};
+    const onObject = decoration.podAnnotationsOnly?.(object) ? own : decoration.annotations;
+    object.metadata.annotations = { ...(object.metadata.annotations ?? {}), ...onObject };
     if (template) {
-      const own = decoration.podAnnotations?.(template) ?? {};
       if (Object.keys(own).length > 0) {
         const metadata = (asRecord(template['metadata']) ?? {}) as Json;
         metadata['annotations'] = { ...((asRecord(metadata['annotations']) ?? {}) as Record<string, string>), ...own };

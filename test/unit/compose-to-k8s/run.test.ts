@@ -176,12 +176,21 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
     const artifacts = sinon.stub().returns({ readFile: readFileStub });
     const renderer = fixtureRenderer();
     const connection = { collectionUri: 'https://dev.azure.com/contoso/', project: 'shop', accessToken: 'job-token' };
-    await runComposeToK8s(inputs({ action: 'render', digests: { kind: 'build', buildId: 77, artifactName: 'image-digests', connection } }), context, { render: renderer.render, artifacts });
+    await runComposeToK8s(inputs({ action: 'render', cluster: undefined, digests: { kind: 'build', buildId: 77, artifactName: 'image-digests', connection } }), context, { render: renderer.render, artifacts });
     sinon.assert.calledWith(artifacts, connection);
     sinon.assert.calledWith(readFileStub, 77, 'image-digests', 'image-digests.json');
     sinon.assert.calledWith(output.setSecret, 'job-token');
     assert.equal(renderer.calls[0].digests?.images[0].digest, DIGEST);
     assert.ok(infoLines(output).includes('Digest file from build 77 artifact image-digests/image-digests/image-digests.json: 1 image(s).'));
+  });
+
+  it('render with a cluster: a server-side dry run of what deploy would apply, in default while the namespace does not exist yet', async () => {
+    const { kubectl, handles, factory } = kubectlPort([['get namespace', failed('Error from server (NotFound): namespaces "shop-qa" not found')]]);
+    const message = await runComposeToK8s(inputs({ action: 'render', createNamespace: true }), context, { render: fixtureRenderer().render, kubectl: factory });
+    assert.match(message, /^Rendered 4 objects for namespace shop-qa into .*; the API server at https:\/\/k:6443 accepted them in a server-side dry run\.$/);
+    assert.deepEqual(commandLines(kubectl).map((l) => l.split(' --')[0]), ['version', 'get namespace shop-qa', 'apply']);
+    assert.ok(commandLines(kubectl)[2].endsWith('--namespace default --filename - --dry-run=server'), commandLines(kubectl)[2]);
+    assert.ok(!existsSync(handles[0].path), 'the temporary kubeconfig is removed');
   });
 
   it('an unreachable cluster fails clearly, after logging what was to be applied', async () => {

@@ -23,7 +23,7 @@ export const failed = (stderr: string, code = 1): ExecResult => ({ code, stdout:
  * A Kubectl whose answers are chosen by the command (`apply`, `rollout status`, `get pods`, …):
  * the first rule whose prefix matches the argv wins; anything else succeeds (a `get` with an empty list).
  */
-export function fakeKubectl(rules: Array<[prefix: string, answer: ExecResult | ((args: readonly string[]) => ExecResult)]> = []): Kubectl & { run: sinon.SinonStub } {
+export function fakeKubectl(rules: Array<[prefix: string, answer: ExecResult | ((args: readonly string[]) => ExecResult | Promise<ExecResult>)]> = []): Kubectl & { run: sinon.SinonStub } {
   const run = sinon.stub().callsFake(async (args: readonly string[]) => {
     const line = args.join(' ');
     for (const [prefix, answer] of rules) if (line.startsWith(prefix)) return typeof answer === 'function' ? answer(args) : answer;
