@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { readDigestFile } from '../../src/digests/digest-file';
 import { DEFAULT_WAIT_IMAGE } from '../../src/k8s/render';
 import { ROOT } from '../support/paths';
+import { deleteNamespaces, getJson, requireTestCluster, type TestCluster } from '../support/cluster';
 import { requireTestBed, type TestBed } from '../support/testbed';
 
 const STEPS = [
@@ -47,8 +48,10 @@ function filesUnder(dir: string): string[] {
 describe('the demo: examples/ on the test bed', function () {
   let bed: TestBed;
   const namespace = `outerloop-demo-test-${randomBytes(3).toString('hex')}`;
+  let cluster: TestCluster;
   before(function () {
     bed = requireTestBed(this);
+    cluster = requireTestCluster(this);
     if (!existsSync(join(ROOT, 'dist', 'cli', 'outerloop.js'))) throw new Error('dist/cli/outerloop.js is missing: run npm run build first (npm test does).');
   });
 
@@ -81,10 +84,10 @@ describe('the demo: examples/ on the test bed', function () {
     assert.equal(docker(bed, ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]).trim(), '', 'no container left');
   });
 
-  it('npm run demo builds, tests, pushes and renders pinned by digest, and prints where the digest file and the manifests are', async () => {
+  it('npm run demo builds, tests, pushes and deploys pinned by digest to the test bed cluster, and prints what it deployed and where the digest file and the manifests are', async () => {
     // scripts/demo.sh as `npm run demo` runs it, from the repository: its results land in ./.outerloop/.
     const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn('bash', [join(ROOT, 'scripts', 'demo.sh'), '--var', `imageNamespace=${namespace}`], {
+      const child = spawn('bash', [join(ROOT, 'scripts', 'demo.sh'), '--var', `imageNamespace=${namespace}`, '--var', `namespace=${namespace}`], {
         cwd: tmpdir(), env: { ...process.env, ...bed.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
@@ -99,7 +102,8 @@ describe('the demo: examples/ on the test bed', function () {
     assert.deepEqual(summary.map(([, label]) => label), STEPS, context);
     try {
       assert.equal(run.code, 0, context);
-      assert.deepEqual(summary.map(([result]) => result), ['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Skipped'], context);
+      // With the test bed's cluster up, the demo deploys (and so skips the render-only step).
+      assert.deepEqual(summary.map(([result]) => result), ['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Skipped', 'Succeeded'], context);
       // The digest file PushDigest published, with the registry's own digests.
       const digestFiles = filesUnder(join(ROOT, '.outerloop', 'artifacts', 'image-digests')).filter((f) => f.endsWith('.json'));
       assert.equal(digestFiles.length, 1, context);
@@ -136,10 +140,20 @@ describe('the demo: examples/ on the test bed', function () {
       const manifestFiles = listed[1].trim().split('\n').map((l) => join(ROOT, l.trim()));
       assert.deepEqual(manifestFiles, filesUnder(join(ROOT, '.outerloop', 'artifacts', 'k8s-manifests')).sort(), context);
       assert.match(readFileSync(manifestFiles[0], 'utf8'), /@sha256:[0-9a-f]{64}/, context);
+      // What it deployed to the test bed's cluster: the pushed digests, rolled out, shown by kubectl get.
+      assert.match(run.stdout, new RegExp(`^demo: deployed to the test bed's cluster, namespace ${namespace} \\(kubectl get\\):$`, 'm'), context);
+      for (const image of digests.images) {
+        const service = image.repository.split('/').pop()!;
+        const deployed = await getJson(cluster, ['deployment', service, '--namespace', namespace]);
+        assert.equal(deployed.spec.template.spec.containers[0].image, `${image.repository}@${image.digest}`, `${service} runs the pushed digest`);
+        assert.equal(deployed.status.readyReplicas, deployed.spec.replicas, `${service} rolled out`);
+        assert.match(run.stdout, new RegExp(`deployment\\.apps/${service} .*${image.digest}`), `kubectl get shows ${service} pinned`);
+      }
       for (const image of digests.images) {
         await fetch(`http://${bed.registry}/v2/${image.repository.slice(bed.registry.length + 1)}/manifests/${image.digest}`, { method: 'DELETE' });
       }
     } finally {
+      await deleteNamespaces(cluster, [namespace]);
       const images = docker(bed, ['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${bed.registry}/${namespace}/*`]).trim();
       if (images) docker(bed, ['rmi', '-f', ...images.split('\n')]);
     }
