@@ -37,7 +37,8 @@ NODES=(kwok-node-1 kwok-node-2)
 NODE_CPU=4
 NODE_MEMORY=8Gi
 # No provisioner runs here: the default StorageClass "standard" is backed by a pool of hostPath
-# PersistentVolumes (never mounted: kwok runs no containers) that kube-controller-manager binds.
+# PersistentVolumes (never mounted: kwok runs no containers) that kube-controller-manager binds,
+# and a reclaimer makes the volumes of deleted claims Available again.
 VOLUME_POOL=60
 
 log() { printf 'cluster: %s\n' "$*" >&2; }
@@ -282,6 +283,16 @@ spec:
   printf '%s' "$manifest" | kubectl_admin apply -f - >/dev/null
 }
 
+# A Released volume (its claim was deleted) goes back to the pool, as a provisioner would make a new one.
+reclaim_volumes() {
+  local pv
+  while sleep 3; do
+    for pv in $(kubectl_admin get pv --output 'jsonpath={range .items[?(@.status.phase=="Released")]}{.metadata.name}{" "}{end}' 2>/dev/null); do
+      kubectl_admin patch pv "$pv" --type json --patch '[{"op": "remove", "path": "/spec/claimRef"}]' >/dev/null 2>&1 || true
+    done
+  done
+}
+
 # The default namespace's ServiceAccount must exist before pods can be created there.
 wait_for_service_accounts() {
   wait_for 60 kubectl_admin get serviceaccount default --namespace default || die "kube-controller-manager made no ServiceAccounts; see $DIR/kube-controller-manager.log"
@@ -360,6 +371,7 @@ up() {
   start_control_plane
   create_nodes
   storage
+  start volume-reclaimer reclaim_volumes
   wait_for_service_accounts
   limited_account
   log "up in $((SECONDS - started)) s: Kubernetes $K8S_VERSION at $SERVER (kwok nodes: ${NODES[*]})"
@@ -367,7 +379,7 @@ up() {
 
 down_quietly() {
   local p
-  for p in kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do stop_pid "$DIR/$p.pid"; done
+  for p in volume-reclaimer kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do stop_pid "$DIR/$p.pid"; done
   rm -rf "$DIR"
 }
 
@@ -378,7 +390,7 @@ down() {
 
 status() {
   local p
-  for p in etcd kube-apiserver kube-controller-manager kube-scheduler kwok; do
+  for p in etcd kube-apiserver kube-controller-manager kube-scheduler kwok volume-reclaimer; do
     pid_alive "$DIR/$p.pid" && echo "$p running" || echo "$p not running"
   done
 }

@@ -4,7 +4,6 @@ import { AzureDevOpsBuildArtifacts, type AzureDevOpsConnection, type BuildArtifa
 import { FileError, InputError } from '../common/errors';
 import { writeFileAtomic } from '../common/fs';
 import { parseDigestFile, readDigestFile, type DigestFile } from '../digests/digest-file';
-import { clientVersionArgs } from '../k8s/deploy/commands';
 import { deployToCluster, dryRunOnCluster } from '../k8s/deploy/deploy';
 import { clusterSecrets, describeClusterAccess, withKubeconfig, type KubeconfigHandle } from '../k8s/deploy/kubeconfig';
 import { KubectlCli, kubectlGlobalArgs, type Kubectl } from '../k8s/deploy/kubectl';
@@ -101,7 +100,6 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
   const applied = describeObjects(plan.applyObjects);
   return withKubeconfig(inputs.cluster!, inputs.tempDir, async (kubeconfig) => {
     const kubectl = (ports.kubectl ?? ((k) => new KubectlCli(context.runner, kubectlGlobalArgs(k.path, k.context, inputs.rolloutTimeoutSeconds), context.signal)))(kubeconfig);
-    await kubectl.run(clientVersionArgs(), { quiet: true });
     if (inputs.action === 'render') {
       await dryRunOnCluster({ namespace, objects: plan.applyObjects, server: cluster.server }, { kubectl, output });
       return `${renderedSentence}; the API server${cluster.server ? ` at ${cluster.server}` : ''} accepted them in a server-side dry run.`;

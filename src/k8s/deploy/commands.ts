@@ -20,11 +20,6 @@ export function workloadName(w: { kind: string; name: string }): string {
   return `${w.kind.toLowerCase()}/${w.name}`;
 }
 
-/** `kubectl version --client`: proves kubectl is installed, without a cluster. */
-export function clientVersionArgs(): string[] {
-  return ['version', '--client', '--output=json'];
-}
-
 /** The API server's readiness, a read every authenticated user may make (system:public-info-viewer). */
 export function readyzArgs(): string[] {
   return ['get', '--raw', '/readyz'];

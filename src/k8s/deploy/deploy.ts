@@ -94,13 +94,17 @@ export async function deployToCluster(plan: DeployPlan, deps: { kubectl: Kubectl
   const deadline = now() + plan.rolloutTimeoutSeconds * 1000;
   const failed = new Map<WorkloadRef, RolloutFailure>();
   // Side by side, so one workload that never becomes ready cannot use up the time of the others.
-  await forEachConcurrently(plan.workloads, ROLLOUT_WATCH_CONCURRENCY, async (workload) => {
+  const watched = forEachConcurrently(plan.workloads, ROLLOUT_WATCH_CONCURRENCY, async (workload) => {
     // Each watch gets what is left of the deadline, and so do its requests (a server that stops
     // answering cannot hold it past the deadline); one started late still gets a short look.
     const remaining = Math.max(LATE_WATCH_SECONDS, (deadline - now()) / 1000);
     const status = await kubectl.run(rolloutStatusArgs(workload, plan.namespace, remaining), { timeoutSeconds: remaining + 1 });
     if (status.code !== 0) failed.set(workload, { workload, status: failureReason(status), rolledBack: false });
   });
+  // What prune will compare with the manifests is listed meanwhile; it deletes only after every rollout succeeded.
+  const selector = plan.pruneSelector;
+  const listing = selector ? kubectl.run(getAppObjectsArgs(PRUNE_RESOURCES, selector, plan.namespace), { quiet: true }) : undefined;
+  const [, listed] = await Promise.all([watched, listing]);
   const failures = plan.workloads.flatMap((w) => failed.get(w) ?? []);
 
   if (failures.length > 0) {
@@ -113,7 +117,7 @@ export async function deployToCluster(plan: DeployPlan, deps: { kubectl: Kubectl
     throw new ToolError('kubectl', describeRolloutFailures(failures, plan.rolloutTimeoutSeconds));
   }
 
-  const pruned = plan.pruneSelector ? await prune(kubectl, output, plan, plan.pruneSelector) : [];
+  const pruned = selector && listed ? await prune(kubectl, output, plan, selector, listed) : [];
   return { pruned };
 }
 
@@ -284,8 +288,7 @@ export function describeRolloutFailures(failures: readonly RolloutFailure[], tim
   return `${workloadName(first.workload)} did not roll out within ${timeoutSeconds} s (${why}); ${undo}.${more}`;
 }
 
-async function prune(kubectl: Kubectl, output: PipelineOutput, plan: DeployPlan, selector: string): Promise<string[]> {
-  const listed = await kubectl.run(getAppObjectsArgs(PRUNE_RESOURCES, selector, plan.namespace), { quiet: true });
+async function prune(kubectl: Kubectl, output: PipelineOutput, plan: DeployPlan, selector: string, listed: ExecResult): Promise<string[]> {
   if (listed.code !== 0) {
     throw new ToolError('kubectl', `Could not list the app's objects to prune (${selector}): ${failureReason(listed)}`, listed.code);
   }

@@ -105,8 +105,8 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
     assert.ok(handles[0].path.startsWith(join(work, 'temp')));
     assert.ok(!existsSync(handles[0].path), 'the temporary kubeconfig is removed');
     assert.deepEqual(await readdir(join(work, 'temp')), []);
-    assert.deepEqual(commandLines(kubectl).map((l) => l.split(' --')[0]), ['version', 'apply', 'rollout status deployment/api', 'rollout status deployment/cache', 'get configmaps,cronjobs.batch,daemonsets.apps,deployments.apps,horizontalpodautoscalers.autoscaling,ingresses.networking.k8s.io,jobs.batch,networkpolicies.networking.k8s.io,persistentvolumeclaims,poddisruptionbudgets.policy,secrets,serviceaccounts,services,statefulsets.apps']);
-    const stdin = kubectl.run.getCall(1).args[1].stdin as string;
+    assert.deepEqual(commandLines(kubectl).map((l) => l.split(' --')[0]), ['apply', 'rollout status deployment/api', 'rollout status deployment/cache', 'get configmaps,cronjobs.batch,daemonsets.apps,deployments.apps,horizontalpodautoscalers.autoscaling,ingresses.networking.k8s.io,jobs.batch,networkpolicies.networking.k8s.io,persistentvolumeclaims,poddisruptionbudgets.policy,secrets,serviceaccounts,services,statefulsets.apps']);
+    const stdin = kubectl.run.getCall(0).args[1].stdin as string;
     assert.ok(stdin.startsWith('---\napiVersion: v1\nkind: Namespace\n'));
     assert.ok(stdin.includes('kubernetes.io/dockerconfigjson'));
     for (const line of commandLines(kubectl)) assert.ok(!line.includes(PASSWORD) && !line.includes(TOKEN));
@@ -121,7 +121,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
     const { kubectl, handles, factory } = kubectlPort([['rollout status deployment/api', failed('error: timed out waiting for the condition')]]);
     await assert.rejects(runComposeToK8s(inputs(), context, { render: fixtureRenderer().render, kubectl: factory }), (err: unknown) => err instanceof ToolError && /^deployment\/api did not roll out within 300 s .*; rolled back to the previous revision\.$/.test(err.message));
     assert.ok(commandLines(kubectl).includes('rollout undo deployment/api --namespace shop-qa'));
-    assert.ok(!commandLines(kubectl).some((l) => l.startsWith('get configmaps')), 'no prune after a failed rollout');
+    assert.ok(!commandLines(kubectl).some((l) => l.startsWith('delete')), 'no prune after a failed rollout');
     assert.ok(!existsSync(handles[0].path));
   });
 
@@ -136,7 +136,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
     const { kubectl, factory } = kubectlPort();
     const content = 'apiVersion: v1\nkind: Config\ncurrent-context: qa\ncontexts:\n- name: qa\n  context: {cluster: c, user: u, namespace: from-context}\nclusters:\n- name: c\n  cluster: {server: "https://qa:6443"}\nusers:\n- name: u\n  user: {token: kube-secret-token}\n';
     await runComposeToK8s(inputs({ namespace: undefined, cluster: { kind: 'kubeconfig', content, source: 's' } }), context, { render: fixtureRenderer().render, kubectl: factory });
-    assert.ok(commandLines(kubectl)[1].includes('--namespace from-context'));
+    assert.ok(commandLines(kubectl)[0].includes('--namespace from-context'));
     sinon.assert.calledWith(output.setSecret, 'kube-secret-token');
   });
 
@@ -156,7 +156,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
     await assert.rejects(runComposeToK8s(inputs({ digests: undefined }), context, { render: fixtureRenderer().render, kubectl: kubectlPort().factory }), (err: unknown) => err instanceof InputError && /^Input 'digestFile' is required: service 'api' builds image '127\.0\.0\.1:5000\/shop\/api:20261122\.3', which must be pinned/.test(err.message));
     const { kubectl, factory } = kubectlPort();
     await runComposeToK8s(inputs({ digests: undefined, requirePinned: false }), context, { render: fixtureRenderer().render, kubectl: factory });
-    assert.ok((kubectl.run.getCall(1).args[1].stdin as string).includes(`image: ${API_IMAGE}`));
+    assert.ok((kubectl.run.getCall(0).args[1].stdin as string).includes(`image: ${API_IMAGE}`));
   });
 
   it('fails in one sentence naming the input when the kubeconfig file is missing', async () => {
@@ -188,8 +188,8 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
     const { kubectl, handles, factory } = kubectlPort([['get namespace', failed('Error from server (NotFound): namespaces "shop-qa" not found')]]);
     const message = await runComposeToK8s(inputs({ action: 'render', createNamespace: true }), context, { render: fixtureRenderer().render, kubectl: factory });
     assert.match(message, /^Rendered 4 objects for namespace shop-qa into .*; the API server at https:\/\/k:6443 accepted them in a server-side dry run\.$/);
-    assert.deepEqual(commandLines(kubectl).map((l) => l.split(' --')[0]), ['version', 'get namespace shop-qa', 'apply']);
-    assert.ok(commandLines(kubectl)[2].endsWith('--namespace default --filename - --dry-run=server'), commandLines(kubectl)[2]);
+    assert.deepEqual(commandLines(kubectl).map((l) => l.split(' --')[0]), ['get namespace shop-qa', 'apply']);
+    assert.ok(commandLines(kubectl)[1].endsWith('--namespace default --filename - --dry-run=server'), commandLines(kubectl)[1]);
     assert.ok(!existsSync(handles[0].path), 'the temporary kubeconfig is removed');
   });
 
@@ -207,7 +207,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
     const ctx = { ...context, runner: { exec } };
     await assert.rejects(runComposeToK8s(inputs(), ctx, { render: fixtureRenderer().render } satisfies ComposeToK8sPorts), /^ToolError: kubectl was not found on PATH/);
     const kubeconfig = exec.firstCall.args[1][1] as string;
-    assert.deepEqual(exec.firstCall.args[1].slice(2), ['--request-timeout=305s', 'version', '--client', '--output=json'], 'every request is bounded by rolloutTimeout (300 s + 5)');
+    assert.deepEqual(exec.firstCall.args[1].slice(2, 5), ['--request-timeout=305s', 'apply', '--server-side'], 'every request is bounded by rolloutTimeout (300 s + 5)');
     assert.ok(!existsSync(kubeconfig));
     assert.deepEqual(await readdir(join(work, 'temp')), []);
   });

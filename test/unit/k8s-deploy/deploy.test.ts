@@ -131,6 +131,7 @@ describe('deployToCluster', () => {
     assert.deepEqual(commandLines(kubectl).slice(1), [
       'rollout status deployment/api --namespace shop --timeout=600s',
       'rollout status statefulset/db --namespace shop --timeout=600s',
+      `get ${'configmaps,cronjobs.batch,daemonsets.apps,deployments.apps,horizontalpodautoscalers.autoscaling,ingresses.networking.k8s.io,jobs.batch,networkpolicies.networking.k8s.io,persistentvolumeclaims,poddisruptionbudgets.policy,secrets,serviceaccounts,services,statefulsets.apps'} --namespace shop --selector app.kubernetes.io/part-of=shop --output=json`,
       'get --raw /readyz',
       'get pods --namespace shop --selector app.kubernetes.io/name=api --output=json',
       'get events --namespace shop --field-selector involvedObject.kind=Pod,involvedObject.name=api-7d9-x --output=json',
