@@ -4,7 +4,7 @@ import { AzureDevOpsBuildArtifacts, type AzureDevOpsConnection, type BuildArtifa
 import { FileError, InputError } from '../common/errors';
 import { writeFileAtomic } from '../common/fs';
 import { parseDigestFile, readDigestFile, type DigestFile } from '../digests/digest-file';
-import { clientVersionArgs } from '../k8s/deploy/commands';
+import { clientVersionArgs, workloadName } from '../k8s/deploy/commands';
 import { deployToCluster } from '../k8s/deploy/deploy';
 import { clusterSecrets, describeClusterAccess, withKubeconfig, type KubeconfigHandle } from '../k8s/deploy/kubeconfig';
 import { KubectlCli, kubectlGlobalArgs, type Kubectl } from '../k8s/deploy/kubectl';
@@ -13,6 +13,8 @@ import { registrySecretValues } from '../k8s/deploy/registry-secret';
 import type { RenderOptions, RenderResult } from '../k8s/render';
 import type { PipelineOutput } from '../pipeline/interfaces';
 import type { TaskContext } from '../pipeline/run-task';
+import { reportOutcome } from '../summary/publish';
+import { composeToK8sRecord } from '../summary/records';
 import { neutralizeLoggingCommands } from '../process/neutralize';
 import type { ComposeToK8sInputs, DigestSource } from './inputs';
 import { manifestsPath, planManifests, traceabilityAnnotations, unpinnedBuiltImages } from './plan';
@@ -95,7 +97,9 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
   printManifests(output, `Manifests (${plan.fileObjects.length} objects, project ${rendered.projectName}, namespace ${namespace}): ${file}`, plan.fileYaml);
   if (inputs.manifestsArtifact) output.uploadArtifact(inputs.manifestsArtifact, dirname(file));
 
+  const facts = { project: rendered.projectName, namespace, images: rendered.images, manifestsFile: file };
   if (inputs.action === 'render') {
+    reportOutcome(context, composeToK8sRecord({ ...facts, action: 'render', objects: describeObjects(plan.fileObjects) }));
     return `Rendered ${plan.fileObjects.length} objects for namespace ${namespace} into ${file}.`;
   }
 
@@ -119,6 +123,7 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
       { kubectl, output, now: ports.now },
     );
     output.setOutput('appliedObjects', applied.join(','));
+    reportOutcome(context, composeToK8sRecord({ ...facts, action: 'deploy', cluster: cluster.server, objects: applied, pruned: report.pruned, workloads: plan.workloads.map(workloadName) }));
     const pruned = report.pruned.length > 0 ? `, pruned ${report.pruned.length}` : '';
     return `Deployed ${applied.length} objects to namespace ${namespace} (${plan.workloads.length} workloads rolled out${pruned}).`;
   });

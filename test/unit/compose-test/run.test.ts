@@ -49,7 +49,7 @@ function fakes(containers: ContainerState[] = READY, testExit = 0) {
   };
   const output = {
     info: sinon.stub(), warning: sinon.stub(), debug: sinon.stub(), setSecret: sinon.stub(), setOutput: sinon.stub(),
-    uploadArtifact: sinon.stub(), publishTestResults: sinon.stub(),
+    uploadArtifact: sinon.stub(), publishTestResults: sinon.stub(), uploadSummary: sinon.stub(), addAttachment: sinon.stub(),
   };
   const runner = { exec: sinon.stub().resolves({ code: testExit, stdout: '', stderr: '' }) };
   const ports: ComposeTestPorts = {
