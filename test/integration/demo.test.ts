@@ -136,6 +136,13 @@ describe('the demo: examples/ on the test bed', function () {
       const manifestFiles = listed[1].trim().split('\n').map((l) => join(ROOT, l.trim()));
       assert.deepEqual(manifestFiles, filesUnder(join(ROOT, '.outerloop', 'artifacts', 'k8s-manifests')).sort(), context);
       assert.match(readFileSync(manifestFiles[0], 'utf8'), /@sha256:[0-9a-f]{64}/, context);
+      // The steps' summaries, printed as plain text before the run's own, with the digests pushed.
+      const stepSummaries = run.stdout.slice(run.stdout.indexOf('\nWhat the steps did\n'), run.stdout.indexOf('\nSummary of build '));
+      assert.ok(stepSummaries.length > 0, context);
+      for (const title of ['DockerBuildTag: ', 'ComposeTest: ', 'PushDigest: ', 'ComposeToK8s: ']) assert.ok(stepSummaries.includes(`\n${title}`), `${title} in\n${stepSummaries}`);
+      for (const image of digests.images) assert.match(stepSummaries, new RegExp(`^ +${image.reference.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +${image.digest} +yes$`, 'm'));
+      assert.match(stepSummaries, /^Tests: 3 passed, 0 failed, 0 skipped \(3 in 1 JUnit file\)\.$/m);
+      assert.doesNotMatch(stepSummaries, /\*\*|\\[#|_*\[]/, 'plain text: no Markdown marks or escapes left');
       for (const image of digests.images) {
         await fetch(`http://${bed.registry}/v2/${image.repository.slice(bed.registry.length + 1)}/manifests/${image.digest}`, { method: 'DELETE' });
       }
