@@ -21,6 +21,9 @@ const manifest = JSON.parse(readFileSync(join(root, 'vss-extension.json'), 'utf8
 writeFileSync(join(stage, 'vss-extension.json'), JSON.stringify({ ...manifest, version: pkg.version }, null, 2) + '\n');
 copyFileSync(join(root, 'images', 'extension-icon.png'), join(stage, 'images', 'extension-icon.png'));
 copyFileSync(join(root, 'README.md'), join(stage, 'overview.md'));
+// The overview's pictures, at the paths the README links them by.
+mkdirSync(join(stage, 'docs', 'images'), { recursive: true });
+copyFileSync(join(root, 'docs', 'images', 'outerloop-tab.png'), join(stage, 'docs', 'images', 'outerloop-tab.png'));
 for (const folder of taskFolders()) {
   const built = join(root, 'dist', 'tasks', folder);
   if (!existsSync(join(built, 'index.js'))) throw new Error(`dist/tasks/${folder}/index.js is missing: run npm run build first`);
@@ -45,7 +48,7 @@ const zip = await JSZip.loadAsync(readFileSync(vsix));
 const names = Object.keys(zip.files);
 const bad = names.filter((n) => n.split('/').includes('node_modules'));
 if (bad.length > 0) throw new Error(`the .vsix holds node_modules: ${bad.slice(0, 3).join(', ')}`);
-for (const file of ['tab/outerloop-tab.html', 'tab/outerloop-tab.js']) {
+for (const file of ['tab/outerloop-tab.html', 'tab/outerloop-tab.js', 'docs/images/outerloop-tab.png']) {
   if (!names.includes(file)) throw new Error(`the .vsix lacks ${file}`);
 }
 for (const folder of taskFolders()) {
