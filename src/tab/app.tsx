@@ -1,6 +1,6 @@
 import { useEffect, useState, type ReactElement } from 'react';
 import type { ComposeTestRecord } from '../summary/record';
-import { describePlace, isEmptyView, type DeploymentRow, type ImageRow, type TabView, type TestRow } from './model';
+import { describePlace, isEmptyView, safeLink, type DeploymentRow, type ImageRow, type TabView, type TestRow } from './model';
 
 type State = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ready'; view: TabView };
 
@@ -130,13 +130,17 @@ function Tests({ rows }: { rows: TestRow[] }): ReactElement {
                 {record.services.map((s) => `${s.name} (${s.status})`).join(', ')}
                 {record.readyAfterMs !== undefined && <div className="ol-note">ready after {seconds(record.readyAfterMs)}</div>}
               </td>
-              <td>{record.logsArtifact ? (record.logsUrl ? <a href={record.logsUrl} target="_top">{record.logsArtifact}</a> : record.logsArtifact) : '—'}</td>
+              <td>{record.logsArtifact ? <LogsLink name={record.logsArtifact} url={safeLink(record.logsUrl)} /> : '—'}</td>
             </tr>
           ))}
         </tbody>
       </table>
     </section>
   );
+}
+
+function LogsLink({ name, url }: { name: string; url?: string }): ReactElement {
+  return url ? <a href={url} target="_top" aria-label={`Logs artifact ${name}`}>{name}</a> : <>{name}</>;
 }
 
 function describeResults(record: ComposeTestRecord): string {

@@ -119,6 +119,20 @@ export function parseAttachmentAddress(href: string): { timelineId: string; reco
   return match ? { timelineId: match[1], recordId: match[2] } : undefined;
 }
 
+/**
+ * `url` when it is an http(s) address, else undefined: a record is any step's attachment, and a
+ * link it carries must not run script (`javascript:`) in the tab.
+ */
+export function safeLink(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `Build › Image › Build the API`, leaving out what is unknown. */
 export function describePlace(place: StepPlace): string {
   return [place.stage, place.job, place.step].filter((p): p is string => Boolean(p)).join(' › ');

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { buildTabView, describePlace, isEmptyView, parseAttachmentAddress, parseRecord } from '../../../src/tab/model';
+import { buildTabView, describePlace, isEmptyView, parseAttachmentAddress, parseRecord, safeLink } from '../../../src/tab/model';
 import { writeResultRecord, type ResultRecord } from '../../../src/summary/record';
 import { RECORDS } from '../summary/fixtures';
 
@@ -51,6 +51,18 @@ describe('Outer loop tab model', () => {
       ['', undefined],
     ];
     for (const [href, expected] of cases) it(href || '(none)', () => assert.deepEqual(parseAttachmentAddress(href), expected));
+  });
+
+  describe('links from a record', () => {
+    const cases: Array<[string | undefined, string | undefined]> = [
+      ['https://dev.example.invalid/org/Shop/_build/results?buildId=7&view=artifacts', 'https://dev.example.invalid/org/Shop/_build/results?buildId=7&view=artifacts'],
+      ['http://tfs.example.invalid/tfs/', 'http://tfs.example.invalid/tfs/'],
+      ['javascript:alert(1)', undefined],
+      ['data:text/html,x', undefined],
+      ['not a url', undefined],
+      [undefined, undefined],
+    ];
+    for (const [url, expected] of cases) it(String(url), () => assert.equal(safeLink(url), expected));
   });
 
   it('describes a step’s place, leaving out what is unknown', () => {
