@@ -9,7 +9,7 @@ import { formatDigestFile } from '../../src/digests/digest-file';
 import type { EndpointSpec } from '../../src/agent/task-runner';
 import { startFakeAzureDevOps, type FakeAzureDevOps } from '../support/fake-azure-devops';
 import { commandOf, fakeKubectlEnv, readKubectlLog, type FakeKubectlOptions } from '../support/fake-kubectl';
-import { agentVariables, describeRun, runVsixTask, startVsixTask } from '../support/task-harness';
+import { agentVariables, describeRun, isTaskLeftover, runVsixTask, startVsixTask } from '../support/task-harness';
 
 /**
  * ComposeToK8s@1 run from the unpacked .vsix as the agent runs it, against the kubectl stand-in
@@ -90,8 +90,7 @@ function assertNoKubeconfigLeft(setup: Setup): void {
 }
 
 async function assertTempEmpty(setup: Setup): Promise<void> {
-  // .taskkey is azure-pipelines-task-lib's own key file for its secret vault, as on an agent.
-  assert.deepEqual((await readdir(setup.temp)).filter((f) => f !== '.taskkey'), [], 'nothing is left in Agent.TempDirectory');
+  assert.deepEqual((await readdir(setup.temp)).filter(isTaskLeftover), [], 'nothing is left in Agent.TempDirectory');
 }
 
 function assertNoSecretsLeaked(run: { output: string }, setup: Setup): void {
