@@ -38,7 +38,7 @@ function RunView({ view }: { view: TabView }): ReactElement {
       <div className="ol-message" role="status">
         <h2>Nothing to show for this run</h2>
         <p>No step of this run recorded what it did: it ran no DockerBuildTag, ComposeTest, PushDigest or ComposeToK8s step, or they ended before recording.</p>
-        {view.unreadable > 0 && <p className="ol-note">{view.unreadable} record(s) come from a newer outerloop version and are not shown.</p>}
+        {view.unreadable > 0 && <p className="ol-note">{view.unreadable} record(s) are not shown: they come from a newer outerloop version, or are not outerloop records.</p>}
       </div>
     );
   }
@@ -47,7 +47,7 @@ function RunView({ view }: { view: TabView }): ReactElement {
       {view.images.length > 0 && <Images rows={view.images} />}
       {view.tests.length > 0 && <Tests rows={view.tests} />}
       {view.deployments.length > 0 && <Deployments rows={view.deployments} />}
-      {view.unreadable > 0 && <p className="ol-note">{view.unreadable} record(s) come from a newer outerloop version and are not shown.</p>}
+      {view.unreadable > 0 && <p className="ol-note">{view.unreadable} record(s) are not shown: they come from a newer outerloop version, or are not outerloop records.</p>}
     </>
   );
 }

@@ -24,7 +24,7 @@ async function loadRun(): Promise<TabView> {
   const texts = await Promise.all(
     attachments.map(async (attachment) => {
       const ids = parseAttachmentAddress(attachment._links?.self?.href ?? '');
-      if (!ids) return '';
+      if (!ids) throw new Error(`The server listed the record '${attachment.name}' without the address of its step (_links.self.href).`);
       const body = await client.getAttachment(project.id, build.id, ids.timelineId, ids.recordId, RESULT_ATTACHMENT_TYPE, attachment.name);
       return decoder.decode(body);
     }),
