@@ -151,8 +151,14 @@ stop_pid() {
   rm -f "$pidfile"
 }
 
+# The browser the Outer loop tab's tests drive (Debian's chromium), kept in its own script.
+install_browser() {
+  "$(dirname "$0")/browser.sh" install
+}
+
 up() {
   install_packages
+  install_browser
   command -v busybox >/dev/null || [ -x /bin/busybox ] || die "busybox-static is not installed"
   mkdir -p "$STATE_DIR"
   chmod 700 "$STATE_DIR"

@@ -4,6 +4,7 @@ import { AzureDevOpsBuildArtifacts, type AzureDevOpsConnection, type BuildArtifa
 import { FileError, InputError } from '../common/errors';
 import { writeFileAtomic } from '../common/fs';
 import { parseDigestFile, readDigestFile, type DigestFile } from '../digests/digest-file';
+import { workloadName } from '../k8s/deploy/commands';
 import { deployToCluster, dryRunOnCluster } from '../k8s/deploy/deploy';
 import { clusterSecrets, describeClusterAccess, withKubeconfig, type KubeconfigHandle } from '../k8s/deploy/kubeconfig';
 import { KubectlCli, kubectlGlobalArgs, type Kubectl } from '../k8s/deploy/kubectl';
@@ -12,6 +13,8 @@ import { registrySecretValues } from '../k8s/deploy/registry-secret';
 import type { RenderOptions, RenderResult } from '../k8s/render';
 import type { PipelineOutput } from '../pipeline/interfaces';
 import type { TaskContext } from '../pipeline/run-task';
+import { reportOutcome } from '../summary/publish';
+import { composeToK8sRecord } from '../summary/records';
 import { neutralizeLoggingCommands } from '../process/neutralize';
 import type { ComposeToK8sInputs, DigestSource } from './inputs';
 import { manifestsPath, planManifests, traceabilityAnnotations, unpinnedBuiltImages } from './plan';
@@ -94,14 +97,19 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
   printManifests(output, `Manifests (${plan.fileObjects.length} objects, project ${rendered.projectName}, namespace ${namespace}): ${file}`, plan.fileYaml);
   if (inputs.manifestsArtifact) output.uploadArtifact(inputs.manifestsArtifact, dirname(file));
 
+  const facts = { project: rendered.projectName, namespace, images: rendered.images, manifestsFile: file };
   const renderedSentence = `Rendered ${plan.fileObjects.length} objects for namespace ${namespace} into ${file}`;
-  if (inputs.action === 'render' && !inputs.cluster) return `${renderedSentence}.`;
+  if (inputs.action === 'render' && !inputs.cluster) {
+    reportOutcome(context, composeToK8sRecord({ ...facts, action: 'render', objects: describeObjects(plan.fileObjects) }));
+    return `${renderedSentence}.`;
+  }
 
   const applied = describeObjects(plan.applyObjects);
   return withKubeconfig(inputs.cluster!, inputs.tempDir, async (kubeconfig) => {
     const kubectl = (ports.kubectl ?? ((k) => new KubectlCli(context.runner, kubectlGlobalArgs(k.path, k.context, inputs.rolloutTimeoutSeconds), context.signal)))(kubeconfig);
     if (inputs.action === 'render') {
       await dryRunOnCluster({ namespace, objects: plan.applyObjects, server: cluster.server }, { kubectl, output });
+      reportOutcome(context, composeToK8sRecord({ ...facts, action: 'render', cluster: cluster.server, objects: describeObjects(plan.fileObjects) }));
       return `${renderedSentence}; the API server${cluster.server ? ` at ${cluster.server}` : ''} accepted them in a server-side dry run.`;
     }
     output.info(`Applying ${applied.length} objects to namespace ${namespace}${cluster.server ? ` on ${cluster.server}` : ''}: ${applied.join(', ')}`);
@@ -120,6 +128,7 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
       { kubectl, output, now: ports.now },
     );
     output.setOutput('appliedObjects', applied.join(','));
+    reportOutcome(context, composeToK8sRecord({ ...facts, action: 'deploy', cluster: cluster.server, objects: applied, pruned: report.pruned, workloads: plan.workloads.map(workloadName) }));
     const pruned = report.pruned.length > 0 ? `, pruned ${report.pruned.length}` : '';
     return `Deployed ${applied.length} objects to namespace ${namespace} (${plan.workloads.length} workloads rolled out${pruned}).`;
   });

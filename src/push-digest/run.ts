@@ -6,6 +6,8 @@ import { writeDigestFile } from '../digests/digest-file';
 import { dockerEnv, withDockerLogin } from '../docker/docker-config';
 import type { RegistryCredentials } from '../docker/registry-credentials';
 import type { TaskContext } from '../pipeline/run-task';
+import { reportOutcome } from '../summary/publish';
+import { pushDigestRecord } from '../summary/records';
 import { neutralizeLoggingCommands } from '../process/neutralize';
 import { HttpRegistryClient } from '../registry/http-registry';
 import type { Registry } from '../registry/registry';
@@ -100,6 +102,7 @@ export async function runPushDigest(inputs: PushDigestInputs, context: TaskConte
     output.uploadArtifact(inputs.artifactName, inputs.digestFile);
     if (inputs.lockedComposeFile) output.uploadArtifact(inputs.artifactName, inputs.lockedComposeFile);
   }
+  reportOutcome(context, pushDigestRecord(pushed, { verified: inputs.verify, digestFile: inputs.digestFile, lockedComposeFile: inputs.lockedComposeFile, artifact: inputs.artifactName }));
   const images = pushed.length === 1 ? '1 image' : `${pushed.length} images`;
   return `Pushed ${images}${inputs.verify ? ', verified with the registry,' : ''} and recorded the digests in ${inputs.digestFile}.`;
 }

@@ -87,7 +87,7 @@ export class PipelineEngine {
     if (this.cancelled) result = worse(result, 'Canceled');
     if (result === 'Skipped') result = 'Succeeded';
     const durationMs = this.options.now() - started;
-    reporter.finish({ result, durationMs, records: this.records });
+    reporter.finish({ result, durationMs, records: this.records, summaries: this.options.outputs.summaries });
     return { result, buildNumber: this.buildNumber, records: this.records, durationMs };
   }
 
@@ -264,7 +264,7 @@ export class PipelineEngine {
   }
 
   private async execute(step: Step, store: VariableStore, pathPrefix: string[], view: StepView): Promise<StepOutcome> {
-    const empty: StepEffects = { variables: [], artifacts: [], testResults: [], prependPath: [], warnings: 0, errors: 0 };
+    const empty: StepEffects = { variables: [], artifacts: [], testResults: [], attachments: [], prependPath: [], warnings: 0, errors: 0 };
     const baseEnv = { ...this.options.baseEnv };
     if (pathPrefix.length > 0) baseEnv['PATH'] = [...pathPrefix, baseEnv['PATH'] ?? ''].join(delimiter);
     const context: StepRunContext = {

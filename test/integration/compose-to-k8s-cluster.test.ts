@@ -8,7 +8,7 @@ import type { EndpointSpec, TaskRun } from '../../src/agent/task-runner';
 import { formatDigestFile } from '../../src/digests/digest-file';
 import { deleteNamespaces, getJson, kubectl, requireTestCluster, uniqueNamespace, type TestCluster } from '../support/cluster';
 import { EXAMPLES } from '../support/paths';
-import { agentVariables, describeRun, runVsixTask, startVsixTask } from '../support/task-harness';
+import { agentVariables, describeRun, isTaskLeftover, runVsixTask, startVsixTask } from '../support/task-harness';
 
 /**
  * ComposeToK8s@1 from the .vsix against the test bed's real control plane (scripts/cluster.sh):
@@ -338,7 +338,7 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
     const run = await deploy(app, { inputs, endpoints: [endpoint] });
     assert.equal(run.result, 'Succeeded', describeRun(run));
     assertNoSecretIn(run, token);
-    assert.deepEqual((await readdir(app.variables['Agent.TempDirectory'])).filter((f) => f !== '.taskkey'), [], 'the temporary kubeconfig is removed');
+    assert.deepEqual((await readdir(app.variables['Agent.TempDirectory'])).filter(isTaskLeftover), [], 'the temporary kubeconfig is removed');
     await kubectl(cluster, ['delete', 'deployments,services,persistentvolumeclaims', '--selector', `app.kubernetes.io/part-of=${inputs.projectName}`, '--namespace', cluster.limitedNamespace, '--wait=false']);
 
     const elsewhere = await newApp('forbidden');
@@ -396,7 +396,7 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
     const run = await deploy(app, { inputs: { kubeconfig: '', kubernetesServiceConnection: KUBE_ID }, endpoints: [endpoint] });
     assert.equal(run.result, 'Failed', describeRun(run));
     assert.match(run.message ?? '', /^Could not reach the Kubernetes cluster at https:\/\/127\.0\.0\.1:1, so nothing was applied: .*connection refused/);
-    assert.deepEqual((await readdir(app.variables['Agent.TempDirectory'])).filter((f) => f !== '.taskkey'), [], 'the temporary kubeconfig is removed');
+    assert.deepEqual((await readdir(app.variables['Agent.TempDirectory'])).filter(isTaskLeftover), [], 'the temporary kubeconfig is removed');
     assertNoSecretIn(run, admin.users[0].user['client-key-data']);
   });
 
@@ -443,7 +443,7 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
     task.child.kill('SIGTERM');
     const run = await task.done;
     assert.notEqual(run.result, 'Succeeded', describeRun(run));
-    assert.deepEqual((await readdir(app.variables['Agent.TempDirectory'])).filter((f) => f !== '.taskkey'), [], 'the temporary kubeconfig is removed');
+    assert.deepEqual((await readdir(app.variables['Agent.TempDirectory'])).filter(isTaskLeftover), [], 'the temporary kubeconfig is removed');
     assertNoSecretIn(run, admin.users[0].user['client-key-data']);
   });
 });

@@ -149,6 +149,13 @@ describe('the demo: examples/ on the test bed', function () {
         assert.equal(deployed.status.readyReplicas, deployed.spec.replicas, `${service} rolled out`);
         assert.match(run.stdout, new RegExp(`deployment\\.apps/${service} .*${image.digest}`), `kubectl get shows ${service} pinned`);
       }
+      // The steps' summaries, printed as plain text before the run's own, with the digests pushed.
+      const stepSummaries = run.stdout.slice(run.stdout.indexOf('\nWhat the steps did\n'), run.stdout.indexOf('\nSummary of build '));
+      assert.ok(stepSummaries.length > 0, context);
+      for (const title of ['DockerBuildTag: ', 'ComposeTest: ', 'PushDigest: ', 'ComposeToK8s: ']) assert.ok(stepSummaries.includes(`\n${title}`), `${title} in\n${stepSummaries}`);
+      for (const image of digests.images) assert.match(stepSummaries, new RegExp(`^ +${image.reference.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +${image.digest} +yes$`, 'm'));
+      assert.match(stepSummaries, /^Tests: 3 passed, 0 failed, 0 skipped \(3 in 1 JUnit file\)\.$/m);
+      assert.doesNotMatch(stepSummaries, /\*\*|\\[#|_*\[]/, 'plain text: no Markdown marks or escapes left');
       for (const image of digests.images) {
         await fetch(`http://${bed.registry}/v2/${image.repository.slice(bed.registry.length + 1)}/manifests/${image.digest}`, { method: 'DELETE' });
       }

@@ -8,7 +8,7 @@ import JSZip from 'jszip';
 import { formatDigestFile } from '../../src/digests/digest-file';
 import type { EndpointSpec } from '../../src/agent/task-runner';
 import { startFakeAzureDevOps, type FakeAzureDevOps } from '../support/fake-azure-devops';
-import { agentVariables, describeRun, runVsixTask } from '../support/task-harness';
+import { agentVariables, describeRun, isTaskLeftover, runVsixTask } from '../support/task-harness';
 
 /**
  * ComposeToK8s@1 run from the unpacked .vsix as the agent runs it: bad input, digest sources and
@@ -85,8 +85,7 @@ function assertNoKubectlCall(run: { output: string }): void {
 }
 
 async function assertTempEmpty(setup: Setup): Promise<void> {
-  // .taskkey is azure-pipelines-task-lib's own key file for its secret vault, as on an agent.
-  assert.deepEqual((await readdir(setup.temp)).filter((f) => f !== '.taskkey'), [], 'nothing is left in Agent.TempDirectory');
+  assert.deepEqual((await readdir(setup.temp)).filter(isTaskLeftover), [], 'nothing is left in Agent.TempDirectory');
 }
 
 function assertNoSecretsLeaked(run: { output: string }): void {

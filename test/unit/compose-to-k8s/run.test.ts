@@ -115,6 +115,12 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
     for (const secret of [TOKEN, PASSWORD]) sinon.assert.calledWith(output.setSecret, secret);
     sinon.assert.calledWith(output.setOutput, 'appliedObjects', 'Namespace/shop-qa,Secret/shop-registry,Deployment/api,Deployment/cache,Service/api,Service/cache');
     assert.ok(infoLines(output).some((l) => l === 'Applying 6 objects to namespace shop-qa on https://k:6443: Namespace/shop-qa, Secret/shop-registry, Deployment/api, Deployment/cache, Service/api, Service/cache'));
+    // The record: where it went, what was applied and rolled out; no secret in it or in the summary.
+    const record = JSON.parse(output.addAttachment.lastCall.args[2]);
+    assert.deepEqual([record.task, record.action, record.namespace, record.cluster, record.objects.length, record.workloads], [
+      'ComposeToK8s', 'deploy', 'shop-qa', 'https://k:6443', 6, [{ name: 'deployment/api', status: 'rolled out' }, { name: 'deployment/cache', status: 'rolled out' }],
+    ]);
+    for (const text of [output.addAttachment.lastCall.args[2], output.uploadSummary.lastCall.args[1]]) assert.ok(!text.includes(PASSWORD) && !text.includes(TOKEN));
   });
 
   it('deploy: a failed rollout rolls back, fails with the reason, and still removes the kubeconfig', async () => {
