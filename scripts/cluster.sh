@@ -219,13 +219,17 @@ apiserver_ready() { kubectl_admin get --raw /readyz >/dev/null 2>&1; }
 start_control_plane() {
   start_apiserver
   wait_for 90 apiserver_ready || { tail -n 20 "$DIR/kube-apiserver.log" >&2; die "kube-apiserver did not become ready; see $DIR/kube-apiserver.log"; }
+  # The node lifecycle controller lifts new nodes' not-ready taint; a day's grace keeps it from
+  # marking the fake nodes NotReady when a busy machine (or a test that pauses the API server)
+  # delays kwok's heartbeats.
   start kube-controller-manager "$BIN/kube-controller-manager" \
     --kubeconfig "$DIR/controller-manager.kubeconfig" \
     --authentication-kubeconfig "$DIR/controller-manager.kubeconfig" --authorization-kubeconfig "$DIR/controller-manager.kubeconfig" \
     --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false \
     --use-service-account-credentials=true --service-account-private-key-file "$DIR/pki/sa.key" \
     --root-ca-file "$DIR/pki/ca.crt" --controllers '*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-route' \
-    --concurrent-deployment-syncs 10 --concurrent-replicaset-syncs 10 --profiling=false
+    --concurrent-deployment-syncs 10 --concurrent-replicaset-syncs 10 --profiling=false \
+    --node-monitor-grace-period 24h
   start kube-scheduler "$BIN/kube-scheduler" \
     --kubeconfig "$DIR/scheduler.kubeconfig" \
     --authentication-kubeconfig "$DIR/scheduler.kubeconfig" --authorization-kubeconfig "$DIR/scheduler.kubeconfig" \

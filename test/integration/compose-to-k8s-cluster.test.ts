@@ -243,7 +243,7 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
     assert.ok(!/^##vso\[task\.setvariable variable=pwned/m.test(run.output) && run.variables['pwned'] === undefined, 'and neutralized');
     assert.match(run.message ?? '', /^deployment\/web did not roll out within 20 s \(pod web-[\w-]+ is Pending; FailedScheduling: .*Insufficient cpu.*\); rolled back to the previous revision\.$/);
     assert.equal((run.message ?? '').split('\n').length, 1, 'one sentence');
-    assert.match(run.output, /Events of pod\/web-[\w-]+ \(deployment\/web did not roll out\):\n.*Warning FailedScheduling.*Insufficient cpu/);
+    assert.match(run.output, /Events of pod\/web-[\w-]+ \(deployment\/web did not roll out\):\n(?: {2}.*\n)* {2}Warning FailedScheduling.*Insufficient cpu/);
 
     const after = await deployment(app, 'web');
     assert.equal(after.spec.template.spec.containers[0].image, `${REGISTRY}/web@${digestOf('web-1')}`, 'the template is the previous revision again');
