@@ -16,7 +16,7 @@ import { NodeProcessRunner } from '../src/process/runner';
 import { findTestCluster } from '../test/support/cluster';
 import { EXAMPLES } from '../test/support/paths';
 import { agentVariables, describeRun, runVsixTask } from '../test/support/task-harness';
-import { median, numberOption as option } from './stats';
+import { inAlternatingOrder, median, numberOption as option } from './stats';
 
 const rounds = option('rounds', 9);
 const runner = new NodeProcessRunner({ write: () => undefined });
@@ -66,13 +66,7 @@ async function main(): Promise<void> {
         for (const name of ['web', 'worker']) await kubectl(['rollout', 'status', `deployment/${name}`, '--namespace', namespace, '--timeout=120s']);
         bare.push(performance.now() - start);
       };
-      if (round % 2 === 0) {
-        await runTask();
-        await runBare();
-      } else {
-        await runBare();
-        await runTask();
-      }
+      await inAlternatingOrder(round, runTask, runBare);
       process.stderr.write(`round ${round + 1}/${rounds}: ComposeToK8s ${task[round].toFixed(0)} ms, by hand ${bare[round].toFixed(0)} ms\n`);
     }
   } finally {
