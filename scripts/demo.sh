@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run demo: the example app's pipeline (examples/azure-pipelines.yml) end to end on this
+# npm run demo: the example app's two-stage pipeline (examples/outer-loop.yml) end to end on this
 # machine. Builds the tasks and the CLI, starts the test bed when it is not up (a Docker engine and
 # registries on 127.0.0.1), runs the pipeline with `outerloop run` against the open registry
 # 127.0.0.1:5000, then says where the digest file and the pinned manifests are.
@@ -21,11 +21,11 @@ if ! grep -q '^dockerd .*running' <<<"$status" || ! grep -q '^open-registry runn
 fi
 eval "$(scripts/test-infra.sh env)"
 
-say "running examples/azure-pipelines.yml against the registry $OUTERLOOP_TEST_REGISTRY"
+say "running examples/outer-loop.yml against the registry $OUTERLOOP_TEST_REGISTRY"
 code=0
 # --sources pins the work tree to this folder, so the run keeps its results in ./.outerloop/
 # whatever git work tree (if any) holds it.
-node bin/outerloop.js run examples/azure-pipelines.yml --sources . --var "registry=$OUTERLOOP_TEST_REGISTRY" "$@" || code=$?
+node bin/outerloop.js run examples/outer-loop.yml --sources . --var "registry=$OUTERLOOP_TEST_REGISTRY" "$@" || code=$?
 
 digests=$(find .outerloop/artifacts/image-digests -type f -name '*.json' 2>/dev/null | sort || true)
 manifests=$(find .outerloop/artifacts/k8s-manifests -type f 2>/dev/null | sort || true)
