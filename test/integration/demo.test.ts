@@ -10,13 +10,19 @@ import { DEFAULT_WAIT_IMAGE } from '../../src/k8s/render';
 import { ROOT } from '../support/paths';
 import { requireTestBed, type TestBed } from '../support/testbed';
 
-const STEPS = [
-  'Build the web image (DockerBuildTag@1)',
-  'Build the worker image (DockerBuildTag@1)',
-  'Test the composed app from outside (ComposeTest@1)',
-  'Push the images and record their digests (PushDigest@1)',
-  'Render the Kubernetes manifests, pinned by digest (ComposeToK8s@1)',
-  'Deploy to Kubernetes, pinned by digest (ComposeToK8s@1)',
+/** examples/outer-loop.yml: the CI stage, then the release stage's deployment job and its check. */
+const STEPS: Array<[result: string, label: string]> = [
+  ['Succeeded', 'Build, test and push › Images › Build the web image (DockerBuildTag@1)'],
+  ['Succeeded', 'Build, test and push › Images › Build the worker image (DockerBuildTag@1)'],
+  ['Succeeded', 'Build, test and push › Images › Test the composed app from outside (ComposeTest@1)'],
+  ['Succeeded', 'Build, test and push › Images › Push the images and record their digests (PushDigest@1)'],
+  ['Succeeded', 'Release to local › Deploy the pushed digests › Say what is released (bash)'],
+  ['Succeeded', 'Release to local › Deploy the pushed digests › Download artifacts (current) (download)'],
+  ['Succeeded', 'Release to local › Deploy the pushed digests › Render the Kubernetes manifests for local, pinned by digest (ComposeToK8s@1)'],
+  ['Skipped', 'Release to local › Deploy the pushed digests › Deploy to local, pinned by digest (ComposeToK8s@1)'],
+  ['Succeeded', 'Release to local › Deploy the pushed digests › Count the images pinned by digest (bash)'],
+  ['Skipped', 'Release to local › Deploy the pushed digests › Report the failure (bash)'],
+  ['Succeeded', 'Release to local › Verify › At least both images are pinned (bash)'],
 ];
 
 function docker(bed: TestBed, args: string[], cwd?: string, env: NodeJS.ProcessEnv = {}): string {
@@ -81,7 +87,7 @@ describe('the demo: examples/ on the test bed', function () {
     assert.equal(docker(bed, ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]).trim(), '', 'no container left');
   });
 
-  it('npm run demo builds, tests, pushes and renders pinned by digest, and prints where the digest file and the manifests are', async () => {
+  it('npm run demo runs the two-stage pipeline: CI builds, tests and pushes; the release deployment job renders pinned by the CI digest artifact; it prints where the digest file and the manifests are', async () => {
     // scripts/demo.sh as `npm run demo` runs it, from the repository: its results land in ./.outerloop/.
     const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
       const child = spawn('bash', [join(ROOT, 'scripts', 'demo.sh'), '--var', `imageNamespace=${namespace}`], {
@@ -96,10 +102,16 @@ describe('the demo: examples/ on the test bed', function () {
     });
     const context = `exit ${run.code}\n${run.stdout}\n${run.stderr}`;
     const summary = summaryOf(run.stdout);
-    assert.deepEqual(summary.map(([, label]) => label), STEPS, context);
+    assert.deepEqual(summary.map(([, label]) => label), STEPS.map(([, label]) => label), context);
     try {
       assert.equal(run.code, 0, context);
-      assert.deepEqual(summary.map(([result]) => result), ['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Skipped'], context);
+      assert.deepEqual(summary, STEPS, context);
+      // The CI stage's push output crossed into the release stage (stageDependencies), and the
+      // deployment job's output into the next job (dependencies.Deploy.outputs['Deploy.check.pinned']).
+      assert.match(run.stdout, new RegExp(`^releasing ${bed.registry}/${namespace}/web@sha256:[0-9a-f]{64} to outerloop-local$`, 'm'), context);
+      assert.match(run.stdout, /^\d+ images pinned by digest in the rendered manifests$/m, context);
+      // The deployment job downloaded the CI stage's digest artifact into the workspace before rendering.
+      assert.ok(existsSync(join(ROOT, '.outerloop', 'work', 'image-digests', 'image-digests.json')), context);
       // The digest file PushDigest published, with the registry's own digests.
       const digestFiles = filesUnder(join(ROOT, '.outerloop', 'artifacts', 'image-digests')).filter((f) => f.endsWith('.json'));
       assert.equal(digestFiles.length, 1, context);
