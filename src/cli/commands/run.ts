@@ -8,7 +8,7 @@ import { PipelineEngine } from '../../run/engine';
 import { SecretMasker } from '../../run/mask';
 import { expandPipelineFile, parsePipeline } from '../../run/parse';
 import { readVariablesFile } from '../../run/variables-file';
-import { dump, FAILSAFE_SCHEMA } from 'js-yaml';
+import { dump } from 'js-yaml';
 import { DEFAULT_BUILD_NUMBER_FORMAT, predefinedVariables } from '../../run/predefined';
 import { ConsoleReporter } from '../../run/report';
 import { parseRunArgs, RUN_USAGE } from '../../run/options';
@@ -72,7 +72,7 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
   };
   const text = await readFile(file, 'utf8');
   if (options.expand) {
-    io.stdout.write(dump(expandPipelineFile(file, shown, text, parseOptions), { lineWidth: -1, noRefs: true, schema: FAILSAFE_SCHEMA }));
+    io.stdout.write(dump(expandPipelineFile(file, shown, text, parseOptions), { lineWidth: -1, noRefs: true }));
     return 0;
   }
   const pipeline = parsePipeline(text, shown, parseOptions);
