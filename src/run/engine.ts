@@ -83,6 +83,8 @@ export class PipelineEngine {
   private readonly records: StepRecord[] = [];
   private readonly views = new Map<Step, StepView>();
   private readonly owners = new Map<Step, { stage: Stage; job: Job }>();
+  /** A step's job as the run view names it: `<job> <leg>` for a matrix leg. */
+  private readonly jobLabels = new Map<Step, string>();
   private readonly root = new VariableStore();
   private buildNumber = '';
 
@@ -149,6 +151,9 @@ export class PipelineEngine {
   }
 
   private indexSteps(): void {
+    for (const job of this.pipeline.stages.flatMap((s) => s.jobs)) {
+      for (const leg of job.legs) for (const step of leg.phases.flatMap((p) => p.steps)) this.jobLabels.set(step, leg.displayName);
+    }
     const all = allSteps(this.pipeline);
     all.forEach(({ stage, job, step }, i) => {
       this.owners.set(step, { stage, job });
@@ -160,7 +165,7 @@ export class PipelineEngine {
   private label(step: Step, store: VariableStore): string {
     const owner = this.owners.get(step);
     const stage = owner && !owner.stage.implicit ? [owner.stage.displayName] : [];
-    const job = owner && !owner.job.implicit ? [owner.job.displayName] : [];
+    const job = owner && !owner.job.implicit ? [this.jobLabels.get(step) ?? owner.job.displayName] : [];
     return [...stage, ...job, this.displayName(step, store)].join(' › ');
   }
 

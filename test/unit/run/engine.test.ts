@@ -267,4 +267,65 @@ steps:
     assert.equal(run.buildNumber, '4.3');
     assert.match(run.out, /^4\.3 v4\.3$/m);
   });
+
+  it('passes outputs across jobs and stages (job, matrix leg and deployment forms), and runs runOnce hooks in order with on.failure', async () => {
+    const run = await runPipelineText(`stages:
+- stage: A
+  jobs:
+  - job: Build
+    strategy:
+      matrix:
+        linux: { os: lin }
+        mac: { os: osx }
+    steps:
+    - bash: echo "##vso[task.setvariable variable=os;isOutput=true]$(os)"
+      name: s
+  - job: Plain
+    steps:
+    - bash: echo "##vso[task.setvariable variable=v;isOutput=true]plain-value"
+      name: s
+  - deployment: Ship
+    dependsOn: [Build, Plain]
+    environment: qa
+    variables:
+      fromLeg: $[ dependencies.Build.outputs['mac.s.os'] ]
+      fromPlain: $[ dependencies.Plain.outputs['s.v'] ]
+    strategy:
+      runOnce:
+        preDeploy:
+          steps:
+          - bash: echo "pre $(fromLeg) $(fromPlain) $(Environment.Name)"
+        deploy:
+          steps:
+          - bash: echo "##vso[task.setvariable variable=out;isOutput=true]shipped"
+            name: d
+          - bash: exit 1
+            displayName: breaks
+        on:
+          failure:
+            steps:
+            - bash: echo "rolled back"
+              displayName: on failure
+          success:
+            steps:
+            - bash: echo never
+              displayName: on success
+- stage: B
+  dependsOn: A
+  condition: always()
+  jobs:
+  - job: Read
+    variables:
+      shipped: $[ stageDependencies.A.Ship.outputs['Ship.d.out'] ]
+      result: $[ stageDependencies.A.Ship.result ]
+    steps:
+    - bash: echo "read $(shipped) $(result)"
+`);
+    assert.match(run.out, /^pre osx plain-value qa$/m, run.out);
+    assert.match(run.out, /^rolled back$/m);
+    assert.match(run.out, /^read shipped Failed$/m);
+    assert.deepEqual(run.records.map((r) => r.result), ['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Failed', 'Succeeded', 'Skipped', 'Succeeded']);
+    assert.equal(run.records[4].view.label, 'A › Ship › Download artifacts (current)', 'the deploy hook downloads the artifacts first');
+    assert.deepEqual(run.records.slice(0, 2).map((r) => r.view.label.split(' › ')[1]), ['Build linux', 'Build mac'], 'matrix legs are named <job> <leg>');
+  });
 });
