@@ -334,7 +334,14 @@ export class PipelineEngine {
     view.label = this.label(step, store);
     this.options.reporter.stepStarted(view);
     const started = this.options.now();
-    const outcome = await this.execute(step, store, pathPrefix, view);
+    let outcome = await this.execute(step, store, pathPrefix, view);
+    // retryCountOnTaskFailure: a failed step runs again, after 1 s, 2 s, 4 s… (at most 10 s), as the agent retries.
+    for (let attempt = 1; attempt <= step.retryCount && outcome.result === 'Failed' && !this.cancelled; attempt++) {
+      const delay = Math.min(1000 * 2 ** (attempt - 1), 10_000);
+      this.options.reporter.line(view, { kind: 'warning', text: `${outcome.message ?? 'The step failed.'} Retrying in ${delay / 1000} s (attempt ${attempt + 1} of ${step.retryCount + 1}, retryCountOnTaskFailure).` });
+      await new Promise((r) => setTimeout(r, delay));
+      outcome = await this.execute(step, store, pathPrefix, view);
+    }
     const { problems, buildNumber } = await applyStepEffects(step, outcome.effects, {
       store,
       pathPrefix,

@@ -25,6 +25,8 @@ export interface StepCommon {
   /** `env:`: extra environment variables (values may hold macros, which is how secrets reach scripts). */
   env: Record<string, string>;
   timeoutInMinutes?: number;
+  /** `retryCountOnTaskFailure`: how many times a failed step runs again (0 to 10). */
+  retryCount: number;
 }
 
 /** `task: Name@Major`. */
@@ -37,11 +39,11 @@ export interface TaskStep extends StepCommon {
   inputs: Record<string, string>;
 }
 
-/** `script:` or `bash:`: run through bash. */
+/** `script:`, `bash:` (run through bash), `pwsh:` or `powershell:` (run through pwsh). */
 export interface ScriptStep extends StepCommon {
   kind: 'script';
-  /** The key it was written with: `script:` or `bash:` (both run with bash here). */
-  keyword: 'script' | 'bash';
+  /** The key it was written with: `script:` and `bash:` run with bash here, `pwsh:` and `powershell:` with pwsh. */
+  keyword: 'script' | 'bash' | 'pwsh' | 'powershell';
   script: string;
   workingDirectory?: string;
   failOnStderr: boolean;

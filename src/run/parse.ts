@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { delimiter, join, relative, resolve } from 'node:path';
 import { FileError, OuterloopError } from '../common/errors';
 import { ExpressionError } from './expression-parser';
 import { compileCondition, rootsOf } from './expression-eval';
@@ -36,6 +36,8 @@ class Reader {
   constructor(
     readonly file: string,
     private readonly locate: (path: string) => string | undefined = () => undefined,
+    /** Whether a program is installed (pwsh: steps need it). */
+    readonly hasProgram: (name: string) => boolean = () => true,
   ) {}
 
   fail(path: string, detail: string): never {
@@ -147,14 +149,20 @@ function readVariables(r: Reader, owner: Mapping, path: string, roots: string[])
   });
 }
 
-const COMMON_STEP_KEYS = ['name', 'displayName', 'condition', 'continueOnError', 'enabled', 'env', 'timeoutInMinutes', 'target'];
+const COMMON_STEP_KEYS = ['name', 'displayName', 'condition', 'continueOnError', 'enabled', 'env', 'timeoutInMinutes', 'target', 'retryCountOnTaskFailure'];
 const UNSUPPORTED_STEPS: Record<string, string> = {
-  pwsh: 'PowerShell steps (pwsh:)',
-  powershell: 'PowerShell steps (powershell:)',
   downloadBuild: 'downloadBuild steps',
   getPackage: 'getPackage steps',
   reviewApp: 'reviewApp steps',
 };
+
+function readRetryCount(r: Reader, m: Mapping, path: string): number {
+  const raw = r.optionalText(m, 'retryCountOnTaskFailure', path)?.trim();
+  if (raw === undefined) return 0;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 10) r.fail(`${path}.retryCountOnTaskFailure`, `must be a whole number from 0 to 10, not '${raw}'.`);
+  return n;
+}
 
 function readStepCommon(r: Reader, m: Mapping, path: string, defaultName: string): StepCommon {
   const name = r.optionalText(m, 'name', path)?.trim();
@@ -168,6 +176,7 @@ function readStepCommon(r: Reader, m: Mapping, path: string, defaultName: string
     enabled: r.boolean(m, 'enabled', path, true),
     env: r.stringMap(m, 'env', path),
     timeoutInMinutes: r.positiveNumber(m, 'timeoutInMinutes', path),
+    retryCount: readRetryCount(r, m, path),
   };
 }
 
@@ -179,8 +188,7 @@ function readStep(r: Reader, node: Node, path: string, resources: Set<string>): 
   if ('task' in m) {
     const builtin = readArtifactTask(r, m, path, resources);
     if (builtin) return builtin;
-    r.onlyKeys(m, path, ['task', 'inputs', 'retryCountOnTaskFailure', ...COMMON_STEP_KEYS], 'a task step');
-    if ('retryCountOnTaskFailure' in m) r.fail(`${path}.retryCountOnTaskFailure`, 'is not supported by outerloop run.');
+    r.onlyKeys(m, path, ['task', 'inputs', ...COMMON_STEP_KEYS], 'a task step');
     const reference = r.text(m['task'], `${path}.task`).trim();
     const match = /^([A-Za-z0-9_.-]+)@([0-9]+)$/.exec(reference);
     if (!match) r.fail(`${path}.task`, `'${reference}' must name a task and its major version, e.g. DockerBuildTag@1.`);
@@ -190,18 +198,24 @@ function readStep(r: Reader, node: Node, path: string, resources: Set<string>): 
     }
     return { kind: 'task', reference, taskName: match[1], major: Number(match[2]), inputs, ...readStepCommon(r, m, path, reference) };
   }
-  for (const key of ['script', 'bash']) {
+  for (const key of ['script', 'bash', 'pwsh', 'powershell'] as const) {
     if (!(key in m)) continue;
-    r.onlyKeys(m, path, [key, 'workingDirectory', 'failOnStderr', ...COMMON_STEP_KEYS], `a ${key} step`);
+    const powershell = key === 'pwsh' || key === 'powershell';
+    r.onlyKeys(m, path, [key, 'workingDirectory', 'failOnStderr', ...(powershell ? ['errorActionPreference', 'ignoreLASTEXITCODE'] : []), ...COMMON_STEP_KEYS], `a ${key} step`);
+    if (powershell && !r.hasProgram('pwsh')) r.fail(at(path, key), 'needs PowerShell (pwsh), which is not installed on this machine (not on PATH).');
+    if (powershell) {
+      for (const option of ['errorActionPreference', 'ignoreLASTEXITCODE']) if (option in m) r.fail(at(path, option), 'is not supported by outerloop run (it runs PowerShell with its defaults: stop on error, exit with $LASTEXITCODE).');
+    }
     const script = r.text(m[key], at(path, key));
     const firstLine = script.trim().split('\n')[0] ?? '';
+    const label = key === 'bash' ? 'Bash' : key === 'script' ? 'CmdLine' : 'PowerShell';
     return {
       kind: 'script',
-      keyword: key === 'bash' ? 'bash' : 'script',
+      keyword: key,
       script,
       workingDirectory: r.optionalText(m, 'workingDirectory', path),
       failOnStderr: r.boolean(m, 'failOnStderr', path, false),
-      ...readStepCommon(r, m, path, `${key === 'bash' ? 'Bash' : 'CmdLine'}: ${firstLine.length > 60 ? `${firstLine.slice(0, 57)}...` : firstLine}`),
+      ...readStepCommon(r, m, path, `${label}: ${firstLine.length > 60 ? `${firstLine.slice(0, 57)}...` : firstLine}`),
     };
   }
   if ('publish' in m) {
@@ -278,7 +292,7 @@ function readSteps(r: Reader, m: Mapping, path: string, resources: Set<string>, 
   return steps;
 }
 
-const JOB_KEYS = ['displayName', 'dependsOn', 'condition', 'continueOnError', 'variables', 'pool', 'workspace', 'timeoutInMinutes', 'cancelTimeoutInMinutes', 'strategy', 'uses'];
+const JOB_KEYS = ['displayName', 'dependsOn', 'condition', 'continueOnError', 'variables', 'pool', 'workspace', 'timeoutInMinutes', 'cancelTimeoutInMinutes', 'strategy', 'uses', 'templateContext'];
 
 /** `strategy: matrix:` / `parallel:`: the legs, run one after another, named as the service names them. */
 function readLegs(r: Reader, m: Mapping, path: string, displayName: string, read: (legPath: string) => JobPhase[]): JobLeg[] {
@@ -338,7 +352,7 @@ function readDeploymentPhases(r: Reader, m: Mapping, path: string, resources: Se
     const steps = hookSteps(hooks[hook], hookPath);
     // The deploy hook downloads this run's artifacts first, as on the service, unless it has a download step (download: none stops it).
     if (hook === 'deploy' && !steps.some((s) => s.kind === 'download')) {
-      steps.unshift({ kind: 'download', source: 'current', path: `${hookPath}.steps`, displayName: 'Download artifacts (current)', continueOnError: false, enabled: true, env: {} });
+      steps.unshift({ kind: 'download', source: 'current', path: `${hookPath}.steps`, displayName: 'Download artifacts (current)', continueOnError: false, enabled: true, env: {}, retryCount: 0 });
     }
     phases.push({ hook, when: 'success', steps: steps.filter((s) => !(s.kind === 'download' && s.source === 'none')) });
   }
@@ -495,8 +509,8 @@ function checkDependencies(r: Reader, items: Array<{ name: string; path: string;
 }
 
 /** Reads an expanded pipeline document (see {@link expandPipeline}); `file` is used in messages. Throws {@link FileError}. */
-export function readPipelineDocument(doc: YamlValue | undefined, file: string): Pipeline {
-  const r = new Reader(file, (path) => (doc === undefined ? undefined : locateInDocument(doc, path)));
+export function readPipelineDocument(doc: YamlValue | undefined, file: string, hasProgram: (name: string) => boolean = isOnPath): Pipeline {
+  const r = new Reader(file, (path) => (doc === undefined ? undefined : locateInDocument(doc, path)), hasProgram);
   if (doc === undefined || doc === '') r.fail('', 'the file is empty.');
   const top = r.mapping(doc, '');
   const shapes = ['stages', 'jobs', 'steps'].filter((k) => k in top);
@@ -522,7 +536,19 @@ export function readPipelineDocument(doc: YamlValue | undefined, file: string): 
 }
 
 /** What parsing a file needs besides its text: see {@link ExpandOptions}; every part has a default. */
-export type ParseOptions = Partial<ExpandOptions>;
+export type ParseOptions = Partial<ExpandOptions> & { hasProgram?: (name: string) => boolean };
+
+/** True when `name` is an executable file in a folder of PATH. */
+export function isOnPath(name: string): boolean {
+  return (process.env['PATH'] ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir || '.', name), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
 
 /** The fully expanded pipeline file at `path`, as a document (what `outerloop run --expand` prints). */
 export function expandPipelineFile(path: string, file: string, text: string, options: ParseOptions = {}): YamlValue {
@@ -543,5 +569,5 @@ export function expandPipelineFile(path: string, file: string, text: string, opt
  */
 export function parsePipeline(text: string, file: string, options: ParseOptions & { path?: string } = {}): Pipeline {
   if (!text.replace(/#.*$/gm, '').trim()) throw new FileError(file, 'the file is empty.');
-  return readPipelineDocument(expandPipelineFile(options.path ?? file, file, text, options), file);
+  return readPipelineDocument(expandPipelineFile(options.path ?? file, file, text, options), file, options.hasProgram);
 }

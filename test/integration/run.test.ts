@@ -115,8 +115,8 @@ describe('outerloop run (the built CLI, end to end)', function () {
       'unknown.yml': 'steps:\n- task: DockerBuildTag\n',
     });
     const cases: Array<[args: string[], stderr: string]> = [
-      [['run', 'bad.yml'], "outerloop run: bad.yml: steps[0].condition: eq() takes 2 arguments, not 1 in 'eq(variables.a)'.\n"],
-      [['run', 'unknown.yml'], "outerloop run: unknown.yml: steps[0].task: 'DockerBuildTag' must name a task and its major version, e.g. DockerBuildTag@1.\n"],
+      [['run', 'bad.yml'], "outerloop run: bad.yml:3: steps[0].condition: eq() takes 2 arguments, not 1 in 'eq(variables.a)'.\n"],
+      [['run', 'unknown.yml'], "outerloop run: unknown.yml:2: steps[0].task: 'DockerBuildTag' must name a task and its major version, e.g. DockerBuildTag@1.\n"],
       [['run', 'missing.yml'], 'outerloop run: missing.yml: no such pipeline file.\n'],
       [['run', '--var', 'x'], "outerloop run: Input '--var' needs NAME=VALUE, not 'x'.\n"],
     ];

@@ -328,4 +328,22 @@ steps:
     assert.equal(run.records[4].view.label, 'A › Ship › Download artifacts (current)', 'the deploy hook downloads the artifacts first');
     assert.deepEqual(run.records.slice(0, 2).map((r) => r.view.label.split(' › ')[1]), ['Build linux', 'Build mac'], 'matrix legs are named <job> <leg>');
   });
+
+  it('runs a failed step again with retryCountOnTaskFailure, and keeps only the last attempt\'s result', async () => {
+    const run = await runPipelineText(`steps:
+- bash: |
+    n=$(cat "$(Agent.TempDirectory)/attempts" 2>/dev/null || echo 0)
+    echo $((n + 1)) > "$(Agent.TempDirectory)/attempts"
+    echo "attempt $((n + 1))"
+    test "$n" -ge 1
+  displayName: flaky
+  retryCountOnTaskFailure: 2
+`);
+    assert.deepEqual(resultsOf(run), ['flaky=Succeeded'], run.out);
+    assert.match(run.out, /^attempt 1$/m);
+    assert.match(run.out, /Bash exited with code 1\. Retrying in 1 s \(attempt 2 of 3, retryCountOnTaskFailure\)\./);
+    assert.match(run.out, /^attempt 2$/m);
+    assert.doesNotMatch(run.out, /^attempt 3$/m);
+  });
 });
+

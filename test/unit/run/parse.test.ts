@@ -51,7 +51,7 @@ steps:
       kind: 'task', reference: 'DockerBuildTag@1', taskName: 'DockerBuildTag', major: 1,
       inputs: { repository: 'shop/web', noCache: 'true' },
       path: 'steps[0]', name: 'web', displayName: 'Build $(version)', condition: 'succeeded()',
-      continueOnError: true, enabled: true, env: { A: 'b' }, timeoutInMinutes: 5,
+      continueOnError: true, enabled: true, env: { A: 'b' }, timeoutInMinutes: 5, retryCount: 0,
     });
     assert.equal(script.kind, 'script');
     assert.equal(script.kind === 'script' && script.script, 'echo one\necho two\n');
@@ -107,6 +107,13 @@ stages:
     ]);
   });
 
+  it('reads pwsh: and powershell: steps where pwsh is installed, and retryCountOnTaskFailure', () => {
+    const p = parsePipeline('steps:\n- pwsh: Write-Host hi\n  retryCountOnTaskFailure: 2\n- powershell: Write-Host there\n', FILE, { hasProgram: (name) => name === 'pwsh' });
+    const [pwsh, powershell] = jobSteps(p.stages[0].jobs[0]);
+    assert.ok(pwsh.kind === 'script' && pwsh.keyword === 'pwsh' && pwsh.displayName === 'PowerShell: Write-Host hi' && pwsh.retryCount === 2);
+    assert.ok(powershell.kind === 'script' && powershell.keyword === 'powershell' && powershell.retryCount === 0);
+  });
+
   it('reads jobs without stages', () => {
     const p = parsePipeline('jobs:\n- job: A\n  steps:\n  - script: echo a\n- job: B\n  steps:\n  - bash: echo b\n', FILE);
     assert.deepEqual(p.stages[0].jobs.map((j) => j.name), ['A', 'B']);
@@ -123,7 +130,8 @@ stages:
     ['a variable group', 'variables:\n- group: prod\nsteps:\n- script: echo\n', `${FILE}:2: variables[0]: variable groups ('group: prod') are not supported by outerloop run; pass their values with --var, --secret or --variables-file.`],
     ['a missing template', 'steps:\n- template: build.yml\n', `${FILE}:2: the template 'build.yml' does not exist.`],
     ['an unknown root in ${{ }}', 'steps:\n- script: echo ${{ foo.x }}\n', `${FILE}:2: 'foo' cannot be read in \${{ }} (it can read parameters, variables and the names of enclosing \${{ each }}) in '\${{ foo.x }}'.`],
-    ['PowerShell', 'steps:\n- pwsh: Write-Host hi\n', `${FILE}:2: steps[0]: PowerShell steps (pwsh:) are not supported by outerloop run.`],
+    ['PowerShell where pwsh is not installed', 'steps:\n- pwsh: Write-Host hi\n', `${FILE}:2: steps[0].pwsh: needs PowerShell (pwsh), which is not installed on this machine (not on PATH).`],
+    ['a retry count out of range', 'steps:\n- script: echo\n  retryCountOnTaskFailure: 11\n', `${FILE}:3: steps[0].retryCountOnTaskFailure: must be a whole number from 0 to 10, not '11'.`],
     ['a runtime matrix', "jobs:\n- job: A\n  strategy:\n    matrix: $[ variables.legs ]\n  steps:\n  - script: echo\n", `${FILE}:4: jobs[0].strategy.matrix: a matrix computed at run time ($[ ]) is not supported`],
     ['a deployment job without a strategy', 'jobs:\n- deployment: D\n  environment: prod\n', `${FILE}:2: jobs[0]: a deployment job needs a strategy (runOnce, rolling or canary).`],
     ['a container job', 'jobs:\n- job: A\n  container: ubuntu\n  steps:\n  - script: echo\n', `${FILE}:3: jobs[0].container: is not supported by outerloop run (container jobs`],
@@ -139,7 +147,7 @@ stages:
   ];
   for (const [what, yaml, message] of bad) {
     it(`rejects ${what} in one sentence naming where`, () => {
-      assert.throws(() => parsePipeline(yaml, FILE), (err: unknown) => {
+      assert.throws(() => parsePipeline(yaml, FILE, { hasProgram: () => false }), (err: unknown) => {
         assert.ok(err instanceof FileError, String(err));
         assert.ok(err.message.startsWith(message), `${err.message}\n  should start with\n${message}`);
         assert.ok(!err.message.includes('\n'), 'one line');
