@@ -150,6 +150,63 @@ describe('outerloop run (the built CLI, end to end)', function () {
     assert.match(r.stderr, /SIGINT: cancelling/);
   });
 
+  it('expands templates and parameters with --expand, and feeds a release pipeline the CI run\'s artifacts with --pipeline-artifacts', async () => {
+    const { dir } = await gitRepo({
+      'ci.yml': `parameters:
+- name: greeting
+  default: hello
+steps:
+- template: step.yml
+  parameters:
+    text: \${{ parameters.greeting }}
+`,
+      'step.yml': `parameters:
+- name: text
+steps:
+- task: Probe@1
+  displayName: Probe says \${{ parameters.text }}
+  inputs:
+    artifactName: drop
+`,
+      'release.yml': `resources:
+  pipelines:
+  - pipeline: ci
+    source: the-ci
+stages:
+- stage: Release
+  jobs:
+  - deployment: Deploy
+    environment: qa
+    strategy:
+      runOnce:
+        deploy:
+          steps:
+          - download: ci
+            artifact: drop
+          - bash: echo "release of $(resources.pipeline.ci.runName) got $(cat '$(Pipeline.Workspace)/ci/drop/hello.txt') with $(regPassword)"
+`,
+      'vars.yml': 'regPassword: { value: file-secret-1, secret: true }\n',
+    });
+    const expanded = await outerloop(['run', 'ci.yml', '--expand', '--param', 'greeting=bonjour'], dir);
+    assert.equal(expanded.code, 0, describeRun(expanded));
+    assert.equal(expanded.stdout, 'steps:\n  - task: Probe@1\n    displayName: Probe says bonjour\n    inputs:\n      artifactName: drop\n');
+    assert.ok(!existsSync(join(dir, '.outerloop')), '--expand runs nothing and writes nothing');
+
+    const ci = await outerloop(['run', 'ci.yml', '--tasks', FIXTURE_TASKS], dir);
+    assert.equal(ci.code, 0, describeRun(ci));
+    const buildNumber = /build (\d{8}\.\d+)/.exec(ci.stdout)?.[1];
+    const release = await outerloop(['run', 'release.yml', '--pipeline-artifacts', 'ci=.outerloop/artifacts', '--variables-file', 'vars.yml'], dir);
+    assert.equal(release.code, 0, describeRun(release));
+    assert.match(release.stdout, new RegExp(`^release of ${buildNumber} got artifact of build ${buildNumber} with \\*\\*\\*$`, 'm'), describeRun(release));
+    assert.ok(!release.stdout.includes('file-secret-1'), 'a secret from --variables-file is masked');
+
+    const missing = await outerloop(['run', 'release.yml'], dir);
+    assert.equal(missing.code, 1, describeRun(missing));
+    assert.match(missing.stdout, /No artifacts for the pipeline resource 'ci' \(the-ci\): give them with --pipeline-artifacts ci=DIR/);
+    const badParam = await outerloop(['run', 'ci.yml', '--param', 'nope=1'], dir);
+    assert.equal(badParam.stderr, "outerloop run: --param: 'nope' is not a parameter of ci.yml (it declares greeting).\n");
+  });
+
   it('lists run in --help and prints its usage', async () => {
     const help = await outerloop(['--help'], tmpdir());
     assert.match(help.stdout, /^ {2}run +run an azure-pipelines\.yml on this machine/m);

@@ -8,6 +8,7 @@ import { PipelineEngine } from '../../run/engine';
 import { SecretMasker } from '../../run/mask';
 import { expandPipelineFile, parsePipeline } from '../../run/parse';
 import { readVariablesFile } from '../../run/variables-file';
+import { takePipelineResource, writeRunRecord } from '../../run/pipeline-resources';
 import { dump } from 'js-yaml';
 import { DEFAULT_BUILD_NUMBER_FORMAT, predefinedVariables } from '../../run/predefined';
 import { ConsoleReporter } from '../../run/report';
@@ -84,18 +85,27 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
     if (!existsSync(dir)) throw new InputError('--pipeline-artifacts', `names '${options.pipelineArtifacts[alias]}', which does not exist.`);
     options.pipelineArtifacts[alias] = dir;
   }
-
   const catalog = await TaskCatalog.load([...options.taskDirs.map((d) => resolve(io.cwd, d)), bundledTasksDir()]);
   const folders = await prepareWorkFolders(sourcesDir);
+  // Before this run empties its artifacts folder: the pipeline resources may be an earlier run's.
+  const resourceVariables: Record<string, string> = {};
+  for (const resource of pipeline.pipelineResources) {
+    const given = Object.entries(options.pipelineArtifacts).find(([alias]) => alias.toLowerCase() === resource.alias.toLowerCase());
+    if (given) {
+      const taken = await takePipelineResource(folders.outerloopDir, resource.alias, resource.source, given[1]);
+      options.pipelineArtifacts[given[0]] = taken.dir;
+      Object.assign(resourceVariables, taken.variables);
+    } else {
+      resourceVariables[`resources.pipeline.${resource.alias}.pipelineName`] = resource.source;
+      resourceVariables[`resources.pipeline.${resource.alias}.runName`] = 'local';
+    }
+  }
   const outputs = new RunOutputs(folders.outerloopDir, sourcesDir, io.cwd);
   await outputs.reset();
   const startedAt = new Date();
   const { buildId, revision } = await nextBuildCounters(folders.outerloopDir, pipeline.buildNumberFormat ?? DEFAULT_BUILD_NUMBER_FORMAT, startedAt);
   const predefined = facts(folders, buildId);
-  for (const resource of pipeline.pipelineResources) {
-    predefined[`resources.pipeline.${resource.alias}.pipelineName`] = resource.source;
-    predefined[`resources.pipeline.${resource.alias}.runName`] = 'local';
-  }
+  Object.assign(predefined, resourceVariables);
   if (options.debug) predefined['System.Debug'] = 'true';
 
   const masker = new SecretMasker();
@@ -136,6 +146,14 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
       pipelineArtifacts: options.pipelineArtifacts,
     });
     const result = await engine.run();
+    await writeRunRecord(folders.outerloopDir, {
+      pipelineFile: predefined['System.PipelineFile'],
+      buildNumber: result.buildNumber,
+      buildId: predefined['Build.BuildId'],
+      result: result.result,
+      sourceVersion: predefined['Build.SourceVersion'],
+      sourceBranch: predefined['Build.SourceBranch'],
+    });
     await printKept(io, outputs, masker);
     return exitCodeOf(result.result);
   } finally {
