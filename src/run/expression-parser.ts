@@ -61,6 +61,8 @@ function tokenize(text: string): Token[] {
       const raw = m ? m[0] : c;
       tokens.push({ type: 'word', value: raw, at: i });
       i += raw.length;
+    } else if (c === '$' && (text.startsWith('${{', i) || text[i + 1] === '[')) {
+      throw new ExpressionError('template (${{ }}) and runtime ($[ ]) syntax is not supported inside an expression; write the expression alone.');
     } else if ('(),[].'.includes(c)) {
       tokens.push({ type: 'punct', value: c as '(' | ')' | ',' | '[' | ']' | '.', at: i });
       i++;
@@ -73,7 +75,6 @@ function tokenize(text: string): Token[] {
 
 /** Parses one expression; throws {@link ExpressionError} with a one-sentence reason. */
 export function parseExpression(text: string): Expression {
-  if (/\$\{\{|\$\[/.test(text)) throw new ExpressionError('template (${{ }}) and runtime ($[ ]) syntax is not supported inside an expression; write the expression alone.');
   const tokens = tokenize(text);
   let pos = 0;
   const peek = (): Token | undefined => tokens[pos];

@@ -68,8 +68,9 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
     repositoryRoot: git.topLevel ?? sourcesDir,
     display: (p: string) => relative(io.cwd, p) || p,
     parameters: options.parameters,
-    // ${{ variables.x }} sees the predefined variables known before a run, and --var.
-    variables: { ...facts(workFolders(sourcesDir), 0), ...options.variables },
+    // ${{ variables.x }} sees the predefined variables and the file's own, not --var: as on the
+    // service, variables given when a run starts are runtime variables.
+    variables: facts(workFolders(sourcesDir), 0),
   };
   const text = await readFile(file, 'utf8');
   if (options.expand) {

@@ -159,6 +159,85 @@ jobs:
     assert.match(out, /- script: docker build web\n +name: web\n +- script: docker build api\n +name: api\n/);
   });
 
+  it('expands the documented examples: wrapping each job\'s steps, injecting dependencies, and an escaped ${{', () => {
+    const files = {
+      'main.yml': `jobs:
+- template: job.yml
+  parameters:
+    jobs:
+    - job: A
+      steps:
+      - script: echo This will get sandwiched
+    - job: B
+      dependsOn:
+      - A
+      steps:
+      - script: echo So will this!
+`,
+      'job.yml': `parameters:
+- name: 'jobs'
+  type: jobList
+  default: []
+
+jobs:
+- job: SomeSpecialTool
+  steps:
+  - task: RunSpecialTool@1
+- \${{ each job in parameters.jobs }}:
+  - \${{ each pair in job }}:
+      \${{ if and(ne(pair.key, 'steps'), ne(pair.key, 'dependsOn')) }}:
+        \${{ pair.key }}: \${{ pair.value }}
+    dependsOn:
+    - SomeSpecialTool
+    - \${{ if job.dependsOn }}:
+      - \${{ job.dependsOn }}
+    steps:
+    - task: SetupMyBuildTools@1
+    - \${{ job.steps }}
+    - task: PublishMyTelemetry@1
+      condition: always()
+    - script: echo \${{ 'my\${{value with a '' quote' }}
+`,
+    };
+    assert.equal(expandFiles(files), `jobs:
+  - job: SomeSpecialTool
+    steps:
+      - task: RunSpecialTool@1
+  - job: A
+    dependsOn:
+      - SomeSpecialTool
+    steps:
+      - task: SetupMyBuildTools@1
+      - script: echo This will get sandwiched
+      - task: PublishMyTelemetry@1
+        condition: always()
+      - script: echo my\${{value with a ' quote
+  - job: B
+    dependsOn:
+      - SomeSpecialTool
+      - A
+    steps:
+      - task: SetupMyBuildTools@1
+      - script: echo So will this!
+      - task: PublishMyTelemetry@1
+        condition: always()
+      - script: echo my\${{value with a ' quote
+`);
+  });
+
+  it('gives ${{ variables.x }} the file\'s variables (list or mapping form) and the predefined ones, not --var', () => {
+    const main = `variables:
+- name: foo
+  value: test
+steps:
+- script: echo start
+- \${{ if eq(variables.foo, 'test') }}:
+  - script: echo this is a test
+- script: echo \${{ variables['Build.Reason'] }} [\${{ variables.fromCommandLine }}]
+`;
+    assert.equal(expandFiles({ 'main.yml': main }, { variables: { 'Build.Reason': 'Manual' } }), "variables:\n  - name: foo\n    value: test\nsteps:\n  - script: echo start\n  - script: echo this is a test\n  - script: echo Manual []\n");
+  });
+
   it('names the template file and line of an error, and enforces the nesting limit', () => {
     const files = {
       'main.yml': 'steps:\n- template: step.yml\n  parameters:\n    who: x\n',
