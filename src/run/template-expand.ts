@@ -1,4 +1,5 @@
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dump } from 'js-yaml';
 import { FileError } from '../common/errors';
 import { compileCondition, evaluate, toBoolean, toText, type Value } from './expression-eval';
 import { ExpressionError } from './expression-parser';
@@ -489,4 +490,9 @@ export function locateInDocument(document: YamlValue, path: string): string | un
     if (node !== undefined && locationOf(node) && typeof node !== 'string') best = describeEntry(node) ?? best;
   }
   return best;
+}
+
+/** The expanded document as YAML text, the way `outerloop run --expand` prints it. */
+export function printExpandedPipeline(document: YamlValue): string {
+  return dump(document, { lineWidth: -1, noRefs: true });
 }

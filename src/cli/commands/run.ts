@@ -9,7 +9,7 @@ import { SecretMasker } from '../../run/mask';
 import { expandPipelineFile, parsePipeline } from '../../run/parse';
 import { readVariablesFile } from '../../run/variables-file';
 import { takePipelineResource, writeRunRecord } from '../../run/pipeline-resources';
-import { dump } from 'js-yaml';
+import { printExpandedPipeline } from '../../run/template-expand';
 import { DEFAULT_BUILD_NUMBER_FORMAT, predefinedVariables } from '../../run/predefined';
 import { ConsoleReporter } from '../../run/report';
 import { parseRunArgs, RUN_USAGE } from '../../run/options';
@@ -74,7 +74,7 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
   };
   const text = await readFile(file, 'utf8');
   if (options.expand) {
-    io.stdout.write(dump(expandPipelineFile(file, shown, text, parseOptions), { lineWidth: -1, noRefs: true }));
+    io.stdout.write(printExpandedPipeline(expandPipelineFile(file, shown, text, parseOptions)));
     return 0;
   }
   const pipeline = parsePipeline(text, shown, parseOptions);

@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { FileError } from '../../../src/common/errors';
 import { compileCondition, evaluate, type Value } from '../../../src/run/expression-eval';
 import { expandPipelineFile, parsePipeline } from '../../../src/run/parse';
-import { FIXTURES } from '../../support/paths';
+import { EXPAND_FIXTURES, listExpandFixtures, runExpandFixture } from '../../support/expand-fixtures';
 
 /** Writes files into a fresh folder and expands `main` there. */
 function expandFiles(files: Record<string, string>, options: { parameters?: Record<string, string>; variables?: Record<string, string> } = {}): string {
@@ -258,14 +258,8 @@ steps:
   });
 });
 
-describe('golden fixtures of full expansion (test/fixtures/run-expand/<case>/)', () => {
-  const root = join(FIXTURES, 'run-expand');
-  for (const name of readdirSync(root)) {
-    it(name, () => {
-      const dir = join(root, name);
-      const text = readFileSync(join(dir, 'pipeline.yml'), 'utf8');
-      const doc = expandPipelineFile(join(dir, 'pipeline.yml'), 'pipeline.yml', text, { repositoryRoot: dir, display: (p) => p.slice(dir.length + 1) });
-      assert.equal(dump(doc, { lineWidth: -1, noRefs: true }), readFileSync(join(dir, 'expected.yml'), 'utf8'));
-    });
+describe('golden fixtures of full expansion (test/fixtures/run-expand/<case>/, npm run regen-fixtures)', () => {
+  for (const name of listExpandFixtures()) {
+    it(name, () => assert.equal(runExpandFixture(name), readFileSync(join(EXPAND_FIXTURES, name, 'expected.yml'), 'utf8')));
   }
 });
