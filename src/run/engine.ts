@@ -225,8 +225,16 @@ export class PipelineEngine {
     const store = this.root.child();
     const before = stage.dependsOn.map((n) => stageRecords.get(n.toLowerCase())).filter((r): r is StageRecord => r !== undefined);
     // A stage reads the stages it depends on as dependencies.<stage>.outputs['job.step.var'].
+    // …and as stageDependencies.<stage>.<job>.outputs['step.var'], as its jobs do.
+    const stageDependencies = (): Value => {
+      const out: Record<string, Value> = {};
+      for (const s of before) out[s.name] = dependencyValues([...s.jobs.values()]);
+      return out;
+    };
     const stageRoots = (name: string): Value | undefined => {
-      if (name.toLowerCase() !== 'dependencies') return undefined;
+      const lower = name.toLowerCase();
+      if (lower === 'stagedependencies') return stageDependencies();
+      if (lower !== 'dependencies') return undefined;
       return dependencyValues(before.map((s) => ({ name: s.name, result: s.result, outputs: Object.fromEntries([...s.jobs.values()].flatMap((j) => Object.entries(j.outputs).map(([k, v]) => [`${j.name}.${k}`, v]))) })));
     };
     const go = this.dependencyCondition(stage.condition, stage.dependsOn, stageRecords, store, stageRoots);
@@ -237,11 +245,6 @@ export class PipelineEngine {
     }
     this.defineVariables(store, stage.variables, stageRoots);
     // Jobs read the jobs of their own stage as dependencies.<job>, and earlier stages' jobs as stageDependencies.<stage>.<job>.
-    const stageDependencies = (): Value => {
-      const out: Record<string, Value> = {};
-      for (const s of before) out[s.name] = dependencyValues([...s.jobs.values()]);
-      return out;
-    };
     for (const job of dependencyOrder(stage.jobs, 'job', this.pipeline.file)) {
       const roots = (name: string): Value | undefined => {
         const lower = name.toLowerCase();

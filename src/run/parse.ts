@@ -24,7 +24,7 @@ const IGNORED_TOP = ['trigger', 'pr', 'schedules', 'pool', 'appendCommitMessageT
 /** The roots a condition or `$[ ]` may read at each level (variables everywhere). */
 const STEP_ROOTS: string[] = [];
 const JOB_ROOTS = ['dependencies', 'stagedependencies'];
-const STAGE_ROOTS = ['dependencies'];
+const STAGE_ROOTS = ['dependencies', 'stagedependencies'];
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** `path.key`, or `key` at the top level. */
@@ -401,7 +401,6 @@ function readJob(r: Reader, node: Node, path: string, resources: Set<string>): J
     const deployment = readDeploymentPhases(r, m, path, resources);
     note = deployment.note;
     legs = [{ displayName, variables: [], phases: deployment.phases }];
-    checkStepNames(r, legs[0].phases.flatMap((p) => p.steps), true);
   } else {
     r.onlyKeys(m, path, ['job', 'steps', ...JOB_KEYS], 'a job');
     legs = readLegs(r, m, path, displayName, () => [{ when: 'success', steps: readSteps(r, m, path, resources) }]);
@@ -480,14 +479,6 @@ function readResources(r: Reader, top: Mapping): Array<{ alias: string; source: 
   });
 }
 
-function checkStepNames(r: Reader, steps: Step[], _deployment = false): void {
-  const seen = new Set<string>();
-  for (const step of steps) {
-    if (!step.name) continue;
-    if (seen.has(step.name.toLowerCase())) r.fail(`${step.path}.name`, `step name '${step.name}' is used twice in one job.`);
-    seen.add(step.name.toLowerCase());
-  }
-}
 
 function checkDependencies(r: Reader, items: Array<{ name: string; path: string; dependsOn: string[] }>, what: string): void {
   const names = new Set<string>();

@@ -181,7 +181,12 @@ class Expander {
     } catch (err) {
       this.fail(where, err);
     }
-    if (parts.length === 1 && typeof parts[0] !== 'string') return this.evaluate(parts[0].expression, scope, where);
+    if (parts.length === 1 && typeof parts[0] !== 'string') {
+      const value = this.evaluate(parts[0].expression, scope, where);
+      // A parameter's mapping or sequence inserted again and again counts against the limit too.
+      if (value !== null && typeof value === 'object') this.grow(JSON.stringify(value).length, where);
+      return value;
+    }
     return parts
       .map((part) => {
         if (typeof part === 'string') return part;
@@ -196,8 +201,12 @@ class Expander {
 
   /** Expands any node. */
   expand(node: YamlValue, scope: Scope, where: string, listKind?: ListKind): YamlValue {
-    this.grow(typeof node === 'string' ? node.length + 8 : 16, where);
-    if (typeof node === 'string') return toYaml(this.expandText(node, scope, where));
+    if (typeof node === 'string') {
+      const value = toYaml(this.expandText(node, scope, where));
+      this.grow(typeof value === 'string' ? value.length + 8 : 16, where);
+      return value;
+    }
+    this.grow(16, where);
     if (Array.isArray(node)) return this.expandSequence(node, scope, listKind);
     const { mapping, spliced } = this.expandMapping(node, scope, false);
     if (spliced.length > 0) throw new FileError(describeEntry(node) ?? where, 'a ${{ }} directive in a mapping must hold a mapping, not a list.');
@@ -212,6 +221,7 @@ class Expander {
     const out: YamlValue[] = [];
     copyLocation(node, out);
     const push = (value: YamlValue, line: number | undefined): void => {
+      this.grow(typeof value === 'string' ? value.length + 8 : 16, this.here(node, 0, scope));
       recordEntryLine(out, out.length, line);
       out.push(value);
     };
@@ -252,6 +262,7 @@ class Expander {
     let directivesOnly = true;
     let current = scope;
     const merge = (body: YamlValue, where: string): void => {
+      this.grow(16, where);
       if (body === '') return;
       if (Array.isArray(body)) {
         if (!inSequence) throw new FileError(where, 'a ${{ }} directive in a mapping must hold a mapping, not a list.');

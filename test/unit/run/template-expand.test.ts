@@ -225,6 +225,26 @@ jobs:
 `);
   });
 
+  it('merges a mapping with ${{ insert }}, and checks the structured parameter types', () => {
+    const main = `parameters:
+- name: extraEnv
+  type: object
+  default: { A: '1', B: '2' }
+- name: setup
+  type: stepList
+  default:
+  - script: echo setup
+steps:
+- \${{ parameters.setup }}
+- script: echo run
+  env:
+    FIXED: x
+    \${{ insert }}: \${{ parameters.extraEnv }}
+`;
+    assert.equal(expandFiles({ 'main.yml': main }), "steps:\n  - script: echo setup\n  - script: echo run\n    env:\n      FIXED: x\n      A: '1'\n      B: '2'\n");
+    assert.throws(() => expandFiles({ 'main.yml': main }, { parameters: { setup: 'script: echo not a list' } }), /parameter 'setup' is a stepList and takes a sequence/);
+  });
+
   it('gives ${{ variables.x }} the file\'s variables (list or mapping form) and the predefined ones, not --var', () => {
     const main = `variables:
 - name: foo
@@ -251,6 +271,11 @@ steps:
       return true;
     });
     assert.throws(() => expandFiles({ 'main.yml': 'steps:\n- template: main.yml\n' }), /main\.yml:2: templates are nested more than 20 levels deep/);
+    const long = 'x'.repeat(1000);
+    const bomb = `parameters:\n- name: items\n  type: object\n  default: [${Array(200).fill(long).join(', ')}]\nsteps:\n- \${{ each a in parameters.items }}:\n  - \${{ each b in parameters.items }}:\n    - script: echo \${{ a }} \${{ b }}\n`;
+    const started = Date.now();
+    assert.throws(() => expandFiles({ 'main.yml': bomb }), /the expanded pipeline passes 10 MB, the service's limit/);
+    assert.ok(Date.now() - started < 5000, 'refused at once');
     assert.throws(() => expandFiles({ 'main.yml': 'steps:\n- template: s.yml\n  parameters: { extra: 1 }\n', 's.yml': 'steps: []\n' }), /main\.yml:2: 'extra' is not a parameter of s\.yml \(it declares none\)/);
     assert.throws(() => expandFiles({ 'main.yml': 'steps:\n- template: s.yml\n', 's.yml': 'parameters:\n- name: who\nsteps: []\n' }), /main\.yml:2: parameter 'who' of s\.yml needs a value: it has no default/);
     assert.throws(() => expandFiles({ 'main.yml': 'jobs:\n- template: s.yml\n', 's.yml': 'steps: []\n' }), /the template s\.yml is used where jobs are listed, but it holds steps/);
