@@ -191,6 +191,11 @@ stages:
     assert.equal(expanded.code, 0, describeRun(expanded));
     assert.equal(expanded.stdout, 'steps:\n  - task: Probe@1\n    displayName: Probe says bonjour\n    inputs:\n      artifactName: drop\n');
     assert.ok(!existsSync(join(dir, '.outerloop')), '--expand runs nothing and writes nothing');
+    const logging = await outerloop(['run', 'release.yml', '--expand'], dir);
+    assert.match(logging.stdout, /echo "release of \$\(resources\.pipeline\.ci\.runName\)/, describeRun(logging));
+    await writeFile(join(dir, 'vso.yml'), 'steps:\n- bash: echo "##vso[task.setvariable variable=x]y"\n');
+    const defused = await outerloop(['run', 'vso.yml', '--expand'], dir);
+    assert.equal(defused.stdout, 'steps:\n  - bash: echo "##~vso[task.setvariable variable=x]y"\n', 'what --expand prints cannot inject logging commands either');
 
     const ci = await outerloop(['run', 'ci.yml', '--tasks', FIXTURE_TASKS], dir);
     assert.equal(ci.code, 0, describeRun(ci));

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { FileError, InputError } from '../../common/errors';
+import { neutralizeLoggingCommands } from '../../process/neutralize';
 import { NodeProcessRunner } from '../../process/runner';
 import { RunOutputs } from '../../run/collect';
 import { PipelineEngine } from '../../run/engine';
@@ -74,7 +75,8 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
   };
   const text = await readFile(file, 'utf8');
   if (options.expand) {
-    io.stdout.write(printExpandedPipeline(expandPipelineFile(file, shown, text, parseOptions)));
+    // Like everything outerloop run prints, with ##vso[ defused: it may run inside a real pipeline.
+    io.stdout.write(neutralizeLoggingCommands(printExpandedPipeline(expandPipelineFile(file, shown, text, parseOptions))));
     return 0;
   }
   const pipeline = parsePipeline(text, shown, parseOptions);
