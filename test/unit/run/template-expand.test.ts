@@ -258,6 +258,15 @@ steps:
     assert.equal(expandFiles({ 'main.yml': main }, { variables: { 'Build.Reason': 'Manual' } }), "variables:\n  - name: foo\n    value: test\nsteps:\n  - script: echo start\n  - script: echo this is a test\n  - script: echo Manual []\n");
   });
 
+  it('extends a template: the pipeline keeps its own keys, its variables come first, and the template sees them', () => {
+    const files = {
+      'main.yml': "name: $(Date:yyyyMMdd)\nvariables:\n  region: eu\nextends:\n  template: base.yml\n",
+      'base.yml': "variables:\n- name: tier\n  value: web\nsteps:\n- script: echo \${{ variables.region }}\n",
+    };
+    assert.equal(expandFiles(files), "name: $(Date:yyyyMMdd)\nvariables:\n  - name: region\n    value: eu\n  - name: tier\n    value: web\nsteps:\n  - script: echo eu\n");
+    assert.throws(() => expandFiles({ ...files, 'main.yml': files['main.yml'] + 'steps: []\n' }), /main\.yml:6: a pipeline that extends a template cannot have steps: of its own/);
+  });
+
   it('names the template file and line of an error, and enforces the nesting limit', () => {
     const files = {
       'main.yml': 'steps:\n- template: step.yml\n  parameters:\n    who: x\n',
