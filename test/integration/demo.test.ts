@@ -148,6 +148,29 @@ describe('the demo: examples/ on the test bed', function () {
       const manifestFiles = listed[1].trim().split('\n').map((l) => join(ROOT, l.trim()));
       assert.deepEqual(manifestFiles, filesUnder(join(ROOT, '.outerloop', 'artifacts', 'k8s-manifests')).sort(), context);
       assert.match(readFileSync(manifestFiles[0], 'utf8'), /@sha256:[0-9a-f]{64}/, context);
+      // The release as a pipeline of its own (examples/release.yml), fed the demo run's artifacts
+      // through resources.pipelines: it renders the same digests again, with the CI run's tag.
+      const release = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [join(ROOT, 'bin', 'outerloop.js'), 'run', 'examples/release.yml', '--sources', '.', '--no-color',
+          '--var', `registry=${bed.registry}`, '--var', `imageNamespace=${namespace}`, '--pipeline-artifacts', 'ci=.outerloop/artifacts'], {
+          cwd: ROOT, env: { ...process.env, ...bed.env }, stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+      const releaseContext = `exit ${release.code}\n${release.stdout}\n${release.stderr}`;
+      assert.equal(release.code, 0, releaseContext);
+      assert.deepEqual(summaryOf(release.stdout).map(([result]) => result), ['Succeeded', 'Succeeded', 'Skipped'], releaseContext);
+      const released = filesUnder(join(ROOT, '.outerloop', 'artifacts', 'k8s-manifests')).map((f) => readFileSync(f, 'utf8')).join('\n');
+      const ciTagged = digests.images.filter((i) => i.tag === digests.pipeline.buildNumber);
+      assert.equal(ciTagged.length, 2, 'web and worker, tagged with the CI run\'s build number');
+      for (const image of ciTagged) {
+        assert.ok(released.includes(`${image.repository}@${image.digest}`), `the release pinned ${image.repository} to the CI run's digest`);
+      }
       for (const image of digests.images) {
         await fetch(`http://${bed.registry}/v2/${image.repository.slice(bed.registry.length + 1)}/manifests/${image.digest}`, { method: 'DELETE' });
       }
