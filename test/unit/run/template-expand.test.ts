@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
@@ -8,9 +8,15 @@ import { compileCondition, evaluate, type Value } from '../../../src/run/express
 import { expandPipelineFile, parsePipeline } from '../../../src/run/parse';
 import { EXPAND_FIXTURES, listExpandFixtures, runExpandFixture } from '../../support/expand-fixtures';
 
+const made: string[] = [];
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 /** Writes files into a fresh folder and expands `main` there. */
 function expandFiles(files: Record<string, string>, options: { parameters?: Record<string, string>; variables?: Record<string, string> } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'outerloop-expand-'));
+  made.push(dir);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   const path = join(dir, 'main.yml');
   const doc = expandPipelineFile(path, 'main.yml', files['main.yml'], { repositoryRoot: dir, display: (p) => p.slice(dir.length + 1), ...options });
@@ -273,6 +279,7 @@ steps:
       'step.yml': 'parameters:\n- name: who\nsteps:\n- script: echo\n  condition: eq(variables.a)\n',
     };
     const dir = mkdtempSync(join(tmpdir(), 'outerloop-expand-'));
+    made.push(dir);
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
     assert.throws(() => parsePipeline(files['main.yml'], 'main.yml', { path: join(dir, 'main.yml'), repositoryRoot: dir, display: (p) => p.slice(dir.length + 1) }), (err: unknown) => {
       assert.ok(err instanceof FileError);
