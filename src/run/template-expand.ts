@@ -225,7 +225,7 @@ class Expander {
       if (!directive) {
         directivesOnly = false;
         chain = 'none';
-        const name = key.includes('${{') ? toText(this.expandOne(key, current, where)) : key;
+        const name = key.includes('${{') ? this.expandToText(key, current, where) : key;
         const expanded = this.expand(value, current, where, (LIST_KINDS as readonly string[]).includes(name) ? (name as ListKind) : undefined);
         mapping[name] = expanded;
         recordEntryLine(mapping, name, entryLine(node, key));
@@ -273,8 +273,14 @@ class Expander {
     return { mapping, spliced, directivesOnly };
   }
 
-  private expandOne(text: string, scope: Scope, where: string): Value {
-    return this.expandText(text, scope, where);
+  /** Expands text that must stay text (a key, a template path); a sequence or mapping there is an error. */
+  private expandToText(text: string, scope: Scope, where: string): string {
+    const value = this.expandText(text, scope, where);
+    try {
+      return toText(value);
+    } catch (err) {
+      this.fail(where, err, text);
+    }
   }
 
   /** A directive's body: a sequence's items stay a list (to splice), a mapping's entries merge. */
@@ -306,7 +312,7 @@ class Expander {
   /** Reads, binds and expands a template file; returns its mapping (parameters removed). */
   private expandTemplateFile(reference: YamlValue, given: YamlValue | undefined, scope: Scope, where: string): { body: Record<string, YamlValue>; file: string } {
     if (typeof reference !== 'string' || reference.trim() === '') throw new FileError(where, 'template: needs the path of a template file.');
-    const text = toText(this.expandText(reference, scope, where) as Value);
+    const text = this.expandToText(reference, scope, where);
     if (scope.depth + 1 > TEMPLATE_LIMITS.depth) throw new FileError(where, `templates are nested more than ${TEMPLATE_LIMITS.depth} levels deep, the service's limit (a template that includes itself?).`);
     const path = this.resolveTemplate(text, scope, where);
     const doc = this.load(path, where);

@@ -296,6 +296,7 @@ steps:
     assert.throws(() => expandFiles({ 'main.yml': 'steps:\n- template: s.yml\n', 's.yml': 'parameters:\n- name: who\nsteps: []\n' }), /main\.yml:2: parameter 'who' of s\.yml needs a value: it has no default/);
     assert.throws(() => expandFiles({ 'main.yml': 'jobs:\n- template: s.yml\n', 's.yml': 'steps: []\n' }), /the template s\.yml is used where jobs are listed, but it holds steps/);
     assert.throws(() => expandFiles({ 'main.yml': 'steps:\n- template: s.yml@tools\n' }), /in the repository 'tools'; outerloop run reads templates from this repository only/);
+    assert.throws(() => expandFiles({ 'main.yml': 'parameters:\n- name: m\n  type: object\n  default: [a]\nsteps:\n- script: x\n  ${{ parameters.m }}: y\n' }), /^FileError: main\.yml:7: a sequence cannot be used as text in '\$\{\{ parameters\.m \}\}'\.$/);
   });
 });
 
