@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run demo: the example app's pipeline (examples/azure-pipelines.yml) end to end on this
+# npm run demo: the example app's two-stage pipeline (examples/outer-loop.yml) end to end on this
 # machine. Builds the tasks and the CLI, starts the test bed when it is not up (a Docker engine,
 # registries and a Kubernetes control plane on 127.0.0.1), runs the pipeline with `outerloop run`
 # against the open registry 127.0.0.1:5000 and deploys to the test bed's cluster, then shows what
@@ -26,12 +26,12 @@ eval "$(scripts/test-infra.sh env)"
 # The kubectl of the test bed cluster's own release, first on PATH for the tasks.
 export PATH="$OUTERLOOP_TEST_KUBECTL_DIR:$PATH"
 
-say "running examples/azure-pipelines.yml against the registry $OUTERLOOP_TEST_REGISTRY"
+say "running examples/outer-loop.yml against the registry $OUTERLOOP_TEST_REGISTRY"
 code=0
 # --sources pins the work tree to this folder, so the run keeps its results in ./.outerloop/
 # whatever git work tree (if any) holds it.
 # The test bed's cluster by default; a --var kubeconfig=… of the caller's comes later and wins.
-node bin/outerloop.js run examples/azure-pipelines.yml --sources . --var "registry=$OUTERLOOP_TEST_REGISTRY" \
+node bin/outerloop.js run examples/outer-loop.yml --sources . --var "registry=$OUTERLOOP_TEST_REGISTRY" \
   --var "kubeconfig=$OUTERLOOP_TEST_KUBECONFIG" "$@" || code=$?
 
 digests=$(find .outerloop/artifacts/image-digests -type f -name '*.json' 2>/dev/null | sort || true)
@@ -49,11 +49,14 @@ else
   say "no rendered manifests: the run did not get as far as ComposeToK8s (see the summary above)."
 fi
 # What the deploy stage left on the test bed's cluster (a kubeconfig of the caller's is theirs to query).
-kubeconfig=$OUTERLOOP_TEST_KUBECONFIG namespace=outerloop-demo prev=
+# The namespace is the pipeline's: outerloop-demo-<environment parameter>, outerloop-demo for prod.
+kubeconfig=$OUTERLOOP_TEST_KUBECONFIG environment=local namespace= prev=
 for arg in "$@"; do
   [ "$prev" = --var ] && case "$arg" in kubeconfig=*) kubeconfig=${arg#kubeconfig=} ;; namespace=*) namespace=${arg#namespace=} ;; esac
+  [ "$prev" = --param ] && case "$arg" in environment=*) environment=${arg#environment=} ;; esac
   prev=$arg
 done
+[ -n "$namespace" ] || { [ "$environment" = prod ] && namespace=outerloop-demo || namespace=outerloop-demo-$environment; }
 if [ "$code" = 0 ] && [ "$kubeconfig" = "$OUTERLOOP_TEST_KUBECONFIG" ]; then
   say "deployed to the test bed's cluster, namespace $namespace (kubectl get):"
   kubectl --kubeconfig "$kubeconfig" get deployments,statefulsets,jobs,services \

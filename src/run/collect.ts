@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readFile, rm, stat } from 'node:fs/promises';
-import { basename, isAbsolute, join, relative } from 'node:path';
+import { cp, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import glob from 'fast-glob';
 import { SUMMARY_ATTACHMENT_TYPE } from './step-output';
 
 /** A Markdown summary a step uploaded (`task.uploadsummary`), in the order uploaded. */
@@ -113,4 +114,32 @@ export class RunOutputs {
     }
     return { copied, missing };
   }
+}
+
+/**
+ * Copies artifacts from `from` (a folder of artifact folders: this run's `.outerloop/artifacts`, or
+ * what `--pipeline-artifacts` names) to where a download step puts them: one artifact's files into
+ * `target`, or, without an artifact name, each artifact into `target/<name>`. `patterns` (glob lines)
+ * choose files within an artifact. The target is emptied first, so it never holds an older run's files.
+ */
+export async function downloadArtifacts(from: string, artifact: string | undefined, target: string, patterns?: string): Promise<{ copied: string[] } | { problem: string }> {
+  const names = artifact ? [artifact] : existsSync(from) ? (await readdir(from)).sort() : [];
+  if (artifact && !existsSync(join(from, artifact))) {
+    const known = existsSync(from) ? (await readdir(from)).sort() : [];
+    return { problem: `there is no artifact '${artifact}' in ${from}${known.length > 0 ? ` (there are ${known.join(', ')})` : ' (there are none yet)'}.` };
+  }
+  const globs = (patterns ?? '**').split('\n').map((p) => p.trim()).filter((p) => p);
+  const copied: string[] = [];
+  for (const name of names) {
+    const source = join(from, name);
+    const dest = artifact ? target : join(target, name);
+    await rm(dest, { recursive: true, force: true });
+    await mkdir(dest, { recursive: true });
+    for (const file of await glob(globs, { cwd: source, dot: true, onlyFiles: true })) {
+      await mkdir(dirname(join(dest, file)), { recursive: true });
+      await cp(join(source, file), join(dest, file));
+    }
+    copied.push(name);
+  }
+  return { copied };
 }
