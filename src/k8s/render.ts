@@ -45,7 +45,7 @@ export interface RenderOptions {
   serviceType?: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
   /** Host for an Ingress for services that ask for one without a host of their own. */
   ingressHost?: string;
-  /** Added to every object and pod template (traceability: run URL, build number, source version). */
+  /** Added to every object's metadata, never to pod templates (traceability: run URL, build number, source version). */
   annotations?: Record<string, string>;
   /** Image of the init containers that wait for a dependency's Service (sh, sleep and nc); default `busybox:1.36`. */
   waitImage?: string;

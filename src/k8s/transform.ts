@@ -1,5 +1,6 @@
 import type { ComposeProject, ComposeService } from '../compose/model';
 import type { KeyPath } from '../compose/paths';
+import { addConfigHashes } from './config-hash';
 import { CONTROL_LABELS, TransformContext, type TransformOptions } from './context';
 import { emitJobWaiter } from './dependencies';
 import { withKomposeLabels } from './kompose-labels';
@@ -131,6 +132,7 @@ export function transformProject(project: ComposeProject, options: TransformOpti
     if (emitWorkload(ctx, plan, byService, storage, image.resolved).needsJobWaiter) jobWaiter = true;
   }
   if (jobWaiter) emitJobWaiter(ctx);
+  addConfigHashes(ctx.objects);
   warnUnreachable(ctx, plans);
   warnTopLevel(ctx, plans);
   return { objects: ctx.objects, warnings: ctx.warnings, images };

@@ -52,7 +52,7 @@ const IMAGE = process.env['OUTERLOOP_TEST_CLUSTER_IMAGE'] ?? 'busybox:1.36';
   it('deploys, waits for the rollout, and annotates what it applied', async () => {
     const run = await deploy('sleep 3600');
     assert.equal(run.result, 'Succeeded', describeRun(run));
-    const annotations = JSON.parse(kubectl(['get', 'deployment', 'api', '--namespace', namespace, '--output=jsonpath={.spec.template.metadata.annotations}'])) as Record<string, string>;
+    const annotations = JSON.parse(kubectl(['get', 'deployment', 'api', '--namespace', namespace, '--output=jsonpath={.metadata.annotations}'])) as Record<string, string>;
     assert.equal(annotations['outerloop.io/build-number'], variables['Build.BuildNumber']);
     const managers = kubectl(['get', 'deployment', 'api', '--namespace', namespace, '--show-managed-fields', '--output=jsonpath={.metadata.managedFields[*].manager}']);
     assert.match(managers, /\bouterloop\b/);

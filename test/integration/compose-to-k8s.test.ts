@@ -79,10 +79,12 @@ describe('ComposeToK8s@1 on the test bed (real engine and registries; needs the 
     const api = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'api');
     assert.ok(api?.spec?.template, 'a Deployment for the api service');
     assert.equal(api.spec.template.spec.containers[0].image, `${repo()}@${digest}`);
+    assert.deepEqual(api.spec.template.metadata?.annotations, { 'outerloop.io/image-digests': `api=${repo()}@${digest}` }, 'the pod template carries only its own image');
     for (const d of docs) {
       assert.equal(d.metadata.annotations?.['outerloop.io/build-number'], tag, `${d.kind}/${d.metadata.name}`);
       assert.equal(d.metadata.annotations?.['outerloop.io/image-digests'], `api=${repo()}@${digest}`);
-      if (d.spec?.template) assert.equal(d.spec.template.metadata?.annotations?.['outerloop.io/source-version'], 'feedface');
+      assert.equal(d.metadata.annotations?.['outerloop.io/source-version'], 'feedface');
+      if (d.spec?.template) assert.equal(d.spec.template.metadata?.annotations?.['outerloop.io/build-number'], undefined, 'a build number on a pod template restarts every pod');
     }
     // The pinned reference is one the registry serves: what a cluster would pull.
     const [host, ...path] = repo().split('/');
