@@ -38,7 +38,7 @@ export function dependencyInitContainers(ctx: TransformContext, plan: ServicePla
       });
       continue;
     }
-    const port = target.ports[0];
+    const port = target.ports.find((p) => p.port === p.targetPort) ?? target.ports[0];
     if (!target.serviceType || !port) {
       ctx.warn(path, `waits for ${dep}, which has no ports or expose (so no Service to wait for): the start order is not enforced.`);
       continue;

@@ -50,7 +50,7 @@ export function emitIngress(ctx: TransformContext, plan: ServicePlan): void {
   const path = labels[CONTROL_LABELS.ingressPath] ?? '/';
   if (!path.startsWith('/')) throw ctx.error([...at, CONTROL_LABELS.ingressPath], `must start with '/', not '${path}'.`);
   const wanted = labels[CONTROL_LABELS.ingressPort];
-  const port = wanted === undefined ? plan.ports[0] : plan.ports.find((p) => String(p.port) === wanted || p.name === wanted);
+  const port = wanted === undefined ? plan.ports.find((p) => p.published) ?? plan.ports[0] : plan.ports.find((p) => String(p.port) === wanted || p.name === wanted);
   if (!port) throw ctx.error([...at, CONTROL_LABELS.ingressPort], `names the port ${wanted}, which the service does not publish.`);
   const rule: Record<string, unknown> = {
     http: { paths: [{ path, pathType: 'Prefix', backend: { service: { name: plan.name, port: { number: port.port } } } }] },

@@ -18,6 +18,8 @@ export interface ServicePortPlan {
   protocol: 'TCP' | 'UDP' | 'SCTP';
   appProtocol?: string;
   nodePort?: number;
+  /** The port a compose `ports` entry publishes on the host (what the Ingress and node ports expose). */
+  published?: boolean;
 }
 
 /** Decisions for one service. */
@@ -128,16 +130,19 @@ function planPorts(ctx: TransformContext, s: ComposeService): ServicePortPlan[] 
     seen.set(key, p);
     out.push(p);
   };
+  // Peers on a compose network call the container port (web:5000), whatever the host publishes
+  // (81:5000): the Service serves every container port under its own number, and a published port
+  // that differs is a second port of the Service, the one exposed outside the cluster.
   s.ports.forEach((p: ComposePort, i) => {
     const path = ['services', s.name, 'ports', p.index ?? i];
     if (p.hostIp) ctx.warn(path, `binds to the host address ${p.hostIp}, which has no meaning for a Kubernetes Service: ignored.`);
     if (p.mode === 'host') ctx.warn(path, 'uses mode host (a host port): the port is published through the Service instead.');
-    const port = p.published ?? p.target;
     const protocol = p.protocol.toUpperCase() as ServicePortPlan['protocol'];
-    const plan: ServicePortPlan = { name: portName(ctx, s, p.index ?? i, p.name, `${p.protocol}-${port}`), port, targetPort: p.target, protocol };
-    if (p.appProtocol) plan.appProtocol = p.appProtocol;
-    if (p.published !== undefined && p.published >= 30000 && p.published <= 32767) plan.nodePort = p.published;
-    add(plan, path);
+    const extra = p.appProtocol ? { appProtocol: p.appProtocol } : {};
+    const nodePort = (port: number): { nodePort?: number } => (p.published === port && port >= 30000 && port <= 32767 ? { nodePort: port } : {});
+    const published = p.published !== undefined && p.published !== p.target ? p.published : undefined;
+    add({ name: portName(ctx, s, p.index ?? i, p.name, `${p.protocol}-${p.target}`), port: p.target, targetPort: p.target, protocol, ...extra, ...nodePort(p.target), ...(p.published === p.target ? { published: true } : {}) }, path);
+    if (published !== undefined) add({ name: `${p.protocol}-${published}`, port: published, targetPort: p.target, protocol, ...extra, ...nodePort(published), published: true }, path);
   });
   s.expose.forEach((e, i) => add({ name: `${e.protocol}-${e.port}`, port: e.port, targetPort: e.port, protocol: e.protocol.toUpperCase() as ServicePortPlan['protocol'] }, ['services', s.name, 'expose', i]));
   return out.sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
