@@ -9,7 +9,7 @@ import { byteQuantity } from './quantities';
 /**
  * Storage: named volumes → PersistentVolumeClaims (one claim shared by every service that mounts
  * the volume; a StatefulSet's own volumes → volumeClaimTemplates), tmpfs → memory emptyDirs,
- * anonymous volumes → emptyDirs, secrets → Secret volumes, configs → ConfigMap volumes. Bind mounts
+ * anonymous volumes are left out (an emptyDir would hide the image's files), secrets → Secret volumes, configs → ConfigMap volumes. Bind mounts
  * have no equivalent: they are reported, never turned into claims.
  */
 
@@ -144,7 +144,6 @@ export function podStorage(ctx: TransformContext, plan: ServicePlan, storage: St
     mountedAt.set(target, path);
   };
   let tmpfs = 0;
-  let anonymous = 0;
   s.mounts.forEach((m, i) => {
     const path = ['services', s.name, m.origin?.key ?? 'volumes', m.origin?.index ?? i];
     if (m.type === 'volume' || m.type === 'tmpfs') claimPath(m.target, path);
@@ -164,8 +163,10 @@ export function podStorage(ctx: TransformContext, plan: ServicePlan, storage: St
         if (mode === 'ReadWriteOnce' || mode === 'ReadWriteOncePod') out.singleAttach = true;
       }
     } else if (m.type === 'volume') {
-      mount.name = `anonymous-${anonymous++}`;
-      addVolume({ name: mount.name, emptyDir: {} });
+      // An empty emptyDir would hide the image's files at that path; in Compose an anonymous volume
+      // is seeded from the image, and it mostly protects image content from a bind mount, which is left out too.
+      ctx.warn(path, `is an anonymous volume at ${m.target}: left out, so the image's own files there stay visible (an empty emptyDir would hide them); use a named volume to keep data.`);
+      return;
     } else if (m.type === 'tmpfs') {
       mount.name = `tmpfs-${tmpfs++}`;
       addVolume({ name: mount.name, emptyDir: { medium: 'Memory', ...(m.tmpfsSize ? { sizeLimit: byteQuantity(m.tmpfsSize) } : {}) } });
