@@ -70,15 +70,20 @@ const KINDS: Record<string, ControllerKind> = {
 };
 
 /**
- * `on-failure` is common on long-running servers too (Swarm files use it with replicas): a service
- * that serves ports, has a healthcheck or runs several replicas is one, so it stays a Deployment
- * (which always restarts its pods: said in a warning); otherwise it is a one-shot Job.
+ * `on-failure` and `no` are common on long-running servers too (Swarm files use on-failure with
+ * replicas; `restart: "no"` is often written just to say "do not restart"): a service that serves
+ * ports or expose or has a healthcheck (or, with on-failure, runs several replicas) is one, so it
+ * stays a Deployment with its Service (which always restarts its pods: said in a warning);
+ * otherwise it is a one-shot Job.
  */
-function runsForever(ctx: TransformContext, s: ComposeService): boolean {
-  const why = s.ports.length > 0 || s.expose.length > 0 ? 'serves ports' : s.healthcheck?.test !== undefined ? 'has a healthcheck' : (s.deploy?.replicas ?? s.scale ?? 1) > 1 ? 'runs several replicas' : undefined;
+function runsForever(ctx: TransformContext, s: ComposeService, policy: 'on-failure' | 'no'): boolean {
+  const replicas = policy === 'on-failure' && (s.deploy?.replicas ?? s.scale ?? 1) > 1;
+  const why = s.ports.length > 0 || s.expose.length > 0 ? 'serves ports' : s.healthcheck?.test !== undefined ? 'has a healthcheck' : replicas ? 'runs several replicas' : undefined;
   if (why === undefined) return false;
-  const path = s.restart?.startsWith('on-failure') ? ['services', s.name, 'restart'] : ['services', s.name, 'deploy', 'restart_policy', 'condition'];
-  ctx.warn(path, `is on-failure, but the service ${why}, so it becomes a Deployment, which restarts its pods whatever their exit code (label it ${CONTROL_LABELS.controller}: job to run it to completion).`);
+  const fromRestart = policy === 'on-failure' ? s.restart?.startsWith('on-failure') : s.restart === 'no';
+  const path = fromRestart ? ['services', s.name, 'restart'] : ['services', s.name, 'deploy', 'restart_policy', 'condition'];
+  const value = fromRestart ? policy : policy === 'no' ? 'none' : policy;
+  ctx.warn(path, `is ${value}, but the service ${why}, so it becomes a Deployment, which restarts its pods whatever their exit code (label it ${CONTROL_LABELS.controller}: job to run it to completion).`);
   return true;
 }
 
@@ -101,8 +106,8 @@ function chooseKind(ctx: TransformContext, s: ComposeService): Pick<ServicePlan,
   } else if (schedule !== undefined) kind = 'CronJob';
   else if (s.deploy?.mode === 'global') kind = 'DaemonSet';
   else if (s.deploy?.mode === 'replicated-job' || s.deploy?.mode === 'global-job') kind = 'Job';
-  else if (restart === 'no' || condition === 'none') kind = 'Job';
-  else if (restart.startsWith('on-failure') || condition === 'on-failure') kind = runsForever(ctx, s) ? 'Deployment' : 'Job';
+  else if (restart === 'no' || condition === 'none') kind = runsForever(ctx, s, 'no') ? 'Deployment' : 'Job';
+  else if (restart.startsWith('on-failure') || condition === 'on-failure') kind = runsForever(ctx, s, 'on-failure') ? 'Deployment' : 'Job';
   else kind = 'Deployment';
   if (kind === 'CronJob' && !schedule) throw ctx.error([...at, CONTROL_LABELS.controller], `is cronjob, which needs the label ${CONTROL_LABELS.schedule} (a cron schedule such as "*/5 * * * *").`);
   if (schedule !== undefined && kind !== 'CronJob') throw ctx.error([...at, CONTROL_LABELS.schedule], `is set, so the controller must be cronjob, not ${kind}.`);
