@@ -8,6 +8,7 @@ import { labelValueProblem } from './names';
 import { emitIngress, emitServices } from './network';
 import { resolveImage } from './pin';
 import { planServices, type ServicePlan } from './plan';
+import { warnUnreachable } from './reachability';
 import { planStorage } from './storage';
 import type { KubernetesObject, RenderedImage } from './render';
 import { emitWorkload } from './workload';
@@ -72,20 +73,6 @@ function warnUnconverted(ctx: TransformContext, s: ComposeService): void {
   if (rp && (rp.delayMs !== undefined || rp.windowMs !== undefined)) ctx.warn(at('deploy', 'restart_policy'), 'sets delay or window, which Kubernetes does not have (it backs off by itself): ignored.');
   for (const label of Object.keys(s.labels)) {
     if (label.startsWith('outerloop.') && !KNOWN_LABELS.has(label)) ctx.warn(at('labels', label), `is not a label outerloop knows (${[...KNOWN_LABELS].filter((l) => !l.startsWith('outerloop.volume')).join(', ')}).`);
-  }
-}
-
-/** A service that others name (depends_on, links) but that gets no Service cannot be reached. */
-function warnUnreachable(ctx: TransformContext, plans: ServicePlan[]): void {
-  const named = new Set<string>();
-  for (const p of plans) {
-    for (const [dep, d] of Object.entries(p.service.dependsOn)) if (d.condition !== 'service_completed_successfully') named.add(dep);
-    const links = p.service.other['links'];
-    if (Array.isArray(links)) for (const link of links) named.add(String(link).split(':')[0]);
-  }
-  for (const p of plans) {
-    if (p.serviceType || p.kind === 'Job' || p.kind === 'CronJob' || !named.has(p.service.name)) continue;
-    ctx.warn(['services', p.service.name], `has no ports or expose, so it gets no Service and the services that use it cannot reach it by name: add expose with the ports it listens on.`);
   }
 }
 
