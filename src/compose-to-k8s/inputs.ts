@@ -25,6 +25,8 @@ export interface ComposeInputs {
   strict: boolean;
   serviceType: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
   ingressHost?: string;
+  /** Read-only bind mounts of project files become ConfigMaps. */
+  bindConfigMaps: boolean;
 }
 
 /** ComposeToK8s@1's inputs, validated. */
@@ -120,6 +122,7 @@ export function readComposeToK8sInputs(inputs: InputReader): ComposeToK8sInputs 
       strict: inputs.boolean('strict', false),
       serviceType: inputs.pick('serviceType', ['ClusterIP', 'NodePort', 'LoadBalancer'] as const, 'ClusterIP'),
       ingressHost: inputs.string('ingressHost'),
+      bindConfigMaps: inputs.boolean('bindConfigMaps', true),
     },
     digests: readDigestSource(inputs, base),
     requirePinned: inputs.boolean('requirePinned', true),

@@ -75,6 +75,7 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
     strict: inputs.compose.strict,
     serviceType: inputs.compose.serviceType,
     ingressHost: inputs.compose.ingressHost,
+    bindConfigMaps: inputs.compose.bindConfigMaps,
   });
   for (const warning of rendered.warnings) output.warning(neutralizeLoggingCommands(warning));
   const unpinned = unpinnedBuiltImages(rendered.images);

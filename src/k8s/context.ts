@@ -1,5 +1,6 @@
 import { FileError } from '../common/errors';
 import type { DigestFile } from '../digests/digest-file';
+import type { BindSource } from './bind-sources';
 import type { ComposeProject } from '../compose/model';
 import { formatPath, type KeyPath } from '../compose/paths';
 import type { KubernetesObject } from './render';
@@ -21,6 +22,8 @@ export interface TransformOptions {
   kubectlImage: string;
   /** Contents of the secret and config files the project names, by absolute path. */
   files: Record<string, Buffer>;
+  /** Read-only bind mounts' sources, by absolute path (they become ConfigMaps); undefined: switched off. */
+  bindSources?: Record<string, BindSource>;
 }
 
 /** The labels outerloop reads from compose `labels` (they steer the conversion and are not copied). */

@@ -3,6 +3,7 @@ import { FileError, InputError, OuterloopError } from '../common/errors';
 import { loadComposeProject } from '../compose/load';
 import type { ComposeProject } from '../compose/model';
 import type { DigestFile } from '../digests/digest-file';
+import { readBindSources } from './bind-sources';
 import { decorateObjects } from './decorate';
 import { parseImageReference, ReferenceFormatError } from '../docker/reference';
 import { dnsLabelProblem, labelKeyProblem } from './names';
@@ -51,6 +52,8 @@ export interface RenderOptions {
   waitImage?: string;
   /** Image of the init containers that wait for a dependency's Job (kubectl); default `bitnami/kubectl:1.30`. */
   kubectlImage?: string;
+  /** Read-only bind mounts of project files and small folders become ConfigMaps (default true; false: they are left out with a warning). */
+  bindConfigMaps?: boolean;
 }
 
 /** Default image of the init containers that wait for a Service. */
@@ -134,11 +137,13 @@ export async function renderComposeProject(options: RenderOptions): Promise<Rend
     ...(options.projectName !== undefined ? { projectName: options.projectName } : {}),
   });
   const files = await readProjectFiles(loaded.project);
+  const bindSources = options.bindConfigMaps === false ? undefined : await readBindSources(loaded.project);
   const result = transformProject(loaded.project, {
     ...(options.namespace ? { namespace: options.namespace } : {}), ...(options.serviceType ? { serviceType: options.serviceType } : {}),
     ...(options.ingressHost ? { ingressHost: options.ingressHost } : {}),
     ...(options.digests ? { digests: options.digests } : {}),
     waitImage: options.waitImage ?? DEFAULT_WAIT_IMAGE, kubectlImage: options.kubectlImage ?? DEFAULT_KUBECTL_IMAGE, files,
+    ...(bindSources ? { bindSources } : {}),
   }, loaded.locate);
   const warnings = [...new Set([...loaded.warnings, ...result.warnings])];
   if (options.strict && warnings.length > 0) {

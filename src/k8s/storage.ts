@@ -1,5 +1,7 @@
 import type { PersistentVolumeClaimSpec, Volume, VolumeMount } from 'kubernetes-types/core/v1';
-import type { ComposeFileObject, ComposeFileReference } from '../compose/model';
+import { createHash } from 'node:crypto';
+import { basename, relative } from 'node:path';
+import type { ComposeFileObject, ComposeFileReference, ComposeMount } from '../compose/model';
 import { formatPath, type KeyPath } from '../compose/paths';
 import { CONTROL_LABELS, type TransformContext } from './context';
 import { dnsLabelProblem, toKubernetesName } from './names';
@@ -9,8 +11,9 @@ import { byteQuantity } from './quantities';
 /**
  * Storage: named volumes → PersistentVolumeClaims (one claim shared by every service that mounts
  * the volume; a StatefulSet's own volumes → volumeClaimTemplates), tmpfs → memory emptyDirs,
- * anonymous volumes are left out (an emptyDir would hide the image's files), secrets → Secret volumes, configs → ConfigMap volumes. Bind mounts
- * have no equivalent: they are reported, never turned into claims.
+ * anonymous volumes are left out (an emptyDir would hide the image's files), secrets → Secret volumes, configs → ConfigMap volumes,
+ * read-only bind mounts of project files and small folders → ConfigMaps (bind-sources.ts reads them);
+ * other bind mounts are reported, never turned into claims.
  */
 
 const ACCESS_MODES = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'];
@@ -115,6 +118,50 @@ function provideFileObject(ctx: TransformContext, section: 'secrets' | 'configs'
   return { name, dataKey };
 }
 
+/**
+ * The ConfigMap of a read-only bind mount of a project file or small folder (emitted once per
+ * source), with the data key to mount for a file; undefined (with a warning) when it cannot be one.
+ */
+function bindConfigMap(ctx: TransformContext, m: ComposeMount, path: KeyPath): { name: string; key?: string } | undefined {
+  if (m.source === undefined) {
+    ctx.warn(path, 'is a bind mount without a source: left out.');
+    return undefined;
+  }
+  const shown = relative(ctx.project.workingDir, m.source) || '.';
+  const sources = ctx.options.bindSources;
+  if (!sources || !m.readOnly) {
+    const hint = !sources ? 'bind mounts as ConfigMaps are switched off' : 'mount it read-only (:ro) to have a ConfigMap made of it';
+    ctx.warn(path, `is a bind mount of ${m.source} (host files do not exist in a cluster): left out (${hint}); use a named volume, a config or a secret.`);
+    return undefined;
+  }
+  const source = sources[m.source];
+  if (!source || source.kind === 'unusable') {
+    ctx.warn(path, `is a bind mount of ${m.source}, which ${source?.reason ?? 'was not read'}, so it cannot become a ConfigMap: left out; use a named volume, a config or a secret.`);
+    return undefined;
+  }
+  const base = `bind-${shown.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')}`.replace(/-+$/, '');
+  const name = base.length <= 63 && !dnsLabelProblem(base) ? base : `bind-${createHash('sha256').update(shown).digest('hex').slice(0, 16)}`;
+  const key = source.kind === 'file' ? (/^[-._a-zA-Z0-9]+$/.test(basename(shown)) ? basename(shown) : 'file') : undefined;
+  const files = source.kind === 'file' ? { [key!]: source.data } : source.files;
+  let done = emitted.get(ctx);
+  if (!done) emitted.set(ctx, (done = new Set()));
+  if (!done.has(`bind/${name}`)) {
+    done.add(`bind/${name}`);
+    const data: Record<string, string> = {};
+    const binaryData: Record<string, string> = {};
+    for (const [k, v] of Object.entries(files)) {
+      const text = v.toString('utf8');
+      if (Buffer.from(text, 'utf8').equals(v)) data[k] = text;
+      else binaryData[k] = v.toString('base64');
+    }
+    ctx.add({
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: ctx.metadata(name, name, { annotations: { 'outerloop.io/bind-source': shown } }),
+      ...(Object.keys(data).length ? { data } : {}), ...(Object.keys(binaryData).length ? { binaryData } : {}),
+    });
+  }
+  return { name, ...(key ? { key } : {}) };
+}
+
 /** A pod's volumes and its container's mounts. */
 export interface PodStorage {
   volumes: Volume[];
@@ -144,6 +191,7 @@ export function podStorage(ctx: TransformContext, plan: ServicePlan, storage: St
     mountedAt.set(target, path);
   };
   let tmpfs = 0;
+  let bindIndex = 0;
   s.mounts.forEach((m, i) => {
     const path = ['services', s.name, m.origin?.key ?? 'volumes', m.origin?.index ?? i];
     if (m.type === 'volume' || m.type === 'tmpfs') claimPath(m.target, path);
@@ -172,8 +220,12 @@ export function podStorage(ctx: TransformContext, plan: ServicePlan, storage: St
       addVolume({ name: mount.name, emptyDir: { medium: 'Memory', ...(m.tmpfsSize ? { sizeLimit: byteQuantity(m.tmpfsSize) } : {}) } });
       if (m.tmpfsMode !== undefined) ctx.warn(path, 'sets a tmpfs mode, which an emptyDir cannot: ignored.');
     } else if (m.type === 'bind') {
-      ctx.warn(path, `is a bind mount of ${m.source} (host files do not exist in a cluster): left out; use a named volume, a config or a secret.`);
-      return;
+      const configMap = bindConfigMap(ctx, m, path);
+      if (!configMap) return;
+      mount.name = `bind-${bindIndex++}`;
+      addVolume({ name: mount.name, configMap: { name: configMap.name, ...(configMap.key ? { items: [{ key: configMap.key, path: configMap.key }] } : {}) } });
+      if (configMap.key) mount.subPath = configMap.key;
+      claimPath(m.target, path);
     } else {
       ctx.warn(path, `is a mount of type ${m.type}, which has no Kubernetes equivalent: left out.`);
       return;

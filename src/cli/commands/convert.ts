@@ -20,6 +20,7 @@ const OWN_OPTIONS = {
   'ingress-host': { type: 'string' },
   'wait-image': { type: 'string' },
   'kubectl-image': { type: 'string' },
+  'no-bind-configmaps': { type: 'boolean' },
 } as const;
 
 const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer'] as const;
@@ -64,6 +65,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     ...(typeof values['ingress-host'] === 'string' ? { ingressHost: values['ingress-host'] } : {}),
     ...(typeof values['wait-image'] === 'string' ? { waitImage: values['wait-image'] } : {}),
     ...(typeof values['kubectl-image'] === 'string' ? { kubectlImage: values['kubectl-image'] } : {}),
+    ...(values['no-bind-configmaps'] === true ? { bindConfigMaps: false } : {}),
   };
   if (typeof values['digests'] === 'string') options.digests = await readDigestFile(resolve(io.cwd, values['digests']));
   const result = await renderComposeProject(options);
@@ -100,6 +102,8 @@ export const convertCommand: CliCommand = {
     '                          default busybox:1.36; pin it, e.g. busybox@sha256:…)',
     '      --kubectl-image IMAGE image of the init containers that wait for a dependency\'s Job (kubectl;',
     '                          default bitnami/kubectl:1.30)',
+    '      --no-bind-configmaps leave out read-only bind mounts of project files instead of making',
+    '                          ConfigMaps of them (mounted at the same path)',
     '  -o, --output FILE       write the manifests to FILE (default: stdout)',
     '      --output-dir DIR    write one file per object (<kind>-<name>.yaml) to DIR; files an earlier run wrote',
     '                          for objects that are gone are removed (DIR/.outerloop-manifests lists them)',

@@ -131,6 +131,19 @@ describe('outerloop config and convert', () => {
     assert.match(help.out, /--kubectl-image IMAGE/);
   });
 
+  it('makes ConfigMaps of read-only bind mounts of project files, unless --no-bind-configmaps', async () => {
+    writeFileSync(join(dir, 'compose.yaml'), 'services:\n  proxy:\n    image: nginx:1.27\n    volumes: ["./nginx.conf:/etc/nginx/nginx.conf:ro"]\n');
+    writeFileSync(join(dir, 'nginx.conf'), 'events {}\n');
+    const on = io(dir);
+    assert.equal(await main(['convert'], on), 0);
+    assert.match(on.out, /kind: ConfigMap[\s\S]*name: bind-nginx-conf[\s\S]*mountPath: \/etc\/nginx\/nginx.conf/);
+    assert.equal(on.err, '');
+    const off = io(dir);
+    assert.equal(await main(['convert', '--no-bind-configmaps'], off), 0);
+    assert.doesNotMatch(off.out, /ConfigMap/);
+    assert.match(off.err, /volumes\[0\] is a bind mount of .*nginx\.conf .*switched off/);
+  });
+
   it('fails with one line naming the file, line and key, and writes nothing', async () => {
     writeFileSync(join(dir, 'compose.yaml'), 'services:\n  web:\n    image: "x:${TAG:?TAG is required}"\n');
     const o = io(dir);

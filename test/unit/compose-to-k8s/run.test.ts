@@ -43,7 +43,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
   function inputs(overrides: Partial<ComposeToK8sInputs> = {}): ComposeToK8sInputs {
     return {
       action: 'deploy',
-      compose: { files: [join(work, 'docker-compose.yml')], workingDir: work, environment: { TAG: '20261122.3' }, profiles: [], strict: false, serviceType: 'ClusterIP' },
+      compose: { files: [join(work, 'docker-compose.yml')], workingDir: work, environment: { TAG: '20261122.3' }, profiles: [], strict: false, serviceType: 'ClusterIP', bindConfigMaps: true },
       digests: { kind: 'file', path: join(work, 'image-digests.json') },
       requirePinned: true,
       cluster: { kind: 'token', server: 'https://k:6443', token: TOKEN, caData: 'Q0E=', insecure: false, source: "service connection 'aks'" },
