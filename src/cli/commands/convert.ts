@@ -5,6 +5,7 @@ import { writeFileAtomic } from '../../common/fs';
 import { readDigestFile } from '../../digests/digest-file';
 import { formatManifests } from '../../k8s/order';
 import { renderComposeProject, type KubernetesObject, type RenderOptions } from '../../k8s/render';
+import { splitSecrets } from '../../k8s/secrets';
 import type { CliCommand, CliIo } from '../io';
 import { COMPOSE_OPTIONS_USAGE, parseCommandArgs, readComposeOptions } from './compose-options';
 
@@ -21,6 +22,7 @@ const OWN_OPTIONS = {
   'wait-image': { type: 'string' },
   'kubectl-image': { type: 'string' },
   'no-bind-configmaps': { type: 'boolean' },
+  'no-secrets': { type: 'boolean' },
 } as const;
 
 const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer'] as const;
@@ -70,14 +72,21 @@ async function run(args: string[], io: CliIo): Promise<number> {
   if (typeof values['digests'] === 'string') options.digests = await readDigestFile(resolve(io.cwd, values['digests']));
   const result = await renderComposeProject(options);
   for (const warning of result.warnings) io.stderr.write(`warning: ${warning}\n`);
+  const { secrets, others } = splitSecrets(result.objects);
+  const withoutSecrets = values['no-secrets'] === true;
+  const objects = withoutSecrets ? others : result.objects;
+  const yaml = withoutSecrets ? formatManifests(objects) : result.yaml;
+  const names = secrets.map((o) => o.metadata.name).join(', ');
+  const target = outputDir !== undefined ? resolve(io.cwd, outputDir) : output !== undefined ? resolve(io.cwd, output) : 'standard output';
+  if (secrets.length > 0 && withoutSecrets) io.stderr.write(`left out Secret ${names} (--no-secrets): create them in the cluster before applying the manifests\n`);
+  else if (secrets.length > 0) io.stderr.write(`warning: the contents of compose secrets are written in the clear (base64) to ${target}, in Secret ${names}: keep them out of version control and logs, or use --no-secrets to leave the Secrets out\n`);
   if (outputDir !== undefined) {
-    const dir = resolve(io.cwd, outputDir);
-    const removed = await writeManifestFolder(dir, result.objects);
-    io.stderr.write(`wrote ${result.objects.length} manifests to ${dir}${removed.length ? `, removed ${removed.length} that the project no longer has (${removed.join(', ')})` : ''}\n`);
+    const removed = await writeManifestFolder(target, objects);
+    io.stderr.write(`wrote ${objects.length} manifests to ${target}${removed.length ? `, removed ${removed.length} that the project no longer has (${removed.join(', ')})` : ''}\n`);
   } else if (output !== undefined) {
-    await writeFileAtomic(resolve(io.cwd, output), result.yaml);
-    io.stderr.write(`wrote ${result.objects.length} objects to ${resolve(io.cwd, output)}\n`);
-  } else io.stdout.write(result.yaml);
+    await writeFileAtomic(target, yaml);
+    io.stderr.write(`wrote ${objects.length} objects to ${target}\n`);
+  } else io.stdout.write(yaml);
   return 0;
 }
 
@@ -104,6 +113,8 @@ export const convertCommand: CliCommand = {
     '                          default bitnami/kubectl:1.30)',
     '      --no-bind-configmaps leave out read-only bind mounts of project files instead of making',
     '                          ConfigMaps of them (mounted at the same path)',
+    '      --no-secrets        leave out the Secrets made of compose secrets (their contents would be',
+    '                          written in the clear); the pods still refer to them: create them yourself',
     '  -o, --output FILE       write the manifests to FILE (default: stdout)',
     '      --output-dir DIR    write one file per object (<kind>-<name>.yaml) to DIR; files an earlier run wrote',
     '                          for objects that are gone are removed (DIR/.outerloop-manifests lists them)',
