@@ -1,6 +1,7 @@
 import type { ComposePort, ComposeService } from '../compose/model';
 import { CONTROL_LABELS, type TransformContext } from './context';
 import { dnsLabelProblem, labelKeyProblem, labelValueProblem, portNameProblem, toKubernetesName } from './names';
+import { planSharedPods, podMembers } from './shared-pods';
 
 /**
  * The per-service decisions taken before any object is built: the Kubernetes name, the
@@ -38,6 +39,8 @@ export interface ServicePlan {
   annotations: Record<string, string>;
   /** Labels of the workload from `deploy.labels` (invalid ones reported). */
   labels: Record<string, string>;
+  /** The service whose pod this one's container joins (network_mode: service:x or container:x); it has no workload or Service of its own. */
+  podOf?: string;
 }
 
 /** Compose labels and annotations that can be Kubernetes metadata; the others are named in warnings. */
@@ -122,7 +125,8 @@ function portName(ctx: TransformContext, s: ComposeService, index: number, given
   return name;
 }
 
-function planPorts(ctx: TransformContext, s: ComposeService): ServicePortPlan[] {
+/** The Service ports of a service and of the services that share its pod (network_mode: service:x). */
+function planPorts(ctx: TransformContext, services: readonly ComposeService[]): ServicePortPlan[] {
   const out: ServicePortPlan[] = [];
   const seen = new Map<string, ServicePortPlan>();
   const add = (p: ServicePortPlan, path: Array<string | number>): void => {
@@ -135,6 +139,11 @@ function planPorts(ctx: TransformContext, s: ComposeService): ServicePortPlan[] 
     seen.set(key, p);
     out.push(p);
   };
+  for (const s of services) planServicePorts(ctx, s, add);
+  return out.sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+}
+
+function planServicePorts(ctx: TransformContext, s: ComposeService, add: (p: ServicePortPlan, path: Array<string | number>) => void): void {
   // Peers on a compose network call the container port (web:5000), whatever the host publishes
   // (81:5000): the Service serves every container port under its own number, and a published port
   // that differs is a second port of the Service, the one exposed outside the cluster.
@@ -150,7 +159,6 @@ function planPorts(ctx: TransformContext, s: ComposeService): ServicePortPlan[] 
     if (published !== undefined) add({ name: `${p.protocol}-${published}`, port: published, targetPort: p.target, protocol, ...extra, ...nodePort(published), published: true }, path);
   });
   s.expose.forEach((e, i) => add({ name: `${e.protocol}-${e.port}`, port: e.port, targetPort: e.port, protocol: e.protocol.toUpperCase() as ServicePortPlan['protocol'] }, ['services', s.name, 'expose', i]));
-  return out.sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
 }
 
 const SERVICE_TYPES: Record<string, NonNullable<ServicePlan['serviceType']>> = {
@@ -177,11 +185,13 @@ function chooseServiceType(ctx: TransformContext, s: ComposeService, kind: Contr
 /** Plans every service; names are checked (DNS-1123 / DNS-1035, 63 characters) and must stay unique. */
 export function planServices(ctx: TransformContext): ServicePlan[] {
   const byName = new Map<string, string>();
-  return ctx.project.services.map((s) => {
+  const owners = planSharedPods(ctx);
+  const plans = ctx.project.services.map((s): ServicePlan => {
     const name = toKubernetesName(s.name);
     const { kind, job } = chooseKind(ctx, s);
-    const ports = planPorts(ctx, s);
-    const serviceType = chooseServiceType(ctx, s, kind, ports);
+    const joins = owners.get(s.name);
+    const ports = joins ? [] : planPorts(ctx, [s, ...podMembers(owners, s.name, ctx.project.services)]);
+    const serviceType = joins ? undefined : chooseServiceType(ctx, s, kind, ports);
     const problem = dnsLabelProblem(name, { maxLength: kind === 'CronJob' ? 52 : 63, startWithLetter: serviceType !== undefined });
     if (problem) throw ctx.error(['services', s.name], `cannot become the name of a ${kind}${serviceType ? ' and its Service' : ''}: '${name}' is not valid: ${problem}.`);
     if (name !== s.name) ctx.warn(['services', s.name], `is named '${name}' in Kubernetes (lower case, '_' and '.' become '-'): other services reach it by that name.`);
@@ -189,6 +199,16 @@ export function planServices(ctx: TransformContext): ServicePlan[] {
     if (clash) throw ctx.error(['services', s.name], `and services.${clash} both become the Kubernetes name '${name}'.`);
     byName.set(name, s.name);
     const replicas = s.deploy?.replicas ?? s.scale ?? 1;
-    return { service: s, name, kind, ...(job ? { job } : {}), replicas, ports, ...(serviceType ? { serviceType } : {}), ...planMetadata(ctx, s) };
+    return { service: s, name, kind, ...(job ? { job } : {}), replicas, ports, ...(serviceType ? { serviceType } : {}), ...(joins ? { podOf: joins } : {}), ...planMetadata(ctx, s) };
   });
+  // A service that joins another's pod runs as that pod's workload runs.
+  const byService = new Map(plans.map((p) => [p.service.name, p]));
+  for (const p of plans) {
+    if (!p.podOf) continue;
+    const owner = byService.get(p.podOf)!;
+    p.kind = owner.kind;
+    if (owner.job) p.job = owner.job;
+    else delete p.job;
+  }
+  return plans;
 }

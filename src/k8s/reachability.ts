@@ -39,7 +39,7 @@ export function warnUnreachable(ctx: TransformContext, plans: readonly ServicePl
   const refs = findReferences(plans.map((p) => p.service));
   for (const p of plans) {
     const by = refs.get(p.service.name);
-    if (p.serviceType || p.kind === 'Job' || p.kind === 'CronJob' || !by) continue;
+    if (p.serviceType || p.podOf || p.kind === 'Job' || p.kind === 'CronJob' || !by) continue;
     ctx.warn(['services', p.service.name], `has no ports or expose, so it gets no Service, and ${by.sort().join(', ')} cannot reach it by name: add expose with the ports it listens on.`);
   }
 }

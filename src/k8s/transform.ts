@@ -37,7 +37,7 @@ const CONVERTED_KEYS = new Set([
 /** Why some keys are not converted. */
 const REASONS: Record<string, string> = {
   container_name: 'Kubernetes names pods itself',
-  network_mode: 'pods have their own network namespace',
+  network_mode: 'pods have their own network namespace (only service:x and container:x, which join the pod of x, are converted)',
   stop_signal: 'Kubernetes always sends SIGTERM',
   init: 'Kubernetes runs no init process in the container (use an image with one, such as tini)',
   links: 'services reach each other by Service name',
@@ -52,6 +52,7 @@ function warnUnconverted(ctx: TransformContext, s: ComposeService): void {
   const at = (...rest: Array<string | number>): KeyPath => ['services', s.name, ...rest];
   for (const key of s.keys) {
     if (CONVERTED_KEYS.has(key)) continue;
+    if (key === 'network_mode' && /^(service|container):/.test(s.networkMode ?? '')) continue;
     if (key === 'networks') {
       // Joining networks is covered by the top-level warning; aliases and addresses are lost here.
       for (const [name, n] of Object.entries(s.networks)) {
@@ -112,11 +113,14 @@ export function transformProject(project: ComposeProject, options: TransformOpti
   let jobWaiter = false;
   for (const plan of plans) {
     warnUnconverted(ctx, plan.service);
-    const image = resolveImage(ctx, plan);
-    images.push(image);
+    images.push(resolveImage(ctx, plan));
+  }
+  const resolved = new Map(images.map((i) => [i.service, i.resolved]));
+  for (const plan of plans) {
+    if (plan.podOf) continue; // its container is in the pod of the service it shares the network of
     emitServices(ctx, plan);
     emitIngress(ctx, plan);
-    if (emitWorkload(ctx, plan, byService, storage, image.resolved).needsJobWaiter) jobWaiter = true;
+    if (emitWorkload(ctx, plan, byService, storage, (service) => resolved.get(service)!).needsJobWaiter) jobWaiter = true;
   }
   if (jobWaiter) emitJobWaiter(ctx);
   addConfigHashes(ctx.objects);
