@@ -27,6 +27,9 @@ export interface ComposeInputs {
   ingressHost?: string;
   /** Read-only bind mounts of project files become ConfigMaps. */
   bindConfigMaps: boolean;
+  /** Images of the init containers that wait for a Service and for a Job (else the converter's defaults). */
+  waitImage?: string;
+  kubectlImage?: string;
 }
 
 /** ComposeToK8s@1's inputs, validated. */
@@ -123,6 +126,8 @@ export function readComposeToK8sInputs(inputs: InputReader): ComposeToK8sInputs 
       serviceType: inputs.pick('serviceType', ['ClusterIP', 'NodePort', 'LoadBalancer'] as const, 'ClusterIP'),
       ingressHost: inputs.string('ingressHost'),
       bindConfigMaps: inputs.boolean('bindConfigMaps', true),
+      waitImage: inputs.string('waitImage'),
+      kubectlImage: inputs.string('kubectlImage'),
     },
     digests: readDigestSource(inputs, base),
     requirePinned: inputs.boolean('requirePinned', true),

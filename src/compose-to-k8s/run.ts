@@ -77,6 +77,8 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
     serviceType: inputs.compose.serviceType,
     ingressHost: inputs.compose.ingressHost,
     bindConfigMaps: inputs.compose.bindConfigMaps,
+    waitImage: inputs.compose.waitImage,
+    kubectlImage: inputs.compose.kubectlImage,
   });
   // Compose secrets' contents are masked before anything of the rendering reaches the log.
   for (const value of secretValues(splitSecrets(rendered.objects).secrets)) output.setSecret(value);

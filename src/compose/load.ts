@@ -4,6 +4,7 @@ import { FileError, InputError } from '../common/errors';
 import { parseDotenv } from './dotenv';
 import { loadMergedDocument, locateIn, readTextFileSync, type LoadState } from './documents';
 import type { VariableLookup } from './interpolate';
+import { checkDependencyCycles } from './graph';
 import type { ComposeProject, ComposeService } from './model';
 import { normalizeDocument } from './normalize';
 import { formatPath, type KeyPath } from './paths';
@@ -134,7 +135,14 @@ export function loadComposeProject(options: LoadOptions): LoadResult {
     },
   });
   const name = chooseProjectName(options, variables, merged['name'], projectDir, locate);
-  const services = applyProfiles(normalized.services, activeProfiles(options, variables), locate);
+  const profiles = activeProfiles(options, variables);
+  const services = applyProfiles(normalized.services, profiles, locate);
+  if (services.length === 0 && normalized.services.length > 0) {
+    const wanted = [...new Set(normalized.services.flatMap((s) => s.profiles))].sort().join(', ');
+    const why = profiles.length ? `the active profiles (${profiles.join(', ')}) match none of the services' profiles (${wanted})` : `every service has profiles (${wanted}) and none is active`;
+    throw new FileError(files[0], `no service is enabled: ${why}; activate one with --profile (the task's profiles input).`);
+  }
+  checkDependencyCycles(services, locate, files[0]);
   const project: ComposeProject = { name, workingDir: projectDir, ...normalized, services };
   return { project, warnings: [...new Set(warnings)], locate, variables };
 }

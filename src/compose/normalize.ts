@@ -75,6 +75,7 @@ class Normalizer extends ValueReader {
     const deploy: ComposeDeploy = { labels: this.labels(raw['labels'], 'deploy.labels'), other: {} };
     if (raw['mode'] !== undefined) deploy.mode = this.str(raw['mode']) as ComposeDeploy['mode'];
     const replicas = this.int(raw['replicas'], [...path, 'replicas']);
+    if (replicas !== undefined && replicas < 0) this.fail([...path, 'replicas'], `must not be negative, not ${replicas}.`);
     if (replicas !== undefined) deploy.replicas = replicas;
     const rp = raw['restart_policy'];
     if (isMapping(rp)) {
@@ -198,6 +199,7 @@ class Normalizer extends ValueReader {
     const deploy = this.deploy(take('deploy'), at('deploy'), s);
     if (deploy) s.deploy = deploy;
     const scale = this.int(take('scale'), at('scale'));
+    if (scale !== undefined && scale < 0) this.fail(at('scale'), `must not be negative, not ${scale}.`);
     if (scale !== undefined) s.scale = scale;
     const strField = (key: string, set: (v: string) => void): void => {
       const v = take(key);

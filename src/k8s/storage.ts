@@ -78,6 +78,12 @@ export function planStorage(ctx: TransformContext, plans: ServicePlan[]): Storag
       continue;
     }
     storage.claims.set(key, name);
+    const pods = [...new Set(owners.map((p) => p.podOf ?? p.service.name))].sort();
+    const mode = spec.accessModes![0];
+    if (pods.length > 1 && (mode === 'ReadWriteOnce' || mode === 'ReadWriteOncePod')) {
+      const limit = mode === 'ReadWriteOnce' ? 'their pods must all run on the one node that attaches it' : 'only one pod at a time can use it';
+      ctx.warn(['volumes', key], `becomes one ${mode} claim mounted by ${pods.join(', ')}: ${limit}, so some may never start; label it ${CONTROL_LABELS.volumeAccessMode}: ReadWriteMany (with a storage class that offers it).`);
+    }
     const annotations: Record<string, string> = {};
     for (const [k, v] of Object.entries(volume.labels)) if (!k.startsWith('outerloop.')) annotations[k] = v;
     ctx.add({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: ctx.metadata(name, name, { annotations }), spec });

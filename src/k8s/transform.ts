@@ -31,7 +31,7 @@ const CONVERTED_KEYS = new Set([
   'restart', 'deploy', 'scale', 'labels', 'annotations', 'user', 'group_add', 'working_dir', 'hostname', 'domainname', 'cap_add', 'cap_drop',
   'privileged', 'read_only', 'security_opt', 'sysctls', 'extra_hosts', 'stop_grace_period', 'tty', 'stdin_open', 'cpus', 'mem_limit',
   'mem_reservation', 'pids_limit', 'shm_size', 'secrets', 'configs', 'pull_policy', 'platform', 'profiles', 'extends',
-  'dns', 'dns_search', 'dns_opt', 'post_start', 'pre_stop', 'gpus', 'label_file',
+  'dns', 'dns_search', 'dns_opt', 'post_start', 'pre_stop', 'gpus', 'label_file', 'runtime',
 ]);
 
 /** Why some keys are not converted. */

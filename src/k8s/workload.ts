@@ -4,11 +4,20 @@ import type { ComposeService } from '../compose/model';
 import { buildContainer, containerEnv } from './container';
 import type { TransformContext } from './context';
 import { dependencyInitContainers, jobWaiterName } from './dependencies';
-import { dnsLabelProblem, toKubernetesName } from './names';
+import { dnsLabelProblem, dnsSubdomainProblem, toKubernetesName } from './names';
 import { governingServiceName } from './network';
 import type { ServicePlan } from './plan';
 import { seconds } from './quantities';
 import { podStorage, type PodStorage, type StoragePlan } from './storage';
+
+/** The sysctls Kubernetes calls safe (namespaced, allowed by every kubelet). */
+const SAFE_SYSCTLS = new Set([
+  'kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range',
+  'net.ipv4.ip_local_reserved_ports', 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes',
+]);
+/** The values of the kubernetes.io/os and kubernetes.io/arch node labels. */
+const NODE_OS = new Set(['linux', 'windows']);
+const NODE_ARCH = new Set(['amd64', 'arm64', 'arm', '386', 'ppc64le', 's390x', 'riscv64', 'mips64le']);
 
 /** service → its workload (Deployment, StatefulSet, DaemonSet, Job or CronJob) with its pod template. */
 
@@ -40,6 +49,9 @@ function podSpecExtras(ctx: TransformContext, s: ComposeService, spec: PodSpec):
   if (s.stopGracePeriodMs !== undefined) spec.terminationGracePeriodSeconds = seconds(s.stopGracePeriodMs, 0);
   const securityContext: NonNullable<PodSpec['securityContext']> = {};
   const sysctls = Object.keys(s.sysctls).sort().map((name) => ({ name, value: s.sysctls[name] }));
+  for (const { name } of sysctls) {
+    if (!SAFE_SYSCTLS.has(name)) ctx.warn(['services', s.name, 'sysctls', name], `is not a safe sysctl in Kubernetes: the kubelet refuses the pod unless the node allows it (--allowed-unsafe-sysctls).`);
+  }
   if (sysctls.length) securityContext.sysctls = sysctls;
   const groups: number[] = [];
   s.groupAdd.forEach((g, i) => {
@@ -51,8 +63,17 @@ function podSpecExtras(ctx: TransformContext, s: ComposeService, spec: PodSpec):
   const nodeSelector: Record<string, string> = {};
   if (s.platform !== undefined) {
     const [os, arch] = s.platform.split('/');
-    if (os) nodeSelector['kubernetes.io/os'] = os;
-    if (arch) nodeSelector['kubernetes.io/arch'] = arch;
+    // Only a node OS and architecture can select nodes (wasi/wasm, say, is neither).
+    if (NODE_OS.has(os) && (arch === undefined || NODE_ARCH.has(arch))) {
+      nodeSelector['kubernetes.io/os'] = os;
+      if (arch) nodeSelector['kubernetes.io/arch'] = arch;
+    } else ctx.warn(['services', s.name, 'platform'], `'${s.platform}' is not a node OS/architecture (${[...NODE_OS].join(', ')} / ${[...NODE_ARCH].join(', ')}): no nodeSelector; pick the nodes with a RuntimeClass (runtime:) or deploy.placement.`);
+  }
+  const runtime = s.other['runtime'];
+  if (typeof runtime === 'string' && runtime !== '' && runtime !== 'runc') {
+    const problem = dnsSubdomainProblem(runtime);
+    if (problem) ctx.warn(['services', s.name, 'runtime'], `'${runtime}' cannot be a RuntimeClass name (${problem}): ignored.`);
+    else spec.runtimeClassName = runtime;
   }
   const placement = s.deploy?.other['placement'] as { constraints?: unknown[] } | undefined;
   (placement?.constraints ?? []).forEach((c, i) => {

@@ -118,6 +118,14 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
     assert.ok(infoLines(output).some((l) => l === 'Applying 6 objects to namespace shop-qa on https://k:6443: Namespace/shop-qa, Secret/shop-registry, Deployment/api, Deployment/cache, Service/api, Service/cache'));
   });
 
+  it('passes the init containers\' images and the bind-mount switch to the converter', async () => {
+    const renderer = fixtureRenderer();
+    const base = inputs({ action: 'render', cluster: undefined });
+    const waitImage = `registry.local/busybox@sha256:${'b'.repeat(64)}`;
+    await runComposeToK8s({ ...base, compose: { ...base.compose, waitImage, kubectlImage: 'registry.local/kubectl:1.30', bindConfigMaps: false } }, context, { render: renderer.render });
+    assert.deepEqual([renderer.calls[0].waitImage, renderer.calls[0].kubectlImage, renderer.calls[0].bindConfigMaps], [waitImage, 'registry.local/kubectl:1.30', false]);
+  });
+
   it('compose secrets never leave in the clear: kept out of the file, the artifact and the log, masked, applied only on stdin', async () => {
     const content = 'db-pa55word-7f3c';
     await writeFile(join(work, 'db_password.txt'), `${content}\n`);
