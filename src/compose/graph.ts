@@ -11,7 +11,7 @@ import { formatPath, type KeyPath } from './paths';
 /** The services a service starts after, with the key that says so, sorted by name. */
 export function dependenciesOf(s: ComposeService): Array<{ name: string; key: KeyPath }> {
   const out = new Map<string, KeyPath>();
-  for (const dep of Object.keys(s.dependsOn)) out.set(dep, ['services', s.name, 'depends_on', dep]);
+  for (const [dep, d] of Object.entries(s.dependsOn)) if (!d.implicit) out.set(dep, ['services', s.name, 'depends_on', dep]);
   const links = s.other['links'];
   if (Array.isArray(links)) links.forEach((l, i) => { const name = String(l).split(':')[0]; if (!out.has(name)) out.set(name, ['services', s.name, 'links', i]); });
   const shared = /^service:(.+)$/.exec(s.networkMode ?? '');

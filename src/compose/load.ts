@@ -96,11 +96,8 @@ function applyProfiles(services: ComposeService[], profiles: string[], locate: (
   for (const service of services) {
     if (!on.has(service.name)) continue;
     for (const [dep, d] of Object.entries(service.dependsOn)) {
-      if (on.has(dep)) continue;
-      if (!d.required) {
-        delete service.dependsOn[dep];
-        continue;
-      }
+      // An optional dependency on a disabled service stays, as Compose keeps it (nothing waits for it).
+      if (on.has(dep) || !d.required) continue;
       const path = ['services', service.name, 'depends_on', dep];
       const needed = services.find((s) => s.name === dep)?.profiles ?? [];
       throw new FileError(locate(path) ?? service.name, `${formatPath(path)}: the service '${dep}' is disabled by its profiles (${needed.join(', ')}): activate one with --profile.`);

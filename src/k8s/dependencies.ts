@@ -24,7 +24,7 @@ export function dependencyInitContainers(ctx: TransformContext, plan: ServicePla
     const named = plans.get(dep);
     // A service in another's pod (network_mode: service:x) is reached through that pod; one in the same pod starts with it.
     const target = named?.podOf ? plans.get(named.podOf) : named;
-    const path = ['services', plan.service.name, 'depends_on', dep];
+    const path = d.implicit ? ['services', plan.service.name, d.implicit] : ['services', plan.service.name, 'depends_on', dep];
     if (!target || target.service.name === (plan.podOf ?? plan.service.name)) continue;
     if (d.restart) ctx.warn([...path, 'restart'], 'asks to restart with the dependency, which Kubernetes does not do: ignored.');
     const name = `wait-for-${target.name}`.slice(0, 63).replace(/-+$/, '');

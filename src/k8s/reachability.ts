@@ -23,7 +23,7 @@ export function findReferences(services: readonly ComposeService[]): Map<string,
     refs.set(target, list);
   };
   for (const s of services) {
-    for (const [dep, d] of Object.entries(s.dependsOn)) if (d.condition !== 'service_completed_successfully') add(dep, s, 'depends_on');
+    for (const [dep, d] of Object.entries(s.dependsOn)) if (d.condition !== 'service_completed_successfully') add(dep, s, d.implicit ?? 'depends_on');
     const links = s.other['links'];
     if (Array.isArray(links)) for (const link of links) add(String(link).split(':')[0], s, 'links');
     const values: Array<[string, string]> = [...Object.entries(s.envFileValues), ...Object.entries(s.environment).filter((e): e is [string, string] => e[1] !== null)];
