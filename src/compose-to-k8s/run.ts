@@ -10,6 +10,7 @@ import { clusterSecrets, describeClusterAccess, withKubeconfig, type KubeconfigH
 import { KubectlCli, kubectlGlobalArgs, type Kubectl } from '../k8s/deploy/kubectl';
 import { describeObjects } from '../k8s/deploy/objects';
 import { registrySecretValues } from '../k8s/deploy/registry-secret';
+import { dockerImagePorts } from '../k8s/image-ports';
 import { secretValues, splitSecrets } from '../k8s/secrets';
 import type { RenderOptions, RenderResult } from '../k8s/render';
 import type { PipelineOutput } from '../pipeline/interfaces';
@@ -79,6 +80,7 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
     bindConfigMaps: inputs.compose.bindConfigMaps,
     waitImage: inputs.compose.waitImage,
     kubectlImage: inputs.compose.kubectlImage,
+    imagePorts: dockerImagePorts(context.runner),
   });
   // Compose secrets' contents are masked before anything of the rendering reaches the log.
   for (const value of secretValues(splitSecrets(rendered.objects).secrets)) output.setSecret(value);

@@ -159,6 +159,10 @@ function planServicePorts(ctx: TransformContext, s: ComposeService, add: (p: Ser
     if (published !== undefined) add({ name: `${p.protocol}-${published}`, port: published, targetPort: p.target, protocol, ...extra, ...nodePort(published), published: true }, path);
   });
   s.expose.forEach((e, i) => add({ name: `${e.protocol}-${e.port}`, port: e.port, targetPort: e.port, protocol: e.protocol.toUpperCase() as ServicePortPlan['protocol'] }, ['services', s.name, 'expose', i]));
+  // Others reach it but it declares no ports: the image's EXPOSE says what it listens on.
+  if (!s.ports.length && !s.expose.length) {
+    for (const e of ctx.options.exposedPorts?.[s.name] ?? []) add({ name: `${e.protocol}-${e.port}`, port: e.port, targetPort: e.port, protocol: e.protocol.toUpperCase() as ServicePortPlan['protocol'] }, ['services', s.name]);
+  }
 }
 
 const SERVICE_TYPES: Record<string, NonNullable<ServicePlan['serviceType']>> = {

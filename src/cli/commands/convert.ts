@@ -5,7 +5,9 @@ import { writeFileAtomic } from '../../common/fs';
 import { readDigestFile } from '../../digests/digest-file';
 import { formatManifests } from '../../k8s/order';
 import { renderComposeProject, type KubernetesObject, type RenderOptions } from '../../k8s/render';
+import { dockerImagePorts } from '../../k8s/image-ports';
 import { splitSecrets } from '../../k8s/secrets';
+import { NodeProcessRunner } from '../../process/runner';
 import type { CliCommand, CliIo } from '../io';
 import { COMPOSE_OPTIONS_USAGE, parseCommandArgs, readComposeOptions } from './compose-options';
 
@@ -68,6 +70,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     ...(typeof values['wait-image'] === 'string' ? { waitImage: values['wait-image'] } : {}),
     ...(typeof values['kubectl-image'] === 'string' ? { kubectlImage: values['kubectl-image'] } : {}),
     ...(values['no-bind-configmaps'] === true ? { bindConfigMaps: false } : {}),
+    imagePorts: dockerImagePorts(new NodeProcessRunner({ write: () => undefined }), io.env),
   };
   if (typeof values['digests'] === 'string') options.digests = await readDigestFile(resolve(io.cwd, values['digests']));
   const result = await renderComposeProject(options);
