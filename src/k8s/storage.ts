@@ -3,7 +3,10 @@ import { createHash } from 'node:crypto';
 import { basename, relative } from 'node:path';
 import type { ComposeFileObject, ComposeFileReference, ComposeMount } from '../compose/model';
 import { formatPath, type KeyPath } from '../compose/paths';
+import { podConfigReferences } from './config-hash';
 import { CONTROL_LABELS, type TransformContext } from './context';
+import { asRecord, podTemplateOf } from './decorate';
+import type { KubernetesObject } from './render';
 import { dnsLabelProblem, toKubernetesName } from './names';
 import type { ServicePlan } from './plan';
 import { byteQuantity } from './quantities';
@@ -257,5 +260,36 @@ export function podStorage(ctx: TransformContext, plan: ServicePlan, storage: St
   };
   files('secrets', s.secrets);
   files('configs', s.configs);
+  dropMountsInsideConfigMaps(ctx, s.name, out);
   return out;
+}
+
+/**
+ * A folder ConfigMap is mounted read-only: the kubelet cannot make a mount point inside it, so the
+ * pod would never start. A mount below one (a file bound into a bound folder) is left out, warned.
+ */
+function dropMountsInsideConfigMaps(ctx: TransformContext, service: string, out: PodStorage): void {
+  const folders = out.mounts.filter((m) => !m.subPath && out.volumes.some((v) => v.name === m.name && v.configMap));
+  if (folders.length === 0) return;
+  out.mounts = out.mounts.filter((m) => {
+    const outer = folders.find((f) => f !== m && m.mountPath.startsWith(`${f.mountPath.replace(/\/+$/, '')}/`));
+    if (!outer) return true;
+    ctx.warn(['services', service, 'volumes'], `mounts ${m.mountPath} inside ${outer.mountPath}, which a ConfigMap provides read-only (Kubernetes cannot make a mount point there): ${m.mountPath} is left out; put the file in that folder instead.`);
+    return false;
+  });
+  const used = new Set(out.mounts.map((m) => m.name));
+  out.volumes = out.volumes.filter((v) => used.has(v.name));
+}
+
+/** Removes the ConfigMaps made of bind mounts (annotated with their source) that no pod uses any more. Mutates the array given. */
+export function dropUnusedBindConfigMaps(objects: KubernetesObject[]): void {
+  const used = new Set<string>();
+  for (const o of objects) {
+    const spec = asRecord(podTemplateOf(o)?.['spec']);
+    if (spec) for (const ref of podConfigReferences(spec)) used.add(ref);
+  }
+  for (let i = objects.length - 1; i >= 0; i--) {
+    const o = objects[i];
+    if (o.kind === 'ConfigMap' && o.metadata.annotations?.['outerloop.io/bind-source'] !== undefined && !used.has(`ConfigMap/${o.metadata.name}`)) objects.splice(i, 1);
+  }
 }

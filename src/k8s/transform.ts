@@ -9,7 +9,7 @@ import { emitIngress, emitServices } from './network';
 import { resolveImage } from './pin';
 import { planServices, type ServicePlan } from './plan';
 import { warnUnreachable } from './reachability';
-import { planStorage } from './storage';
+import { dropUnusedBindConfigMaps, planStorage } from './storage';
 import type { KubernetesObject, RenderedImage } from './render';
 import { emitWorkload } from './workload';
 
@@ -123,6 +123,7 @@ export function transformProject(project: ComposeProject, options: TransformOpti
     if (emitWorkload(ctx, plan, byService, storage, (service) => resolved.get(service)!).needsJobWaiter) jobWaiter = true;
   }
   if (jobWaiter) emitJobWaiter(ctx);
+  dropUnusedBindConfigMaps(ctx.objects);
   addConfigHashes(ctx.objects);
   warnUnreachable(ctx, plans);
   warnTopLevel(ctx, plans);
