@@ -10,6 +10,7 @@ import { canonicalFromCompose, canonicalFromModel, type CanonicalProject } from 
 import { generateCorpus, type CorpusDocument } from '../support/compose-corpus';
 import { composeConfig, findComposeV2, type ComposeV2 } from '../support/compose-oracle';
 import { CONVERT_FIXTURES, listConvertFixtures } from '../support/convert-fixtures';
+import { ROOT } from '../support/paths';
 
 /**
  * Compose v2 is the loader's oracle: for every converter fixture and for generated documents
@@ -119,6 +120,20 @@ describe('Compose v2 as the loader\'s oracle', function () {
     });
     assert.deepEqual(disagreements.sort(), [], `${disagreements.length} fixture(s) disagree`);
   });
+
+  // The other compose projects of the repository: ComposeTest's fixture app (its three files merged) and the example app.
+  const PROJECTS: Array<[string, string, string[]]> = [
+    ['the ComposeTest fixture app', join(ROOT, 'test', 'fixtures', 'compose-test-app'), ['docker-compose.yml', 'docker-compose.ports.yml', 'docker-compose.tests.yml']],
+    ['the example app', join(ROOT, 'examples'), ['docker-compose.yml']],
+  ];
+  for (const [name, dir, files] of PROJECTS) {
+    it(`agrees with docker compose config on ${name}`, async () => {
+      const ours = loadOurs(dir, files, [], {}, PROJECT);
+      const theirs = await composeConfig(compose, dir, composeArgs(files, []));
+      assert.ok(ours.ok && theirs.ok, `both load it (outerloop: ${ours.ok ? 'ok' : ours.error}; compose: ${theirs.ok ? 'ok' : theirs.error})`);
+      assert.equal(firstDifference(ours.project, canonicalFromCompose(theirs.project)), '');
+    });
+  }
 
   it(`agrees with docker compose config on ${DOCUMENTS} generated documents`, async function () {
     const docs = generateCorpus(DOCUMENTS, SEED);
