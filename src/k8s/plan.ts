@@ -19,7 +19,7 @@ export interface ServicePortPlan {
   protocol: 'TCP' | 'UDP' | 'SCTP';
   appProtocol?: string;
   nodePort?: number;
-  /** The port a compose `ports` entry publishes on the host (what the Ingress and node ports expose). */
+  /** A port a compose `ports` entry publishes on the host (as written, or on a port Docker picks): what NodePort, LoadBalancer and the Ingress expose. */
   published?: boolean;
 }
 
@@ -155,7 +155,7 @@ function planServicePorts(ctx: TransformContext, s: ComposeService, add: (p: Ser
     const extra = p.appProtocol ? { appProtocol: p.appProtocol } : {};
     const nodePort = (port: number): { nodePort?: number } => (p.published === port && port >= 30000 && port <= 32767 ? { nodePort: port } : {});
     const published = p.published !== undefined && p.published !== p.target ? p.published : undefined;
-    add({ name: portName(ctx, s, p.index ?? i, p.name, `${p.protocol}-${p.target}`), port: p.target, targetPort: p.target, protocol, ...extra, ...nodePort(p.target), ...(p.published === p.target ? { published: true } : {}) }, path);
+    add({ name: portName(ctx, s, p.index ?? i, p.name, `${p.protocol}-${p.target}`), port: p.target, targetPort: p.target, protocol, ...extra, ...nodePort(p.target), ...(p.published === undefined || p.published === p.target ? { published: true } : {}) }, path);
     if (published !== undefined) add({ name: `${p.protocol}-${published}`, port: published, targetPort: p.target, protocol, ...extra, ...nodePort(published), published: true }, path);
   });
   s.expose.forEach((e, i) => add({ name: `${e.protocol}-${e.port}`, port: e.port, targetPort: e.port, protocol: e.protocol.toUpperCase() as ServicePortPlan['protocol'] }, ['services', s.name, 'expose', i]));
