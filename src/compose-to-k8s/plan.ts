@@ -6,6 +6,7 @@ import { decorateObjects } from '../k8s/decorate';
 import { jobsOf, namespaceObject, workloadsOf } from '../k8s/deploy/objects';
 import { formatManifests } from '../k8s/order';
 import { registrySecretObject } from '../k8s/deploy/registry-secret';
+import { splitSecrets } from '../k8s/secrets';
 import type { KubernetesObject, RenderedImage, RenderResult } from '../k8s/render';
 
 /** ComposeToK8s@1's planners: pure, facts in, manifests and decisions out. */
@@ -114,7 +115,9 @@ export interface ManifestsFacts {
 
 /** What the task writes and applies. */
 export interface ManifestsPlan {
-  /** The manifests file and artifact: the app's objects, decorated. Never holds a password. */
+  /** The compose secrets' Secrets, kept out of the file, the artifact and the log: applied only. */
+  withheldSecrets: string[];
+  /** The manifests file and artifact: the app's objects, decorated. Never holds a password or a compose secret. */
   fileObjects: KubernetesObject[];
   fileYaml: string;
   /** What kubectl applies: the Namespace (createNamespace), the registry Secret, then the app. */
@@ -129,15 +132,17 @@ export interface ManifestsPlan {
 
 /**
  * Decorates the converter's objects (traceability annotations on the objects, each pod's own image
- * digests on its template; the registry Secret as imagePullSecret) and adds what only the cluster gets: the Namespace and the registry Secret
- * with its password, which therefore stays out of the manifests file and the artifact.
+ * digests on its template; the registry Secret as imagePullSecret) and adds what only the cluster
+ * gets: the Namespace, the registry Secret with its password and the compose secrets' Secrets,
+ * which therefore stay out of the manifests file and the artifact.
  */
 export function planManifests(facts: ManifestsFacts): ManifestsPlan {
   const app = appLabelValue(facts.render);
   const labels = { [PART_OF]: app, [MANAGED_BY]: 'outerloop' };
   const secretName = facts.registry ? pullSecretName(app) : undefined;
   const podAnnotations = (template: Record<string, unknown>): Record<string, string> => podImageAnnotations(template, facts.render.images);
-  const fileObjects = decorateObjects(facts.render.objects, {
+  const { secrets, others } = splitSecrets(facts.render.objects);
+  const fileObjects = decorateObjects(others, {
     annotations: facts.annotations,
     podAnnotations,
     podAnnotationsOnly: (o) => o.kind === 'Deployment',
@@ -146,10 +151,12 @@ export function planManifests(facts: ManifestsFacts): ManifestsPlan {
   const extra: KubernetesObject[] = [];
   if (facts.createNamespace) extra.push(namespaceObject(facts.namespace, { [MANAGED_BY]: 'outerloop' }));
   if (facts.registry && secretName) extra.push(registrySecretObject(secretName, facts.registry, labels));
-  // Every object the task applies carries the traceability annotations, these two included.
-  const decoratedExtra = decorateObjects(extra, { annotations: facts.annotations });
+  // Every object the task applies carries the traceability annotations, these included; compose
+  // secrets' Secrets, like the registry Secret, go only to kubectl's stdin.
+  const decoratedExtra = decorateObjects([...extra, ...secrets], { annotations: facts.annotations });
   const applyObjects = [...decoratedExtra, ...fileObjects];
   return {
+    withheldSecrets: secrets.map((o) => o.metadata.name),
     fileObjects,
     fileYaml: formatManifests(fileObjects),
     applyObjects,

@@ -10,6 +10,8 @@ import { clusterSecrets, describeClusterAccess, withKubeconfig, type KubeconfigH
 import { KubectlCli, kubectlGlobalArgs, type Kubectl } from '../k8s/deploy/kubectl';
 import { describeObjects } from '../k8s/deploy/objects';
 import { registrySecretValues } from '../k8s/deploy/registry-secret';
+import { dockerImagePorts } from '../k8s/image-ports';
+import { secretValues, splitSecrets } from '../k8s/secrets';
 import type { RenderOptions, RenderResult } from '../k8s/render';
 import type { PipelineOutput } from '../pipeline/interfaces';
 import type { TaskContext } from '../pipeline/run-task';
@@ -77,7 +79,13 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
     strict: inputs.compose.strict,
     serviceType: inputs.compose.serviceType,
     ingressHost: inputs.compose.ingressHost,
+    bindConfigMaps: inputs.compose.bindConfigMaps,
+    waitImage: inputs.compose.waitImage,
+    kubectlImage: inputs.compose.kubectlImage,
+    imagePorts: dockerImagePorts(context.runner),
   });
+  // Compose secrets' contents are masked before anything of the rendering reaches the log.
+  for (const value of secretValues(splitSecrets(rendered.objects).secrets)) output.setSecret(value);
   for (const warning of rendered.warnings) output.warning(neutralizeLoggingCommands(warning));
   const unpinned = unpinnedBuiltImages(rendered.images);
   if (inputs.requirePinned && unpinned.length > 0) throw unpinnedError(unpinned[0], unpinned.length, digests.origin);
@@ -95,6 +103,10 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
   output.setOutput('manifestsFile', file);
   output.setOutput('namespace', namespace);
   printManifests(output, `Manifests (${plan.fileObjects.length} objects, project ${rendered.projectName}, namespace ${namespace}): ${file}`, plan.fileYaml);
+  if (plan.withheldSecrets.length > 0) {
+    const where = inputs.action === 'render' ? 'they are not applied by a render: create them in the cluster yourself' : 'they are applied from kubectl\'s stdin only';
+    output.info(`Kept out of the manifests file, the artifact and the log, since they hold compose secrets' contents: Secret ${plan.withheldSecrets.join(', ')} (${where}).`);
+  }
   if (inputs.manifestsArtifact) output.uploadArtifact(inputs.manifestsArtifact, dirname(file));
 
   const facts = { project: rendered.projectName, namespace, images: rendered.images, manifestsFile: file };

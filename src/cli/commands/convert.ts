@@ -5,6 +5,9 @@ import { writeFileAtomic } from '../../common/fs';
 import { readDigestFile } from '../../digests/digest-file';
 import { formatManifests } from '../../k8s/order';
 import { renderComposeProject, type KubernetesObject, type RenderOptions } from '../../k8s/render';
+import { dockerImagePorts } from '../../k8s/image-ports';
+import { splitSecrets } from '../../k8s/secrets';
+import { NodeProcessRunner } from '../../process/runner';
 import type { CliCommand, CliIo } from '../io';
 import { COMPOSE_OPTIONS_USAGE, parseCommandArgs, readComposeOptions } from './compose-options';
 
@@ -20,6 +23,8 @@ const OWN_OPTIONS = {
   'ingress-host': { type: 'string' },
   'wait-image': { type: 'string' },
   'kubectl-image': { type: 'string' },
+  'no-bind-configmaps': { type: 'boolean' },
+  'no-secrets': { type: 'boolean' },
 } as const;
 
 const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer'] as const;
@@ -64,18 +69,27 @@ async function run(args: string[], io: CliIo): Promise<number> {
     ...(typeof values['ingress-host'] === 'string' ? { ingressHost: values['ingress-host'] } : {}),
     ...(typeof values['wait-image'] === 'string' ? { waitImage: values['wait-image'] } : {}),
     ...(typeof values['kubectl-image'] === 'string' ? { kubectlImage: values['kubectl-image'] } : {}),
+    ...(values['no-bind-configmaps'] === true ? { bindConfigMaps: false } : {}),
+    imagePorts: dockerImagePorts(new NodeProcessRunner({ write: () => undefined }), io.env),
   };
   if (typeof values['digests'] === 'string') options.digests = await readDigestFile(resolve(io.cwd, values['digests']));
   const result = await renderComposeProject(options);
   for (const warning of result.warnings) io.stderr.write(`warning: ${warning}\n`);
+  const { secrets, others } = splitSecrets(result.objects);
+  const withoutSecrets = values['no-secrets'] === true;
+  const objects = withoutSecrets ? others : result.objects;
+  const yaml = withoutSecrets ? formatManifests(objects) : result.yaml;
+  const names = secrets.map((o) => o.metadata.name).join(', ');
+  const target = outputDir !== undefined ? resolve(io.cwd, outputDir) : output !== undefined ? resolve(io.cwd, output) : 'standard output';
+  if (secrets.length > 0 && withoutSecrets) io.stderr.write(`left out Secret ${names} (--no-secrets): create them in the cluster before applying the manifests\n`);
+  else if (secrets.length > 0) io.stderr.write(`warning: the contents of compose secrets are written in the clear (base64) to ${target}, in Secret ${names}: keep them out of version control and logs, or use --no-secrets to leave the Secrets out\n`);
   if (outputDir !== undefined) {
-    const dir = resolve(io.cwd, outputDir);
-    const removed = await writeManifestFolder(dir, result.objects);
-    io.stderr.write(`wrote ${result.objects.length} manifests to ${dir}${removed.length ? `, removed ${removed.length} that the project no longer has (${removed.join(', ')})` : ''}\n`);
+    const removed = await writeManifestFolder(target, objects);
+    io.stderr.write(`wrote ${objects.length} manifests to ${target}${removed.length ? `, removed ${removed.length} that the project no longer has (${removed.join(', ')})` : ''}\n`);
   } else if (output !== undefined) {
-    await writeFileAtomic(resolve(io.cwd, output), result.yaml);
-    io.stderr.write(`wrote ${result.objects.length} objects to ${resolve(io.cwd, output)}\n`);
-  } else io.stdout.write(result.yaml);
+    await writeFileAtomic(target, yaml);
+    io.stderr.write(`wrote ${objects.length} objects to ${target}\n`);
+  } else io.stdout.write(yaml);
   return 0;
 }
 
@@ -100,6 +114,10 @@ export const convertCommand: CliCommand = {
     '                          default busybox:1.36; pin it, e.g. busybox@sha256:…)',
     '      --kubectl-image IMAGE image of the init containers that wait for a dependency\'s Job (kubectl;',
     '                          default bitnami/kubectl:1.30)',
+    '      --no-bind-configmaps leave out read-only bind mounts of project files instead of making',
+    '                          ConfigMaps of them (mounted at the same path)',
+    '      --no-secrets        leave out the Secrets made of compose secrets (their contents would be',
+    '                          written in the clear); the pods still refer to them: create them yourself',
     '  -o, --output FILE       write the manifests to FILE (default: stdout)',
     '      --output-dir DIR    write one file per object (<kind>-<name>.yaml) to DIR; files an earlier run wrote',
     '                          for objects that are gone are removed (DIR/.outerloop-manifests lists them)',

@@ -9,6 +9,7 @@ import type { ComposeToK8sInputs } from '../../../src/compose-to-k8s/inputs';
 import { runComposeToK8s, type ComposeToK8sPorts } from '../../../src/compose-to-k8s/run';
 import { formatDigestFile, type DigestFile } from '../../../src/digests/digest-file';
 import type { KubeconfigHandle } from '../../../src/k8s/deploy/kubeconfig';
+import { renderComposeProject } from '../../../src/k8s/render';
 import type { TaskContext } from '../../../src/pipeline/run-task';
 import { commandLines, failed, fakeKubectl, fakeOutput, infoLines } from '../k8s-deploy/fakes';
 import { API_IMAGE, fixtureRenderer } from './fixture-renderer';
@@ -43,7 +44,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
   function inputs(overrides: Partial<ComposeToK8sInputs> = {}): ComposeToK8sInputs {
     return {
       action: 'deploy',
-      compose: { files: [join(work, 'docker-compose.yml')], workingDir: work, environment: { TAG: '20261122.3' }, profiles: [], strict: false, serviceType: 'ClusterIP' },
+      compose: { files: [join(work, 'docker-compose.yml')], workingDir: work, environment: { TAG: '20261122.3' }, profiles: [], strict: false, serviceType: 'ClusterIP', bindConfigMaps: true },
       digests: { kind: 'file', path: join(work, 'image-digests.json') },
       requirePinned: true,
       cluster: { kind: 'token', server: 'https://k:6443', token: TOKEN, caData: 'Q0E=', insecure: false, source: "service connection 'aks'" },
@@ -121,6 +122,40 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
       'ComposeToK8s', 'deploy', 'shop-qa', 'https://k:6443', 6, [{ name: 'deployment/api', status: 'rolled out' }, { name: 'deployment/cache', status: 'rolled out' }],
     ]);
     for (const text of [output.addAttachment.lastCall.args[2], output.uploadSummary.lastCall.args[1]]) assert.ok(!text.includes(PASSWORD) && !text.includes(TOKEN));
+  });
+
+  it('passes the init containers\' images and the bind-mount switch to the converter', async () => {
+    const renderer = fixtureRenderer();
+    const base = inputs({ action: 'render', cluster: undefined });
+    const waitImage = `registry.local/busybox@sha256:${'b'.repeat(64)}`;
+    await runComposeToK8s({ ...base, compose: { ...base.compose, waitImage, kubectlImage: 'registry.local/kubectl:1.30', bindConfigMaps: false } }, context, { render: renderer.render });
+    assert.deepEqual([renderer.calls[0].waitImage, renderer.calls[0].kubectlImage, renderer.calls[0].bindConfigMaps], [waitImage, 'registry.local/kubectl:1.30', false]);
+  });
+
+  it('compose secrets never leave in the clear: kept out of the file, the artifact and the log, masked, applied only on stdin', async () => {
+    const content = 'db-pa55word-7f3c';
+    await writeFile(join(work, 'db_password.txt'), `${content}\n`);
+    await writeFile(join(work, 'docker-compose.yml'), [
+      'name: shop',
+      'services:',
+      `  api: {image: "${API_IMAGE}", build: ., secrets: [db_password], environment: {HELLO: world}}`,
+      'secrets:',
+      '  db_password: {file: ./db_password.txt}',
+      '',
+    ].join('\n'));
+    const { kubectl, factory } = kubectlPort();
+    await runComposeToK8s(inputs(), context, { render: renderComposeProject, kubectl: factory });
+    const encoded = Buffer.from(`${content}\n`).toString('base64');
+    const file = await readFile(MANIFESTS(join(work, 'staging')), 'utf8');
+    assert.ok(file.includes('secretName: db-password'), 'the pod still mounts the Secret');
+    assert.ok(!file.includes('kind: Secret') && !file.includes(content) && !file.includes(encoded), 'the manifests file (and so the artifact) holds no Secret');
+    const logged = [...infoLines(output), ...output.warning.getCalls().map((c) => String(c.args[0]))].join('\n');
+    assert.ok(!logged.includes(content) && !logged.includes(encoded), 'the log holds neither form');
+    assert.ok(infoLines(output).some((l) => l.startsWith("Kept out of the manifests file, the artifact and the log, since they hold compose secrets' contents: Secret db-password (")));
+    for (const value of [content, encoded]) sinon.assert.calledWith(output.setSecret, value);
+    const stdin = kubectl.run.getCall(1).args[1].stdin as string;
+    assert.ok(stdin.includes('kind: Secret') && stdin.includes(encoded), 'the real data is applied from kubectl\'s stdin');
+    for (const line of commandLines(kubectl)) assert.ok(!line.includes(content) && !line.includes(encoded));
   });
 
   it('deploy: a failed rollout rolls back, fails with the reason, and still removes the kubeconfig', async () => {
