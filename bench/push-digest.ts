@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { NodeProcessRunner } from '../src/process/runner';
 import { agentVariables, describeRun, runVsixTask } from '../test/support/task-harness';
 import { findTestBed } from '../test/support/testbed';
-import { median, numberOption as option } from './stats';
+import { inAlternatingOrder, median, numberOption as option } from './stats';
 
 const rounds = option('rounds', 7);
 const imagesPerSide = option('images', 2);
@@ -61,13 +61,7 @@ async function main(): Promise<void> {
         await docker(['inspect', ...bareRefs]);
         bare.push(performance.now() - start);
       };
-      if (round % 2 === 0) {
-        await runTask();
-        await runBare();
-      } else {
-        await runBare();
-        await runTask();
-      }
+      await inAlternatingOrder(round, runTask, runBare);
       process.stderr.write(`round ${round + 1}/${rounds}: PushDigest ${task[round].toFixed(0)} ms, docker push + inspect ${bare[round].toFixed(0)} ms\n`);
     }
   } finally {

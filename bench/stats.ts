@@ -11,3 +11,14 @@ export function numberOption(name: string, fallback: number, argv: readonly stri
   const i = argv.indexOf(`--${name}`);
   return i > 0 ? Number(argv[i + 1]) : fallback;
 }
+
+/** Runs both sides of one round, the first side first in even rounds, so neither always goes first. */
+export async function inAlternatingOrder(round: number, a: () => Promise<void>, b: () => Promise<void>): Promise<void> {
+  if (round % 2 === 0) {
+    await a();
+    await b();
+  } else {
+    await b();
+    await a();
+  }
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Type-checks the project (strict tsc) and bundles each task and the CLI with esbuild into single
-// self-contained files under dist/. The version in package.json is stamped into every task.json.
+// Type-checks the project (strict tsc) and bundles each task, the CLI and the run page's Outer loop
+// tab with esbuild into single self-contained files under dist/. The version in package.json is
+// stamped into every task.json.
 //
 //   node scripts/build.mjs            type-check, then bundle
 //   node scripts/build.mjs --no-check bundle only (the tests' fast path after an edit)
@@ -29,7 +30,9 @@ export function stampTaskManifest(manifest) {
 }
 
 function typeCheck() {
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root], { stdio: 'inherit' });
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  execFileSync(process.execPath, [tsc, '-p', root], { stdio: 'inherit' });
+  execFileSync(process.execPath, [tsc, '-p', join(root, 'src', 'tab')], { stdio: 'inherit' });
 }
 
 // A task must carry exactly one copy of azure-pipelines-task-lib: two copies split its global state.
@@ -77,10 +80,29 @@ async function bundleCli() {
   });
 }
 
+/** The run page's Outer loop tab: one browser bundle and its page, under dist/tab/. */
+export async function bundleTab() {
+  const out = join(root, 'dist', 'tab');
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  await build({
+    ...common,
+    platform: 'browser',
+    target: ['chrome110', 'firefox110', 'safari16'],
+    format: 'iife',
+    jsx: 'automatic',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    entryPoints: [join(root, 'src', 'tab', 'index.tsx')],
+    outfile: join(out, 'outerloop-tab.js'),
+  });
+  copyFileSync(join(root, 'src', 'tab', 'outerloop-tab.html'), join(out, 'outerloop-tab.html'));
+}
+
 if (process.argv[1] && relative(process.argv[1], fileURLToPath(import.meta.url)) === '') {
   const start = Date.now();
   if (!process.argv.includes('--no-check')) typeCheck();
   await bundleTasks();
   await bundleCli();
-  console.log(`build: ${taskFolders().length} tasks and the CLI bundled into dist${sep} in ${Date.now() - start} ms`);
+  await bundleTab();
+  console.log(`build: ${taskFolders().length} tasks, the CLI and the Outer loop tab bundled into dist${sep} in ${Date.now() - start} ms`);
 }

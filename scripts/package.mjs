@@ -13,7 +13,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const stage = join(root, 'dist', 'extension');
 const vsix = join(root, 'dist', `outerloop-${pkg.version}.vsix`);
-const SIZE_BUDGET = 1024 * 1024;
+const SIZE_BUDGET = 1.5 * 1024 * 1024;
 
 rmSync(stage, { recursive: true, force: true });
 mkdirSync(join(stage, 'images'), { recursive: true });
@@ -21,11 +21,20 @@ const manifest = JSON.parse(readFileSync(join(root, 'vss-extension.json'), 'utf8
 writeFileSync(join(stage, 'vss-extension.json'), JSON.stringify({ ...manifest, version: pkg.version }, null, 2) + '\n');
 copyFileSync(join(root, 'images', 'extension-icon.png'), join(stage, 'images', 'extension-icon.png'));
 copyFileSync(join(root, 'README.md'), join(stage, 'overview.md'));
+// The overview's pictures, at the paths the README links them by.
+mkdirSync(join(stage, 'docs', 'images'), { recursive: true });
+copyFileSync(join(root, 'docs', 'images', 'outerloop-tab.png'), join(stage, 'docs', 'images', 'outerloop-tab.png'));
 for (const folder of taskFolders()) {
   const built = join(root, 'dist', 'tasks', folder);
   if (!existsSync(join(built, 'index.js'))) throw new Error(`dist/tasks/${folder}/index.js is missing: run npm run build first`);
   cpSync(built, join(stage, 'tasks', folder), { recursive: true });
 }
+
+const tab = join(root, 'dist', 'tab');
+for (const file of ['outerloop-tab.html', 'outerloop-tab.js']) {
+  if (!existsSync(join(tab, file))) throw new Error(`dist/tab/${file} is missing: run npm run build first`);
+}
+cpSync(tab, join(stage, 'tab'), { recursive: true });
 
 rmSync(vsix, { force: true });
 execFileSync(
@@ -39,6 +48,9 @@ const zip = await JSZip.loadAsync(readFileSync(vsix));
 const names = Object.keys(zip.files);
 const bad = names.filter((n) => n.split('/').includes('node_modules'));
 if (bad.length > 0) throw new Error(`the .vsix holds node_modules: ${bad.slice(0, 3).join(', ')}`);
+for (const file of ['tab/outerloop-tab.html', 'tab/outerloop-tab.js', 'docs/images/outerloop-tab.png']) {
+  if (!names.includes(file)) throw new Error(`the .vsix lacks ${file}`);
+}
 for (const folder of taskFolders()) {
   for (const file of ['task.json', 'index.js', 'icon.png']) {
     if (!names.includes(`tasks/${folder}/${file}`)) throw new Error(`the .vsix lacks tasks/${folder}/${file}`);
@@ -46,4 +58,4 @@ for (const folder of taskFolders()) {
 }
 const size = statSync(vsix).size;
 if (size > SIZE_BUDGET) throw new Error(`the .vsix is ${size} bytes, over the ${SIZE_BUDGET}-byte budget`);
-console.log(`package: ${vsix.slice(root.length + 1)} (${size} bytes, ${taskFolders().length} tasks)`);
+console.log(`package: ${vsix.slice(root.length + 1)} (${size} bytes, ${taskFolders().length} tasks and the Outer loop tab)`);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The project's test bed: a real Docker engine and two real registries, started as plain
+# The project's test bed: a real Docker engine, two real registries and a Kubernetes control plane
+# (scripts/cluster.sh), started as plain
 # background processes (there is no systemd here).
 #
 #   scripts/test-infra.sh up      install what is missing, start everything, build the base image
@@ -17,7 +18,7 @@ OPEN_REGISTRY=127.0.0.1:5000
 AUTH_REGISTRY=127.0.0.1:5001
 AUTH_USER=outerloop
 BASE_IMAGE=outerloop-test/busybox:latest
-PACKAGES=(docker.io containerd runc docker-registry docker-compose busybox-static apache2-utils)
+PACKAGES=(docker.io containerd runc docker-registry docker-compose busybox-static apache2-utils openssl)
 
 log() { printf 'test-infra: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -129,6 +130,7 @@ print_env() {
   echo "export OUTERLOOP_TEST_AUTH_USER=$AUTH_USER"
   echo "export OUTERLOOP_TEST_AUTH_PASSWORD_FILE=$STATE_DIR/auth-registry/password"
   echo "export OUTERLOOP_TEST_BASE_IMAGE=$BASE_IMAGE"
+  "$(dirname "$0")/cluster.sh" env
 }
 
 unmount_under() { # dockerd bind-mounts its data root; release that and anything below before rm -rf
@@ -149,8 +151,14 @@ stop_pid() {
   rm -f "$pidfile"
 }
 
+# The browser the Outer loop tab's tests drive (Debian's chromium), kept in its own script.
+install_browser() {
+  "$(dirname "$0")/browser.sh" install
+}
+
 up() {
   install_packages
+  install_browser
   command -v busybox >/dev/null || [ -x /bin/busybox ] || die "busybox-static is not installed"
   mkdir -p "$STATE_DIR"
   chmod 700 "$STATE_DIR"
@@ -165,6 +173,7 @@ up() {
   start_registry open-registry "$OPEN_REGISTRY"
   start_registry auth-registry "$AUTH_REGISTRY"
   build_base_image
+  "$(dirname "$0")/cluster.sh" up
   print_env >"$STATE_DIR/env"
   log "up: DOCKER_HOST=unix://$DOCKER_SOCK, registries $OPEN_REGISTRY (open) and $AUTH_REGISTRY (htpasswd)"
 }
@@ -176,6 +185,7 @@ down() {
     ids=$(docker_cmd ps -aq 2>/dev/null || true)
     [ -n "$ids" ] && docker_cmd rm -f $ids >/dev/null 2>&1 || true
   fi
+  "$(dirname "$0")/cluster.sh" down
   stop_pid "$STATE_DIR/open-registry.pid"
   stop_pid "$STATE_DIR/auth-registry.pid"
   stop_pid "$STATE_DIR/dockerd.pid"
@@ -192,6 +202,7 @@ status() {
   for r in open-registry auth-registry; do
     pid_alive "$STATE_DIR/$r.pid" && echo "$r running" || echo "$r not running"
   done
+  "$(dirname "$0")/cluster.sh" status
 }
 
 case "${1:-}" in

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError, OuterloopError, ToolError, describeError } from '../common/errors';
 import { detectCompose, type ComposeCommand } from '../docker/tools';
-import type { PipelineOutput } from '../pipeline/interfaces';
+import type { PipelineOutput, TaskEnvironment } from '../pipeline/interfaces';
 import type { TaskContext } from '../pipeline/run-task';
 import { formatCommandLine, type ProcessRunner } from '../process/runner';
 import { bringUp, throwIfCancelled } from './bring-up';
@@ -16,6 +17,10 @@ import { parseComposeConfig, planBuiltImages, planScope, type ComposeModel, type
 import { planDown, planPortVariables, planTestCommand, planTestEnvironment, type ComposeProject } from './plan';
 import type { ContainerState } from './readiness';
 import { findResultFiles } from './results';
+import { reportOutcome } from '../summary/publish';
+import { composeTestRecord } from '../summary/records';
+import type { TestTotals } from '../summary/record';
+import { countTestResults } from '../summary/test-totals';
 
 /** The tests ran and failed: their exit code is the result. */
 export class TestsFailedError extends OuterloopError {}
@@ -35,6 +40,8 @@ export interface ComposeTestPorts {
   /** The agent's environment, the base of the test command's. */
   baseEnv: NodeJS.ProcessEnv;
   now: () => number;
+  /** The agent's variables, for the run summary's place and links (none in unit tests). */
+  env?: TaskEnvironment;
 }
 
 /** Runs ComposeTest@1 with validated inputs: detects Compose, reads the env file, then {@link executeComposeTest}. */
@@ -60,6 +67,7 @@ export async function runComposeTest(inputs: ComposeTestInputs, context: TaskCon
     signal: context.signal,
     baseEnv: process.env,
     now: Date.now,
+    env: context.env,
   });
 }
 
@@ -93,6 +101,10 @@ export async function executeComposeTest(
   let broughtUp = false;
   let readyAfter = 0;
   let testsTook = 0;
+  let containers: ContainerState[] = [];
+  let exitCode: number | undefined;
+  let tests: TestTotals | undefined;
+  let logsArtifact: string | undefined;
   try {
     await prepareImages(inputs, scope, model, project, ports, buildEarly);
     broughtUp = true;
@@ -103,9 +115,11 @@ export async function executeComposeTest(
       timeoutSeconds: inputs.waitTimeoutSeconds,
     });
     readyAfter = ports.now() - started;
+    containers = ready;
     const testStart = ports.now();
     const code = await runTests(inputs, values, project.projectName, ready, ports);
     testsTook = ports.now() - testStart;
+    exitCode = code;
     throwIfCancelled(signal);
     output.setOutput('testExitCode', String(code));
     if (code !== 0) {
@@ -124,11 +138,23 @@ export async function executeComposeTest(
       problems.push(err);
     }
   };
-  await attempt(() => publishResults(inputs, started, ports));
+  await attempt(async () => {
+    tests = await publishResults(inputs, started, ports);
+  });
   if (broughtUp && inputs.logsArtifact && (!passed || inputs.logsOnSuccess)) {
-    await attempt(() => publishLogs(inputs, inputs.logsArtifact!, project.projectName, ports));
+    await attempt(async () => {
+      await publishLogs(inputs, inputs.logsArtifact!, project.projectName, ports);
+      logsArtifact = inputs.logsArtifact;
+    });
   }
   if (broughtUp) await attempt(() => tearDown(inputs, passed, project, model, scope, ports));
+  const env = ports.env;
+  const problem = failure ?? (signal.aborted ? signal.reason : problems[0]);
+  reportOutcome(ports, composeTestRecord({
+    project: project.projectName, failure: problem === undefined ? undefined : describeError(problem), containers,
+    readyAfterMs: containers.length > 0 ? readyAfter : undefined, testDurationMs: exitCode === undefined ? undefined : testsTook, exitCode, tests, logsArtifact,
+    run: { collectionUri: env?.variable('System.CollectionUri'), project: env?.variable('System.TeamProject'), buildId: env?.variable('Build.BuildId') },
+  }));
   if (failure !== undefined) {
     for (const p of problems) output.warning(describeError(p));
     throw failure;
@@ -212,18 +238,22 @@ async function runTests(
 }
 
 /** Publishes the result files written during this run, whatever the outcome. */
-async function publishResults(inputs: ComposeTestInputs, since: number, ports: ComposeTestPorts): Promise<void> {
-  if (!inputs.testResults) return;
+async function publishResults(inputs: ComposeTestInputs, since: number, ports: ComposeTestPorts): Promise<TestTotals | undefined> {
+  if (!inputs.testResults) return undefined;
   const found = await findResultFiles(inputs.testResults.files, inputs.workingDirectory, since);
   if (found.stale.length > 0) {
     ports.output.warning(`Not publishing ${found.stale.length} result file(s) written before this run started, e.g. ${found.stale[0]}.`);
   }
   if (found.files.length === 0) {
     ports.output.warning(`No test result files match '${inputs.testResults.files}' (input 'testResultsFiles').`);
-    return;
+    return undefined;
   }
   ports.output.info(`Publishing ${found.files.length} ${inputs.testResults.format} result file(s).`);
   ports.output.publishTestResults(inputs.testResults.format, found.files, `ComposeTest ${inputs.projectName}`);
+  // Counting is for the run summary only: a file that cannot be read leaves the totals uncounted.
+  const texts = await Promise.all(found.files.map((f) => readFile(f, 'utf8').catch(() => undefined)));
+  const readable = texts.filter((t): t is string => t !== undefined);
+  return readable.length === texts.length ? countTestResults(inputs.testResults.format, readable) : { format: inputs.testResults.format, files: texts.length };
 }
 
 /** Saves every container's logs, ps and state, and publishes them as the logs artifact. */

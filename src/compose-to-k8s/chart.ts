@@ -4,6 +4,7 @@ import type { DigestFile } from '../digests/digest-file';
 import { buildChart, chartVersionOf, writeChartFolder } from '../k8s/chart/chart';
 import { packageChart } from '../k8s/chart/package';
 import { decorateObjects } from '../k8s/decorate';
+import { splitSecrets } from '../k8s/secrets';
 import type { RenderResult } from '../k8s/render';
 import type { PipelineOutput } from '../pipeline/interfaces';
 import type { ChartInputs, ComposeToK8sInputs } from './inputs';
@@ -13,6 +14,7 @@ import { ANNOTATIONS, traceabilityAnnotations } from './plan';
  * ComposeToK8s@1's `action: chart`: the converted app as a Helm chart (and optionally its
  * deterministic .tgz), published as an artifact. The chart carries the traceability annotations
  * of the build, but not the image-digests one: the digests are values, which a release may change.
+ * Like the manifests artifact, it never holds the Secrets made of compose secrets' contents.
  */
 
 /** Where the chart folder goes: its own folder under the staging directory, published as the artifact. */
@@ -25,7 +27,8 @@ export async function writeChartArtifact(inputs: ComposeToK8sInputs, rendered: R
   const chartInputs = inputs.chart ?? { package: false };
   const annotations = traceabilityAnnotations(inputs.pipeline, digests, rendered.images);
   delete annotations[ANNOTATIONS.images];
-  const objects = Object.keys(annotations).length > 0 ? decorateObjects(rendered.objects, { annotations }) : rendered.objects;
+  const { secrets, others } = splitSecrets(rendered.objects);
+  const objects = Object.keys(annotations).length > 0 ? decorateObjects(others, { annotations }) : others;
   const appVersion = digests?.pipeline.buildNumber ?? inputs.pipeline.buildNumber;
   const chart = buildChart({ objects, images: rendered.images, projectName: rendered.projectName }, {
     ...(chartInputs.name ? { name: chartInputs.name } : {}),
@@ -36,6 +39,9 @@ export async function writeChartArtifact(inputs: ComposeToK8sInputs, rendered: R
   await writeChartFolder(dir, chart.files, 'chartArtifact');
   output.setOutput('chartDirectory', dir);
   output.info(`Helm chart ${chart.name} ${chart.version} (${chart.files.length} files, project ${rendered.projectName}): ${dir}`);
+  if (secrets.length > 0) {
+    output.warning(`The chart leaves out Secret ${secrets.map((s) => s.metadata.name).join(', ')} (compose secrets' contents stay out of artifacts): create them in the release's namespace before installing it.`);
+  }
   let packaged = '';
   if (chartInputs.package) {
     const file = join(dirname(dir), chart.packageName);

@@ -25,6 +25,11 @@ export interface ComposeInputs {
   strict: boolean;
   serviceType: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
   ingressHost?: string;
+  /** Read-only bind mounts of project files become ConfigMaps. */
+  bindConfigMaps: boolean;
+  /** Images of the init containers that wait for a Service and for a Job (else the converter's defaults). */
+  waitImage?: string;
+  kubectlImage?: string;
 }
 
 /** What `action: chart` writes. */
@@ -149,6 +154,9 @@ export function readComposeToK8sInputs(inputs: InputReader): ComposeToK8sInputs 
       strict: inputs.boolean('strict', false),
       serviceType: inputs.pick('serviceType', ['ClusterIP', 'NodePort', 'LoadBalancer'] as const, 'ClusterIP'),
       ingressHost: inputs.string('ingressHost'),
+      bindConfigMaps: inputs.boolean('bindConfigMaps', true),
+      waitImage: inputs.string('waitImage'),
+      kubectlImage: inputs.string('kubectlImage'),
     },
     digests: readDigestSource(inputs, base),
     requirePinned: inputs.boolean('requirePinned', true),

@@ -6,6 +6,7 @@ import { decorateObjects } from '../k8s/decorate';
 import { jobsOf, namespaceObject, workloadsOf } from '../k8s/deploy/objects';
 import { formatManifests } from '../k8s/order';
 import { registrySecretObject } from '../k8s/deploy/registry-secret';
+import { splitSecrets } from '../k8s/secrets';
 import type { KubernetesObject, RenderedImage, RenderResult } from '../k8s/render';
 
 /** ComposeToK8s@1's planners: pure, facts in, manifests and decisions out. */
@@ -20,7 +21,11 @@ export interface PipelineVariables {
   releaseWebUrl?: string;
 }
 
-/** The annotation keys this task adds to every object and pod template. */
+/**
+ * The annotation keys this task adds to every object (all four; a Deployment only `images`, with
+ * its pod's own images) and to each pod template (only `images`, with the pod's own images: a pod
+ * restarts when its own image changes, never for a new build number or another service's image).
+ */
 export const ANNOTATIONS = {
   runUrl: 'outerloop.io/pipeline-run-url',
   buildNumber: 'outerloop.io/build-number',
@@ -57,6 +62,20 @@ export function traceabilityAnnotations(v: PipelineVariables, digests: DigestFil
     .sort();
   if (pinned.length > 0) annotations[ANNOTATIONS.images] = pinned.join(',');
   return annotations;
+}
+
+/**
+ * The annotations of one pod template: `outerloop.io/image-digests` with the pinned images its own
+ * containers run (`service=repo@sha256:…`), so a release changes it only when one of them changes.
+ */
+export function podImageAnnotations(template: Record<string, unknown>, images: readonly RenderedImage[]): Record<string, string> {
+  const spec = (template['spec'] ?? {}) as { containers?: Array<{ image?: string }>; initContainers?: Array<{ image?: string }> };
+  const running = new Set([...(spec.initContainers ?? []), ...(spec.containers ?? [])].map((c) => c.image));
+  const own = images
+    .filter((i) => i.pinned && running.has(i.resolved))
+    .map((i) => `${i.service}=${i.resolved}`)
+    .sort();
+  return own.length > 0 ? { [ANNOTATIONS.images]: own.join(',') } : {};
 }
 
 /** The images this project builds that did not end up pinned by digest, in service order. */
@@ -96,7 +115,9 @@ export interface ManifestsFacts {
 
 /** What the task writes and applies. */
 export interface ManifestsPlan {
-  /** The manifests file and artifact: the app's objects, decorated. Never holds a password. */
+  /** The compose secrets' Secrets, kept out of the file, the artifact and the log: applied only. */
+  withheldSecrets: string[];
+  /** The manifests file and artifact: the app's objects, decorated. Never holds a password or a compose secret. */
   fileObjects: KubernetesObject[];
   fileYaml: string;
   /** What kubectl applies: the Namespace (createNamespace), the registry Secret, then the app. */
@@ -110,22 +131,32 @@ export interface ManifestsPlan {
 }
 
 /**
- * Decorates the converter's objects (traceability annotations; the registry Secret as
- * imagePullSecret) and adds what only the cluster gets: the Namespace and the registry Secret
- * with its password, which therefore stays out of the manifests file and the artifact.
+ * Decorates the converter's objects (traceability annotations on the objects, each pod's own image
+ * digests on its template; the registry Secret as imagePullSecret) and adds what only the cluster
+ * gets: the Namespace, the registry Secret with its password and the compose secrets' Secrets,
+ * which therefore stay out of the manifests file and the artifact.
  */
 export function planManifests(facts: ManifestsFacts): ManifestsPlan {
   const app = appLabelValue(facts.render);
   const labels = { [PART_OF]: app, [MANAGED_BY]: 'outerloop' };
   const secretName = facts.registry ? pullSecretName(app) : undefined;
-  const fileObjects = decorateObjects(facts.render.objects, { annotations: facts.annotations, imagePullSecret: secretName });
+  const podAnnotations = (template: Record<string, unknown>): Record<string, string> => podImageAnnotations(template, facts.render.images);
+  const { secrets, others } = splitSecrets(facts.render.objects);
+  const fileObjects = decorateObjects(others, {
+    annotations: facts.annotations,
+    podAnnotations,
+    podAnnotationsOnly: (o) => o.kind === 'Deployment',
+    imagePullSecret: secretName,
+  });
   const extra: KubernetesObject[] = [];
   if (facts.createNamespace) extra.push(namespaceObject(facts.namespace, { [MANAGED_BY]: 'outerloop' }));
   if (facts.registry && secretName) extra.push(registrySecretObject(secretName, facts.registry, labels));
-  // Every object the task applies carries the traceability annotations, these two included.
-  const decoratedExtra = decorateObjects(extra, { annotations: facts.annotations });
+  // Every object the task applies carries the traceability annotations, these included; compose
+  // secrets' Secrets, like the registry Secret, go only to kubectl's stdin.
+  const decoratedExtra = decorateObjects([...extra, ...secrets], { annotations: facts.annotations });
   const applyObjects = [...decoratedExtra, ...fileObjects];
   return {
+    withheldSecrets: secrets.map((o) => o.metadata.name),
     fileObjects,
     fileYaml: formatManifests(fileObjects),
     applyObjects,

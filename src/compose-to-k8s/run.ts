@@ -4,15 +4,19 @@ import { AzureDevOpsBuildArtifacts, type AzureDevOpsConnection, type BuildArtifa
 import { FileError, InputError } from '../common/errors';
 import { writeFileAtomic } from '../common/fs';
 import { parseDigestFile, readDigestFile, type DigestFile } from '../digests/digest-file';
-import { clientVersionArgs } from '../k8s/deploy/commands';
-import { deployToCluster } from '../k8s/deploy/deploy';
+import { workloadName } from '../k8s/deploy/commands';
+import { deployToCluster, dryRunOnCluster } from '../k8s/deploy/deploy';
 import { clusterSecrets, describeClusterAccess, withKubeconfig, type KubeconfigHandle } from '../k8s/deploy/kubeconfig';
 import { KubectlCli, kubectlGlobalArgs, type Kubectl } from '../k8s/deploy/kubectl';
 import { describeObjects } from '../k8s/deploy/objects';
 import { registrySecretValues } from '../k8s/deploy/registry-secret';
+import { dockerImagePorts } from '../k8s/image-ports';
+import { secretValues, splitSecrets } from '../k8s/secrets';
 import type { RenderOptions, RenderResult } from '../k8s/render';
 import type { PipelineOutput } from '../pipeline/interfaces';
 import type { TaskContext } from '../pipeline/run-task';
+import { reportOutcome } from '../summary/publish';
+import { composeToK8sRecord } from '../summary/records';
 import { neutralizeLoggingCommands } from '../process/neutralize';
 import { writeChartArtifact } from './chart';
 import type { ComposeToK8sInputs, DigestSource } from './inputs';
@@ -77,7 +81,13 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
     strict: inputs.compose.strict,
     serviceType: inputs.compose.serviceType,
     ingressHost: inputs.compose.ingressHost,
+    bindConfigMaps: inputs.compose.bindConfigMaps,
+    waitImage: inputs.compose.waitImage,
+    kubectlImage: inputs.compose.kubectlImage,
+    imagePorts: dockerImagePorts(context.runner),
   });
+  // Compose secrets' contents are masked before anything of the rendering reaches the log.
+  for (const value of secretValues(splitSecrets(rendered.objects).secrets)) output.setSecret(value);
   for (const warning of rendered.warnings) output.warning(neutralizeLoggingCommands(warning));
   const unpinned = unpinnedBuiltImages(rendered.images);
   if (inputs.requirePinned && unpinned.length > 0) throw unpinnedError(unpinned[0], unpinned.length, digests.origin);
@@ -96,16 +106,27 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
   output.setOutput('manifestsFile', file);
   output.setOutput('namespace', namespace);
   printManifests(output, `Manifests (${plan.fileObjects.length} objects, project ${rendered.projectName}, namespace ${namespace}): ${file}`, plan.fileYaml);
+  if (plan.withheldSecrets.length > 0) {
+    const where = inputs.action === 'render' ? 'they are not applied by a render: create them in the cluster yourself' : 'they are applied from kubectl\'s stdin only';
+    output.info(`Kept out of the manifests file, the artifact and the log, since they hold compose secrets' contents: Secret ${plan.withheldSecrets.join(', ')} (${where}).`);
+  }
   if (inputs.manifestsArtifact) output.uploadArtifact(inputs.manifestsArtifact, dirname(file));
 
-  if (inputs.action === 'render') {
-    return `Rendered ${plan.fileObjects.length} objects for namespace ${namespace} into ${file}.`;
+  const facts = { project: rendered.projectName, namespace, images: rendered.images, manifestsFile: file };
+  const renderedSentence = `Rendered ${plan.fileObjects.length} objects for namespace ${namespace} into ${file}`;
+  if (inputs.action === 'render' && !inputs.cluster) {
+    reportOutcome(context, composeToK8sRecord({ ...facts, action: 'render', objects: describeObjects(plan.fileObjects) }));
+    return `${renderedSentence}.`;
   }
 
   const applied = describeObjects(plan.applyObjects);
   return withKubeconfig(inputs.cluster!, inputs.tempDir, async (kubeconfig) => {
     const kubectl = (ports.kubectl ?? ((k) => new KubectlCli(context.runner, kubectlGlobalArgs(k.path, k.context, inputs.rolloutTimeoutSeconds), context.signal)))(kubeconfig);
-    await kubectl.run(clientVersionArgs(), { quiet: true });
+    if (inputs.action === 'render') {
+      await dryRunOnCluster({ namespace, objects: plan.applyObjects, server: cluster.server }, { kubectl, output });
+      reportOutcome(context, composeToK8sRecord({ ...facts, action: 'render', cluster: cluster.server, objects: describeObjects(plan.fileObjects) }));
+      return `${renderedSentence}; the API server${cluster.server ? ` at ${cluster.server}` : ''} accepted them in a server-side dry run.`;
+    }
     output.info(`Applying ${applied.length} objects to namespace ${namespace}${cluster.server ? ` on ${cluster.server}` : ''}: ${applied.join(', ')}`);
     const report = await deployToCluster(
       {
@@ -122,6 +143,7 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
       { kubectl, output, now: ports.now },
     );
     output.setOutput('appliedObjects', applied.join(','));
+    reportOutcome(context, composeToK8sRecord({ ...facts, action: 'deploy', cluster: cluster.server, objects: applied, pruned: report.pruned, workloads: plan.workloads.map(workloadName) }));
     const pruned = report.pruned.length > 0 ? `, pruned ${report.pruned.length}` : '';
     return `Deployed ${applied.length} objects to namespace ${namespace} (${plan.workloads.length} workloads rolled out${pruned}).`;
   });

@@ -4,6 +4,7 @@ import { FileError, InputError } from '../common/errors';
 import { parseDotenv } from './dotenv';
 import { loadMergedDocument, locateIn, readTextFileSync, type LoadState } from './documents';
 import type { VariableLookup } from './interpolate';
+import { checkDependencyCycles } from './graph';
 import type { ComposeProject, ComposeService } from './model';
 import { normalizeDocument } from './normalize';
 import { formatPath, type KeyPath } from './paths';
@@ -95,11 +96,8 @@ function applyProfiles(services: ComposeService[], profiles: string[], locate: (
   for (const service of services) {
     if (!on.has(service.name)) continue;
     for (const [dep, d] of Object.entries(service.dependsOn)) {
-      if (on.has(dep)) continue;
-      if (!d.required) {
-        delete service.dependsOn[dep];
-        continue;
-      }
+      // An optional dependency on a disabled service stays, as Compose keeps it (nothing waits for it).
+      if (on.has(dep) || !d.required) continue;
       const path = ['services', service.name, 'depends_on', dep];
       const needed = services.find((s) => s.name === dep)?.profiles ?? [];
       throw new FileError(locate(path) ?? service.name, `${formatPath(path)}: the service '${dep}' is disabled by its profiles (${needed.join(', ')}): activate one with --profile.`);
@@ -134,7 +132,14 @@ export function loadComposeProject(options: LoadOptions): LoadResult {
     },
   });
   const name = chooseProjectName(options, variables, merged['name'], projectDir, locate);
-  const services = applyProfiles(normalized.services, activeProfiles(options, variables), locate);
+  const profiles = activeProfiles(options, variables);
+  const services = applyProfiles(normalized.services, profiles, locate);
+  if (services.length === 0 && normalized.services.length > 0) {
+    const wanted = [...new Set(normalized.services.flatMap((s) => s.profiles))].sort().join(', ');
+    const why = profiles.length ? `the active profiles (${profiles.join(', ')}) match none of the services' profiles (${wanted})` : `every service has profiles (${wanted}) and none is active`;
+    throw new FileError(files[0], `no service is enabled: ${why}; activate one with --profile (the task's profiles input).`);
+  }
+  checkDependencyCycles(services, locate, files[0]);
   const project: ComposeProject = { name, workingDir: projectDir, ...normalized, services };
   return { project, warnings: [...new Set(warnings)], locate, variables };
 }

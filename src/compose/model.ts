@@ -67,6 +67,8 @@ export interface ComposeDependency {
   condition: 'service_started' | 'service_healthy' | 'service_completed_successfully';
   required: boolean;
   restart: boolean;
+  /** Set when Compose implies the dependency (`links`, `network_mode: service:x`, `volumes_from`): the key that does. */
+  implicit?: 'links' | 'network_mode' | 'volumes_from';
 }
 
 /** A secret or config mounted into a service. */

@@ -26,6 +26,25 @@ export interface NormalizeContext {
 
 type Raw = Record<string, unknown>;
 
+/**
+ * As Compose does, a service starts after the services it links to, shares the network of
+ * (`network_mode: service:x`) or takes volumes from (`volumes_from`): each is a `service_started`
+ * dependency unless `depends_on` already names it.
+ */
+function addImplicitDependencies(s: ComposeService, services: Record<string, unknown>): void {
+  const implied: Array<[string, NonNullable<ComposeDependency['implicit']>]> = [];
+  const links = s.other['links'];
+  if (Array.isArray(links)) for (const link of links) implied.push([String(link).split(':')[0], 'links']);
+  const shared = /^service:(.+)$/.exec(s.networkMode ?? '');
+  if (shared) implied.push([shared[1], 'network_mode']);
+  const from = s.other['volumes_from'];
+  if (Array.isArray(from)) for (const v of from) if (!String(v).startsWith('container:')) implied.push([String(v).split(':')[0], 'volumes_from']);
+  for (const [name, key] of implied) {
+    if (name === s.name || s.dependsOn[name] || !Object.prototype.hasOwnProperty.call(services, name)) continue;
+    s.dependsOn[name] = { condition: 'service_started', required: true, restart: false, implicit: key };
+  }
+}
+
 class Normalizer extends ValueReader {
   constructor(private readonly ctx: NormalizeContext) {
     super(ctx.locate);
@@ -75,6 +94,7 @@ class Normalizer extends ValueReader {
     const deploy: ComposeDeploy = { labels: this.labels(raw['labels'], 'deploy.labels'), other: {} };
     if (raw['mode'] !== undefined) deploy.mode = this.str(raw['mode']) as ComposeDeploy['mode'];
     const replicas = this.int(raw['replicas'], [...path, 'replicas']);
+    if (replicas !== undefined && replicas < 0) this.fail([...path, 'replicas'], `must not be negative, not ${replicas}.`);
     if (replicas !== undefined) deploy.replicas = replicas;
     const rp = raw['restart_policy'];
     if (isMapping(rp)) {
@@ -198,6 +218,7 @@ class Normalizer extends ValueReader {
     const deploy = this.deploy(take('deploy'), at('deploy'), s);
     if (deploy) s.deploy = deploy;
     const scale = this.int(take('scale'), at('scale'));
+    if (scale !== undefined && scale < 0) this.fail(at('scale'), `must not be negative, not ${scale}.`);
     if (scale !== undefined) s.scale = scale;
     const strField = (key: string, set: (v: string) => void): void => {
       const v = take(key);
@@ -251,6 +272,7 @@ class Normalizer extends ValueReader {
     s.postStart = this.hooks(take('post_start'), at('post_start'));
     s.preStop = this.hooks(take('pre_stop'), at('pre_stop'));
     for (const [key, value] of Object.entries(raw)) if (!handled.has(key) && !key.startsWith('x-')) s.other[key] = value;
+    addImplicitDependencies(s, services);
     return s;
   }
 

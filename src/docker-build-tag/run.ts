@@ -7,6 +7,8 @@ import { dockerEnv, withDockerLogin } from '../docker/docker-config';
 import { isSha256Digest } from '../docker/reference';
 import { detectBuildx } from '../docker/tools';
 import type { TaskContext } from '../pipeline/run-task';
+import { reportOutcome } from '../summary/publish';
+import { dockerBuildTagRecord } from '../summary/records';
 import { describeBuildFailure } from './failure';
 import type { DockerBuildTagSettings } from './inputs';
 import { labelDockerfile } from './classic-labels';
@@ -33,6 +35,7 @@ export async function runDockerBuildTag(
   output.setOutput('version', plan.version);
   output.info(`Image ${imageId} (version ${plan.version}):`);
   for (const ref of plan.imageReferences) output.info(`  ${ref}`);
+  reportOutcome(context, dockerBuildTagRecord(plan, imageId));
   return `Built ${plan.repository} ${imageId} with ${plan.tags.length} tag${plan.tags.length === 1 ? '' : 's'}: ${plan.tags.join(', ')}.`;
 }
 

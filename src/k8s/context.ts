@@ -1,5 +1,7 @@
 import { FileError } from '../common/errors';
 import type { DigestFile } from '../digests/digest-file';
+import type { BindSource } from './bind-sources';
+import type { ExposedPort } from './image-ports';
 import type { ComposeProject } from '../compose/model';
 import { formatPath, type KeyPath } from '../compose/paths';
 import type { KubernetesObject } from './render';
@@ -21,6 +23,10 @@ export interface TransformOptions {
   kubectlImage: string;
   /** Contents of the secret and config files the project names, by absolute path. */
   files: Record<string, Buffer>;
+  /** Read-only bind mounts' sources, by absolute path (they become ConfigMaps); undefined: switched off. */
+  bindSources?: Record<string, BindSource>;
+  /** Ports from the image's EXPOSE of services others reach that declare none, by service name. */
+  exposedPorts?: Record<string, ExposedPort[]>;
 }
 
 /** The labels outerloop reads from compose `labels` (they steer the conversion and are not copied). */

@@ -21,9 +21,11 @@ export function dependencyInitContainers(ctx: TransformContext, plan: ServicePla
   let needsJobWaiter = false;
   for (const dep of Object.keys(plan.service.dependsOn).sort()) {
     const d = plan.service.dependsOn[dep];
-    const target = plans.get(dep);
-    const path = ['services', plan.service.name, 'depends_on', dep];
-    if (!target) continue;
+    const named = plans.get(dep);
+    // A service in another's pod (network_mode: service:x) is reached through that pod; one in the same pod starts with it.
+    const target = named?.podOf ? plans.get(named.podOf) : named;
+    const path = d.implicit ? ['services', plan.service.name, d.implicit] : ['services', plan.service.name, 'depends_on', dep];
+    if (!target || target.service.name === (plan.podOf ?? plan.service.name)) continue;
     if (d.restart) ctx.warn([...path, 'restart'], 'asks to restart with the dependency, which Kubernetes does not do: ignored.');
     const name = `wait-for-${target.name}`.slice(0, 63).replace(/-+$/, '');
     if (d.condition === 'service_completed_successfully') {
@@ -38,7 +40,13 @@ export function dependencyInitContainers(ctx: TransformContext, plan: ServicePla
       });
       continue;
     }
-    const port = target.ports[0];
+    // nc -z checks TCP only: a UDP port would never answer.
+    const tcp = target.ports.filter((p) => p.protocol === 'TCP');
+    const port = tcp.find((p) => p.port === p.targetPort) ?? tcp[0];
+    if (target.serviceType && target.ports.length > 0 && !port) {
+      ctx.warn(path, `waits for ${dep}, whose Service has no TCP port to check: the start order is not enforced.`);
+      continue;
+    }
     if (!target.serviceType || !port) {
       ctx.warn(path, `waits for ${dep}, which has no ports or expose (so no Service to wait for): the start order is not enforced.`);
       continue;

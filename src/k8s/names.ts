@@ -34,6 +34,13 @@ export function checkDnsLabel(name: string, what: string, options: { maxLength?:
   return name;
 }
 
+/** Why `name` is not a DNS-1123 subdomain (the name of most objects, a RuntimeClass's too); undefined when it is one. */
+export function dnsSubdomainProblem(name: string): string | undefined {
+  if (name.length === 0 || name.length > 253) return 'it must be 1 to 253 characters long';
+  if (!DNS1123_SUBDOMAIN.test(name)) return "it may hold only a-z, 0-9, '-' and '.', each part starting and ending with a letter or digit";
+  return undefined;
+}
+
 /** Why `name` is not a valid port name (IANA_SVC_NAME); undefined when it is one. */
 export function portNameProblem(name: string): string | undefined {
   if (name.length > 15) return `it is ${name.length} characters long, more than 15`;

@@ -12,17 +12,33 @@ function servicePorts(plan: ServicePlan, withNodePorts: boolean): ServicePort[] 
   }));
 }
 
-/** Emits the Service of a service (and the headless one a StatefulSet needs when its own is not headless). */
+/** The name of the Service that exposes a service's published ports outside the cluster when its own Service cannot. */
+export function externalServiceName(plan: ServicePlan): string {
+  return `${plan.name.slice(0, 54).replace(/-+$/, '')}-external`;
+}
+
+/**
+ * Emits the Service of a service (and the headless one a StatefulSet needs when its own is not
+ * headless). A NodePort or LoadBalancer Service exposes every port it has; when the service also
+ * has ports Compose does not publish (a container port behind `81:5000`, `expose`), its own Service
+ * stays ClusterIP (peers call it by name there) and `<name>-external` exposes only the published ports.
+ */
 export function emitServices(ctx: TransformContext, plan: ServicePlan): void {
   const type = plan.serviceType;
   if (!type) return;
   const selector = ctx.selectorLabels(plan.name);
   const annotations = plan.annotations;
+  const outside = type === 'NodePort' || type === 'LoadBalancer';
+  const inside = outside && plan.ports.some((p) => !p.published);
   const spec: Record<string, unknown> = { selector };
   if (type === 'headless') spec['clusterIP'] = 'None';
-  else spec['type'] = type;
-  if (plan.ports.length) spec['ports'] = servicePorts(plan, type === 'NodePort' || type === 'LoadBalancer');
+  else spec['type'] = inside ? 'ClusterIP' : type;
+  if (plan.ports.length) spec['ports'] = servicePorts(plan, outside && !inside);
   ctx.add({ apiVersion: 'v1', kind: 'Service', metadata: ctx.metadata(plan.name, plan.name, { annotations }), spec });
+  if (inside && plan.ports.some((p) => p.published)) {
+    const published = { ...plan, ports: plan.ports.filter((p) => p.published) };
+    ctx.add({ apiVersion: 'v1', kind: 'Service', metadata: ctx.metadata(externalServiceName(plan), plan.name, { annotations }), spec: { selector, type, ports: servicePorts(published, true) } });
+  }
   if (plan.kind === 'StatefulSet' && type !== 'headless') {
     const headless: Record<string, unknown> = { selector, clusterIP: 'None' };
     if (plan.ports.length) headless['ports'] = servicePorts(plan, false);
@@ -50,7 +66,7 @@ export function emitIngress(ctx: TransformContext, plan: ServicePlan): void {
   const path = labels[CONTROL_LABELS.ingressPath] ?? '/';
   if (!path.startsWith('/')) throw ctx.error([...at, CONTROL_LABELS.ingressPath], `must start with '/', not '${path}'.`);
   const wanted = labels[CONTROL_LABELS.ingressPort];
-  const port = wanted === undefined ? plan.ports[0] : plan.ports.find((p) => String(p.port) === wanted || p.name === wanted);
+  const port = wanted === undefined ? plan.ports.find((p) => p.published) ?? plan.ports[0] : plan.ports.find((p) => String(p.port) === wanted || p.name === wanted);
   if (!port) throw ctx.error([...at, CONTROL_LABELS.ingressPort], `names the port ${wanted}, which the service does not publish.`);
   const rule: Record<string, unknown> = {
     http: { paths: [{ path, pathType: 'Prefix', backend: { service: { name: plan.name, port: { number: port.port } } } }] },

@@ -25,6 +25,13 @@ export function resolveImage(ctx: TransformContext, plan: ServicePlan): Rendered
   }
   if (ref.digest) return { service: s.name, image, resolved: image, pinned: true, built };
   const digest = ctx.options.digests ? findDigest(ctx.options.digests, image) : undefined;
-  if (!digest) return { service: s.name, image, resolved: image, pinned: false, built };
+  if (!digest) {
+    // An image this project builds exists only where it was pushed: by tag it may be stale or absent.
+    if (built) {
+      const why = ctx.options.digests ? 'the digest file has no digest for it' : 'no digest file was given';
+      ctx.warn(['services', s.name, 'build'], `builds the image '${image}', which is deployed unpinned (by tag): ${why}; push it with PushDigest@1 and give its image-digests.json.`);
+    }
+    return { service: s.name, image, resolved: image, pinned: false, built };
+  }
   return { service: s.name, image, resolved: `${repositoryOf(ref)}@${digest}`, pinned: true, built };
 }

@@ -1,6 +1,7 @@
 import type { ComposePort, ComposeService } from '../compose/model';
 import { CONTROL_LABELS, type TransformContext } from './context';
 import { dnsLabelProblem, labelKeyProblem, labelValueProblem, portNameProblem, toKubernetesName } from './names';
+import { planSharedPods, podMembers } from './shared-pods';
 
 /**
  * The per-service decisions taken before any object is built: the Kubernetes name, the
@@ -18,6 +19,8 @@ export interface ServicePortPlan {
   protocol: 'TCP' | 'UDP' | 'SCTP';
   appProtocol?: string;
   nodePort?: number;
+  /** A port a compose `ports` entry publishes on the host (as written, or on a port Docker picks): what NodePort, LoadBalancer and the Ingress expose. */
+  published?: boolean;
 }
 
 /** Decisions for one service. */
@@ -36,6 +39,8 @@ export interface ServicePlan {
   annotations: Record<string, string>;
   /** Labels of the workload from `deploy.labels` (invalid ones reported). */
   labels: Record<string, string>;
+  /** The service whose pod this one's container joins (network_mode: service:x or container:x); it has no workload or Service of its own. */
+  podOf?: string;
 }
 
 /** Compose labels and annotations that can be Kubernetes metadata; the others are named in warnings. */
@@ -68,15 +73,20 @@ const KINDS: Record<string, ControllerKind> = {
 };
 
 /**
- * `on-failure` is common on long-running servers too (Swarm files use it with replicas): a service
- * that serves ports, has a healthcheck or runs several replicas is one, so it stays a Deployment
- * (which always restarts its pods: said in a warning); otherwise it is a one-shot Job.
+ * `on-failure` and `no` are common on long-running servers too (Swarm files use on-failure with
+ * replicas; `restart: "no"` is often written just to say "do not restart"): a service that serves
+ * ports or expose or has a healthcheck (or, with on-failure, runs several replicas) is one, so it
+ * stays a Deployment with its Service (which always restarts its pods: said in a warning);
+ * otherwise it is a one-shot Job.
  */
-function runsForever(ctx: TransformContext, s: ComposeService): boolean {
-  const why = s.ports.length > 0 || s.expose.length > 0 ? 'serves ports' : s.healthcheck?.test !== undefined ? 'has a healthcheck' : (s.deploy?.replicas ?? s.scale ?? 1) > 1 ? 'runs several replicas' : undefined;
+function runsForever(ctx: TransformContext, s: ComposeService, policy: 'on-failure' | 'no'): boolean {
+  const replicas = policy === 'on-failure' && (s.deploy?.replicas ?? s.scale ?? 1) > 1;
+  const why = s.ports.length > 0 || s.expose.length > 0 ? 'serves ports' : s.healthcheck?.test !== undefined ? 'has a healthcheck' : replicas ? 'runs several replicas' : undefined;
   if (why === undefined) return false;
-  const path = s.restart?.startsWith('on-failure') ? ['services', s.name, 'restart'] : ['services', s.name, 'deploy', 'restart_policy', 'condition'];
-  ctx.warn(path, `is on-failure, but the service ${why}, so it becomes a Deployment, which restarts its pods whatever their exit code (label it ${CONTROL_LABELS.controller}: job to run it to completion).`);
+  const fromRestart = policy === 'on-failure' ? s.restart?.startsWith('on-failure') : s.restart === 'no';
+  const path = fromRestart ? ['services', s.name, 'restart'] : ['services', s.name, 'deploy', 'restart_policy', 'condition'];
+  const value = fromRestart ? policy : policy === 'no' ? 'none' : policy;
+  ctx.warn(path, `is ${value}, but the service ${why}, so it becomes a Deployment, which restarts its pods whatever their exit code (label it ${CONTROL_LABELS.controller}: job to run it to completion).`);
   return true;
 }
 
@@ -99,8 +109,8 @@ function chooseKind(ctx: TransformContext, s: ComposeService): Pick<ServicePlan,
   } else if (schedule !== undefined) kind = 'CronJob';
   else if (s.deploy?.mode === 'global') kind = 'DaemonSet';
   else if (s.deploy?.mode === 'replicated-job' || s.deploy?.mode === 'global-job') kind = 'Job';
-  else if (restart === 'no' || condition === 'none') kind = 'Job';
-  else if (restart.startsWith('on-failure') || condition === 'on-failure') kind = runsForever(ctx, s) ? 'Deployment' : 'Job';
+  else if (restart === 'no' || condition === 'none') kind = runsForever(ctx, s, 'no') ? 'Deployment' : 'Job';
+  else if (restart.startsWith('on-failure') || condition === 'on-failure') kind = runsForever(ctx, s, 'on-failure') ? 'Deployment' : 'Job';
   else kind = 'Deployment';
   if (kind === 'CronJob' && !schedule) throw ctx.error([...at, CONTROL_LABELS.controller], `is cronjob, which needs the label ${CONTROL_LABELS.schedule} (a cron schedule such as "*/5 * * * *").`);
   if (schedule !== undefined && kind !== 'CronJob') throw ctx.error([...at, CONTROL_LABELS.schedule], `is set, so the controller must be cronjob, not ${kind}.`);
@@ -115,7 +125,8 @@ function portName(ctx: TransformContext, s: ComposeService, index: number, given
   return name;
 }
 
-function planPorts(ctx: TransformContext, s: ComposeService): ServicePortPlan[] {
+/** The Service ports of a service and of the services that share its pod (network_mode: service:x). */
+function planPorts(ctx: TransformContext, services: readonly ComposeService[]): ServicePortPlan[] {
   const out: ServicePortPlan[] = [];
   const seen = new Map<string, ServicePortPlan>();
   const add = (p: ServicePortPlan, path: Array<string | number>): void => {
@@ -128,19 +139,30 @@ function planPorts(ctx: TransformContext, s: ComposeService): ServicePortPlan[] 
     seen.set(key, p);
     out.push(p);
   };
+  for (const s of services) planServicePorts(ctx, s, add);
+  return out.sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+}
+
+function planServicePorts(ctx: TransformContext, s: ComposeService, add: (p: ServicePortPlan, path: Array<string | number>) => void): void {
+  // Peers on a compose network call the container port (web:5000), whatever the host publishes
+  // (81:5000): the Service serves every container port under its own number, and a published port
+  // that differs is a second port of the Service, the one exposed outside the cluster.
   s.ports.forEach((p: ComposePort, i) => {
     const path = ['services', s.name, 'ports', p.index ?? i];
     if (p.hostIp) ctx.warn(path, `binds to the host address ${p.hostIp}, which has no meaning for a Kubernetes Service: ignored.`);
     if (p.mode === 'host') ctx.warn(path, 'uses mode host (a host port): the port is published through the Service instead.');
-    const port = p.published ?? p.target;
     const protocol = p.protocol.toUpperCase() as ServicePortPlan['protocol'];
-    const plan: ServicePortPlan = { name: portName(ctx, s, p.index ?? i, p.name, `${p.protocol}-${port}`), port, targetPort: p.target, protocol };
-    if (p.appProtocol) plan.appProtocol = p.appProtocol;
-    if (p.published !== undefined && p.published >= 30000 && p.published <= 32767) plan.nodePort = p.published;
-    add(plan, path);
+    const extra = p.appProtocol ? { appProtocol: p.appProtocol } : {};
+    const nodePort = (port: number): { nodePort?: number } => (p.published === port && port >= 30000 && port <= 32767 ? { nodePort: port } : {});
+    const published = p.published !== undefined && p.published !== p.target ? p.published : undefined;
+    add({ name: portName(ctx, s, p.index ?? i, p.name, `${p.protocol}-${p.target}`), port: p.target, targetPort: p.target, protocol, ...extra, ...nodePort(p.target), ...(p.published === undefined || p.published === p.target ? { published: true } : {}) }, path);
+    if (published !== undefined) add({ name: `${p.protocol}-${published}`, port: published, targetPort: p.target, protocol, ...extra, ...nodePort(published), published: true }, path);
   });
   s.expose.forEach((e, i) => add({ name: `${e.protocol}-${e.port}`, port: e.port, targetPort: e.port, protocol: e.protocol.toUpperCase() as ServicePortPlan['protocol'] }, ['services', s.name, 'expose', i]));
-  return out.sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+  // Others reach it but it declares no ports: the image's EXPOSE says what it listens on.
+  if (!s.ports.length && !s.expose.length) {
+    for (const e of ctx.options.exposedPorts?.[s.name] ?? []) add({ name: `${e.protocol}-${e.port}`, port: e.port, targetPort: e.port, protocol: e.protocol.toUpperCase() as ServicePortPlan['protocol'] }, ['services', s.name]);
+  }
 }
 
 const SERVICE_TYPES: Record<string, NonNullable<ServicePlan['serviceType']>> = {
@@ -167,11 +189,13 @@ function chooseServiceType(ctx: TransformContext, s: ComposeService, kind: Contr
 /** Plans every service; names are checked (DNS-1123 / DNS-1035, 63 characters) and must stay unique. */
 export function planServices(ctx: TransformContext): ServicePlan[] {
   const byName = new Map<string, string>();
-  return ctx.project.services.map((s) => {
+  const owners = planSharedPods(ctx);
+  const plans = ctx.project.services.map((s): ServicePlan => {
     const name = toKubernetesName(s.name);
     const { kind, job } = chooseKind(ctx, s);
-    const ports = planPorts(ctx, s);
-    const serviceType = chooseServiceType(ctx, s, kind, ports);
+    const joins = owners.get(s.name);
+    const ports = joins ? [] : planPorts(ctx, [s, ...podMembers(owners, s.name, ctx.project.services)]);
+    const serviceType = joins ? undefined : chooseServiceType(ctx, s, kind, ports);
     const problem = dnsLabelProblem(name, { maxLength: kind === 'CronJob' ? 52 : 63, startWithLetter: serviceType !== undefined });
     if (problem) throw ctx.error(['services', s.name], `cannot become the name of a ${kind}${serviceType ? ' and its Service' : ''}: '${name}' is not valid: ${problem}.`);
     if (name !== s.name) ctx.warn(['services', s.name], `is named '${name}' in Kubernetes (lower case, '_' and '.' become '-'): other services reach it by that name.`);
@@ -179,6 +203,16 @@ export function planServices(ctx: TransformContext): ServicePlan[] {
     if (clash) throw ctx.error(['services', s.name], `and services.${clash} both become the Kubernetes name '${name}'.`);
     byName.set(name, s.name);
     const replicas = s.deploy?.replicas ?? s.scale ?? 1;
-    return { service: s, name, kind, ...(job ? { job } : {}), replicas, ports, ...(serviceType ? { serviceType } : {}), ...planMetadata(ctx, s) };
+    return { service: s, name, kind, ...(job ? { job } : {}), replicas, ports, ...(serviceType ? { serviceType } : {}), ...(joins ? { podOf: joins } : {}), ...planMetadata(ctx, s) };
   });
+  // A service that joins another's pod runs as that pod's workload runs.
+  const byService = new Map(plans.map((p) => [p.service.name, p]));
+  for (const p of plans) {
+    if (!p.podOf) continue;
+    const owner = byService.get(p.podOf)!;
+    p.kind = owner.kind;
+    if (owner.job) p.job = owner.job;
+    else delete p.job;
+  }
+  return plans;
 }

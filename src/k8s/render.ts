@@ -3,6 +3,8 @@ import { FileError, InputError, OuterloopError } from '../common/errors';
 import { loadComposeProject } from '../compose/load';
 import type { ComposeProject } from '../compose/model';
 import type { DigestFile } from '../digests/digest-file';
+import { readBindSources } from './bind-sources';
+import { servicesNeedingImagePorts, type ExposedPort, type ImagePortsLookup } from './image-ports';
 import { decorateObjects } from './decorate';
 import { parseImageReference, ReferenceFormatError } from '../docker/reference';
 import { dnsLabelProblem, labelKeyProblem } from './names';
@@ -45,12 +47,16 @@ export interface RenderOptions {
   serviceType?: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
   /** Host for an Ingress for services that ask for one without a host of their own. */
   ingressHost?: string;
-  /** Added to every object and pod template (traceability: run URL, build number, source version). */
+  /** Added to every object's metadata, never to pod templates (traceability: run URL, build number, source version). */
   annotations?: Record<string, string>;
   /** Image of the init containers that wait for a dependency's Service (sh, sleep and nc); default `busybox:1.36`. */
   waitImage?: string;
   /** Image of the init containers that wait for a dependency's Job (kubectl); default `bitnami/kubectl:1.30`. */
   kubectlImage?: string;
+  /** Read-only bind mounts of project files and small folders become ConfigMaps (default true; false: they are left out with a warning). */
+  bindConfigMaps?: boolean;
+  /** Asked for the EXPOSEd ports of the images of services others reach but that declare no ports (e.g. `docker image inspect`). */
+  imagePorts?: ImagePortsLookup;
 }
 
 /** Default image of the init containers that wait for a Service. */
@@ -104,6 +110,16 @@ async function readProjectFiles(project: ComposeProject): Promise<Record<string,
   return files;
 }
 
+/** The EXPOSEd ports of the services that need them, by service name (undefined when nothing was asked). */
+async function findExposedPorts(project: ComposeProject, lookup: ImagePortsLookup | undefined): Promise<Record<string, ExposedPort[]> | undefined> {
+  const wanted = servicesNeedingImagePorts(project);
+  if (!lookup || wanted.size === 0) return undefined;
+  const found = await lookup([...new Set(wanted.values())].sort());
+  const out: Record<string, ExposedPort[]> = {};
+  for (const [service, image] of wanted) if (found[image]?.length) out[service] = found[image];
+  return out;
+}
+
 function checkOptions(options: RenderOptions): void {
   if (options.namespace !== undefined) {
     const problem = dnsLabelProblem(options.namespace);
@@ -134,11 +150,14 @@ export async function renderComposeProject(options: RenderOptions): Promise<Rend
     ...(options.projectName !== undefined ? { projectName: options.projectName } : {}),
   });
   const files = await readProjectFiles(loaded.project);
+  const bindSources = options.bindConfigMaps === false ? undefined : await readBindSources(loaded.project);
+  const exposedPorts = await findExposedPorts(loaded.project, options.imagePorts);
   const result = transformProject(loaded.project, {
     ...(options.namespace ? { namespace: options.namespace } : {}), ...(options.serviceType ? { serviceType: options.serviceType } : {}),
     ...(options.ingressHost ? { ingressHost: options.ingressHost } : {}),
     ...(options.digests ? { digests: options.digests } : {}),
     waitImage: options.waitImage ?? DEFAULT_WAIT_IMAGE, kubectlImage: options.kubectlImage ?? DEFAULT_KUBECTL_IMAGE, files,
+    ...(bindSources ? { bindSources } : {}), ...(exposedPorts ? { exposedPorts } : {}),
   }, loaded.locate);
   const warnings = [...new Set([...loaded.warnings, ...result.warnings])];
   if (options.strict && warnings.length > 0) {

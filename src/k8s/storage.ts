@@ -1,7 +1,12 @@
 import type { PersistentVolumeClaimSpec, Volume, VolumeMount } from 'kubernetes-types/core/v1';
-import type { ComposeFileObject, ComposeFileReference } from '../compose/model';
+import { createHash } from 'node:crypto';
+import { basename, relative } from 'node:path';
+import type { ComposeFileObject, ComposeFileReference, ComposeMount } from '../compose/model';
 import { formatPath, type KeyPath } from '../compose/paths';
+import { podConfigReferences } from './config-hash';
 import { CONTROL_LABELS, type TransformContext } from './context';
+import { asRecord, podTemplateOf } from './decorate';
+import type { KubernetesObject } from './render';
 import { dnsLabelProblem, toKubernetesName } from './names';
 import type { ServicePlan } from './plan';
 import { byteQuantity } from './quantities';
@@ -9,8 +14,9 @@ import { byteQuantity } from './quantities';
 /**
  * Storage: named volumes → PersistentVolumeClaims (one claim shared by every service that mounts
  * the volume; a StatefulSet's own volumes → volumeClaimTemplates), tmpfs → memory emptyDirs,
- * anonymous volumes → emptyDirs, secrets → Secret volumes, configs → ConfigMap volumes. Bind mounts
- * have no equivalent: they are reported, never turned into claims.
+ * anonymous volumes are left out (an emptyDir would hide the image's files), secrets → Secret volumes, configs → ConfigMap volumes,
+ * read-only bind mounts of project files and small folders → ConfigMaps (bind-sources.ts reads them);
+ * other bind mounts are reported, never turned into claims.
  */
 
 const ACCESS_MODES = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'];
@@ -75,6 +81,12 @@ export function planStorage(ctx: TransformContext, plans: ServicePlan[]): Storag
       continue;
     }
     storage.claims.set(key, name);
+    const pods = [...new Set(owners.map((p) => p.podOf ?? p.service.name))].sort();
+    const mode = spec.accessModes![0];
+    if (pods.length > 1 && (mode === 'ReadWriteOnce' || mode === 'ReadWriteOncePod')) {
+      const limit = mode === 'ReadWriteOnce' ? 'their pods must all run on the one node that attaches it' : 'only one pod at a time can use it';
+      ctx.warn(['volumes', key], `becomes one ${mode} claim mounted by ${pods.join(', ')}: ${limit}, so some may never start; label it ${CONTROL_LABELS.volumeAccessMode}: ReadWriteMany (with a storage class that offers it).`);
+    }
     const annotations: Record<string, string> = {};
     for (const [k, v] of Object.entries(volume.labels)) if (!k.startsWith('outerloop.')) annotations[k] = v;
     ctx.add({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: ctx.metadata(name, name, { annotations }), spec });
@@ -115,6 +127,50 @@ function provideFileObject(ctx: TransformContext, section: 'secrets' | 'configs'
   return { name, dataKey };
 }
 
+/**
+ * The ConfigMap of a read-only bind mount of a project file or small folder (emitted once per
+ * source), with the data key to mount for a file; undefined (with a warning) when it cannot be one.
+ */
+function bindConfigMap(ctx: TransformContext, m: ComposeMount, path: KeyPath): { name: string; key?: string } | undefined {
+  if (m.source === undefined) {
+    ctx.warn(path, 'is a bind mount without a source: left out.');
+    return undefined;
+  }
+  const shown = relative(ctx.project.workingDir, m.source) || '.';
+  const sources = ctx.options.bindSources;
+  if (!sources || !m.readOnly) {
+    const hint = !sources ? 'bind mounts as ConfigMaps are switched off' : 'mount it read-only (:ro) to have a ConfigMap made of it';
+    ctx.warn(path, `is a bind mount of ${m.source} (host files do not exist in a cluster): left out (${hint}); use a named volume, a config or a secret.`);
+    return undefined;
+  }
+  const source = sources[m.source];
+  if (!source || source.kind === 'unusable') {
+    ctx.warn(path, `is a bind mount of ${m.source}, which ${source?.reason ?? 'was not read'}, so it cannot become a ConfigMap: left out; use a named volume, a config or a secret.`);
+    return undefined;
+  }
+  const base = `bind-${shown.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')}`.replace(/-+$/, '');
+  const name = base.length <= 63 && !dnsLabelProblem(base) ? base : `bind-${createHash('sha256').update(shown).digest('hex').slice(0, 16)}`;
+  const key = source.kind === 'file' ? (/^[-._a-zA-Z0-9]+$/.test(basename(shown)) ? basename(shown) : 'file') : undefined;
+  const files = source.kind === 'file' ? { [key!]: source.data } : source.files;
+  let done = emitted.get(ctx);
+  if (!done) emitted.set(ctx, (done = new Set()));
+  if (!done.has(`bind/${name}`)) {
+    done.add(`bind/${name}`);
+    const data: Record<string, string> = {};
+    const binaryData: Record<string, string> = {};
+    for (const [k, v] of Object.entries(files)) {
+      const text = v.toString('utf8');
+      if (Buffer.from(text, 'utf8').equals(v)) data[k] = text;
+      else binaryData[k] = v.toString('base64');
+    }
+    ctx.add({
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: ctx.metadata(name, name, { annotations: { 'outerloop.io/bind-source': shown } }),
+      ...(Object.keys(data).length ? { data } : {}), ...(Object.keys(binaryData).length ? { binaryData } : {}),
+    });
+  }
+  return { name, ...(key ? { key } : {}) };
+}
+
 /** A pod's volumes and its container's mounts. */
 export interface PodStorage {
   volumes: Volume[];
@@ -144,7 +200,7 @@ export function podStorage(ctx: TransformContext, plan: ServicePlan, storage: St
     mountedAt.set(target, path);
   };
   let tmpfs = 0;
-  let anonymous = 0;
+  let bindIndex = 0;
   s.mounts.forEach((m, i) => {
     const path = ['services', s.name, m.origin?.key ?? 'volumes', m.origin?.index ?? i];
     if (m.type === 'volume' || m.type === 'tmpfs') claimPath(m.target, path);
@@ -164,15 +220,21 @@ export function podStorage(ctx: TransformContext, plan: ServicePlan, storage: St
         if (mode === 'ReadWriteOnce' || mode === 'ReadWriteOncePod') out.singleAttach = true;
       }
     } else if (m.type === 'volume') {
-      mount.name = `anonymous-${anonymous++}`;
-      addVolume({ name: mount.name, emptyDir: {} });
+      // An empty emptyDir would hide the image's files at that path; in Compose an anonymous volume
+      // is seeded from the image, and it mostly protects image content from a bind mount, which is left out too.
+      ctx.warn(path, `is an anonymous volume at ${m.target}: left out, so the image's own files there stay visible (an empty emptyDir would hide them); use a named volume to keep data.`);
+      return;
     } else if (m.type === 'tmpfs') {
       mount.name = `tmpfs-${tmpfs++}`;
       addVolume({ name: mount.name, emptyDir: { medium: 'Memory', ...(m.tmpfsSize ? { sizeLimit: byteQuantity(m.tmpfsSize) } : {}) } });
       if (m.tmpfsMode !== undefined) ctx.warn(path, 'sets a tmpfs mode, which an emptyDir cannot: ignored.');
     } else if (m.type === 'bind') {
-      ctx.warn(path, `is a bind mount of ${m.source} (host files do not exist in a cluster): left out; use a named volume, a config or a secret.`);
-      return;
+      const configMap = bindConfigMap(ctx, m, path);
+      if (!configMap) return;
+      mount.name = `bind-${bindIndex++}`;
+      addVolume({ name: mount.name, configMap: { name: configMap.name, ...(configMap.key ? { items: [{ key: configMap.key, path: configMap.key }] } : {}) } });
+      if (configMap.key) mount.subPath = configMap.key;
+      claimPath(m.target, path);
     } else {
       ctx.warn(path, `is a mount of type ${m.type}, which has no Kubernetes equivalent: left out.`);
       return;
@@ -198,5 +260,36 @@ export function podStorage(ctx: TransformContext, plan: ServicePlan, storage: St
   };
   files('secrets', s.secrets);
   files('configs', s.configs);
+  dropMountsInsideConfigMaps(ctx, s.name, out);
   return out;
+}
+
+/**
+ * A folder ConfigMap is mounted read-only: the kubelet cannot make a mount point inside it, so the
+ * pod would never start. A mount below one (a file bound into a bound folder) is left out, warned.
+ */
+function dropMountsInsideConfigMaps(ctx: TransformContext, service: string, out: PodStorage): void {
+  const folders = out.mounts.filter((m) => !m.subPath && out.volumes.some((v) => v.name === m.name && v.configMap));
+  if (folders.length === 0) return;
+  out.mounts = out.mounts.filter((m) => {
+    const outer = folders.find((f) => f !== m && m.mountPath.startsWith(`${f.mountPath.replace(/\/+$/, '')}/`));
+    if (!outer) return true;
+    ctx.warn(['services', service, 'volumes'], `mounts ${m.mountPath} inside ${outer.mountPath}, which a ConfigMap provides read-only (Kubernetes cannot make a mount point there): ${m.mountPath} is left out; put the file in that folder instead.`);
+    return false;
+  });
+  const used = new Set(out.mounts.map((m) => m.name));
+  out.volumes = out.volumes.filter((v) => used.has(v.name));
+}
+
+/** Removes the ConfigMaps made of bind mounts (annotated with their source) that no pod uses any more. Mutates the array given. */
+export function dropUnusedBindConfigMaps(objects: KubernetesObject[]): void {
+  const used = new Set<string>();
+  for (const o of objects) {
+    const spec = asRecord(podTemplateOf(o)?.['spec']);
+    if (spec) for (const ref of podConfigReferences(spec)) used.add(ref);
+  }
+  for (let i = objects.length - 1; i >= 0; i--) {
+    const o = objects[i];
+    if (o.kind === 'ConfigMap' && o.metadata.annotations?.['outerloop.io/bind-source'] !== undefined && !used.has(`ConfigMap/${o.metadata.name}`)) objects.splice(i, 1);
+  }
 }

@@ -1,5 +1,6 @@
 import type { ComposeProject, ComposeService } from '../compose/model';
 import type { KeyPath } from '../compose/paths';
+import { addConfigHashes } from './config-hash';
 import { CONTROL_LABELS, TransformContext, type TransformOptions } from './context';
 import { emitJobWaiter } from './dependencies';
 import { withKomposeLabels } from './kompose-labels';
@@ -7,7 +8,8 @@ import { labelValueProblem } from './names';
 import { emitIngress, emitServices } from './network';
 import { resolveImage } from './pin';
 import { planServices, type ServicePlan } from './plan';
-import { planStorage } from './storage';
+import { warnUnreachable } from './reachability';
+import { dropUnusedBindConfigMaps, planStorage } from './storage';
 import type { KubernetesObject, RenderedImage } from './render';
 import { emitWorkload } from './workload';
 
@@ -29,13 +31,13 @@ const CONVERTED_KEYS = new Set([
   'restart', 'deploy', 'scale', 'labels', 'annotations', 'user', 'group_add', 'working_dir', 'hostname', 'domainname', 'cap_add', 'cap_drop',
   'privileged', 'read_only', 'security_opt', 'sysctls', 'extra_hosts', 'stop_grace_period', 'tty', 'stdin_open', 'cpus', 'mem_limit',
   'mem_reservation', 'pids_limit', 'shm_size', 'secrets', 'configs', 'pull_policy', 'platform', 'profiles', 'extends',
-  'dns', 'dns_search', 'dns_opt', 'post_start', 'pre_stop', 'gpus', 'label_file',
+  'dns', 'dns_search', 'dns_opt', 'post_start', 'pre_stop', 'gpus', 'label_file', 'runtime',
 ]);
 
 /** Why some keys are not converted. */
 const REASONS: Record<string, string> = {
   container_name: 'Kubernetes names pods itself',
-  network_mode: 'pods have their own network namespace',
+  network_mode: 'pods have their own network namespace (only service:x and container:x, which join the pod of x, are converted)',
   stop_signal: 'Kubernetes always sends SIGTERM',
   init: 'Kubernetes runs no init process in the container (use an image with one, such as tini)',
   links: 'services reach each other by Service name',
@@ -50,6 +52,7 @@ function warnUnconverted(ctx: TransformContext, s: ComposeService): void {
   const at = (...rest: Array<string | number>): KeyPath => ['services', s.name, ...rest];
   for (const key of s.keys) {
     if (CONVERTED_KEYS.has(key)) continue;
+    if (key === 'network_mode' && /^(service|container):/.test(s.networkMode ?? '')) continue;
     if (key === 'networks') {
       // Joining networks is covered by the top-level warning; aliases and addresses are lost here.
       for (const [name, n] of Object.entries(s.networks)) {
@@ -71,20 +74,6 @@ function warnUnconverted(ctx: TransformContext, s: ComposeService): void {
   if (rp && (rp.delayMs !== undefined || rp.windowMs !== undefined)) ctx.warn(at('deploy', 'restart_policy'), 'sets delay or window, which Kubernetes does not have (it backs off by itself): ignored.');
   for (const label of Object.keys(s.labels)) {
     if (label.startsWith('outerloop.') && !KNOWN_LABELS.has(label)) ctx.warn(at('labels', label), `is not a label outerloop knows (${[...KNOWN_LABELS].filter((l) => !l.startsWith('outerloop.volume')).join(', ')}).`);
-  }
-}
-
-/** A service that others name (depends_on, links) but that gets no Service cannot be reached. */
-function warnUnreachable(ctx: TransformContext, plans: ServicePlan[]): void {
-  const named = new Set<string>();
-  for (const p of plans) {
-    for (const [dep, d] of Object.entries(p.service.dependsOn)) if (d.condition !== 'service_completed_successfully') named.add(dep);
-    const links = p.service.other['links'];
-    if (Array.isArray(links)) for (const link of links) named.add(String(link).split(':')[0]);
-  }
-  for (const p of plans) {
-    if (p.serviceType || p.kind === 'Job' || p.kind === 'CronJob' || !named.has(p.service.name)) continue;
-    ctx.warn(['services', p.service.name], `has no ports or expose, so it gets no Service and the services that use it cannot reach it by name: add expose with the ports it listens on.`);
   }
 }
 
@@ -124,13 +113,18 @@ export function transformProject(project: ComposeProject, options: TransformOpti
   let jobWaiter = false;
   for (const plan of plans) {
     warnUnconverted(ctx, plan.service);
-    const image = resolveImage(ctx, plan);
-    images.push(image);
+    images.push(resolveImage(ctx, plan));
+  }
+  const resolved = new Map(images.map((i) => [i.service, i.resolved]));
+  for (const plan of plans) {
+    if (plan.podOf) continue; // its container is in the pod of the service it shares the network of
     emitServices(ctx, plan);
     emitIngress(ctx, plan);
-    if (emitWorkload(ctx, plan, byService, storage, image.resolved).needsJobWaiter) jobWaiter = true;
+    if (emitWorkload(ctx, plan, byService, storage, (service) => resolved.get(service)!).needsJobWaiter) jobWaiter = true;
   }
   if (jobWaiter) emitJobWaiter(ctx);
+  dropUnusedBindConfigMaps(ctx.objects);
+  addConfigHashes(ctx.objects);
   warnUnreachable(ctx, plans);
   warnTopLevel(ctx, plans);
   return { objects: ctx.objects, warnings: ctx.warnings, images };

@@ -1,14 +1,23 @@
 import { isIP } from 'node:net';
-import type { PodSpec, PodTemplateSpec } from 'kubernetes-types/core/v1';
+import type { Container, PodSpec, PodTemplateSpec, Volume } from 'kubernetes-types/core/v1';
 import type { ComposeService } from '../compose/model';
 import { buildContainer, containerEnv } from './container';
 import type { TransformContext } from './context';
 import { dependencyInitContainers, jobWaiterName } from './dependencies';
-import { dnsLabelProblem, toKubernetesName } from './names';
+import { dnsLabelProblem, dnsSubdomainProblem, toKubernetesName } from './names';
 import { governingServiceName } from './network';
 import type { ServicePlan } from './plan';
 import { seconds } from './quantities';
-import { podStorage, type StoragePlan } from './storage';
+import { podStorage, type PodStorage, type StoragePlan } from './storage';
+
+/** The sysctls Kubernetes calls safe (namespaced, allowed by every kubelet). */
+const SAFE_SYSCTLS = new Set([
+  'kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range',
+  'net.ipv4.ip_local_reserved_ports', 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes',
+]);
+/** The values of the kubernetes.io/os and kubernetes.io/arch node labels. */
+const NODE_OS = new Set(['linux', 'windows']);
+const NODE_ARCH = new Set(['amd64', 'arm64', 'arm', '386', 'ppc64le', 's390x', 'riscv64', 'mips64le']);
 
 /** service → its workload (Deployment, StatefulSet, DaemonSet, Job or CronJob) with its pod template. */
 
@@ -40,6 +49,9 @@ function podSpecExtras(ctx: TransformContext, s: ComposeService, spec: PodSpec):
   if (s.stopGracePeriodMs !== undefined) spec.terminationGracePeriodSeconds = seconds(s.stopGracePeriodMs, 0);
   const securityContext: NonNullable<PodSpec['securityContext']> = {};
   const sysctls = Object.keys(s.sysctls).sort().map((name) => ({ name, value: s.sysctls[name] }));
+  for (const { name } of sysctls) {
+    if (!SAFE_SYSCTLS.has(name)) ctx.warn(['services', s.name, 'sysctls', name], `is not a safe sysctl in Kubernetes: the kubelet refuses the pod unless the node allows it (--allowed-unsafe-sysctls).`);
+  }
   if (sysctls.length) securityContext.sysctls = sysctls;
   const groups: number[] = [];
   s.groupAdd.forEach((g, i) => {
@@ -51,8 +63,17 @@ function podSpecExtras(ctx: TransformContext, s: ComposeService, spec: PodSpec):
   const nodeSelector: Record<string, string> = {};
   if (s.platform !== undefined) {
     const [os, arch] = s.platform.split('/');
-    if (os) nodeSelector['kubernetes.io/os'] = os;
-    if (arch) nodeSelector['kubernetes.io/arch'] = arch;
+    // Only a node OS and architecture can select nodes (wasi/wasm, say, is neither).
+    if (NODE_OS.has(os) && (arch === undefined || NODE_ARCH.has(arch))) {
+      nodeSelector['kubernetes.io/os'] = os;
+      if (arch) nodeSelector['kubernetes.io/arch'] = arch;
+    } else ctx.warn(['services', s.name, 'platform'], `'${s.platform}' is not a node OS/architecture (${[...NODE_OS].join(', ')} / ${[...NODE_ARCH].join(', ')}): no nodeSelector; pick the nodes with a RuntimeClass (runtime:) or deploy.placement.`);
+  }
+  const runtime = s.other['runtime'];
+  if (typeof runtime === 'string' && runtime !== '' && runtime !== 'runc') {
+    const problem = dnsSubdomainProblem(runtime);
+    if (problem) ctx.warn(['services', s.name, 'runtime'], `'${runtime}' cannot be a RuntimeClass name (${problem}): ignored.`);
+    else spec.runtimeClassName = runtime;
   }
   const placement = s.deploy?.other['placement'] as { constraints?: unknown[] } | undefined;
   (placement?.constraints ?? []).forEach((c, i) => {
@@ -63,20 +84,72 @@ function podSpecExtras(ctx: TransformContext, s: ComposeService, spec: PodSpec):
   if (Object.keys(nodeSelector).length) spec.nodeSelector = nodeSelector;
 }
 
-/** Builds the pod template and the workload object of a planned service; returns the env ConfigMap data. */
-export function emitWorkload(ctx: TransformContext, plan: ServicePlan, plans: Map<string, ServicePlan>, storage: StoragePlan, image: string): { needsJobWaiter: boolean } {
-  const s = plan.service;
-  const { fromFile } = containerEnv(s);
+/** One service's container in a pod, with what it brings to the pod. */
+interface PodPart {
+  container: Container;
+  volumes: Volume[];
+  initContainers: Container[];
+  needsJobWaiter: boolean;
+  storage: PodStorage;
+}
+
+function podPart(ctx: TransformContext, plan: ServicePlan, plans: Map<string, ServicePlan>, storage: StoragePlan, image: string): PodPart {
+  const { fromFile } = containerEnv(plan.service);
   const envConfigMap = Object.keys(fromFile).length ? `${plan.name}-env` : undefined;
   if (envConfigMap) ctx.add({ apiVersion: 'v1', kind: 'ConfigMap', metadata: ctx.metadata(envConfigMap, plan.name), data: fromFile });
   const container = buildContainer(ctx, plan, image, envConfigMap);
   const volumes = podStorage(ctx, plan, storage);
   if (volumes.mounts.length) container.volumeMounts = volumes.mounts;
-  const spec: PodSpec = { containers: [container] };
   const deps = dependencyInitContainers(ctx, plan, plans);
-  if (deps.containers.length) spec.initContainers = deps.containers;
-  if (deps.needsJobWaiter) spec.serviceAccountName = jobWaiterName(ctx);
-  if (volumes.volumes.length) spec.volumes = volumes.volumes;
+  return { container, volumes: volumes.volumes, initContainers: deps.containers, needsJobWaiter: deps.needsJobWaiter, storage: volumes };
+}
+
+/**
+ * Adds the container of a service that shares the pod's network (network_mode: service:x) to the
+ * pod: its volumes keep their names unless another of the pod's volumes has that name, and its
+ * pod-level settings, which the owner's service decides, are named in a warning.
+ */
+function joinPod(ctx: TransformContext, spec: PodSpec, owner: ServicePlan, part: PodPart, member: ServicePlan): void {
+  const volumes = spec.volumes ?? [];
+  const renamed = new Map<string, string>();
+  for (const v of part.volumes) {
+    const same = volumes.find((o) => o.name === v.name);
+    // One claim, Secret or ConfigMap is one volume of the pod; an emptyDir (tmpfs) stays each container's own.
+    if (same && !v.emptyDir && JSON.stringify(same) === JSON.stringify(v)) continue;
+    const name = same ? `${member.name}-${v.name}`.slice(0, 63).replace(/-+$/, '') : v.name;
+    renamed.set(v.name, name);
+    volumes.push({ ...v, name });
+  }
+  if (volumes.length) spec.volumes = volumes;
+  for (const m of part.container.volumeMounts ?? []) m.name = renamed.get(m.name) ?? m.name;
+  spec.containers.push(part.container);
+  const init = spec.initContainers ?? [];
+  for (const c of part.initContainers) if (!init.some((o) => o.name === c.name)) init.push(c);
+  if (init.length) spec.initContainers = init;
+  const extras: PodSpec = { containers: [] };
+  podSpecExtras(ctx, member.service, extras);
+  const set = Object.keys(extras).filter((k) => k !== 'containers');
+  if (set.length) ctx.warn(['services', member.service.name, 'network_mode'], `puts the service in the pod of ${owner.service.name}, whose service decides the pod's settings: its own settings (${set.sort().join(', ')}) are not applied.`);
+}
+
+/** Builds the pod template and the workload object of a planned service (with the containers of the services that share its pod). */
+export function emitWorkload(ctx: TransformContext, plan: ServicePlan, plans: Map<string, ServicePlan>, storage: StoragePlan, imageOf: (service: string) => string): { needsJobWaiter: boolean } {
+  const s = plan.service;
+  const own = podPart(ctx, plan, plans, storage, imageOf(s.name));
+  const volumes = own.storage;
+  const spec: PodSpec = { containers: [own.container] };
+  if (own.initContainers.length) spec.initContainers = own.initContainers;
+  if (own.volumes.length) spec.volumes = own.volumes;
+  let needsJobWaiter = own.needsJobWaiter;
+  const members = [...plans.values()].filter((p) => p.podOf === s.name).sort((a, b) => (a.name < b.name ? -1 : 1));
+  for (const member of members) {
+    const part = podPart(ctx, member, plans, storage, imageOf(member.service.name));
+    joinPod(ctx, spec, plan, part, member);
+    needsJobWaiter ||= part.needsJobWaiter;
+    volumes.singleAttach ||= part.storage.singleAttach;
+    for (const t of part.storage.templates) if (!volumes.templates.some((o) => o.name === t.name)) volumes.templates.push(t);
+  }
+  if (needsJobWaiter) spec.serviceAccountName = jobWaiterName(ctx);
   podSpecExtras(ctx, s, spec);
   if (plan.job) spec.restartPolicy = plan.job.restartPolicy;
 
@@ -119,5 +192,5 @@ export function emitWorkload(ctx: TransformContext, plan: ServicePlan, plans: Ma
       break;
     }
   }
-  return { needsJobWaiter: deps.needsJobWaiter };
+  return { needsJobWaiter };
 }

@@ -41,4 +41,8 @@ export interface PipelineOutput {
   uploadArtifact(artifactName: string, path: string): void;
   /** Publishes test result files; the run shows them in its Tests tab. */
   publishTestResults(format: TestResultsFormat, files: readonly string[], title: string): void;
+  /** Adds a Markdown section, named `title`, to the run's summary page (`task.uploadsummary`). */
+  uploadSummary(title: string, markdown: string): void;
+  /** Attaches `content` to the step as `type`/`name` (`task.addattachment`), for the run page's extensions to read. */
+  addAttachment(type: string, name: string, content: string): void;
 }

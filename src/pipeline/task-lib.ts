@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import type { PipelineOutput, ServiceEndpoint, TaskEnvironment, TestResultsFormat } from './interfaces';
 
@@ -48,6 +51,8 @@ function lowerKeys(record: Record<string, string>): Record<string, string> {
 
 /** Agent output through the library's logging commands. */
 export class TaskLibOutput implements PipelineOutput {
+  private attachmentsDir?: string;
+
   info(message: string): void {
     console.log(message);
   }
@@ -79,6 +84,33 @@ export class TaskLibOutput implements PipelineOutput {
       { type: format, mergeResults: 'true', publishRunAttachments: 'true', resultFiles: files.join(','), testRunTitle: title },
       '',
     );
+  }
+
+  uploadSummary(title: string, markdown: string): void {
+    const path = this.writeAttachment(`${title}.md`, markdown);
+    if (path) tl.uploadSummary(path);
+  }
+
+  addAttachment(type: string, name: string, content: string): void {
+    const path = this.writeAttachment(`${name}.json`, content);
+    if (path) tl.addAttachment(type, name, path);
+  }
+
+  /**
+   * Writes an attachment's file under Agent.TempDirectory, which the agent empties after the job:
+   * it uploads the file after the command, so the file must outlive the task. A file that cannot
+   * be written costs a warning, never the task.
+   */
+  private writeAttachment(fileName: string, content: string): string | undefined {
+    try {
+      this.attachmentsDir ??= mkdtempSync(join(tl.getVariable('Agent.TempDirectory') || tmpdir(), 'outerloop-attachments-'));
+      const path = join(this.attachmentsDir, fileName.replace(/[^A-Za-z0-9_.-]/g, '_'));
+      writeFileSync(path, content, { mode: 0o600 });
+      return path;
+    } catch (err) {
+      tl.warning(`Could not write the run summary file ${fileName}: ${(err as Error).message}`);
+      return undefined;
+    }
   }
 }
 

@@ -1,10 +1,13 @@
 import { rm } from 'node:fs/promises';
+import { forEachConcurrently } from '../common/concurrency';
 import { FileError, ToolError } from '../common/errors';
 import { readTextFile, writeFileAtomic } from '../common/fs';
 import { writeDigestFile } from '../digests/digest-file';
 import { dockerEnv, withDockerLogin } from '../docker/docker-config';
 import type { RegistryCredentials } from '../docker/registry-credentials';
 import type { TaskContext } from '../pipeline/run-task';
+import { reportOutcome } from '../summary/publish';
+import { pushDigestRecord } from '../summary/records';
 import { neutralizeLoggingCommands } from '../process/neutralize';
 import { HttpRegistryClient } from '../registry/http-registry';
 import type { Registry } from '../registry/registry';
@@ -99,6 +102,7 @@ export async function runPushDigest(inputs: PushDigestInputs, context: TaskConte
     output.uploadArtifact(inputs.artifactName, inputs.digestFile);
     if (inputs.lockedComposeFile) output.uploadArtifact(inputs.artifactName, inputs.lockedComposeFile);
   }
+  reportOutcome(context, pushDigestRecord(pushed, { verified: inputs.verify, digestFile: inputs.digestFile, lockedComposeFile: inputs.lockedComposeFile, artifact: inputs.artifactName }));
   const images = pushed.length === 1 ? '1 image' : `${pushed.length} images`;
   return `Pushed ${images}${inputs.verify ? ', verified with the registry,' : ''} and recorded the digests in ${inputs.digestFile}.`;
 }
@@ -170,26 +174,6 @@ async function pushImage(context: TaskContext, retry: RetryPolicy, image: PushIm
   }
 }
 
-/**
- * Runs `body` for each item, at most `limit` at a time, and waits for all of them, so that no push
- * is left running when the task reports; then rethrows the first failure in the order listed.
- */
-async function forEachConcurrently<T>(items: readonly T[], limit: number, body: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const results: Array<PromiseSettledResult<void>> = [];
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await body(items[index]).then(
-        (): PromiseSettledResult<void> => ({ status: 'fulfilled', value: undefined }),
-        (reason: unknown): PromiseSettledResult<void> => ({ status: 'rejected', reason }),
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-}
 
 /**
  * Asks the registry for each digest (concurrently, waiting for every answer) and fails on the first

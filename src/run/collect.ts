@@ -1,15 +1,26 @@
 import { existsSync } from 'node:fs';
-import { cp, mkdir, rm, stat } from 'node:fs/promises';
-import { basename, isAbsolute, join, relative } from 'node:path';
+import { cp, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import glob from 'fast-glob';
+import { SUMMARY_ATTACHMENT_TYPE } from './step-output';
+
+/** A Markdown summary a step uploaded (`task.uploadsummary`), in the order uploaded. */
+export interface StepSummary {
+  markdown: string;
+}
 
 /**
  * Where a local run keeps what the agent would upload: `<sources>/.outerloop/artifacts/<name>/`
- * for artifacts and `<sources>/.outerloop/test-results/` for published test results. Both are
- * emptied when a run starts, so they always hold this run's files only.
+ * for artifacts, `<sources>/.outerloop/test-results/` for published test results and
+ * `<sources>/.outerloop/attachments/<type>/` for attachments and summaries. All are emptied when a
+ * run starts, so they always hold this run's files only.
  */
 export class RunOutputs {
   readonly artifactsDir: string;
   readonly testResultsDir: string;
+  readonly attachmentsDir: string;
+  /** The summaries steps uploaded, for the end of the run. */
+  readonly summaries: StepSummary[] = [];
 
   /**
    * `displayBase` is the folder the user ran `outerloop run` from: paths in messages are relative
@@ -22,12 +33,14 @@ export class RunOutputs {
   ) {
     this.artifactsDir = join(outerloopDir, 'artifacts');
     this.testResultsDir = join(outerloopDir, 'test-results');
+    this.attachmentsDir = join(outerloopDir, 'attachments');
   }
 
   /** Empties the artifact and test result folders (and nothing else under .outerloop). */
   async reset(): Promise<void> {
     await rm(this.artifactsDir, { recursive: true, force: true });
     await rm(this.testResultsDir, { recursive: true, force: true });
+    await rm(this.attachmentsDir, { recursive: true, force: true });
   }
 
   private resolve(path: string): string {
@@ -63,6 +76,26 @@ export class RunOutputs {
     return { dir };
   }
 
+  /**
+   * Keeps an attachment as `attachments/<type>/<name>` (a summary under its file name), numbered
+   * when a name repeats; a summary's text is kept for the end of the run too.
+   */
+  async addAttachment(type: string, name: string, path: string): Promise<{ file: string } | { problem: string }> {
+    const fileName = basename(name || path);
+    if (!/^[A-Za-z0-9_.\-]+$/.test(type) || !/^[A-Za-z0-9_.\- ]+$/.test(fileName) || /^\.+$/.test(fileName)) {
+      return { problem: `attachment '${type}/${fileName}': not a valid folder or file name.` };
+    }
+    const source = this.resolve(path);
+    if (!existsSync(source)) return { problem: `attachment '${type}/${fileName}': '${path}' does not exist.` };
+    const dir = join(this.attachmentsDir, type);
+    await mkdir(dir, { recursive: true });
+    let target = join(dir, fileName);
+    for (let n = 2; existsSync(target); n++) target = join(dir, `${n}-${fileName}`);
+    await cp(source, target);
+    if (type === SUMMARY_ATTACHMENT_TYPE) this.summaries.push({ markdown: await readFile(target, 'utf8') });
+    return { file: target };
+  }
+
   /** Copies published test result files; returns the copies and the files that were missing. */
   async addTestResults(files: readonly string[]): Promise<{ copied: string[]; missing: string[] }> {
     const copied: string[] = [];
@@ -81,4 +114,32 @@ export class RunOutputs {
     }
     return { copied, missing };
   }
+}
+
+/**
+ * Copies artifacts from `from` (a folder of artifact folders: this run's `.outerloop/artifacts`, or
+ * what `--pipeline-artifacts` names) to where a download step puts them: one artifact's files into
+ * `target`, or, without an artifact name, each artifact into `target/<name>`. `patterns` (glob lines)
+ * choose files within an artifact. The target is emptied first, so it never holds an older run's files.
+ */
+export async function downloadArtifacts(from: string, artifact: string | undefined, target: string, patterns?: string): Promise<{ copied: string[] } | { problem: string }> {
+  const names = artifact ? [artifact] : existsSync(from) ? (await readdir(from)).sort() : [];
+  if (artifact && !existsSync(join(from, artifact))) {
+    const known = existsSync(from) ? (await readdir(from)).sort() : [];
+    return { problem: `there is no artifact '${artifact}' in ${from}${known.length > 0 ? ` (there are ${known.join(', ')})` : ' (there are none yet)'}.` };
+  }
+  const globs = (patterns ?? '**').split('\n').map((p) => p.trim()).filter((p) => p);
+  const copied: string[] = [];
+  for (const name of names) {
+    const source = join(from, name);
+    const dest = artifact ? target : join(target, name);
+    await rm(dest, { recursive: true, force: true });
+    await mkdir(dest, { recursive: true });
+    for (const file of await glob(globs, { cwd: source, dot: true, onlyFiles: true })) {
+      await mkdir(dirname(join(dest, file)), { recursive: true });
+      await cp(join(source, file), join(dest, file));
+    }
+    copied.push(name);
+  }
+  return { copied };
 }

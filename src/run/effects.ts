@@ -58,5 +58,9 @@ export async function applyStepEffects(step: Step, effects: StepEffects, targets
     }
     for (const file of missing) problem(`Test results file '${file}' does not exist.`);
   }
+  for (const attachment of effects.attachments) {
+    const kept = await outputs.addAttachment(attachment.type, attachment.name, attachment.path);
+    if ('problem' in kept) problem(`Could not keep ${kept.problem}`);
+  }
   return { problems, buildNumber: effects.buildNumber };
 }

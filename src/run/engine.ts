@@ -1,14 +1,14 @@
-import { delimiter } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { expandMacros } from '../agent/macros';
 import type { TaskManifest } from '../agent/task-manifest';
 import type { EndpointSpec } from '../agent/task-runner';
 import { describeError, OuterloopError } from '../common/errors';
 import { ExpressionError } from './expression-parser';
-import { compileCondition, evaluateCondition, type StatusFunction } from './expression-eval';
-import type { RunOutputs } from './collect';
+import { compileCondition, evaluateCondition, type StatusFunction, type Value } from './expression-eval';
+import { downloadArtifacts, type RunOutputs } from './collect';
 import { applyStepEffects } from './effects';
 import type { SecretMasker } from './mask';
-import { allSteps, type Job, type Pipeline, type Stage, type Step, type VariableDefinition } from './model';
+import { allSteps, jobSteps, type DownloadStep, type Job, type JobLeg, type JobPhase, type Pipeline, type Stage, type Step, type VariableDefinition } from './model';
 import { DEFAULT_BUILD_NUMBER_FORMAT, formatBuildNumber, jobVariables } from './predefined';
 import type { RunReporter, StepRecord, StepResult, StepView } from './report';
 import { runScriptStep } from './script-step';
@@ -40,6 +40,30 @@ export interface RunOptions {
   signal: AbortSignal;
   /** A clock in milliseconds (tests pass a fake). */
   now: () => number;
+  /** `--pipeline-artifacts alias=DIR`: the artifacts of a `resources.pipelines` run, one folder per artifact. */
+  pipelineArtifacts?: Record<string, string>;
+}
+
+/** What a finished job leaves for the jobs and stages that depend on it. */
+interface JobRecord {
+  name: string;
+  result: StepResult;
+  /** Output variables by the key the service gives them (`step.var`, `leg.step.var`, `job.step.var`). */
+  outputs: Record<string, string>;
+}
+
+/** What a finished stage leaves for the stages that depend on it. */
+interface StageRecord {
+  name: string;
+  result: StepResult;
+  jobs: Map<string, JobRecord>;
+}
+
+/** A root for expressions: `{ name: { result, outputs } }` for the names given. */
+function dependencyValues(records: Array<{ name: string; result: StepResult; outputs: Record<string, string> }>): Value {
+  const out: Record<string, Value> = {};
+  for (const r of records) out[r.name] = { result: r.result, outputs: { ...r.outputs } };
+  return out;
 }
 
 /** How the run ended. */
@@ -59,6 +83,8 @@ export class PipelineEngine {
   private readonly records: StepRecord[] = [];
   private readonly views = new Map<Step, StepView>();
   private readonly owners = new Map<Step, { stage: Stage; job: Job }>();
+  /** A step's job as the run view names it: `<job> <leg>` for a matrix leg. */
+  private readonly jobLabels = new Map<Step, string>();
   private readonly root = new VariableStore();
   private buildNumber = '';
 
@@ -78,16 +104,16 @@ export class PipelineEngine {
     this.indexSteps();
     const { reporter } = this.options;
     reporter.start({ file: this.pipeline.file, buildNumber: this.buildNumber, steps: this.views.size });
-    const stageResults = new Map<string, StepResult>();
+    const stageRecords = new Map<string, StageRecord>();
     for (const stage of dependencyOrder(this.pipeline.stages, 'stage', this.pipeline.file)) {
-      stageResults.set(stage.name.toLowerCase(), await this.runStage(stage, stageResults));
+      stageRecords.set(stage.name.toLowerCase(), await this.runStage(stage, stageRecords));
     }
     let result: StepResult = 'Skipped';
-    for (const r of stageResults.values()) result = worse(result, r);
+    for (const r of stageRecords.values()) result = worse(result, r.result);
     if (this.cancelled) result = worse(result, 'Canceled');
     if (result === 'Skipped') result = 'Succeeded';
     const durationMs = this.options.now() - started;
-    reporter.finish({ result, durationMs, records: this.records });
+    reporter.finish({ result, durationMs, records: this.records, summaries: this.options.outputs.summaries });
     return { result, buildNumber: this.buildNumber, records: this.records, durationMs };
   }
 
@@ -108,13 +134,13 @@ export class PipelineEngine {
   }
 
   /** Defines YAML variables in `store`; --var and --secret values win. */
-  private defineVariables(store: VariableStore, definitions: VariableDefinition[]): void {
+  private defineVariables(store: VariableStore, definitions: VariableDefinition[], roots: (name: string) => Value | undefined = () => undefined): void {
     const overridden = new Set([...Object.keys(this.options.overrides), ...Object.keys(this.options.secrets)].map((k) => k.toLowerCase()));
     for (const d of definitions) {
       if (overridden.has(d.name.toLowerCase())) continue;
       let value: string;
       try {
-        value = store.resolveDefinition(d.value);
+        value = store.resolveDefinition(d.value, roots);
       } catch (err) {
         if (err instanceof ExpressionError) throw new OuterloopError(`${this.pipeline.file}: variable '${d.name}': ${err.message}`);
         throw err;
@@ -125,6 +151,9 @@ export class PipelineEngine {
   }
 
   private indexSteps(): void {
+    for (const job of this.pipeline.stages.flatMap((s) => s.jobs)) {
+      for (const leg of job.legs) for (const step of leg.phases.flatMap((p) => p.steps)) this.jobLabels.set(step, leg.displayName);
+    }
     const all = allSteps(this.pipeline);
     all.forEach(({ stage, job, step }, i) => {
       this.owners.set(step, { stage, job });
@@ -136,7 +165,7 @@ export class PipelineEngine {
   private label(step: Step, store: VariableStore): string {
     const owner = this.owners.get(step);
     const stage = owner && !owner.stage.implicit ? [owner.stage.displayName] : [];
-    const job = owner && !owner.job.implicit ? [owner.job.displayName] : [];
+    const job = owner && !owner.job.implicit ? [this.jobLabels.get(step) ?? owner.job.displayName] : [];
     return [...stage, ...job, this.displayName(step, store)].join(' › ');
   }
 
@@ -172,64 +201,130 @@ export class PipelineEngine {
   }
 
   /** Evaluates a stage or job condition against the results of what it depends on. */
-  private dependencyCondition(condition: string | undefined, dependsOn: string[], results: Map<string, StepResult>, store: VariableStore): boolean | string {
-    return this.evaluate(condition, store, (fn, names) =>
-      dependencyStatus(fn, (names.length > 0 ? names : dependsOn).map((n) => results.get(n.toLowerCase()) ?? 'Skipped'), this.cancelled),
+  private dependencyCondition(condition: string | undefined, dependsOn: string[], results: Map<string, { result: StepResult }>, store: VariableStore, roots: (name: string) => Value | undefined): boolean | string {
+    return this.evaluate(
+      condition,
+      store,
+      (fn, names) => dependencyStatus(fn, (names.length > 0 ? names : dependsOn).map((n) => results.get(n.toLowerCase())?.result ?? 'Skipped'), this.cancelled),
+      roots,
     );
   }
 
   /** True or false, or the reason the condition could not be evaluated. */
-  private evaluate(condition: string | undefined, store: VariableStore, status: (fn: StatusFunction, names: string[]) => boolean): boolean | string {
+  private evaluate(condition: string | undefined, store: VariableStore, status: (fn: StatusFunction, names: string[]) => boolean, roots: (name: string) => Value | undefined = () => undefined): boolean | string {
     try {
-      return evaluateCondition(compileCondition(condition ?? 'succeeded()'), { variable: (n) => store.value(n), status });
+      return evaluateCondition(compileCondition(condition ?? 'succeeded()'), { variable: (n) => store.value(n), status, root: roots });
     } catch (err) {
       if (err instanceof ExpressionError) return `condition '${condition}' could not be evaluated: ${err.message}`;
       throw err;
     }
   }
 
-  private async runStage(stage: Stage, stageResults: Map<string, StepResult>): Promise<StepResult> {
-    const steps = stage.jobs.flatMap((j) => j.steps);
+  private async runStage(stage: Stage, stageRecords: Map<string, StageRecord>): Promise<StageRecord> {
+    const record: StageRecord = { name: stage.name, result: 'Skipped', jobs: new Map() };
     const store = this.root.child();
-    const go = this.dependencyCondition(stage.condition, stage.dependsOn, stageResults, store);
+    const before = stage.dependsOn.map((n) => stageRecords.get(n.toLowerCase())).filter((r): r is StageRecord => r !== undefined);
+    // A stage reads the stages it depends on as dependencies.<stage>.outputs['job.step.var'].
+    // …and as stageDependencies.<stage>.<job>.outputs['step.var'], as its jobs do.
+    const stageDependencies = (): Value => {
+      const out: Record<string, Value> = {};
+      for (const s of before) out[s.name] = dependencyValues([...s.jobs.values()]);
+      return out;
+    };
+    const stageRoots = (name: string): Value | undefined => {
+      const lower = name.toLowerCase();
+      if (lower === 'stagedependencies') return stageDependencies();
+      if (lower !== 'dependencies') return undefined;
+      return dependencyValues(before.map((s) => ({ name: s.name, result: s.result, outputs: Object.fromEntries([...s.jobs.values()].flatMap((j) => Object.entries(j.outputs).map(([k, v]) => [`${j.name}.${k}`, v]))) })));
+    };
+    const go = this.dependencyCondition(stage.condition, stage.dependsOn, stageRecords, store, stageRoots);
     if (go !== true) {
-      this.skipSteps(steps, typeof go === 'string' ? go : `stage '${stage.name}' was skipped (condition '${stage.condition ?? 'succeeded()'}' was false)`);
-      return typeof go === 'string' ? 'Failed' : 'Skipped';
+      this.skipSteps(stage.jobs.flatMap(jobSteps), typeof go === 'string' ? go : `stage '${stage.name}' was skipped (condition '${stage.condition ?? 'succeeded()'}' was false)`);
+      record.result = typeof go === 'string' ? 'Failed' : 'Skipped';
+      return record;
     }
-    this.defineVariables(store, stage.variables);
-    const jobResults = new Map<string, StepResult>();
-    let result: StepResult = 'Skipped';
+    this.defineVariables(store, stage.variables, stageRoots);
+    // Jobs read the jobs of their own stage as dependencies.<job>, and earlier stages' jobs as stageDependencies.<stage>.<job>.
     for (const job of dependencyOrder(stage.jobs, 'job', this.pipeline.file)) {
-      const r = await this.runJob(stage, job, store, jobResults);
-      jobResults.set(job.name.toLowerCase(), r);
-      result = worse(result, r);
+      const roots = (name: string): Value | undefined => {
+        const lower = name.toLowerCase();
+        if (lower === 'dependencies') return dependencyValues(job.dependsOn.map((n) => record.jobs.get(n.toLowerCase())).filter((r): r is JobRecord => r !== undefined));
+        if (lower === 'stagedependencies') return stageDependencies();
+        return undefined;
+      };
+      const r = await this.runJob(stage, job, store, record.jobs, roots);
+      record.jobs.set(job.name.toLowerCase(), r);
+      record.result = worse(record.result, r.result);
     }
-    return result;
+    return record;
   }
 
-  private async runJob(stage: Stage, job: Job, stageStore: VariableStore, jobResults: Map<string, StepResult>): Promise<StepResult> {
-    const store = stageStore.child();
-    const go = this.dependencyCondition(job.condition, job.dependsOn, jobResults, store);
+  private async runJob(stage: Stage, job: Job, stageStore: VariableStore, jobRecords: Map<string, JobRecord>, roots: (name: string) => Value | undefined): Promise<JobRecord> {
+    const record: JobRecord = { name: job.name, result: 'Skipped', outputs: {} };
+    const go = this.dependencyCondition(job.condition, job.dependsOn, jobRecords, stageStore.child(), roots);
     if (go !== true) {
-      this.skipSteps(job.steps, typeof go === 'string' ? go : `job '${job.name}' was skipped (condition '${job.condition ?? 'succeeded()'}' was false)`);
-      return typeof go === 'string' ? 'Failed' : 'Skipped';
+      this.skipSteps(jobSteps(job), typeof go === 'string' ? go : `job '${job.name}' was skipped (condition '${job.condition ?? 'succeeded()'}' was false)`);
+      record.result = typeof go === 'string' ? 'Failed' : 'Skipped';
+      return record;
     }
-    for (const [name, value] of Object.entries(jobVariables(stage, job, 'Succeeded'))) store.set(name, value);
-    this.defineVariables(store, job.variables);
-    const pathPrefix: string[] = [];
+    let result: StepResult = 'Skipped';
+    for (const leg of job.legs) {
+      const legResult = await this.runLeg(stage, job, leg, stageStore, roots, record.outputs);
+      result = worse(result, legResult);
+    }
+    if (result === 'Failed' && job.continueOnError) result = 'SucceededWithIssues';
+    record.result = result;
+    return record;
+  }
+
+  /** The keys an output variable is read by from other jobs, for a step of this leg and phase. */
+  private outputKeys(job: Job, leg: JobLeg, phase: JobPhase, step: string, variable: string): string[] {
+    if (job.kind === 'deployment') {
+      const keys = [`${job.name}.${step}.${variable}`];
+      if (job.environment?.resourceName && phase.hook) keys.push(`${phase.hook[0].toUpperCase()}${phase.hook.slice(1)}_${job.environment.resourceName}.${step}.${variable}`);
+      return keys;
+    }
+    return [leg.name ? `${leg.name}.${step}.${variable}` : `${step}.${variable}`];
+  }
+
+  private async runLeg(stage: Stage, job: Job, leg: JobLeg, stageStore: VariableStore, roots: (name: string) => Value | undefined, outputs: Record<string, string>): Promise<StepResult> {
+    const store = stageStore.child();
+    for (const [name, value] of Object.entries(jobVariables(stage, { name: leg.name ?? job.name, displayName: leg.displayName }, 'Succeeded'))) store.set(name, value);
+    if (job.environment) {
+      store.set('Environment.Name', job.environment.name);
+      if (job.environment.resourceName) store.set('Environment.ResourceName', job.environment.resourceName);
+    }
+    this.defineVariables(store, job.variables, roots);
+    this.defineVariables(store, leg.variables);
+    const firstStep = leg.phases.flatMap((p) => p.steps)[0];
+    if (job.note && firstStep) this.options.reporter.line(this.view(firstStep), { kind: 'note', text: job.note });
     let status: StepResult = 'Succeeded';
-    for (const step of job.steps) {
-      const record = await this.runStep(step, store, status, pathPrefix);
-      this.records.push(record);
-      this.options.reporter.stepFinished(record);
-      if (record.result !== 'Skipped') status = worse(status, record.result);
-      store.set('Agent.JobStatus', status);
+    for (const phase of leg.phases) {
+      const runs = phase.when === 'success' ? status === 'Succeeded' || status === 'SucceededWithIssues' : phase.when === 'onSuccess' ? status !== 'Failed' && status !== 'Canceled' : status === 'Failed' || status === 'Canceled';
+      if (!runs || (this.cancelled && phase.when !== 'onFailure')) {
+        this.skipSteps(phase.steps, `the ${phase.hook ?? 'job'} hook did not run (the deployment ${phase.when === 'onFailure' ? 'did not fail' : status === 'Succeeded' ? 'succeeded' : 'failed before it'})`);
+        continue;
+      }
+      // Each hook of a deployment job runs as a job of its own: its steps see its own status and output variables.
+      const phaseStore = phase.hook ? store.child() : store;
+      if (phase.hook) phaseStore.set('Strategy.CycleName', phase.hook);
+      const pathPrefix: string[] = [];
+      let phaseStatus: StepResult = 'Succeeded';
+      for (const step of phase.steps) {
+        const record = await this.runStep(step, phaseStore, phaseStatus, pathPrefix, (name, value) => {
+          if (step.name) for (const key of this.outputKeys(job, leg, phase, step.name, name)) outputs[key] = value;
+        });
+        this.records.push(record);
+        this.options.reporter.stepFinished(record);
+        if (record.result !== 'Skipped') phaseStatus = worse(phaseStatus, record.result);
+        phaseStore.set('Agent.JobStatus', phaseStatus);
+      }
+      status = phase.when === 'success' ? worse(status, phaseStatus) : worse(status, phaseStatus === 'Failed' ? 'Failed' : 'Succeeded');
     }
-    if (status === 'Failed' && job.continueOnError) status = 'SucceededWithIssues';
     return status;
   }
 
-  private async runStep(step: Step, store: VariableStore, jobStatus: StepResult, pathPrefix: string[]): Promise<StepRecord> {
+  private async runStep(step: Step, store: VariableStore, jobStatus: StepResult, pathPrefix: string[], onOutput: (name: string, value: string) => void): Promise<StepRecord> {
     const view = this.view(step);
     if (!step.enabled) return { view, result: 'Skipped', message: 'disabled (enabled: false)' };
     const go = this.evaluate(step.condition, store, (fn, names) => {
@@ -242,13 +337,21 @@ export class PipelineEngine {
     view.label = this.label(step, store);
     this.options.reporter.stepStarted(view);
     const started = this.options.now();
-    const outcome = await this.execute(step, store, pathPrefix, view);
+    let outcome = await this.execute(step, store, pathPrefix, view);
+    // retryCountOnTaskFailure: a failed step runs again, after 1 s, 2 s, 4 s… (at most 10 s), as the agent retries.
+    for (let attempt = 1; attempt <= step.retryCount && outcome.result === 'Failed' && !this.cancelled; attempt++) {
+      const delay = Math.min(1000 * 2 ** (attempt - 1), 10_000);
+      this.options.reporter.line(view, { kind: 'warning', text: `${outcome.message ?? 'The step failed.'} Retrying in ${delay / 1000} s (attempt ${attempt + 1} of ${step.retryCount + 1}, retryCountOnTaskFailure).` });
+      await new Promise((r) => setTimeout(r, delay));
+      outcome = await this.execute(step, store, pathPrefix, view);
+    }
     const { problems, buildNumber } = await applyStepEffects(step, outcome.effects, {
       store,
       pathPrefix,
       outputs: this.options.outputs,
       report: (line) => this.options.reporter.line(view, line),
     });
+    for (const v of outcome.effects.variables) if (v.isOutput) onOutput(v.name, v.value);
     if (buildNumber) {
       this.buildNumber = buildNumber;
       this.root.set('Build.BuildNumber', buildNumber);
@@ -263,8 +366,25 @@ export class PipelineEngine {
     return { view, result, message, durationMs: this.options.now() - started };
   }
 
+  /** `download:`: this run's artifacts (`.outerloop/artifacts`), or a pipeline resource's (`--pipeline-artifacts`), into the workspace. */
+  private async download(step: DownloadStep, store: VariableStore, sink: (line: { kind: 'note'; text: string }) => void): Promise<Pick<StepOutcome, 'result' | 'message'>> {
+    if (step.source === 'none') return { result: 'Succeeded' };
+    const workspace = store.value('Pipeline.Workspace') ?? this.options.outputs.outerloopDir;
+    const current = step.source.toLowerCase() === 'current';
+    const alias = this.pipeline.pipelineResources.find((p) => p.alias.toLowerCase() === step.source.toLowerCase());
+    const from = current ? this.options.outputs.artifactsDir : Object.entries(this.options.pipelineArtifacts ?? {}).find(([a]) => a.toLowerCase() === step.source.toLowerCase())?.[1];
+    if (!from) return { result: 'Failed', message: `No artifacts for the pipeline resource '${step.source}'${alias ? ` (${alias.source})` : ''}: give them with --pipeline-artifacts ${step.source}=DIR (a folder of artifact folders, such as the other pipeline's .outerloop/artifacts).` };
+    const artifact = step.artifact ? store.expand(step.artifact) : undefined;
+    const base = current ? workspace : join(workspace, step.source);
+    const target = step.targetPath ? resolve(store.value('System.DefaultWorkingDirectory') ?? '.', store.expand(step.targetPath)) : artifact ? join(base, artifact) : base;
+    const done = await downloadArtifacts(from, artifact, target, step.patterns ? store.expand(step.patterns) : undefined);
+    if ('problem' in done) return { result: 'Failed', message: `Could not download: ${done.problem}` };
+    sink({ kind: 'note', text: done.copied.length > 0 ? `downloaded ${done.copied.join(', ')} to ${this.options.outputs.display(target)}` : 'no artifacts to download yet.' });
+    return { result: 'Succeeded' };
+  }
+
   private async execute(step: Step, store: VariableStore, pathPrefix: string[], view: StepView): Promise<StepOutcome> {
-    const empty: StepEffects = { variables: [], artifacts: [], testResults: [], prependPath: [], warnings: 0, errors: 0 };
+    const empty: StepEffects = { variables: [], artifacts: [], testResults: [], attachments: [], prependPath: [], warnings: 0, errors: 0 };
     const baseEnv = { ...this.options.baseEnv };
     if (pathPrefix.length > 0) baseEnv['PATH'] = [...pathPrefix, baseEnv['PATH'] ?? ''].join(delimiter);
     const context: StepRunContext = {
@@ -291,6 +411,8 @@ export class PipelineEngine {
         case 'checkout':
           context.sink({ kind: 'note', text: step.repository === 'none' ? 'checkout: none.' : `the working tree ${context.sourcesDir} is the checkout; nothing to fetch.` });
           return { result: 'Succeeded', effects: empty };
+        case 'download':
+          return { ...(await this.download(step, store, context.sink)), effects: empty };
       }
     } catch (err) {
       if (err instanceof OuterloopError) return { result: 'Failed', message: err.message, effects: empty };
@@ -310,5 +432,7 @@ export function describeStep(step: Step): string {
       return 'publish';
     case 'checkout':
       return 'checkout';
+    case 'download':
+      return 'download';
   }
 }

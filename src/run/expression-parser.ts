@@ -1,17 +1,24 @@
 /**
- * The condition language of Azure Pipelines (`eq(variables['x'], 'y')`), parsed into a small tree.
- * Only what a local run can evaluate is accepted: literals, `variables.x` / `variables['x']`, and
- * function calls. Anything else (`dependencies.…`, `parameters.…`, template syntax) is named as
- * unsupported rather than silently evaluated to something.
+ * The expression language of Azure Pipelines, parsed into a small tree. One grammar serves the
+ * three places it is written: conditions (`eq(variables['x'], 'y')`), runtime expressions
+ * (`$[ dependencies.A.outputs['s.v'] ]`) and template expressions (`${{ parameters.env }}`). What an
+ * expression may read (its roots: `variables`, `parameters`, `dependencies`, …) is decided by the
+ * caller that evaluates it, so a root that means nothing where it is written is named, never
+ * silently read as empty.
  */
 
 /** A parsed expression. */
 export type Expression =
   | { kind: 'literal'; value: string | number | boolean | null }
+  /** `variables.a.b` or `variables['a.b']`: one variable, its name the parts joined with dots. */
   | { kind: 'variable'; name: string }
+  /** Another root, e.g. `parameters`, `dependencies` or an `each` loop's name. */
+  | { kind: 'root'; name: string }
+  /** `target.name` or `target['name']` or `target[0]`. */
+  | { kind: 'index'; target: Expression; key: Expression }
   | { kind: 'call'; name: string; args: Expression[] };
 
-/** A condition that does not parse; `detail` is one sentence, the caller adds where it came from. */
+/** An expression that does not parse or evaluate; one sentence, the caller adds where it came from. */
 export class ExpressionError extends Error {}
 
 type Token =
@@ -54,6 +61,8 @@ function tokenize(text: string): Token[] {
       const raw = m ? m[0] : c;
       tokens.push({ type: 'word', value: raw, at: i });
       i += raw.length;
+    } else if (c === '$' && (text.startsWith('${{', i) || text[i + 1] === '[')) {
+      throw new ExpressionError('template (${{ }}) and runtime ($[ ]) syntax is not supported inside an expression; write the expression alone.');
     } else if ('(),[].'.includes(c)) {
       tokens.push({ type: 'punct', value: c as '(' | ')' | ',' | '[' | ']' | '.', at: i });
       i++;
@@ -64,47 +73,50 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
-const UNSUPPORTED_ROOTS: Record<string, string> = {
-  dependencies: 'dependencies.<job>.outputs (output variables across jobs)',
-  stagedependencies: 'stageDependencies (output variables across stages)',
-  parameters: 'template parameters',
-  pipeline: 'pipeline.* (workspace properties)',
-  resources: 'resources.*',
-};
-
-/** Parses one condition; throws {@link ExpressionError} with a one-sentence reason. */
+/** Parses one expression; throws {@link ExpressionError} with a one-sentence reason. */
 export function parseExpression(text: string): Expression {
-  if (/\$\{\{|\$\[/.test(text)) throw new ExpressionError('template (${{ }}) and runtime ($[ ]) syntax is not supported inside a condition; write the expression alone.');
   const tokens = tokenize(text);
   let pos = 0;
   const peek = (): Token | undefined => tokens[pos];
+  const isPunct = (t: Token | undefined, value: string): boolean => t?.type === 'punct' && t.value === value;
   const where = (t: Token | undefined): string => (t ? `at column ${t.at + 1}` : 'at the end');
   const expectPunct = (value: string): void => {
     const t = tokens[pos];
-    if (!t || t.type !== 'punct' || t.value !== value) throw new ExpressionError(`expected '${value}' ${where(t)}.`);
+    if (!isPunct(t, value)) throw new ExpressionError(`expected '${value}' ${where(t)}.`);
     pos++;
   };
 
-  const parseVariableAccess = (): Expression => {
-    const parts: string[] = [];
+  /** `.name`, `['name']` and `[expr]` after a root or a call. */
+  const parseAccessors = (target: Expression): Expression => {
+    let current = target;
     for (;;) {
       const t = peek();
-      if (t?.type === 'punct' && t.value === '.') {
+      if (isPunct(t, '.')) {
         pos++;
         const name = tokens[pos];
-        if (!name || name.type !== 'word') throw new ExpressionError(`expected a variable name after '.' ${where(name)}.`);
-        parts.push(name.value);
+        if (!name || name.type !== 'word') throw new ExpressionError(`expected a property name after '.' ${where(name)}.`);
         pos++;
-      } else if (t?.type === 'punct' && t.value === '[') {
+        current = { kind: 'index', target: current, key: { kind: 'literal', value: name.value } };
+      } else if (isPunct(t, '[')) {
         pos++;
-        const key = tokens[pos];
-        if (!key || key.type !== 'string') throw new ExpressionError(`expected a quoted variable name after '[' ${where(key)}.`);
-        parts.push(key.value);
-        pos++;
+        const key = parseOne();
         expectPunct(']');
+        current = { kind: 'index', target: current, key };
       } else {
-        break;
+        return current;
       }
+    }
+  };
+
+  /** `variables` chains become one variable name, as the agent reads `variables.a.b`. */
+  const parseVariable = (): Expression => {
+    const access = parseAccessors({ kind: 'root', name: 'variables' });
+    const parts: string[] = [];
+    let node = access;
+    while (node.kind === 'index') {
+      if (node.key.kind !== 'literal' || typeof node.key.value !== 'string') throw new ExpressionError(`a variable is named with a quoted string: variables['name'].`);
+      parts.unshift(node.key.value);
+      node = node.target;
     }
     if (parts.length === 0) throw new ExpressionError(`'variables' needs a name: variables.name or variables['name'].`);
     return { kind: 'variable', name: parts.join('.') };
@@ -119,19 +131,16 @@ export function parseExpression(text: string): Expression {
     const lower = t.value.toLowerCase();
     if (lower === 'true' || lower === 'false') return { kind: 'literal', value: lower === 'true' };
     if (lower === 'null') return { kind: 'literal', value: null };
-    if (lower === 'variables') return parseVariableAccess();
-    if (UNSUPPORTED_ROOTS[lower]) throw new ExpressionError(`${UNSUPPORTED_ROOTS[lower]} cannot be evaluated by outerloop run.`);
-    const next = peek();
-    if (next?.type !== 'punct' || next.value !== '(') throw new ExpressionError(`'${t.value}' ${where(t)} is not a function call, a literal or variables.name.`);
+    if (lower === 'variables') return parseVariable();
+    if (!isPunct(peek(), '(')) return parseAccessors({ kind: 'root', name: t.value });
     pos++;
     const args: Expression[] = [];
-    if (peek()?.type === 'punct' && (peek() as Token).value === ')') {
+    if (isPunct(peek(), ')')) {
       pos++;
     } else {
       for (;;) {
         args.push(parseOne());
-        const sep = tokens[pos];
-        if (sep?.type === 'punct' && sep.value === ',') {
+        if (isPunct(tokens[pos], ',')) {
           pos++;
           continue;
         }
@@ -139,10 +148,10 @@ export function parseExpression(text: string): Expression {
         break;
       }
     }
-    return { kind: 'call', name: lower, args };
+    return parseAccessors({ kind: 'call', name: lower, args });
   };
 
-  if (tokens.length === 0) throw new ExpressionError('the condition is empty.');
+  if (tokens.length === 0) throw new ExpressionError('the expression is empty.');
   const expression = parseOne();
   if (pos < tokens.length) throw new ExpressionError(`unexpected text ${where(tokens[pos])} after the expression.`);
   return expression;

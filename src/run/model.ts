@@ -25,6 +25,8 @@ export interface StepCommon {
   /** `env:`: extra environment variables (values may hold macros, which is how secrets reach scripts). */
   env: Record<string, string>;
   timeoutInMinutes?: number;
+  /** `retryCountOnTaskFailure`: how many times a failed step runs again (0 to 10). */
+  retryCount: number;
 }
 
 /** `task: Name@Major`. */
@@ -37,11 +39,11 @@ export interface TaskStep extends StepCommon {
   inputs: Record<string, string>;
 }
 
-/** `script:` or `bash:`: run through bash. */
+/** `script:`, `bash:` (run through bash), `pwsh:` or `powershell:` (run through pwsh). */
 export interface ScriptStep extends StepCommon {
   kind: 'script';
-  /** The key it was written with: `script:` or `bash:` (both run with bash here). */
-  keyword: 'script' | 'bash';
+  /** The key it was written with: `script:` and `bash:` run with bash here, `pwsh:` and `powershell:` with pwsh. */
+  keyword: 'script' | 'bash' | 'pwsh' | 'powershell';
   script: string;
   workingDirectory?: string;
   failOnStderr: boolean;
@@ -60,12 +62,52 @@ export interface CheckoutStep extends StepCommon {
   repository: string;
 }
 
-/** One step. */
-export type Step = TaskStep | ScriptStep | PublishStep | CheckoutStep;
+/**
+ * `download: current|<alias>` (and DownloadPipelineArtifact@2): artifacts of this run, or of a
+ * `resources.pipelines` run, copied into `$(Pipeline.Workspace)`.
+ */
+export interface DownloadStep extends StepCommon {
+  kind: 'download';
+  /** `current`, or the alias of a `resources.pipelines` entry. */
+  source: string;
+  /** One artifact; undefined: all of them. */
+  artifact?: string;
+  /** Glob patterns (one per line) of the files to copy; undefined: all. */
+  patterns?: string;
+  /** Where to put them; undefined: `$(Pipeline.Workspace)/<artifact>` (with the alias in between for a resource). */
+  targetPath?: string;
+}
 
-/** A job: steps run in order on one agent. */
+/** One step. */
+export type Step = TaskStep | ScriptStep | PublishStep | CheckoutStep | DownloadStep;
+
+/** The lifecycle hooks of a deployment job's strategy, in the order they run. */
+export const LIFECYCLE_HOOKS = ['preDeploy', 'deploy', 'routeTraffic', 'postRouteTraffic'] as const;
+
+/** A run of steps with its own job status: a job's steps, or one hook of a deployment job. */
+export interface JobPhase {
+  /** The hook (`deploy`, `on.failure`…); undefined for a job's `steps:`. */
+  hook?: string;
+  /** When it runs: after the earlier hooks succeeded, or at the end on success or on failure. */
+  when: 'success' | 'onSuccess' | 'onFailure';
+  steps: Step[];
+}
+
+/** One run of a job: the job itself, or one leg of its matrix or parallel strategy. */
+export interface JobLeg {
+  /** The matrix leg's name, `Job<n>` for parallel; undefined for a job without legs. */
+  name?: string;
+  /** As the run view shows it: the job's display name, with the leg's name after it. */
+  displayName: string;
+  /** The leg's matrix variables. */
+  variables: VariableDefinition[];
+  phases: JobPhase[];
+}
+
+/** A job (`job:`) or a deployment job (`deployment:`): steps run in order on one agent. */
 export interface Job {
   path: string;
+  kind: 'job' | 'deployment';
   name: string;
   displayName: string;
   /** Jobs this one waits for (default none). */
@@ -73,9 +115,19 @@ export interface Job {
   condition?: string;
   continueOnError: boolean;
   variables: VariableDefinition[];
-  steps: Step[];
+  /** A deployment job's environment (`environment: name[.resource]`). */
+  environment?: { name: string; resourceName?: string };
+  /** Said once when the job starts, e.g. that a rolling strategy runs as runOnce. */
+  note?: string;
+  /** At least one. */
+  legs: JobLeg[];
   /** True for the job a `steps:`-only file gets. */
   implicit: boolean;
+}
+
+/** Every step of a job, leg after leg, phase after phase. */
+export function jobSteps(job: Job): Step[] {
+  return job.legs.flatMap((leg) => leg.phases.flatMap((phase) => phase.steps));
 }
 
 /** A stage. */
@@ -97,10 +149,12 @@ export interface Pipeline {
   /** `name:`: the build number format, e.g. `$(Date:yyyyMMdd)$(Rev:.r)`. */
   buildNumberFormat?: string;
   variables: VariableDefinition[];
+  /** `resources.pipelines`: alias → the source pipeline's name, for `download: <alias>`. */
+  pipelineResources: Array<{ alias: string; source: string }>;
   stages: Stage[];
 }
 
 /** Every step of a pipeline with its stage and job, in file order. */
 export function allSteps(pipeline: Pipeline): Array<{ stage: Stage; job: Job; step: Step }> {
-  return pipeline.stages.flatMap((stage) => stage.jobs.flatMap((job) => job.steps.map((step) => ({ stage, job, step }))));
+  return pipeline.stages.flatMap((stage) => stage.jobs.flatMap((job) => jobSteps(job).map((step) => ({ stage, job, step }))));
 }

@@ -13,6 +13,14 @@ export interface RunCommandOptions {
   sourcesDir?: string;
   colour?: boolean;
   debug: boolean;
+  /** `--param NAME=VALUE`: the pipeline's runtime parameters. */
+  parameters: Record<string, string>;
+  /** `--variables-file FILE`, in order: name/value files standing in for variable groups. */
+  variablesFiles: string[];
+  /** `--pipeline-artifacts ALIAS=DIR`. */
+  pipelineArtifacts: Record<string, string>;
+  /** `--expand`: print the expanded YAML and run nothing. */
+  expand: boolean;
 }
 
 /** The usage text of `outerloop run`. */
@@ -29,6 +37,13 @@ Options:
   --endpoint ID=URL,USER,PASSWORD
                           a service connection (username/password) that inputs can name by ID;
                           PASSWORD may be env:NAME to read it from the environment
+  --param NAME=VALUE      set a runtime parameter (parameters: of the file); repeatable
+  --variables-file FILE   variables from a YAML file (name: value, or name: { value, secret: true }),
+                          standing in for variable groups and library secrets; repeatable
+  --pipeline-artifacts ALIAS=DIR
+                          the artifacts of the resources.pipelines run ALIAS: a folder of artifact
+                          folders, such as the other pipeline's .outerloop/artifacts; repeatable
+  --expand                print the fully expanded YAML (templates, parameters, \${{ }}) and stop
   --sources DIR           the working tree (default: the git work tree holding the file, else .)
   --tasks DIR             also look for tasks in DIR (folders with task.json); repeatable
   --debug                 set System.Debug=true: show debug lines
@@ -62,7 +77,7 @@ export function parseEndpoint(raw: string | undefined, env: NodeJS.ProcessEnv): 
 
 /** Parses the arguments after `outerloop run`. Throws {@link InputError} naming the option. */
 export function parseRunArgs(args: readonly string[], env: NodeJS.ProcessEnv): RunCommandOptions {
-  const options: RunCommandOptions = { file: 'azure-pipelines.yml', variables: {}, secrets: {}, endpoints: [], taskDirs: [], debug: false };
+  const options: RunCommandOptions = { file: 'azure-pipelines.yml', variables: {}, secrets: {}, endpoints: [], taskDirs: [], debug: false, parameters: {}, variablesFiles: [], pipelineArtifacts: {}, expand: false };
   let file: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -87,6 +102,24 @@ export function parseRunArgs(args: readonly string[], env: NodeJS.ProcessEnv): R
         options.secrets[name] = secret;
         break;
       }
+      case '--param': {
+        const [name, v] = splitPair('--param', value());
+        if (v === undefined) throw new InputError('--param', `needs NAME=VALUE, not '${name}'.`);
+        options.parameters[name] = v;
+        break;
+      }
+      case '--variables-file':
+        options.variablesFiles.push(value());
+        break;
+      case '--pipeline-artifacts': {
+        const [alias, dir] = splitPair('--pipeline-artifacts', value());
+        if (!dir) throw new InputError('--pipeline-artifacts', `needs ALIAS=DIR, not '${alias}'.`);
+        options.pipelineArtifacts[alias] = dir;
+        break;
+      }
+      case '--expand':
+        options.expand = true;
+        break;
       case '--endpoint':
         options.endpoints.push(parseEndpoint(value(), env));
         break;

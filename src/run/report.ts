@@ -1,5 +1,7 @@
 import { neutralizeLoggingCommands } from '../process/neutralize';
+import type { StepSummary } from './collect';
 import type { SecretMasker } from './mask';
+import { markdownToPlainText } from './summary-text';
 import type { OutputLine } from './step-output';
 
 /** How a step (or the run) ended: the agent's task results, plus Skipped. */
@@ -32,7 +34,7 @@ export interface RunReporter {
   stepStarted(view: StepView): void;
   line(view: StepView, line: OutputLine): void;
   stepFinished(record: StepRecord): void;
-  finish(summary: { result: StepResult; durationMs: number; records: StepRecord[] }): void;
+  finish(summary: { result: StepResult; durationMs: number; records: StepRecord[]; summaries?: readonly StepSummary[] }): void;
   /** Stops timers; called once at the very end. */
   close(): void;
 }
@@ -99,6 +101,12 @@ export function formatSummary(summary: { result: StepResult; durationMs: number;
     .join(', ');
   lines.push('', `${paint.colour(RESULT_STYLE[summary.result].colour, `Result: ${summary.result}`)} in ${formatDuration(summary.durationMs)} (${counts})`, '');
   return lines.join('\n');
+}
+
+/** The summaries the steps uploaded, as plain text, before the run's own summary. Pure. */
+export function formatStepSummaries(summaries: readonly StepSummary[], paint: Paint): string {
+  const blocks = summaries.map((s) => markdownToPlainText(s.markdown).trimEnd());
+  return ['', paint.colour('bold', 'What the steps did'), '', blocks.join('\n\n'), ''].join('\n');
 }
 
 /**
@@ -215,7 +223,8 @@ export class ConsoleReporter implements RunReporter {
     this.write(`${this.paint.colour(style.colour, `${mark} ${record.result} in ${formatDuration(record.durationMs)}${tail}`)}\n`);
   }
 
-  finish(summary: { result: StepResult; durationMs: number; records: StepRecord[] }): void {
+  finish(summary: { result: StepResult; durationMs: number; records: StepRecord[]; summaries?: readonly StepSummary[] }): void {
+    if (summary.summaries && summary.summaries.length > 0) this.write(formatStepSummaries(summary.summaries, this.paint));
     this.write(formatSummary({ ...summary, buildNumber: this.buildNumber }, this.paint));
   }
 

@@ -13,6 +13,19 @@ export function bashArgs(scriptFile: string): string[] {
   return ['--noprofile', '--norc', '-e', '-o', 'pipefail', scriptFile];
 }
 
+/** The pwsh command line, as the agent runs a pwsh: step: dot-source the script file. */
+export function pwshArgs(scriptFile: string): string[] {
+  return ['-NoLogo', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Unrestricted', '-Command', `. '${scriptFile.replace(/'/g, "''")}'`];
+}
+
+/**
+ * A pwsh: script as the agent wraps it: stop on the first error, and exit with the last native
+ * command's exit code.
+ */
+export function pwshScript(script: string): string {
+  return `$ErrorActionPreference = 'Stop'\n${script}\nif ((Test-Path -LiteralPath variable:\\LASTEXITCODE)) { exit $LASTEXITCODE }\n`;
+}
+
 /**
  * Runs a `script:` or `bash:` step: its text (macros expanded, as the agent does) is written to a
  * file in Agent.TempDirectory, run with bash, then removed. The environment holds the non-secret
@@ -27,11 +40,14 @@ export async function runScriptStep(step: ScriptStep, context: StepRunContext): 
   for (const [name, value] of Object.entries(step.env)) env[name] = context.variables.expand(value);
   const workingDirectory = step.workingDirectory ? context.variables.expand(step.workingDirectory) : context.sourcesDir;
   const cwd = isAbsolute(workingDirectory) ? workingDirectory : join(context.sourcesDir, workingDirectory);
-  const file = join(context.tempDir, `script-${randomBytes(8).toString('hex')}.sh`);
-  await writeFile(file, context.variables.expand(step.script), { mode: 0o700 });
+  const powershell = step.keyword === 'pwsh' || step.keyword === 'powershell';
+  const file = join(context.tempDir, `script-${randomBytes(8).toString('hex')}.${powershell ? 'ps1' : 'sh'}`);
+  const text = context.variables.expand(step.script);
+  await writeFile(file, powershell ? pwshScript(text) : text, { mode: 0o700 });
+  const shell = powershell ? 'pwsh' : 'bash';
   let stderrSeen = false;
   try {
-    const child = spawn('bash', bashArgs(file), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(shell, powershell ? pwshArgs(file) : bashArgs(file), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const watch = watchChild(child, { signal: context.signal, timeoutMs: context.timeoutMs, processGroup: true });
     try {
       const code = await new Promise<number | null>((resolve, reject) => {
@@ -45,7 +61,7 @@ export async function runScriptStep(step: ScriptStep, context: StepRunContext): 
         child.stdout.on('data', (c: Buffer) => feed('stdout', c));
         child.stderr.on('data', (c: Buffer) => feed('stderr', c));
         child.on('error', (err: NodeJS.ErrnoException) =>
-          reject(err.code === 'ENOENT' ? new Error(`bash was not found on PATH; script steps need it.`) : err),
+          reject(err.code === 'ENOENT' ? new Error(`${shell} was not found on PATH; ${step.keyword}: steps need it.`) : err),
         );
         child.on('close', (exitCode) => {
           for (const rest of [pending.stdout, pending.stderr]) if (rest) output.line(rest);
@@ -54,8 +70,9 @@ export async function runScriptStep(step: ScriptStep, context: StepRunContext): 
       });
       const stopped = stoppedOutcome(watch, context.timeoutMs);
       if (stopped) return { ...stopped, effects: output.effects };
-      if (code !== 0) return { result: 'Failed', message: `Bash exited with code ${code ?? 'unknown (killed)'}.`, effects: output.effects };
-      if (step.failOnStderr && stderrSeen) return { result: 'Failed', message: 'Bash wrote to standard error (failOnStderr is true).', effects: output.effects };
+      const name = powershell ? 'PowerShell' : 'Bash';
+      if (code !== 0) return { result: 'Failed', message: `${name} exited with code ${code ?? 'unknown (killed)'}.`, effects: output.effects };
+      if (step.failOnStderr && stderrSeen) return { result: 'Failed', message: `${name} wrote to standard error (failOnStderr is true).`, effects: output.effects };
       return { result: 'Succeeded', effects: output.effects };
     } finally {
       watch.dispose();

@@ -31,6 +31,8 @@ export interface StepEffects {
   artifacts: Array<{ name: string; path: string }>;
   /** `results.publish`: the result files and their format. */
   testResults: Array<{ files: string[]; format: string; title: string }>;
+  /** `task.addattachment` and `task.uploadsummary` (type {@link SUMMARY_ATTACHMENT_TYPE}): the files to keep. */
+  attachments: Array<{ type: string; name: string; path: string }>;
   prependPath: string[];
   buildNumber?: string;
   completion?: { result: string; message: string };
@@ -41,6 +43,9 @@ export interface StepEffects {
 /** The commands a script step may use; everything else a script prints is shown neutralized and ignored. */
 export const SCRIPT_COMMANDS: readonly string[] = ['task.setvariable', 'task.setsecret'];
 
+/** The attachment type the agent files `task.uploadsummary` under. */
+export const SUMMARY_ATTACHMENT_TYPE = 'DistributedTask.Core.Summary';
+
 const FORMATTING = /^##\[(command|section|debug|warning|error|group|endgroup)\](.*)$/i;
 
 /**
@@ -50,7 +55,7 @@ const FORMATTING = /^##\[(command|section|debug|warning|error|group|endgroup)\](
  * next line on. Nothing here prints: lines go to `sink`, which masks and neutralizes.
  */
 export class StepOutput {
-  readonly effects: StepEffects = { variables: [], artifacts: [], testResults: [], prependPath: [], warnings: 0, errors: 0 };
+  readonly effects: StepEffects = { variables: [], artifacts: [], testResults: [], attachments: [], prependPath: [], warnings: 0, errors: 0 };
   private readonly ignoredCommands = new Set<string>();
 
   constructor(
@@ -156,6 +161,12 @@ export class StepOutput {
         effects.testResults.push({ files, format: p['type'] ?? 'JUnit', title: p['testruntitle'] ?? '' });
         return;
       }
+      case 'task.uploadsummary':
+        if (command.message) effects.attachments.push({ type: SUMMARY_ATTACHMENT_TYPE, name: '', path: command.message });
+        return;
+      case 'task.addattachment':
+        if (command.message && p['type'] && p['name']) effects.attachments.push({ type: p['type'], name: p['name'], path: command.message });
+        return;
       case 'build.updatebuildnumber':
         if (command.message) effects.buildNumber = command.message;
         return;

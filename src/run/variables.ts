@@ -1,6 +1,6 @@
 import { expandMacros } from '../agent/macros';
 import { ExpressionError } from './expression-parser';
-import { compileCondition, evaluate, toText } from './expression-eval';
+import { compileCondition, evaluate, toText, type Value } from './expression-eval';
 
 /** One variable as the run holds it. */
 export interface Variable {
@@ -80,15 +80,16 @@ export class VariableStore {
 
   /**
    * The value a YAML variable definition gets: macros expanded against what is defined so far,
-   * and a whole-value runtime expression `$[ … ]` evaluated.
+   * and a whole-value runtime expression `$[ … ]` evaluated (`roots` answers `dependencies` and the like).
    */
-  resolveDefinition(value: string): string {
+  resolveDefinition(value: string, roots: (name: string) => Value | undefined = () => undefined): string {
     const runtime = /^\s*\$\[(.*)\]\s*$/s.exec(value);
     if (!runtime) return this.expand(value);
     const expression = compileCondition(runtime[1]);
     return toText(
       evaluate(expression, {
         variable: (name) => this.value(name),
+        root: roots,
         status: () => {
           throw new ExpressionError('status functions cannot be used in a variable.');
         },

@@ -45,14 +45,19 @@ export interface WorkFolders {
   binariesDir: string;
 }
 
+/** Where the folders of a local run are, without touching them. */
+export function workFolders(sourcesDir: string): WorkFolders {
+  const outerloopDir = join(sourcesDir, '.outerloop');
+  const workDir = join(outerloopDir, 'work');
+  return { outerloopDir, workDir, tempDir: join(workDir, '_temp'), stagingDir: join(workDir, 'a'), binariesDir: join(workDir, 'b') };
+}
+
 /**
  * Prepares `.outerloop/work/`: the staging and binaries folders are emptied (the agent cleans them
  * for each run too) and a fresh temp folder is made, which {@link removeTemp} deletes at the end.
  */
 export async function prepareWorkFolders(sourcesDir: string): Promise<WorkFolders> {
-  const outerloopDir = join(sourcesDir, '.outerloop');
-  const workDir = join(outerloopDir, 'work');
-  const folders = { outerloopDir, workDir, tempDir: join(workDir, '_temp'), stagingDir: join(workDir, 'a'), binariesDir: join(workDir, 'b') };
+  const folders = workFolders(sourcesDir);
   for (const dir of [folders.tempDir, folders.stagingDir, folders.binariesDir]) {
     await emptyDir(dir, { mode: 0o700 });
   }

@@ -83,6 +83,28 @@ describe('compose loader and converter on the test bed', function () {
     });
   }
 
+  it('takes the ports of a service others reach from its image\'s EXPOSE (a real build, bundled CLI)', async () => {
+    const runner = new NodeProcessRunner({ write: () => undefined });
+    const name = `outerloop-expose-${randomBytes(4).toString('hex')}`;
+    const dir = writeProject(root, {
+      'db/Dockerfile': `FROM ${bed.baseImage}\nEXPOSE 5432 5433/udp\nCMD ["sleep", "3600"]\n`,
+      'compose.yaml': `name: ${name}\nservices:\n  app:\n    image: example/app:1\n    environment:\n      DATABASE_URL: postgres://db:5432/shop\n  db:\n    build: ./db\n`,
+    });
+    const built = await runner.exec('docker', ['build', '-t', `${name}-db`, 'db'], { env: bed.env, quiet: true, cwd: dir });
+    assert.equal(built.code, 0, built.stderr);
+    try {
+      const cli = join(ROOT, 'bin', 'outerloop.js');
+      const result = await runner.exec(process.execPath, [cli, 'convert'], { cwd: dir, quiet: true, env: { ...process.env, ...bed.env } });
+      assert.equal(result.code, 0, result.stderr);
+      const db = (loadAll(result.stdout) as Array<{ kind: string; metadata: { name: string }; spec: { ports?: Array<{ port: number; protocol: string }> } }>)
+        .find((d) => d.kind === 'Service' && d.metadata.name === 'db');
+      assert.deepEqual(db?.spec.ports?.map((p) => `${p.port}/${p.protocol}`), ['5432/TCP', '5433/UDP']);
+      assert.doesNotMatch(result.stderr, /services\.db has no ports/);
+    } finally {
+      await runner.exec('docker', ['image', 'rm', '-f', `${name}-db`], { env: bed.env, quiet: true });
+    }
+  });
+
   it('pins the manifests by the digest of a real push (bundled CLI, --digests, -o)', async () => {
     const runner = new NodeProcessRunner({ write: () => undefined });
     const repo = `${bed.registry}/outerloop-convert-${randomBytes(4).toString('hex')}/app`;

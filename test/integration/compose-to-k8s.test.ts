@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadAll } from 'js-yaml';
+import { dump, load, loadAll } from 'js-yaml';
 import { writeDigestFile } from '../../src/digests/digest-file';
 import { NodeProcessRunner } from '../../src/process/runner';
-import { commandOf, fakeKubectlEnv, readKubectlLog } from '../support/fake-kubectl';
+import { deleteNamespaces, getJson, requireTestCluster, type TestCluster } from '../support/cluster';
 import { agentVariables, describeRun, runVsixTask } from '../support/task-harness';
 import { requireTestBed, type TestBed } from '../support/testbed';
 
@@ -19,15 +19,16 @@ interface Manifest {
 }
 
 const REGISTRY_ID = '00000000-0000-4000-8000-000000005001';
-const KUBECONFIG = 'apiVersion: v1\nkind: Config\ncurrent-context: it\ncontexts:\n- name: it\n  context: {cluster: it, user: it, namespace: k8s-it}\nclusters:\n- name: it\n  cluster: {server: "https://127.0.0.1:6443"}\nusers:\n- name: it\n  user: {token: not-a-real-cluster-token}\n';
 
 /**
  * ComposeToK8s@1 end to end on the test bed: an image built and pushed to the real registry, its
- * digest file, real compose files, the task from the .vsix. Render needs no cluster; deploy runs
- * against the kubectl stand-in, and the pull Secret it applies is tried against the real htpasswd registry.
+ * digest file, real compose files, the task from the .vsix. Render needs no cluster; deploy goes to
+ * the test bed's control plane, and the pull Secret it applied is tried against the real htpasswd registry.
  */
 describe('ComposeToK8s@1 on the test bed (real engine and registries; needs the converter, issue 6)', function () {
   let bed: TestBed;
+  let cluster: TestCluster | undefined;
+  const namespace = `outerloop-it-k8s-${randomBytes(3).toString('hex')}`;
   const runner = new NodeProcessRunner({ write: () => undefined });
   const suffix = randomBytes(4).toString('hex');
   const repo = () => `${bed.registry}/outerloop-k8s-it-${suffix}/api`;
@@ -66,6 +67,7 @@ describe('ComposeToK8s@1 on the test bed (real engine and registries; needs the 
   after(async () => {
     if (bed && digest) await runner.exec('docker', ['image', 'rm', '-f', `${repo()}:${tag}`], { env: bed.env, quiet: true, noEcho: true });
     if (variables) await rm(variables['Agent.WorkFolder'], { recursive: true, force: true });
+    if (cluster) await deleteNamespaces(cluster, [namespace]);
   });
 
   it('render: the manifests pin the digest the registry really holds, and are annotated throughout', async () => {
@@ -79,10 +81,14 @@ describe('ComposeToK8s@1 on the test bed (real engine and registries; needs the 
     const api = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'api');
     assert.ok(api?.spec?.template, 'a Deployment for the api service');
     assert.equal(api.spec.template.spec.containers[0].image, `${repo()}@${digest}`);
+    assert.deepEqual(api.spec.template.metadata?.annotations, { 'outerloop.io/image-digests': `api=${repo()}@${digest}` }, 'the pod template carries only its own image');
     for (const d of docs) {
-      assert.equal(d.metadata.annotations?.['outerloop.io/build-number'], tag, `${d.kind}/${d.metadata.name}`);
+      // A Deployment carries only its own images: its annotations are copied to its ReplicaSets.
+      const deployment = d.kind === 'Deployment';
+      assert.equal(d.metadata.annotations?.['outerloop.io/build-number'], deployment ? undefined : tag, `${d.kind}/${d.metadata.name}`);
       assert.equal(d.metadata.annotations?.['outerloop.io/image-digests'], `api=${repo()}@${digest}`);
-      if (d.spec?.template) assert.equal(d.spec.template.metadata?.annotations?.['outerloop.io/source-version'], 'feedface');
+      assert.equal(d.metadata.annotations?.['outerloop.io/source-version'], deployment ? undefined : 'feedface');
+      if (d.spec?.template) assert.equal(d.spec.template.metadata?.annotations?.['outerloop.io/build-number'], undefined, 'a build number on a pod template restarts every pod');
     }
     // The pinned reference is one the registry serves: what a cluster would pull.
     const [host, ...path] = repo().split('/');
@@ -94,28 +100,28 @@ describe('ComposeToK8s@1 on the test bed (real engine and registries; needs the 
     assert.equal(response.headers.get('docker-content-digest'), digest);
   });
 
-  it('deploy: the pull Secret applied on stdin authenticates against the real htpasswd registry', async () => {
-    const log = join(variables['Agent.WorkFolder'], `kubectl-${suffix}.log`);
+  it('deploy: the pull Secret it applied authenticates against the real htpasswd registry', async function () {
+    cluster = requireTestCluster(this);
+    // The user's own kubeconfig, whose context names the namespace: used in place.
     const kubeconfig = join(sources, 'kubeconfig');
-    await writeFile(kubeconfig, KUBECONFIG);
+    const admin = load(readFileSync(cluster.kubeconfig, 'utf8')) as { contexts: Array<{ context: Record<string, string> }> };
+    admin.contexts[0].context['namespace'] = namespace;
+    await writeFile(kubeconfig, dump(admin), { mode: 0o600 });
     const run = await runVsixTask('compose-to-k8s', {
-      inputs: { composeFiles: 'docker-compose.yml', environment: `TAG=${tag}`, digestFile: 'image-digests.json', kubeconfig: 'kubeconfig', containerRegistry: REGISTRY_ID, manifestsArtifact: 'manifests-deploy' },
+      inputs: { composeFiles: 'docker-compose.yml', environment: `TAG=${tag}`, digestFile: 'image-digests.json', kubeconfig: 'kubeconfig', createNamespace: 'true', containerRegistry: REGISTRY_ID, manifestsArtifact: 'manifests-deploy' },
       variables,
       endpoints: [{ id: REGISTRY_ID, url: `http://${bed.authRegistry}`, scheme: 'UsernamePassword', parameters: { username: bed.authUser, password: bed.authPassword } }],
       cwd: sources,
-      baseEnv: fakeKubectlEnv({ log }),
+      baseEnv: cluster.taskEnv,
     });
     assert.equal(run.result, 'Succeeded', describeRun(run));
-    assert.equal(run.outputs['namespace'], 'k8s-it', "the kubeconfig context's namespace");
-    const calls = readKubectlLog(log);
-    const apply = calls.find((c) => commandOf(c).startsWith('apply '));
-    assert.ok(apply, calls.map(commandOf).join('\n'));
-    assert.deepEqual(apply.argv.slice(0, 2), ['--kubeconfig', kubeconfig], "the user's kubeconfig, used in place");
-    for (const c of calls) assert.ok(!c.argv.join(' ').includes(bed.authPassword), 'no password on argv');
-    const docs = loadAll(apply.stdin) as Manifest[];
-    const secret = docs.find((d) => d.kind === 'Secret')!;
-    const api = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'api')!;
-    assert.deepEqual(api.spec?.template?.spec.imagePullSecrets, [{ name: secret.metadata.name }]);
+    assert.equal(run.outputs['namespace'], namespace, "the kubeconfig context's namespace");
+    assert.match(run.output, new RegExp(`kubectl --kubeconfig ${kubeconfig.replace(/[/.]/g, '\\$&')} `), "the user's kubeconfig, used in place");
+    assert.ok(!run.output.split('\n').some((l) => l.includes(bed.authPassword) && !l.startsWith('##vso[task.setsecret]')), 'no password in the log');
+    const api = await getJson<Manifest>(cluster, ['deployment', 'api', '--namespace', namespace]);
+    const pullSecret = api.spec!.template!.spec.imagePullSecrets![0].name;
+    const secret = await getJson<Manifest>(cluster, ['secret', pullSecret, '--namespace', namespace]);
+    assert.equal(api.spec!.template!.spec.containers[0].image, `${repo()}@${digest}`);
     const config = JSON.parse(Buffer.from(secret.data!['.dockerconfigjson'], 'base64').toString()) as { auths: Record<string, { auth: string }> };
     const response = await fetch(`http://${bed.authRegistry}/v2/`, { headers: { Authorization: `Basic ${config.auths[bed.authRegistry].auth}` } });
     assert.equal(response.status, 200, 'the Secret holds credentials the registry accepts');

@@ -8,15 +8,24 @@ import { join } from 'node:path';
 import { readDigestFile } from '../../src/digests/digest-file';
 import { DEFAULT_WAIT_IMAGE } from '../../src/k8s/render';
 import { ROOT } from '../support/paths';
+import { deleteNamespaces, getJson, requireTestCluster, type TestCluster } from '../support/cluster';
 import { requireTestBed, type TestBed } from '../support/testbed';
 
-const STEPS = [
-  'Build the web image (DockerBuildTag@1)',
-  'Build the worker image (DockerBuildTag@1)',
-  'Test the composed app from outside (ComposeTest@1)',
-  'Push the images and record their digests (PushDigest@1)',
-  'Render the Kubernetes manifests, pinned by digest (ComposeToK8s@1)',
-  'Deploy to Kubernetes, pinned by digest (ComposeToK8s@1)',
+/** examples/outer-loop.yml: the CI stage, then the release stage's deployment job and its check. */
+// With the test bed's cluster up, the demo's release stage deploys: the render-only step, the
+// count of what was rendered and the job that checks it are skipped.
+const STEPS: Array<[result: string, label: string]> = [
+  ['Succeeded', 'Build, test and push › Images › Build the web image (DockerBuildTag@1)'],
+  ['Succeeded', 'Build, test and push › Images › Build the worker image (DockerBuildTag@1)'],
+  ['Succeeded', 'Build, test and push › Images › Test the composed app from outside (ComposeTest@1)'],
+  ['Succeeded', 'Build, test and push › Images › Push the images and record their digests (PushDigest@1)'],
+  ['Succeeded', 'Release to local › Deploy the pushed digests › Say what is released (bash)'],
+  ['Succeeded', 'Release to local › Deploy the pushed digests › Download artifacts (current) (download)'],
+  ['Skipped', 'Release to local › Deploy the pushed digests › Render the Kubernetes manifests for local, pinned by digest (ComposeToK8s@1)'],
+  ['Succeeded', 'Release to local › Deploy the pushed digests › Deploy to local, pinned by digest (ComposeToK8s@1)'],
+  ['Skipped', 'Release to local › Deploy the pushed digests › Count the images pinned by digest (bash)'],
+  ['Skipped', 'Release to local › Deploy the pushed digests › Report the failure (bash)'],
+  ['Skipped', 'Release to local › Verify › At least both images are pinned (bash)'],
 ];
 
 function docker(bed: TestBed, args: string[], cwd?: string, env: NodeJS.ProcessEnv = {}): string {
@@ -47,8 +56,10 @@ function filesUnder(dir: string): string[] {
 describe('the demo: examples/ on the test bed', function () {
   let bed: TestBed;
   const namespace = `outerloop-demo-test-${randomBytes(3).toString('hex')}`;
+  let cluster: TestCluster;
   before(function () {
     bed = requireTestBed(this);
+    cluster = requireTestCluster(this);
     if (!existsSync(join(ROOT, 'dist', 'cli', 'outerloop.js'))) throw new Error('dist/cli/outerloop.js is missing: run npm run build first (npm test does).');
   });
 
@@ -81,10 +92,10 @@ describe('the demo: examples/ on the test bed', function () {
     assert.equal(docker(bed, ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]).trim(), '', 'no container left');
   });
 
-  it('npm run demo builds, tests, pushes and renders pinned by digest, and prints where the digest file and the manifests are', async () => {
+  it('npm run demo runs the two-stage pipeline: CI builds, tests and pushes; the release deployment job deploys the CI digest artifact to the test bed cluster; it prints what it deployed and where the digest file and the manifests are', async () => {
     // scripts/demo.sh as `npm run demo` runs it, from the repository: its results land in ./.outerloop/.
     const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn('bash', [join(ROOT, 'scripts', 'demo.sh'), '--var', `imageNamespace=${namespace}`], {
+      const child = spawn('bash', [join(ROOT, 'scripts', 'demo.sh'), '--var', `imageNamespace=${namespace}`, '--var', `namespace=${namespace}`], {
         cwd: tmpdir(), env: { ...process.env, ...bed.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
@@ -96,10 +107,14 @@ describe('the demo: examples/ on the test bed', function () {
     });
     const context = `exit ${run.code}\n${run.stdout}\n${run.stderr}`;
     const summary = summaryOf(run.stdout);
-    assert.deepEqual(summary.map(([, label]) => label), STEPS, context);
+    assert.deepEqual(summary.map(([, label]) => label), STEPS.map(([, label]) => label), context);
     try {
       assert.equal(run.code, 0, context);
-      assert.deepEqual(summary.map(([result]) => result), ['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Skipped'], context);
+      assert.deepEqual(summary, STEPS, context);
+      // The CI stage's push output crossed into the release stage (stageDependencies).
+      assert.match(run.stdout, new RegExp(`^releasing ${bed.registry}/${namespace}/web@sha256:[0-9a-f]{64} to outerloop-local$`, 'm'), context);
+      // The deployment job downloaded the CI stage's digest artifact into the workspace before deploying.
+      assert.ok(existsSync(join(ROOT, '.outerloop', 'work', 'image-digests', 'image-digests.json')), context);
       // The digest file PushDigest published, with the registry's own digests.
       const digestFiles = filesUnder(join(ROOT, '.outerloop', 'artifacts', 'image-digests')).filter((f) => f.endsWith('.json'));
       assert.equal(digestFiles.length, 1, context);
@@ -136,10 +151,50 @@ describe('the demo: examples/ on the test bed', function () {
       const manifestFiles = listed[1].trim().split('\n').map((l) => join(ROOT, l.trim()));
       assert.deepEqual(manifestFiles, filesUnder(join(ROOT, '.outerloop', 'artifacts', 'k8s-manifests')).sort(), context);
       assert.match(readFileSync(manifestFiles[0], 'utf8'), /@sha256:[0-9a-f]{64}/, context);
+      // What it deployed to the test bed's cluster: the pushed digests, rolled out, shown by kubectl get.
+      assert.match(run.stdout, new RegExp(`^demo: deployed to the test bed's cluster, namespace ${namespace} \\(kubectl get\\):$`, 'm'), context);
+      for (const image of digests.images) {
+        const service = image.repository.split('/').pop()!;
+        const deployed = await getJson(cluster, ['deployment', service, '--namespace', namespace]);
+        assert.equal(deployed.spec.template.spec.containers[0].image, `${image.repository}@${image.digest}`, `${service} runs the pushed digest`);
+        assert.equal(deployed.status.readyReplicas, deployed.spec.replicas, `${service} rolled out`);
+        assert.match(run.stdout, new RegExp(`deployment\\.apps/${service} .*${image.digest}`), `kubectl get shows ${service} pinned`);
+      }
+      // The steps' summaries, printed as plain text before the run's own, with the digests pushed.
+      const stepSummaries = run.stdout.slice(run.stdout.indexOf('\nWhat the steps did\n'), run.stdout.indexOf('\nSummary of build '));
+      assert.ok(stepSummaries.length > 0, context);
+      for (const title of ['DockerBuildTag: ', 'ComposeTest: ', 'PushDigest: ', 'ComposeToK8s: ']) assert.ok(stepSummaries.includes(`\n${title}`), `${title} in\n${stepSummaries}`);
+      for (const image of digests.images) assert.match(stepSummaries, new RegExp(`^ +${image.reference.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +${image.digest} +yes$`, 'm'));
+      assert.match(stepSummaries, /^Tests: 3 passed, 0 failed, 0 skipped \(3 in 1 JUnit file\)\.$/m);
+      assert.doesNotMatch(stepSummaries, /\*\*|\\[#|_*\[]/, 'plain text: no Markdown marks or escapes left');
+      // The release as a pipeline of its own (examples/release.yml), fed the demo run's artifacts
+      // through resources.pipelines: it renders the same digests again, with the CI run's tag.
+      const release = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [join(ROOT, 'bin', 'outerloop.js'), 'run', 'examples/release.yml', '--sources', '.', '--no-color',
+          '--var', `registry=${bed.registry}`, '--var', `imageNamespace=${namespace}`, '--pipeline-artifacts', 'ci=.outerloop/artifacts'], {
+          cwd: ROOT, env: { ...process.env, ...bed.env }, stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+      const releaseContext = `exit ${release.code}\n${release.stdout}\n${release.stderr}`;
+      assert.equal(release.code, 0, releaseContext);
+      assert.deepEqual(summaryOf(release.stdout).map(([result]) => result), ['Succeeded', 'Succeeded', 'Skipped'], releaseContext);
+      const released = filesUnder(join(ROOT, '.outerloop', 'artifacts', 'k8s-manifests')).map((f) => readFileSync(f, 'utf8')).join('\n');
+      const ciTagged = digests.images.filter((i) => i.tag === digests.pipeline.buildNumber);
+      assert.equal(ciTagged.length, 2, 'web and worker, tagged with the CI run\'s build number');
+      for (const image of ciTagged) {
+        assert.ok(released.includes(`${image.repository}@${image.digest}`), `the release pinned ${image.repository} to the CI run's digest`);
+      }
       for (const image of digests.images) {
         await fetch(`http://${bed.registry}/v2/${image.repository.slice(bed.registry.length + 1)}/manifests/${image.digest}`, { method: 'DELETE' });
       }
     } finally {
+      await deleteNamespaces(cluster, [namespace]);
       const images = docker(bed, ['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${bed.registry}/${namespace}/*`]).trim();
       if (images) docker(bed, ['rmi', '-f', ...images.split('\n')]);
     }

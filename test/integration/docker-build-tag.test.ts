@@ -4,7 +4,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { detectBuildx } from '../../src/docker/tools';
 import { NodeProcessRunner } from '../../src/process/runner';
-import { agentVariables, describeRun, runVsixTask, type HarnessSpec } from '../support/task-harness';
+import { agentVariables, describeRun, isTaskLeftover, runVsixTask, type HarnessSpec } from '../support/task-harness';
 import { requireTestBed, type TestBed } from '../support/testbed';
 
 /** The agent passes a service connection's GUID as the input's value. */
@@ -213,9 +213,9 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
   });
 });
 
-/** What the task left in Agent.TempDirectory (the task library's own .taskkey aside). */
+/** What the task left in Agent.TempDirectory (see isTaskLeftover). */
 async function leftovers(variables: Record<string, string>): Promise<string[]> {
-  return (await readdir(variables['Agent.TempDirectory'])).filter((f) => f !== '.taskkey');
+  return (await readdir(variables['Agent.TempDirectory'])).filter(isTaskLeftover);
 }
 
 /** Pushes `ref` to the htpasswd registry with a throw-away DOCKER_CONFIG beside `tempDir`; returns the manifest digest. */

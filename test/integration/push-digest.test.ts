@@ -116,6 +116,18 @@ describe('PushDigest@1 on the test bed (from the unpacked .vsix, real engine and
     assert.ok(run.commands.some((c) => c.command === 'task.issue' && c.properties['type'] === 'warning' && c.message.includes(`Service 'cache' keeps image '${bed.baseImage}' unpinned`)), describeRun(run));
     const uploads = run.commands.filter((c) => c.command === 'artifact.upload');
     assert.deepEqual(uploads.map((c) => [c.properties['artifactname'], c.message]), [['image-digests', digestFile], ['image-digests', lockedPath]]);
+    // The run page's summary and the Outer loop tab's record: files under Agent.TempDirectory, with the same digests.
+    const summary = run.commands.find((c) => c.command === 'task.uploadsummary');
+    const record = run.commands.find((c) => c.command === 'task.addattachment');
+    assert.ok(summary && record, describeRun(run));
+    assert.deepEqual([record.properties['type'], record.properties['name']], ['outerloop.result', 'push-digest']);
+    for (const c of [summary, record]) assert.ok(c.message.startsWith(variables['Agent.TempDirectory']), c.message);
+    const attached = JSON.parse(await readFile(record.message, 'utf8')) as { schemaVersion: number; images: Array<{ reference: string; digest: string; verified: boolean }> };
+    assert.equal(attached.schemaVersion, 1);
+    assert.deepEqual(attached.images.map((i) => [i.reference, i.digest, i.verified]), [[api, apiDigest, true], [web, webDigest, true]]);
+    const markdown = await readFile(summary.message, 'utf8');
+    assert.match(markdown, /^### PushDigest: 2 images$/m);
+    assert.ok(markdown.includes(`| ${api} | ${apiDigest} | yes |`), markdown);
     // Compose itself reads the pinned file (relative paths stay relative to the project folder).
     const config = await runner.exec('docker-compose', ['-f', lockedPath, '--project-directory', sources, 'config'], { env: bed.env, quiet: true, noEcho: true, cwd: sources });
     assert.equal(config.code, 0, config.stderr);

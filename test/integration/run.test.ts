@@ -115,8 +115,8 @@ describe('outerloop run (the built CLI, end to end)', function () {
       'unknown.yml': 'steps:\n- task: DockerBuildTag\n',
     });
     const cases: Array<[args: string[], stderr: string]> = [
-      [['run', 'bad.yml'], "outerloop run: bad.yml: steps[0].condition: eq() takes 2 arguments, not 1 in 'eq(variables.a)'.\n"],
-      [['run', 'unknown.yml'], "outerloop run: unknown.yml: steps[0].task: 'DockerBuildTag' must name a task and its major version, e.g. DockerBuildTag@1.\n"],
+      [['run', 'bad.yml'], "outerloop run: bad.yml:3: steps[0].condition: eq() takes 2 arguments, not 1 in 'eq(variables.a)'.\n"],
+      [['run', 'unknown.yml'], "outerloop run: unknown.yml:2: steps[0].task: 'DockerBuildTag' must name a task and its major version, e.g. DockerBuildTag@1.\n"],
       [['run', 'missing.yml'], 'outerloop run: missing.yml: no such pipeline file.\n'],
       [['run', '--var', 'x'], "outerloop run: Input '--var' needs NAME=VALUE, not 'x'.\n"],
     ];
@@ -148,6 +148,68 @@ describe('outerloop run (the built CLI, end to end)', function () {
     assert.match(r.stdout, /^cleanup ran$/m);
     assert.match(r.stdout, /^ {2}Canceled +\d+\.\ds {2}Long \(Probe@1\)$/m);
     assert.match(r.stderr, /SIGINT: cancelling/);
+  });
+
+  it('expands templates and parameters with --expand, and feeds a release pipeline the CI run\'s artifacts with --pipeline-artifacts', async () => {
+    const { dir } = await gitRepo({
+      'ci.yml': `parameters:
+- name: greeting
+  default: hello
+steps:
+- template: step.yml
+  parameters:
+    text: \${{ parameters.greeting }}
+`,
+      'step.yml': `parameters:
+- name: text
+steps:
+- task: Probe@1
+  displayName: Probe says \${{ parameters.text }}
+  inputs:
+    artifactName: drop
+`,
+      'release.yml': `resources:
+  pipelines:
+  - pipeline: ci
+    source: the-ci
+stages:
+- stage: Release
+  jobs:
+  - deployment: Deploy
+    environment: qa
+    strategy:
+      runOnce:
+        deploy:
+          steps:
+          - download: ci
+            artifact: drop
+          - bash: echo "release of $(resources.pipeline.ci.runName) got $(cat '$(Pipeline.Workspace)/ci/drop/hello.txt') with $(regPassword)"
+`,
+      'vars.yml': 'regPassword: { value: file-secret-1, secret: true }\n',
+    });
+    const expanded = await outerloop(['run', 'ci.yml', '--expand', '--param', 'greeting=bonjour'], dir);
+    assert.equal(expanded.code, 0, describeRun(expanded));
+    assert.equal(expanded.stdout, 'steps:\n  - task: Probe@1\n    displayName: Probe says bonjour\n    inputs:\n      artifactName: drop\n');
+    assert.ok(!existsSync(join(dir, '.outerloop')), '--expand runs nothing and writes nothing');
+    const logging = await outerloop(['run', 'release.yml', '--expand'], dir);
+    assert.match(logging.stdout, /echo "release of \$\(resources\.pipeline\.ci\.runName\)/, describeRun(logging));
+    await writeFile(join(dir, 'vso.yml'), 'steps:\n- bash: echo "##vso[task.setvariable variable=x]y"\n');
+    const defused = await outerloop(['run', 'vso.yml', '--expand'], dir);
+    assert.equal(defused.stdout, 'steps:\n  - bash: echo "##~vso[task.setvariable variable=x]y"\n', 'what --expand prints cannot inject logging commands either');
+
+    const ci = await outerloop(['run', 'ci.yml', '--tasks', FIXTURE_TASKS], dir);
+    assert.equal(ci.code, 0, describeRun(ci));
+    const buildNumber = /build (\d{8}\.\d+)/.exec(ci.stdout)?.[1];
+    const release = await outerloop(['run', 'release.yml', '--pipeline-artifacts', 'ci=.outerloop/artifacts', '--variables-file', 'vars.yml'], dir);
+    assert.equal(release.code, 0, describeRun(release));
+    assert.match(release.stdout, new RegExp(`^release of ${buildNumber} got artifact of build ${buildNumber} with \\*\\*\\*$`, 'm'), describeRun(release));
+    assert.ok(!release.stdout.includes('file-secret-1'), 'a secret from --variables-file is masked');
+
+    const missing = await outerloop(['run', 'release.yml'], dir);
+    assert.equal(missing.code, 1, describeRun(missing));
+    assert.match(missing.stdout, /No artifacts for the pipeline resource 'ci' \(the-ci\): give them with --pipeline-artifacts ci=DIR/);
+    const badParam = await outerloop(['run', 'ci.yml', '--param', 'nope=1'], dir);
+    assert.equal(badParam.stderr, "outerloop run: --param: 'nope' is not a parameter of ci.yml (it declares greeting).\n");
   });
 
   it('lists run in --help and prints its usage', async () => {

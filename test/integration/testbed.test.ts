@@ -11,6 +11,7 @@ const silent = { write: () => undefined };
 const output: PipelineOutput = {
   info: () => undefined, warning: () => undefined, debug: () => undefined, setSecret: () => undefined,
   setOutput: () => undefined, uploadArtifact: () => undefined, publishTestResults: () => undefined,
+  uploadSummary: () => undefined, addAttachment: () => undefined,
 };
 
 describe('the test bed (real engine, real registries)', function () {

@@ -4,6 +4,15 @@ import { join } from 'node:path';
 import { startTask, type StartedTask, type TaskRun, type TaskRunSpec } from '../../src/agent/task-runner';
 import { vsixTaskDir } from './vsix';
 
+/**
+ * What a task may leave in Agent.TempDirectory, which the agent empties after the job: the task
+ * library's own .taskkey (the key of its secret vault), and the folder of the run summary and the
+ * result record, which the agent uploads after the task has exited. Anything else is a leftover.
+ */
+export function isTaskLeftover(name: string): boolean {
+  return name !== '.taskkey' && !name.startsWith('outerloop-attachments-');
+}
+
 /** What a test gives a task run; everything but the task folder. */
 export type HarnessSpec = Omit<TaskRunSpec, 'taskDir'>;
 

@@ -20,7 +20,8 @@ export interface TestBed {
 const STATE_DIR = process.env['OUTERLOOP_INFRA_DIR'] ?? '/tmp/outerloop-test-infra';
 let cached: TestBed | null | undefined;
 
-function readInfraEnv(): Record<string, string> | undefined {
+/** The exports `scripts/test-infra.sh up` wrote (the env file in its state folder), or undefined when it is not up. */
+export function readInfraEnv(): Record<string, string> | undefined {
   const file = join(STATE_DIR, 'env');
   if (!existsSync(file)) return undefined;
   const vars: Record<string, string> = {};

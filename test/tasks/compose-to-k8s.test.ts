@@ -8,13 +8,13 @@ import JSZip from 'jszip';
 import { formatDigestFile } from '../../src/digests/digest-file';
 import type { EndpointSpec } from '../../src/agent/task-runner';
 import { startFakeAzureDevOps, type FakeAzureDevOps } from '../support/fake-azure-devops';
-import { commandOf, fakeKubectlEnv, readKubectlLog, type FakeKubectlOptions } from '../support/fake-kubectl';
 import { runHelm } from '../support/helm';
-import { agentVariables, describeRun, runVsixTask, startVsixTask } from '../support/task-harness';
+import { agentVariables, describeRun, isTaskLeftover, runVsixTask } from '../support/task-harness';
 
 /**
- * ComposeToK8s@1 run from the unpacked .vsix as the agent runs it, against the kubectl stand-in
- * (test/support/fake-kubectl) first on PATH: no Kubernetes API server can run here.
+ * ComposeToK8s@1 run from the unpacked .vsix as the agent runs it: bad input, digest sources and
+ * render, which fail or finish before any cluster is needed. Everything that reaches a cluster runs
+ * against the test bed's control plane (test/integration/compose-to-k8s-cluster.test.ts).
  */
 
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6cWE6Y2kifQ.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg';
@@ -26,7 +26,6 @@ const REPO = '127.0.0.1:5000/outerloop-k8s-task/api';
 // Connection ids are GUIDs, as the agent passes them. (The harness upper-cases ids, which the
 // agent does not, and task-lib's URL lookup is case-sensitive: ids without letters are the same both ways.)
 const KUBE_ID = '00000000-0000-4000-8000-000000006443';
-const REGISTRY_ID = '00000000-0000-4000-8000-000000005001';
 const KUBE: EndpointSpec = {
   id: KUBE_ID,
   url: 'https://127.0.0.1:6443',
@@ -34,7 +33,6 @@ const KUBE: EndpointSpec = {
   parameters: { apiToken: Buffer.from(JWT).toString('base64'), serviceAccountCertificate: Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64') },
   data: { authorizationType: 'ServiceAccount' },
 };
-const REGISTRY: EndpointSpec = { id: REGISTRY_ID, url: 'http://127.0.0.1:5001', scheme: 'UsernamePassword', parameters: { username: 'ci', password: PASSWORD } };
 
 const COMPOSE = `name: k8stask
 services:
@@ -51,7 +49,6 @@ interface Setup {
   variables: Record<string, string>;
   sources: string;
   temp: string;
-  log: string;
 }
 
 /** Every agent work folder these tests made, removed when the file's tests end. */
@@ -69,55 +66,51 @@ async function setUp(digests: Array<{ tag: string; digest: string }> = [{ tag: '
   await writeFile(join(sources, 'api', 'Dockerfile'), 'FROM scratch\n');
   const images = digests.map((d) => ({ reference: `${REPO}:${d.tag}`, repository: REPO, tag: d.tag, digest: d.digest }));
   await writeFile(join(sources, 'image-digests.json'), formatDigestFile({ version: 1, images, pipeline: { buildNumber: 'ci-20261122.3', sourceVersion: 'feedfacefeedface' } }));
-  return { variables, sources, temp: variables['Agent.TempDirectory'], log: join(variables['Agent.WorkFolder'], 'kubectl.log') };
+  return { variables, sources, temp: variables['Agent.TempDirectory'] };
 }
 
 const DEPLOY_INPUTS = { composeFiles: 'docker-compose.yml', environment: 'TAG=20261122.3', digestFile: 'image-digests.json', kubernetesServiceConnection: KUBE_ID, namespace: 'shop-qa' };
 
-async function deploy(setup: Setup, kubectl: Partial<FakeKubectlOptions>, inputs: Record<string, string> = {}, endpoints: EndpointSpec[] = [KUBE]) {
+async function deploy(setup: Setup, inputs: Record<string, string> = {}, endpoints: EndpointSpec[] = [KUBE]) {
   return runVsixTask('compose-to-k8s', {
     inputs: { ...DEPLOY_INPUTS, ...inputs },
     variables: setup.variables,
     endpoints,
     cwd: setup.sources,
-    baseEnv: fakeKubectlEnv({ log: setup.log, expectToken: JWT, ...kubectl }),
   });
 }
 
-function assertNoKubeconfigLeft(setup: Setup): void {
-  for (const call of readKubectlLog(setup.log)) {
-    if (call.kubeconfig) assert.ok(!existsSync(call.kubeconfig.path), `the temporary kubeconfig ${call.kubeconfig.path} is removed`);
-  }
+/** The runner echoes every command it starts: none may be kubectl. */
+function assertNoKubectlCall(run: { output: string }): void {
+  assert.ok(!/^##\[command\]kubectl /m.test(run.output), `kubectl was run:\n${run.output}`);
 }
 
 async function assertTempEmpty(setup: Setup): Promise<void> {
-  // .taskkey is azure-pipelines-task-lib's own key file for its secret vault, as on an agent.
-  assert.deepEqual((await readdir(setup.temp)).filter((f) => f !== '.taskkey'), [], 'nothing is left in Agent.TempDirectory');
+  assert.deepEqual((await readdir(setup.temp)).filter(isTaskLeftover), [], 'nothing is left in Agent.TempDirectory');
 }
 
-function assertNoSecretsLeaked(run: { output: string }, setup: Setup): void {
+function assertNoSecretsLeaked(run: { output: string }): void {
   for (const secret of [JWT, PASSWORD, JOB_TOKEN]) {
     // The one line allowed to hold it is the command that tells the agent to mask it.
     const leak = run.output.split('\n').find((l) => l.includes(secret) && !l.startsWith('##vso[task.setsecret]'));
     assert.equal(leak, undefined, 'no secret in the log');
-    for (const call of readKubectlLog(setup.log)) assert.ok(!call.argv.join(' ').includes(secret), `no secret on kubectl's argv: ${call.argv.join(' ')}`);
   }
 }
 
 describe('ComposeToK8s@1 task: bad input (from the .vsix)', () => {
   it('a missing digest file fails in one sentence naming it, before any kubectl call, leaving nothing behind', async () => {
     const setup = await setUp();
-    const run = await deploy(setup, {}, { digestFile: 'drop/image-digests.json' });
+    const run = await deploy(setup, { digestFile: 'drop/image-digests.json' });
     assert.equal(run.result, 'Failed', describeRun(run));
     assert.equal(run.message, `${join(setup.sources, 'drop', 'image-digests.json')}: the digest file does not exist or cannot be read.`);
-    assert.deepEqual(readKubectlLog(setup.log), []);
+    assertNoKubectlCall(run);
     await assertTempEmpty(setup);
-    assertNoSecretsLeaked(run, setup);
+    assertNoSecretsLeaked(run);
   });
 
   it('deploying without a cluster names the inputs to give', async () => {
     const setup = await setUp();
-    const run = await deploy(setup, {}, { kubernetesServiceConnection: '' }, []);
+    const run = await deploy(setup, { kubernetesServiceConnection: '' }, []);
     assert.equal(run.result, 'Failed', describeRun(run));
     assert.match(run.message ?? '', /^Input 'kubernetesServiceConnection' is required to deploy: name a Kubernetes service connection, or give a kubeconfig file in 'kubeconfig'/);
   });
@@ -125,7 +118,7 @@ describe('ComposeToK8s@1 task: bad input (from the .vsix)', () => {
   it('a Kubernetes service connection of an unsupported form is named', async () => {
     const setup = await setUp();
     const azure: EndpointSpec = { id: '00000000-0000-4000-8000-000000000001', url: 'https://x', scheme: 'ServicePrincipal', parameters: { serviceprincipalid: 'id' }, data: { authorizationType: 'AzureSubscription' } };
-    const run = await deploy(setup, {}, { kubernetesServiceConnection: azure.id }, [azure]);
+    const run = await deploy(setup, { kubernetesServiceConnection: azure.id }, [azure]);
     assert.equal(run.result, 'Failed', describeRun(run));
     assert.match(run.message ?? '', /^Input 'kubernetesServiceConnection' names service connection '00000000-0000-4000-8000-000000000001' \(azuresubscription\), which has neither a kubeconfig nor a service-account token/);
   });
@@ -146,18 +139,18 @@ describe('ComposeToK8s@1 task: bad input (from the .vsix)', () => {
     it("a build without the artifact fails in one sentence, and the job's token stays out of the log", async () => {
       const setup = await setUp();
       setup.variables['System.CollectionUri'] = server.collectionUri;
-      const run = await deploy(setup, {}, { digestFile: '', digestsFromBuild: '78' }, [KUBE, systemConnection()]);
+      const run = await deploy(setup, { digestFile: '', digestsFromBuild: '78' }, [KUBE, systemConnection()]);
       assert.equal(run.result, 'Failed', describeRun(run));
       assert.equal(run.message, "Build 78 in project shop has no artifact named 'image-digests' (HTTP 404), or the build does not exist.");
       assert.ok(run.secrets.includes(JOB_TOKEN), 'the job token is registered as a secret');
-      assertNoSecretsLeaked(run, setup);
-      assert.deepEqual(readKubectlLog(setup.log), []);
+      assertNoSecretsLeaked(run);
+      assertNoKubectlCall(run);
     });
 
     it('the digest file is fetched with the job token, then rendered', async function () {
       const setup = await setUp();
       setup.variables['System.CollectionUri'] = server.collectionUri;
-      const run = await deploy(setup, {}, { action: 'render', digestFile: '', digestsFromBuild: '77' }, [KUBE, systemConnection()]);
+      const run = await deploy(setup, { action: 'render', kubernetesServiceConnection: '', digestFile: '', digestsFromBuild: '77' }, [systemConnection()]);
       assert.match(run.output, /Digest file from build 77 artifact image-digests\/image-digests\/image-digests\.json: 1 image\(s\)\./, describeRun(run));
       assert.ok(server.requests.some((r) => r.url === '/contoso/shop/_apis/build/builds/77/artifacts?artifactName=image-digests' && r.authorization === `Bearer ${JOB_TOKEN}`));
       assert.equal(run.result, 'Succeeded', describeRun(run));
@@ -166,105 +159,31 @@ describe('ComposeToK8s@1 task: bad input (from the .vsix)', () => {
   });
 });
 
-describe('ComposeToK8s@1 task: render and deploy against the kubectl stand-in', () => {
+describe('ComposeToK8s@1 task: render, and what fails before any cluster call', () => {
   it('render: writes and publishes the pinned manifests, touching no cluster', async () => {
     const setup = await setUp();
-    const run = await deploy(setup, {}, { action: 'render', kubernetesServiceConnection: '' }, []);
+    const run = await deploy(setup, { action: 'render', kubernetesServiceConnection: '' }, []);
     assert.equal(run.result, 'Succeeded', describeRun(run));
     const file = run.outputs['manifestsFile'];
     assert.equal(run.outputs['namespace'], 'shop-qa');
     const docs = loadAll(readFileSync(file, 'utf8')) as Array<{ kind: string; metadata: { name: string; annotations: Record<string, string> } }>;
     assert.ok(docs.some((d) => d.kind === 'Deployment' && d.metadata.name === 'api'));
-    for (const d of docs) assert.equal(d.metadata.annotations['outerloop.io/build-number'], 'ci-20261122.3', `${d.kind}/${d.metadata.name} is annotated`);
+    for (const d of docs) {
+      // A Deployment carries only its own images' digests: its annotations are copied to its ReplicaSets.
+      const expected = d.kind === 'Deployment' ? undefined : 'ci-20261122.3';
+      assert.equal(d.metadata.annotations['outerloop.io/build-number'], expected, `${d.kind}/${d.metadata.name} is annotated`);
+    }
     assert.ok(readFileSync(file, 'utf8').includes(`image: ${REPO}@${DIGEST}`));
     assert.ok(run.commands.some((c) => c.command === 'artifact.upload' && c.properties['artifactname'] === 'k8s-manifests'), describeRun(run));
-    assert.deepEqual(readKubectlLog(setup.log), []);
-  });
-
-  it('deploy: one server-side apply on stdin, a rollout per workload, prune, outputs; temporary kubeconfig 0600 and removed', async () => {
-    const setup = await setUp();
-    const existing = [
-      { kind: 'Deployment', apiVersion: 'apps/v1', name: 'api' },
-      { kind: 'Deployment', apiVersion: 'apps/v1', name: 'old-worker' },
-    ];
-    const run = await deploy(setup, { existing }, { containerRegistry: REGISTRY_ID, createNamespace: 'true' }, [KUBE, REGISTRY]);
-    assert.equal(run.result, 'Succeeded', describeRun(run));
-    const calls = readKubectlLog(setup.log);
-    const commands = calls.map(commandOf);
-    assert.deepEqual(commands.slice(0, 2), ['version --client --output=json', 'apply --server-side --field-manager=outerloop --force-conflicts --namespace shop-qa --filename -']);
-    assert.ok(commands.includes('rollout status deployment/api --namespace shop-qa --timeout=600s'), commands.join('\n'));
-    assert.ok(commands.some((c) => /^get .*deployments\.apps.* --selector app\.kubernetes\.io\/part-of=k8stask /.test(c)));
-    assert.equal(commands[commands.length - 1], 'delete deployment.apps/old-worker --namespace shop-qa --ignore-not-found --wait=false');
-    const stdin = calls[1].stdin;
-    assert.ok(stdin.startsWith('---\napiVersion: v1\nkind: Namespace\n'));
-    assert.match(stdin, /type: kubernetes\.io\/dockerconfigjson/);
-    assert.ok(stdin.includes(`image: ${REPO}@${DIGEST}`));
-    for (const call of calls) {
-      assert.ok(call.kubeconfig, 'every call names the kubeconfig');
-      assert.deepEqual([call.kubeconfig.exists, call.kubeconfig.mode, call.kubeconfig.hasToken], [true, '600', true]);
-      assert.ok(call.kubeconfig.path.startsWith(setup.temp));
-      assert.ok(call.argv.includes('--request-timeout=605s'), `every request is bounded (rolloutTimeout 600 s + 5): ${call.argv.join(' ')}`);
-    }
-    assertNoKubeconfigLeft(setup);
-    await assertTempEmpty(setup);
-    assertNoSecretsLeaked(run, setup);
-    assert.ok(run.outputs['appliedObjects'].split(',').includes('Deployment/api'));
-    assert.ok(run.outputs['appliedObjects'].startsWith('Namespace/shop-qa,Secret/k8stask-registry,'));
-    assert.ok(!readFileSync(run.outputs['manifestsFile'], 'utf8').includes('dockerconfigjson'), 'the password never reaches the artifact');
-  });
-
-  it('a rollout that times out: events and last log lines, rollout undo, a one-sentence failure, kubeconfig removed', async () => {
-    const setup = await setUp();
-    const run = await deploy(setup, { scenario: 'rollout-timeout', failing: ['deployment/api'] }, { rolloutTimeout: '30' });
-    assert.equal(run.result, 'Failed', describeRun(run));
-    assert.match(run.message ?? '', /^deployment\/api did not roll out within 30 s \(pod api-7d9c-abcde is CrashLoopBackOff; BackOff: Back-off restarting failed container; last log line: ".*cannot connect to the database"\); rolled back to the previous revision\.$/);
-    const commands = readKubectlLog(setup.log).map(commandOf);
-    const undo = commands.indexOf('rollout undo deployment/api --namespace shop-qa');
-    assert.ok(undo > commands.findIndex((c) => c.startsWith('logs pod/api-7d9c-abcde')), 'diagnosed before the rollback removes the pod');
-    assert.ok(!commands.some((c) => c.startsWith('delete')), 'no prune after a failed rollout');
-    assert.match(run.output, /Warning BackOff \(x5\): Back-off restarting failed container/);
-    assert.equal(run.variables['pwned'], undefined, "a pod's log cannot set variables");
-    assertNoKubeconfigLeft(setup);
-    await assertTempEmpty(setup);
-  });
-
-  it('an apply the API server rejects: one sentence, no rollout, the log shows what was applied', async () => {
-    const setup = await setUp();
-    const run = await deploy(setup, { scenario: 'apply-rejected' });
-    assert.equal(run.result, 'Failed', describeRun(run));
-    assert.match(run.message ?? '', /^The Kubernetes API server at https:\/\/127\.0\.0\.1:6443 rejected the manifests, so no rollout was started: Error from server \(Invalid\)/);
-    assert.match(run.output, /Applying \d+ objects to namespace shop-qa on https:\/\/127\.0\.0\.1:6443: .*Deployment\/api/);
-    assert.ok(!readKubectlLog(setup.log).some((c) => commandOf(c).startsWith('rollout')));
-    assertNoKubeconfigLeft(setup);
-  });
-
-  it('an unreachable cluster: one sentence, kubeconfig removed', async () => {
-    const setup = await setUp();
-    const run = await deploy(setup, { scenario: 'unreachable' });
-    assert.equal(run.result, 'Failed', describeRun(run));
-    assert.match(run.message ?? '', /^Could not reach the Kubernetes cluster at https:\/\/127\.0\.0\.1:6443, so nothing was applied: The connection to the server/);
-    assertNoKubeconfigLeft(setup);
-    await assertTempEmpty(setup);
-  });
-
-  it('a cluster that never answers: every kubectl request is bounded by rolloutTimeout, so the task fails instead of hanging', async function () {
-    // Without --request-timeout kubectl (and the stand-in) would wait for ever: this test would time out.
-    this.timeout(60_000);
-    const setup = await setUp();
-    const run = await deploy(setup, { scenario: 'unresponsive' }, { rolloutTimeout: '2' });
-    assert.equal(run.result, 'Failed', describeRun(run));
-    assert.match(run.message ?? '', /^The Kubernetes cluster at https:\/\/127\.0\.0\.1:6443 did not answer in time, so the deployment stopped: error: .*context deadline exceeded/);
-    assert.deepEqual(readKubectlLog(setup.log).map(commandOf).slice(1).map((c) => c.split(' ')[0]), ['apply'], 'it stops after the apply that timed out');
-    assertNoKubeconfigLeft(setup);
-    await assertTempEmpty(setup);
+    assertNoKubectlCall(run);
   });
 
   it('an image absent from the digest file fails naming it, before any kubectl call', async () => {
     const setup = await setUp([{ tag: 'other', digest: DIGEST }]);
-    const run = await deploy(setup, {});
+    const run = await deploy(setup);
     assert.equal(run.result, 'Failed', describeRun(run));
     assert.match(run.message ?? '', new RegExp(`has no digest for image '${REPO.replace(/\./g, '\\.')}:20261122\\.3' of service 'api'`));
-    assert.deepEqual(readKubectlLog(setup.log), []);
+    assertNoKubectlCall(run);
   });
 
   it('kubectl missing from PATH is named, and the kubeconfig is removed', async () => {
@@ -280,37 +199,13 @@ describe('ComposeToK8s@1 task: render and deploy against the kubectl stand-in', 
     }
   });
 
-  it('a cancelled job (SIGTERM during the rollout) removes the temporary kubeconfig', async () => {
-    const setup = await setUp();
-    let sawRollout: () => void = () => undefined;
-    const waiting = new Promise<void>((resolve) => (sawRollout = resolve));
-    const started = await startVsixTask('compose-to-k8s', {
-      inputs: DEPLOY_INPUTS,
-      variables: setup.variables,
-      endpoints: [KUBE],
-      cwd: setup.sources,
-      baseEnv: fakeKubectlEnv({ log: setup.log, expectToken: JWT, scenario: 'hang' }),
-      onLine: (line) => {
-        if (line.includes('rollout to finish')) sawRollout();
-      },
-    });
-    await waiting;
-    const calls = readKubectlLog(setup.log);
-    assert.ok(calls.length > 0 && existsSync(calls[calls.length - 1].kubeconfig!.path), 'the kubeconfig exists while kubectl runs');
-    started.child.kill('SIGTERM');
-    const run = await started.done;
-    assert.equal(run.result, 'Failed', describeRun(run));
-    assert.equal(run.message, 'The task was cancelled (SIGTERM).');
-    assertNoKubeconfigLeft(setup);
-    await assertTempEmpty(setup);
-  });
 });
 
 describe('ComposeToK8s@1 task: action chart (from the .vsix, rendered by real Helm 3)', () => {
   it('writes the chart pinned by digest, packages it and publishes both, touching no cluster', async () => {
     const setup = await setUp();
     setup.variables['Build.BuildNumber'] = '20261122.07';
-    const run = await deploy(setup, {}, { action: 'chart', kubernetesServiceConnection: '', namespace: '', chartPackage: 'true' }, []);
+    const run = await deploy(setup, { action: 'chart', kubernetesServiceConnection: '', namespace: '', chartPackage: 'true' }, []);
     assert.equal(run.result, 'Succeeded', describeRun(run));
     const dir = run.outputs['chartDirectory'];
     assert.ok(dir && existsSync(join(dir, 'Chart.yaml')), describeRun(run));
@@ -319,7 +214,6 @@ describe('ComposeToK8s@1 task: action chart (from the .vsix, rendered by real He
     assert.equal(run.outputs['chartPackageFile'], join(dirname(dir), 'k8stask-0.0.0-20261122.7.tgz'));
     assert.ok(existsSync(run.outputs['chartPackageFile']));
     assert.ok(run.commands.some((c) => c.command === 'artifact.upload' && c.properties['artifactname'] === 'helm-chart'), describeRun(run));
-    assert.deepEqual(readKubectlLog(setup.log), []);
     const home = await mkdtemp(join(tmpdir(), 'outerloop-helm-home-'));
     try {
       const rendered = await runHelm(['template', 'shop', run.outputs['chartPackageFile']], { home });
@@ -338,7 +232,7 @@ describe('ComposeToK8s@1 task: action chart (from the .vsix, rendered by real He
 
   it('a chart version that is not SemVer fails in one sentence naming the input', async () => {
     const setup = await setUp();
-    const run = await deploy(setup, {}, { action: 'chart', kubernetesServiceConnection: '', chartVersion: 'v1' }, []);
+    const run = await deploy(setup, { action: 'chart', kubernetesServiceConnection: '', chartVersion: 'v1' }, []);
     assert.equal(run.result, 'Failed', describeRun(run));
     assert.equal(run.message, "Input 'chartVersion' must be a SemVer 2 version such as 1.4.0 or 0.0.0-20261122.3, not 'v1'.");
   });

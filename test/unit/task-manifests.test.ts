@@ -79,8 +79,9 @@ describe('task.json files', () => {
 
 describe('vss-extension.json', () => {
   const ext = JSON.parse(readFileSync(join(ROOT, 'vss-extension.json'), 'utf8')) as {
-    files: Array<{ path: string }>;
-    contributions: Array<{ id: string; type: string; properties: { name: string } }>;
+    files: Array<{ path: string; addressable?: boolean }>;
+    scopes?: string[];
+    contributions: Array<{ id: string; type: string; targets: string[]; properties: { name: string; uri?: string; supportsTasks?: string[] } }>;
   };
   it('ships and contributes every task folder', () => {
     for (const folder of folders) {
@@ -89,5 +90,16 @@ describe('vss-extension.json', () => {
       assert.ok(c, `a contribution for tasks/${folder}`);
       assert.equal(c.type, 'ms.vss-distributed-task.task');
     }
+  });
+
+  it('contributes the Outer loop tab to the run page, shown only for runs that used one of the tasks', () => {
+    const tab = ext.contributions.find((x) => x.type === 'ms.vss-build-web.build-results-tab');
+    assert.ok(tab, 'a build-results-tab contribution');
+    assert.deepEqual(tab.targets, ['ms.vss-build-web.build-results-view']);
+    assert.equal(tab.properties.uri, 'tab/outerloop-tab.html');
+    assert.ok(ext.files.some((f) => f.path === 'tab' && f.addressable === true), 'the tab folder is addressable');
+    assert.deepEqual(ext.scopes, ['vso.build']);
+    const taskIds = folders.map((f) => (JSON.parse(readFileSync(join(ROOT, 'tasks', f, 'task.json'), 'utf8')) as { id: string }).id);
+    assert.deepEqual([...(tab.properties.supportsTasks ?? [])].sort(), [...taskIds].sort());
   });
 });

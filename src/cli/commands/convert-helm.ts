@@ -39,7 +39,7 @@ export function checkHelmOptions(values: Record<string, unknown>): void {
 }
 
 /** Writes the chart (or the digest values file) of a conversion; returns the exit code. */
-export async function writeHelmOutput(values: Record<string, unknown>, result: RenderResult, io: CliIo): Promise<number> {
+export async function writeHelmOutput(values: Record<string, unknown>, result: Pick<RenderResult, 'objects' | 'images' | 'projectName'>, io: CliIo): Promise<number> {
   const output = values['output'] as string | undefined;
   if (values['values-only'] === true) {
     const yaml = digestValuesYaml(result);

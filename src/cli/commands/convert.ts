@@ -5,6 +5,9 @@ import { writeFileAtomic } from '../../common/fs';
 import { readDigestFile } from '../../digests/digest-file';
 import { formatManifests } from '../../k8s/order';
 import { renderComposeProject, type KubernetesObject, type RenderOptions } from '../../k8s/render';
+import { dockerImagePorts } from '../../k8s/image-ports';
+import { splitSecrets } from '../../k8s/secrets';
+import { NodeProcessRunner } from '../../process/runner';
 import type { CliCommand, CliIo } from '../io';
 import { COMPOSE_OPTIONS_USAGE, parseCommandArgs, readComposeOptions } from './compose-options';
 import { checkHelmOptions, HELM_ONLY, HELM_OPTIONS, HELM_OPTIONS_USAGE, writeHelmOutput } from './convert-helm';
@@ -21,6 +24,8 @@ const OWN_OPTIONS = {
   'ingress-host': { type: 'string' },
   'wait-image': { type: 'string' },
   'kubectl-image': { type: 'string' },
+  'no-bind-configmaps': { type: 'boolean' },
+  'no-secrets': { type: 'boolean' },
   format: { type: 'string' },
   ...HELM_OPTIONS,
 } as const;
@@ -72,19 +77,29 @@ async function run(args: string[], io: CliIo): Promise<number> {
     ...(typeof values['ingress-host'] === 'string' ? { ingressHost: values['ingress-host'] } : {}),
     ...(typeof values['wait-image'] === 'string' ? { waitImage: values['wait-image'] } : {}),
     ...(typeof values['kubectl-image'] === 'string' ? { kubectlImage: values['kubectl-image'] } : {}),
+    ...(values['no-bind-configmaps'] === true ? { bindConfigMaps: false } : {}),
+    imagePorts: dockerImagePorts(new NodeProcessRunner({ write: () => undefined }), io.env),
   };
   if (typeof values['digests'] === 'string') options.digests = await readDigestFile(resolve(io.cwd, values['digests']));
   const result = await renderComposeProject(options);
   for (const warning of result.warnings) io.stderr.write(`warning: ${warning}\n`);
-  if (format === 'helm') return writeHelmOutput(values, result, io);
+  const { secrets, others } = splitSecrets(result.objects);
+  const withoutSecrets = values['no-secrets'] === true;
+  const objects = withoutSecrets ? others : result.objects;
+  const names = secrets.map((o) => o.metadata.name).join(', ');
+  const target = outputDir !== undefined ? resolve(io.cwd, outputDir) : output !== undefined ? resolve(io.cwd, output) : 'standard output';
+  const writesObjects = values['values-only'] !== true;
+  if (writesObjects && secrets.length > 0 && withoutSecrets) io.stderr.write(`left out Secret ${names} (--no-secrets): create them in the cluster before ${format === 'helm' ? 'installing the chart' : 'applying the manifests'}\n`);
+  else if (writesObjects && secrets.length > 0) io.stderr.write(`warning: the contents of compose secrets are written in the clear (base64) to ${target}, in Secret ${names}: keep them out of version control and logs, or use --no-secrets to leave the Secrets out\n`);
+  if (format === 'helm') return writeHelmOutput(values, { objects, images: result.images, projectName: result.projectName }, io);
+  const yaml = withoutSecrets ? formatManifests(objects) : result.yaml;
   if (outputDir !== undefined) {
-    const dir = resolve(io.cwd, outputDir);
-    const removed = await writeManifestFolder(dir, result.objects);
-    io.stderr.write(`wrote ${result.objects.length} manifests to ${dir}${removed.length ? `, removed ${removed.length} that the project no longer has (${removed.join(', ')})` : ''}\n`);
+    const removed = await writeManifestFolder(target, objects);
+    io.stderr.write(`wrote ${objects.length} manifests to ${target}${removed.length ? `, removed ${removed.length} that the project no longer has (${removed.join(', ')})` : ''}\n`);
   } else if (output !== undefined) {
-    await writeFileAtomic(resolve(io.cwd, output), result.yaml);
-    io.stderr.write(`wrote ${result.objects.length} objects to ${resolve(io.cwd, output)}\n`);
-  } else io.stdout.write(result.yaml);
+    await writeFileAtomic(target, yaml);
+    io.stderr.write(`wrote ${objects.length} objects to ${target}\n`);
+  } else io.stdout.write(yaml);
   return 0;
 }
 
@@ -110,6 +125,10 @@ export const convertCommand: CliCommand = {
     '                          default busybox:1.36; pin it, e.g. busybox@sha256:…)',
     '      --kubectl-image IMAGE image of the init containers that wait for a dependency\'s Job (kubectl;',
     '                          default bitnami/kubectl:1.30)',
+    '      --no-bind-configmaps leave out read-only bind mounts of project files instead of making',
+    '                          ConfigMaps of them (mounted at the same path)',
+    '      --no-secrets        leave out the Secrets made of compose secrets (their contents would be',
+    '                          written in the clear); the pods still refer to them: create them yourself',
     '  -o, --output FILE       write the manifests to FILE (default: stdout)',
     '      --output-dir DIR    write one file per object (<kind>-<name>.yaml) to DIR; files an earlier run wrote',
     '                          for objects that are gone are removed (DIR/.outerloop-manifests lists them)',

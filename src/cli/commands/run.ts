@@ -2,16 +2,20 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { FileError, InputError } from '../../common/errors';
+import { neutralizeLoggingCommands } from '../../process/neutralize';
 import { NodeProcessRunner } from '../../process/runner';
 import { RunOutputs } from '../../run/collect';
 import { PipelineEngine } from '../../run/engine';
 import { SecretMasker } from '../../run/mask';
-import { parsePipeline } from '../../run/parse';
+import { expandPipelineFile, parsePipeline } from '../../run/parse';
+import { readVariablesFile } from '../../run/variables-file';
+import { takePipelineResource, writeRunRecord } from '../../run/pipeline-resources';
+import { printExpandedPipeline } from '../../run/template-expand';
 import { DEFAULT_BUILD_NUMBER_FORMAT, predefinedVariables } from '../../run/predefined';
 import { ConsoleReporter } from '../../run/report';
 import { parseRunArgs, RUN_USAGE } from '../../run/options';
 import { TaskCatalog } from '../../run/task-catalog';
-import { nextBuildCounters, prepareWorkFolders, readGitFacts, removeTemp, repositoryName } from '../../run/workspace';
+import { nextBuildCounters, prepareWorkFolders, readGitFacts, removeTemp, repositoryName, workFolders, type WorkFolders } from '../../run/workspace';
 import type { CliCommand, CliIo } from '../io';
 
 /**
@@ -34,31 +38,77 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
   const file = resolve(io.cwd, options.file);
   const shown = relative(io.cwd, file) || file;
   if (!existsSync(file)) throw new FileError(shown, 'no such pipeline file.');
-  const pipeline = parsePipeline(await readFile(file, 'utf8'), shown);
+  for (const vars of options.variablesFiles) {
+    const path = resolve(io.cwd, vars);
+    if (!existsSync(path)) throw new InputError('--variables-file', `names '${vars}', which does not exist.`);
+    const read = readVariablesFile(await readFile(path, 'utf8'), relative(io.cwd, path) || path);
+    // --var and --secret on the command line win over a file's values.
+    options.variables = { ...read.variables, ...options.variables };
+    options.secrets = { ...read.secrets, ...options.secrets };
+  }
 
   const runner = new NodeProcessRunner({ write: () => undefined });
   const git = await readGitFacts(runner, dirname(file));
   const sourcesDir = options.sourcesDir ? resolve(io.cwd, options.sourcesDir) : (git.topLevel ?? io.cwd);
   if (!existsSync(sourcesDir)) throw new InputError('--sources', `names '${sourcesDir}', which does not exist.`);
   const sourceGit = options.sourcesDir ? await readGitFacts(runner, sourcesDir) : git;
-
+  const facts = (folders: WorkFolders, buildId: number): Record<string, string> =>
+    predefinedVariables({
+      ...folders,
+      sourcesDir,
+      buildId,
+      buildNumber: '',
+      pipelineFile: isAbsolute(relative(sourcesDir, file)) ? file : relative(sourcesDir, file),
+      repositoryName: repositoryName(sourcesDir, sourceGit),
+      git: sourceGit,
+      os: process.platform === 'win32' ? 'Windows_NT' : process.platform === 'darwin' ? 'Darwin' : 'Linux',
+      arch: process.arch === 'arm64' ? 'ARM64' : 'X64',
+    });
+  const parseOptions = {
+    path: file,
+    repositoryRoot: git.topLevel ?? sourcesDir,
+    display: (p: string) => relative(io.cwd, p) || p,
+    parameters: options.parameters,
+    // ${{ variables.x }} sees the predefined variables and the file's own, not --var: as on the
+    // service, variables given when a run starts are runtime variables.
+    variables: facts(workFolders(sourcesDir), 0),
+  };
+  const text = await readFile(file, 'utf8');
+  if (options.expand) {
+    // Like everything outerloop run prints, with ##vso[ defused: it may run inside a real pipeline.
+    io.stdout.write(neutralizeLoggingCommands(printExpandedPipeline(expandPipelineFile(file, shown, text, parseOptions))));
+    return 0;
+  }
+  const pipeline = parsePipeline(text, shown, parseOptions);
+  for (const alias of Object.keys(options.pipelineArtifacts)) {
+    if (!pipeline.pipelineResources.some((p) => p.alias.toLowerCase() === alias.toLowerCase())) {
+      throw new InputError('--pipeline-artifacts', `names '${alias}', which is not a pipeline in ${shown}'s resources.pipelines.`);
+    }
+    const dir = resolve(io.cwd, options.pipelineArtifacts[alias]);
+    if (!existsSync(dir)) throw new InputError('--pipeline-artifacts', `names '${options.pipelineArtifacts[alias]}', which does not exist.`);
+    options.pipelineArtifacts[alias] = dir;
+  }
   const catalog = await TaskCatalog.load([...options.taskDirs.map((d) => resolve(io.cwd, d)), bundledTasksDir()]);
   const folders = await prepareWorkFolders(sourcesDir);
+  // Before this run empties its artifacts folder: the pipeline resources may be an earlier run's.
+  const resourceVariables: Record<string, string> = {};
+  for (const resource of pipeline.pipelineResources) {
+    const given = Object.entries(options.pipelineArtifacts).find(([alias]) => alias.toLowerCase() === resource.alias.toLowerCase());
+    if (given) {
+      const taken = await takePipelineResource(folders.outerloopDir, resource.alias, resource.source, given[1]);
+      options.pipelineArtifacts[given[0]] = taken.dir;
+      Object.assign(resourceVariables, taken.variables);
+    } else {
+      resourceVariables[`resources.pipeline.${resource.alias}.pipelineName`] = resource.source;
+      resourceVariables[`resources.pipeline.${resource.alias}.runName`] = 'local';
+    }
+  }
   const outputs = new RunOutputs(folders.outerloopDir, sourcesDir, io.cwd);
   await outputs.reset();
   const startedAt = new Date();
   const { buildId, revision } = await nextBuildCounters(folders.outerloopDir, pipeline.buildNumberFormat ?? DEFAULT_BUILD_NUMBER_FORMAT, startedAt);
-  const predefined = predefinedVariables({
-    ...folders,
-    sourcesDir,
-    buildId,
-    buildNumber: '',
-    pipelineFile: isAbsolute(relative(sourcesDir, file)) ? file : relative(sourcesDir, file),
-    repositoryName: repositoryName(sourcesDir, sourceGit),
-    git: sourceGit,
-    os: process.platform === 'win32' ? 'Windows_NT' : process.platform === 'darwin' ? 'Darwin' : 'Linux',
-    arch: process.arch === 'arm64' ? 'ARM64' : 'X64',
-  });
+  const predefined = facts(folders, buildId);
+  Object.assign(predefined, resourceVariables);
   if (options.debug) predefined['System.Debug'] = 'true';
 
   const masker = new SecretMasker();
@@ -96,8 +146,17 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
       baseEnv: io.env,
       signal: controller.signal,
       now: () => Date.now(),
+      pipelineArtifacts: options.pipelineArtifacts,
     });
     const result = await engine.run();
+    await writeRunRecord(folders.outerloopDir, {
+      pipelineFile: predefined['System.PipelineFile'],
+      buildNumber: result.buildNumber,
+      buildId: predefined['Build.BuildId'],
+      result: result.result,
+      sourceVersion: predefined['Build.SourceVersion'],
+      sourceBranch: predefined['Build.SourceBranch'],
+    });
     await printKept(io, outputs, masker);
     return exitCodeOf(result.result);
   } finally {

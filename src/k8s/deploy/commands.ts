@@ -20,14 +20,24 @@ export function workloadName(w: { kind: string; name: string }): string {
   return `${w.kind.toLowerCase()}/${w.name}`;
 }
 
-/** `kubectl version --client`: proves kubectl is installed, without a cluster. */
-export function clientVersionArgs(): string[] {
-  return ['version', '--client', '--output=json'];
+/** The API server's readiness, a read every authenticated user may make (system:public-info-viewer). */
+export function readyzArgs(): string[] {
+  return ['get', '--raw', '/readyz'];
 }
 
 /** Server-side apply of every object, read from stdin, in one call. */
 export function applyArgs(namespace: string): string[] {
   return ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--force-conflicts', '--namespace', namespace, '--filename', '-'];
+}
+
+/** The same apply as {@link applyArgs}, validated by the API server and persisted nowhere. */
+export function dryRunArgs(namespace: string): string[] {
+  return [...applyArgs(namespace), '--dry-run=server'];
+}
+
+/** Whether a namespace exists: prints its name, or fails with NotFound. */
+export function getNamespaceArgs(namespace: string): string[] {
+  return ['get', 'namespace', namespace, '--output=name'];
 }
 
 /** Waits for one workload's rollout, never longer than `timeoutSeconds`. */

@@ -7,7 +7,18 @@ export interface Kubectl {
    * Runs `kubectl <global flags> <args>`. `stdin` carries manifests (and the registry password they
    * hold: never argv). `quiet` keeps the output out of the log (it is still returned).
    */
-  run(args: readonly string[], options?: { stdin?: string; quiet?: boolean }): Promise<ExecResult>;
+  run(args: readonly string[], options?: KubectlRunOptions): Promise<ExecResult>;
+}
+
+/** Options of one kubectl call. */
+export interface KubectlRunOptions {
+  stdin?: string;
+  quiet?: boolean;
+  /**
+   * Bounds this call's requests (`--request-timeout`), instead of the rollout timeout every call
+   * gets: what is left of a deadline, or a short probe.
+   */
+  timeoutSeconds?: number;
 }
 
 /** How much longer than the rollout timeout one kubectl request may take: a rollout's own `--timeout` fires first. */
@@ -23,8 +34,13 @@ export function kubectlGlobalArgs(kubeconfig: string, context: string | undefine
     '--kubeconfig',
     kubeconfig,
     ...(context ? ['--context', context] : []),
-    `--request-timeout=${Math.max(1, Math.ceil(rolloutTimeoutSeconds)) + REQUEST_TIMEOUT_MARGIN_SECONDS}s`,
+    requestTimeoutArg(Math.max(1, Math.ceil(rolloutTimeoutSeconds)) + REQUEST_TIMEOUT_MARGIN_SECONDS),
   ];
+}
+
+/** `--request-timeout=Ns`, at least one second. */
+export function requestTimeoutArg(seconds: number): string {
+  return `--request-timeout=${Math.max(1, Math.ceil(seconds))}s`;
 }
 
 /**
@@ -39,11 +55,13 @@ export class KubectlCli implements Kubectl {
     private readonly file = 'kubectl',
   ) {}
 
-  async run(args: readonly string[], options: { stdin?: string; quiet?: boolean } = {}): Promise<ExecResult> {
+  async run(args: readonly string[], options: KubectlRunOptions = {}): Promise<ExecResult> {
     throwIfAborted(this.signal);
+    // A later --request-timeout wins over the global one.
+    const timeout = options.timeoutSeconds === undefined ? [] : [requestTimeoutArg(options.timeoutSeconds)];
     let result: ExecResult;
     try {
-      result = await this.runner.exec(this.file, [...this.globalArgs, ...args], { stdin: options.stdin, quiet: options.quiet, signal: this.signal });
+      result = await this.runner.exec(this.file, [...this.globalArgs, ...timeout, ...args], { stdin: options.stdin, quiet: options.quiet, signal: this.signal });
     } catch (err) {
       if (err instanceof ToolError && /was not found on PATH/.test(err.message)) {
         throw new ToolError('kubectl', `kubectl was not found on PATH: install the kubectl client on the agent (for example with the KubectlInstaller@0 task) or use action 'render'.`);

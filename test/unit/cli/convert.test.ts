@@ -131,6 +131,35 @@ describe('outerloop config and convert', () => {
     assert.match(help.out, /--kubectl-image IMAGE/);
   });
 
+  it('makes ConfigMaps of read-only bind mounts of project files, unless --no-bind-configmaps', async () => {
+    writeFileSync(join(dir, 'compose.yaml'), 'services:\n  proxy:\n    image: nginx:1.27\n    volumes: ["./nginx.conf:/etc/nginx/nginx.conf:ro"]\n');
+    writeFileSync(join(dir, 'nginx.conf'), 'events {}\n');
+    const on = io(dir);
+    assert.equal(await main(['convert'], on), 0);
+    assert.match(on.out, /kind: ConfigMap[\s\S]*name: bind-nginx-conf[\s\S]*mountPath: \/etc\/nginx\/nginx.conf/);
+    assert.equal(on.err, '');
+    const off = io(dir);
+    assert.equal(await main(['convert', '--no-bind-configmaps'], off), 0);
+    assert.doesNotMatch(off.out, /ConfigMap/);
+    assert.match(off.err, /volumes\[0\] is a bind mount of .*nginx\.conf .*switched off/);
+  });
+
+  it('warns when it writes compose secrets\' contents, and leaves the Secrets out with --no-secrets', async () => {
+    writeFileSync(join(dir, 'compose.yaml'), 'services:\n  api:\n    image: example/api:1\n    secrets: [token]\nsecrets:\n  token: {file: ./token.txt}\n');
+    writeFileSync(join(dir, 'token.txt'), 's3cr3t-token');
+    const encoded = Buffer.from('s3cr3t-token').toString('base64');
+    const written = io(dir);
+    assert.equal(await main(['convert', '-o', 'k8s.yaml'], written), 0);
+    assert.ok(readFileSync(join(dir, 'k8s.yaml'), 'utf8').includes(encoded));
+    assert.match(written.err, /^warning: the contents of compose secrets are written in the clear \(base64\) to .*k8s\.yaml, in Secret token: keep them out of version control and logs, or use --no-secrets to leave the Secrets out$/m);
+    const left = io(dir);
+    assert.equal(await main(['convert', '--no-secrets', '-o', 'k8s.yaml'], left), 0);
+    const yaml = readFileSync(join(dir, 'k8s.yaml'), 'utf8');
+    assert.ok(!yaml.includes(encoded) && !yaml.includes('kind: Secret') && yaml.includes('secretName: token'));
+    assert.match(left.err, /^left out Secret token \(--no-secrets\): create them in the cluster before applying the manifests$/m);
+    assert.doesNotMatch(left.err, /warning: the contents/);
+  });
+
   it('fails with one line naming the file, line and key, and writes nothing', async () => {
     writeFileSync(join(dir, 'compose.yaml'), 'services:\n  web:\n    image: "x:${TAG:?TAG is required}"\n');
     const o = io(dir);

@@ -49,7 +49,7 @@ function fakes(containers: ContainerState[] = READY, testExit = 0) {
   };
   const output = {
     info: sinon.stub(), warning: sinon.stub(), debug: sinon.stub(), setSecret: sinon.stub(), setOutput: sinon.stub(),
-    uploadArtifact: sinon.stub(), publishTestResults: sinon.stub(),
+    uploadArtifact: sinon.stub(), publishTestResults: sinon.stub(), uploadSummary: sinon.stub(), addAttachment: sinon.stub(),
   };
   const runner = { exec: sinon.stub().resolves({ code: testExit, stdout: '', stderr: '' }) };
   const ports: ComposeTestPorts = {
@@ -102,6 +102,16 @@ describe('executeComposeTest (ports faked)', () => {
     for (const file of ['shop-1_web_1.log', 'shop-1_worker_1.log', 'ps.txt', 'containers.json']) assert.ok(existsSync(join(dir, file)), file);
     sinon.assert.callOrder(f.compose.ps, f.compose.down, f.docker.removeImages);
     assert.deepEqual(f.docker.removeImages.firstCall.args[0], ['shop-1_web', 'shop-1_worker']);
+    // The run summary and the record say it failed, why, and where the logs are, after the teardown.
+    sinon.assert.callOrder(f.compose.down, f.output.uploadSummary, f.output.addAttachment);
+    assert.match(f.output.uploadSummary.firstCall.args[1], /^### ComposeTest: shop-1 failed\n/);
+    const [type, name, text] = f.output.addAttachment.firstCall.args;
+    assert.deepEqual([type, name], ['outerloop.result', 'compose-test']);
+    const record = JSON.parse(text);
+    assert.deepEqual(
+      [record.outcome, record.failure, record.exitCode, record.logsArtifact, record.services.map((s: { name: string }) => s.name)],
+      ['failed', 'The tests failed: the test command exited with code 2.', 2, 'compose-logs', ['db', 'web', 'worker']],
+    );
   });
 
   it('a service that exits fails before the tests, naming it, and is torn down', async () => {
@@ -113,6 +123,8 @@ describe('executeComposeTest (ports faked)', () => {
     sinon.assert.calledOnce(f.compose.down);
     sinon.assert.calledOnce(f.output.uploadArtifact);
     assert.equal(f.output.setOutput.args.find(([k]) => k === 'testExitCode'), undefined);
+    const record = JSON.parse(f.output.addAttachment.firstCall.args[2]);
+    assert.deepEqual([record.outcome, record.exitCode, record.readyAfterMs, record.services], ['failed', undefined, undefined, []]);
   });
 
   it('waitTimeout bounds compose up too (v1 waits for service_healthy dependencies itself)', async () => {

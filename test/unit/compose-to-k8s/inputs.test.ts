@@ -44,6 +44,9 @@ describe('readComposeToK8sInputs', () => {
       strict: false,
       serviceType: 'ClusterIP',
       ingressHost: undefined,
+      bindConfigMaps: true,
+      waitImage: undefined,
+      kubectlImage: undefined,
     });
     assert.equal(inputs.cluster?.kind, 'token');
     assert.deepEqual(
@@ -65,6 +68,9 @@ describe('readComposeToK8sInputs', () => {
       strict: 'true',
       serviceType: 'loadbalancer',
       ingressHost: 'shop.example.com',
+      bindConfigMaps: 'false',
+      waitImage: 'registry.local/busybox@sha256:' + 'b'.repeat(64),
+      kubectlImage: 'registry.local/kubectl:1.30',
       digestFile: '/drop/image-digests/image-digests.json',
       requirePinned: 'false',
       containerRegistry: 'acr',
@@ -79,6 +85,8 @@ describe('readComposeToK8sInputs', () => {
     assert.deepEqual(inputs.compose.envFiles, [`${SOURCES}/prod.env`]);
     assert.deepEqual(inputs.compose.profiles, ['web', 'jobs']);
     assert.equal(inputs.compose.serviceType, 'LoadBalancer');
+    assert.equal(inputs.compose.bindConfigMaps, false);
+    assert.deepEqual([inputs.compose.waitImage, inputs.compose.kubectlImage], ['registry.local/busybox@sha256:' + 'b'.repeat(64), 'registry.local/kubectl:1.30']);
     assert.deepEqual(inputs.digests, { kind: 'file', path: '/drop/image-digests/image-digests.json' });
     assert.deepEqual(inputs.registry, { registry: 'contoso.azurecr.io', username: 'ci', password: 'pw' });
     assert.deepEqual(

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { loadAll } from 'js-yaml';
 import { appLabelValue, manifestsPath, pipelineRunUrl, planManifests, pullSecretName, traceabilityAnnotations, unpinnedBuiltImages } from '../../../src/compose-to-k8s/plan';
 import type { DigestFile } from '../../../src/digests/digest-file';
-import type { RenderedImage } from '../../../src/k8s/render';
+import type { KubernetesObject, RenderedImage } from '../../../src/k8s/render';
 import { fixtureRenderer } from './fixture-renderer';
 
 const vars = { collectionUri: 'https://dev.azure.com/contoso/', teamProject: 'Shop Team', buildId: '4242', buildNumber: '20261122.3', sourceVersion: 'abc123' };
@@ -65,13 +65,42 @@ describe('compose-to-k8s planners', () => {
       const secret = plan.applyObjects[1];
       assert.deepEqual(secret.metadata.labels, { 'app.kubernetes.io/part-of': 'shop', 'app.kubernetes.io/managed-by': 'outerloop' });
       for (const object of plan.applyObjects) {
-        assert.equal(object.metadata.annotations?.['outerloop.io/build-number'], '7', `${object.kind}/${object.metadata.name} carries the traceability annotations`);
+        // A Deployment's annotations are copied to its ReplicaSets, and a change bumps its generation.
+        const expected = object.kind === 'Deployment' ? undefined : '7';
+        assert.equal(object.metadata.annotations?.['outerloop.io/build-number'], expected, `${object.kind}/${object.metadata.name} carries the traceability annotations`);
       }
       const template = (plan.fileObjects[0]['spec'] as { template: { spec: { imagePullSecrets: unknown }; metadata: { annotations: unknown } } }).template;
       assert.deepEqual(template.spec.imagePullSecrets, [{ name: 'shop-registry' }]);
-      assert.deepEqual(template.metadata.annotations, { 'outerloop.io/build-number': '7' });
+      assert.equal(template.metadata.annotations, undefined, 'the build number is on the object, never on the pod template');
       assert.deepEqual(plan.workloads.map((w) => w.name), ['api', 'cache']);
       assert.equal(plan.pruneSelector, 'app.kubernetes.io/part-of=shop');
+    });
+
+    it('restarts only what changed: a template carries its own image digests, never the build number or another service\'s digest', () => {
+      const pod = (name: string, image: string): KubernetesObject => ({
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, labels: { 'app.kubernetes.io/part-of': 'shop' } },
+        spec: { template: { metadata: { labels: { 'app.kubernetes.io/name': name } }, spec: { containers: [{ name, image }] } } },
+      });
+      const release = (build: string, webDigest: string): ReturnType<typeof planManifests> => {
+        const released: RenderedImage[] = [
+          { service: 'api', image: 'r/api:1', resolved: 'r/api@sha256:aa', pinned: true, built: true },
+          { service: 'web', image: 'r/web:1', resolved: `r/web@sha256:${webDigest}`, pinned: true, built: true },
+          { service: 'cache', image: 'redis:7', resolved: 'redis:7', pinned: false, built: false },
+        ];
+        const objects = [pod('api', 'r/api@sha256:aa'), pod('cache', 'redis:7'), pod('web', `r/web@sha256:${webDigest}`)];
+        const annotations = traceabilityAnnotations({ ...vars, buildNumber: build, buildId: build }, undefined, released);
+        return planManifests({ render: { objects, projectName: 'shop', images: released }, namespace: 'qa', createNamespace: false, annotations, prune: false });
+      };
+      const template = (plan: ReturnType<typeof planManifests>, i: number): unknown => (plan.fileObjects[i]['spec'] as { template: unknown }).template;
+      const first = release('1', 'bb');
+      const second = release('2', 'cc');
+      assert.deepEqual((template(first, 0) as { metadata: { annotations: unknown } }).metadata.annotations, { 'outerloop.io/image-digests': 'api=r/api@sha256:aa' });
+      assert.deepEqual((template(first, 1) as { metadata: { annotations?: unknown } }).metadata.annotations, undefined);
+      assert.deepEqual(template(second, 0), template(first, 0), 'api did not change, so its pods stay');
+      assert.deepEqual(template(second, 1), template(first, 1), 'cache did not change, so its pods stay');
+      assert.notDeepEqual(template(second, 2), template(first, 2), 'web has a new image');
+      assert.deepEqual(second.fileObjects[0].metadata, first.fileObjects[0].metadata, "api's Deployment keeps its annotations, so its generation stays");
+      assert.deepEqual(second.fileObjects[0].metadata.annotations, { 'outerloop.io/image-digests': 'api=r/api@sha256:aa' });
     });
 
     it('adds nothing when there is no registry and no namespace to create, and no selector without prune', async () => {

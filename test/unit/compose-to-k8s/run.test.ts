@@ -9,6 +9,7 @@ import type { ComposeToK8sInputs } from '../../../src/compose-to-k8s/inputs';
 import { runComposeToK8s, type ComposeToK8sPorts } from '../../../src/compose-to-k8s/run';
 import { formatDigestFile, type DigestFile } from '../../../src/digests/digest-file';
 import type { KubeconfigHandle } from '../../../src/k8s/deploy/kubeconfig';
+import { renderComposeProject } from '../../../src/k8s/render';
 import type { TaskContext } from '../../../src/pipeline/run-task';
 import { commandLines, failed, fakeKubectl, fakeOutput, infoLines } from '../k8s-deploy/fakes';
 import { API_IMAGE, fixtureRenderer } from './fixture-renderer';
@@ -43,7 +44,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
   function inputs(overrides: Partial<ComposeToK8sInputs> = {}): ComposeToK8sInputs {
     return {
       action: 'deploy',
-      compose: { files: [join(work, 'docker-compose.yml')], workingDir: work, environment: { TAG: '20261122.3' }, profiles: [], strict: false, serviceType: 'ClusterIP' },
+      compose: { files: [join(work, 'docker-compose.yml')], workingDir: work, environment: { TAG: '20261122.3' }, profiles: [], strict: false, serviceType: 'ClusterIP', bindConfigMaps: true },
       digests: { kind: 'file', path: join(work, 'image-digests.json') },
       requirePinned: true,
       cluster: { kind: 'token', server: 'https://k:6443', token: TOKEN, caData: 'Q0E=', insecure: false, source: "service connection 'aks'" },
@@ -105,8 +106,8 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
     assert.ok(handles[0].path.startsWith(join(work, 'temp')));
     assert.ok(!existsSync(handles[0].path), 'the temporary kubeconfig is removed');
     assert.deepEqual(await readdir(join(work, 'temp')), []);
-    assert.deepEqual(commandLines(kubectl).map((l) => l.split(' --')[0]), ['version', 'apply', 'rollout status deployment/api', 'rollout status deployment/cache', 'get configmaps,cronjobs.batch,daemonsets.apps,deployments.apps,horizontalpodautoscalers.autoscaling,ingresses.networking.k8s.io,jobs.batch,networkpolicies.networking.k8s.io,persistentvolumeclaims,poddisruptionbudgets.policy,secrets,serviceaccounts,services,statefulsets.apps']);
-    const stdin = kubectl.run.getCall(1).args[1].stdin as string;
+    assert.deepEqual(commandLines(kubectl).map((l) => l.split(' --')[0]), ['apply', 'rollout status deployment/api', 'rollout status deployment/cache', 'get configmaps,cronjobs.batch,daemonsets.apps,deployments.apps,horizontalpodautoscalers.autoscaling,ingresses.networking.k8s.io,jobs.batch,networkpolicies.networking.k8s.io,persistentvolumeclaims,poddisruptionbudgets.policy,secrets,serviceaccounts,services,statefulsets.apps']);
+    const stdin = kubectl.run.getCall(0).args[1].stdin as string;
     assert.ok(stdin.startsWith('---\napiVersion: v1\nkind: Namespace\n'));
     assert.ok(stdin.includes('kubernetes.io/dockerconfigjson'));
     for (const line of commandLines(kubectl)) assert.ok(!line.includes(PASSWORD) && !line.includes(TOKEN));
@@ -115,13 +116,53 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
     for (const secret of [TOKEN, PASSWORD]) sinon.assert.calledWith(output.setSecret, secret);
     sinon.assert.calledWith(output.setOutput, 'appliedObjects', 'Namespace/shop-qa,Secret/shop-registry,Deployment/api,Deployment/cache,Service/api,Service/cache');
     assert.ok(infoLines(output).some((l) => l === 'Applying 6 objects to namespace shop-qa on https://k:6443: Namespace/shop-qa, Secret/shop-registry, Deployment/api, Deployment/cache, Service/api, Service/cache'));
+    // The record: where it went, what was applied and rolled out; no secret in it or in the summary.
+    const record = JSON.parse(output.addAttachment.lastCall.args[2]);
+    assert.deepEqual([record.task, record.action, record.namespace, record.cluster, record.objects.length, record.workloads], [
+      'ComposeToK8s', 'deploy', 'shop-qa', 'https://k:6443', 6, [{ name: 'deployment/api', status: 'rolled out' }, { name: 'deployment/cache', status: 'rolled out' }],
+    ]);
+    for (const text of [output.addAttachment.lastCall.args[2], output.uploadSummary.lastCall.args[1]]) assert.ok(!text.includes(PASSWORD) && !text.includes(TOKEN));
+  });
+
+  it('passes the init containers\' images and the bind-mount switch to the converter', async () => {
+    const renderer = fixtureRenderer();
+    const base = inputs({ action: 'render', cluster: undefined });
+    const waitImage = `registry.local/busybox@sha256:${'b'.repeat(64)}`;
+    await runComposeToK8s({ ...base, compose: { ...base.compose, waitImage, kubectlImage: 'registry.local/kubectl:1.30', bindConfigMaps: false } }, context, { render: renderer.render });
+    assert.deepEqual([renderer.calls[0].waitImage, renderer.calls[0].kubectlImage, renderer.calls[0].bindConfigMaps], [waitImage, 'registry.local/kubectl:1.30', false]);
+  });
+
+  it('compose secrets never leave in the clear: kept out of the file, the artifact and the log, masked, applied only on stdin', async () => {
+    const content = 'db-pa55word-7f3c';
+    await writeFile(join(work, 'db_password.txt'), `${content}\n`);
+    await writeFile(join(work, 'docker-compose.yml'), [
+      'name: shop',
+      'services:',
+      `  api: {image: "${API_IMAGE}", build: ., secrets: [db_password], environment: {HELLO: world}}`,
+      'secrets:',
+      '  db_password: {file: ./db_password.txt}',
+      '',
+    ].join('\n'));
+    const { kubectl, factory } = kubectlPort();
+    await runComposeToK8s(inputs(), context, { render: renderComposeProject, kubectl: factory });
+    const encoded = Buffer.from(`${content}\n`).toString('base64');
+    const file = await readFile(MANIFESTS(join(work, 'staging')), 'utf8');
+    assert.ok(file.includes('secretName: db-password'), 'the pod still mounts the Secret');
+    assert.ok(!file.includes('kind: Secret') && !file.includes(content) && !file.includes(encoded), 'the manifests file (and so the artifact) holds no Secret');
+    const logged = [...infoLines(output), ...output.warning.getCalls().map((c) => String(c.args[0]))].join('\n');
+    assert.ok(!logged.includes(content) && !logged.includes(encoded), 'the log holds neither form');
+    assert.ok(infoLines(output).some((l) => l.startsWith("Kept out of the manifests file, the artifact and the log, since they hold compose secrets' contents: Secret db-password (")));
+    for (const value of [content, encoded]) sinon.assert.calledWith(output.setSecret, value);
+    const stdin = kubectl.run.getCall(1).args[1].stdin as string;
+    assert.ok(stdin.includes('kind: Secret') && stdin.includes(encoded), 'the real data is applied from kubectl\'s stdin');
+    for (const line of commandLines(kubectl)) assert.ok(!line.includes(content) && !line.includes(encoded));
   });
 
   it('deploy: a failed rollout rolls back, fails with the reason, and still removes the kubeconfig', async () => {
     const { kubectl, handles, factory } = kubectlPort([['rollout status deployment/api', failed('error: timed out waiting for the condition')]]);
     await assert.rejects(runComposeToK8s(inputs(), context, { render: fixtureRenderer().render, kubectl: factory }), (err: unknown) => err instanceof ToolError && /^deployment\/api did not roll out within 300 s .*; rolled back to the previous revision\.$/.test(err.message));
     assert.ok(commandLines(kubectl).includes('rollout undo deployment/api --namespace shop-qa'));
-    assert.ok(!commandLines(kubectl).some((l) => l.startsWith('get configmaps')), 'no prune after a failed rollout');
+    assert.ok(!commandLines(kubectl).some((l) => l.startsWith('delete')), 'no prune after a failed rollout');
     assert.ok(!existsSync(handles[0].path));
   });
 
@@ -136,7 +177,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
     const { kubectl, factory } = kubectlPort();
     const content = 'apiVersion: v1\nkind: Config\ncurrent-context: qa\ncontexts:\n- name: qa\n  context: {cluster: c, user: u, namespace: from-context}\nclusters:\n- name: c\n  cluster: {server: "https://qa:6443"}\nusers:\n- name: u\n  user: {token: kube-secret-token}\n';
     await runComposeToK8s(inputs({ namespace: undefined, cluster: { kind: 'kubeconfig', content, source: 's' } }), context, { render: fixtureRenderer().render, kubectl: factory });
-    assert.ok(commandLines(kubectl)[1].includes('--namespace from-context'));
+    assert.ok(commandLines(kubectl)[0].includes('--namespace from-context'));
     sinon.assert.calledWith(output.setSecret, 'kube-secret-token');
   });
 
@@ -156,7 +197,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
     await assert.rejects(runComposeToK8s(inputs({ digests: undefined }), context, { render: fixtureRenderer().render, kubectl: kubectlPort().factory }), (err: unknown) => err instanceof InputError && /^Input 'digestFile' is required: service 'api' builds image '127\.0\.0\.1:5000\/shop\/api:20261122\.3', which must be pinned/.test(err.message));
     const { kubectl, factory } = kubectlPort();
     await runComposeToK8s(inputs({ digests: undefined, requirePinned: false }), context, { render: fixtureRenderer().render, kubectl: factory });
-    assert.ok((kubectl.run.getCall(1).args[1].stdin as string).includes(`image: ${API_IMAGE}`));
+    assert.ok((kubectl.run.getCall(0).args[1].stdin as string).includes(`image: ${API_IMAGE}`));
   });
 
   it('fails in one sentence naming the input when the kubeconfig file is missing', async () => {
@@ -176,12 +217,21 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
     const artifacts = sinon.stub().returns({ readFile: readFileStub });
     const renderer = fixtureRenderer();
     const connection = { collectionUri: 'https://dev.azure.com/contoso/', project: 'shop', accessToken: 'job-token' };
-    await runComposeToK8s(inputs({ action: 'render', digests: { kind: 'build', buildId: 77, artifactName: 'image-digests', connection } }), context, { render: renderer.render, artifacts });
+    await runComposeToK8s(inputs({ action: 'render', cluster: undefined, digests: { kind: 'build', buildId: 77, artifactName: 'image-digests', connection } }), context, { render: renderer.render, artifacts });
     sinon.assert.calledWith(artifacts, connection);
     sinon.assert.calledWith(readFileStub, 77, 'image-digests', 'image-digests.json');
     sinon.assert.calledWith(output.setSecret, 'job-token');
     assert.equal(renderer.calls[0].digests?.images[0].digest, DIGEST);
     assert.ok(infoLines(output).includes('Digest file from build 77 artifact image-digests/image-digests/image-digests.json: 1 image(s).'));
+  });
+
+  it('render with a cluster: a server-side dry run of what deploy would apply, in default while the namespace does not exist yet', async () => {
+    const { kubectl, handles, factory } = kubectlPort([['get namespace', failed('Error from server (NotFound): namespaces "shop-qa" not found')]]);
+    const message = await runComposeToK8s(inputs({ action: 'render', createNamespace: true }), context, { render: fixtureRenderer().render, kubectl: factory });
+    assert.match(message, /^Rendered 4 objects for namespace shop-qa into .*; the API server at https:\/\/k:6443 accepted them in a server-side dry run\.$/);
+    assert.deepEqual(commandLines(kubectl).map((l) => l.split(' --')[0]), ['get namespace shop-qa', 'apply']);
+    assert.ok(commandLines(kubectl)[1].endsWith('--namespace default --filename - --dry-run=server'), commandLines(kubectl)[1]);
+    assert.ok(!existsSync(handles[0].path), 'the temporary kubeconfig is removed');
   });
 
   it('an unreachable cluster fails clearly, after logging what was to be applied', async () => {
@@ -198,7 +248,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
     const ctx = { ...context, runner: { exec } };
     await assert.rejects(runComposeToK8s(inputs(), ctx, { render: fixtureRenderer().render } satisfies ComposeToK8sPorts), /^ToolError: kubectl was not found on PATH/);
     const kubeconfig = exec.firstCall.args[1][1] as string;
-    assert.deepEqual(exec.firstCall.args[1].slice(2), ['--request-timeout=305s', 'version', '--client', '--output=json'], 'every request is bounded by rolloutTimeout (300 s + 5)');
+    assert.deepEqual(exec.firstCall.args[1].slice(2, 5), ['--request-timeout=305s', 'apply', '--server-side'], 'every request is bounded by rolloutTimeout (300 s + 5)');
     assert.ok(!existsSync(kubeconfig));
     assert.deepEqual(await readdir(join(work, 'temp')), []);
   });

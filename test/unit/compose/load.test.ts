@@ -66,11 +66,23 @@ describe('compose loader', () => {
     assert.deepEqual(names({ profiles: ['*'] }), ['a', 'b', 'c']);
   });
 
-  it('fails when an enabled service depends on a disabled one, and drops an optional one', () => {
+  it('fails when an enabled service depends on a disabled one, and keeps an optional one as Compose does (nothing waits for it)', () => {
     const dir = write({ 'compose.yaml': 'services:\n  a:\n    image: x\n    depends_on:\n      b: {condition: service_started}\n      c: {condition: service_started, required: false}\n  b: {image: x, profiles: [p]}\n  c: {image: x, profiles: [p]}\n' });
     assert.throws(() => load(dir), (e: unknown) => e instanceof FileError && /compose\.yaml:5:7: services\.a\.depends_on\.b: the service 'b' is disabled by its profiles \(p\)/.test(e.message));
     const dir2 = write({ 'compose.yaml': 'services:\n  a:\n    image: x\n    depends_on:\n      c: {condition: service_started, required: false}\n  c: {image: x, profiles: [p]}\n' }, 'two');
-    assert.deepEqual(load(dir2).project.services[0].dependsOn, {});
+    assert.deepEqual(load(dir2).project.services[0].dependsOn, { c: { condition: 'service_started', required: false, restart: false } });
+  });
+
+  it('makes links, network_mode service:x and volumes_from implicit dependencies, as Compose does, and finds cycles through them', () => {
+    const dir = write({ 'compose.yaml': 'services:\n  a: {image: x, links: ["b:alias"], network_mode: "service:c", volumes_from: ["d:ro", "container:other"]}\n  b: {image: x}\n  c: {image: x}\n  d: {image: x, depends_on: {b: {condition: service_healthy}}}\n' }, 'implicit');
+    const a = load(dir).project.services[0];
+    assert.deepEqual(a.dependsOn, {
+      b: { condition: 'service_started', required: true, restart: false, implicit: 'links' },
+      c: { condition: 'service_started', required: true, restart: false, implicit: 'network_mode' },
+      d: { condition: 'service_started', required: true, restart: false, implicit: 'volumes_from' },
+    });
+    const cycle = write({ 'compose.yaml': 'services:\n  a: {image: x, links: [b]}\n  b: {image: x, depends_on: [a]}\n' }, 'implicit-cycle');
+    assert.throws(() => load(cycle), (e: unknown) => e instanceof FileError && /services\.b\.depends_on\.a: dependency cycle detected: a -> b -> a\.$/.test(e.message));
   });
 
   it('reports a missing compose file, env file and extends file by name', () => {

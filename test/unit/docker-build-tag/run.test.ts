@@ -18,6 +18,7 @@ function fakeOutput(): { [K in keyof PipelineOutput]: sinon.SinonSpy } {
   return {
     info: sinon.spy(), warning: sinon.spy(), debug: sinon.spy(), setSecret: sinon.spy(),
     setOutput: sinon.spy(), uploadArtifact: sinon.spy(), publishTestResults: sinon.spy(),
+    uploadSummary: sinon.spy(), addAttachment: sinon.spy(),
   };
 }
 
@@ -79,6 +80,9 @@ describe('runDockerBuildTag (effects through fakes)', () => {
     });
     assert.equal(message, `Built shop/api ${IMAGE} with 5 tags: 42, 1.4.0, 1.4, 1, sha-fedcba9.`);
     assert.deepEqual(await readdir(s.folders.tempDirectory!), [], 'the iidfile folder is removed');
+    const record = JSON.parse(output.addAttachment.firstCall.args[2]);
+    assert.deepEqual([record.image.imageId, record.image.tags, record.image.builder, record.image.labels['org.opencontainers.image.version']], [IMAGE, ['42', '1.4.0', '1.4', '1', 'sha-fedcba9'], 'classic', '1.4.0']);
+    assert.match(output.uploadSummary.firstCall.args[1], /^### DockerBuildTag: shop\/api\n/);
   });
 
   it('classic with a target stage: a plain build, then one LABEL step FROM its image id that applies labels and tags', async () => {

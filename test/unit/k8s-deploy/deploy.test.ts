@@ -65,14 +65,31 @@ describe('deployToCluster', () => {
     sinon.assert.calledWithMatch(output.warning, /^PersistentVolumeClaim\/old-data is no longer in the manifests but was kept/);
   });
 
-  it('shares one timeout between the rollouts: later ones wait only for what is left', async () => {
+  it('watches the rollouts side by side within one shared deadline; a watch started after it still gets a short look', async () => {
     let t = 0;
-    const kubectl = fakeKubectl([['rollout status deployment/api', () => ((t += 250_000), ok())]]);
-    await deployToCluster(plan({ pruneSelector: undefined }), { kubectl, output: fakeOutput(), now: () => t });
-    assert.deepEqual(commandLines(kubectl).filter((l) => l.startsWith('rollout')), [
-      'rollout status deployment/api --namespace shop --timeout=600s',
-      'rollout status statefulset/db --namespace shop --timeout=350s',
+    const workloads = Array.from({ length: 9 }, (_, i) => ({ kind: 'Deployment', name: `w${i}`, matchLabels: { 'app.kubernetes.io/name': `w${i}` } }));
+    // Each watch takes longer than the whole deadline, and the clock moves when it ends.
+    const kubectl = fakeKubectl([['rollout status', () => new Promise((resolve) => setImmediate(() => ((t += 700_000), resolve(ok()))))]]);
+    await deployToCluster(plan({ workloads, pruneSelector: undefined }), { kubectl, output: fakeOutput(), now: () => t });
+    const watches = kubectl.run.getCalls().filter((c) => c.args[0][0] === 'rollout');
+    assert.deepEqual(
+      watches.map((c) => (c.args[0] as string[]).at(-1)),
+      [...Array(8).fill('--timeout=600s'), '--timeout=5s'],
+    );
+    assert.deepEqual(watches.map((c) => c.args[1].timeoutSeconds), [...Array(8).fill(601), 6], 'and so are their requests');
+  });
+
+  it('a workload that is fine is not reported or rolled back because another one used up the time', async () => {
+    let t = 0;
+    const kubectl = fakeKubectl([
+      ['rollout status deployment/api', () => ((t += 600_000), failed('error: timed out waiting for the condition'))],
+      ['get pods', ok('{"items":[]}')],
+      ['get events', ok('{"items":[]}')],
     ]);
+    await assert.rejects(deployToCluster(plan({ pruneSelector: undefined }), { kubectl, output: fakeOutput(), now: () => t }), {
+      message: 'deployment/api did not roll out within 600 s (error: timed out waiting for the condition); rolled back to the previous revision.',
+    });
+    assert.deepEqual(commandLines(kubectl).filter((l) => l.startsWith('rollout undo')), ['rollout undo deployment/api --namespace shop']);
   });
 
   it('deletes the Jobs it is about to create again before the apply (a Job cannot change in place)', async () => {
@@ -114,6 +131,8 @@ describe('deployToCluster', () => {
     assert.deepEqual(commandLines(kubectl).slice(1), [
       'rollout status deployment/api --namespace shop --timeout=600s',
       'rollout status statefulset/db --namespace shop --timeout=600s',
+      `get ${'configmaps,cronjobs.batch,daemonsets.apps,deployments.apps,horizontalpodautoscalers.autoscaling,ingresses.networking.k8s.io,jobs.batch,networkpolicies.networking.k8s.io,persistentvolumeclaims,poddisruptionbudgets.policy,secrets,serviceaccounts,services,statefulsets.apps'} --namespace shop --selector app.kubernetes.io/part-of=shop --output=json`,
+      'get --raw /readyz',
       'get pods --namespace shop --selector app.kubernetes.io/name=api --output=json',
       'get events --namespace shop --field-selector involvedObject.kind=Pod,involvedObject.name=api-7d9-x --output=json',
       'logs pod/api-7d9-x --namespace shop --all-containers --prefix --tail=20 --previous',
@@ -140,9 +159,10 @@ describe('deployToCluster', () => {
     assert.ok(commandLines(noRollback).includes('get events --namespace shop --field-selector involvedObject.kind=Deployment,involvedObject.name=api --output=json'));
     const output = fakeOutput();
     await assert.rejects(deployToCluster(plan({ workloads: plan().workloads.slice(0, 1) }), { kubectl: fakeKubectl(rules), output }), {
-      message: 'deployment/api did not roll out within 600 s (error: deployment "api" exceeded its progress deadline); not rolled back (error: no rollout history found for deployment "api").',
+      message:
+        'deployment/api did not roll out within 600 s (error: deployment "api" exceeded its progress deadline); not rolled back (it was the first revision deployed, so there is no previous one to return to).',
     });
-    sinon.assert.calledWithMatch(output.warning, /^Could not roll back deployment\/api: error: no rollout history found/);
+    sinon.assert.calledWithMatch(output.warning, /^Could not roll back deployment\/api: it was the first revision deployed/);
   });
 
   const applyFailures: Array<[string, string, RegExp]> = [
@@ -160,6 +180,52 @@ describe('deployToCluster', () => {
       assert.equal(kubectl.run.callCount, 1);
     });
   }
+
+  it('after a failed rollout, a cluster that no longer answers the readiness probe is named, and nothing else is tried', async () => {
+    const kubectl = fakeKubectl([
+      ['rollout status', failed('error: timed out waiting for the condition')],
+      ['get --raw /readyz', failed('Unable to connect to the server: net/http: request canceled (Client.Timeout exceeded while awaiting headers)')],
+    ]);
+    await assert.rejects(deployToCluster(plan(), { kubectl, output: fakeOutput() }), {
+      message:
+        'The Kubernetes cluster at https://k:6443 stopped answering during the rollout of deployment/api, so whether it finished is unknown and nothing was rolled back: Unable to connect to the server: net/http: request canceled (Client.Timeout exceeded while awaiting headers)',
+    });
+    assert.deepEqual(commandLines(kubectl).slice(-1), ['get --raw /readyz']);
+    assert.equal(kubectl.run.lastCall.args[1].timeoutSeconds, 5, 'the probe is short');
+  });
+
+  const immutable: Array<[string, string, string]> = [
+    [
+      'a claim whose storage class changed (the server names only spec, the diff names the field)',
+      'The PersistentVolumeClaim "data" is invalid: spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims\n@@ -10,7 +10,7 @@\n  "VolumeName": "pool-36",\n- "StorageClassName": "standard",\n+ "StorageClassName": "fast",\n',
+      'PersistentVolumeClaim/data cannot be changed in place: spec.storageClassName is immutable, so change it back, or delete the object (deleting a claim deletes its data) and deploy again; no rollout was started.',
+    ],
+    [
+      "a Deployment's selector",
+      'Error from server (Invalid): Deployment.apps "api" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"x"}}: field is immutable',
+      'Deployment/api cannot be changed in place: spec.selector is immutable, so change it back, or delete the object and deploy again; no rollout was started.',
+    ],
+    [
+      "a Job's template, among other errors",
+      'Error from server (Invalid): Job.batch "migrate" is invalid: spec.selector: Required value, spec.template: Invalid value: core.PodTemplateSpec{}: field is immutable',
+      'Job/migrate cannot be changed in place: spec.template is immutable, so change it back, or delete the object and deploy again; no rollout was started.',
+    ],
+  ];
+  for (const [what, stderr, expected] of immutable) {
+    it(`names the object and the field on ${what}`, () => {
+      assert.equal(describeApplyFailure({ code: 1, stdout: '', stderr }), expected);
+    });
+  }
+
+  it('a missing namespace says to create it or set createNamespace; a dry run names itself', () => {
+    const stderr = 'Error from server (NotFound): namespaces "shop-qa" not found';
+    assert.equal(describeApplyFailure({ code: 1, stdout: '', stderr }, 'https://k:6443'), 'Namespace shop-qa does not exist on the Kubernetes cluster at https://k:6443, so nothing was applied: create it, or set createNamespace to true.');
+    const denied = 'Error from server (Forbidden): deployments.apps "api" is forbidden: User "system:serviceaccount:qa:ci" cannot patch resource "deployments" in API group "apps" in the namespace "prod"';
+    assert.equal(
+      describeApplyFailure({ code: 1, stdout: '', stderr: denied }, 'https://k:6443', 'dry-run'),
+      `The Kubernetes cluster at https://k:6443 refused the credentials or their permissions, so the server-side dry run could not validate the manifests: ${denied}`,
+    );
+  });
 
   it('names the exit code when kubectl says nothing', () => {
     assert.equal(describeApplyFailure({ code: 3, stdout: '', stderr: '' }), 'The Kubernetes API server rejected the manifests, so no rollout was started: exit code 3');

@@ -34,6 +34,7 @@ function fakeOutput(): { [K in keyof PipelineOutput]: sinon.SinonSpy } {
   return {
     info: sinon.spy(), warning: sinon.spy(), debug: sinon.spy(), setSecret: sinon.spy(),
     setOutput: sinon.spy(), uploadArtifact: sinon.spy(), publishTestResults: sinon.spy(),
+    uploadSummary: sinon.spy(), addAttachment: sinon.spy(),
   };
 }
 

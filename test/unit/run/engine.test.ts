@@ -267,4 +267,150 @@ steps:
     assert.equal(run.buildNumber, '4.3');
     assert.match(run.out, /^4\.3 v4\.3$/m);
   });
+
+  it('passes outputs across jobs and stages (job, matrix leg and deployment forms), and runs runOnce hooks in order with on.failure', async () => {
+    const run = await runPipelineText(`stages:
+- stage: A
+  jobs:
+  - job: Build
+    strategy:
+      matrix:
+        linux: { os: lin }
+        mac: { os: osx }
+    steps:
+    - bash: echo "##vso[task.setvariable variable=os;isOutput=true]$(os)"
+      name: s
+  - job: Plain
+    steps:
+    - bash: echo "##vso[task.setvariable variable=v;isOutput=true]plain-value"
+      name: s
+  - deployment: Ship
+    dependsOn: [Build, Plain]
+    environment: qa
+    variables:
+      fromLeg: $[ dependencies.Build.outputs['mac.s.os'] ]
+      fromPlain: $[ dependencies.Plain.outputs['s.v'] ]
+    strategy:
+      runOnce:
+        preDeploy:
+          steps:
+          - bash: echo "pre $(fromLeg) $(fromPlain) $(Environment.Name)"
+        deploy:
+          steps:
+          - bash: echo "##vso[task.setvariable variable=out;isOutput=true]shipped"
+            name: d
+          - bash: exit 1
+            displayName: breaks
+        on:
+          failure:
+            steps:
+            - bash: echo "rolled back"
+              displayName: on failure
+          success:
+            steps:
+            - bash: echo never
+              displayName: on success
+- stage: B
+  dependsOn: A
+  condition: and(always(), eq(dependencies.A.outputs['Plain.s.v'], 'plain-value'))
+  variables:
+    fromStage: $[ dependencies.A.outputs['Plain.s.v'] ]
+    viaStageDependencies: $[ stageDependencies.A.Plain.outputs['s.v'] ]
+  jobs:
+  - job: Read
+    variables:
+      shipped: $[ stageDependencies.A.Ship.outputs['Ship.d.out'] ]
+      result: $[ stageDependencies.A.Ship.result ]
+    steps:
+    - bash: echo "read $(shipped) $(result) $(fromStage) $(viaStageDependencies)"
+`);
+    assert.match(run.out, /^pre osx plain-value qa$/m, run.out);
+    assert.match(run.out, /^rolled back$/m);
+    assert.match(run.out, /^read shipped Failed plain-value plain-value$/m);
+    assert.deepEqual(run.records.map((r) => r.result), ['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Failed', 'Succeeded', 'Skipped', 'Succeeded']);
+    assert.equal(run.records[4].view.label, 'A › Ship › Download artifacts (current)', 'the deploy hook downloads the artifacts first');
+    assert.deepEqual(run.records.slice(0, 2).map((r) => r.view.label.split(' › ')[1]), ['Build linux', 'Build mac'], 'matrix legs are named <job> <leg>');
+  });
+
+  it('runs a failed step again with retryCountOnTaskFailure, and keeps only the last attempt\'s result', async () => {
+    const run = await runPipelineText(`steps:
+- bash: |
+    n=$(cat "$(Agent.TempDirectory)/attempts" 2>/dev/null || echo 0)
+    echo $((n + 1)) > "$(Agent.TempDirectory)/attempts"
+    echo "attempt $((n + 1))"
+    test "$n" -ge 1
+  displayName: flaky
+  retryCountOnTaskFailure: 2
+`);
+    assert.deepEqual(resultsOf(run), ['flaky=Succeeded'], run.out);
+    assert.match(run.out, /^attempt 1$/m);
+    assert.match(run.out, /Bash exited with code 1\. Retrying in 1 s \(attempt 2 of 3, retryCountOnTaskFailure\)\./);
+    assert.match(run.out, /^attempt 2$/m);
+    assert.doesNotMatch(run.out, /^attempt 3$/m);
+  });
+
+  it('runs PublishPipelineArtifact@1 and DownloadPipelineArtifact@2 as the publish: and download: built-ins, with patterns', async () => {
+    const run = await runPipelineText(`jobs:
+- job: Make
+  steps:
+  - bash: mkdir -p out/sub && echo one > out/a.txt && echo two > out/sub/b.json
+  - task: PublishPipelineArtifact@1
+    inputs:
+      targetPath: out
+      artifact: bundle
+- job: Use
+  dependsOn: Make
+  steps:
+  - task: DownloadPipelineArtifact@2
+    inputs:
+      buildType: current
+      artifactName: bundle
+      itemPattern: '**/*.json'
+      targetPath: $(Pipeline.Workspace)/got
+  - download: current
+    artifact: bundle
+  - bash: |
+      find "$(Pipeline.Workspace)/got" -type f | sed "s#$(Pipeline.Workspace)/##" | sort
+      cat "$(Pipeline.Workspace)/bundle/a.txt"
+  - download: current
+    artifact: missing
+`);
+    assert.deepEqual(run.records.map((r) => r.result), ['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Failed'], run.out);
+    assert.match(run.out, /^got\/sub\/b\.json\none$/m, 'the pattern kept only the .json file; the download step took the whole artifact');
+    assert.equal(run.records[5].message, `Could not download: there is no artifact 'missing' in ${run.outputs.artifactsDir} (there are bundle).`);
+    assert.equal(readFileSync(join(run.outputs.artifactsDir, 'bundle', 'sub', 'b.json'), 'utf8'), 'two\n');
+  });
+
+  it('runs a parallel job N times, one leg after another, and a rolling deployment as runOnce with a note', async () => {
+    const run = await runPipelineText(`jobs:
+- job: Slice
+  strategy:
+    parallel: 2
+  steps:
+  - bash: echo "slice $(System.JobPositionInPhase) of $(System.TotalJobsInPhase)"
+- deployment: Roll
+  environment: staging.web1
+  strategy:
+    rolling:
+      maxParallel: 2
+      deploy:
+        steps:
+        - download: none
+        - bash: echo "##vso[task.setvariable variable=v;isOutput=true]rolled"
+          name: s
+- job: After
+  dependsOn: Roll
+  variables:
+    byJob: $[ dependencies.Roll.outputs['Roll.s.v'] ]
+    byResource: $[ dependencies.Roll.outputs['Deploy_web1.s.v'] ]
+  steps:
+  - bash: echo "after $(byJob) $(byResource)"
+`);
+    assert.equal(run.result, 'Succeeded', run.out);
+    assert.match(run.out, /^slice 1 of 2$[\s\S]*^slice 2 of 2$/m);
+    assert.deepEqual(run.records.slice(0, 2).map((r) => r.view.label.split(' › ')[0]), ['Slice (1 of 2)', 'Slice (2 of 2)']);
+    assert.match(run.out, /the rolling strategy runs as runOnce here/);
+    assert.match(run.out, /^after rolled rolled$/m);
+  });
 });
+

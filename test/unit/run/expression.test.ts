@@ -59,7 +59,7 @@ describe('conditions', () => {
     ['succeded()', /'succeded' is not a function/],
     ["eq(variables['a'], 'b'", /expected '\)' at the end/],
     ["eq('a, 'b')", /not closed/],
-    ["eq(dependencies.A.outputs['x'], 'y')", /dependencies.*cannot be evaluated by outerloop run/],
+    ['coalesce()', /coalesce\(\) takes at least 1 argument, not 0/],
     ['eq(variables, 1)', /needs a name/],
     ['eq(1, 2) extra', /unexpected text at column 10/],
     ['$[ eq(1, 1) ]', /runtime/],

@@ -18,6 +18,15 @@ describe('outerloop run options', () => {
     assert.equal(parseRunArgs([], {}).file, 'azure-pipelines.yml');
   });
 
+  it('reads runtime parameters, variables files, pipeline artifacts and --expand', () => {
+    const o = parseRunArgs(['--param', 'env=qa', '--param=images=[web, api]', '--variables-file', 'a.yml', '--variables-file', 'b.yml', '--pipeline-artifacts', 'ci=.outerloop/artifacts', '--expand'], {});
+    assert.deepEqual(o.parameters, { env: 'qa', images: '[web, api]' });
+    assert.deepEqual(o.variablesFiles, ['a.yml', 'b.yml']);
+    assert.deepEqual(o.pipelineArtifacts, { ci: '.outerloop/artifacts' });
+    assert.equal(o.expand, true);
+    assert.equal(parseRunArgs([], {}).expand, false);
+  });
+
   const bad: Array<[args: string[], message: string]> = [
     [['--var', 'novalue'], "Input '--var' needs NAME=VALUE, not 'novalue'."],
     [['--var'], "Input '--var' needs a value."],
@@ -26,6 +35,9 @@ describe('outerloop run options', () => {
     [['--endpoint', 'reg=http://r,u,env:NOPE'], "Input '--endpoint' 'reg' reads its password from the environment variable NOPE, which is not set."],
     [['--frobnicate'], "Input '--frobnicate' is not an option of outerloop run (see 'outerloop run --help')."],
     [['a.yml', 'b.yml'], "Input 'b.yml' is a second pipeline file; outerloop run runs one (a.yml)."],
+    [['--param', 'env'], "Input '--param' needs NAME=VALUE, not 'env'."],
+    [['--pipeline-artifacts', 'ci'], "Input '--pipeline-artifacts' needs ALIAS=DIR, not 'ci'."],
+    [['--variables-file'], "Input '--variables-file' needs a value."],
   ];
   for (const [args, message] of bad) {
     it(`rejects ${args.join(' ')}`, () => assert.throws(() => parseRunArgs(args, {}), (err: unknown) => err instanceof InputError && err.message === message));

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { SecretMasker } from '../../../src/run/mask';
-import { ConsoleReporter, Paint, fitToWidth, formatDuration, formatSummary, type StepRecord } from '../../../src/run/report';
+import { ConsoleReporter, Paint, fitToWidth, formatDuration, formatStepSummaries, formatSummary, type StepRecord } from '../../../src/run/report';
 
 const view = (index: number, label: string, what: string) => ({ index, total: 4, label, what });
 const records: StepRecord[] = [
@@ -34,6 +34,25 @@ describe('the run report', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('prints the steps’ summaries as plain text before its own, and a summary cannot smuggle a logging command', () => {
+    const summaries = [
+      { markdown: '### PushDigest: 1 image\n\n| Reference | Digest | Verified |\n| --- | --- | --- |\n| r/a:1 | sha256:d | yes |\n' },
+      { markdown: '### DockerBuildTag: r/a\n\nImage \\#\\#vso\\[task.complete\\] built with **BuildKit**.\n' },
+    ];
+    assert.equal(formatStepSummaries(summaries, new Paint(false)), [
+      '', 'What the steps did', '',
+      'PushDigest: 1 image', '', '  Reference  Digest    Verified', '  r/a:1      sha256:d  yes', '',
+      'DockerBuildTag: r/a', '', 'Image ##vso[task.complete] built with BuildKit.', '',
+    ].join('\n'));
+    let out = '';
+    const reporter = new ConsoleReporter({ write: (t: string) => (out += t) }, new SecretMasker(), { tty: false, colour: false });
+    reporter.start({ file: 'p.yml', buildNumber: '1', steps: 0 });
+    reporter.finish({ result: 'Succeeded', durationMs: 1, records: [], summaries });
+    assert.match(out, /What the steps did\n\nPushDigest: 1 image/);
+    assert.doesNotMatch(out, /##vso\[/);
+    assert.match(out, /Image ##~vso\[task\.complete\] built with BuildKit\./);
   });
 
   it('colours only when asked, and masks and neutralizes everything it writes', () => {

@@ -29,6 +29,8 @@ describe('StepOutput', () => {
       '##vso[task.setprogress value=50;]half way',
       '##vso[task.complete result=SucceededWithIssues;]done, mostly',
       '##vso[task.uploadsummary]/s.md',
+      '##vso[task.addattachment type=outerloop.result;name=push-digest]/r.json',
+      '##vso[task.uploadfile]/f.txt',
       'plain text',
     ]);
     assert.deepEqual(shown, [
@@ -37,7 +39,7 @@ describe('StepOutput', () => {
       { kind: 'warning', text: 'careful' },
       { kind: 'error', text: 'broken' },
       { kind: 'progress', percent: 50, text: 'half way' },
-      { kind: 'note', text: "the logging command 'task.uploadsummary' has no meaning in a local run; ignored." },
+      { kind: 'note', text: "the logging command 'task.uploadfile' has no meaning in a local run; ignored." },
       { kind: 'text', text: 'plain text' },
     ]);
     assert.deepEqual(output.effects, {
@@ -47,6 +49,10 @@ describe('StepOutput', () => {
       ],
       artifacts: [{ name: 'drop', path: '/a/b' }],
       testResults: [{ files: ['/r/1.xml', '/r/2.xml'], format: 'JUnit', title: 't' }],
+      attachments: [
+        { type: 'DistributedTask.Core.Summary', name: '', path: '/s.md' },
+        { type: 'outerloop.result', name: 'push-digest', path: '/r.json' },
+      ],
       prependPath: ['/opt/tool/bin'],
       buildNumber: '1.2.3',
       completion: { result: 'SucceededWithIssues', message: 'done, mostly' },

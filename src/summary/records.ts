@@ -1,0 +1,131 @@
+import type { DockerBuildTagPlan } from '../docker-build-tag/plan';
+import type { RenderedImage } from '../k8s/render';
+import type { PushedImage } from '../push-digest/plan';
+import type { RecordBody } from './publish';
+import type { ServiceRecord, TestTotals } from './record';
+
+/** DockerBuildTag@1's record, from its plan and the image the build produced. */
+export function dockerBuildTagRecord(plan: DockerBuildTagPlan, imageId: string): RecordBody {
+  return {
+    task: 'DockerBuildTag',
+    image: {
+      repository: plan.repository,
+      imageId,
+      tags: [...plan.tags],
+      references: [...plan.imageReferences],
+      version: plan.version,
+      builder: plan.builder,
+      labels: Object.fromEntries(plan.labels),
+    },
+  };
+}
+
+/** PushDigest@1's record. */
+export function pushDigestRecord(
+  pushed: readonly PushedImage[],
+  files: { verified: boolean; digestFile: string; lockedComposeFile?: string; artifact?: string },
+): RecordBody {
+  return {
+    task: 'PushDigest',
+    images: pushed.map((p) => ({
+      reference: p.reference,
+      repository: p.reference.slice(0, p.reference.length - p.image.tag.length - 1),
+      tag: p.image.tag,
+      digest: p.digest,
+      verified: files.verified,
+    })),
+    digestFile: files.digestFile,
+    lockedComposeFile: files.lockedComposeFile,
+    artifact: files.artifact,
+  };
+}
+
+/** What ComposeToK8s@1 knows when it is done. */
+export interface ComposeToK8sFacts {
+  action: 'render' | 'deploy';
+  project: string;
+  namespace: string;
+  cluster?: string;
+  objects: readonly string[];
+  pruned?: readonly string[];
+  /** `deployment/web` for each workload rolled out. */
+  workloads?: readonly string[];
+  images: readonly RenderedImage[];
+  manifestsFile: string;
+}
+
+/** ComposeToK8s@1's record. */
+export function composeToK8sRecord(facts: ComposeToK8sFacts): RecordBody {
+  return {
+    task: 'ComposeToK8s',
+    action: facts.action,
+    project: facts.project,
+    namespace: facts.namespace,
+    cluster: facts.cluster,
+    objects: [...facts.objects],
+    pruned: [...(facts.pruned ?? [])],
+    workloads: (facts.workloads ?? []).map((name) => ({ name, status: 'rolled out' as const })),
+    images: facts.images.map((i) => ({ service: i.service, image: i.resolved, pinned: i.pinned })),
+    manifestsFile: facts.manifestsFile,
+  };
+}
+
+/** One container as ComposeTest@1 saw it when the app was ready. */
+export interface ContainerFact {
+  service: string;
+  status: string;
+  oneOff: boolean;
+}
+
+/** What ComposeTest@1 knows when it is done, whatever the outcome. */
+export interface ComposeTestFacts {
+  project: string;
+  failure?: string;
+  containers: readonly ContainerFact[];
+  readyAfterMs?: number;
+  testDurationMs?: number;
+  exitCode?: number;
+  tests?: TestTotals;
+  logsArtifact?: string;
+  /** `System.CollectionUri`, `System.TeamProject` and `Build.BuildId`, for the link to the logs. */
+  run?: { collectionUri?: string; project?: string; buildId?: string };
+}
+
+/** ComposeTest@1's record. */
+export function composeTestRecord(facts: ComposeTestFacts): RecordBody {
+  const { run } = facts;
+  return {
+    task: 'ComposeTest',
+    project: facts.project,
+    outcome: facts.failure === undefined ? 'passed' : 'failed',
+    failure: facts.failure,
+    services: summarizeServices(facts.containers),
+    readyAfterMs: facts.readyAfterMs,
+    testDurationMs: facts.testDurationMs,
+    exitCode: facts.exitCode,
+    tests: facts.tests,
+    logsArtifact: facts.logsArtifact,
+    logsUrl:
+      facts.logsArtifact && run?.collectionUri && run.project && run.buildId
+        ? `${run.collectionUri.replace(/\/?$/, '/')}${encodeURIComponent(run.project)}/_build/results?buildId=${encodeURIComponent(run.buildId)}&view=artifacts&type=publishedArtifacts`
+        : undefined,
+  };
+}
+
+const STATUS_RANK = ['running', 'created', 'paused', 'restarting', 'removing', 'exited', 'dead'];
+
+/** One line per service, sorted: its container count and its worst status. */
+export function summarizeServices(containers: readonly ContainerFact[]): ServiceRecord[] {
+  const byService = new Map<string, ServiceRecord>();
+  for (const c of containers) {
+    if (c.oneOff) continue;
+    const seen = byService.get(c.service);
+    if (!seen) {
+      byService.set(c.service, { name: c.service, containers: 1, status: c.status });
+      continue;
+    }
+    seen.containers++;
+    if (STATUS_RANK.indexOf(c.status) > STATUS_RANK.indexOf(seen.status)) seen.status = c.status;
+  }
+  return [...byService.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
