@@ -103,7 +103,7 @@ export async function deployToCluster(plan: DeployPlan, deps: { kubectl: Kubectl
   });
   // What prune will compare with the manifests is listed meanwhile; it deletes only after every rollout succeeded.
   const selector = plan.pruneSelector;
-  const listing = selector ? kubectl.run(getAppObjectsArgs(PRUNE_RESOURCES, selector, plan.namespace), { quiet: true }) : undefined;
+  const listing = selector ? kubectl.run(getAppObjectsArgs(PRUNE_RESOURCES, selector, plan.namespace), { quiet: true, timeoutSeconds: plan.rolloutTimeoutSeconds }) : undefined;
   const [, listed] = await Promise.all([watched, listing]);
   const failures = plan.workloads.flatMap((w) => failed.get(w) ?? []);
 

@@ -153,7 +153,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
     assert.ok(!logged.includes(content) && !logged.includes(encoded), 'the log holds neither form');
     assert.ok(infoLines(output).some((l) => l.startsWith("Kept out of the manifests file, the artifact and the log, since they hold compose secrets' contents: Secret db-password (")));
     for (const value of [content, encoded]) sinon.assert.calledWith(output.setSecret, value);
-    const stdin = kubectl.run.getCall(1).args[1].stdin as string;
+    const stdin = kubectl.run.getCall(0).args[1].stdin as string;
     assert.ok(stdin.includes('kind: Secret') && stdin.includes(encoded), 'the real data is applied from kubectl\'s stdin');
     for (const line of commandLines(kubectl)) assert.ok(!line.includes(content) && !line.includes(encoded));
   });
