@@ -252,5 +252,36 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
     assert.ok(!existsSync(kubeconfig));
     assert.deepEqual(await readdir(join(work, 'temp')), []);
   });
+
+  it('chart: writes the chart without the compose secrets\' Secrets, names them, masks them, and touches no cluster', async () => {
+    const content = 'db-pa55word-7f3c';
+    await writeFile(join(work, 'db_password.txt'), `${content}\n`);
+    await writeFile(join(work, 'docker-compose.yml'), [
+      'name: shop',
+      'services:',
+      `  api: {image: "${API_IMAGE}", build: ., secrets: [db_password], ports: ["8080:8080"]}`,
+      'secrets:',
+      '  db_password: {file: ./db_password.txt}',
+      '',
+    ].join('\n'));
+    const kubectl = sinon.spy();
+    const message = await runComposeToK8s(inputs({ action: 'chart', chart: { package: true, artifact: 'helm-chart' }, namespace: undefined, cluster: undefined }), context, { render: renderComposeProject, kubectl });
+    sinon.assert.notCalled(kubectl);
+    const dir = join(work, 'staging', 'outerloop-helm', 'helm-chart', 'shop');
+    assert.match(message, /^Wrote the Helm chart shop 0\.0\.0-rel-1 and shop-0\.0\.0-rel-1\.tgz into /);
+    sinon.assert.calledWith(output.setOutput, 'chartDirectory', dir);
+    sinon.assert.calledWith(output.setOutput, 'chartPackageFile', join(dirname(dir), 'shop-0.0.0-rel-1.tgz'));
+    sinon.assert.calledWith(output.uploadArtifact, 'helm-chart', dirname(dir));
+    const files = await readdir(join(dir, 'templates'));
+    assert.ok(files.includes('deployment.yaml') && !files.includes('secret.yaml'), files.join(', '));
+    const encoded = Buffer.from(`${content}\n`).toString('base64');
+    for (const file of files) {
+      const text = await readFile(join(dir, 'templates', file), 'utf8');
+      assert.ok(!text.includes(content) && !text.includes(encoded), `${file} holds no secret`);
+    }
+    assert.ok((await readFile(join(dir, 'templates', 'deployment.yaml'), 'utf8')).includes('secretName: db-password'), 'the pod still mounts the Secret');
+    assert.ok(output.warning.getCalls().some((c) => /^The chart leaves out Secret db-password /.test(String(c.args[0]))));
+    for (const value of [content, encoded]) sinon.assert.calledWith(output.setSecret, value);
+  });
 });
 
