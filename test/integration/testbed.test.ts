@@ -29,6 +29,22 @@ describe('the test bed (real engine, real registries)', function () {
     assert.match(inspect.stdout.trim(), /^sha256:[0-9a-f]{64}$/);
   });
 
+  it('runs the toolchain this run asks for: Docker 26 with Compose v2 and buildx (modern), or Compose v1 and the classic builder (legacy)', async () => {
+    const tools = await detectDockerTools(runner, bed.env);
+    assert.match(tools.serverVersion ?? '', /^26\./, 'the engine is Docker 26');
+    assert.match(tools.clientVersion ?? '', /^26\./, "the CLI is the engine's own");
+    // scripts/run-tests.mjs names the toolchain of each run; a plain mocha run takes what it finds.
+    const expected = process.env['OUTERLOOP_TEST_TOOLCHAIN'] ?? bed.toolchain;
+    assert.equal(bed.toolchain, expected);
+    if (expected === 'modern') {
+      assert.equal(tools.buildx, true, 'buildx is installed');
+      assert.deepEqual(tools.compose, { version: 2, file: 'docker', args: ['compose'] });
+    } else {
+      assert.equal(tools.buildx, false, 'buildx is out of sight');
+      assert.deepEqual(tools.compose, { version: 1, file: 'docker-compose', args: [] });
+    }
+  });
+
   it('logs in to the htpasswd registry through a temporary DOCKER_CONFIG, and refuses a wrong password', async () => {
     let dir = '';
     const ref = `${bed.authRegistry}/outerloop-test/testbed:login-${process.pid}`;
