@@ -7,8 +7,8 @@
 // mount namespace (unshare, so root) where an empty folder is mounted over every folder docker looks
 // for plugins in. Nothing in the product is switched; the tasks detect what they find, as on an agent.
 //
-//   node scripts/run-tests.mjs            both runs
-//   node scripts/run-tests.mjs legacy     the legacy run only (integration tests)
+//   node scripts/run-tests.mjs                   both runs
+//   node scripts/run-tests.mjs legacy [FILE...]  the legacy run only: the integration tests, or FILEs
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -48,12 +48,12 @@ function runMocha(toolchain, files, work) {
   return JSON.parse(readFileSync(summary, 'utf8'));
 }
 
-const only = process.argv[2];
+const [only, ...files] = process.argv.slice(2);
 const work = mkdtempSync(join(tmpdir(), 'outerloop-tests-'));
 const runs = [];
 try {
   if (only !== 'legacy') runs.push(runMocha('modern', [...UNIT, ...INTEGRATION], work));
-  runs.push(runMocha('legacy', INTEGRATION, work));
+  runs.push(runMocha('legacy', only === 'legacy' && files.length > 0 ? files : INTEGRATION, work));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -1,5 +1,5 @@
-import { readFile, rm, stat, symlink } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { InputError, ToolError } from '../common/errors';
 import { withTempDir } from '../common/fs';
@@ -61,7 +61,6 @@ async function buildImage(
     if (plan.buildStdin) output.info(`The ${plan.labels.length} labels go into one LABEL line appended to ${inputs.dockerfile}, which docker reads on stdin.`);
     const credentials = inputs.containerRegistry ? [inputs.containerRegistry] : [];
     const imageId = await withDockerLogin({ runner, output }, credentials, { tempRoot: workDir, signal }, async (dockerConfig) => {
-      if (dockerConfig) await linkCliPlugins(dockerConfig);
       const env = { ...dockerEnv(dockerConfig), ...plan.env };
       const built = await runBuild(context, plan.build, { env, stdin: plan.buildStdin }, iidFile);
       if (!plan.labelBuild) return built;
@@ -101,15 +100,4 @@ async function checkFiles({ inputs }: DockerBuildTagSettings): Promise<void> {
   const contextDir = inputs.buildContext ?? dirname(inputs.dockerfile);
   const context = await stat(contextDir).catch(() => undefined);
   if (!context?.isDirectory()) throw new InputError('buildContext', `names ${contextDir}, which is not a folder.`);
-}
-
-/**
- * docker finds CLI plugins such as buildx under $DOCKER_CONFIG/cli-plugins too; a temporary
- * DOCKER_CONFIG must not hide the agent's, so it links them.
- */
-async function linkCliPlugins(dockerConfig: string): Promise<void> {
-  const agentPlugins = join(process.env['DOCKER_CONFIG'] ?? join(homedir(), '.docker'), 'cli-plugins');
-  if (await stat(agentPlugins).then((s) => s.isDirectory(), () => false)) {
-    await symlink(agentPlugins, join(dockerConfig, 'cli-plugins'), 'dir');
-  }
 }

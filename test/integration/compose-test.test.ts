@@ -148,9 +148,10 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
   });
 
   it('fails at the readiness timeout when a service never turns healthy, naming it and its last health check', async () => {
-    const c = await runApp({ HEALTH_PATH: '/missing', HEALTH_START_PERIOD: '120s' }, { waitTimeout: '4' });
+    // 10 s: Compose v1's `up` alone can take 4 s on a busy machine, and the timeout must catch web's health checks, not `up`.
+    const c = await runApp({ HEALTH_PATH: '/missing', HEALTH_START_PERIOD: '120s' }, { waitTimeout: '10' });
     assert.equal(c.run.result, 'Failed', describeRun(c.run));
-    assert.match(c.run.message ?? '', /^The app was not ready within 4 s \(input 'waitTimeout'\): web \(health: starting \(last health check: exit 1, .*404/);
+    assert.match(c.run.message ?? '', /^The app was not ready within 10 s \(input 'waitTimeout'\): web \(health: starting \(last health check: exit 1, .*404/);
     assert.equal(c.run.outputs['testExitCode'], undefined, 'the tests never ran');
     assert.ok(!c.run.commands.some((x) => x.command === 'results.publish'), 'no results were written, none published');
     assert.match(c.run.output, /No test result files match/);
@@ -240,6 +241,39 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
     assert.equal(c.run.outputs['testExitCode'], '0');
     assertNothingLeft(c);
     assert.equal(docker('image', 'ls', '-q', bed.baseImage).trim().length > 0, true, 'the base image the test service uses is kept');
+  });
+
+  it("profiles enable a service; a v2 project file's top-level name: and include: work on Compose v2 and get one sentence on v1", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'outerloop-ct-v2-'));
+    const idle = (extra = ''): string => `    image: ${bed.baseImage}\n    command: [sleep, '300']\n    stop_signal: SIGKILL\n${extra}`;
+    const app = `services:\n  web:\n${idle('    depends_on: [db]\n')}  debug:\n${idle('    profiles: [debug]\n')}`;
+    try {
+      await writeFile(join(dir, 'db.yml'), `services:\n  db:\n${idle()}`);
+      await writeFile(join(dir, 'compose.yml'), `name: from-the-file\ninclude:\n  - db.yml\n${app}`);
+      // The same app as Compose v1 can read it: db inline, no name:, no include:.
+      await writeFile(join(dir, 'v1.yml'), `${app}  db:\n${idle()}`);
+      const inputs = { workingDirectory: dir, testCommand: 'true', testResultsFiles: '', profiles: 'debug' };
+      if (bed.toolchain === 'modern') {
+        const c = await runApp({}, { ...inputs, composeFiles: 'compose.yml' });
+        assert.equal(c.run.result, 'Succeeded', describeRun(c.run));
+        assert.ok(c.run.output.includes(`##[command]docker compose --profile debug -p ${c.project} -f compose.yml up -d --no-build\n`), describeRun(c.run));
+        assert.match(c.run.output, /All services are ready: db \(running\), debug \(running\), web \(running\)\./, 'the included db and the debug profile run');
+        assert.equal(c.run.outputs['projectName'], c.project, "projectName wins over the file's name:");
+        assertNothingLeft(c);
+      } else {
+        const rejected = await runApp({}, { ...inputs, composeFiles: 'compose.yml' });
+        assert.equal(rejected.run.result, 'Failed', describeRun(rejected.run));
+        assert.equal(rejected.run.message, "Input 'composeFiles' names 'compose.yml', whose top-level 'name' and 'include' need Compose v2 ('docker compose'), but this agent has only Compose v1 ('docker-compose'): install the Compose v2 plugin, or leave them out.");
+        assert.ok(!/ up -d /.test(rejected.run.output), 'nothing started');
+        const c = await runApp({}, { ...inputs, composeFiles: 'v1.yml' });
+        assert.equal(c.run.result, 'Succeeded', describeRun(c.run));
+        assert.ok(c.run.output.includes(`##[command]docker-compose --profile debug -p ${c.project} -f v1.yml up -d --no-build\n`), describeRun(c.run));
+        assert.match(c.run.output, /All services are ready: db \(running\), debug \(running\), web \(running\)\./);
+        assertNothingLeft(c);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('a compose file Compose rejects fails with its reason (file and key), and starts nothing', async () => {

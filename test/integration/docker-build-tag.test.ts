@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeProcessRunner } from '../../src/process/runner';
 import { agentVariables, describeRun, runVsixTask, type HarnessSpec } from '../support/task-harness';
@@ -157,6 +158,30 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
     assert.ok(!shown.some((l) => l.includes(bed.authPassword)), 'the password reaches the agent only to be masked');
     assert.ok(result.secrets.includes(bed.authPassword), 'the password is registered as a secret');
     assert.deepEqual(await leftovers(variables), [], 'the temporary DOCKER_CONFIG is removed');
+  });
+
+  it("uses a user's buildx that is only in ~/.docker/cli-plugins when it logs in through a temporary DOCKER_CONFIG", async () => {
+    // On the legacy run the system's plugins are out of sight, so this buildx is the only one there is.
+    const home = await mkdtemp(join(tmpdir(), 'outerloop-home-'));
+    try {
+      await mkdir(join(home, '.docker', 'cli-plugins'), { recursive: true });
+      await symlink(join(bed.pluginDir, 'docker-buildx'), join(home, '.docker', 'cli-plugins', 'docker-buildx'));
+      const variables = await sources({ 'Dockerfile': `FROM ${bed.baseImage}\nRUN echo plugin > /plugin.txt\n` });
+      const result = await runVsixTask('docker-build-tag', {
+        inputs: { repository, tags: `plugin-${suffix}`, containerRegistry: CONNECTION_ID },
+        variables,
+        baseEnv: { ...bed.env, HOME: home },
+        endpoints: [{ id: CONNECTION_ID, url: `http://${bed.authRegistry}`, scheme: 'UsernamePassword', parameters: { username: bed.authUser, password: bed.authPassword } }],
+      });
+      created.push(...(result.outputs['imageReferences'] ?? '').split('\n').filter(Boolean));
+      assert.equal(result.result, 'Succeeded', describeRun(result));
+      assert.match(result.output, /Logged in to .* \(temporary DOCKER_CONFIG\)/);
+      assert.match(result.output, /Building .* with BuildKit \(docker buildx\)\./, describeRun(result));
+      assert.match(result.output, /##\[command\]docker buildx build --load /);
+      assert.deepEqual(await leftovers(variables), [], 'the temporary DOCKER_CONFIG is removed');
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 
   it('a failing build fails the task with the failing step and its message, and leaves no container', async () => {

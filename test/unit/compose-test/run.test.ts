@@ -66,7 +66,7 @@ describe('executeComposeTest (ports faked)', () => {
     logsRoot = await mkdtemp(join(tmpdir(), 'outerloop-ct-run-'));
     inputs = {
       composeFiles: ['docker-compose.yml'], workingDirectory: logsRoot, projectName: 'shop-1', environment: [], build: true, pull: 'missing',
-      services: [], waitTimeoutSeconds: 30, test: { kind: 'command', command: 'npm test' }, logsArtifact: 'compose-logs', logsOnSuccess: false,
+      services: [], profiles: [], waitTimeoutSeconds: 30, test: { kind: 'command', command: 'npm test' }, logsArtifact: 'compose-logs', logsOnSuccess: false,
       teardown: 'always', removeImages: false, logsRoot,
     };
   });

@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sinon from 'sinon';
-import { dockerEnv, withDockerLogin } from '../../../src/docker/docker-config';
+import { agentPluginDirs, dockerEnv, withDockerLogin } from '../../../src/docker/docker-config';
 import { readRegistryCredentials, registryHostOf } from '../../../src/docker/registry-credentials';
 import { InputError, ToolError } from '../../../src/common/errors';
 import type { PipelineOutput } from '../../../src/pipeline/interfaces';
@@ -35,6 +37,25 @@ describe('withDockerLogin', () => {
     assert.deepEqual(args, ['--config', seen, 'login', '127.0.0.1:5001', '--username', 'ci', '--password-stdin']);
     assert.equal(options?.stdin, 'pa55-word');
     assert.ok(!args.join(' ').includes('pa55-word'));
+  });
+
+  it("keeps the agent's CLI plugins: the temporary config.json lists their folders in cliPluginsExtraDirs", async () => {
+    const agentConfig = mkdtempSync(join(tmpdir(), 'outerloop-agent-docker-'));
+    try {
+      writeFileSync(join(agentConfig, 'config.json'), JSON.stringify({ auths: { 'x.io': { auth: 'c2VjcmV0' } }, cliPluginsExtraDirs: ['/opt/plugins'] }));
+      const exec = sinon.stub().resolves({ code: 0, stdout: '', stderr: '' });
+      let written: unknown;
+      let mode = 0;
+      await withDockerLogin({ runner: { exec }, output: fakeOutput() }, [creds], { env: { DOCKER_CONFIG: agentConfig } }, async (dir) => {
+        written = JSON.parse(readFileSync(join(dir!, 'config.json'), 'utf8'));
+        mode = statSync(join(dir!, 'config.json')).mode & 0o777;
+      });
+      assert.deepEqual(written, { cliPluginsExtraDirs: [join(agentConfig, 'cli-plugins'), '/opt/plugins'] }, "the plugin folders, and none of the agent's credentials");
+      assert.equal(mode, 0o600);
+      assert.deepEqual(await agentPluginDirs({ HOME: '/home/agent' }), ['/home/agent/.docker/cli-plugins']);
+    } finally {
+      rmSync(agentConfig, { recursive: true, force: true });
+    }
   });
 
   it('removes the config and fails clearly when login is refused', async () => {
