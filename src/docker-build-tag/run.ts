@@ -1,4 +1,4 @@
-import { readFile, rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { InputError, ToolError } from '../common/errors';
@@ -55,7 +55,8 @@ async function buildImage(
     // context's .dockerignore, which decides whether a Dockerfile on stdin is safe.
     const dockerfileText = buildx ? undefined : await readFile(inputs.dockerfile, 'utf8');
     const dockerignoreText = buildx ? undefined : await readDockerignore(inputs.buildContext ?? dirname(inputs.dockerfile));
-    const plan = planDockerBuildTag(inputs, facts, { buildx, iidFile, created: clock().toISOString(), dockerfileText, dockerignoreText });
+    const secretSources = buildx ? await writeSecrets(settings, workDir, output) : [];
+    const plan = planDockerBuildTag(inputs, facts, { buildx, iidFile, created: clock().toISOString(), dockerfileText, dockerignoreText, secretSources });
     for (const warning of plan.warnings) output.warning(warning);
     output.info(`Building ${plan.repository} with ${plan.builder === 'buildx' ? 'BuildKit (docker buildx)' : 'the classic builder (docker build; buildx is not installed)'}.`);
     if (plan.buildStdin) output.info(`The ${plan.labels.length} labels go into one LABEL line appended to ${inputs.dockerfile}, which docker reads on stdin.`);
@@ -69,6 +70,25 @@ async function buildImage(
     });
     return { imageId, plan };
   });
+}
+
+/**
+ * Each build secret's id and file: the `secretFiles` as given, the `secrets` values in 0600 files in
+ * `workDir` (deleted with it), each value registered as a secret first.
+ */
+async function writeSecrets({ inputs }: DockerBuildTagSettings, workDir: string, output: TaskContext['output']): Promise<Array<[string, string]>> {
+  const sources: Array<[string, string]> = [];
+  for (const [index, [id, value]] of inputs.secrets.entries()) {
+    output.setSecret(value);
+    const file = join(workDir, `secret-${index}`);
+    await writeFile(file, value, { mode: 0o600 });
+    sources.push([id, file]);
+  }
+  for (const [id, path] of inputs.secretFiles) {
+    if (!(await stat(path).then((s) => s.isFile(), () => false))) throw new InputError('secretFiles', `secret '${id}' names ${path}, which is not a file.`);
+    sources.push([id, path]);
+  }
+  return sources;
 }
 
 /** Runs one docker build and returns the image id it wrote to `iidFile`. */

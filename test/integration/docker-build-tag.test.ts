@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +57,7 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
     if (created.length > 0) await runner.exec('docker', ['image', 'rm', '--force', ...created], { env: bed.env, quiet: true, noEcho: true });
   });
 
-  async function run(inputs: Record<string, string>, variables: Record<string, string>, extra: Pick<HarnessSpec, 'endpoints'> = {}) {
+  async function run(inputs: Record<string, string>, variables: Record<string, string>, extra: Pick<HarnessSpec, 'endpoints' | 'secrets'> = {}) {
     const result = await runVsixTask('docker-build-tag', { inputs, variables, baseEnv: bed.env, ...extra });
     created.push(...(result.outputs['imageReferences'] ?? '').split('\n').filter(Boolean));
     return result;
@@ -116,6 +116,8 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
     const greeting = await runner.exec('docker', ['run', '--rm', image.Id, 'cat', '/greeting.txt'], { env: bed.env, quiet: true, noEcho: true });
     assert.equal(greeting.stdout.trim(), 'hello from the pipeline', greeting.stderr);
 
+    // One build: buildx takes the labels as --label flags, the classic builder as one appended LABEL line.
+    assert.equal(result.output.match(/^##\[command\]docker (buildx )?build /gm)?.length, 1, describeRun(result));
     // The build's own output streamed live, neutralized: no variable set, one task.complete (the task's).
     assert.match(result.output, /##~vso\[task\.setvariable variable=pwned\]1/);
     assert.ok(!('pwned' in result.variables), describeRun(result));
@@ -182,6 +184,70 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
     } finally {
       await rm(home, { recursive: true, force: true });
     }
+  });
+
+  it('build secrets reach their RUN step and nothing else: no layer, history, argv or log line holds them (BuildKit; one sentence without it)', async () => {
+    const token = `token-${randomBytes(16).toString('hex')}`;
+    const fileSecret = `npmrc-${randomBytes(16).toString('hex')}`;
+    // The cache key of a RUN step leaves its secrets out: a comment makes this step new to the cache.
+    const variables = await sources({
+      'Dockerfile': `FROM ${bed.baseImage}\nRUN --mount=type=secret,id=token,required=true --mount=type=secret,id=npmrc,required=true cat /run/secrets/token /run/secrets/npmrc | sha256sum | cut -c1-64 > /secrets.sha256 # ${randomBytes(4).toString('hex')}\n`,
+      'ci/npmrc': fileSecret,
+    });
+    // As users pass it: a secret variable, which the agent masks in every line (the task library's debug echo of the input too).
+    const result = await run({ repository, tags: `secrets-${suffix}`, secrets: 'token=$(buildToken)', secretFiles: 'npmrc=ci/npmrc' }, variables, { secrets: { buildToken: token } });
+    if (bed.toolchain === 'legacy') {
+      assert.equal(result.result, 'Failed', describeRun(result));
+      assert.equal(result.message, "Input 'secrets' needs BuildKit (docker buildx) for build secrets, and buildx is not installed on this agent; install the buildx plugin, or clear 'secrets' to build with the classic builder.");
+      assert.ok(!/##\[command\]docker (buildx )?build /.test(result.output), 'nothing was built');
+      return;
+    }
+    assert.equal(result.result, 'Succeeded', describeRun(result));
+    const id = result.outputs['imageId'];
+    const seen = await runner.exec('docker', ['run', '--rm', id, 'cat', '/secrets.sha256'], { env: bed.env, quiet: true, noEcho: true });
+    assert.equal(seen.stdout.trim(), createHash('sha256').update(token + fileSecret).digest('hex'), `the RUN step read both secrets\n${describeRun(result)}`);
+    const leaks = (text: string): boolean => text.includes(token) || text.includes(fileSecret);
+    assert.ok(!leaks(await docker(bed, ['history', '--no-trunc', '--format', '{{.CreatedBy}}', id])), 'not in the history');
+    assert.ok(!leaks(await docker(bed, ['image', 'inspect', id])), 'not in the image config');
+    const saved = await runner.exec('docker', ['image', 'save', id], { env: bed.env, quiet: true, noEcho: true });
+    assert.equal(saved.code, 0, saved.stderr);
+    assert.ok(saved.stdout.length > 0 && !leaks(saved.stdout), 'not in any layer');
+    const shown = result.output.split('\n').filter((l) => !l.startsWith('##vso[task.setsecret]') && !l.startsWith('##vso[task.debug]secrets='));
+    assert.ok(!shown.some((l) => leaks(l)), 'not in the log or a command line');
+    assert.ok(result.secrets.includes(token), 'the value is registered as a secret');
+    assert.match(result.output, /--secret id=token,src=\S+ --secret id=npmrc,src=\S+\/ci\/npmrc /);
+    assert.deepEqual(await leftovers(variables), [], "the secret's file is deleted");
+  });
+
+  it('cacheTo inline puts the build cache into the pushed image, and a later build imports it with cacheFrom (BuildKit; one sentence without it)', async () => {
+    const path = `outerloop-test/build-tag-${suffix}-cache`;
+    const ref = `${bed.registry}/${path}`;
+    const variables = await sources({ 'Dockerfile': `FROM ${bed.baseImage}\nRUN cat /proc/sys/kernel/random/uuid > /uuid\n` });
+    const first = await run({ repository: ref, tags: 'v1', cacheTo: 'inline', addPipelineLabels: 'false' }, variables);
+    if (bed.toolchain === 'legacy') {
+      assert.equal(first.result, 'Failed', describeRun(first));
+      assert.equal(first.message, "Input 'cacheTo' needs BuildKit (docker buildx) for a cache export, and buildx is not installed on this agent; install the buildx plugin, or clear 'cacheTo' to build with the classic builder.");
+      return;
+    }
+    assert.equal(first.result, 'Succeeded', describeRun(first));
+    assert.ok(first.output.includes('--cache-to type=inline'), describeRun(first));
+    await docker(bed, ['push', `${ref}:v1`]);
+    const manifest = await fetch(`http://${bed.registry}/v2/${path}/manifests/v1`, {
+      headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' },
+    });
+    const digest = manifest.headers.get('docker-content-digest') ?? '';
+    removeFromRegistry.push(async () => void (await fetch(`http://${bed.registry}/v2/${path}/manifests/${digest}`, { method: 'DELETE' })));
+    const config = (await manifest.json()) as { config: { digest: string } };
+    const blob = (await (await fetch(`http://${bed.registry}/v2/${path}/blobs/${config.config.digest}`)).json()) as Record<string, unknown>;
+    assert.ok('moby.buildkit.cache.v0' in blob, 'the pushed image carries its build cache');
+    const uuid = async (image: string): Promise<string> => (await runner.exec('docker', ['run', '--rm', image, 'cat', '/uuid'], { env: bed.env, quiet: true, noEcho: true })).stdout.trim();
+    const built = await uuid(first.outputs['imageId']);
+
+    await docker(bed, ['image', 'rm', `${ref}:v1`]);
+    const second = await run({ repository: ref, tags: 'v2', cacheFrom: `${ref}:v1`, addPipelineLabels: 'false' }, variables);
+    assert.equal(second.result, 'Succeeded', describeRun(second));
+    assert.ok(second.output.includes(`importing cache manifest from ${ref}:v1`), describeRun(second));
+    assert.equal(await uuid(second.outputs['imageId']), built, 'the RUN step was not run again');
   });
 
   it('a failing build fails the task with the failing step and its message, and leaves no container', async () => {

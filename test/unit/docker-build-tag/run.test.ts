@@ -41,7 +41,7 @@ async function settings(overrides: Partial<DockerBuildTagInputs> = {}): Promise<
   return {
     inputs: {
       dockerfile: join(work, 's', 'app', 'Dockerfile'), repository: 'shop/api', tags: ['42'], autoTags: true, latestBranch: 'main',
-      buildArgs: [['A', '1']], cacheFrom: [], labels: [], noCache: false, pull: false, addPipelineLabels: true, ...overrides,
+      buildArgs: [['A', '1']], cacheFrom: [], cacheTo: [], secrets: [], secretFiles: [], labels: [], noCache: false, pull: false, addPipelineLabels: true, ...overrides,
     },
     facts: { sourceBranch: 'refs/tags/v1.4.0', sourceVersion: 'fedcba9876543210fedcba9876543210fedcba98' },
     folders: { tempDirectory: join(work, '_temp'), workingDirectory: join(work, 's') },
