@@ -3,45 +3,28 @@
 // bed installs them), then the integration tests again on the legacy one (Compose v1 and the classic
 // builder), and one closing line that counts both runs: "tests: N passed, N failed, N skipped".
 //
-// The legacy run is the same machine with the docker CLI plugins out of sight: it runs in a private
-// mount namespace (unshare, so root) where an empty folder is mounted over every folder docker looks
-// for plugins in. Nothing in the product is switched; the tasks detect what they find, as on an agent.
+// The legacy run is the same machine with the docker CLI plugins out of sight (scripts/without-plugins.sh:
+// a private mount namespace hides every folder docker looks for plugins in). Nothing in the product is
+// switched; the tasks detect what they find, as on an agent.
 //
 //   node scripts/run-tests.mjs                   both runs
 //   node scripts/run-tests.mjs legacy [FILE...]  the legacy run only: the integration tests, or FILEs
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const MOCHA = join('node_modules', '.bin', 'mocha');
 const UNIT = ['test/unit/**/*.test.ts', 'test/tasks/**/*.test.ts'];
 const INTEGRATION = ['test/integration/**/*.test.ts'];
 
-/** Every folder the docker CLI finds plugins in (docker/cli's defaultSystemPluginDirs, then the user's). */
-function pluginDirs() {
-  const config = process.env.DOCKER_CONFIG ?? join(homedir(), '.docker');
-  return [
-    join(config, 'cli-plugins'),
-    '/usr/local/lib/docker/cli-plugins',
-    '/usr/local/libexec/docker/cli-plugins',
-    '/usr/lib/docker/cli-plugins',
-    '/usr/libexec/docker/cli-plugins',
-  ].filter((d) => existsSync(d));
-}
-
 /** Runs mocha with `files` on `toolchain`; returns its counts (from the reporter's summary file). */
 function runMocha(toolchain, files, work) {
   const summary = join(work, `${toolchain}.json`);
   const env = { ...process.env, OUTERLOOP_TEST_TOOLCHAIN: toolchain, OUTERLOOP_TEST_SUMMARY: summary };
-  let argv = [MOCHA, ...files];
-  if (toolchain === 'legacy') {
-    const empty = join(work, 'no-plugins');
-    spawnSync('mkdir', ['-p', empty]);
-    const mounts = pluginDirs().map((d) => `mount --bind -o ro ${JSON.stringify(empty)} ${JSON.stringify(d)}`);
-    // The mounts live and die with the namespace; the host keeps its plugins.
-    argv = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', `${[...mounts, 'exec "$@"'].join(' && ')}`, 'sh', ...argv];
-  }
+  const without = join(dirname(fileURLToPath(import.meta.url)), 'without-plugins.sh');
+  const argv = toolchain === 'legacy' ? [without, MOCHA, ...files] : [MOCHA, ...files];
   const r = spawnSync(argv[0], argv.slice(1), { stdio: 'inherit', env });
   if (r.error) throw new Error(`could not start the ${toolchain} run (${argv[0]}): ${r.error.message}`);
   if (!existsSync(summary)) return { passes: 0, failures: 1, pending: 0, broken: `the ${toolchain} run ended before reporting (exit ${r.status})` };
