@@ -5,6 +5,7 @@ import { InputError, ToolError } from '../common/errors';
 import { withTempDir } from '../common/fs';
 import { dockerEnv, withDockerLogin } from '../docker/docker-config';
 import { isSha256Digest } from '../docker/reference';
+import { findCliPlugin } from '../docker/plugins';
 import { detectBuildx } from '../docker/tools';
 import type { TaskContext } from '../pipeline/run-task';
 import { describeBuildFailure } from './failure';
@@ -18,13 +19,17 @@ interface DockerBuildTagResult {
   plan: DockerBuildTagPlan;
 }
 
-/** Runs DockerBuildTag@1: checks the files, builds and tags the image, and sets the output variables. */
+/**
+ * Runs DockerBuildTag@1: checks the files, builds and tags the image, and sets the output variables.
+ * `findPlugin` looks for a docker CLI plugin's file (tests pass a fake; see detectBuildx).
+ */
 export async function runDockerBuildTag(
   settings: DockerBuildTagSettings,
   context: TaskContext,
   clock: () => Date = () => new Date(),
+  findPlugin: typeof findCliPlugin = findCliPlugin,
 ): Promise<string> {
-  const { imageId, plan } = await buildImage(settings, context, clock);
+  const { imageId, plan } = await buildImage(settings, context, clock, findPlugin);
   const { output } = context;
   output.setOutput('imageId', imageId);
   output.setOutput('repository', plan.repository);
@@ -44,11 +49,12 @@ async function buildImage(
   settings: DockerBuildTagSettings,
   context: TaskContext,
   clock: () => Date,
+  findPlugin: typeof findCliPlugin,
 ): Promise<DockerBuildTagResult> {
   const { inputs, facts, folders } = settings;
   const { runner, output, signal } = context;
   await checkFiles(settings);
-  const buildx = await detectBuildx(runner);
+  const buildx = await detectBuildx(runner, undefined, findPlugin);
   return withTempDir(folders.tempDirectory ?? tmpdir(), 'outerloop-build-', async (workDir) => {
     const iidFile = join(workDir, 'iid');
     // The classic builder gets the labels appended to the Dockerfile, so it needs the text, and the

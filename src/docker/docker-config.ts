@@ -1,28 +1,12 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ToolError } from '../common/errors';
 import { withTempDir } from '../common/fs';
 import type { PipelineOutput } from '../pipeline/interfaces';
 import { failureReason, type ProcessRunner } from '../process/runner';
+import { agentPluginDirs } from './plugins';
 import type { RegistryCredentials } from './registry-credentials';
-
-/**
- * The folders of the agent's own docker CLI plugins besides the system ones: `cli-plugins` in its
- * DOCKER_CONFIG (else ~/.docker), then that configuration's `cliPluginsExtraDirs`. A temporary
- * DOCKER_CONFIG would hide them; {@link withDockerLogin} names them in its config.json instead.
- */
-export async function agentPluginDirs(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
-  const configDir = env['DOCKER_CONFIG'] || join(env['HOME'] || homedir(), '.docker');
-  const dirs = [join(configDir, 'cli-plugins')];
-  try {
-    const config = JSON.parse(await readFile(join(configDir, 'config.json'), 'utf8')) as { cliPluginsExtraDirs?: unknown };
-    if (Array.isArray(config.cliPluginsExtraDirs)) dirs.push(...config.cliPluginsExtraDirs.filter((d): d is string => typeof d === 'string'));
-  } catch {
-    // No configuration, or one docker could not read either: the default folder only.
-  }
-  return dirs;
-}
 
 /**
  * Runs `body` with a temporary DOCKER_CONFIG logged in to each registry, and deletes it afterwards

@@ -1,9 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sinon from 'sinon';
-import { agentPluginDirs, dockerEnv, withDockerLogin } from '../../../src/docker/docker-config';
+import { dockerEnv, withDockerLogin } from '../../../src/docker/docker-config';
+import { agentPluginDirs, findCliPlugin, systemPluginDirs } from '../../../src/docker/plugins';
 import { readRegistryCredentials, registryHostOf } from '../../../src/docker/registry-credentials';
 import { InputError, ToolError } from '../../../src/common/errors';
 import type { PipelineOutput } from '../../../src/pipeline/interfaces';
@@ -104,5 +105,29 @@ describe('registry credentials', () => {
       () => readRegistryCredentials('containerRegistry', { id: 'myreg', url: 'https://r', scheme: 'None', auth: {}, data: {} }),
       (err: unknown) => err instanceof InputError && /service connection 'myreg' \(scheme None\), which has no username and password/.test(err.message),
     );
+  });
+});
+
+describe('docker CLI plugin folders', () => {
+  it('findCliPlugin finds an executable plugin in DOCKER_CONFIG/cli-plugins or a cliPluginsExtraDirs folder, and nothing else', async () => {
+    const config = mkdtempSync(join(tmpdir(), 'outerloop-plugins-'));
+    try {
+      mkdirSync(join(config, 'cli-plugins'));
+      mkdirSync(join(config, 'extra'));
+      writeFileSync(join(config, 'config.json'), JSON.stringify({ cliPluginsExtraDirs: [join(config, 'extra')] }));
+      writeFileSync(join(config, 'cli-plugins', 'docker-outerloopa'), '#!/bin/sh\n', { mode: 0o755 });
+      writeFileSync(join(config, 'extra', 'docker-outerloopb'), '#!/bin/sh\n', { mode: 0o755 });
+      writeFileSync(join(config, 'cli-plugins', 'docker-outerloopc'), 'not executable\n', { mode: 0o644 });
+      const env = { DOCKER_CONFIG: config };
+      assert.deepEqual(await Promise.all(['outerloopa', 'outerloopb', 'outerloopc', 'outerloopd'].map((n) => findCliPlugin(n, env))), [true, true, false, false]);
+    } finally {
+      rmSync(config, { recursive: true, force: true });
+    }
+  });
+
+  it("systemPluginDirs: docker/cli's folders per platform", () => {
+    assert.deepEqual(systemPluginDirs({}, 'linux'), ['/usr/local/lib/docker/cli-plugins', '/usr/local/libexec/docker/cli-plugins', '/usr/lib/docker/cli-plugins', '/usr/libexec/docker/cli-plugins']);
+    assert.equal(systemPluginDirs({}, 'darwin').at(-1), '/Applications/Docker.app/Contents/Resources/cli-plugins');
+    assert.deepEqual(systemPluginDirs({ ProgramData: 'C:/ProgramData', ProgramFiles: 'C:/Program Files' }, 'win32'), [join('C:/ProgramData', 'Docker', 'cli-plugins'), join('C:/Program Files', 'Docker', 'cli-plugins')]);
   });
 });
