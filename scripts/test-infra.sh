@@ -13,7 +13,7 @@
 # The toolchain is a hosted agent's: Docker Engine and CLI 26.1.5, the Compose v2 and buildx plugins
 # in /usr/libexec/docker/cli-plugins (all from Debian 13, through scripts/debian-suite.sh, cached
 # under ~/.cache/outerloop-testbed/docker-26), with Debian 12's containerd and runc. Debian 12's
-# Compose v1 stays installed for the legacy path (scripts/run-tests.mjs hides the plugins for it).
+# Compose v1 stays installed for the legacy path (scripts/without-plugins.sh hides the plugins for it).
 # The tests run the 26.1.5 CLI: `env` puts its folder first on PATH, and test/support/testbed.ts does
 # the same for every docker command and task the tests start.
 set -euo pipefail
@@ -72,7 +72,7 @@ install_toolchain() {
   local p
   for p in docker-compose docker-buildx; do
     if ! cmp -s "$TOOLCHAIN_DIR/usr/libexec/docker/cli-plugins/$p" "$PLUGIN_DIR/$p"; then
-      # scripts/run-tests.mjs's legacy run mounts an empty read-only folder here: leave it so.
+      # scripts/without-plugins.sh mounts an empty read-only folder here for the legacy run: leave it so.
       if [ -d "$PLUGIN_DIR" ] && ! [ -w "$PLUGIN_DIR" ] && grep -q " $PLUGIN_DIR .* ro[, ]" /proc/mounts; then continue; fi
       [ "$(id -u)" = 0 ] || die "installing the $p plugin in $PLUGIN_DIR needs root"
       install -D -m 755 "$TOOLCHAIN_DIR/usr/libexec/docker/cli-plugins/$p" "$PLUGIN_DIR/$p"

@@ -45,6 +45,18 @@ describe('the test bed (real engine, real registries)', function () {
     }
   });
 
+  it('also listens on tcp://127.0.0.1:2376 with --tlsverify: the client certificate gets in, no certificate does not', async () => {
+    const tls = bed.tls;
+    assert.ok(tls, 'scripts/test-infra.sh env names the TLS host and certificates');
+    const withCert = await runner.exec('docker', ['version', '--format', '{{.Server.Version}}'], {
+      env: { ...bed.env, DOCKER_HOST: tls.host, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: tls.certPath }, quiet: true,
+    });
+    assert.equal(withCert.code, 0, withCert.stderr);
+    assert.match(withCert.stdout.trim(), /^26\./);
+    const without = await runner.exec('docker', ['version', '--format', '{{.Server.Version}}'], { env: { ...bed.env, DOCKER_HOST: tls.host, DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '' }, quiet: true });
+    assert.notEqual(without.code, 0, 'a client without a certificate is refused');
+  });
+
   it('logs in to the htpasswd registry through a temporary DOCKER_CONFIG, and refuses a wrong password', async () => {
     let dir = '';
     const ref = `${bed.authRegistry}/outerloop-test/testbed:login-${process.pid}`;

@@ -26,6 +26,8 @@ export interface TestBed {
   toolchain: Toolchain;
   /** The folder of the test bed's buildx and Compose v2 plugins (to install them elsewhere in a test). */
   pluginDir: string;
+  /** The engine's `--tlsverify` listener and the client certificates' folder (DOCKER_CERT_PATH), when it has one. */
+  tls?: { host: string; certPath: string };
 }
 
 const STATE_DIR = process.env['OUTERLOOP_INFRA_DIR'] ?? '/tmp/outerloop-test-infra';
@@ -75,6 +77,7 @@ export function findTestBed(): TestBed | undefined {
     env,
     toolchain: modern ? 'modern' : 'legacy',
     pluginDir: vars['OUTERLOOP_TEST_DOCKER_PLUGIN_DIR'] ?? '',
+    tls: vars['OUTERLOOP_TEST_DOCKER_TLS_HOST'] ? { host: vars['OUTERLOOP_TEST_DOCKER_TLS_HOST'], certPath: vars['OUTERLOOP_TEST_DOCKER_CERT_PATH'] } : undefined,
   };
   return cached;
 }
