@@ -1,5 +1,5 @@
-import { access, constants } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -41,6 +41,6 @@ export function systemPluginDirs(env: NodeJS.ProcessEnv = process.env, platform:
 export async function findCliPlugin(name: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   const file = `docker-${name}${process.platform === 'win32' ? '.exe' : ''}`;
   const dirs = [...(await agentPluginDirs(env)), ...systemPluginDirs(env)];
-  const found = await Promise.all(dirs.map((d) => new Promise<boolean>((resolve) => access(join(d, file), constants.X_OK, (err) => resolve(!err)))));
+  const found = await Promise.all(dirs.map((d) => access(join(d, file), constants.X_OK).then(() => true, () => false)));
   return found.includes(true);
 }
