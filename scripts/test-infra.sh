@@ -64,7 +64,7 @@ install_toolchain() {
   if [ "$(cat "$marker" 2>/dev/null)" != "${TOOLCHAIN_PACKAGES[*]}" ]; then
     log "unpacking ${TOOLCHAIN_PACKAGES[*]} (Debian 13) into $TOOLCHAIN_DIR"
     rm -rf "$TOOLCHAIN_DIR"
-    "$SCRIPTS_DIR/debian-suite.sh" extract "$TOOLCHAIN_DIR" "${TOOLCHAIN_PACKAGES[@]}"
+    "$SCRIPTS_DIR/debian-suite.sh" extract "$TOOLCHAIN_DIR" "${TOOLCHAIN_PACKAGES[@]}" || die "could not unpack the Docker 26 toolchain"
     mkdir -p "$CLI_DIR"
     ln -sf "$TOOLCHAIN_DIR/usr/bin/docker" "$CLI_DIR/docker"
     echo "${TOOLCHAIN_PACKAGES[*]}" >"$marker"
