@@ -10,6 +10,13 @@
 #
 # Everything listens on 127.0.0.1 only. dockerd runs with its own socket, data and exec dirs and
 # with --iptables=false --ip-forward=false, so the host's network and any other engine are left alone.
+#
+# The toolchain is a hosted agent's: Docker Engine and CLI 26.1.5, the Compose v2 and buildx plugins
+# in /usr/libexec/docker/cli-plugins (all from Debian 13, through scripts/debian-suite.sh, cached
+# under ~/.cache/outerloop-testbed/docker-26), with Debian 12's containerd and runc. Debian 12's
+# Compose v1 stays installed for the legacy path (scripts/without-plugins.sh hides the plugins for it).
+# The tests run the 26.1.5 CLI: `env` puts its folder first on PATH, and test/support/testbed.ts does
+# the same for every docker command and task the tests start.
 set -euo pipefail
 
 STATE_DIR=${OUTERLOOP_INFRA_DIR:-/tmp/outerloop-test-infra}
@@ -18,14 +25,19 @@ OPEN_REGISTRY=127.0.0.1:5000
 AUTH_REGISTRY=127.0.0.1:5001
 AUTH_USER=outerloop
 BASE_IMAGE=outerloop-test/busybox:latest
-PACKAGES=(docker.io containerd runc docker-registry docker-compose busybox-static apache2-utils openssl)
+TLS_HOST=127.0.0.1:2376
+PACKAGES=(containerd runc docker-registry docker-compose busybox-static apache2-utils openssl)
+# Debian 13's packages, unpacked (never installed) into TOOLCHAIN_DIR.
+TOOLCHAIN_PACKAGES=(docker.io docker-cli docker-compose docker-buildx)
+TOOLCHAIN_DIR=${OUTERLOOP_TESTBED_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/outerloop-testbed}/docker-26
+CLI_DIR="$TOOLCHAIN_DIR/cli"
+PLUGIN_DIR=/usr/libexec/docker/cli-plugins
+SCRIPTS_DIR=$(cd "$(dirname "$0")" && pwd)
 
 log() { printf 'test-infra: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
 
-# Debian's 20.10 CLI speaks to the 20.10 engine and understands DOCKER_BUILDKIT=1; a newer CLI earlier
-# on PATH may be there too, and the project's code must cope with either, so the tests use PATH as is.
-docker_cmd() { DOCKER_HOST="unix://$DOCKER_SOCK" /usr/bin/docker "$@"; }
+docker_cmd() { DOCKER_HOST="unix://$DOCKER_SOCK" "$CLI_DIR/docker" "$@"; }
 
 install_packages() {
   local missing=()
@@ -45,6 +57,48 @@ install_packages() {
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Unpacks Debian 13's engine, CLI and plugins once (a warm run finds the marker and does nothing),
+# links the CLI alone into CLI_DIR (the package's usr/bin also holds a v2 `docker-compose`, which must
+# not shadow v1), and copies the plugins where hosted agents keep them.
+install_toolchain() {
+  local marker="$TOOLCHAIN_DIR/.unpacked"
+  if [ "$(cat "$marker" 2>/dev/null)" != "${TOOLCHAIN_PACKAGES[*]}" ]; then
+    log "unpacking ${TOOLCHAIN_PACKAGES[*]} (Debian 13) into $TOOLCHAIN_DIR"
+    rm -rf "$TOOLCHAIN_DIR"
+    "$SCRIPTS_DIR/debian-suite.sh" extract "$TOOLCHAIN_DIR" "${TOOLCHAIN_PACKAGES[@]}" || die "could not unpack the Docker 26 toolchain"
+    mkdir -p "$CLI_DIR"
+    ln -sf "$TOOLCHAIN_DIR/usr/bin/docker" "$CLI_DIR/docker"
+    echo "${TOOLCHAIN_PACKAGES[*]}" >"$marker"
+  fi
+  local p
+  for p in docker-compose docker-buildx; do
+    if ! cmp -s "$TOOLCHAIN_DIR/usr/libexec/docker/cli-plugins/$p" "$PLUGIN_DIR/$p"; then
+      # scripts/without-plugins.sh mounts an empty read-only folder here for the legacy run: leave it so.
+      if [ -d "$PLUGIN_DIR" ] && ! [ -w "$PLUGIN_DIR" ] && grep -q " $PLUGIN_DIR .* ro[, ]" /proc/mounts; then continue; fi
+      [ "$(id -u)" = 0 ] || die "installing the $p plugin in $PLUGIN_DIR needs root"
+      install -D -m 755 "$TOOLCHAIN_DIR/usr/libexec/docker/cli-plugins/$p" "$PLUGIN_DIR/$p"
+    fi
+  done
+}
+
+# A CA, a server certificate for 127.0.0.1 and a client certificate, for the --tlsverify listener.
+write_tls_certs() {
+  local dir="$STATE_DIR/tls"
+  [ -s "$dir/key.pem" ] && return 0
+  mkdir -p "$dir" && chmod 700 "$dir"
+  (
+    cd "$dir" && umask 077
+    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=outerloop-test-ca -keyout ca-key.pem -out ca.pem
+    openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server-key.pem -out server.csr
+    printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >server.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 30 -extfile server.ext -out server-cert.pem
+    openssl req -newkey rsa:2048 -nodes -subj /CN=outerloop-test-client -keyout key.pem -out client.csr
+    printf 'extendedKeyUsage=clientAuth\n' >client.ext
+    openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 30 -extfile client.ext -out cert.pem
+    rm -f ./*.csr ./*.ext ca.srl
+  ) >/dev/null 2>&1 || die "could not generate the TLS certificates in $dir"
+}
+
 wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
   local secs=$1 what=$2; shift 2
   local i
@@ -62,8 +116,11 @@ start_dockerd() {
   mkdir -p "$STATE_DIR/docker-data" "$STATE_DIR/docker-exec"
   local driver
   for driver in overlay2 vfs; do
-    log "starting dockerd (storage driver $driver)"
-    dockerd --host "unix://$DOCKER_SOCK" \
+    log "starting dockerd $("$TOOLCHAIN_DIR/usr/sbin/dockerd" --version | awk '{print $3}' | tr -d ,) (storage driver $driver)"
+    # Its own folder first on PATH, for its docker-proxy; containerd and runc are Debian 12's.
+    PATH="$TOOLCHAIN_DIR/usr/sbin:$PATH" "$TOOLCHAIN_DIR/usr/sbin/dockerd" --host "unix://$DOCKER_SOCK" \
+      --host "tcp://$TLS_HOST" --tlsverify --tlscacert "$STATE_DIR/tls/ca.pem" \
+      --tlscert "$STATE_DIR/tls/server-cert.pem" --tlskey "$STATE_DIR/tls/server-key.pem" \
       --data-root "$STATE_DIR/docker-data" --exec-root "$STATE_DIR/docker-exec" \
       --pidfile "$STATE_DIR/dockerd.pid" --storage-driver "$driver" \
       --iptables=false --ip-forward=false --ip-masq=false \
@@ -125,6 +182,11 @@ DOCKERFILE
 
 print_env() {
   echo "export DOCKER_HOST=unix://$DOCKER_SOCK"
+  echo "export OUTERLOOP_TEST_DOCKER_CLI_DIR=$CLI_DIR"
+  echo "export PATH=\"$CLI_DIR:\$PATH\""
+  echo "export OUTERLOOP_TEST_DOCKER_PLUGIN_DIR=$TOOLCHAIN_DIR/usr/libexec/docker/cli-plugins"
+  echo "export OUTERLOOP_TEST_DOCKER_TLS_HOST=tcp://$TLS_HOST"
+  echo "export OUTERLOOP_TEST_DOCKER_CERT_PATH=$STATE_DIR/tls"
   echo "export OUTERLOOP_TEST_REGISTRY=$OPEN_REGISTRY"
   echo "export OUTERLOOP_TEST_AUTH_REGISTRY=$AUTH_REGISTRY"
   echo "export OUTERLOOP_TEST_AUTH_USER=$AUTH_USER"
@@ -160,8 +222,10 @@ up() {
   install_packages
   install_browser
   command -v busybox >/dev/null || [ -x /bin/busybox ] || die "busybox-static is not installed"
+  install_toolchain
   mkdir -p "$STATE_DIR"
   chmod 700 "$STATE_DIR"
+  write_tls_certs
   start_dockerd
   write_registry_config open-registry "$OPEN_REGISTRY"
   if [ ! -s "$STATE_DIR/auth-registry/password" ]; then
@@ -175,7 +239,7 @@ up() {
   build_base_image
   "$(dirname "$0")/cluster.sh" up
   print_env >"$STATE_DIR/env"
-  log "up: DOCKER_HOST=unix://$DOCKER_SOCK, registries $OPEN_REGISTRY (open) and $AUTH_REGISTRY (htpasswd)"
+  log "up: DOCKER_HOST=unix://$DOCKER_SOCK (and tcp://$TLS_HOST with TLS), registries $OPEN_REGISTRY (open) and $AUTH_REGISTRY (htpasswd)"
 }
 
 down() {
@@ -198,7 +262,11 @@ down() {
 }
 
 status() {
-  pid_alive "$STATE_DIR/dockerd.pid" && docker_cmd version --format 'dockerd {{.Server.Version}} running' || echo "dockerd not running"
+  pid_alive "$STATE_DIR/dockerd.pid" && docker_cmd version --format 'dockerd {{.Server.Version}} running (CLI {{.Client.Version}})' || echo "dockerd not running"
+  local p
+  for p in compose buildx; do
+    [ -x "$PLUGIN_DIR/docker-$p" ] && echo "docker $p plugin: $("$PLUGIN_DIR/docker-$p" version 2>/dev/null | head -n 1)" || echo "docker $p plugin not installed"
+  done
   for r in open-registry auth-registry; do
     pid_alive "$STATE_DIR/$r.pid" && echo "$r running" || echo "$r not running"
   done

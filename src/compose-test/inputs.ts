@@ -28,6 +28,8 @@ export interface ComposeTestInputs {
   pull: PullPolicy;
   /** The services to start (with their dependencies); empty means all. */
   services: string[];
+  /** Compose profiles to enable (`--profile`); a service with profiles runs only when one is enabled or it is named. */
+  profiles: string[];
   waitTimeoutSeconds: number;
   test: TestSpec;
   testResults?: { files: string; format: TestResultsFormat };
@@ -70,6 +72,7 @@ export function readComposeTestInputs(inputs: InputReader): ComposeTestInputs {
     build: inputs.boolean('build', true),
     pull: inputs.pick('pull', ['missing', 'always', 'never'] as const, 'missing'),
     services: inputs.list('services'),
+    profiles: inputs.list('profiles'),
     waitTimeoutSeconds: inputs.integer('waitTimeout', 180, { min: 1, max: 86400 }),
     test: readTestSpec(inputs),
     testResults: readTestResults(inputs),

@@ -2,9 +2,19 @@ import { join } from 'node:path';
 import { emptyDir, writeFileAtomic } from '../common/fs';
 import type { ProjectCompose } from './compose';
 import type { ProjectDocker } from './docker';
+import type { ContainerState } from './readiness';
 
 /**
- * Saves what explains a run into `dir`: each container's logs (`<container>.log`), `ps.txt` and
+ * The log file of a container, named the same whatever Compose version named the container
+ * (v1 `shop_web_1`, v2 `shop-web-1`): `<service>-<number>.log`, and `<service>-run-<id>.log` for a
+ * one-off `compose run` container.
+ */
+export function logFileName(c: Pick<ContainerState, 'service' | 'number' | 'oneOff' | 'id'>): string {
+  return c.oneOff ? `${c.service}-run-${c.id.slice(0, 12)}.log` : `${c.service}-${c.number}.log`;
+}
+
+/**
+ * Saves what explains a run into `dir`: each container's logs ({@link logFileName}), `ps.txt` and
  * `containers.json` (each container's state, health-check log, ports and labels). Environment and
  * command lines are left out of the state on purpose: they may hold secrets. Returns the file names.
  */
@@ -14,7 +24,7 @@ export async function saveProjectLogs(deps: { docker: ProjectDocker; compose: Pr
   const files: string[] = [];
   await Promise.all(
     containers.map(async (c) => {
-      const file = `${c.name}.log`;
+      const file = logFileName(c);
       await writeFileAtomic(join(dir, file), await deps.docker.logs(c.id));
       files.push(file);
     }),

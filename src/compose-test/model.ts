@@ -16,6 +16,8 @@ export interface ComposeService {
   image?: string;
   /** Services it depends on, with the `depends_on` condition (`service_started` for the short form). */
   dependsOn: Array<{ service: string; condition: string }>;
+  /** Its `profiles`: it runs only when one is enabled (or it is named); empty means always. */
+  profiles: string[];
 }
 
 /** The resolved project's services, by name. */
@@ -38,6 +40,7 @@ export function parseComposeConfig(text: string): ComposeModel {
       build: service['build'] !== undefined && service['build'] !== null,
       image: typeof service['image'] === 'string' ? service['image'] : undefined,
       dependsOn: readDependsOn(service['depends_on']),
+      profiles: Array.isArray(service['profiles']) ? service['profiles'].map(String) : [],
     });
   }
   return model;
@@ -52,6 +55,16 @@ function readDependsOn(value: unknown): ComposeService['dependsOn'] {
     }));
   }
   return [];
+}
+
+/**
+ * The services that run with `profiles` enabled: those without profiles, those with an enabled one,
+ * and those `named` on the command line. Compose v2's `config` leaves the others out already; v1's
+ * prints every service.
+ */
+export function enabledServices(model: ComposeModel, profiles: readonly string[], named: readonly string[]): ComposeModel {
+  const enabled = (s: ComposeService): boolean => s.profiles.length === 0 || s.profiles.some((p) => profiles.includes(p)) || named.includes(s.name);
+  return new Map([...model].filter(([, s]) => enabled(s)));
 }
 
 /** What a run brings up, builds, pulls and waits for. */

@@ -14,11 +14,13 @@ export interface Argv {
   args: string[];
 }
 
-/** Which compose, which project, which files: what every compose command line starts with. */
+/** Which compose, which project, which files and profiles: what every compose command line starts with. */
 export interface ComposeProject {
   compose: ComposeCommand;
   projectName: string;
   files: readonly string[];
+  /** Compose profiles to enable; none when absent. */
+  profiles?: readonly string[];
 }
 
 /** Rejects a project name Compose would change or refuse (so the name we report is the one used). */
@@ -49,10 +51,29 @@ export function planProjectName(facts: { repository?: string; buildId?: string; 
   return parts.join('-');
 }
 
-/** A compose command line: `docker compose -p NAME -f A -f B …` or `docker-compose -p NAME -f A -f B …`. */
+/**
+ * A compose command line: `docker compose [--profile P …] -p NAME -f A -f B …` or the same with
+ * `docker-compose` (v1 has `--profile` since 1.28).
+ */
 export function composeArgv(project: ComposeProject, args: readonly string[]): Argv {
+  const profiles = (project.profiles ?? []).flatMap((p) => ['--profile', p]);
   const files = project.files.flatMap((f) => ['-f', f]);
-  return { file: project.compose.file, args: [...project.compose.args, '-p', project.projectName, ...files, ...args] };
+  return { file: project.compose.file, args: [...project.compose.args, ...profiles, '-p', project.projectName, ...files, ...args] };
+}
+
+/** Top-level keys of a compose file that Compose v1 rejects. */
+const V2_ONLY_KEYS = ['name', 'include'] as const;
+
+/**
+ * One sentence for a compose file that needs Compose v2 (a top-level `name:` or `include:`) when
+ * the agent has only v1; undefined when v1 reads it. `doc` is the parsed file.
+ */
+export function explainNeedsComposeV2(file: string, doc: unknown): string | undefined {
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return undefined;
+  const found = V2_ONLY_KEYS.filter((k) => k in doc);
+  if (found.length === 0) return undefined;
+  const keys = found.map((k) => `'${k}'`).join(' and ');
+  return `names '${file}', whose top-level ${keys} need${found.length === 1 ? 's' : ''} Compose v2 ('docker compose'), but this agent has only Compose v1 ('docker-compose'): install the Compose v2 plugin, or leave ${found.length === 1 ? 'it' : 'them'} out.`;
 }
 
 /** `config`: validates and resolves the files (read, never printed: it holds interpolated values). */

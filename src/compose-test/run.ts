@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { load as loadYaml } from 'js-yaml';
 import { InputError, OuterloopError, ToolError, describeError } from '../common/errors';
 import { detectCompose, type ComposeCommand } from '../docker/tools';
 import type { PipelineOutput, TaskEnvironment } from '../pipeline/interfaces';
@@ -13,8 +14,8 @@ import { DockerCli, type ProjectDocker } from './docker';
 import { readEnvFile } from './env-file';
 import type { ComposeTestInputs } from './inputs';
 import { saveProjectLogs } from './logs';
-import { parseComposeConfig, planBuiltImages, planScope, type ComposeModel, type ComposeScope } from './model';
-import { planDown, planPortVariables, planTestCommand, planTestEnvironment, type ComposeProject } from './plan';
+import { enabledServices, parseComposeConfig, planBuiltImages, planScope, type ComposeModel, type ComposeScope } from './model';
+import { explainNeedsComposeV2, planDown, planPortVariables, planTestCommand, planTestEnvironment, type ComposeProject } from './plan';
 import type { ContainerState } from './readiness';
 import { findResultFiles } from './results';
 import { reportOutcome } from '../summary/publish';
@@ -57,7 +58,8 @@ export async function runComposeTest(inputs: ComposeTestInputs, context: TaskCon
   if (!compose) {
     throw new ToolError('compose', "Neither 'docker compose' (Compose v2) nor 'docker-compose' (Compose v1) was found on this agent: install one of them.");
   }
-  const project: ComposeProject = { compose, projectName: inputs.projectName, files: inputs.composeFiles };
+  if (compose.version === 1) await rejectComposeV2Files(inputs);
+  const project: ComposeProject = { compose, projectName: inputs.projectName, files: inputs.composeFiles, profiles: inputs.profiles };
   context.output.info(`Using ${describeCompose(compose)} for project '${inputs.projectName}'.`);
   return executeComposeTest(inputs, values, project, {
     compose: new ComposeCli(context.runner, project, { cwd: inputs.workingDirectory, env: { ...process.env, ...values } }),
@@ -69,6 +71,20 @@ export async function runComposeTest(inputs: ComposeTestInputs, context: TaskCon
     now: Date.now,
     env: context.env,
   });
+}
+
+/** With Compose v1 only: one clear sentence for a compose file that needs v2, before v1 says it its own way. */
+async function rejectComposeV2Files(inputs: ComposeTestInputs): Promise<void> {
+  for (const file of inputs.composeFiles) {
+    let doc: unknown;
+    try {
+      doc = loadYaml(await readFile(resolve(inputs.workingDirectory, file), 'utf8'));
+    } catch {
+      continue; // Compose's own `config` names what is wrong with it.
+    }
+    const problem = explainNeedsComposeV2(file, doc);
+    if (problem) throw new InputError('composeFiles', problem);
+  }
 }
 
 function describeCompose(compose: ComposeCommand): string {
@@ -91,10 +107,12 @@ export async function executeComposeTest(
   output.setOutput('projectName', project.projectName);
   // With every service in scope, `build` (no names: every service with a build section) need not
   // wait for `config`: the two Compose start-ups overlap.
-  const buildEarly = inputs.build && inputs.services.length === 0 && inputs.test.kind === 'command';
+  // Not with profiles: Compose v1's `build` would build the services of every profile.
+  const buildEarly = inputs.build && inputs.services.length === 0 && inputs.profiles.length === 0 && inputs.test.kind === 'command';
   const [config, early] = await Promise.allSettled([compose.config(), buildEarly ? compose.build([], signal) : Promise.resolve()]);
   if (config.status === 'rejected') throw config.reason;
-  const model = parseComposeConfig(config.value);
+  const named = [...inputs.services, ...(inputs.test.kind === 'service' ? [inputs.test.service] : [])];
+  const model = enabledServices(parseComposeConfig(config.value), inputs.profiles, named);
   const scope = planScope(model, inputs.services, inputs.test);
   if (early.status === 'rejected') throw early.reason;
   let failure: unknown;

@@ -36,11 +36,27 @@ function classicStep(stdout: string): { step: string; lastOutput?: string } | un
   return { step: `step ${m[1]} (${clip(m[2])})`, lastOutput: printed.pop() };
 }
 
-/** BuildKit's failing step (` > [2/3] RUN make:`) from its error summary. */
-function buildkitStep(stderr: string): string | undefined {
-  const steps = [...stderr.matchAll(/^ > \[([^\]]+)\] (.*):\s*$/gm)];
-  const last = steps.pop();
-  return last ? `step ${last[1]} (${clip(last[2])})` : undefined;
+/**
+ * BuildKit's failing step (` > [2/3] RUN make:`) from its error summary, and the last line the step
+ * printed: the summary repeats the step's last output lines, time-stamped, up to a `------` line.
+ */
+function buildkitStep(stderr: string): { step: string; lastOutput?: string } | undefined {
+  const lines = stderr.split('\n');
+  let start = -1;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (/^ > \[[^\]]+\] .*:\s*$/.test(lines[i])) {
+      start = i;
+      break;
+    }
+  }
+  if (start < 0) return undefined;
+  const m = /^ > \[([^\]]+)\] (.*):\s*$/.exec(lines[start])!;
+  const end = lines.findIndex((l, i) => i > start && /^-+$/.test(l.trim()));
+  const printed = lines
+    .slice(start + 1, end < 0 ? undefined : end)
+    .map((l) => l.replace(/^\d+\.\d+ /, ''))
+    .filter((l) => l.trim() !== '');
+  return { step: `step ${m[1]} (${clip(m[2])})`, lastOutput: printed.pop() };
 }
 
 /**
@@ -52,9 +68,10 @@ export function describeBuildFailure(raw: ExecResult): string {
   const errors = result.stderr.split('\n').filter((l) => l.trim() !== '' && !isNoise(l));
   const buildkitError = [...errors].reverse().find((l) => /^ERROR:? /.test(l));
   const reason = clip((buildkitError ?? errors.pop() ?? lastLines(result.stdout, 1)[0] ?? `exit code ${result.code}`).replace(/^ERROR:? /, ''));
-  const classic = buildkitError ? undefined : classicStep(result.stdout);
-  const step = classic?.step ?? buildkitStep(result.stderr);
-  const printed = classic?.lastOutput && !reason.includes(clip(classic.lastOutput)) ? `; the step's last output was '${clip(classic.lastOutput)}'` : '';
+  const failed = buildkitError ? buildkitStep(result.stderr) : classicStep(result.stdout) ?? buildkitStep(result.stderr);
+  const step = failed?.step;
+  const last = failed?.lastOutput;
+  const printed = last && !reason.includes(clip(last)) ? `; the step's last output was '${clip(last)}'` : '';
   const sentence = `docker build failed${step ? ` at ${step}` : ''}: ${reason.replace(/[.\s]+$/, '')}${printed}.`;
   return neutralizeLoggingCommands(sentence);
 }

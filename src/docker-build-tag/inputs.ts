@@ -22,6 +22,15 @@ export interface DockerBuildTagInputs {
   target?: string;
   platform?: string;
   cacheFrom: string[];
+  /** `--cache-to` exports (BuildKit only); `inline` stands for `type=inline`. */
+  cacheTo: string[];
+  /**
+   * Build secrets (BuildKit only), `[id, value]`: values from pipeline (secret) variables. They reach
+   * docker in 0600 files that are deleted after the build, never in argv or a log line.
+   */
+  secrets: Array<[string, string]>;
+  /** Build secrets from files, `[id, absolute path]`. */
+  secretFiles: Array<[string, string]>;
   labels: Array<[string, string]>;
   noCache: boolean;
   pull: boolean;
@@ -82,6 +91,9 @@ export function readDockerBuildTagInputs(reader: InputReader): DockerBuildTagSet
     target: reader.string('target'),
     platform: reader.string('platform'),
     cacheFrom: reader.list('cacheFrom', { commas: false }),
+    cacheTo: reader.list('cacheTo', { commas: false }),
+    secrets: readSecretIds('secrets', reader.keyValues('secrets')),
+    secretFiles: readSecretIds('secretFiles', reader.keyValues('secretFiles')).map(([id, path]) => [id, resolvePath(folders.workingDirectory, path)]),
     labels: reader.keyValues('labels'),
     noCache: reader.boolean('noCache', false),
     pull: reader.boolean('pull', false),
@@ -119,6 +131,16 @@ export function readRepository(raw: string): string {
     throw new InputError('repository', `'${raw}' must name a repository without a tag or digest; put tags in the 'tags' input.`);
   }
   return repositoryOf(ref);
+}
+
+/** Checks that the ids of `id=value` secret lines (names already checked) are unique. Never names a value. */
+function readSecretIds(input: string, lines: Array<[string, string]>): Array<[string, string]> {
+  const seen = new Set<string>();
+  lines.forEach(([id]) => {
+    if (seen.has(id)) throw new InputError(input, `gives secret id '${id}' more than once.`);
+    seen.add(id);
+  });
+  return lines;
 }
 
 function resolvePath(base: string, path: string): string {

@@ -18,6 +18,8 @@ export interface BuildFacts {
   dockerfileText?: string;
   /** The build context's .dockerignore, when it has one (classic builder; see stdinKeepsContext). */
   dockerignoreText?: string;
+  /** Each build secret's id and the file docker reads it from (the caller writes the value ones). */
+  secretSources?: Array<[string, string]>;
 }
 
 /** Everything one DockerBuildTag@1 run does, decided before anything runs. */
@@ -67,8 +69,9 @@ export function planDockerBuildTag(inputs: DockerBuildTagInputs, facts: Pipeline
   const { buildx, iidFile } = build;
   const common = { repository, tags, imageReferences, version, labels, warnings };
   if (buildx) {
-    return { ...common, builder: 'buildx', build: planBuildArgs(inputs, { imageReferences, labels, buildx, iidFile }), env: {} };
+    return { ...common, builder: 'buildx', build: planBuildArgs(inputs, { imageReferences, labels, buildx, iidFile, secretSources: build.secretSources }), env: {} };
   }
+  rejectBuildKitOnly(inputs);
   // Without buildx the classic builder is the only one; say so, or a DOCKER_BUILDKIT=1 on the agent makes docker refuse.
   const classic = { ...common, builder: 'classic' as const, env: { DOCKER_BUILDKIT: '0' } };
   if (labels.length === 0) return { ...classic, build: planBuildArgs(inputs, { imageReferences, labels, buildx, iidFile }) };
@@ -95,6 +98,15 @@ function whyLabelsGoSeparately(inputs: DockerBuildTagInputs, build: BuildFacts, 
   return undefined;
 }
 
+/** One sentence for an input that needs BuildKit, on the classic builder. */
+function rejectBuildKitOnly(inputs: DockerBuildTagInputs): void {
+  const needs = (input: string, what: string): InputError =>
+    new InputError(input, `needs BuildKit (docker buildx) for ${what}, and buildx is not installed on this agent; install the buildx plugin, or clear '${input}' to build with the classic builder.`);
+  if (inputs.secrets.length > 0) throw needs('secrets', 'build secrets');
+  if (inputs.secretFiles.length > 0) throw needs('secretFiles', 'build secrets');
+  if (inputs.cacheTo.length > 0) throw needs('cacheTo', 'a cache export');
+}
+
 /** What goes into the build's argv besides the inputs. */
 interface BuildTargets {
   imageReferences: string[];
@@ -103,6 +115,8 @@ interface BuildTargets {
   iidFile: string;
   /** The Dockerfile comes on stdin (`--file -`); the context is still the Dockerfile's folder by default. */
   dockerfileOnStdin?: boolean;
+  /** Build secrets: id and the file docker reads (BuildKit only). */
+  secretSources?: Array<[string, string]>;
 }
 
 /**
@@ -130,6 +144,8 @@ export function planBuildArgs(inputs: DockerBuildTagInputs, targets: BuildTarget
   if (inputs.target) args.push('--target', inputs.target);
   if (inputs.platform) args.push('--platform', inputs.platform);
   for (const source of inputs.cacheFrom) args.push('--cache-from', source);
+  for (const target of inputs.cacheTo) args.push('--cache-to', target === 'inline' ? 'type=inline' : target);
+  for (const [id, file] of targets.secretSources ?? []) args.push('--secret', `id=${id},src=${file}`);
   if (inputs.noCache) args.push('--no-cache');
   if (inputs.pull) args.push('--pull');
   args.push(inputs.buildContext ?? dirname(inputs.dockerfile));

@@ -1,10 +1,11 @@
-import { readFile, rm, stat, symlink } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { InputError, ToolError } from '../common/errors';
 import { withTempDir } from '../common/fs';
 import { dockerEnv, withDockerLogin } from '../docker/docker-config';
 import { isSha256Digest } from '../docker/reference';
+import { findCliPlugin } from '../docker/plugins';
 import { detectBuildx } from '../docker/tools';
 import type { TaskContext } from '../pipeline/run-task';
 import { reportOutcome } from '../summary/publish';
@@ -20,13 +21,17 @@ interface DockerBuildTagResult {
   plan: DockerBuildTagPlan;
 }
 
-/** Runs DockerBuildTag@1: checks the files, builds and tags the image, and sets the output variables. */
+/**
+ * Runs DockerBuildTag@1: checks the files, builds and tags the image, and sets the output variables.
+ * `findPlugin` looks for a docker CLI plugin's file (tests pass a fake; see detectBuildx).
+ */
 export async function runDockerBuildTag(
   settings: DockerBuildTagSettings,
   context: TaskContext,
   clock: () => Date = () => new Date(),
+  findPlugin: typeof findCliPlugin = findCliPlugin,
 ): Promise<string> {
-  const { imageId, plan } = await buildImage(settings, context, clock);
+  const { imageId, plan } = await buildImage(settings, context, clock, findPlugin);
   const { output } = context;
   output.setOutput('imageId', imageId);
   output.setOutput('repository', plan.repository);
@@ -47,24 +52,25 @@ async function buildImage(
   settings: DockerBuildTagSettings,
   context: TaskContext,
   clock: () => Date,
+  findPlugin: typeof findCliPlugin,
 ): Promise<DockerBuildTagResult> {
   const { inputs, facts, folders } = settings;
   const { runner, output, signal } = context;
   await checkFiles(settings);
-  const buildx = await detectBuildx(runner);
+  const buildx = await detectBuildx(runner, undefined, findPlugin);
   return withTempDir(folders.tempDirectory ?? tmpdir(), 'outerloop-build-', async (workDir) => {
     const iidFile = join(workDir, 'iid');
     // The classic builder gets the labels appended to the Dockerfile, so it needs the text, and the
     // context's .dockerignore, which decides whether a Dockerfile on stdin is safe.
     const dockerfileText = buildx ? undefined : await readFile(inputs.dockerfile, 'utf8');
     const dockerignoreText = buildx ? undefined : await readDockerignore(inputs.buildContext ?? dirname(inputs.dockerfile));
-    const plan = planDockerBuildTag(inputs, facts, { buildx, iidFile, created: clock().toISOString(), dockerfileText, dockerignoreText });
+    const secretSources = buildx ? await writeSecrets(settings, workDir, output) : [];
+    const plan = planDockerBuildTag(inputs, facts, { buildx, iidFile, created: clock().toISOString(), dockerfileText, dockerignoreText, secretSources });
     for (const warning of plan.warnings) output.warning(warning);
     output.info(`Building ${plan.repository} with ${plan.builder === 'buildx' ? 'BuildKit (docker buildx)' : 'the classic builder (docker build; buildx is not installed)'}.`);
     if (plan.buildStdin) output.info(`The ${plan.labels.length} labels go into one LABEL line appended to ${inputs.dockerfile}, which docker reads on stdin.`);
     const credentials = inputs.containerRegistry ? [inputs.containerRegistry] : [];
     const imageId = await withDockerLogin({ runner, output }, credentials, { tempRoot: workDir, signal }, async (dockerConfig) => {
-      if (dockerConfig) await linkCliPlugins(dockerConfig);
       const env = { ...dockerEnv(dockerConfig), ...plan.env };
       const built = await runBuild(context, plan.build, { env, stdin: plan.buildStdin }, iidFile);
       if (!plan.labelBuild) return built;
@@ -73,6 +79,25 @@ async function buildImage(
     });
     return { imageId, plan };
   });
+}
+
+/**
+ * Each build secret's id and file: the `secretFiles` as given, the `secrets` values in 0600 files in
+ * `workDir` (deleted with it), each value registered as a secret first.
+ */
+async function writeSecrets({ inputs }: DockerBuildTagSettings, workDir: string, output: TaskContext['output']): Promise<Array<[string, string]>> {
+  const sources: Array<[string, string]> = [];
+  for (const [index, [id, value]] of inputs.secrets.entries()) {
+    output.setSecret(value);
+    const file = join(workDir, `secret-${index}`);
+    await writeFile(file, value, { mode: 0o600 });
+    sources.push([id, file]);
+  }
+  for (const [id, path] of inputs.secretFiles) {
+    if (!(await stat(path).then((s) => s.isFile(), () => false))) throw new InputError('secretFiles', `secret '${id}' names ${path}, which is not a file.`);
+    sources.push([id, path]);
+  }
+  return sources;
 }
 
 /** Runs one docker build and returns the image id it wrote to `iidFile`. */
@@ -104,15 +129,4 @@ async function checkFiles({ inputs }: DockerBuildTagSettings): Promise<void> {
   const contextDir = inputs.buildContext ?? dirname(inputs.dockerfile);
   const context = await stat(contextDir).catch(() => undefined);
   if (!context?.isDirectory()) throw new InputError('buildContext', `names ${contextDir}, which is not a folder.`);
-}
-
-/**
- * docker finds CLI plugins such as buildx under $DOCKER_CONFIG/cli-plugins too; a temporary
- * DOCKER_CONFIG must not hide the agent's, so it links them.
- */
-async function linkCliPlugins(dockerConfig: string): Promise<void> {
-  const agentPlugins = join(process.env['DOCKER_CONFIG'] ?? join(homedir(), '.docker'), 'cli-plugins');
-  if (await stat(agentPlugins).then((s) => s.isDirectory(), () => false)) {
-    await symlink(agentPlugins, join(dockerConfig, 'cli-plugins'), 'dir');
-  }
 }

@@ -1,6 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { ProcessRunner } from '../process/runner';
+import { findCliPlugin } from './plugins';
 
 /** Which container tools this agent has. Detected, never assumed. */
 export interface DockerTools {
@@ -31,10 +32,13 @@ async function probeTool(runner: ProcessRunner, env: NodeJS.ProcessEnv | undefin
 }
 
 /**
- * True when `docker buildx` is installed. One probe only, for tasks that need nothing else: the
- * full {@link detectDockerTools} also asks the engine and looks for Compose.
+ * True when `docker buildx` is installed: its plugin file in one of docker's plugin folders (no
+ * process to start, ~0.1 s saved per task on a busy agent), else `docker buildx version` answering
+ * (a plugin somewhere else, e.g. a snap's). The full {@link detectDockerTools} also asks the engine
+ * and looks for Compose.
  */
-export async function detectBuildx(runner: ProcessRunner, env?: NodeJS.ProcessEnv): Promise<boolean> {
+export async function detectBuildx(runner: ProcessRunner, env?: NodeJS.ProcessEnv, findPlugin: typeof findCliPlugin = findCliPlugin): Promise<boolean> {
+  if (await findPlugin('buildx', env)) return true;
   return (await probeTool(runner, env, 'docker', ['buildx', 'version'])) !== undefined;
 }
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -53,7 +53,7 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
   async function runApp(
     knobs: Record<string, string>,
     inputs: Record<string, string> = {},
-    onLine?: (line: string, kill: (signal?: NodeJS.Signals) => void) => void,
+    onLine?: (line: string, kill: (signal?: NodeJS.Signals) => void, project: string) => void,
   ): Promise<Case> {
     const project = `ct-${randomBytes(4).toString('hex')}`;
     const results = join(resultsRoot, project);
@@ -72,8 +72,8 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
         ...inputs,
       },
       variables: await agentVariables(),
-      baseEnv: { ...process.env, DOCKER_HOST: bed.dockerHost },
-      onLine: onLine ? (line) => onLine(line, (signal) => kill(signal)) : undefined,
+      baseEnv: bed.env,
+      onLine: onLine ? (line) => onLine(line, (signal) => kill(signal), project) : undefined,
     });
     kill = (signal = 'SIGTERM') => started.child.kill(signal);
     return { run: await started.done, project, results };
@@ -81,9 +81,13 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
 
   function assertNothingLeft(c: Case): void {
     assert.deepEqual(leftovers(c.project), [], `nothing of ${c.project} remains\n${describeRun(c.run)}`);
-    const images = docker('image', 'ls', '--format', '{{.Repository}}', '--filter', `reference=${c.project}_*`).trim();
+    // Compose v1 names a built image project_service, v2 project-service.
+    const images = docker('image', 'ls', '--format', '{{.Repository}}', '--filter', `reference=${c.project}_*`, '--filter', `reference=${c.project}-*`).trim();
     assert.equal(images, '', 'the images the run built were removed (removeImages)');
   }
+
+  /** How the task runs Compose on this toolchain, as its command lines show it. */
+  const composeCommand = (): string => (bed.toolchain === 'modern' ? 'docker compose' : 'docker-compose');
 
   function assertPublishedResults(c: Case, failures: number): void {
     const publish = c.run.commands.filter((x) => x.command === 'results.publish');
@@ -94,7 +98,7 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
     assert.match(readFileSync(file, 'utf8'), new RegExp(`failures="${failures}"`));
   }
 
-  /** The logs artifact was published, and holds each service's log, ps and the containers' state. */
+  /** The logs artifact was published, and holds each service's log (named the same by both Compose versions), ps and the containers' state. */
   function assertLogsArtifact(c: Case): string {
     const upload = c.run.commands.filter((x) => x.command === 'artifact.upload');
     assert.equal(upload.length, 1, describeRun(c.run));
@@ -103,10 +107,10 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
     assert.equal(upload[0].message, dir);
     const files = readdirSync(dir).sort();
     assert.ok(files.includes('ps.txt') && files.includes('containers.json'), files.join(', '));
-    assert.ok(files.includes(`${c.project}_web_1.log`), files.join(', '));
+    assert.ok(files.includes('web-1.log'), files.join(', '));
     const state = JSON.parse(readFileSync(join(dir, 'containers.json'), 'utf8')) as Array<{ Labels: Record<string, string>; State: unknown }>;
     assert.ok(state.length >= 1 && state.every((s) => s.Labels[LABEL] === c.project && s.State));
-    assert.match(readFileSync(join(dir, 'ps.txt'), 'utf8'), new RegExp(`${c.project}_web_1`));
+    assert.match(readFileSync(join(dir, 'ps.txt'), 'utf8'), new RegExp(`${c.project}[-_]web[-_]1`));
     return dir;
   }
 
@@ -116,7 +120,7 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
     assert.equal(c.run.result, 'Succeeded', describeRun(c.run));
     assert.match(c.run.message ?? '', new RegExp(`^The tests passed against project '${c.project}'`));
     assert.deepEqual([c.run.outputs['projectName'], c.run.outputs['testExitCode']], [c.project, '0']);
-    assert.match(c.run.output, /##\[command\]docker-compose -p ct-[0-9a-f]+ -f docker-compose.yml -f docker-compose.ports.yml up -d --no-build worker edge-proxy.v2\n/);
+    assert.ok(c.run.output.includes(`##[command]${composeCommand()} -p ${c.project} -f docker-compose.yml -f docker-compose.ports.yml up -d --no-build worker edge-proxy.v2\n`), describeRun(c.run));
     assert.match(c.run.output, /All services are ready: edge-proxy\.v2 \(running\), web \(healthy\), worker \(running\)\./);
     // What the test command itself sees: every published port, service names upper-cased with `_` for other characters.
     const sees = /smoke: sees (.*)/.exec(c.run.output)?.[1].split(' ').map((v) => v.replace(/:\d+$/, ':PORT')).sort();
@@ -127,7 +131,7 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
     assert.match(c.run.output, /smoke: passed/);
     assertPublishedResults(c, 0);
     const logs = assertLogsArtifact(c);
-    assert.match(readFileSync(join(logs, `${c.project}_web_1.log`), 'utf8'), /web: serving on 8080/);
+    assert.match(readFileSync(join(logs, 'web-1.log'), 'utf8'), /web: serving on 8080/);
     assertNothingLeft(c);
   });
 
@@ -144,9 +148,10 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
   });
 
   it('fails at the readiness timeout when a service never turns healthy, naming it and its last health check', async () => {
-    const c = await runApp({ HEALTH_PATH: '/missing', HEALTH_START_PERIOD: '120s' }, { waitTimeout: '4' });
+    // 10 s: Compose v1's `up` alone can take 4 s on a busy machine, and the timeout must catch web's health checks, not `up`.
+    const c = await runApp({ HEALTH_PATH: '/missing', HEALTH_START_PERIOD: '120s' }, { waitTimeout: '10' });
     assert.equal(c.run.result, 'Failed', describeRun(c.run));
-    assert.match(c.run.message ?? '', /^The app was not ready within 4 s \(input 'waitTimeout'\): web \(health: starting \(last health check: exit 1, .*404/);
+    assert.match(c.run.message ?? '', /^The app was not ready within 10 s \(input 'waitTimeout'\): web \(health: starting \(last health check: exit 1, .*404/);
     assert.equal(c.run.outputs['testExitCode'], undefined, 'the tests never ran');
     assert.ok(!c.run.commands.some((x) => x.command === 'results.publish'), 'no results were written, none published');
     assert.match(c.run.output, /No test result files match/);
@@ -174,7 +179,7 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
     assert.match(c.run.output, /last 1 log line\(s\) of worker \(exited with code 3\)[^\n]*\n[^\n]*worker: giving up with code 3/);
     assert.ok(Date.now() - started < 45000, 'it did not wait for the 60 s timeout');
     const logs = assertLogsArtifact(c);
-    assert.match(readFileSync(join(logs, `${c.project}_worker_1.log`), 'utf8'), /worker: giving up with code 3/);
+    assert.match(readFileSync(join(logs, 'worker-1.log'), 'utf8'), /worker: giving up with code 3/);
     assertNothingLeft(c);
   });
 
@@ -201,10 +206,19 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
 
   it('on SIGINT while waiting for readiness, stops compose up and tears down before exiting', async () => {
     let signalled = false;
-    const c = await runApp({ STARTUP_DELAY: '120' }, {}, (line, kill) => {
+    const c = await runApp({ STARTUP_DELAY: '120' }, {}, (line, kill, project) => {
       if (!signalled && / up -d --no-build/.test(line)) {
         signalled = true;
-        setTimeout(() => kill('SIGINT'), 1500); // web's container exists by then; v1's up waits for it to be healthy
+        // Once web's container exists (Compose v1 takes a while to get there), so that there is a log to publish.
+        let sent = false;
+        const poll = setInterval(() => {
+          execFile('docker', ['ps', '-aq', '--filter', `label=${LABEL}=${project}`, '--filter', 'label=com.docker.compose.service=web'], { env: bed.env }, (_err, out) => {
+            if (sent || !out.trim()) return;
+            sent = true;
+            clearInterval(poll);
+            kill('SIGINT');
+          });
+        }, 200);
       }
     });
     assert.ok(signalled, describeRun(c.run));
@@ -227,6 +241,39 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
     assert.equal(c.run.outputs['testExitCode'], '0');
     assertNothingLeft(c);
     assert.equal(docker('image', 'ls', '-q', bed.baseImage).trim().length > 0, true, 'the base image the test service uses is kept');
+  });
+
+  it("profiles enable a service; a v2 project file's top-level name: and include: work on Compose v2 and get one sentence on v1", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'outerloop-ct-v2-'));
+    const idle = (extra = ''): string => `    image: ${bed.baseImage}\n    command: [sleep, '300']\n    stop_signal: SIGKILL\n${extra}`;
+    const app = `services:\n  web:\n${idle('    depends_on: [db]\n')}  debug:\n${idle('    profiles: [debug]\n')}`;
+    try {
+      await writeFile(join(dir, 'db.yml'), `services:\n  db:\n${idle()}`);
+      await writeFile(join(dir, 'compose.yml'), `name: from-the-file\ninclude:\n  - db.yml\n${app}`);
+      // The same app as Compose v1 can read it: db inline, no name:, no include:.
+      await writeFile(join(dir, 'v1.yml'), `${app}  db:\n${idle()}`);
+      const inputs = { workingDirectory: dir, testCommand: 'true', testResultsFiles: '', profiles: 'debug' };
+      if (bed.toolchain === 'modern') {
+        const c = await runApp({}, { ...inputs, composeFiles: 'compose.yml' });
+        assert.equal(c.run.result, 'Succeeded', describeRun(c.run));
+        assert.ok(c.run.output.includes(`##[command]docker compose --profile debug -p ${c.project} -f compose.yml up -d --no-build\n`), describeRun(c.run));
+        assert.match(c.run.output, /All services are ready: db \(running\), debug \(running\), web \(running\)\./, 'the included db and the debug profile run');
+        assert.equal(c.run.outputs['projectName'], c.project, "projectName wins over the file's name:");
+        assertNothingLeft(c);
+      } else {
+        const rejected = await runApp({}, { ...inputs, composeFiles: 'compose.yml' });
+        assert.equal(rejected.run.result, 'Failed', describeRun(rejected.run));
+        assert.equal(rejected.run.message, "Input 'composeFiles' names 'compose.yml', whose top-level 'name' and 'include' need Compose v2 ('docker compose'), but this agent has only Compose v1 ('docker-compose'): install the Compose v2 plugin, or leave them out.");
+        assert.ok(!/ up -d /.test(rejected.run.output), 'nothing started');
+        const c = await runApp({}, { ...inputs, composeFiles: 'v1.yml' });
+        assert.equal(c.run.result, 'Succeeded', describeRun(c.run));
+        assert.ok(c.run.output.includes(`##[command]docker-compose --profile debug -p ${c.project} -f v1.yml up -d --no-build\n`), describeRun(c.run));
+        assert.match(c.run.output, /All services are ready: db \(running\), debug \(running\), web \(running\)\./);
+        assertNothingLeft(c);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('a compose file Compose rejects fails with its reason (file and key), and starts nothing', async () => {

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { detectBuildx } from '../../src/docker/tools';
 import { NodeProcessRunner } from '../../src/process/runner';
 import { agentVariables, describeRun, isTaskLeftover, runVsixTask, type HarnessSpec } from '../support/task-harness';
 import { requireTestBed, type TestBed } from '../support/testbed';
@@ -22,6 +22,7 @@ interface Inspected {
   Id: string;
   RepoTags: string[];
   Config: { Labels: Record<string, string> | null };
+  RootFS: { Layers: string[] };
 }
 
 async function inspect(bed: TestBed, ref: string): Promise<Inspected> {
@@ -56,8 +57,8 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
     if (created.length > 0) await runner.exec('docker', ['image', 'rm', '--force', ...created], { env: bed.env, quiet: true, noEcho: true });
   });
 
-  async function run(inputs: Record<string, string>, variables: Record<string, string>, extra: Pick<HarnessSpec, 'endpoints'> = {}) {
-    const result = await runVsixTask('docker-build-tag', { inputs, variables, baseEnv: { ...process.env, DOCKER_HOST: bed.dockerHost }, ...extra });
+  async function run(inputs: Record<string, string>, variables: Record<string, string>, extra: Pick<HarnessSpec, 'endpoints' | 'secrets'> = {}) {
+    const result = await runVsixTask('docker-build-tag', { inputs, variables, baseEnv: bed.env, ...extra });
     created.push(...(result.outputs['imageReferences'] ?? '').split('\n').filter(Boolean));
     return result;
   }
@@ -115,6 +116,8 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
     const greeting = await runner.exec('docker', ['run', '--rm', image.Id, 'cat', '/greeting.txt'], { env: bed.env, quiet: true, noEcho: true });
     assert.equal(greeting.stdout.trim(), 'hello from the pipeline', greeting.stderr);
 
+    // One build: buildx takes the labels as --label flags, the classic builder as one appended LABEL line.
+    assert.equal(result.output.match(/^##\[command\]docker (buildx )?build /gm)?.length, 1, describeRun(result));
     // The build's own output streamed live, neutralized: no variable set, one task.complete (the task's).
     assert.match(result.output, /##~vso\[task\.setvariable variable=pwned\]1/);
     assert.ok(!('pwned' in result.variables), describeRun(result));
@@ -126,6 +129,7 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
     const base = `${bed.authRegistry}/outerloop-test/build-tag-${suffix}-base:1`;
     await docker(bed, ['tag', bed.baseImage, base]);
     created.push(base);
+    const baseLayers = (await inspect(bed, base)).RootFS.Layers;
     // Two stages: `target` stops at the first, so the failing second one never runs.
     const variables = await sources(
       { 'Dockerfile': `FROM ${base} AS release\nRUN echo built > /built.txt\n\nFROM release AS test\nRUN exit 1\n` },
@@ -144,7 +148,8 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
     const repo = `${bed.authRegistry}/outerloop-test/build-tag-${suffix}-rel`;
     assert.equal(result.outputs['repository'], repo);
     assert.match(result.output, new RegExp(`Logged in to ${bed.authRegistry.replace(/\./g, '\\.')} as ${bed.authUser} \\(temporary DOCKER_CONFIG\\)`));
-    assert.match(result.output, /Pulling from outerloop-test\/build-tag-[0-9a-f]+-base/, 'the private base image was pulled with the connection');
+    // The base image was gone from the engine and the registry wants a password: it came through the connection.
+    assert.deepEqual((await inspect(bed, result.outputs['imageId'])).RootFS.Layers.slice(0, baseLayers.length), baseLayers, 'the image is built on the private base image');
     assert.equal(result.outputs['tags'], '1.4.0-rc.1,sha-0123456', 'a prerelease gets its full version only');
     assert.equal(result.outputs['version'], '1.4.0-rc.1');
     const image = await inspect(bed, `${repo}:1.4.0-rc.1`);
@@ -157,22 +162,114 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
     assert.deepEqual(await leftovers(variables), [], 'the temporary DOCKER_CONFIG is removed');
   });
 
+  it("uses a user's buildx that is only in ~/.docker/cli-plugins when it logs in through a temporary DOCKER_CONFIG", async () => {
+    // On the legacy run the system's plugins are out of sight, so this buildx is the only one there is.
+    const home = await mkdtemp(join(tmpdir(), 'outerloop-home-'));
+    try {
+      await mkdir(join(home, '.docker', 'cli-plugins'), { recursive: true });
+      await symlink(join(bed.pluginDir, 'docker-buildx'), join(home, '.docker', 'cli-plugins', 'docker-buildx'));
+      const variables = await sources({ 'Dockerfile': `FROM ${bed.baseImage}\nRUN echo plugin > /plugin.txt\n` });
+      const result = await runVsixTask('docker-build-tag', {
+        inputs: { repository, tags: `plugin-${suffix}`, containerRegistry: CONNECTION_ID },
+        variables,
+        baseEnv: { ...bed.env, HOME: home },
+        endpoints: [{ id: CONNECTION_ID, url: `http://${bed.authRegistry}`, scheme: 'UsernamePassword', parameters: { username: bed.authUser, password: bed.authPassword } }],
+      });
+      created.push(...(result.outputs['imageReferences'] ?? '').split('\n').filter(Boolean));
+      assert.equal(result.result, 'Succeeded', describeRun(result));
+      assert.match(result.output, /Logged in to .* \(temporary DOCKER_CONFIG\)/);
+      assert.match(result.output, /Building .* with BuildKit \(docker buildx\)\./, describeRun(result));
+      assert.match(result.output, /##\[command\]docker buildx build --load /);
+      assert.deepEqual(await leftovers(variables), [], 'the temporary DOCKER_CONFIG is removed');
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+
+  it('build secrets reach their RUN step and nothing else: no layer, history, argv or log line holds them (BuildKit; one sentence without it)', async () => {
+    const token = `token-${randomBytes(16).toString('hex')}`;
+    const fileSecret = `npmrc-${randomBytes(16).toString('hex')}`;
+    // The cache key of a RUN step leaves its secrets out: a comment makes this step new to the cache.
+    const variables = await sources({
+      'Dockerfile': `FROM ${bed.baseImage}\nRUN --mount=type=secret,id=token,required=true --mount=type=secret,id=npmrc,required=true cat /run/secrets/token /run/secrets/npmrc | sha256sum | cut -c1-64 > /secrets.sha256 # ${randomBytes(4).toString('hex')}\n`,
+      'ci/npmrc': fileSecret,
+    });
+    // As users pass it: a secret variable, which the agent masks in every line (the task library's debug echo of the input too).
+    const result = await run({ repository, tags: `secrets-${suffix}`, secrets: 'token=$(buildToken)', secretFiles: 'npmrc=ci/npmrc' }, variables, { secrets: { buildToken: token } });
+    if (bed.toolchain === 'legacy') {
+      assert.equal(result.result, 'Failed', describeRun(result));
+      assert.equal(result.message, "Input 'secrets' needs BuildKit (docker buildx) for build secrets, and buildx is not installed on this agent; install the buildx plugin, or clear 'secrets' to build with the classic builder.");
+      assert.ok(!/##\[command\]docker (buildx )?build /.test(result.output), 'nothing was built');
+      return;
+    }
+    assert.equal(result.result, 'Succeeded', describeRun(result));
+    const id = result.outputs['imageId'];
+    const seen = await runner.exec('docker', ['run', '--rm', id, 'cat', '/secrets.sha256'], { env: bed.env, quiet: true, noEcho: true });
+    assert.equal(seen.stdout.trim(), createHash('sha256').update(token + fileSecret).digest('hex'), `the RUN step read both secrets\n${describeRun(result)}`);
+    const leaks = (text: string): boolean => text.includes(token) || text.includes(fileSecret);
+    assert.ok(!leaks(await docker(bed, ['history', '--no-trunc', '--format', '{{.CreatedBy}}', id])), 'not in the history');
+    assert.ok(!leaks(await docker(bed, ['image', 'inspect', id])), 'not in the image config');
+    const saved = await runner.exec('docker', ['image', 'save', id], { env: bed.env, quiet: true, noEcho: true });
+    assert.equal(saved.code, 0, saved.stderr);
+    assert.ok(saved.stdout.length > 0 && !leaks(saved.stdout), 'not in any layer');
+    const shown = result.output.split('\n').filter((l) => !l.startsWith('##vso[task.setsecret]') && !l.startsWith('##vso[task.debug]secrets='));
+    assert.ok(!shown.some((l) => leaks(l)), 'not in the log or a command line');
+    assert.ok(result.secrets.includes(token), 'the value is registered as a secret');
+    assert.match(result.output, /--secret id=token,src=\S+ --secret id=npmrc,src=\S+\/ci\/npmrc /);
+    assert.deepEqual(await leftovers(variables), [], "the secret's file is deleted");
+  });
+
+  it('cacheTo inline puts the build cache into the pushed image, and a later build imports it with cacheFrom (BuildKit; one sentence without it)', async () => {
+    const path = `outerloop-test/build-tag-${suffix}-cache`;
+    const ref = `${bed.registry}/${path}`;
+    const variables = await sources({ 'Dockerfile': `FROM ${bed.baseImage}\nRUN cat /proc/sys/kernel/random/uuid > /uuid\n` });
+    const first = await run({ repository: ref, tags: 'v1', cacheTo: 'inline', addPipelineLabels: 'false' }, variables);
+    if (bed.toolchain === 'legacy') {
+      assert.equal(first.result, 'Failed', describeRun(first));
+      assert.equal(first.message, "Input 'cacheTo' needs BuildKit (docker buildx) for a cache export, and buildx is not installed on this agent; install the buildx plugin, or clear 'cacheTo' to build with the classic builder.");
+      return;
+    }
+    assert.equal(first.result, 'Succeeded', describeRun(first));
+    assert.ok(first.output.includes('--cache-to type=inline'), describeRun(first));
+    await docker(bed, ['push', `${ref}:v1`]);
+    const manifest = await fetch(`http://${bed.registry}/v2/${path}/manifests/v1`, {
+      headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' },
+    });
+    const digest = manifest.headers.get('docker-content-digest') ?? '';
+    removeFromRegistry.push(async () => void (await fetch(`http://${bed.registry}/v2/${path}/manifests/${digest}`, { method: 'DELETE' })));
+    const config = (await manifest.json()) as { config: { digest: string } };
+    const blob = (await (await fetch(`http://${bed.registry}/v2/${path}/blobs/${config.config.digest}`)).json()) as Record<string, unknown>;
+    assert.ok('moby.buildkit.cache.v0' in blob, 'the pushed image carries its build cache');
+    const uuid = async (image: string): Promise<string> => (await runner.exec('docker', ['run', '--rm', image, 'cat', '/uuid'], { env: bed.env, quiet: true, noEcho: true })).stdout.trim();
+    const built = await uuid(first.outputs['imageId']);
+
+    await docker(bed, ['image', 'rm', `${ref}:v1`]);
+    const second = await run({ repository: ref, tags: 'v2', cacheFrom: `${ref}:v1`, addPipelineLabels: 'false' }, variables);
+    assert.equal(second.result, 'Succeeded', describeRun(second));
+    assert.ok(second.output.includes(`importing cache manifest from ${ref}:v1`), describeRun(second));
+    assert.equal(await uuid(second.outputs['imageId']), built, 'the RUN step was not run again');
+  });
+
   it('a failing build fails the task with the failing step and its message, and leaves no container', async () => {
     const marker = `config-${suffix}`;
     const variables = await sources({ 'Dockerfile': `FROM ${bed.baseImage}\nRUN for f in ${marker}.json; do echo "$f is missing" >&2; done; exit 3\n` });
     const result = await run({ repository, tags: 'broken' }, variables);
     assert.equal(result.result, 'Failed', describeRun(result));
+    const command = `for f in ${marker}.json; do echo "$f is missing" >&2; done; exit 3`;
+    // What a user reads is the same on both builders: the step, docker's reason, and the step's last output line.
     assert.equal(
       result.message,
-      // Step 3/3 is the LABEL line the task appends for the classic builder.
-      `docker build failed at step 2/3 (RUN for f in ${marker}.json; do echo "$f is missing" >&2; done; exit 3): The command '/bin/sh -c for f in ${marker}.json; do echo "$f is missing" >&2; done; exit 3' returned a non-zero code: 3; the step's last output was '${marker}.json is missing'.`,
+      bed.toolchain === 'modern'
+        ? `docker build failed at step 2/2 (RUN ${command}): failed to solve: process "/bin/sh -c ${command.replace(/"/g, '\\"')}" did not complete successfully: exit code: 3; the step's last output was '${marker}.json is missing'.`
+        // Step 3/3 is the LABEL line the task appends for the classic builder.
+        : `docker build failed at step 2/3 (RUN ${command}): The command '/bin/sh -c ${command}' returned a non-zero code: 3; the step's last output was '${marker}.json is missing'.`,
     );
     assert.ok(!/\n\s+at /.test(result.output), 'no stack trace');
     const containers = await docker(bed, ['ps', '--all', '--no-trunc', '--format', '{{.Command}}']);
     assert.ok(!containers.includes(`${marker}.json`), 'the failed step\'s container is removed');
   });
 
-  it('keeps the cache of COPY steps across runs with a .dockerignore in the context, copies it unaltered, and noCache rebuilds', async () => {
+  it('keeps the cache of COPY and RUN steps across runs with a .dockerignore in the context, copies it unaltered, and noCache rebuilds', async () => {
     const dockerignore = '# not sent to the engine\n*.md\n';
     const variables = await sources({
       '.dockerignore': dockerignore,
@@ -190,20 +287,21 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
     // A later pipeline run of the same commit: new labels (created, build number), same sources.
     const second = await run(inputs, { ...variables, 'Build.BuildNumber': '20261122.4' });
     assert.equal(second.result, 'Succeeded', describeRun(second));
-    assert.match(second.output, /Step 2\/3 : COPY \. \/app\n ---> Using cache\n/, describeRun(second));
-    assert.match(second.output, /Step 3\/3 : RUN ls -a \/app > \/listing\.txt\n ---> Using cache\n/, describeRun(second));
+    // The RUN step writes a file, so a step that ran again gives a layer of its own: equal layers are cached ones.
+    const layers = async (r: typeof first): Promise<string[]> => (await inspect(bed, r.outputs['imageId'])).RootFS.Layers;
+    assert.deepEqual(await layers(second), await layers(first), `the second build reused every layer\n${describeRun(second)}`);
     assert.notEqual(second.outputs['imageId'], first.outputs['imageId'], 'the labels changed, so the image did');
 
     const third = await run({ ...inputs, noCache: 'true' }, variables);
     assert.equal(third.result, 'Succeeded', describeRun(third));
     assert.ok(third.output.includes('--no-cache'), describeRun(third));
-    assert.ok(!third.output.includes('Using cache'), `noCache rebuilds every step\n${describeRun(third)}`);
+    assert.notEqual((await layers(third)).at(-1), (await layers(first)).at(-1), `noCache runs the RUN step again\n${describeRun(third)}`);
   });
 
   it('platform needs buildx: a clear error without it, a build with it', async () => {
     const variables = await sources({ 'Dockerfile': `FROM ${bed.baseImage}\n` });
     const result = await run({ repository, tags: 'platform', platform: 'linux/amd64', addPipelineLabels: 'false' }, variables);
-    if (await detectBuildx(runner, bed.env)) {
+    if (bed.toolchain === 'modern') {
       assert.equal(result.result, 'Succeeded', describeRun(result));
     } else {
       assert.equal(result.result, 'Failed', describeRun(result));

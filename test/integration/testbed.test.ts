@@ -30,6 +30,34 @@ describe('the test bed (real engine, real registries)', function () {
     assert.match(inspect.stdout.trim(), /^sha256:[0-9a-f]{64}$/);
   });
 
+  it('runs the toolchain this run asks for: Docker 26 with Compose v2 and buildx (modern), or Compose v1 and the classic builder (legacy)', async () => {
+    const tools = await detectDockerTools(runner, bed.env);
+    assert.match(tools.serverVersion ?? '', /^26\./, 'the engine is Docker 26');
+    assert.match(tools.clientVersion ?? '', /^26\./, "the CLI is the engine's own");
+    // scripts/run-tests.mjs names the toolchain of each run; a plain mocha run takes what it finds.
+    const expected = process.env['OUTERLOOP_TEST_TOOLCHAIN'] ?? bed.toolchain;
+    assert.equal(bed.toolchain, expected);
+    if (expected === 'modern') {
+      assert.equal(tools.buildx, true, 'buildx is installed');
+      assert.deepEqual(tools.compose, { version: 2, file: 'docker', args: ['compose'] });
+    } else {
+      assert.equal(tools.buildx, false, 'buildx is out of sight');
+      assert.deepEqual(tools.compose, { version: 1, file: 'docker-compose', args: [] });
+    }
+  });
+
+  it('also listens on tcp://127.0.0.1:2376 with --tlsverify: the client certificate gets in, no certificate does not', async () => {
+    const tls = bed.tls;
+    assert.ok(tls, 'scripts/test-infra.sh env names the TLS host and certificates');
+    const withCert = await runner.exec('docker', ['version', '--format', '{{.Server.Version}}'], {
+      env: { ...bed.env, DOCKER_HOST: tls.host, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: tls.certPath }, quiet: true,
+    });
+    assert.equal(withCert.code, 0, withCert.stderr);
+    assert.match(withCert.stdout.trim(), /^26\./);
+    const without = await runner.exec('docker', ['version', '--format', '{{.Server.Version}}'], { env: { ...bed.env, DOCKER_HOST: tls.host, DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '' }, quiet: true });
+    assert.notEqual(without.code, 0, 'a client without a certificate is refused');
+  });
+
   it('logs in to the htpasswd registry through a temporary DOCKER_CONFIG, and refuses a wrong password', async () => {
     let dir = '';
     const ref = `${bed.authRegistry}/outerloop-test/testbed:login-${process.pid}`;

@@ -27,6 +27,7 @@ describe('readComposeTestInputs', () => {
       build: true,
       pull: 'missing',
       services: [],
+      profiles: [],
       waitTimeoutSeconds: 180,
       test: { kind: 'command', command: 'npm test' },
       testResults: undefined,
@@ -41,14 +42,14 @@ describe('readComposeTestInputs', () => {
   it('reads every input', () => {
     const inputs = readComposeTestInputs(reader({
       composeFiles: 'a.yml', workingDirectory: 'app', projectName: 'my_proj-1', environment: 'A=1\n# c\nB = two', envFile: 'ci.env',
-      build: 'false', pull: 'Never', services: 'api\nweb', waitTimeout: '30', testService: 'tests', testResultsFiles: 'out/*.xml',
+      build: 'false', pull: 'Never', services: 'api\nweb', profiles: 'debug, e2e', waitTimeout: '30', testService: 'tests', testResultsFiles: 'out/*.xml',
       testResultsFormat: 'nunit', logsArtifact: 'logs', logsOnSuccess: 'true', teardown: 'onsuccess', removeImages: 'true',
     }, VARS));
     assert.deepEqual(
       { ...inputs },
       {
         composeFiles: ['a.yml'], workingDirectory: '/agent/s/app', projectName: 'my_proj-1', environment: [['A', '1'], ['B', 'two']],
-        envFile: '/agent/s/app/ci.env', build: false, pull: 'never', services: ['api', 'web'], waitTimeoutSeconds: 30,
+        envFile: '/agent/s/app/ci.env', build: false, pull: 'never', services: ['api', 'web'], profiles: ['debug', 'e2e'], waitTimeoutSeconds: 30,
         test: { kind: 'service', service: 'tests' }, testResults: { files: 'out/*.xml', format: 'NUnit' }, logsArtifact: 'logs',
         logsOnSuccess: true, teardown: 'onSuccess', removeImages: true, logsRoot: '/agent/_temp',
       },

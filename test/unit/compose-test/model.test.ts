@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { InputError, ToolError } from '../../../src/common/errors';
-import { parseComposeConfig, planBuiltImages, planScope } from '../../../src/compose-test/model';
+import { enabledServices, parseComposeConfig, planBuiltImages, planScope } from '../../../src/compose-test/model';
 
 // What `docker-compose config` prints (v2 prints the same shape), trimmed to what matters.
 const CONFIG = `
@@ -33,13 +33,21 @@ const model = parseComposeConfig(CONFIG);
 describe('compose-test model', () => {
   it('reads services, build sections, images and both forms of depends_on', () => {
     assert.deepEqual([...model.keys()], ['db', 'migrate', 'api', 'web', 'tests', 'docs']);
-    assert.deepEqual(model.get('migrate'), { name: 'migrate', build: true, image: undefined, dependsOn: [{ service: 'db', condition: 'service_started' }] });
+    assert.deepEqual(model.get('migrate'), { name: 'migrate', build: true, image: undefined, dependsOn: [{ service: 'db', condition: 'service_started' }], profiles: [] });
     assert.deepEqual(model.get('api')?.dependsOn, [
       { service: 'db', condition: 'service_healthy' },
       { service: 'migrate', condition: 'service_completed_successfully' },
     ]);
     assert.equal(model.get('api')?.image, 'contoso/api:ci');
     assert.equal(model.get('db')?.build, false);
+  });
+
+  it('enabledServices: a service with profiles runs when one is enabled or it is named (v1 config prints them all)', () => {
+    const profiled = parseComposeConfig('services:\n  web: {image: w}\n  debug: {image: d, profiles: [debug]}\n  e2e: {image: e, profiles: [e2e, ci]}\n');
+    assert.deepEqual(profiled.get('debug')?.profiles, ['debug']);
+    assert.deepEqual([...enabledServices(profiled, [], []).keys()], ['web']);
+    assert.deepEqual([...enabledServices(profiled, ['ci'], []).keys()], ['web', 'e2e']);
+    assert.deepEqual([...enabledServices(profiled, [], ['debug']).keys()], ['web', 'debug']);
   });
 
   it('turns unreadable config output into a ToolError', () => {

@@ -51,9 +51,26 @@ describe('compose-test planners', () => {
         assert.deepEqual(build(project(V2)), { file: 'docker', args: ['compose', ...prefix, ...tail] });
       });
     }
+    it('profiles come first, one --profile each, in both versions', () => {
+      const p = { ...project(V2), profiles: ['debug', 'e2e'] };
+      assert.deepEqual(plan.planUp(p, []).args, ['compose', '--profile', 'debug', '--profile', 'e2e', ...prefix, 'up', '-d', '--no-build']);
+      assert.deepEqual(plan.planConfig({ ...p, compose: project(V1).compose }).args, ['--profile', 'debug', '--profile', 'e2e', ...prefix, 'config']);
+    });
     it('ps shows stopped containers in both versions', () => {
       assert.deepEqual(plan.planPs(project(V1)).args.slice(-1), ['ps']);
       assert.deepEqual(plan.planPs(project(V2)).args.slice(-2), ['ps', '-a']);
+    });
+  });
+
+  describe('explainNeedsComposeV2 (Compose v1 only)', () => {
+    it('names the file and the top-level keys v1 rejects', () => {
+      assert.equal(
+        plan.explainNeedsComposeV2('compose.yml', { name: 'shop', include: ['db.yml'], services: {} }),
+        "names 'compose.yml', whose top-level 'name' and 'include' need Compose v2 ('docker compose'), but this agent has only Compose v1 ('docker-compose'): install the Compose v2 plugin, or leave them out.",
+      );
+      assert.match(plan.explainNeedsComposeV2('a.yml', { include: ['b.yml'] }) ?? '', /top-level 'include' needs Compose v2 .*leave it out\.$/);
+      assert.equal(plan.explainNeedsComposeV2('a.yml', { services: { name: {} } }), undefined);
+      assert.equal(plan.explainNeedsComposeV2('a.yml', 'not a mapping'), undefined);
     });
   });
 

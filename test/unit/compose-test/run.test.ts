@@ -66,7 +66,7 @@ describe('executeComposeTest (ports faked)', () => {
     logsRoot = await mkdtemp(join(tmpdir(), 'outerloop-ct-run-'));
     inputs = {
       composeFiles: ['docker-compose.yml'], workingDirectory: logsRoot, projectName: 'shop-1', environment: [], build: true, pull: 'missing',
-      services: [], waitTimeoutSeconds: 30, test: { kind: 'command', command: 'npm test' }, logsArtifact: 'compose-logs', logsOnSuccess: false,
+      services: [], profiles: [], waitTimeoutSeconds: 30, test: { kind: 'command', command: 'npm test' }, logsArtifact: 'compose-logs', logsOnSuccess: false,
       teardown: 'always', removeImages: false, logsRoot,
     };
   });
@@ -99,7 +99,7 @@ describe('executeComposeTest (ports faked)', () => {
     const dir = join(logsRoot, 'compose-logs-shop-1');
     sinon.assert.calledWith(f.output.uploadArtifact, 'compose-logs', dir);
     sinon.assert.calledWith(f.output.setOutput, 'logsDirectory', dir);
-    for (const file of ['shop-1_web_1.log', 'shop-1_worker_1.log', 'ps.txt', 'containers.json']) assert.ok(existsSync(join(dir, file)), file);
+    for (const file of ['web-1.log', 'worker-1.log', 'ps.txt', 'containers.json']) assert.ok(existsSync(join(dir, file)), file);
     sinon.assert.callOrder(f.compose.ps, f.compose.down, f.docker.removeImages);
     assert.deepEqual(f.docker.removeImages.firstCall.args[0], ['shop-1_web', 'shop-1_worker']);
     // The run summary and the record say it failed, why, and where the logs are, after the teardown.

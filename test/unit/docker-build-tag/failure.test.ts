@@ -18,6 +18,30 @@ describe('describeBuildFailure', () => {
     assert.equal(describeBuildFailure({ code: 1, stdout: '', stderr }), 'docker build failed at step 2/2 (RUN exit 3): failed to solve: process "/bin/sh -c exit 3" did not complete successfully: exit code: 3.');
   });
 
+  it('BuildKit: the step\'s last output line, from the summary\'s time-stamped lines, as the classic builder gives it', () => {
+    const stderr = [
+      '#5 [2/2] RUN echo first; ./check.sh',
+      '#5 0.342 first',
+      '#5 0.344 config missing',
+      '#5 ERROR: process "/bin/sh -c echo first; ./check.sh" did not complete successfully: exit code: 3',
+      '------',
+      ' > [2/2] RUN echo first; ./check.sh:',
+      '0.342 first',
+      '0.344 config missing',
+      '------',
+      'Dockerfile:2',
+      '--------------------',
+      '   2 | >>> RUN echo first; ./check.sh',
+      '--------------------',
+      'ERROR: failed to solve: process "/bin/sh -c echo first; ./check.sh" did not complete successfully: exit code: 3',
+      '',
+    ].join('\n');
+    assert.equal(
+      describeBuildFailure({ code: 1, stdout: '', stderr }),
+      'docker build failed at step 2/2 (RUN echo first; ./check.sh): failed to solve: process "/bin/sh -c echo first; ./check.sh" did not complete successfully: exit code: 3; the step\'s last output was \'config missing\'.',
+    );
+  });
+
   it('before any step: docker\'s last error line, with logging commands neutralized', () => {
     assert.equal(
       describeBuildFailure({ code: 1, stdout: '', stderr: `${DEPRECATED}unable to prepare context: path "/x" not found\n` }),

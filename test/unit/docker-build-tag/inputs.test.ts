@@ -20,11 +20,20 @@ describe('readDockerBuildTagInputs', () => {
     assert.deepEqual(inputs, {
       dockerfile: '/w/s/Dockerfile', buildContext: undefined, repository: 'contoso.azurecr.io/shop/api', containerRegistry: undefined,
       tags: ['1', '2', '3'], autoTags: true, latestBranch: 'main', buildArgs: [], target: undefined, platform: undefined, cacheFrom: [],
-      labels: [], noCache: false, pull: false, addPipelineLabels: true,
+      cacheTo: [], secrets: [], secretFiles: [], labels: [], noCache: false, pull: false, addPipelineLabels: true,
     });
     assert.equal(facts.sourceBranch, 'refs/heads/main');
     assert.equal(facts.pullRequestNumber, '9', 'Azure Repos gives PullRequestId');
     assert.deepEqual(folders, { tempDirectory: '/w/_temp', workingDirectory: '/w/s' });
+  });
+
+  it('reads cache exports and build secrets; a repeated secret id is named, never the value', () => {
+    const { inputs } = readDockerBuildTagInputs(reader({ repository: 'a', cacheTo: 'inline', secrets: 'npm_token=s3cret\ngh.token = t0k', secretFiles: 'npmrc=ci/.npmrc' }, VARS));
+    assert.deepEqual(inputs.cacheTo, ['inline']);
+    assert.deepEqual(inputs.secrets, [['npm_token', 's3cret'], ['gh.token', 't0k']]);
+    assert.deepEqual(inputs.secretFiles, [['npmrc', '/w/s/ci/.npmrc']]);
+    assert.throws(() => readDockerBuildTagInputs(reader({ repository: 'a', secrets: 'x=s3cret\nx=other' }, VARS)), (e: unknown) =>
+      e instanceof InputError && e.message === "Input 'secrets' gives secret id 'x' more than once." && !e.message.includes('s3cret'));
   });
 
   it('treats the repository root the agent passes for an empty buildContext as "the Dockerfile\'s folder"', () => {

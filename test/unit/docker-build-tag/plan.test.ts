@@ -6,7 +6,7 @@ import { planBuildArgs, planDockerBuildTag, qualifyRepository } from '../../../s
 function inputs(overrides: Partial<DockerBuildTagInputs> = {}): DockerBuildTagInputs {
   return {
     dockerfile: '/src/app/Dockerfile', repository: 'shop/api', tags: ['42'], autoTags: false, latestBranch: 'main',
-    buildArgs: [], cacheFrom: [], labels: [], noCache: false, pull: false, addPipelineLabels: false, ...overrides,
+    buildArgs: [], cacheFrom: [], cacheTo: [], secrets: [], secretFiles: [], labels: [], noCache: false, pull: false, addPipelineLabels: false, ...overrides,
   };
 }
 const BUILD = { iidFile: '/tmp/x/iid', created: '2026-11-22T03:00:00.000Z' };
@@ -43,6 +43,14 @@ describe('planBuildArgs (inputs → docker argv)', () => {
     });
   }
 
+  it('buildx: cache exports (inline for short) and build secrets by id and file, never by value', () => {
+    const args = planBuildArgs(inputs({ cacheTo: ['inline', 'type=local,dest=/c'], secrets: [['token', 'pa55']] }), {
+      imageReferences: REFS, labels: [], buildx: true, iidFile: 'i', secretSources: [['token', '/tmp/x/secret-0'], ['npmrc', '/src/.npmrc']],
+    });
+    assert.deepEqual(args.slice(args.indexOf('--cache-to'), -1), ['--cache-to', 'type=inline', '--cache-to', 'type=local,dest=/c', '--secret', 'id=token,src=/tmp/x/secret-0', '--secret', 'id=npmrc,src=/src/.npmrc']);
+    assert.ok(!args.join(' ').includes('pa55'));
+  });
+
   const REFUSED: Array<[string, Partial<DockerBuildTagInputs>, boolean, RegExp]> = [
     ['platform without buildx', { platform: 'linux/arm64' }, false, /^Input 'platform' needs docker buildx, which is not installed on this agent; /],
     ['several platforms', { platform: 'linux/amd64,linux/arm64' }, true, /^Input 'platform' names several platforms \(linux\/amd64,linux\/arm64\), but a multi-platform image cannot be loaded/],
@@ -56,6 +64,19 @@ describe('planBuildArgs (inputs → docker argv)', () => {
 });
 
 describe('planDockerBuildTag (the whole run)', () => {
+  const BUILDKIT_ONLY: Array<[string, Partial<DockerBuildTagInputs>]> = [
+    ['secrets', { secrets: [['token', 'x']] }],
+    ['secretFiles', { secretFiles: [['npmrc', '/src/.npmrc']] }],
+    ['cacheTo', { cacheTo: ['inline'] }],
+  ];
+  for (const [input, given] of BUILDKIT_ONLY) {
+    it(`classic builder: ${input} gets one sentence saying it needs BuildKit`, () => {
+      assert.throws(() => planDockerBuildTag(inputs(given), {}, { ...BUILD, buildx: false }), (err: unknown) =>
+        err instanceof InputError &&
+        err.message === `Input '${input}' needs BuildKit (docker buildx) for ${input === 'cacheTo' ? 'a cache export' : 'build secrets'}, and buildx is not installed on this agent; install the buildx plugin, or clear '${input}' to build with the classic builder.`);
+    });
+  }
+
   it('buildx: one build applies tags and labels', () => {
     const plan = planDockerBuildTag(inputs({ labels: [['team', 'checkout']] }), {}, { ...BUILD, buildx: true });
     assert.equal(plan.builder, 'buildx');

@@ -13,6 +13,8 @@ import type { ExecOptions, ExecResult } from '../../../src/process/runner';
 const IMAGE = `sha256:${'a'.repeat(64)}`;
 const LABELED = `sha256:${'b'.repeat(64)}`;
 const CLOCK = (): Date => new Date('2026-11-22T03:00:00.000Z');
+/** No plugin file in docker's folders: the task asks `docker buildx version` (the fake answers). */
+const NO_PLUGIN = async (): Promise<boolean> => false;
 
 function fakeOutput(): { [K in keyof PipelineOutput]: sinon.SinonSpy } {
   return {
@@ -42,7 +44,7 @@ async function settings(overrides: Partial<DockerBuildTagInputs> = {}): Promise<
   return {
     inputs: {
       dockerfile: join(work, 's', 'app', 'Dockerfile'), repository: 'shop/api', tags: ['42'], autoTags: true, latestBranch: 'main',
-      buildArgs: [['A', '1']], cacheFrom: [], labels: [], noCache: false, pull: false, addPipelineLabels: true, ...overrides,
+      buildArgs: [['A', '1']], cacheFrom: [], cacheTo: [], secrets: [], secretFiles: [], labels: [], noCache: false, pull: false, addPipelineLabels: true, ...overrides,
     },
     facts: { sourceBranch: 'refs/tags/v1.4.0', sourceVersion: 'fedcba9876543210fedcba9876543210fedcba98' },
     folders: { tempDirectory: join(work, '_temp'), workingDirectory: join(work, 's') },
@@ -58,7 +60,7 @@ describe('runDockerBuildTag (effects through fakes)', () => {
     const s = await settings();
     const exec = fakeDocker({ buildx: false });
     const output = fakeOutput();
-    const message = await runDockerBuildTag(s, context(exec, output), CLOCK);
+    const message = await runDockerBuildTag(s, context(exec, output), CLOCK, NO_PLUGIN);
     assert.equal(exec.callCount, 2);
     assert.deepEqual(exec.getCall(0).args[1], ['buildx', 'version']);
     const [file, args, options] = exec.getCall(1).args;
@@ -88,7 +90,7 @@ describe('runDockerBuildTag (effects through fakes)', () => {
   it('classic with a target stage: a plain build, then one LABEL step FROM its image id that applies labels and tags', async () => {
     const exec = fakeDocker({ buildx: false });
     const output = fakeOutput();
-    await runDockerBuildTag(await settings({ target: 'runtime' }), context(exec, output), CLOCK);
+    await runDockerBuildTag(await settings({ target: 'runtime' }), context(exec, output), CLOCK, NO_PLUGIN);
     assert.equal(exec.callCount, 3);
     const first = exec.getCall(1).args[1];
     assert.ok(first.includes('runtime') && !first.includes('--tag'));
@@ -103,7 +105,7 @@ describe('runDockerBuildTag (effects through fakes)', () => {
     await writeFile(join(s.folders.workingDirectory, 'app', '.dockerignore'), 'node_modules\n');
     const exec = fakeDocker({ buildx: false });
     const output = fakeOutput();
-    await runDockerBuildTag(s, context(exec, output), CLOCK);
+    await runDockerBuildTag(s, context(exec, output), CLOCK, NO_PLUGIN);
     assert.equal(exec.callCount, 3);
     const [, first, options] = exec.getCall(1).args;
     assert.equal(first[first.indexOf('--file') + 1], s.inputs.dockerfile, 'the Dockerfile is read from disk');
@@ -114,18 +116,27 @@ describe('runDockerBuildTag (effects through fakes)', () => {
 
   it('buildx: one buildx build --load with tags and labels', async () => {
     const exec = fakeDocker({ buildx: true });
-    await runDockerBuildTag(await settings({ platform: 'linux/arm64' }), context(exec), CLOCK);
+    await runDockerBuildTag(await settings({ platform: 'linux/arm64' }), context(exec), CLOCK, NO_PLUGIN);
     assert.equal(exec.callCount, 2);
     const args = exec.getCall(1).args[1];
     assert.deepEqual(args.slice(0, 3), ['buildx', 'build', '--load']);
     assert.ok(args.includes('--tag') && args.includes('--label') && args.includes('linux/arm64'));
   });
 
+  it('buildx: a plugin file in docker\'s folders spares the probe', async () => {
+    const exec = fakeDocker({ buildx: true });
+    const found = sinon.fake.resolves(true);
+    await runDockerBuildTag(await settings(), context(exec), CLOCK, found);
+    sinon.assert.calledWith(found, 'buildx');
+    assert.equal(exec.callCount, 1, 'the build only');
+    assert.deepEqual(exec.getCall(0).args[1].slice(0, 3), ['buildx', 'build', '--load']);
+  });
+
   it('logs in to the service connection\'s registry through a temporary DOCKER_CONFIG, removed afterwards', async () => {
     const s = await settings({ containerRegistry: { registry: '127.0.0.1:5001', username: 'ci', password: 's3cret' }, addPipelineLabels: false });
     const exec = fakeDocker({ buildx: false });
     const output = fakeOutput();
-    await runDockerBuildTag(s, context(exec, output), CLOCK);
+    await runDockerBuildTag(s, context(exec, output), CLOCK, NO_PLUGIN);
     const login = exec.getCall(1);
     assert.deepEqual(login.args[1].slice(2), ['login', '127.0.0.1:5001', '--username', 'ci', '--password-stdin']);
     assert.equal(login.args[2]?.stdin, 's3cret');
@@ -140,18 +151,18 @@ describe('runDockerBuildTag (effects through fakes)', () => {
   it('names the Dockerfile path it tried, before running docker', async () => {
     const s = await settings({ dockerfile: '/nowhere/Dockerfile' });
     const exec = fakeDocker({ buildx: false });
-    await assert.rejects(runDockerBuildTag(s, context(exec), CLOCK), (err: unknown) => err instanceof InputError && err.message === "Input 'dockerfile' names /nowhere/Dockerfile, which does not exist.");
+    await assert.rejects(runDockerBuildTag(s, context(exec), CLOCK, NO_PLUGIN), (err: unknown) => err instanceof InputError && err.message === "Input 'dockerfile' names /nowhere/Dockerfile, which does not exist.");
     sinon.assert.notCalled(exec);
   });
 
   it('refuses a platform without buildx', async () => {
-    await assert.rejects(runDockerBuildTag(await settings({ platform: 'linux/arm64' }), context(fakeDocker({ buildx: false })), CLOCK), /^InputError: Input 'platform' needs docker buildx/);
+    await assert.rejects(runDockerBuildTag(await settings({ platform: 'linux/arm64' }), context(fakeDocker({ buildx: false })), CLOCK, NO_PLUGIN), /^InputError: Input 'platform' needs docker buildx/);
   });
 
   it('turns a failed build into the failing step\'s message and removes its temporary files', async () => {
     const s = await settings();
     const fail = { code: 1, stdout: 'Step 2/2 : RUN false\n ---> Running in 1\n', stderr: "The command '/bin/sh -c false' returned a non-zero code: 1\n" };
-    await assert.rejects(runDockerBuildTag(s, context(fakeDocker({ buildx: false, fail })), CLOCK), (err: unknown) =>
+    await assert.rejects(runDockerBuildTag(s, context(fakeDocker({ buildx: false, fail })), CLOCK, NO_PLUGIN), (err: unknown) =>
       err instanceof ToolError && err.message === "docker build failed at step 2/2 (RUN false): The command '/bin/sh -c false' returned a non-zero code: 1.");
     assert.deepEqual(await readdir(s.folders.tempDirectory!), []);
   });

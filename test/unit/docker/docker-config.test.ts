@@ -1,7 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sinon from 'sinon';
 import { dockerEnv, withDockerLogin } from '../../../src/docker/docker-config';
+import { agentPluginDirs, findCliPlugin, systemPluginDirs } from '../../../src/docker/plugins';
 import { readRegistryCredentials, registryHostOf } from '../../../src/docker/registry-credentials';
 import { InputError, ToolError } from '../../../src/common/errors';
 import type { PipelineOutput } from '../../../src/pipeline/interfaces';
@@ -36,6 +39,25 @@ describe('withDockerLogin', () => {
     assert.deepEqual(args, ['--config', seen, 'login', '127.0.0.1:5001', '--username', 'ci', '--password-stdin']);
     assert.equal(options?.stdin, 'pa55-word');
     assert.ok(!args.join(' ').includes('pa55-word'));
+  });
+
+  it("keeps the agent's CLI plugins: the temporary config.json lists their folders in cliPluginsExtraDirs", async () => {
+    const agentConfig = mkdtempSync(join(tmpdir(), 'outerloop-agent-docker-'));
+    try {
+      writeFileSync(join(agentConfig, 'config.json'), JSON.stringify({ auths: { 'x.io': { auth: 'c2VjcmV0' } }, cliPluginsExtraDirs: ['/opt/plugins'] }));
+      const exec = sinon.stub().resolves({ code: 0, stdout: '', stderr: '' });
+      let written: unknown;
+      let mode = 0;
+      await withDockerLogin({ runner: { exec }, output: fakeOutput() }, [creds], { env: { DOCKER_CONFIG: agentConfig } }, async (dir) => {
+        written = JSON.parse(readFileSync(join(dir!, 'config.json'), 'utf8'));
+        mode = statSync(join(dir!, 'config.json')).mode & 0o777;
+      });
+      assert.deepEqual(written, { cliPluginsExtraDirs: [join(agentConfig, 'cli-plugins'), '/opt/plugins'] }, "the plugin folders, and none of the agent's credentials");
+      assert.equal(mode, 0o600);
+      assert.deepEqual(await agentPluginDirs({ HOME: '/home/agent' }), ['/home/agent/.docker/cli-plugins']);
+    } finally {
+      rmSync(agentConfig, { recursive: true, force: true });
+    }
   });
 
   it('removes the config and fails clearly when login is refused', async () => {
@@ -84,5 +106,29 @@ describe('registry credentials', () => {
       () => readRegistryCredentials('containerRegistry', { id: 'myreg', url: 'https://r', scheme: 'None', auth: {}, data: {} }),
       (err: unknown) => err instanceof InputError && /service connection 'myreg' \(scheme None\), which has no username and password/.test(err.message),
     );
+  });
+});
+
+describe('docker CLI plugin folders', () => {
+  it('findCliPlugin finds an executable plugin in DOCKER_CONFIG/cli-plugins or a cliPluginsExtraDirs folder, and nothing else', async () => {
+    const config = mkdtempSync(join(tmpdir(), 'outerloop-plugins-'));
+    try {
+      mkdirSync(join(config, 'cli-plugins'));
+      mkdirSync(join(config, 'extra'));
+      writeFileSync(join(config, 'config.json'), JSON.stringify({ cliPluginsExtraDirs: [join(config, 'extra')] }));
+      writeFileSync(join(config, 'cli-plugins', 'docker-outerloopa'), '#!/bin/sh\n', { mode: 0o755 });
+      writeFileSync(join(config, 'extra', 'docker-outerloopb'), '#!/bin/sh\n', { mode: 0o755 });
+      writeFileSync(join(config, 'cli-plugins', 'docker-outerloopc'), 'not executable\n', { mode: 0o644 });
+      const env = { DOCKER_CONFIG: config };
+      assert.deepEqual(await Promise.all(['outerloopa', 'outerloopb', 'outerloopc', 'outerloopd'].map((n) => findCliPlugin(n, env))), [true, true, false, false]);
+    } finally {
+      rmSync(config, { recursive: true, force: true });
+    }
+  });
+
+  it("systemPluginDirs: docker/cli's folders per platform", () => {
+    assert.deepEqual(systemPluginDirs({}, 'linux'), ['/usr/local/lib/docker/cli-plugins', '/usr/local/libexec/docker/cli-plugins', '/usr/lib/docker/cli-plugins', '/usr/libexec/docker/cli-plugins']);
+    assert.equal(systemPluginDirs({}, 'darwin').at(-1), '/Applications/Docker.app/Contents/Resources/cli-plugins');
+    assert.deepEqual(systemPluginDirs({ ProgramData: 'C:/ProgramData', ProgramFiles: 'C:/Program Files' }, 'win32'), [join('C:/ProgramData', 'Docker', 'cli-plugins'), join('C:/Program Files', 'Docker', 'cli-plugins')]);
   });
 });
