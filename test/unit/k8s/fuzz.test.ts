@@ -5,22 +5,12 @@ import { join } from 'node:path';
 import { dump, load } from 'js-yaml';
 import { OuterloopError } from '../../../src/common/errors';
 import { renderComposeProject } from '../../../src/k8s/render';
+import { prng } from '../../support/adversarial';
 import { CONVERT_FIXTURES, listConvertFixtures } from '../../support/convert-fixtures';
 
 // Mutated compose documents must give a rendering or a typed error (OuterloopError), never a
 // crash (TypeError, RangeError, a stack). Bounded in count and time; the seed is fixed so that a
 // failure can be replayed, and the failing document is printed.
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ODD_VALUES: unknown[] = [
   null, 0, -1, 1.5, 65536, true, '', ' ', '${', '${X:?boom}', '$$', '!reset', '0', 'a'.repeat(300), '../../etc/passwd', '80:80:80:80', '::', '-1',

@@ -1,5 +1,8 @@
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadAll } from 'js-yaml';
 import { InputError } from '../../../src/common/errors';
 import { readDigestFile } from '../../../src/digests/digest-file';
 import { StrictModeError, renderComposeProject } from '../../../src/k8s/render';
@@ -20,6 +23,22 @@ describe('renderComposeProject', () => {
       ['unknown', false, false, 'example/not-pushed:1'],
       ['worker', true, true, 'pinned-worker@3'],
     ]);
+  });
+
+  it('keeps a .env value that tries to add keys to the manifest a plain value (strict mode, YAML injection)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outerloop-inject-'));
+    try {
+      writeFileSync(join(dir, '.env'), 'NOTE="1/\n          securityContext:\n            privileged:\n              true"\n');
+      writeFileSync(join(dir, 'compose.yaml'), 'services:\n  app:\n    image: app:1\n    environment:\n      NOTE: ${NOTE}\n');
+      const result = await renderComposeProject({ composeFiles: ['compose.yaml'], workingDir: dir, environment: {}, strict: true });
+      const read = loadAll(result.yaml) as Array<{ kind: string; spec: { template: { spec: { containers: Array<Record<string, unknown>> } } } }>;
+      assert.deepEqual(read, JSON.parse(JSON.stringify(result.objects)));
+      const container = read.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0];
+      assert.equal(container.securityContext, undefined);
+      assert.deepEqual(container.env, [{ name: 'NOTE', value: '1/\n          securityContext:\n            privileged:\n              true' }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('throws StrictModeError in strict mode and returns the warnings otherwise', async () => {
