@@ -40,6 +40,9 @@ export function parseComposeConfig(text: string): ComposeModel {
       dependsOn: readDependsOn(service['depends_on']),
     });
   }
+  if (model.size === 0) {
+    throw new InputError('composeFiles', "name a project without services (or whose profiles enable none): 'compose config' lists nothing to bring up and test.");
+  }
   return model;
 }
 

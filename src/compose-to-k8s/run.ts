@@ -114,6 +114,7 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
         rolloutTimeoutSeconds: inputs.rolloutTimeoutSeconds,
         rollbackOnFailure: inputs.rollbackOnFailure,
         pruneSelector: plan.pruneSelector,
+        allowLargePrune: inputs.allowLargePrune,
         server: cluster.server,
       },
       { kubectl, output, now: ports.now },

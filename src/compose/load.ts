@@ -109,6 +109,19 @@ function applyProfiles(services: ComposeService[], profiles: string[], locate: (
   return out;
 }
 
+/**
+ * An empty project converts to nothing, and deploying nothing would prune the whole running app:
+ * like `docker compose config`, refuse a project without services, or whose profiles leave none.
+ */
+function refuseEmptyProject(all: ComposeService[], active: ComposeService[], profiles: string[], files: string[]): void {
+  if (active.length > 0) return;
+  const where = files.join(', ');
+  if (all.length === 0) throw new FileError(where, 'the project defines no services: there is nothing to run, convert or deploy.');
+  const declared = [...new Set(all.flatMap((s) => s.profiles))].sort();
+  const selection = profiles.length > 0 ? `the active profiles (${profiles.join(', ')}) enable none of them` : 'no profile is active';
+  throw new FileError(where, `every service is behind a profile and ${selection}: activate one of ${declared.join(', ')} (--profile, the profiles input or COMPOSE_PROFILES).`);
+}
+
 /** Loads, merges, interpolates, validates and normalizes a compose project. Throws FileError / InputError. */
 export function loadComposeProject(options: LoadOptions): LoadResult {
   const files = options.files.length > 0 ? options.files.map((f) => (isAbsolute(f) ? f : resolve(options.workingDir, f))) : defaultFiles(options.workingDir);
@@ -134,7 +147,9 @@ export function loadComposeProject(options: LoadOptions): LoadResult {
     },
   });
   const name = chooseProjectName(options, variables, merged['name'], projectDir, locate);
-  const services = applyProfiles(normalized.services, activeProfiles(options, variables), locate);
+  const profiles = activeProfiles(options, variables);
+  const services = applyProfiles(normalized.services, profiles, locate);
+  refuseEmptyProject(normalized.services, services, profiles, files);
   const project: ComposeProject = { name, workingDir: projectDir, ...normalized, services };
   return { project, warnings: [...new Set(warnings)], locate, variables };
 }

@@ -66,6 +66,17 @@ describe('compose loader', () => {
     assert.deepEqual(names({ profiles: ['*'] }), ['a', 'b', 'c']);
   });
 
+  it('refuses an empty project and a profile selection that leaves no services (deploying nothing would prune the app)', () => {
+    for (const text of ['', '# nothing\n', 'services: {}\n', 'name: x\nvolumes: {v: {}}\n']) {
+      const dir = write({ 'compose.yaml': text }, `empty-${text.length}`);
+      assert.throws(() => load(dir), (err: unknown) => err instanceof FileError && /compose\.yaml: the project defines no services/.test(err.message), JSON.stringify(text));
+    }
+    const dir = write({ 'compose.yaml': 'services: {a: {image: x, profiles: [debug]}, b: {image: x, profiles: [ops, debug]}}' });
+    assert.throws(() => load(dir), /every service is behind a profile and no profile is active: activate one of debug, ops/);
+    assert.throws(() => load(dir, { profiles: ['test'] }), /the active profiles \(test\) enable none of them/);
+    assert.deepEqual(load(dir, { profiles: ['ops'] }).project.services.map((s) => s.name), ['b']);
+  });
+
   it('fails when an enabled service depends on a disabled one, and drops an optional one', () => {
     const dir = write({ 'compose.yaml': 'services:\n  a:\n    image: x\n    depends_on:\n      b: {condition: service_started}\n      c: {condition: service_started, required: false}\n  b: {image: x, profiles: [p]}\n  c: {image: x, profiles: [p]}\n' });
     assert.throws(() => load(dir), (e: unknown) => e instanceof FileError && /compose\.yaml:5:7: services\.a\.depends_on\.b: the service 'b' is disabled by its profiles \(p\)/.test(e.message));
