@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { FileError } from '../common/errors';
-import { fileReadError } from '../common/fs';
+import { readTextFileSync } from '../common/fs';
 import { parseDotenv } from './dotenv';
 import { describeUnset, interpolateTree, type VariableLookup } from './interpolate';
 import { mergeValues } from './merge';
@@ -23,15 +23,6 @@ export interface LoadState {
   sources: SourceMap[];
   /** Files being included (cycle detection). */
   including: string[];
-}
-
-/** Reads a text file or throws a FileError that names it (the synchronous twin of common/fs readTextFile). */
-export function readTextFileSync(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw fileReadError(path, what, err);
-  }
 }
 
 /** Finds the location of a key path in the given source maps (the last file that wrote it wins). */
@@ -136,12 +127,13 @@ function applyIncludes(doc: Record<string, unknown>, file: string, state: LoadSt
     let lookup = state.lookup;
     const envFiles = spec['env_file'] === undefined ? [resolve(projectDir, '.env')] : ([] as unknown[]).concat(spec['env_file']).map((p) => resolve(dirname(file), String(p)));
     for (const envFile of envFiles) {
+      if (spec['env_file'] === undefined && !existsSync(envFile)) continue;
       let text: string;
       try {
-        text = readFileSync(envFile, 'utf8');
-      } catch {
-        if (spec['env_file'] === undefined) continue;
-        throw new FileError(locateIn(state.sources, ['include', i, 'env_file']) ?? file, `include[${i}].env_file ${envFile} cannot be read.`);
+        text = readTextFileSync(envFile, 'env file');
+      } catch (err) {
+        if (!existsSync(envFile)) throw new FileError(locateIn(state.sources, ['include', i, 'env_file']) ?? file, `include[${i}].env_file ${envFile} cannot be read.`);
+        throw err;
       }
       const parent = lookup;
       const values = parseDotenv(text, envFile, { lookup: parent }).values;

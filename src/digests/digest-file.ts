@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { FileError } from '../common/errors';
-import { writeFileAtomic } from '../common/fs';
+import { readBoundedFile, writeFileAtomic } from '../common/fs';
 import { canonicalRepository, isSha256Digest, parseImageReference, ReferenceFormatError } from '../docker/reference';
 
 /**
@@ -109,9 +108,12 @@ export function parseDigestFile(text: string, fileName: string): DigestFile {
 export async function readDigestFile(path: string): Promise<DigestFile> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    throw new FileError(path, 'the digest file does not exist or cannot be read.');
+    text = (await readBoundedFile(path, 'digest file')).toString('utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err instanceof FileError && /does not exist|cannot be read/.test(err.message))) {
+      throw new FileError(path, 'the digest file does not exist or cannot be read.');
+    }
+    throw err;
   }
   return parseDigestFile(text, path);
 }

@@ -1,0 +1,27 @@
+/**
+ * The resource limits of reading and converting what users give (compose files and everything they
+ * name). They are all here, documented in docs/security.md, so that an adversarial input ends in
+ * one sentence instead of a hang or an exhausted machine.
+ */
+
+/** The largest file read: compose files, `.env` and env files, label files, secrets, configs, includes, digest files, kubeconfigs. */
+export const MAX_FILE_BYTES = 8 * 1024 * 1024;
+
+/** The most characters one variable may reach through dotenv expansion (`B=${A}${A}` doubling). */
+export const MAX_EXPANDED_VALUE_CHARS = 1024 * 1024;
+
+/** The most characters all of a dotenv file's values may reach together after expansion. */
+export const MAX_EXPANDED_TOTAL_CHARS = 16 * 1024 * 1024;
+
+/** The deepest nesting of `${A:-${B:-…}}` interpolation. */
+export const MAX_INTERPOLATION_DEPTH = 64;
+
+/** The largest manifest output, in characters: a project that would render more is refused. */
+export const MAX_MANIFEST_CHARS = 64 * 1024 * 1024;
+
+/** How a byte count reads in a message: `8 MiB`, `12.5 MiB`, `900 KiB`, `12 bytes`. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Number((bytes / (1024 * 1024)).toFixed(1))} MiB`;
+  if (bytes >= 1024) return `${Number((bytes / 1024).toFixed(1))} KiB`;
+  return `${bytes} bytes`;
+}
