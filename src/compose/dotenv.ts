@@ -63,10 +63,11 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
     raw = raw.replace(/^\s*export\s+/, '').replace(/^\s+/, '');
     const sep = (options.strict ? /=/ : /[=:]/).exec(raw);
     const key = (sep ? raw.slice(0, sep.index) : raw).trim();
+    // The line itself is never quoted: it may be a secret (a password pasted without its NAME=).
     if (options.strict && (!sep || !STRICT_KEY.test(key))) {
-      fail(`this line must be NAME=value${sep ? `, and '${key}' is not a variable name` : ''}.`);
+      fail(`this line must be NAME=value${sep ? ', and the text before = is not a variable name' : ''}.`);
     }
-    if (!KEY.test(key)) fail(`'${key}' is not a valid variable name (a line is KEY=value).`);
+    if (!KEY.test(key)) fail('this line does not start with a valid variable name (a line is KEY=value).');
     if (!sep) {
       const inherited = outer(key);
       if (inherited !== undefined) values[key] = inherited;

@@ -1,4 +1,3 @@
-import { tmpdir } from 'node:os';
 import { ToolError } from '../common/errors';
 import { withTempDir } from '../common/fs';
 import type { PipelineOutput } from '../pipeline/interfaces';
@@ -7,18 +6,19 @@ import type { RegistryCredentials } from './registry-credentials';
 
 /**
  * Runs `body` with a temporary DOCKER_CONFIG logged in to each registry, and deletes it afterwards
- * whatever happens. Passwords are registered as secrets and reach docker on stdin only. With no
+ * whatever happens. `tempRoot` is a folder the agent cleans (Agent.TempDirectory, or a folder under
+ * it), so that even a SIGKILL leaves no credentials where nobody removes them. Passwords are registered as secrets and reach docker on stdin only. With no
  * credentials `body` gets undefined and docker uses the agent's own configuration.
  */
 export async function withDockerLogin<T>(
   deps: { runner: ProcessRunner; output: PipelineOutput },
   credentials: readonly RegistryCredentials[],
-  options: { tempRoot?: string; docker?: string; signal?: AbortSignal },
+  options: { tempRoot: string; docker?: string; signal?: AbortSignal },
   body: (dockerConfig: string | undefined) => Promise<T>,
 ): Promise<T> {
   if (credentials.length === 0) return body(undefined);
   for (const c of credentials) deps.output.setSecret(c.password);
-  return withTempDir(options.tempRoot ?? tmpdir(), 'outerloop-docker-', async (dir) => {
+  return withTempDir(options.tempRoot, 'outerloop-docker-', async (dir) => {
     for (const c of credentials) {
       const result = await deps.runner.exec(
         options.docker ?? 'docker',

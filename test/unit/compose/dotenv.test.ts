@@ -50,7 +50,7 @@ describe('dotenv syntax (.env and env_file)', () => {
     for (const [text, message] of [
       ['A=1\nBARE', 's.env:2: this line must be NAME=value.'],
       ['A: 1', 's.env:1: this line must be NAME=value.'],
-      ['1X=s3cret', "s.env:1: this line must be NAME=value, and '1X' is not a variable name."],
+      ['1X=s3cret', 's.env:1: this line must be NAME=value, and the text before = is not a variable name.'],
     ]) {
       assert.throws(() => parseDotenv(text, 's.env', { lookup, strict: true }), (err: unknown) => err instanceof FileError && err.message === message);
     }
@@ -63,7 +63,8 @@ describe('dotenv syntax (.env and env_file)', () => {
   const errors: Array<[string, string, RegExp]> = [
     ['unclosed double quote', 'A=1\nB="open', /^x\.env:2: the value of B opens a double quote that is never closed/],
     ['text after the closing quote', 'A="x" y', /^x\.env:1: the value of A has text after its closing quote/],
-    ['invalid key', 'A B=1', /^x\.env:1: 'A B' is not a valid variable name/],
+    ['invalid key', 'A B=1', /^x\.env:1: this line does not start with a valid variable name/],
+    ['a secret pasted without its name', 'A=1\nhunter2 s3cret-Pa55', /^x\.env:2: this line does not start with a valid variable name \(a line is KEY=value\)\.$/],
     ['required variable', 'A=${NOPE:?needed}', /^x\.env:1: the value of A: required variable NOPE is not set: needed/],
   ];
   for (const [what, text, message] of errors) {
