@@ -16,9 +16,6 @@ export const MAX_EXPANDED_TOTAL_CHARS = 16 * 1024 * 1024;
 /** The deepest nesting of `${A:-${B:-…}}` interpolation. */
 export const MAX_INTERPOLATION_DEPTH = 64;
 
-/** The largest manifest output, in characters: a project that would render more is refused. */
-export const MAX_MANIFEST_CHARS = 64 * 1024 * 1024;
-
 /** How a byte count reads in a message: `8 MiB`, `12.5 MiB`, `900 KiB`, `12 bytes`. */
 export function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${Number((bytes / (1024 * 1024)).toFixed(1))} MiB`;

@@ -23,6 +23,22 @@ export interface LoadState {
   sources: SourceMap[];
   /** Files being included (cycle detection). */
   including: string[];
+  /** Which env files shaped `lookup` (the root's variables, then each include's env_file): part of every memo key. */
+  scope: string;
+  /** Work done once per load and reused: a file included or extended many times is read and resolved once. */
+  memo: LoadMemo;
+}
+
+/** The load's memo tables, shared by every state derived from the root one. */
+export interface LoadMemo {
+  parsed: Map<string, ParsedFile>;
+  included: Map<string, Record<string, unknown>>;
+  extended: Map<string, Record<string, unknown>>;
+}
+
+/** Empty memo tables for a new load. */
+export function newLoadMemo(): LoadMemo {
+  return { parsed: new Map(), included: new Map(), extended: new Map() };
 }
 
 /** Finds the location of a key path in the given source maps (the last file that wrote it wins). */
@@ -41,13 +57,10 @@ interface ParsedFile {
   docs: Array<Record<string, unknown>>;
 }
 
-const parsedCache = new WeakMap<LoadState, Map<string, ParsedFile>>();
-
-/** Parses, interpolates, validates and rebases one file (cached per load: extends may read it often). */
+/** Parses, interpolates, validates and rebases one file (memoized per load and variable scope: extends and includes may read it often). */
 function parseComposeFile(path: string, baseDir: string, state: LoadState): ParsedFile {
-  let cache = parsedCache.get(state);
-  if (!cache) parsedCache.set(state, (cache = new Map()));
-  const key = `${path}\0${baseDir}`;
+  const cache = state.memo.parsed;
+  const key = `${state.scope}\0${path}\0${baseDir}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const text = readTextFileSync(path, 'compose file');
@@ -75,11 +88,18 @@ function resolveExtends(doc: Record<string, unknown>, file: string, state: LoadS
   if (!isMapping(doc['services'])) return doc;
   const services = doc['services'];
   const resolved: Record<string, unknown> = {};
+  const local = new Map<string, Record<string, unknown>>();
   const resolveOne = (name: string, owner: Record<string, unknown>, ownerFile: string, chain: string[]): Record<string, unknown> => {
     const service = owner[name];
     if (!isMapping(service)) return {};
     const ext = service['extends'];
     if (ext === undefined) return service;
+    // A resolved service is reused: a chain of n extends is resolved in n merges, not n².
+    // (This document's services are memoized here; another file's, whose services are read whole, for the load.)
+    const memo = owner === services ? local : state.memo.extended;
+    const memoKey = `${state.scope}\0${ownerFile}#${name}`;
+    const known = memo.get(memoKey);
+    if (known) return known;
     const spec = typeof ext === 'string' ? { service: ext } : isMapping(ext) ? ext : {};
     const baseName = String(spec['service'] ?? '');
     const baseFile = typeof spec['file'] === 'string' ? spec['file'] : ownerFile;
@@ -100,7 +120,9 @@ function resolveExtends(doc: Record<string, unknown>, file: string, state: LoadS
     const base = resolveOne(baseName, baseOwner, baseFile, [...chain, link]);
     const own = { ...service };
     delete own['extends'];
-    return mergeValues(base, own, ['services', name]) as Record<string, unknown>;
+    const merged = mergeValues(base, own, ['services', name]) as Record<string, unknown>;
+    memo.set(memoKey, merged);
+    return merged;
   };
   for (const name of Object.keys(services)) {
     const value = isMapping(services[name]) ? resolveOne(name, services, file, [`${file}#${name}`]) : services[name];
@@ -125,6 +147,7 @@ function applyIncludes(doc: Record<string, unknown>, file: string, state: LoadSt
       if (state.including.includes(p)) throw new FileError(locateIn(state.sources, ['include', i]) ?? file, `include[${i}] includes ${p} again: an include cycle.`);
     }
     let lookup = state.lookup;
+    let scope = state.scope;
     const envFiles = spec['env_file'] === undefined ? [resolve(projectDir, '.env')] : ([] as unknown[]).concat(spec['env_file']).map((p) => resolve(dirname(file), String(p)));
     for (const envFile of envFiles) {
       if (spec['env_file'] === undefined && !existsSync(envFile)) continue;
@@ -138,8 +161,16 @@ function applyIncludes(doc: Record<string, unknown>, file: string, state: LoadSt
       const parent = lookup;
       const values = parseDotenv(text, envFile, { lookup: parent }).values;
       lookup = (name) => parent(name) ?? (Object.prototype.hasOwnProperty.call(values, name) ? values[name] : undefined);
+      scope += `\0${envFile}`;
     }
-    const included = loadMergedDocument(paths, projectDir, { ...state, lookup, including: [...state.including, ...paths] });
+    // An include listed many times (or by many files) is loaded once: 20 files that each include
+    // the next twice would otherwise load the last one a million times.
+    const includeKey = `${scope}\0${projectDir}\0${paths.join('\0')}`;
+    let included = state.memo.included.get(includeKey);
+    if (!included) {
+      included = loadMergedDocument(paths, projectDir, { ...state, lookup, scope, including: [...state.including, ...paths] });
+      state.memo.included.set(includeKey, included);
+    }
     for (const section of RESOURCE_SECTIONS) {
       const theirs = included[section];
       if (!isMapping(theirs)) continue;

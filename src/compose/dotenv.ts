@@ -1,4 +1,5 @@
 import { FileError } from '../common/errors';
+import { MAX_EXPANDED_TOTAL_CHARS } from '../common/limits';
 import { InterpolationError, interpolateString, type VariableLookup } from './interpolate';
 import { setKey } from './paths';
 
@@ -39,6 +40,7 @@ const STRICT_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 export function parseDotenv(text: string, file: string, options: DotenvOptions = {}): DotenvResult {
   const outer = options.lookup ?? (() => undefined);
   const interpolate = options.interpolate !== false;
+  let total = 0;
   const expand = (body: string, key: string): string => (interpolate ? expandValue(body, key, lookup, unset, fail) : body);
   const values: Record<string, string> = Object.create(null) as Record<string, string>;
   const unset: string[] = [];
@@ -108,6 +110,8 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
       value = expand((comment ? afterSep.slice(0, comment.index) : afterSep).trim(), key);
     }
     values[key] = value;
+    total += value.length;
+    if (total > MAX_EXPANDED_TOTAL_CHARS) fail(`the values of this file grow past ${MAX_EXPANDED_TOTAL_CHARS / (1024 * 1024)} Mi characters through expansion.`);
     pos = end + 1;
     line++;
   }

@@ -3,7 +3,7 @@ import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { FileError, InputError } from '../common/errors';
 import { parseDotenv } from './dotenv';
 import { readTextFileSync } from '../common/fs';
-import { loadMergedDocument, locateIn, type LoadState } from './documents';
+import { loadMergedDocument, locateIn, newLoadMemo, type LoadState } from './documents';
 import type { VariableLookup } from './interpolate';
 import type { ComposeProject, ComposeService } from './model';
 import { normalizeDocument } from './normalize';
@@ -130,7 +130,7 @@ export function loadComposeProject(options: LoadOptions): LoadResult {
   const warnings: string[] = [];
   const variables = readVariables(options, projectDir, warnings);
   const lookup: VariableLookup = (name) => (Object.prototype.hasOwnProperty.call(variables, name) ? variables[name] : undefined);
-  const state: LoadState = { lookup, warnings, sources: [], including: [] };
+  const state: LoadState = { lookup, warnings, sources: [], including: [], scope: '', memo: newLoadMemo() };
   const merged = loadMergedDocument(files, projectDir, state);
   const locate = (path: KeyPath): string | undefined => locateIn(state.sources, path);
   const normalized = normalizeDocument(merged, {

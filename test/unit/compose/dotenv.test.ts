@@ -89,4 +89,13 @@ describe('dotenv parser on arbitrary text', () => {
       }
     }
   });
+
+  it('bounds expansion as YAML aliases are bounded: a 650-byte file of doubling variables is one sentence, not "Invalid string length"', () => {
+    let text = 'A0=xxxxxxxxxxxxxxxx\n';
+    for (let i = 1; i < 40; i++) text += `A${i}=\${A${i - 1}}\${A${i - 1}}\n`;
+    assert.throws(() => parseDotenv(text, 'd.env', { lookup: () => undefined }), (err: unknown) => err instanceof FileError && err.message === 'd.env:18: the value of A17: expands to more than 1 Mi characters: a variable may not grow past that.');
+    let many = 'A=' + 'z'.repeat(1_000_000) + '\n';
+    for (let i = 0; i < 20; i++) many += `B${i}=\${A}\n`;
+    assert.throws(() => parseDotenv(many, 'm.env', { lookup: () => undefined }), /^FileError: m\.env:17: the values of this file grow past 16 Mi characters through expansion\.$/);
+  });
 });

@@ -77,6 +77,26 @@ describe('compose loader', () => {
     assert.deepEqual(load(dir, { profiles: ['ops'] }).project.services.map((s) => s.name), ['b']);
   });
 
+  it('loads an include listed twice in each of 20 chained files once, not 2^20 times (memoized)', function () {
+    this.timeout(30_000);
+    const files: Record<string, string> = { 'f20.yaml': 'x-leaf: true\n' };
+    for (let i = 0; i < 20; i++) files[`f${i}.yaml`] = `${i === 0 ? 'services: {a: {image: x}}\n' : ''}include:\n  - f${i + 1}.yaml\n  - f${i + 1}.yaml\n`;
+    const dir = write(files, 'include-chain');
+    assert.deepEqual(load(dir, { files: ['f0.yaml'] }).project.services.map((s) => s.name), ['a']);
+  });
+
+  it('resolves a linear chain of 2,000 extends in linear time, each service with its whole chain', function () {
+    this.timeout(30_000);
+    let text = 'services:\n  s0:\n    image: x\n    environment: {A: "0"}\n';
+    for (let i = 1; i < 2000; i++) text += `  s${i}:\n    extends: s${i - 1}\n    environment: {A: "${i}"}\n`;
+    const dir = write({ 'compose.yaml': text }, 'extends-chain');
+    const services = load(dir).project.services;
+    assert.equal(services.length, 2000);
+    const last = services.find((s) => s.name === 's1999')!;
+    assert.equal(last.image, 'x');
+    assert.deepEqual(last.environment, { A: '1999' });
+  });
+
   it('fails when an enabled service depends on a disabled one, and drops an optional one', () => {
     const dir = write({ 'compose.yaml': 'services:\n  a:\n    image: x\n    depends_on:\n      b: {condition: service_started}\n      c: {condition: service_started, required: false}\n  b: {image: x, profiles: [p]}\n  c: {image: x, profiles: [p]}\n' });
     assert.throws(() => load(dir), (e: unknown) => e instanceof FileError && /compose\.yaml:5:7: services\.a\.depends_on\.b: the service 'b' is disabled by its profiles \(p\)/.test(e.message));
