@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { FileError, InputError } from '../common/errors';
 import { parseDotenv } from './dotenv';
 import { readTextFileSync } from '../common/fs';
@@ -133,11 +133,20 @@ export function loadComposeProject(options: LoadOptions): LoadResult {
   const state: LoadState = { lookup, warnings, sources: [], including: [], scope: '', memo: newLoadMemo() };
   const merged = loadMergedDocument(files, projectDir, state);
   const locate = (path: KeyPath): string | undefined => locateIn(state.sources, path);
+  // What env files, secrets and configs hold ends up in manifests and their artifacts: a file from
+  // outside the project folder (a home folder's credentials) deserves a word.
+  const warnOutside = (file: string, path: KeyPath): void => {
+    const rel = relative(projectDir, file);
+    if (rel.startsWith('..') || isAbsolute(rel)) {
+      warnings.push(`${locate(path) ?? files[0]}: ${formatPath(path)} reads ${file}, outside the project folder: its contents would be published with the manifests.`);
+    }
+  };
   const normalized = normalizeDocument(merged, {
     lookup,
     locate: (path) => locate(path) ?? files[0],
     warn: (message) => warnings.push(message),
     readEnvFile: (entry, path) => {
+      warnOutside(entry.path, path);
       if (!existsSync(entry.path)) {
         if (entry.required) throw new FileError(locate(path) ?? files[0], `${formatPath(path)}: the env file ${entry.path} does not exist.`);
         return undefined;
@@ -147,6 +156,9 @@ export function loadComposeProject(options: LoadOptions): LoadResult {
       return parsed.values;
     },
   });
+  for (const section of ['secrets', 'configs'] as const) {
+    for (const [key, object] of Object.entries(normalized[section])) if (object.file !== undefined) warnOutside(object.file, [section, key, 'file']);
+  }
   const name = chooseProjectName(options, variables, merged['name'], projectDir, locate);
   const profiles = activeProfiles(options, variables);
   const services = applyProfiles(normalized.services, profiles, locate);

@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../../common/fs';
 import { readDigestFile } from '../../digests/digest-file';
 import { formatManifests } from '../../k8s/order';
 import { renderComposeProject, type KubernetesObject, type RenderOptions } from '../../k8s/render';
-import type { CliCommand, CliIo } from '../io';
+import { messageLine, type CliCommand, type CliIo } from '../io';
 import { COMPOSE_OPTIONS_USAGE, parseCommandArgs, readComposeOptions } from './compose-options';
 
 /** `outerloop convert`: compose files → Kubernetes manifests (stdout, one file, or one file per object). */
@@ -67,7 +67,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   };
   if (typeof values['digests'] === 'string') options.digests = await readDigestFile(resolve(io.cwd, values['digests']));
   const result = await renderComposeProject(options);
-  for (const warning of result.warnings) io.stderr.write(`warning: ${warning}\n`);
+  for (const warning of result.warnings) io.stderr.write(messageLine(`warning: ${warning}`));
   if (outputDir !== undefined) {
     const dir = resolve(io.cwd, outputDir);
     const removed = await writeManifestFolder(dir, result.objects);

@@ -77,6 +77,18 @@ describe('compose loader', () => {
     assert.deepEqual(load(dir, { profiles: ['ops'] }).project.services.map((s) => s.name), ['b']);
   });
 
+  it('warns when an env_file, label_file, secret or config reads a file outside the project folder', () => {
+    write({ 'creds.env': 'A=1\n', 'key.pem': 'k' }, 'outside');
+    const dir = write({ 'compose.yaml': 'services:\n  a:\n    image: x\n    env_file: ../outside/creds.env\n    label_file: ../outside/creds.env\n    secrets: [s]\n    configs: [c, inside]\nsecrets:\n  s: {file: ../outside/key.pem}\nconfigs:\n  c: {file: /etc/hostname}\n  inside: {file: ./compose.yaml}\n' }, 'app');
+    const warnings = load(dir).warnings.filter((w) => w.includes('outside the project folder'));
+    assert.deepEqual(warnings.map((w) => w.replace(/^.*compose\.yaml:\d+:\d+: /, '').replace(root, 'ROOT')), [
+      'services.a.label_file[0] reads ROOT/outside/creds.env, outside the project folder: its contents would be published with the manifests.',
+      'services.a.env_file[0] reads ROOT/outside/creds.env, outside the project folder: its contents would be published with the manifests.',
+      'secrets.s.file reads ROOT/outside/key.pem, outside the project folder: its contents would be published with the manifests.',
+      'configs.c.file reads /etc/hostname, outside the project folder: its contents would be published with the manifests.',
+    ]);
+  });
+
   it('loads an include listed twice in each of 20 chained files once, not 2^20 times (memoized)', function () {
     this.timeout(30_000);
     const files: Record<string, string> = { 'f20.yaml': 'x-leaf: true\n' };
