@@ -4,6 +4,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatDigestFile } from '../../src/digests/digest-file';
 import { agentVariables, describeRun, runVsixTask } from '../support/task-harness';
+import { requireTestBed } from '../support/testbed';
 import { vsixTaskDir } from '../support/vsix';
 
 // Logging-command injection: payloads planted in every field of every file a task reads, in every
@@ -97,4 +98,46 @@ describe('logging-command injection (tasks from the .vsix)', () => {
       assertNoInjection(run);
     });
   }
+
+  /** A compose file with a logging command in every string field a task may echo. */
+  function plantedCompose(image: string, build: boolean, unknownKey = true): string {
+    return [
+      'services:',
+      '  app:',
+      `    image: ${image}`,
+      ...(build ? ['    build: .'] : []),
+      `    command: ["sh", "-c", ${JSON.stringify(`echo '${P}'`)}]`,
+      '    environment:',
+      `      PLAIN: ${JSON.stringify(P)}`,
+      '    labels:',
+      `      note: ${JSON.stringify(`${PAYLOADS[1]}\n${PAYLOADS[2]}`)}`,
+      `    x-note: ${JSON.stringify(P)}`,
+      ...(unknownKey ? [`    unknown_key: ${JSON.stringify(P)}`] : []),
+      '',
+    ].join('\n');
+  }
+
+  it('push-digest: every field of the compose file it locks (the push then fails: nothing was built)', async function () {
+    this.timeout(120_000);
+    const bed = requireTestBed(this);
+    const { variables, sources } = await workspace();
+    const image = `${bed.registry}/outerloop-inj/missing-${process.pid}:1`;
+    await writeFile(join(sources, 'docker-compose.yml'), plantedCompose(image, true));
+    await writeFile(join(sources, 'Dockerfile'), 'FROM scratch\n');
+    const run = await runVsixTask('push-digest', { inputs: { images: image, composeFiles: 'docker-compose.yml', retries: '0' }, variables, cwd: sources, baseEnv: bed.env });
+    assert.equal(run.result, 'Failed', describeRun(run));
+    assert.match(run.message ?? '', /^docker push .* failed/, 'the compose file was read and checked before the push');
+    assertNoInjection(run);
+  });
+
+  it('compose-test: every field of the compose file (compose config reads it; the image is missing and pull is never)', async function () {
+    this.timeout(120_000);
+    const bed = requireTestBed(this);
+    const { variables, sources } = await workspace();
+    await writeFile(join(sources, 'docker-compose.yml'), plantedCompose(`outerloop-inj/missing-${process.pid}:1`, false, false));
+    const run = await runVsixTask('compose-test', { inputs: { composeFiles: 'docker-compose.yml', pull: 'never', testCommand: `echo ${P}` }, variables, cwd: sources, baseEnv: bed.env });
+    assert.equal(run.result, 'Failed', describeRun(run));
+    assert.doesNotMatch(run.message ?? '', /Compose could not read/, 'compose config read the file');
+    assertNoInjection(run);
+  });
 });
