@@ -16,6 +16,12 @@ export const MAX_EXPANDED_TOTAL_CHARS = 16 * 1024 * 1024;
 /** The deepest nesting of `${A:-${B:-…}}` interpolation. */
 export const MAX_INTERPOLATION_DEPTH = 64;
 
+/**
+ * The most services a project may have. Converting is linear but not free (about a hundred thousand
+ * services fit in a file under the size cap); no app deployed from one compose file comes near this.
+ */
+export const MAX_SERVICES = 1000;
+
 /** How a byte count reads in a message: `8 MiB`, `12.5 MiB`, `900 KiB`, `12 bytes`. */
 export function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${Number((bytes / (1024 * 1024)).toFixed(1))} MiB`;

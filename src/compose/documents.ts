@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { FileError } from '../common/errors';
 import { readTextFileSync } from '../common/fs';
+import { MAX_SERVICES } from '../common/limits';
 import { parseDotenv } from './dotenv';
 import { describeUnset, interpolateTree, type VariableLookup } from './interpolate';
 import { mergeValues } from './merge';
@@ -57,6 +58,11 @@ interface ParsedFile {
   docs: Array<Record<string, unknown>>;
 }
 
+/** The error for a project with more services than {@link MAX_SERVICES}. */
+export function tooManyServices(where: string, count: number): FileError {
+  return new FileError(where, `the project has ${count} services, more than the ${MAX_SERVICES} outerloop converts: split it into several projects.`);
+}
+
 /** Parses, interpolates, validates and rebases one file (memoized per load and variable scope: extends and includes may read it often). */
 function parseComposeFile(path: string, baseDir: string, state: LoadState): ParsedFile {
   const cache = state.memo.parsed;
@@ -69,6 +75,8 @@ function parseComposeFile(path: string, baseDir: string, state: LoadState): Pars
     state.sources.push(doc.sources);
     if (doc.value === null) continue;
     if (!isMapping(doc.value)) throw new FileError(doc.sources.position(0), 'a compose file must be a mapping (services:, volumes:, …).');
+    // Refused before interpolation and validation, the costly part for a huge file.
+    if (isMapping(doc.value['services']) && Object.keys(doc.value['services']).length > MAX_SERVICES) throw tooManyServices(path, Object.keys(doc.value['services']).length);
     const legacy = doc.value['services'] === undefined && Object.entries(doc.value).find(([k, v]) => !k.startsWith('x-') && isMapping(v) && ('image' in v || 'build' in v));
     if (legacy) {
       throw new FileError(doc.sources.locate([legacy[0]]) ?? path, `${legacy[0]} is a service at the top level (Compose file format 1), which the Compose Specification no longer reads: put the services under services:.`);

@@ -3,7 +3,8 @@ import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { FileError, InputError } from '../common/errors';
 import { parseDotenv } from './dotenv';
 import { readTextFileSync } from '../common/fs';
-import { loadMergedDocument, locateIn, newLoadMemo, type LoadState } from './documents';
+import { MAX_SERVICES } from '../common/limits';
+import { loadMergedDocument, locateIn, newLoadMemo, tooManyServices, type LoadState } from './documents';
 import type { VariableLookup } from './interpolate';
 import type { ComposeProject, ComposeService } from './model';
 import { normalizeDocument } from './normalize';
@@ -132,6 +133,8 @@ export function loadComposeProject(options: LoadOptions): LoadResult {
   const lookup: VariableLookup = (name) => (Object.prototype.hasOwnProperty.call(variables, name) ? variables[name] : undefined);
   const state: LoadState = { lookup, warnings, sources: [], including: [], scope: '', memo: newLoadMemo() };
   const merged = loadMergedDocument(files, projectDir, state);
+  const serviceCount = merged['services'] !== null && typeof merged['services'] === 'object' ? Object.keys(merged['services']).length : 0;
+  if (serviceCount > MAX_SERVICES) throw tooManyServices(files.join(', '), serviceCount);
   const locate = (path: KeyPath): string | undefined => locateIn(state.sources, path);
   // What env files, secrets and configs hold ends up in manifests and their artifacts: a file from
   // outside the project folder (a home folder's credentials) deserves a word.
