@@ -1,7 +1,7 @@
 // Benchmark: the loader on adversarial shapes (issue #14, item 5), `outerloop config` beside
 // `docker compose config` on the same files, each in a fresh process, alternated, median of RUNS:
 //   - a file included twice by each of DEPTH chained files (2^DEPTH loads without memoizing);
-//   - a linear chain of 1,000 extends (the most services a project may have).
+//   - a linear chain of 1,000 extends.
 //
 //   npm run build && node -r ts-node/register/transpile-only bench/load-adversarial.ts   (RUNS=5, DEPTH=12)
 import { spawnSync } from 'node:child_process';

@@ -17,10 +17,10 @@ export const MAX_EXPANDED_TOTAL_CHARS = 16 * 1024 * 1024;
 export const MAX_INTERPOLATION_DEPTH = 64;
 
 /**
- * The most services a project may have. Converting is linear but not free (about a hundred thousand
+ * The most services a project may have. Converting is linear but not free (three hundred thousand
  * services fit in a file under the size cap); no app deployed from one compose file comes near this.
  */
-export const MAX_SERVICES = 1000;
+export const MAX_SERVICES = 10_000;
 
 /** How a byte count reads in a message: `8 MiB`, `12.5 MiB`, `900 KiB`, `12 bytes`. */
 export function formatBytes(bytes: number): string {
