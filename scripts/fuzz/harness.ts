@@ -51,15 +51,15 @@ export function closingLine(report: FuzzReport, seed: number): string {
 
 class Worker {
   private child: ChildProcess;
-  constructor() {
-    this.child = fork(join(__dirname, 'worker.ts'), [], { execArgv: ['-r', 'ts-node/register/transpile-only'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  constructor(private readonly workRoot: string) {
+    this.child = fork(join(__dirname, 'worker.ts'), [workRoot], { execArgv: ['-r', 'ts-node/register/transpile-only'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   }
   run(c: FuzzCase, timeoutMs: number): Promise<FuzzAnswer | 'hang'> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.child.removeAllListeners('message');
         this.child.kill('SIGKILL');
-        this.child = new Worker().child;
+        this.child = new Worker(this.workRoot).child;
         resolve('hang');
       }, timeoutMs);
       this.child.once('message', (answer: FuzzAnswer) => {
@@ -124,7 +124,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     for (const entry of batch) rmSync(join(batchDir, entry.file), { force: true });
     batch = [];
   };
-  const worker = new Worker();
+  const workRoot = mkdtempSync(join(tmpdir(), 'outerloop-fuzz-work-'));
+  const worker = new Worker(workRoot);
   try {
     for (let id = 0; id < options.cases; id++) {
       const seed = seeds[id % seeds.length];
@@ -152,6 +153,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   } finally {
     worker.stop();
     rmSync(batchDir, { recursive: true, force: true });
+    rmSync(workRoot, { recursive: true, force: true });
   }
   report.seconds = (Date.now() - started) / 1000;
   if (report.failures.length === 0 && !options.outDir) rmSync(outDir, { recursive: true, force: true });

@@ -26,9 +26,13 @@ export type FuzzAnswer =
   | { id: number; outcome: 'crash'; detail: string }
   | { id: number; outcome: 'round-trip'; detail: string };
 
-const work = mkdtempSync(join(tmpdir(), 'outerloop-fuzz-worker-'));
+// The parent owns this folder and removes it, even after killing a worker that hung.
+const work = mkdtempSync(join(process.argv[2] ?? tmpdir(), 'worker-'));
 const copied = new Set<string>();
-process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+process.on('disconnect', () => {
+  rmSync(work, { recursive: true, force: true });
+  process.exit(0);
+});
 
 async function runCase(c: FuzzCase): Promise<FuzzAnswer> {
   const dir = join(work, c.fixture.replace(/[^A-Za-z0-9_-]/g, '_'));
