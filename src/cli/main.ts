@@ -2,7 +2,7 @@ import { OuterloopError, describeError } from '../common/errors';
 import { OUTERLOOP_VERSION } from '../common/version';
 import { configCommand } from './commands/config';
 import { convertCommand } from './commands/convert';
-import type { CliCommand, CliIo } from './io';
+import { messageLine, type CliCommand, type CliIo } from './io';
 import { RUN_COMMAND } from './commands/run';
 
 /** The commands `outerloop` knows, in the order `--help` lists them. Later features register here. */
@@ -39,7 +39,7 @@ export async function main(argv: string[], io: CliIo, commands: readonly CliComm
   }
   const command = commands.find((c) => c.name === first);
   if (!command) {
-    io.stderr.write(`outerloop: unknown command '${first}'. Run 'outerloop --help' for the list.\n`);
+    io.stderr.write(messageLine(`outerloop: unknown command '${first}'. Run 'outerloop --help' for the list.`));
     return 2;
   }
   if (rest.includes('-h') || rest.includes('--help')) {
@@ -50,10 +50,10 @@ export async function main(argv: string[], io: CliIo, commands: readonly CliComm
     return await command.run(rest, io);
   } catch (err) {
     if (err instanceof OuterloopError) {
-      io.stderr.write(`outerloop ${command.name}: ${err.message}\n`);
+      io.stderr.write(messageLine(`outerloop ${command.name}: ${err.message}`));
       return 1;
     }
-    io.stderr.write(`outerloop ${command.name}: internal error (please report it): ${describeError(err)}\n`);
+    io.stderr.write(messageLine(`outerloop ${command.name}: internal error (please report it): ${describeError(err)}`));
     if (io.env['OUTERLOOP_DEBUG'] && err instanceof Error && err.stack) io.stderr.write(err.stack + '\n');
     return 1;
   }

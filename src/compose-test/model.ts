@@ -43,6 +43,9 @@ export function parseComposeConfig(text: string): ComposeModel {
       profiles: Array.isArray(service['profiles']) ? service['profiles'].map(String) : [],
     });
   }
+  if (model.size === 0) {
+    throw new InputError('composeFiles', "name a project without services (or whose profiles enable none): 'compose config' lists nothing to bring up and test.");
+  }
   return model;
 }
 

@@ -58,6 +58,8 @@ export interface ComposeToK8sInputs {
   createNamespace: boolean;
   registry?: RegistryCredentials;
   prune: boolean;
+  /** Prune may delete more than half of the app's workloads. */
+  allowLargePrune: boolean;
   rolloutTimeoutSeconds: number;
   rollbackOnFailure: boolean;
   /** Undefined: the manifests are not published. */
@@ -165,6 +167,7 @@ export function readComposeToK8sInputs(inputs: InputReader): ComposeToK8sInputs 
     createNamespace: inputs.boolean('createNamespace', false),
     registry: registryEndpoint ? readRegistryCredentials('containerRegistry', registryEndpoint) : undefined,
     prune: inputs.boolean('prune', true),
+    allowLargePrune: inputs.boolean('allowLargePrune', false),
     rolloutTimeoutSeconds: inputs.integer('rolloutTimeout', 600, { min: 1, max: 86400 }),
     rollbackOnFailure: inputs.boolean('rollbackOnFailure', true),
     manifestsArtifact,

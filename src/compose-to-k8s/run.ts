@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AzureDevOpsBuildArtifacts, type AzureDevOpsConnection, type BuildArtifacts } from '../azdo/build-artifacts';
 import { FileError, InputError } from '../common/errors';
-import { writeFileAtomic } from '../common/fs';
+import { readBoundedFile, writeFileAtomic } from '../common/fs';
 import { parseDigestFile, readDigestFile, type DigestFile } from '../digests/digest-file';
 import { workloadName } from '../k8s/deploy/commands';
 import { deployToCluster, dryRunOnCluster } from '../k8s/deploy/deploy';
@@ -138,6 +137,7 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
         rolloutTimeoutSeconds: inputs.rolloutTimeoutSeconds,
         rollbackOnFailure: inputs.rollbackOnFailure,
         pruneSelector: plan.pruneSelector,
+        allowLargePrune: inputs.allowLargePrune,
         server: cluster.server,
       },
       { kubectl, output, now: ports.now },
@@ -152,8 +152,9 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
 /** The file the `kubeconfig` input names (the only kubeconfig read from disk). */
 async function readKubeconfigFile(path: string): Promise<string> {
   try {
-    return await readFile(path, 'utf8');
-  } catch {
+    return (await readBoundedFile(path, 'kubeconfig')).toString('utf8');
+  } catch (err) {
+    if (err instanceof FileError && !/does not exist|cannot be read/.test(err.message)) throw new InputError('kubeconfig', `names ${err.message}`);
     throw new InputError('kubeconfig', `names ${path}, which does not exist or cannot be read.`);
   }
 }

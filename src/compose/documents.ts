@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { FileError } from '../common/errors';
-import { fileReadError } from '../common/fs';
+import { readTextFileSync } from '../common/fs';
+import { MAX_SERVICES } from '../common/limits';
 import { parseDotenv } from './dotenv';
 import { describeUnset, interpolateTree, type VariableLookup } from './interpolate';
 import { mergeValues } from './merge';
@@ -23,15 +24,22 @@ export interface LoadState {
   sources: SourceMap[];
   /** Files being included (cycle detection). */
   including: string[];
+  /** Which env files shaped `lookup` (the root's variables, then each include's env_file): part of every memo key. */
+  scope: string;
+  /** Work done once per load and reused: a file included or extended many times is read and resolved once. */
+  memo: LoadMemo;
 }
 
-/** Reads a text file or throws a FileError that names it (the synchronous twin of common/fs readTextFile). */
-export function readTextFileSync(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw fileReadError(path, what, err);
-  }
+/** The load's memo tables, shared by every state derived from the root one. */
+export interface LoadMemo {
+  parsed: Map<string, ParsedFile>;
+  included: Map<string, Record<string, unknown>>;
+  extended: Map<string, Record<string, unknown>>;
+}
+
+/** Empty memo tables for a new load. */
+export function newLoadMemo(): LoadMemo {
+  return { parsed: new Map(), included: new Map(), extended: new Map() };
 }
 
 /** Finds the location of a key path in the given source maps (the last file that wrote it wins). */
@@ -50,13 +58,15 @@ interface ParsedFile {
   docs: Array<Record<string, unknown>>;
 }
 
-const parsedCache = new WeakMap<LoadState, Map<string, ParsedFile>>();
+/** The error for a project with more services than {@link MAX_SERVICES}. */
+export function tooManyServices(where: string, count: number): FileError {
+  return new FileError(where, `the project has ${count} services, more than the ${MAX_SERVICES} outerloop converts: split it into several projects.`);
+}
 
-/** Parses, interpolates, validates and rebases one file (cached per load: extends may read it often). */
+/** Parses, interpolates, validates and rebases one file (memoized per load and variable scope: extends and includes may read it often). */
 function parseComposeFile(path: string, baseDir: string, state: LoadState): ParsedFile {
-  let cache = parsedCache.get(state);
-  if (!cache) parsedCache.set(state, (cache = new Map()));
-  const key = `${path}\0${baseDir}`;
+  const cache = state.memo.parsed;
+  const key = `${state.scope}\0${path}\0${baseDir}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const text = readTextFileSync(path, 'compose file');
@@ -65,6 +75,8 @@ function parseComposeFile(path: string, baseDir: string, state: LoadState): Pars
     state.sources.push(doc.sources);
     if (doc.value === null) continue;
     if (!isMapping(doc.value)) throw new FileError(doc.sources.position(0), 'a compose file must be a mapping (services:, volumes:, …).');
+    // Refused before interpolation and validation, the costly part for a huge file.
+    if (isMapping(doc.value['services']) && Object.keys(doc.value['services']).length > MAX_SERVICES) throw tooManyServices(path, Object.keys(doc.value['services']).length);
     const legacy = doc.value['services'] === undefined && Object.entries(doc.value).find(([k, v]) => !k.startsWith('x-') && isMapping(v) && ('image' in v || 'build' in v));
     if (legacy) {
       throw new FileError(doc.sources.locate([legacy[0]]) ?? path, `${legacy[0]} is a service at the top level (Compose file format 1), which the Compose Specification no longer reads: put the services under services:.`);
@@ -84,11 +96,18 @@ function resolveExtends(doc: Record<string, unknown>, file: string, state: LoadS
   if (!isMapping(doc['services'])) return doc;
   const services = doc['services'];
   const resolved: Record<string, unknown> = {};
+  const local = new Map<string, Record<string, unknown>>();
   const resolveOne = (name: string, owner: Record<string, unknown>, ownerFile: string, chain: string[]): Record<string, unknown> => {
     const service = owner[name];
     if (!isMapping(service)) return {};
     const ext = service['extends'];
     if (ext === undefined) return service;
+    // A resolved service is reused: a chain of n extends is resolved in n merges, not n².
+    // (This document's services are memoized here; another file's, whose services are read whole, for the load.)
+    const memo = owner === services ? local : state.memo.extended;
+    const memoKey = `${state.scope}\0${ownerFile}#${name}`;
+    const known = memo.get(memoKey);
+    if (known) return known;
     const spec = typeof ext === 'string' ? { service: ext } : isMapping(ext) ? ext : {};
     const baseName = String(spec['service'] ?? '');
     const baseFile = typeof spec['file'] === 'string' ? spec['file'] : ownerFile;
@@ -109,7 +128,9 @@ function resolveExtends(doc: Record<string, unknown>, file: string, state: LoadS
     const base = resolveOne(baseName, baseOwner, baseFile, [...chain, link]);
     const own = { ...service };
     delete own['extends'];
-    return mergeValues(base, own, ['services', name]) as Record<string, unknown>;
+    const merged = mergeValues(base, own, ['services', name]) as Record<string, unknown>;
+    memo.set(memoKey, merged);
+    return merged;
   };
   for (const name of Object.keys(services)) {
     const value = isMapping(services[name]) ? resolveOne(name, services, file, [`${file}#${name}`]) : services[name];
@@ -134,20 +155,30 @@ function applyIncludes(doc: Record<string, unknown>, file: string, state: LoadSt
       if (state.including.includes(p)) throw new FileError(locateIn(state.sources, ['include', i]) ?? file, `include[${i}] includes ${p} again: an include cycle.`);
     }
     let lookup = state.lookup;
+    let scope = state.scope;
     const envFiles = spec['env_file'] === undefined ? [resolve(projectDir, '.env')] : ([] as unknown[]).concat(spec['env_file']).map((p) => resolve(dirname(file), String(p)));
     for (const envFile of envFiles) {
+      if (spec['env_file'] === undefined && !existsSync(envFile)) continue;
       let text: string;
       try {
-        text = readFileSync(envFile, 'utf8');
-      } catch {
-        if (spec['env_file'] === undefined) continue;
-        throw new FileError(locateIn(state.sources, ['include', i, 'env_file']) ?? file, `include[${i}].env_file ${envFile} cannot be read.`);
+        text = readTextFileSync(envFile, 'env file');
+      } catch (err) {
+        if (!existsSync(envFile)) throw new FileError(locateIn(state.sources, ['include', i, 'env_file']) ?? file, `include[${i}].env_file ${envFile} cannot be read.`);
+        throw err;
       }
       const parent = lookup;
       const values = parseDotenv(text, envFile, { lookup: parent }).values;
       lookup = (name) => parent(name) ?? (Object.prototype.hasOwnProperty.call(values, name) ? values[name] : undefined);
+      scope += `\0${envFile}`;
     }
-    const included = loadMergedDocument(paths, projectDir, { ...state, lookup, including: [...state.including, ...paths] });
+    // An include listed many times (or by many files) is loaded once: 20 files that each include
+    // the next twice would otherwise load the last one a million times.
+    const includeKey = `${scope}\0${projectDir}\0${paths.join('\0')}`;
+    let included = state.memo.included.get(includeKey);
+    if (!included) {
+      included = loadMergedDocument(paths, projectDir, { ...state, lookup, scope, including: [...state.including, ...paths] });
+      state.memo.included.set(includeKey, included);
+    }
     for (const section of RESOURCE_SECTIONS) {
       const theirs = included[section];
       if (!isMapping(theirs)) continue;

@@ -1,4 +1,5 @@
 import { FileError } from '../common/errors';
+import { MAX_EXPANDED_TOTAL_CHARS } from '../common/limits';
 import { InterpolationError, interpolateString, type VariableLookup } from './interpolate';
 import { setKey } from './paths';
 
@@ -39,6 +40,7 @@ const STRICT_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 export function parseDotenv(text: string, file: string, options: DotenvOptions = {}): DotenvResult {
   const outer = options.lookup ?? (() => undefined);
   const interpolate = options.interpolate !== false;
+  let total = 0;
   const expand = (body: string, key: string): string => (interpolate ? expandValue(body, key, lookup, unset, fail) : body);
   const values: Record<string, string> = Object.create(null) as Record<string, string>;
   const unset: string[] = [];
@@ -63,10 +65,11 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
     raw = raw.replace(/^\s*export\s+/, '').replace(/^\s+/, '');
     const sep = (options.strict ? /=/ : /[=:]/).exec(raw);
     const key = (sep ? raw.slice(0, sep.index) : raw).trim();
+    // The line itself is never quoted: it may be a secret (a password pasted without its NAME=).
     if (options.strict && (!sep || !STRICT_KEY.test(key))) {
-      fail(`this line must be NAME=value${sep ? `, and '${key}' is not a variable name` : ''}.`);
+      fail(`this line must be NAME=value${sep ? ', and the text before = is not a variable name' : ''}.`);
     }
-    if (!KEY.test(key)) fail(`'${key}' is not a valid variable name (a line is KEY=value).`);
+    if (!KEY.test(key)) fail('this line does not start with a valid variable name (a line is KEY=value).');
     if (!sep) {
       const inherited = outer(key);
       if (inherited !== undefined) values[key] = inherited;
@@ -107,6 +110,8 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
       value = expand((comment ? afterSep.slice(0, comment.index) : afterSep).trim(), key);
     }
     values[key] = value;
+    total += value.length;
+    if (total > MAX_EXPANDED_TOTAL_CHARS) fail(`the values of this file grow past ${MAX_EXPANDED_TOTAL_CHARS / (1024 * 1024)} Mi characters through expansion.`);
     pos = end + 1;
     line++;
   }

@@ -1,4 +1,5 @@
 import { OuterloopError } from '../common/errors';
+import { MAX_EXPANDED_TOTAL_CHARS, MAX_EXPANDED_VALUE_CHARS, MAX_INTERPOLATION_DEPTH } from '../common/limits';
 import { formatPath, isMapping, setKey, type KeyPath } from './paths';
 import { ComposeTag } from './yaml';
 
@@ -30,14 +31,16 @@ export interface InterpolationResult {
 /** Interpolates one string. Throws {@link InterpolationError}. */
 export function interpolateString(text: string, lookup: VariableLookup): InterpolationResult {
   const unset: string[] = [];
-  const value = text.includes('$') ? expand(text, lookup, unset) : text;
+  const value = text.includes('$') ? expand(text, lookup, unset, 0) : text;
   return { value, unset };
 }
 
-function expand(text: string, lookup: VariableLookup, unset: string[]): string {
+function expand(text: string, lookup: VariableLookup, unset: string[], depth: number): string {
+  if (depth > MAX_INTERPOLATION_DEPTH) throw new InterpolationError(`nests \${…} more than ${MAX_INTERPOLATION_DEPTH} deep.`);
   let out = '';
   let i = 0;
   while (i < text.length) {
+    if (out.length > MAX_EXPANDED_VALUE_CHARS) throw new InterpolationError(`expands to more than ${formatChars(MAX_EXPANDED_VALUE_CHARS)}: a variable may not grow past that.`);
     const dollar = text.indexOf('$', i);
     if (dollar < 0) {
       out += text.slice(i);
@@ -51,7 +54,7 @@ function expand(text: string, lookup: VariableLookup, unset: string[]): string {
     } else if (next === '{') {
       const end = findClosingBrace(text, dollar + 2);
       if (end < 0) throw new InterpolationError('has an unclosed ${ (write $$ for a literal $).');
-      out += expandBraced(text.slice(dollar + 2, end), lookup, unset);
+      out += expandBraced(text.slice(dollar + 2, end), lookup, unset, depth + 1);
       i = end + 1;
     } else {
       const name = NAME.exec(text.slice(dollar + 1));
@@ -64,7 +67,12 @@ function expand(text: string, lookup: VariableLookup, unset: string[]): string {
       }
     }
   }
+  if (out.length > MAX_EXPANDED_VALUE_CHARS) throw new InterpolationError(`expands to more than ${formatChars(MAX_EXPANDED_VALUE_CHARS)}: a variable may not grow past that.`);
   return out;
+}
+
+function formatChars(n: number): string {
+  return `${n / (1024 * 1024)} Mi characters`;
 }
 
 function findClosingBrace(text: string, from: number): number {
@@ -89,7 +97,7 @@ function valueOf(name: string, lookup: VariableLookup, unset: string[]): string 
   return value;
 }
 
-function expandBraced(inner: string, lookup: VariableLookup, unset: string[]): string {
+function expandBraced(inner: string, lookup: VariableLookup, unset: string[], depth: number): string {
   const name = NAME.exec(inner)?.[0];
   if (!name) throw new InterpolationError('has a ${…} whose variable name does not start with a letter or _ (write $$ for a literal $).');
   const rest = inner.slice(name.length);
@@ -102,12 +110,12 @@ function expandBraced(inner: string, lookup: VariableLookup, unset: string[]): s
   const missing = value === undefined || (colon && value === '');
   switch (op[op.length - 1]) {
     case '-':
-      return missing ? expand(arg, lookup, unset) : value!;
+      return missing ? expand(arg, lookup, unset, depth) : value!;
     case '+':
-      return missing ? '' : expand(arg, lookup, unset);
+      return missing ? '' : expand(arg, lookup, unset, depth);
     default: {
       if (!missing) return value!;
-      const message = expand(arg, lookup, unset);
+      const message = expand(arg, lookup, unset, depth);
       throw new InterpolationError(`required variable ${name} is ${value === undefined ? 'not set' : 'empty'}${message ? `: ${message}` : ''}.`);
     }
   }
@@ -128,6 +136,7 @@ export function interpolateTree(value: unknown, lookup: VariableLookup, onError:
   const unset: Array<{ name: string; path: KeyPath }> = [];
   const seen = new Set<string>();
   const path: Array<string | number> = [];
+  let grown = 0;
   const walk = (node: unknown): unknown => {
     if (typeof node === 'string') {
       if (!node.includes('$')) return node;
@@ -137,6 +146,11 @@ export function interpolateTree(value: unknown, lookup: VariableLookup, onError:
       } catch (err) {
         if (err instanceof InterpolationError) throw onError([...path], err);
         throw err;
+      }
+      // Each string is bounded; so is their sum, or many small `${BIG}` would add up without end.
+      grown += result.value.length - node.length;
+      if (grown > MAX_EXPANDED_TOTAL_CHARS) {
+        throw onError([...path], new InterpolationError(`makes the document grow by more than ${formatChars(MAX_EXPANDED_TOTAL_CHARS)} through interpolation.`));
       }
       for (const name of result.unset) {
         if (!seen.has(name)) {

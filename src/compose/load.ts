@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
-import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { FileError, InputError } from '../common/errors';
 import { parseDotenv } from './dotenv';
-import { loadMergedDocument, locateIn, readTextFileSync, type LoadState } from './documents';
+import { readTextFileSync } from '../common/fs';
+import { MAX_SERVICES } from '../common/limits';
+import { loadMergedDocument, locateIn, newLoadMemo, tooManyServices, type LoadState } from './documents';
 import type { VariableLookup } from './interpolate';
 import { checkDependencyCycles } from './graph';
 import type { ComposeProject, ComposeService } from './model';
@@ -107,6 +109,19 @@ function applyProfiles(services: ComposeService[], profiles: string[], locate: (
   return out;
 }
 
+/**
+ * An empty project converts to nothing, and deploying nothing would prune the whole running app:
+ * like `docker compose config`, refuse a project without services, or whose profiles leave none.
+ */
+function refuseEmptyProject(all: ComposeService[], active: ComposeService[], profiles: string[], files: string[]): void {
+  if (active.length > 0) return;
+  const where = files.join(', ');
+  if (all.length === 0) throw new FileError(where, 'the project defines no services: there is nothing to run, convert or deploy.');
+  const declared = [...new Set(all.flatMap((s) => s.profiles))].sort();
+  const selection = profiles.length > 0 ? `the active profiles (${profiles.join(', ')}) enable none of them` : 'no profile is active';
+  throw new FileError(where, `every service is behind a profile and ${selection}: activate one of ${declared.join(', ')} (--profile, the profiles input or COMPOSE_PROFILES).`);
+}
+
 /** Loads, merges, interpolates, validates and normalizes a compose project. Throws FileError / InputError. */
 export function loadComposeProject(options: LoadOptions): LoadResult {
   const files = options.files.length > 0 ? options.files.map((f) => (isAbsolute(f) ? f : resolve(options.workingDir, f))) : defaultFiles(options.workingDir);
@@ -114,14 +129,25 @@ export function loadComposeProject(options: LoadOptions): LoadResult {
   const warnings: string[] = [];
   const variables = readVariables(options, projectDir, warnings);
   const lookup: VariableLookup = (name) => (Object.prototype.hasOwnProperty.call(variables, name) ? variables[name] : undefined);
-  const state: LoadState = { lookup, warnings, sources: [], including: [] };
+  const state: LoadState = { lookup, warnings, sources: [], including: [], scope: '', memo: newLoadMemo() };
   const merged = loadMergedDocument(files, projectDir, state);
+  const serviceCount = merged['services'] !== null && typeof merged['services'] === 'object' ? Object.keys(merged['services']).length : 0;
+  if (serviceCount > MAX_SERVICES) throw tooManyServices(files.join(', '), serviceCount);
   const locate = (path: KeyPath): string | undefined => locateIn(state.sources, path);
+  // What env files, secrets and configs hold ends up in manifests and their artifacts: a file from
+  // outside the project folder (a home folder's credentials) deserves a word.
+  const warnOutside = (file: string, path: KeyPath): void => {
+    const rel = relative(projectDir, file);
+    if (rel.startsWith('..') || isAbsolute(rel)) {
+      warnings.push(`${locate(path) ?? files[0]}: ${formatPath(path)} reads ${file}, outside the project folder: its contents would be published with the manifests.`);
+    }
+  };
   const normalized = normalizeDocument(merged, {
     lookup,
     locate: (path) => locate(path) ?? files[0],
     warn: (message) => warnings.push(message),
     readEnvFile: (entry, path) => {
+      warnOutside(entry.path, path);
       if (!existsSync(entry.path)) {
         if (entry.required) throw new FileError(locate(path) ?? files[0], `${formatPath(path)}: the env file ${entry.path} does not exist.`);
         return undefined;
@@ -131,14 +157,13 @@ export function loadComposeProject(options: LoadOptions): LoadResult {
       return parsed.values;
     },
   });
+  for (const section of ['secrets', 'configs'] as const) {
+    for (const [key, object] of Object.entries(normalized[section])) if (object.file !== undefined) warnOutside(object.file, [section, key, 'file']);
+  }
   const name = chooseProjectName(options, variables, merged['name'], projectDir, locate);
   const profiles = activeProfiles(options, variables);
   const services = applyProfiles(normalized.services, profiles, locate);
-  if (services.length === 0 && normalized.services.length > 0) {
-    const wanted = [...new Set(normalized.services.flatMap((s) => s.profiles))].sort().join(', ');
-    const why = profiles.length ? `the active profiles (${profiles.join(', ')}) match none of the services' profiles (${wanted})` : `every service has profiles (${wanted}) and none is active`;
-    throw new FileError(files[0], `no service is enabled: ${why}; activate one with --profile (the task's profiles input).`);
-  }
+  refuseEmptyProject(normalized.services, services, profiles, files);
   checkDependencyCycles(services, locate, files[0]);
   const project: ComposeProject = { name, workingDir: projectDir, ...normalized, services };
   return { project, warnings: [...new Set(warnings)], locate, variables };

@@ -130,7 +130,11 @@ class Normalizer extends ValueReader {
       if (isMapping(entry)) {
         if (entry['uid'] !== undefined) ref.uid = this.str(entry['uid']);
         if (entry['gid'] !== undefined) ref.gid = this.str(entry['gid']);
-        if (entry['mode'] !== undefined) ref.mode = typeof entry['mode'] === 'number' ? entry['mode'] : parseInt(this.str(entry['mode']), 8);
+        if (entry['mode'] !== undefined) {
+          const mode = typeof entry['mode'] === 'number' ? entry['mode'] : /^0?[0-7]{1,4}$/.test(this.str(entry['mode'])) ? parseInt(this.str(entry['mode']), 8) : NaN;
+          if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) this.fail([...path, i, 'mode'], 'must be a file mode: an octal string such as "0440", or a number from 0 to 4095.');
+          ref.mode = mode;
+        }
       }
       return ref;
     });

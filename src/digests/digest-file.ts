@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { FileError } from '../common/errors';
-import { writeFileAtomic } from '../common/fs';
+import { readBoundedFile, writeFileAtomic } from '../common/fs';
 import { canonicalRepository, isSha256Digest, parseImageReference, ReferenceFormatError } from '../docker/reference';
 
 /**
@@ -44,6 +43,18 @@ export async function writeDigestFile(path: string, file: DigestFile): Promise<v
   await writeFileAtomic(path, formatDigestFile(file));
 }
 
+/**
+ * The shapes of the digest file's pipeline fields. Digest files come from other builds' artifacts
+ * and their fields are printed in the log, so each is held to what Azure Pipelines itself writes:
+ * no line breaks, control characters, `[` or `]`, hence never a logging command.
+ */
+const PIPELINE_FIELDS: Record<keyof DigestFilePipeline, { pattern: RegExp; shape: string }> = {
+  // Azure Pipelines forbids " / : < > \ | ? @ * in build numbers and caps them at 255 characters.
+  buildNumber: { pattern: /^[\p{L}\p{N}._ +\-(),=~!'&$%^{}#]{1,255}$/u, shape: "a build number (letters, digits, spaces and . _ + - ( ) , = ~ ! ' & $ % ^ { } #, at most 255)" },
+  sourceVersion: { pattern: /^[A-Za-z0-9._\-]{1,100}$/, shape: 'a commit id or changeset number (letters, digits, . _ -)' },
+  buildUri: { pattern: /^vstfs:\/\/\/Build\/Build\/[0-9]{1,12}$/, shape: 'a build URI (vstfs:///Build/Build/<id>)' },
+};
+
 /** Parses and validates a digest file; errors name the file and the key path. */
 export function parseDigestFile(text: string, fileName: string): DigestFile {
   let data: unknown;
@@ -67,20 +78,28 @@ export function parseDigestFile(text: string, fileName: string): DigestFile {
       if (typeof item[key] !== 'string' || item[key] === '') fail(`${at}.${key}`, 'must be a non-empty string.');
     }
     const image = item as unknown as DigestFileImage;
-    if (!isSha256Digest(image.digest)) fail(`${at}.digest`, `must be sha256: and 64 hex digits, not '${image.digest}'.`);
+    if (!isSha256Digest(image.digest)) fail(`${at}.digest`, 'must be sha256: and 64 hex digits.');
     try {
       parseImageReference(image.reference);
       parseImageReference(`${image.repository}:${image.tag}`);
     } catch (err) {
-      if (err instanceof ReferenceFormatError) fail(`${at}`, `holds an invalid reference: ${err.reason}.`);
+      // The rule it breaks, without the value: another build's artifact may hold anything.
+      if (err instanceof ReferenceFormatError) fail(`${at}`, `holds an invalid reference (${err.reason.replace(/'[^]*'/, "'…'")}).`);
       throw err;
     }
     return { reference: image.reference, repository: image.repository, tag: image.tag, digest: image.digest };
   });
-  const pipelineRaw = (doc['pipeline'] ?? {}) as Record<string, unknown>;
+  const pipelineRaw = doc['pipeline'] ?? {};
+  if (typeof pipelineRaw !== 'object' || pipelineRaw === null || Array.isArray(pipelineRaw)) fail('pipeline', 'must be an object.');
   const pipeline: DigestFilePipeline = {};
   for (const key of ['buildNumber', 'sourceVersion', 'buildUri'] as const) {
-    if (typeof pipelineRaw[key] === 'string') pipeline[key] = pipelineRaw[key] as string;
+    const value = (pipelineRaw as Record<string, unknown>)[key];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string' || !PIPELINE_FIELDS[key].pattern.test(value)) {
+      // The value itself is not quoted: it comes from another build's artifact and may be anything.
+      fail(`pipeline.${key}`, `must be ${PIPELINE_FIELDS[key].shape}.`);
+    }
+    pipeline[key] = value as string;
   }
   return { version: 1, images, pipeline };
 }
@@ -89,9 +108,12 @@ export function parseDigestFile(text: string, fileName: string): DigestFile {
 export async function readDigestFile(path: string): Promise<DigestFile> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    throw new FileError(path, 'the digest file does not exist or cannot be read.');
+    text = (await readBoundedFile(path, 'digest file')).toString('utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err instanceof FileError && /does not exist|cannot be read/.test(err.message))) {
+      throw new FileError(path, 'the digest file does not exist or cannot be read.');
+    }
+    throw err;
   }
   return parseDigestFile(text, path);
 }

@@ -1,5 +1,4 @@
 import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ToolError } from '../common/errors';
 import { withTempDir } from '../common/fs';
@@ -10,20 +9,22 @@ import type { RegistryCredentials } from './registry-credentials';
 
 /**
  * Runs `body` with a temporary DOCKER_CONFIG logged in to each registry, and deletes it afterwards
- * whatever happens. Passwords are registered as secrets and reach docker on stdin only. The agent's
- * CLI plugins (buildx, Compose v2 in ~/.docker/cli-plugins) stay in use: the temporary config.json
- * lists their folders in `cliPluginsExtraDirs`. With no credentials `body` gets undefined and docker
- * uses the agent's own configuration.
+ * whatever happens. `tempRoot` is a folder the agent cleans (Agent.TempDirectory, or a folder under
+ * it), so that even a SIGKILL leaves no credentials where nobody removes them. Passwords are
+ * registered as secrets and reach docker on stdin only. The agent's CLI plugins (buildx, Compose v2
+ * in ~/.docker/cli-plugins) stay in use: the temporary config.json lists their folders in
+ * `cliPluginsExtraDirs`. With no credentials `body` gets undefined and docker uses the agent's own
+ * configuration.
  */
 export async function withDockerLogin<T>(
   deps: { runner: ProcessRunner; output: PipelineOutput },
   credentials: readonly RegistryCredentials[],
-  options: { tempRoot?: string; docker?: string; signal?: AbortSignal; env?: NodeJS.ProcessEnv },
+  options: { tempRoot: string; docker?: string; signal?: AbortSignal; env?: NodeJS.ProcessEnv },
   body: (dockerConfig: string | undefined) => Promise<T>,
 ): Promise<T> {
   if (credentials.length === 0) return body(undefined);
   for (const c of credentials) deps.output.setSecret(c.password);
-  return withTempDir(options.tempRoot ?? tmpdir(), 'outerloop-docker-', async (dir) => {
+  return withTempDir(options.tempRoot, 'outerloop-docker-', async (dir) => {
     const config = { cliPluginsExtraDirs: await agentPluginDirs(options.env) };
     await writeFile(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
     for (const c of credentials) {

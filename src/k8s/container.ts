@@ -93,11 +93,17 @@ function capability(name: string): string {
   return name.toUpperCase().replace(/^CAP_/, '');
 }
 
+const MAX_ID = 2147483647;
+
 function securityContext(ctx: TransformContext, s: ComposeService): SecurityContext | undefined {
   const sc: SecurityContext = {};
   if (s.user !== undefined && s.user !== '') {
     const m = /^(\d+)(?::(\d+))?$/.exec(s.user);
     if (m) {
+      // Kubernetes takes ids from 0 to 2147483647; a longer number would be written as 1e+20.
+      for (const id of [m[1], m[2]]) {
+        if (id !== undefined && Number(id) > MAX_ID) throw ctx.error(['services', s.name, 'user'], `'${s.user}' holds an id above ${MAX_ID}, the largest uid or gid Kubernetes accepts.`);
+      }
       sc.runAsUser = Number(m[1]);
       if (m[2] !== undefined) sc.runAsGroup = Number(m[2]);
     } else ctx.warn(['services', s.name, 'user'], `'${s.user}' is a name; Kubernetes needs a numeric uid[:gid]: ignored (the image's user runs).`);

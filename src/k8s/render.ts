@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { FileError, InputError, OuterloopError } from '../common/errors';
+import { InputError, OuterloopError } from '../common/errors';
+import { readBoundedFile } from '../common/fs';
 import { loadComposeProject } from '../compose/load';
 import type { ComposeProject } from '../compose/model';
 import type { DigestFile } from '../digests/digest-file';
@@ -100,11 +100,7 @@ async function readProjectFiles(project: ComposeProject): Promise<Record<string,
     for (const name of used(section)) {
       const object = project[section][name];
       if (object.external || object.content !== undefined || object.file === undefined) continue;
-      try {
-        files[object.file] = await readFile(object.file);
-      } catch {
-        throw new FileError(object.file, `${section}.${name}.file does not exist or cannot be read.`);
-      }
+      files[object.file] = await readBoundedFile(object.file, `file of ${section}.${name}`);
     }
   }
   return files;

@@ -1,7 +1,7 @@
 import { CancelledError, OuterloopError, describeError } from '../common/errors';
 import { NodeProcessRunner, type ProcessRunner } from '../process/runner';
 import type { PipelineOutput, TaskEnvironment } from './interfaces';
-import { TaskLibEnvironment, TaskLibOutput, completeTask } from './task-lib';
+import { TaskLibEnvironment, TaskLibOutput, completeTask, guardAgentStreams } from './task-lib';
 
 /** What a task's `run…` function is given: the agent's ports and a cancellation signal. */
 export interface TaskContext {
@@ -18,6 +18,7 @@ export interface TaskContext {
  * stack at debug level only. `body` returns the success message.
  */
 export async function runTask(body: (context: TaskContext) => Promise<string>): Promise<void> {
+  guardAgentStreams();
   const output = new TaskLibOutput();
   const controller = new AbortController();
   let cancelledBy: string | undefined;

@@ -2,6 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
+import { neutralizeLoggingCommands } from '../process/neutralize';
+import { guardStream } from './agent-stream';
 import type { PipelineOutput, ServiceEndpoint, TaskEnvironment, TestResultsFormat } from './interfaces';
 
 /**
@@ -49,20 +51,31 @@ function lowerKeys(record: Record<string, string>): Record<string, string> {
   return out;
 }
 
-/** Agent output through the library's logging commands. */
+/**
+ * Guards the process's stdout and stderr (see guardStream): from here on, only the task library's
+ * logging commands reach the agent as commands; every other line is neutralized, whoever prints it.
+ */
+export function guardAgentStreams(): void {
+  const stdout = guardStream(process.stdout as unknown as Parameters<typeof guardStream>[0]);
+  guardStream(process.stderr as unknown as Parameters<typeof guardStream>[0]);
+  tl.setStdStream({ write: (text: string) => stdout.writeCommand(text) });
+  process.once('exit', () => stdout.flush());
+}
+
+/** Agent output through the library's logging commands; every message is neutralized first. */
 export class TaskLibOutput implements PipelineOutput {
   private attachmentsDir?: string;
 
   info(message: string): void {
-    console.log(message);
+    console.log(neutralizeLoggingCommands(message));
   }
 
   warning(message: string): void {
-    tl.warning(message);
+    tl.warning(neutralizeLoggingCommands(message));
   }
 
   debug(message: string): void {
-    tl.debug(message);
+    tl.debug(neutralizeLoggingCommands(message));
   }
 
   setSecret(value: string): void {
@@ -116,5 +129,5 @@ export class TaskLibOutput implements PipelineOutput {
 
 /** Ends the task: the one place a result is set. */
 export function completeTask(failed: boolean, message: string): void {
-  tl.setResult(failed ? tl.TaskResult.Failed : tl.TaskResult.Succeeded, message, true);
+  tl.setResult(failed ? tl.TaskResult.Failed : tl.TaskResult.Succeeded, neutralizeLoggingCommands(message), true);
 }

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../common/errors';
 import type { DigestFilePipeline } from '../digests/digest-file';
@@ -28,6 +29,8 @@ export interface PushDigestInputs {
   verify: boolean;
   retries: number;
   pipeline: DigestFilePipeline;
+  /** Agent.TempDirectory: the temporary DOCKER_CONFIG goes here, a folder the agent cleans. */
+  tempDir: string;
 }
 
 const ARTIFACT_NAME_FORBIDDEN = /["/\\:<>|*?]/;
@@ -59,6 +62,9 @@ export function readPushDigestInputs(inputs: InputReader): PushDigestInputs {
     }
   }
   if (lockedComposeFile === digestFile) throw new InputError('lockedComposeFile', `must not be the digest file '${digestFile}'.`);
+  if (composeFiles.includes(digestFile)) {
+    throw new InputError('digestFile', `names '${digestFile}', which is also listed in composeFiles: the digest file is an output, and the task never writes over or deletes one of its inputs.`);
+  }
   return {
     images,
     credentials,
@@ -73,6 +79,7 @@ export function readPushDigestInputs(inputs: InputReader): PushDigestInputs {
       sourceVersion: inputs.variable('Build.SourceVersion'),
       buildUri: inputs.variable('Build.BuildUri'),
     },
+    tempDir: inputs.variable('Agent.TempDirectory') ?? tmpdir(),
   };
 }
 

@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { forEachConcurrently } from '../common/concurrency';
 import { FileError, ToolError } from '../common/errors';
 import { readTextFile, writeFileAtomic } from '../common/fs';
-import { writeDigestFile } from '../digests/digest-file';
+import { parseDigestFile, writeDigestFile } from '../digests/digest-file';
 import { dockerEnv, withDockerLogin } from '../docker/docker-config';
 import type { RegistryCredentials } from '../docker/registry-credentials';
 import type { TaskContext } from '../pipeline/run-task';
@@ -18,6 +19,10 @@ import {
   classifyPushFailure, DigestError, groupByRepository, lastMeaningfulLine, parsePushedDigest, parseRepoDigests, planDigestFile, planInspectArgs,
   planOutputs, planPushArgs, planWarnings, selectDigest, type PushedImage,
 } from './plan';
+
+
+/** The first line of every locked compose file: how a later run knows the file is its own to replace. */
+export const LOCKED_HEADER = '# Written by PushDigest@1: images pinned by digest. Generated; do not edit.\n';
 
 /** What the task needs besides its context; tests replace these. */
 export interface PushDigestDeps {
@@ -61,7 +66,7 @@ export async function runPushDigest(inputs: PushDigestInputs, context: TaskConte
   // Compose mistakes (bad YAML, a built image missing from images) fail before anything is pushed.
   if (inputs.lockedComposeFile) lockComposeFiles(sources, inputs.images.map((i) => ({ ...i, digest: PLACEHOLDER_DIGEST })), environment);
 
-  const pushed = await withLoginRetries(context, retry, inputs.credentials, async (dockerConfig) => {
+  const pushed = await withLoginRetries(context, retry, inputs.credentials, inputs.tempDir, async (dockerConfig) => {
     const env = dockerEnv(dockerConfig);
     const groups = groupByRepository(inputs.images);
     const printed = new Map<string, string | undefined>();
@@ -87,7 +92,7 @@ export async function runPushDigest(inputs: PushDigestInputs, context: TaskConte
   await writeDigestFile(inputs.digestFile, digestFile);
   if (locked && inputs.lockedComposeFile) {
     try {
-      await writeFileAtomic(inputs.lockedComposeFile, locked.text);
+      await writeFileAtomic(inputs.lockedComposeFile, LOCKED_HEADER + locked.text);
     } catch (err) {
       await rm(inputs.digestFile, { force: true });
       throw new FileError(inputs.lockedComposeFile, `the locked compose file cannot be written: ${(err as Error).message}.`);
@@ -121,6 +126,7 @@ async function withLoginRetries<T>(
   context: TaskContext,
   retry: RetryPolicy,
   credentials: RegistryCredentials | undefined,
+  tempRoot: string,
   body: (dockerConfig: string | undefined) => Promise<T>,
 ): Promise<T> {
   const { runner, output, signal } = context;
@@ -131,7 +137,7 @@ async function withLoginRetries<T>(
       retry,
       async (n) => {
         attempts = n;
-        return await withDockerLogin({ runner, output }, credentials ? [credentials] : [], { signal }, async (dockerConfig) => {
+        return await withDockerLogin({ runner, output }, credentials ? [credentials] : [], { tempRoot, signal }, async (dockerConfig) => {
           loggedIn = true;
           return await body(dockerConfig);
         });
@@ -198,12 +204,36 @@ async function readComposeSources(paths: readonly string[]): Promise<ComposeSour
   return Promise.all(paths.map(async (path) => ({ path, text: await readTextFile(path, 'compose file') })));
 }
 
-/** Deletes an output left by an earlier run; a folder in its place is the user's error. */
+/**
+ * Deletes an output left by an earlier run, and only that: a file that is not what this task
+ * writes (a digest file, a locked compose file) is refused, never deleted. A folder in its place is
+ * the user's error too.
+ */
 async function removeStale(input: string, path: string): Promise<void> {
+  let text: string;
+  try {
+    text = await readTextFile(path, input === 'digestFile' ? 'digest file' : 'locked compose file');
+  } catch (err) {
+    if (!existsSync(path)) return;
+    if (err instanceof FileError && /is a folder/.test(err.message)) throw new FileError(path, `this is a folder, but ${input} must name a file.`);
+    throw err;
+  }
+  const ours = input === 'digestFile' ? isDigestFileText(text) : text.startsWith(LOCKED_HEADER);
+  if (!ours) {
+    throw new FileError(path, `${input} names a file that is not one this task wrote: PushDigest never deletes or overwrites a file it did not create. Choose another path, or delete the file first.`);
+  }
   try {
     await rm(path, { force: true });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new FileError(path, code === 'ERR_FS_EISDIR' || code === 'EISDIR' ? `this is a folder, but ${input} must name a file.` : `the file left here by an earlier run cannot be deleted (${code}).`);
+    throw new FileError(path, `the file left here by an earlier run cannot be deleted (${(err as NodeJS.ErrnoException).code}).`);
+  }
+}
+
+function isDigestFileText(text: string): boolean {
+  try {
+    parseDigestFile(text, 'earlier digest file');
+    return true;
+  } catch {
+    return false;
   }
 }

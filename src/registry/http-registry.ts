@@ -86,7 +86,14 @@ export class HttpRegistryClient implements Registry {
     const bearer = challenges.find((c) => c.scheme === 'bearer' && c.params['realm']);
     const basic = credentials ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` : undefined;
     if (bearer) {
-      const tokenUrl = new URL(bearer.params['realm']);
+      const tokenUrl = parseRealm(location, bearer.params['realm']);
+      if (basic && !mayReceiveCredentials(location, tokenUrl)) {
+        throw new RegistryError(
+          location.registry,
+          `Registry ${location.registry} names the token service ${tokenUrl.origin}, which is plain http on another host: the credentials of '${credentials!.username}' are sent only over https, or over http to the registry's own host.`,
+          false,
+        );
+      }
       if (bearer.params['service']) tokenUrl.searchParams.set('service', bearer.params['service']);
       tokenUrl.searchParams.set('scope', bearer.params['scope'] ?? `repository:${location.repository}:pull`);
       const response = await this.request(location, tokenUrl.toString(), 'GET', basic);
@@ -164,4 +171,28 @@ function parseJson(body: Buffer): unknown {
 function classifyFailure(err: unknown): AttemptFailure {
   if (err instanceof RegistryError) return { transient: err.transient, reason: err.message.replace(/^Registry \S+ /, '').replace(/\.$/, '') };
   return { transient: false, reason: String(err) };
+}
+
+/** The token service a Bearer challenge names; a realm that is not an http(s) URL is the registry's error. */
+function parseRealm(location: RegistryLocation, realm: string): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(realm);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new RegistryError(location.registry, `Registry ${location.registry} answered with a token service realm that is not an http(s) URL (${JSON.stringify(realm.slice(0, 100))}).`, false);
+  }
+  return url;
+}
+
+/**
+ * Basic credentials go to a token service over https, or over http only when the registry itself
+ * is plain http and the token service is on its own host: never in clear text to another host.
+ */
+function mayReceiveCredentials(location: RegistryLocation, tokenUrl: URL): boolean {
+  if (tokenUrl.protocol === 'https:') return true;
+  const registry = new URL(location.baseUrl);
+  return registry.protocol === 'http:' && tokenUrl.hostname === registry.hostname;
 }

@@ -112,7 +112,7 @@ describe('PushDigest@1 on the test bed (from the unpacked .vsix, real engine and
     assert.equal(services['api'].image, `${repo(bed.registry, 'api')}@${apiDigest}`);
     assert.equal(services['web'].image, `${repo(bed.registry, 'web')}@${webDigest}`);
     assert.equal(services['cache'].image, bed.baseImage, 'an image this task did not push stays as it is');
-    assert.ok(locked.startsWith('# shop\n') && locked.includes('   # built here\n'), 'the rest of the document is kept');
+    assert.ok(locked.startsWith('# Written by PushDigest@1: images pinned by digest. Generated; do not edit.\n# shop\n') && locked.includes('   # built here\n'), 'the rest of the document is kept');
     assert.ok(run.commands.some((c) => c.command === 'task.issue' && c.properties['type'] === 'warning' && c.message.includes(`Service 'cache' keeps image '${bed.baseImage}' unpinned`)), describeRun(run));
     const uploads = run.commands.filter((c) => c.command === 'artifact.upload');
     assert.deepEqual(uploads.map((c) => [c.properties['artifactname'], c.message]), [['image-digests', digestFile], ['image-digests', lockedPath]]);

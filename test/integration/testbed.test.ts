@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { detectDockerTools } from '../../src/docker/tools';
 import { withDockerLogin } from '../../src/docker/docker-config';
 import { ToolError } from '../../src/common/errors';
@@ -62,7 +63,7 @@ describe('the test bed (real engine, real registries)', function () {
     let dir = '';
     const ref = `${bed.authRegistry}/outerloop-test/testbed:login-${process.pid}`;
     try {
-      await withDockerLogin({ runner, output }, [{ registry: bed.authRegistry, username: bed.authUser, password: bed.authPassword }], {}, async (d) => {
+      await withDockerLogin({ runner, output }, [{ registry: bed.authRegistry, username: bed.authUser, password: bed.authPassword }], { tempRoot: tmpdir() }, async (d) => {
         dir = d ?? '';
         await runner.exec('docker', ['tag', bed.baseImage, ref], { env: bed.env, quiet: true });
         const push = await runner.exec('docker', ['--config', dir, 'push', ref], { env: bed.env, quiet: true });
@@ -73,7 +74,7 @@ describe('the test bed (real engine, real registries)', function () {
     }
     assert.ok(dir && !existsSync(dir), 'the temporary config is gone');
     await assert.rejects(
-      withDockerLogin({ runner, output }, [{ registry: bed.authRegistry, username: bed.authUser, password: 'wrong' }], {}, async () => undefined),
+      withDockerLogin({ runner, output }, [{ registry: bed.authRegistry, username: bed.authUser, password: 'wrong' }], { tempRoot: tmpdir() }, async () => undefined),
       (err: unknown) => err instanceof ToolError && err.message.startsWith(`docker login to ${bed.authRegistry} as ${bed.authUser} failed`),
     );
   });

@@ -2,7 +2,7 @@ import { dump } from 'js-yaml';
 import { InputError } from '../../common/errors';
 import { loadComposeProject } from '../../compose/load';
 import type { ComposeProject } from '../../compose/model';
-import type { CliCommand, CliIo } from '../io';
+import { messageLine, type CliCommand, type CliIo } from '../io';
 import { COMPOSE_OPTIONS_USAGE, parseCommandArgs, readComposeOptions } from './compose-options';
 
 /** `outerloop config`: prints the normalized compose model, like `docker compose config`. */
@@ -24,7 +24,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   if (format !== 'yaml' && format !== 'json') throw new InputError('--format', `must be yaml or json, not '${format}'.`);
   const options = readComposeOptions(values, io);
   const loaded = loadComposeProject({ ...options, workingDir: io.cwd });
-  for (const warning of loaded.warnings) io.stderr.write(`warning: ${warning}\n`);
+  for (const warning of loaded.warnings) io.stderr.write(messageLine(`warning: ${warning}`));
   const project = printableProject(loaded.project);
   io.stdout.write(format === 'json' ? JSON.stringify(project, null, 2) + '\n' : dump(project, { sortKeys: compareKeys, lineWidth: -1, noRefs: true }));
   return 0;

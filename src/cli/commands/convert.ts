@@ -8,7 +8,7 @@ import { renderComposeProject, type KubernetesObject, type RenderOptions } from 
 import { dockerImagePorts } from '../../k8s/image-ports';
 import { splitSecrets } from '../../k8s/secrets';
 import { NodeProcessRunner } from '../../process/runner';
-import type { CliCommand, CliIo } from '../io';
+import { messageLine, type CliCommand, type CliIo } from '../io';
 import { COMPOSE_OPTIONS_USAGE, parseCommandArgs, readComposeOptions } from './compose-options';
 import { checkHelmOptions, HELM_ONLY, HELM_OPTIONS, HELM_OPTIONS_USAGE, writeHelmOutput } from './convert-helm';
 
@@ -82,15 +82,15 @@ async function run(args: string[], io: CliIo): Promise<number> {
   };
   if (typeof values['digests'] === 'string') options.digests = await readDigestFile(resolve(io.cwd, values['digests']));
   const result = await renderComposeProject(options);
-  for (const warning of result.warnings) io.stderr.write(`warning: ${warning}\n`);
+  for (const warning of result.warnings) io.stderr.write(messageLine(`warning: ${warning}`));
   const { secrets, others } = splitSecrets(result.objects);
   const withoutSecrets = values['no-secrets'] === true;
   const objects = withoutSecrets ? others : result.objects;
   const names = secrets.map((o) => o.metadata.name).join(', ');
   const target = outputDir !== undefined ? resolve(io.cwd, outputDir) : output !== undefined ? resolve(io.cwd, output) : 'standard output';
   const writesObjects = values['values-only'] !== true;
-  if (writesObjects && secrets.length > 0 && withoutSecrets) io.stderr.write(`left out Secret ${names} (--no-secrets): create them in the cluster before ${format === 'helm' ? 'installing the chart' : 'applying the manifests'}\n`);
-  else if (writesObjects && secrets.length > 0) io.stderr.write(`warning: the contents of compose secrets are written in the clear (base64) to ${target}, in Secret ${names}: keep them out of version control and logs, or use --no-secrets to leave the Secrets out\n`);
+  if (writesObjects && secrets.length > 0 && withoutSecrets) io.stderr.write(messageLine(`left out Secret ${names} (--no-secrets): create them in the cluster before ${format === 'helm' ? 'installing the chart' : 'applying the manifests'}`));
+  else if (writesObjects && secrets.length > 0) io.stderr.write(messageLine(`warning: the contents of compose secrets are written in the clear (base64) to ${target}, in Secret ${names}: keep them out of version control and logs, or use --no-secrets to leave the Secrets out`));
   if (format === 'helm') return writeHelmOutput(values, { objects, images: result.images, projectName: result.projectName }, io);
   const yaml = withoutSecrets ? formatManifests(objects) : result.yaml;
   if (outputDir !== undefined) {

@@ -23,7 +23,7 @@ import {
 } from './commands';
 import { formatEvents, keyEvent, pickFailingPod, type ListedEvent, type ListedPod } from './diagnose';
 import type { Kubectl } from './kubectl';
-import { PRUNE_RESOURCES, planPrune, type ListedObject } from './prune';
+import { PRUNE_RESOURCES, checkPrune, planPrune, type ListedObject } from './prune';
 
 /** What to do on the cluster: everything decided beforehand, by the planner. */
 export interface DeployPlan {
@@ -40,6 +40,8 @@ export interface DeployPlan {
   rollbackOnFailure: boolean;
   /** The app's label selector (`app.kubernetes.io/part-of=shop`); prune is off when undefined. */
   pruneSelector?: string;
+  /** Let prune delete more than half of the app's workloads (it never runs when the manifests hold none). */
+  allowLargePrune?: boolean;
   /** Where the cluster is, for error messages. */
   server?: string;
 }
@@ -299,6 +301,7 @@ async function prune(kubectl: Kubectl, output: PipelineOutput, plan: DeployPlan,
     throw new ToolError('kubectl', `kubectl get printed something other than JSON when listing the app's objects to prune (${selector}).`);
   }
   const planned = planPrune(items, plan.objects);
+  checkPrune(items, plan.objects, planned, plan.allowLargePrune ?? false);
   for (const kept of planned.kept) {
     output.warning(`${kept} is no longer in the manifests but was kept: it holds data; delete it with kubectl once you are sure.`);
   }

@@ -137,7 +137,7 @@ function collectSecrets(node: unknown, into: string[]): void {
     for (const item of node) collectSecrets(item, into);
   } else if (typeof node === 'object' && node !== null) {
     for (const [key, value] of Object.entries(node)) {
-      if (SECRET_KEYS.has(key) && typeof value === 'string' && value.length >= 8) into.push(value);
+      if (SECRET_KEYS.has(key) && typeof value === 'string' && value !== '') into.push(value);
       else collectSecrets(value, into);
     }
   }
@@ -152,7 +152,7 @@ export function secretLinesOf(content: string): string[] {
     // Not YAML: still mask what looks like a credential line; the parse error is reported later.
     for (const line of content.split(/\r?\n/)) {
       const m = SECRET_LINE.exec(line);
-      if (m && m[2].length >= 8) values.push(m[2]);
+      if (m && m[2] !== '') values.push(m[2]);
     }
   }
   return values;

@@ -79,6 +79,19 @@ describe('outerloop config and convert', () => {
     assert.match(o.err, /^outerloop convert: .*compose\.yaml:\d+:\d+: services\.web\..* \(strict mode; 2 warnings in all\)\.\n$/);
   });
 
+  it('warnings and errors that quote user strings are one line each, with ##vso[ neutralized', async () => {
+    const key = 'bad\n##vso[task.setvariable variable=PWNED]yes\u2028';
+    writeFileSync(join(dir, 'compose.yaml'), `services:\n  web:\n    image: x\n    ${JSON.stringify(key)}: 1\n`);
+    for (const args of [['convert'], ['config'], ['convert', '--strict']]) {
+      const o = io(dir);
+      await main(args, o);
+      assert.ok(o.err.length > 0, args.join(' '));
+      assert.doesNotMatch(o.err, /##vso\[/i, o.err);
+      for (const line of o.err.split('\n').filter(Boolean)) assert.match(line, /^(warning: |outerloop convert: |wrote )/, `one line per message: ${JSON.stringify(o.err)}`);
+      assert.match(o.err, /bad\\n##~vso\[task\.setvariable variable=PWNED\]yes\\u2028/);
+    }
+  });
+
   it('-o writes one file and --output-dir one file per object', async () => {
     const o = io(dir);
     assert.equal(await main(['convert', '-o', 'out/k8s.yaml'], o), 0);

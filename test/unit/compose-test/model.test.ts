@@ -50,6 +50,12 @@ describe('compose-test model', () => {
     assert.deepEqual([...enabledServices(profiled, [], ['debug']).keys()], ['web', 'debug']);
   });
 
+  it('refuses a project without services (empty, services: {}, or every profile inactive) as an input error', () => {
+    for (const text of ['name: app\n', 'name: app\nservices: {}\n', 'services: null\n']) {
+      assert.throws(() => parseComposeConfig(text), (err: unknown) => err instanceof InputError && /^Input 'composeFiles' name a project without services/.test(err.message));
+    }
+  });
+
   it('turns unreadable config output into a ToolError', () => {
     assert.throws(() => parseComposeConfig('services: [\n'), ToolError);
   });

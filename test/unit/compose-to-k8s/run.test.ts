@@ -51,6 +51,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
       namespace: 'shop-qa',
       createNamespace: false,
       prune: true,
+      allowLargePrune: false,
       rolloutTimeoutSeconds: 300,
       rollbackOnFailure: true,
       manifestsArtifact: 'k8s-manifests',

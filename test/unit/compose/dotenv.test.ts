@@ -50,7 +50,7 @@ describe('dotenv syntax (.env and env_file)', () => {
     for (const [text, message] of [
       ['A=1\nBARE', 's.env:2: this line must be NAME=value.'],
       ['A: 1', 's.env:1: this line must be NAME=value.'],
-      ['1X=s3cret', "s.env:1: this line must be NAME=value, and '1X' is not a variable name."],
+      ['1X=s3cret', 's.env:1: this line must be NAME=value, and the text before = is not a variable name.'],
     ]) {
       assert.throws(() => parseDotenv(text, 's.env', { lookup, strict: true }), (err: unknown) => err instanceof FileError && err.message === message);
     }
@@ -63,7 +63,8 @@ describe('dotenv syntax (.env and env_file)', () => {
   const errors: Array<[string, string, RegExp]> = [
     ['unclosed double quote', 'A=1\nB="open', /^x\.env:2: the value of B opens a double quote that is never closed/],
     ['text after the closing quote', 'A="x" y', /^x\.env:1: the value of A has text after its closing quote/],
-    ['invalid key', 'A B=1', /^x\.env:1: 'A B' is not a valid variable name/],
+    ['invalid key', 'A B=1', /^x\.env:1: this line does not start with a valid variable name/],
+    ['a secret pasted without its name', 'A=1\nhunter2 s3cret-Pa55', /^x\.env:2: this line does not start with a valid variable name \(a line is KEY=value\)\.$/],
     ['required variable', 'A=${NOPE:?needed}', /^x\.env:1: the value of A: required variable NOPE is not set: needed/],
   ];
   for (const [what, text, message] of errors) {
@@ -87,5 +88,14 @@ describe('dotenv parser on arbitrary text', () => {
         assert.ok(err instanceof FileError, `${JSON.stringify(text)} threw ${String(err)}`);
       }
     }
+  });
+
+  it('bounds expansion as YAML aliases are bounded: a 650-byte file of doubling variables is one sentence, not "Invalid string length"', () => {
+    let text = 'A0=xxxxxxxxxxxxxxxx\n';
+    for (let i = 1; i < 40; i++) text += `A${i}=\${A${i - 1}}\${A${i - 1}}\n`;
+    assert.throws(() => parseDotenv(text, 'd.env', { lookup: () => undefined }), (err: unknown) => err instanceof FileError && err.message === 'd.env:18: the value of A17: expands to more than 1 Mi characters: a variable may not grow past that.');
+    let many = 'A=' + 'z'.repeat(1_000_000) + '\n';
+    for (let i = 0; i < 20; i++) many += `B${i}=\${A}\n`;
+    assert.throws(() => parseDotenv(many, 'm.env', { lookup: () => undefined }), /^FileError: m\.env:17: the values of this file grow past 16 Mi characters through expansion\.$/);
   });
 });

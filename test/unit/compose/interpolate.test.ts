@@ -85,6 +85,25 @@ describe('compose interpolation', () => {
     assert.deepEqual(result.unset, [{ name: 'UNSET', path: ['services', 'web', 'environment', '$KEY'] }]);
   });
 
+  it('refuses nesting deeper than 64 instead of overflowing the stack (3,000 nested ${A:-…})', () => {
+    let nested = 'x';
+    for (let i = 0; i < 3000; i++) nested = `\${A:-${nested}}`;
+    assert.throws(() => interpolateString(nested, () => undefined), (err: unknown) => err instanceof InterpolationError && err.message === 'nests ${…} more than 64 deep.');
+    let fine = 'x';
+    for (let i = 0; i < 60; i++) fine = `\${A:-${fine}}`;
+    assert.equal(interpolateString(fine, () => undefined).value, 'x');
+  });
+
+  it('bounds what one string and one document may grow to', () => {
+    const big = 'y'.repeat(600_000);
+    assert.throws(() => interpolateString('${A}${A}', (n) => (n === 'A' ? big : undefined)), /expands to more than 1 Mi characters/);
+    const tree = { services: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`s${i}`, { image: '${A}' }])) };
+    assert.throws(
+      () => interpolateTree(tree, (n) => (n === 'A' ? big : undefined), (path, err) => new Error(`${path.join('.')}: ${err.message}`)),
+      /^Error: services\.s\d+\.image: makes the document grow by more than 16 Mi characters through interpolation\.$/,
+    );
+  });
+
   it('never reads the process environment', () => {
     process.env['OUTERLOOP_TEST_LEAK'] = 'leaked';
     try {

@@ -66,6 +66,58 @@ describe('compose loader', () => {
     assert.deepEqual(names({ profiles: ['*'] }), ['a', 'b', 'c']);
   });
 
+  it('refuses an empty project and a profile selection that leaves no services (deploying nothing would prune the app)', () => {
+    for (const text of ['', '# nothing\n', 'services: {}\n', 'name: x\nvolumes: {v: {}}\n']) {
+      const dir = write({ 'compose.yaml': text }, `empty-${text.length}`);
+      assert.throws(() => load(dir), (err: unknown) => err instanceof FileError && /compose\.yaml: the project defines no services/.test(err.message), JSON.stringify(text));
+    }
+    const dir = write({ 'compose.yaml': 'services: {a: {image: x, profiles: [debug]}, b: {image: x, profiles: [ops, debug]}}' });
+    assert.throws(() => load(dir), /every service is behind a profile and no profile is active: activate one of debug, ops/);
+    assert.throws(() => load(dir, { profiles: ['test'] }), /the active profiles \(test\) enable none of them/);
+    assert.deepEqual(load(dir, { profiles: ['ops'] }).project.services.map((s) => s.name), ['b']);
+  });
+
+  it('warns when an env_file, label_file, secret or config reads a file outside the project folder', () => {
+    write({ 'creds.env': 'A=1\n', 'key.pem': 'k' }, 'outside');
+    const dir = write({ 'compose.yaml': 'services:\n  a:\n    image: x\n    env_file: ../outside/creds.env\n    label_file: ../outside/creds.env\n    secrets: [s]\n    configs: [c, inside]\nsecrets:\n  s: {file: ../outside/key.pem}\nconfigs:\n  c: {file: /etc/hostname}\n  inside: {file: ./compose.yaml}\n' }, 'app');
+    const warnings = load(dir).warnings.filter((w) => w.includes('outside the project folder'));
+    assert.deepEqual(warnings.map((w) => w.replace(/^.*compose\.yaml:\d+:\d+: /, '').replace(root, 'ROOT')), [
+      'services.a.label_file[0] reads ROOT/outside/creds.env, outside the project folder: its contents would be published with the manifests.',
+      'services.a.env_file[0] reads ROOT/outside/creds.env, outside the project folder: its contents would be published with the manifests.',
+      'secrets.s.file reads ROOT/outside/key.pem, outside the project folder: its contents would be published with the manifests.',
+      'configs.c.file reads /etc/hostname, outside the project folder: its contents would be published with the manifests.',
+    ]);
+  });
+
+  it('refuses more than 10,000 services early, in one sentence (a huge file of small services once ran for minutes)', () => {
+    let text = 'services:\n';
+    for (let i = 0; i <= 10_000; i++) text += `  s${i}: {image: x}\n`;
+    const dir = write({ 'compose.yaml': text }, 'many');
+    assert.throws(() => load(dir), (err: unknown) => err instanceof FileError && /compose\.yaml: the project has 10001 services, more than the 10000 outerloop converts: split it into several projects\.$/.test(err.message));
+    const inc = write({ 'compose.yaml': 'include: [a.yaml, b.yaml]\n', 'a.yaml': text.split('\n').slice(0, 6001).join('\n'), 'b.yaml': `services:\n${text.split('\n').slice(6001, 10_002).join('\n').replace(/ s(\d+):/g, ' t$1:')}` }, 'many-included');
+    assert.throws(() => load(inc), /the project has 10001 services/);
+  });
+
+  it('loads an include listed twice in each of 20 chained files once, not 2^20 times (memoized)', function () {
+    this.timeout(30_000);
+    const files: Record<string, string> = { 'f20.yaml': 'x-leaf: true\n' };
+    for (let i = 0; i < 20; i++) files[`f${i}.yaml`] = `${i === 0 ? 'services: {a: {image: x}}\n' : ''}include:\n  - f${i + 1}.yaml\n  - f${i + 1}.yaml\n`;
+    const dir = write(files, 'include-chain');
+    assert.deepEqual(load(dir, { files: ['f0.yaml'] }).project.services.map((s) => s.name), ['a']);
+  });
+
+  it('resolves a linear chain of 2,000 extends in linear time, each service with its whole chain', function () {
+    this.timeout(30_000);
+    let text = 'services:\n  s0:\n    image: x\n    environment: {A: "0"}\n';
+    for (let i = 1; i < 2000; i++) text += `  s${i}:\n    extends: s${i - 1}\n    environment: {A: "${i}"}\n`;
+    const dir = write({ 'compose.yaml': text }, 'extends-chain');
+    const services = load(dir).project.services;
+    assert.equal(services.length, 2000);
+    const last = services.find((s) => s.name === 's1999')!;
+    assert.equal(last.image, 'x');
+    assert.deepEqual(last.environment, { A: '1999' });
+  });
+
   it('fails when an enabled service depends on a disabled one, and keeps an optional one as Compose does (nothing waits for it)', () => {
     const dir = write({ 'compose.yaml': 'services:\n  a:\n    image: x\n    depends_on:\n      b: {condition: service_started}\n      c: {condition: service_started, required: false}\n  b: {image: x, profiles: [p]}\n  c: {image: x, profiles: [p]}\n' });
     assert.throws(() => load(dir), (e: unknown) => e instanceof FileError && /compose\.yaml:5:7: services\.a\.depends_on\.b: the service 'b' is disabled by its profiles \(p\)/.test(e.message));

@@ -47,6 +47,31 @@ describe('digest file', () => {
     });
   }
 
+  it('holds every field to its pattern: a logging command, line break or odd type is refused without being quoted', () => {
+    const payload = '##vso[task.setvariable variable=PWNED]yes';
+    const cases: Array<[string, (doc: Record<string, any>) => void]> = [
+      ['pipeline.buildNumber', (d) => (d.pipeline.buildNumber = payload)],
+      ['pipeline.buildNumber', (d) => (d.pipeline.buildNumber = '1\n2')],
+      ['pipeline.buildNumber', (d) => (d.pipeline.buildNumber = 'x'.repeat(256))],
+      ['pipeline.buildNumber', (d) => (d.pipeline.buildNumber = 7)],
+      ['pipeline.sourceVersion', (d) => (d.pipeline.sourceVersion = `abc ${payload}`)],
+      ['pipeline.buildUri', (d) => (d.pipeline.buildUri = `vstfs:///Build/Build/1\r${payload}`)],
+      ['pipeline.buildUri', (d) => (d.pipeline.buildUri = 'https://example.test/build/1')],
+      ['pipeline', (d) => (d.pipeline = [payload])],
+      ['images[0]', (d) => (d.images[0].tag = payload)],
+      ['images[0]', (d) => (d.images[0].reference = `${payload}:1`)],
+      ['images[0].digest', (d) => (d.images[0].digest = `sha256:${'1'.repeat(64)}\n${payload}`)],
+    ];
+    for (const [key, edit] of cases) {
+      const doc = JSON.parse(formatDigestFile(file));
+      edit(doc);
+      assert.throws(() => parseDigestFile(JSON.stringify(doc), 'd.json'), (err: unknown) => err instanceof FileError && err.message.startsWith(`d.json: ${key} `) && !err.message.includes('##vso[') && !err.message.includes('\n'), `${key}: ${JSON.stringify(doc)}`);
+    }
+    const fine = JSON.parse(formatDigestFile(file));
+    fine.pipeline = { buildNumber: 'main #12 (rc-1) 2026.11.22_3', sourceVersion: 'C1234', buildUri: 'vstfs:///Build/Build/4242' };
+    assert.deepEqual(parseDigestFile(JSON.stringify(fine), 'd.json').pipeline, fine.pipeline);
+  });
+
   it('names a missing file', async () => {
     await assert.rejects(readDigestFile('/nonexistent/d.json'), /\/nonexistent\/d\.json: the digest file does not exist/);
   });

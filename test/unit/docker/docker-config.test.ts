@@ -25,7 +25,7 @@ describe('withDockerLogin', () => {
     const exec = sinon.stub<Parameters<ProcessRunner['exec']>, ReturnType<ProcessRunner['exec']>>().resolves({ code: 0, stdout: '', stderr: '' });
     const output = fakeOutput();
     let seen = '';
-    const result = await withDockerLogin({ runner: { exec }, output }, [creds], {}, async (dir) => {
+    const result = await withDockerLogin({ runner: { exec }, output }, [creds], { tempRoot: tmpdir() }, async (dir) => {
       seen = dir ?? '';
       assert.ok(existsSync(seen));
       return 'done';
@@ -48,7 +48,7 @@ describe('withDockerLogin', () => {
       const exec = sinon.stub().resolves({ code: 0, stdout: '', stderr: '' });
       let written: unknown;
       let mode = 0;
-      await withDockerLogin({ runner: { exec }, output: fakeOutput() }, [creds], { env: { DOCKER_CONFIG: agentConfig } }, async (dir) => {
+      await withDockerLogin({ runner: { exec }, output: fakeOutput() }, [creds], { tempRoot: agentConfig, env: { DOCKER_CONFIG: agentConfig } }, async (dir) => {
         written = JSON.parse(readFileSync(join(dir!, 'config.json'), 'utf8'));
         mode = statSync(join(dir!, 'config.json')).mode & 0o777;
       });
@@ -63,7 +63,7 @@ describe('withDockerLogin', () => {
   it('removes the config and fails clearly when login is refused', async () => {
     const exec = sinon.stub().resolves({ code: 1, stdout: '', stderr: 'Error response from daemon: login attempt failed with status: 401 Unauthorized\n' });
     const body = sinon.spy();
-    await assert.rejects(withDockerLogin({ runner: { exec }, output: fakeOutput() }, [creds], {}, body), (err: unknown) => {
+    await assert.rejects(withDockerLogin({ runner: { exec }, output: fakeOutput() }, [creds], { tempRoot: tmpdir() }, body), (err: unknown) => {
       assert.ok(err instanceof ToolError);
       assert.match(err.message, /^docker login to 127\.0\.0\.1:5001 as ci failed: .*401 Unauthorized$/);
       return true;
@@ -75,7 +75,7 @@ describe('withDockerLogin', () => {
 
   it('uses the agent configuration when there are no credentials', async () => {
     const exec = sinon.stub();
-    assert.equal(await withDockerLogin({ runner: { exec }, output: fakeOutput() }, [], {}, async (d) => d), undefined);
+    assert.equal(await withDockerLogin({ runner: { exec }, output: fakeOutput() }, [], { tempRoot: tmpdir() }, async (d) => d), undefined);
     sinon.assert.notCalled(exec);
     assert.equal(dockerEnv(undefined, { A: '1' })['DOCKER_CONFIG'], undefined);
     assert.equal(dockerEnv('/tmp/x', { A: '1' })['DOCKER_CONFIG'], '/tmp/x');

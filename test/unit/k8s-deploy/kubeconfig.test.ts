@@ -162,4 +162,9 @@ describe('secretLinesOf', () => {
     assert.deepEqual(secretLinesOf('users:\n- name: u\n  user:\n    auth-provider:\n      config: {id-token: id-token-value, refresh-token: refresh-value}\n'), ['id-token-value', 'refresh-value']);
     assert.deepEqual(secretLinesOf('users: [\n  token: broken-yaml-token\n'), ['broken-yaml-token']);
   });
+
+  it('registers every credential, however short (a 4-character password is still a password)', () => {
+    assert.deepEqual(secretLinesOf('users:\n- name: u\n  user: {username: admin, password: pw1, token: t}\n'), ['pw1', 't']);
+    assert.deepEqual(secretLinesOf('users: [\n  password: abc\n'), ['abc']);
+  });
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { formatEvents, keyEvent, pickFailingPod, type ListedPod } from '../../../src/k8s/deploy/diagnose';
-import { deleteRef, planPrune } from '../../../src/k8s/deploy/prune';
+import { PruneRefusedError, checkPrune, deleteRef, planPrune, type ListedObject } from '../../../src/k8s/deploy/prune';
 import type { KubernetesObject } from '../../../src/k8s/render';
 
 const applied: KubernetesObject[] = [
@@ -30,6 +30,30 @@ describe('planPrune', () => {
   it('names objects as kubectl does', () => {
     assert.equal(deleteRef({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'r' } }), 'cronjob.batch/r');
     assert.equal(deleteRef({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' } }), 'secret/s');
+  });
+});
+
+describe('checkPrune', () => {
+  const deployment = (name: string): ListedObject => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name } });
+  const check = (existing: ListedObject[], manifests: KubernetesObject[], allow = false): void => checkPrune(existing, manifests, planPrune(existing, manifests), allow);
+  const namespaceOnly: KubernetesObject[] = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }];
+
+  it('refuses when the new manifests hold no workload, even when large prunes are allowed', () => {
+    for (const allow of [false, true]) {
+      assert.throws(() => check([deployment('api'), deployment('web')], namespaceOnly, allow), (err: unknown) => err instanceof PruneRefusedError && /no workload, and pruning would delete 2 object\(s\) of the running app \(deployment\.apps\/api, deployment\.apps\/web\)/.test(err.message));
+    }
+  });
+
+  it('refuses to delete more than half of the workloads unless allowLargePrune is set', () => {
+    const existing = [deployment('api'), deployment('old1'), deployment('old2'), { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j-1', ownerReferences: [{}] } }];
+    assert.throws(() => check(existing, applied), /delete 2 of the app's 3 workloads \(deployment\.apps\/old1, deployment\.apps\/old2\); set the input allowLargePrune/);
+    assert.doesNotThrow(() => check(existing, applied, true));
+  });
+
+  it('lets a rename (half of the workloads) and a prune of other kinds through', () => {
+    assert.doesNotThrow(() => check([deployment('api'), deployment('old')], applied));
+    assert.doesNotThrow(() => check([deployment('api'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }], applied));
+    assert.doesNotThrow(() => check([], namespaceOnly));
   });
 });
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { CORE_SCHEMA, YAML11_SCHEMA, load } from 'js-yaml';
-import { emitYaml } from '../../../src/k8s/yaml-emit';
+import { ManifestEmitError, emitYaml } from '../../../src/k8s/yaml-emit';
 import { listConvertFixtures, readExpected } from '../../support/convert-fixtures';
 import { loadAll } from 'js-yaml';
 
@@ -36,6 +36,34 @@ describe('manifest YAML emitter', () => {
   it('writes registry images that start with a digit plain, as js-yaml does', () => {
     assert.equal(emitYaml({ image: '127.0.0.1:5000/shop/api@sha256:1' }), 'image: 127.0.0.1:5000/shop/api@sha256:1\n');
     assert.equal(emitYaml({ a: '10.1.2.3', b: '1:20' }), 'a: "10.1.2.3"\nb: "1:20"\n');
+  });
+
+  it('never writes a multi-line string that starts with a digit and holds / or @ plain (key injection)', () => {
+    const note = '1/\n          securityContext:\n            privileged:\n              true';
+    const manifest = { spec: { containers: [{ env: [{ name: 'NOTE', value: note }], name: 'app' }] } };
+    const text = emitYaml(manifest);
+    assert.deepEqual(load(text), manifest, text);
+    assert.match(text, /value: \|-\n {12}1\/\n/);
+    roundTrip({ crontab: '0 3 * * * /usr/local/bin/x\n', b: '1@x\ny: z', c: '1/\tx', d: '1/\rx' });
+  });
+
+  it('escapes what YAML 1.1 readers take as line breaks or refuse: NEL, U+2028/9, DEL, C1, BOM, U+FFFE/F', () => {
+    for (const c of ['\u0085', '\u2028', '\u2029', '\x7f', '\x80', '\x9f', '\ufeff', '\ufffe', '\uffff']) {
+      const text = emitYaml({ v: `a${c}b`, w: `a${c}\nb` });
+      assert.ok(!text.includes(c), `${JSON.stringify(c)} written raw: ${text}`);
+      roundTrip({ v: `a${c}b`, w: `a${c}\nb` });
+    }
+  });
+
+  it('writes keys longer than YAML\'s 1024-character implicit key limit as explicit keys', () => {
+    const long = 'k'.repeat(2000);
+    assert.match(emitYaml({ [long]: 'v' }), /^\? k+\n: v\n$/);
+    roundTrip({ [long]: 'v', [`${long}\u0085`]: { a: [1] }, list: [{ [long]: [long] }] });
+  });
+
+  it('refuses a lone UTF-16 surrogate, naming where it is, instead of writing what Kubernetes cannot read', () => {
+    assert.throws(() => emitYaml({ spec: { env: [{ value: 'x\ud800' }] } }), (err: unknown) => err instanceof ManifestEmitError && /'spec\.env\.0\.value' holds a lone UTF-16 surrogate/.test(err.message));
+    roundTrip({ emoji: '\ud83d\ude80' });
   });
 
   it('sorts keys and leaves out undefined', () => {

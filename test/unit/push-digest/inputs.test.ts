@@ -62,6 +62,8 @@ describe('readPushDigestInputs', () => {
     ['an undefined variable in a path', { images: 'r.io/a:1', digestFile: '$(Nope.Dir)/d.json' }, "Input 'digestFile' holds '$(Nope.Dir)', a variable this job does not define."],
     ['a locked file that is a compose file', { images: 'r.io/a:1', composeFiles: 'a.yml', lockedComposeFile: '/agent/s/a.yml' },
       "Input 'lockedComposeFile' names '/agent/s/a.yml', which is also listed in composeFiles: the locked file is written beside the compose files, never over one of them."],
+    ['a digest file that is a compose file', { images: 'r.io/a:1', composeFiles: 'docker-compose.yml', digestFile: 'docker-compose.yml' },
+      "Input 'digestFile' names '/agent/s/docker-compose.yml', which is also listed in composeFiles: the digest file is an output, and the task never writes over or deletes one of its inputs."],
   ];
   for (const [name, inputs, message] of bad) {
     it(`refuses ${name}, naming the input`, () => assert.throws(() => read(inputs), (err: unknown) => err instanceof InputError && err.message === message));

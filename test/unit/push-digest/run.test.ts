@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sinon from 'sinon';
 import { FileError, ToolError } from '../../../src/common/errors';
-import { parseDigestFile } from '../../../src/digests/digest-file';
+import { formatDigestFile, parseDigestFile } from '../../../src/digests/digest-file';
 import type { PipelineOutput } from '../../../src/pipeline/interfaces';
 import type { TaskContext } from '../../../src/pipeline/run-task';
 import type { ExecOptions, ExecResult } from '../../../src/process/runner';
 import { readImages, type PushDigestInputs } from '../../../src/push-digest/inputs';
 import { DigestError } from '../../../src/push-digest/plan';
-import { runPushDigest, type PushDigestDeps } from '../../../src/push-digest/run';
+import { LOCKED_HEADER, runPushDigest, type PushDigestDeps } from '../../../src/push-digest/run';
 import { RegistryError, type Registry } from '../../../src/registry/registry';
 
 const A = `sha256:${'a'.repeat(64)}`;
@@ -66,6 +66,7 @@ async function setup(overrides: Partial<PushDigestInputs> = {}, exec = fakeDocke
     verify: true,
     retries: 3,
     pipeline: { buildNumber: '7' },
+    tempDir: dir,
     ...overrides,
   };
   const output = fakeOutput();
@@ -144,10 +145,43 @@ describe('runPushDigest (docker and registry faked)', () => {
     assert.ok(existsSync(t.inputs.digestFile));
   });
 
+  it('never deletes a file it did not write: a digestFile or lockedComposeFile naming another file is refused before anything runs', async () => {
+    for (const input of ['digestFile', 'lockedComposeFile'] as const) {
+      const dir = await mkdtemp(join(tmpdir(), 'outerloop-pd-unit-'));
+      const precious = join(dir, 'docker-compose.yml');
+      await writeFile(precious, 'services:\n  api:\n    image: x\n');
+      const compose = join(dir, 'compose.yaml');
+      await writeFile(compose, 'services:\n  api:\n    image: 127.0.0.1:5001/shop/api:42\n');
+      const t = await setup(input === 'digestFile' ? { digestFile: precious } : { composeFiles: [compose], lockedComposeFile: precious });
+      await assert.rejects(t.run(), (err: unknown) => err instanceof FileError && err.message === `${precious}: ${input} names a file that is not one this task wrote: PushDigest never deletes or overwrites a file it did not create. Choose another path, or delete the file first.`);
+      assert.equal(await readFile(precious, 'utf8'), 'services:\n  api:\n    image: x\n', `${input}: the file is untouched`);
+      sinon.assert.notCalled(t.exec);
+    }
+  });
+
+  it('replaces the locked compose file an earlier run wrote', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'outerloop-pd-unit-'));
+    const compose = join(dir, 'compose.yaml');
+    await writeFile(compose, 'services:\n  api:\n    image: 127.0.0.1:5001/shop/api:42\n');
+    const locked = join(dir, 'locked.yml');
+    await writeFile(locked, `${LOCKED_HEADER}services: {}\n`);
+    const t = await setup({ composeFiles: [compose], lockedComposeFile: locked });
+    await t.run();
+    assert.ok((await readFile(locked, 'utf8')).includes(`127.0.0.1:5001/shop/api@${A}`));
+  });
+
+  it('logs in through a temporary DOCKER_CONFIG under Agent.TempDirectory (the agent cleans it even after a SIGKILL)', async () => {
+    const temp = await mkdtemp(join(tmpdir(), 'outerloop-pd-agent-temp-'));
+    const t = await setup({ tempDir: temp });
+    await t.run();
+    const login = t.exec.getCalls().find((c) => c.args[1].includes('login'))!;
+    assert.ok(String(login.args[1][1]).startsWith(join(temp, 'outerloop-docker-')), String(login.args[1][1]));
+  });
+
   it('fails after the retries, leaving no digest file (an earlier one is deleted)', async () => {
     const refused = { code: 1, stderr: 'dial tcp 127.0.0.1:5001: connect: connection refused\n' };
     const t = await setup({ retries: 2 }, fakeDocker({ [API]: [refused, refused, refused] }));
-    await writeFile(t.inputs.digestFile, '{"stale": true}');
+    await writeFile(t.inputs.digestFile, formatDigestFile({ version: 1, images: [], pipeline: { buildNumber: '6' } }));
     await assert.rejects(t.run(), (err: unknown) => {
       assert.ok(err instanceof ToolError);
       assert.equal(err.message, `docker push ${API} failed after 3 attempts: dial tcp 127.0.0.1:5001: connect: connection refused`);
@@ -270,7 +304,7 @@ describe('runPushDigest (docker and registry faked)', () => {
     const locked = join(dir, 'locked.yml');
     const t = await setup({ composeFiles: [compose], lockedComposeFile: locked });
     await t.run();
-    assert.equal(await readFile(locked, 'utf8'), `services:\n  api:\n    build: .\n    image: 127.0.0.1:5001/shop/api@${A}\n  web:\n    image: 127.0.0.1:5001/shop/web@${B}\n  db:\n    image: redis:7\n`);
+    assert.equal(await readFile(locked, 'utf8'), `${LOCKED_HEADER}services:\n  api:\n    build: .\n    image: 127.0.0.1:5001/shop/api@${A}\n  web:\n    image: 127.0.0.1:5001/shop/web@${B}\n  db:\n    image: redis:7\n`);
     sinon.assert.calledWith(t.output.warning, "Service 'db' keeps image 'redis:7' unpinned: this task did not push it.");
     assert.deepEqual(t.output.uploadArtifact.getCalls().map((c) => c.args), [['image-digests', t.inputs.digestFile], ['image-digests', locked]]);
   });

@@ -93,6 +93,27 @@ describe('HttpRegistryClient (against a scripted registry on 127.0.0.1)', () => 
     assert.equal(tokenAuth, `Basic ${Buffer.from('ci:pw').toString('base64')}`);
   });
 
+  it('never sends Basic credentials in clear text to a token service on another host, and asks nothing of it', async () => {
+    const tokens = await new FakeRegistry((_req, res) => res.writeHead(200).end('{"token":"t"}')).start();
+    try {
+      const other = tokens.host.replace('127.0.0.1', 'localhost');
+      fake = await new FakeRegistry((_req, res) => res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://${other}/token",service="x"` }).end()).start();
+      const { registry } = client({ credentials: [{ registry: fake.host, username: 'ci', password: 'pw' }] });
+      await assert.rejects(registry.manifestDigest(image(fake.host)), (err: unknown) => err instanceof RegistryError && err.message === `Registry ${fake!.host} names the token service http://${other}, which is plain http on another host: the credentials of 'ci' are sent only over https, or over http to the registry's own host.`);
+      assert.equal(tokens.requests.length, 0, 'the other host was never asked');
+    } finally {
+      await tokens.stop();
+    }
+  });
+
+  for (const realm of ['not a url', 'file:///etc/passwd', '']) {
+    it(`a token realm that is not an http(s) URL (${JSON.stringify(realm)}) is a RegistryError, not a TypeError`, async () => {
+      fake = await new FakeRegistry((_req, res) => res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="${realm}",service="x"` }).end()).start();
+      const { registry } = client({ credentials: [{ registry: fake.host, username: 'ci', password: 'pw' }] });
+      await assert.rejects(registry.manifestDigest(image(fake.host)), (err: unknown) => err instanceof RegistryError && (realm === '' || /not an http\(s\) URL/.test(err.message)));
+    });
+  }
+
   const permanent: Array<[status: number, headers: Record<string, string>, withCredentials: boolean, message: RegExp]> = [
     [401, { 'WWW-Authenticate': 'Basic realm="x"' }, true, /^Registry 127\.0\.0\.1:\d+ rejected the credentials of 'ci' for shop\/api:1\.0 \(401 Unauthorized\)\.$/],
     [401, { 'WWW-Authenticate': 'Basic realm="x"' }, false, /^Registry 127\.0\.0\.1:\d+ requires credentials for shop\/api:1\.0 \(401 Unauthorized\): set containerRegistry/],
