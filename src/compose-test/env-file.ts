@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { FileError } from '../common/errors';
+import { readBoundedFile } from '../common/fs';
 import { parseDotenv } from '../compose/dotenv';
 
 /**
@@ -12,14 +11,11 @@ export function parseEnvFile(text: string, file: string): Array<[string, string]
   return Object.entries(parseDotenv(text, file, { strict: true, interpolate: false }).values);
 }
 
-/** Reads and parses an env file; a missing file is a FileError naming it. */
+/**
+ * Reads and parses an env file; a missing file, or one that is not a regular file of at most the
+ * size cap (`/dev/zero`, a FIFO), is a FileError naming it.
+ */
 export async function readEnvFile(file: string): Promise<Array<[string, string]>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new FileError(file, code === 'ENOENT' ? "does not exist (input 'envFile')." : `cannot be read (input 'envFile'): ${code ?? String(err)}.`);
-  }
+  const text = (await readBoundedFile(file, "env file (input 'envFile')")).toString('utf8');
   return parseEnvFile(text, file);
 }

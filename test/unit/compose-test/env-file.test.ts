@@ -22,7 +22,8 @@ describe('env files', () => {
     try {
       await writeFile(join(dir, 'ci.env'), 'TAG=1.2\n');
       assert.deepEqual(await readEnvFile(join(dir, 'ci.env')), [['TAG', '1.2']]);
-      await assert.rejects(readEnvFile(join(dir, 'nope.env')), (e: unknown) => e instanceof FileError && e.message === `${join(dir, 'nope.env')}: does not exist (input 'envFile').`);
+      await assert.rejects(readEnvFile(join(dir, 'nope.env')), (e: unknown) => e instanceof FileError && e.message === `${join(dir, 'nope.env')}: the env file (input 'envFile') does not exist.`);
+      await assert.rejects(readEnvFile('/dev/zero'), (e: unknown) => e instanceof FileError && e.message === "/dev/zero: the env file (input 'envFile') is not a regular file (a device, FIFO or socket): only regular files are read.");
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
