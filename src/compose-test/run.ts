@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import { InputError, OuterloopError, ToolError, describeError } from '../common/errors';
+import { readTextFile } from '../common/fs';
 import { detectCompose, type ComposeCommand } from '../docker/tools';
 import type { PipelineOutput, TaskEnvironment } from '../pipeline/interfaces';
 import type { TaskContext } from '../pipeline/run-task';
@@ -78,7 +78,7 @@ async function rejectComposeV2Files(inputs: ComposeTestInputs): Promise<void> {
   for (const file of inputs.composeFiles) {
     let doc: unknown;
     try {
-      doc = loadYaml(await readFile(resolve(inputs.workingDirectory, file), 'utf8'));
+      doc = loadYaml(await readTextFile(resolve(inputs.workingDirectory, file), 'compose file'));
     } catch {
       continue; // Compose's own `config` names what is wrong with it.
     }
@@ -269,7 +269,7 @@ async function publishResults(inputs: ComposeTestInputs, since: number, ports: C
   ports.output.info(`Publishing ${found.files.length} ${inputs.testResults.format} result file(s).`);
   ports.output.publishTestResults(inputs.testResults.format, found.files, `ComposeTest ${inputs.projectName}`);
   // Counting is for the run summary only: a file that cannot be read leaves the totals uncounted.
-  const texts = await Promise.all(found.files.map((f) => readFile(f, 'utf8').catch(() => undefined)));
+  const texts = await Promise.all(found.files.map((f) => readTextFile(f, 'test result file').catch(() => undefined)));
   const readable = texts.filter((t): t is string => t !== undefined);
   return readable.length === texts.length ? countTestResults(inputs.testResults.format, readable) : { format: inputs.testResults.format, files: texts.length };
 }

@@ -2,7 +2,7 @@ import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { InputError, ToolError } from '../common/errors';
-import { withTempDir } from '../common/fs';
+import { readBoundedFile, readTextFile, withTempDir } from '../common/fs';
 import { dockerEnv, withDockerLogin } from '../docker/docker-config';
 import { isSha256Digest } from '../docker/reference';
 import { findCliPlugin } from '../docker/plugins';
@@ -62,7 +62,7 @@ async function buildImage(
     const iidFile = join(workDir, 'iid');
     // The classic builder gets the labels appended to the Dockerfile, so it needs the text, and the
     // context's .dockerignore, which decides whether a Dockerfile on stdin is safe.
-    const dockerfileText = buildx ? undefined : await readFile(inputs.dockerfile, 'utf8');
+    const dockerfileText = buildx ? undefined : await readTextFile(inputs.dockerfile, 'Dockerfile');
     const dockerignoreText = buildx ? undefined : await readDockerignore(inputs.buildContext ?? dirname(inputs.dockerfile));
     const secretSources = buildx ? await writeSecrets(settings, workDir, output) : [];
     const plan = planDockerBuildTag(inputs, facts, { buildx, iidFile, created: clock().toISOString(), dockerfileText, dockerignoreText, secretSources });
@@ -114,10 +114,12 @@ async function runBuild(context: TaskContext, args: string[], options: { env: No
 
 /** The context's .dockerignore, undefined when it has none; one that cannot be read counts as unknown (''). */
 async function readDockerignore(contextDir: string): Promise<string | undefined> {
+  const path = join(contextDir, '.dockerignore');
+  if (!(await stat(path).catch(() => undefined))) return undefined;
   try {
-    return await readFile(join(contextDir, '.dockerignore'), 'utf8');
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : '';
+    return (await readBoundedFile(path, '.dockerignore')).toString('utf8');
+  } catch {
+    return '';
   }
 }
 
