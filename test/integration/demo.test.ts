@@ -34,6 +34,19 @@ function docker(bed: TestBed, args: string[], cwd?: string, env: NodeJS.ProcessE
   });
 }
 
+/** Runs a command to its end, collecting what it prints. */
+function runToEnd(file: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 /** The summary lines of a run: `[result, label]` per step. */
 function summaryOf(stdout: string): Array<[string, string]> {
   const summary = stdout.slice(stdout.indexOf('Summary of build'));
@@ -94,16 +107,8 @@ describe('the demo: examples/ on the test bed', function () {
 
   it('npm run demo runs the two-stage pipeline: CI builds, tests and pushes; the release deployment job deploys the CI digest artifact to the test bed cluster; it prints what it deployed and where the digest file and the manifests are', async () => {
     // scripts/demo.sh as `npm run demo` runs it, from the repository: its results land in ./.outerloop/.
-    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn('bash', [join(ROOT, 'scripts', 'demo.sh'), '--var', `imageNamespace=${namespace}`, '--var', `namespace=${namespace}`], {
-        cwd: tmpdir(), env: { ...process.env, ...bed.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    const run = await runToEnd('bash', [join(ROOT, 'scripts', 'demo.sh'), '--var', `imageNamespace=${namespace}`, '--var', `namespace=${namespace}`], {
+      cwd: tmpdir(), env: { ...process.env, ...bed.env, NO_COLOR: '1' },
     });
     const context = `exit ${run.code}\n${run.stdout}\n${run.stderr}`;
     const summary = summaryOf(run.stdout);
@@ -169,17 +174,9 @@ describe('the demo: examples/ on the test bed', function () {
       assert.doesNotMatch(stepSummaries, /\*\*|\\[#|_*\[]/, 'plain text: no Markdown marks or escapes left');
       // The release as a pipeline of its own (examples/release.yml), fed the demo run's artifacts
       // through resources.pipelines: it renders the same digests again, with the CI run's tag.
-      const release = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-        const child = spawn(process.execPath, [join(ROOT, 'bin', 'outerloop.js'), 'run', 'examples/release.yml', '--sources', '.', '--no-color',
-          '--var', `registry=${bed.registry}`, '--var', `imageNamespace=${namespace}`, '--pipeline-artifacts', 'ci=.outerloop/artifacts'], {
-          cwd: ROOT, env: { ...process.env, ...bed.env }, stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      const release = await runToEnd(process.execPath, [join(ROOT, 'bin', 'outerloop.js'), 'run', 'examples/release.yml', '--sources', '.', '--no-color',
+        '--var', `registry=${bed.registry}`, '--var', `imageNamespace=${namespace}`, '--pipeline-artifacts', 'ci=.outerloop/artifacts'], {
+        cwd: ROOT, env: { ...process.env, ...bed.env },
       });
       const releaseContext = `exit ${release.code}\n${release.stdout}\n${release.stderr}`;
       assert.equal(release.code, 0, releaseContext);

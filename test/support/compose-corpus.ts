@@ -1,4 +1,5 @@
 import { dump } from 'js-yaml';
+import { prng } from './adversarial';
 
 /**
  * Generated compose documents for the differential test against Compose v2: merges of several
@@ -20,17 +21,6 @@ export interface CorpusDocument {
   dotenv: string[];
   /** What the generator meant to break, if anything (for the report; the oracle decides). */
   broken?: string;
-}
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Service = Record<string, unknown>;
