@@ -1,32 +1,30 @@
 import { strict as assert } from 'node:assert';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { OuterloopError } from '../../src/common/errors';
 import { buildChart, writeChartFolder } from '../../src/k8s/chart/chart';
 import { renderComposeProject, type RenderResult } from '../../src/k8s/render';
+import { findTestCluster, kubectl as clusterKubectl } from '../support/cluster';
 import { fixtureRenderOptions, listConvertFixtures } from '../support/convert-fixtures';
-import { layerBinary, runHelm } from '../support/helm';
+import { runHelm } from '../support/helm';
 
 /**
  * The chart of every golden fixture through `helm install --dry-run=server` against the test bed's
- * Kubernetes control plane (`eval "$(scripts/test-infra.sh env)"` exports OUTERLOOP_TEST_KUBECONFIG):
- * the API server admits every object the chart renders. Without a control plane the suite fails
- * under CI=true, and says why; elsewhere it is reported as pending.
+ * Kubernetes control plane (scripts/test-infra.sh up starts it): the API server admits every object
+ * the chart renders. Without a control plane the suite fails under CI=true, and says why; elsewhere
+ * it is reported as pending.
  */
 
-const KUBECONFIG = process.env['OUTERLOOP_TEST_KUBECONFIG'];
-const run = promisify(execFile);
+const cluster = findTestCluster();
 
 describe('Helm chart against the control plane: helm install --dry-run=server', function () {
   this.timeout(300_000);
 
-  if (!KUBECONFIG) {
-    it('needs the control plane (OUTERLOOP_TEST_KUBECONFIG)', function () {
-      if (process.env['CI'] === 'true') assert.fail('OUTERLOOP_TEST_KUBECONFIG is not set: start the test bed with its control plane and eval "$(scripts/test-infra.sh env)".');
+  if (!cluster) {
+    it("needs the test bed's control plane", function () {
+      if (process.env['CI'] === 'true') assert.fail("The test bed's Kubernetes control plane is not running (CI=true, so this fails instead of skipping): run 'scripts/test-infra.sh up'.");
       this.skip();
     });
     return;
@@ -36,10 +34,7 @@ describe('Helm chart against the control plane: helm install --dry-run=server', 
   let work: string;
   let home: string;
 
-  async function kubectl(args: string[]): Promise<string> {
-    const { stdout } = await run(await layerBinary('kubectl'), ['--kubeconfig', KUBECONFIG!, ...args], { encoding: 'utf8' });
-    return stdout;
-  }
+  const kubectl = (args: string[]): Promise<string> => clusterKubectl(cluster, args);
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'outerloop-chart-cluster-'));
@@ -64,7 +59,7 @@ describe('Helm chart against the control plane: helm install --dry-run=server', 
       await writeChartFolder(dir, buildChart(result).files);
       const release = `r-${name}`.slice(0, 53).replace(/-+$/, '');
       // The objects go to the test's namespace, whatever namespace the fixture converted for.
-      const out = await runHelm(['install', release, dir, '--dry-run=server', '--namespace', namespace, '--set', 'namespaceOverride=', '--kubeconfig', KUBECONFIG!], { home });
+      const out = await runHelm(['install', release, dir, '--dry-run=server', '--namespace', namespace, '--set', 'namespaceOverride=', '--kubeconfig', cluster.kubeconfig], { home });
       assert.equal(out.code, 0, `helm install --dry-run=server:\n${out.stderr}`);
       const kinds = result.objects.map((o) => `kind: ${o.kind}`);
       for (const kind of new Set(kinds)) assert.ok(out.stdout.includes(kind), `${kind} in the dry run's manifest`);
