@@ -6,36 +6,27 @@
 // load. Median of RUNS. Goal: chart ≤ 1.2× manifests.
 //
 //   node -r ts-node/register/transpile-only bench/chart.ts        (RUNS=9 by default)
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { generateCompose } from './convert';
+import { buildConvertChild, generateCompose, runConvertChild, type Sample } from './convert';
 import { median } from './stats';
 
 const RUNS = Number(process.env['RUNS'] ?? 9);
 const COUNT = 1000;
 
-interface Sample {
-  ms: number;
-  cpuMs: number;
-  maxRssMb: number;
-  objects: number;
-}
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'outerloop-bench-chart-'));
   try {
-    const child = join(dir, 'convert-child.js');
-    await build({ entryPoints: [join(__dirname, 'convert-child.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, outfile: child, logLevel: 'warning' });
+    const child = await buildConvertChild(dir);
     const file = join(dir, `compose-${COUNT}.yaml`);
     writeFileSync(file, generateCompose(COUNT));
     const samples: Record<'manifests' | 'chart', Sample[]> = { manifests: [], chart: [] };
     for (let run = 0; run < RUNS; run++) {
       for (const mode of ['manifests', 'chart'] as const) {
         const out = join(dir, `${mode}-${run}${mode === 'manifests' ? '.yaml' : ''}`);
-        samples[mode].push(JSON.parse(execFileSync(process.execPath, [child, mode, file, out], { encoding: 'utf8', maxBuffer: 1 << 26 })) as Sample);
+        samples[mode].push(runConvertChild(child, [mode, file, out]));
         rmSync(out, { recursive: true, force: true });
       }
     }

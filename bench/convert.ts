@@ -45,18 +45,30 @@ export function generateCompose(count: number): string {
   return lines.join('\n') + '\n';
 }
 
-interface Sample {
+/** What one run of bench/convert-child.ts reports, measured inside its process. */
+export interface Sample {
   ms: number;
   cpuMs: number;
   maxRssMb: number;
   objects: number;
 }
 
+/** Bundles bench/convert-child.ts with esbuild, as the product is shipped; returns the bundle's path in `dir`. */
+export async function buildConvertChild(dir: string): Promise<string> {
+  const child = join(dir, 'convert-child.js');
+  await build({ entryPoints: [join(__dirname, 'convert-child.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, outfile: child, logLevel: 'warning' });
+  return child;
+}
+
+/** One run of the bundled child in a fresh process: `args` are its mode and files. */
+export function runConvertChild(child: string, args: readonly string[]): Sample {
+  return JSON.parse(execFileSync(process.execPath, [child, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 })) as Sample;
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'outerloop-bench-convert-'));
   try {
-    const child = join(dir, 'convert-child.js');
-    await build({ entryPoints: [join(__dirname, 'convert-child.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, outfile: child, logLevel: 'warning' });
+    const child = await buildConvertChild(dir);
     const results: Record<string, { ms: number; cpu: number; rss: number; objects: number; bytes: number }> = {};
     for (const count of [1000, 10000]) {
       const file = join(dir, `compose-${count}.yaml`);
@@ -65,7 +77,7 @@ async function main(): Promise<void> {
       for (const mode of ['floor', 'convert']) {
         const samples: Sample[] = [];
         for (let run = 0; run < RUNS; run++) {
-          samples.push(JSON.parse(execFileSync(process.execPath, [child, mode, file], { encoding: 'utf8', maxBuffer: 1 << 26 })) as Sample);
+          samples.push(runConvertChild(child, [mode, file]));
         }
         results[`${mode}@${count}`] = { ms: median(samples.map((s) => s.ms)), cpu: median(samples.map((s) => s.cpuMs)), rss: median(samples.map((s) => s.maxRssMb)), objects: samples[0].objects, bytes: text.length };
       }
