@@ -124,19 +124,26 @@ function childKeyPath(parent: string, key: string): string {
 
 const STANDARD_TAG = /^(?:!!|tag:yaml\.org,2002:)(str|int|float|bool|null|map|seq)$/;
 
-/** Parses every document of a YAML file; errors are FileErrors at file:line:column. */
-export function parseYamlDocuments(text: string, file: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): YamlDocument[] {
-  if (text.length > limits.maxLength) throw new FileError(file, `is larger than ${limits.maxLength} characters: not a compose file.`);
-  let events: Event[];
+/**
+ * js-yaml's event stream of a YAML file; a syntax error is a FileError at file:line:column, with
+ * `describe`'s wording of js-yaml's reason.
+ */
+export function parseYamlEvents(text: string, file: string, describe = (reason: string) => `is not valid YAML: ${reason}.`): Event[] {
   try {
-    events = parseEvents(text, { filename: file });
+    return parseEvents(text, { filename: file });
   } catch (err) {
     if (err instanceof YAMLException) {
       const at = err.mark ? `${file}:${err.mark.line + 1}:${err.mark.column + 1}` : file;
-      throw new FileError(at, `is not valid YAML: ${err.reason}.`);
+      throw new FileError(at, describe(err.reason));
     }
     throw err;
   }
+}
+
+/** Parses every document of a YAML file; errors are FileErrors at file:line:column. */
+export function parseYamlDocuments(text: string, file: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): YamlDocument[] {
+  if (text.length > limits.maxLength) throw new FileError(file, `is larger than ${limits.maxLength} characters: not a compose file.`);
+  const events = parseYamlEvents(text, file);
   const maxNodes = Math.max(limits.minNodes, limits.maxExpansion * events.length);
   return new Composer(text, file, maxNodes).compose(events);
 }

@@ -1,5 +1,6 @@
-import { EVENT_ID, YAMLException, getScalarValue, parseEvents, type Event } from 'js-yaml';
+import { EVENT_ID, getScalarValue } from 'js-yaml';
 import { FileError } from '../common/errors';
+import { parseYamlEvents } from '../compose/yaml';
 
 /**
  * Pipeline YAML as the service reads it: every scalar is text (the failsafe schema, so `1.10` stays
@@ -65,16 +66,7 @@ interface Frame {
  * bomb is refused at once). Throws {@link FileError} at file:line:column.
  */
 export function loadPipelineYaml(text: string, file: string, maxNodes = 200_000): YamlValue | undefined {
-  let events: Event[];
-  try {
-    events = parseEvents(text, { filename: file });
-  } catch (err) {
-    if (err instanceof YAMLException) {
-      const at = err.mark ? `${file}:${err.mark.line + 1}:${err.mark.column + 1}` : file;
-      throw new FileError(at, `not valid YAML (${err.reason}).`);
-    }
-    throw err;
-  }
+  const events = parseYamlEvents(text, file, (reason) => `not valid YAML (${reason}).`);
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
   const lineOf = (offset: number): number => {
