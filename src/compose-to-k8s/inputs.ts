@@ -1,16 +1,11 @@
 import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../common/errors';
-import type { AzureDevOpsConnection } from '../azdo/build-artifacts';
+import { readDigestSource, type DigestSource } from '../digests/digest-source';
 import { readRegistryCredentials, type RegistryCredentials } from '../docker/registry-credentials';
 import { readKubernetesConnection, type ClusterAccess } from '../k8s/deploy/kubeconfig';
 import type { InputReader } from '../pipeline/inputs';
 import type { PipelineVariables } from './plan';
-
-/** Where the digests come from: a file on the agent, or an artifact of another build. */
-export type DigestSource =
-  | { kind: 'file'; path: string }
-  | { kind: 'build'; buildId: number; artifactName: string; connection: AzureDevOpsConnection };
 
 /** The converter's inputs. */
 export interface ComposeInputs {
@@ -73,29 +68,6 @@ export interface ComposeToK8sInputs {
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._ -]*$/;
-
-/** The job's access token: the agent gives every task the SYSTEMVSSCONNECTION endpoint (its own upper-case id). */
-function accessToken(inputs: InputReader): string | undefined {
-  return inputs.env.endpoint('SYSTEMVSSCONNECTION')?.auth['accesstoken'] || inputs.variable('System.AccessToken');
-}
-
-function readDigestSource(inputs: InputReader, base: string): DigestSource | undefined {
-  const file = inputs.optionalPath('digestFile', base);
-  const fromBuild = inputs.string('digestsFromBuild');
-  if (file && fromBuild) throw new InputError('digestsFromBuild', `cannot be used together with 'digestFile'; give one of them.`);
-  if (file) return { kind: 'file', path: file };
-  if (!fromBuild) return undefined;
-  const buildId = inputs.integer('digestsFromBuild', 0, { min: 1 });
-  const artifactName = inputs.string('digestArtifact', { default: 'image-digests' })!;
-  const collectionUri = inputs.variable('System.CollectionUri') ?? inputs.variable('System.TeamFoundationCollectionUri');
-  const project = inputs.variable('System.TeamProject') ?? inputs.variable('System.TeamProjectId');
-  const token = accessToken(inputs);
-  if (!collectionUri || !project) {
-    throw new InputError('digestsFromBuild', 'needs the System.CollectionUri and System.TeamProject variables, which this job does not have.');
-  }
-  if (!token) throw new InputError('digestsFromBuild', `needs the job's access token (System.AccessToken), which this job does not have.`);
-  return { kind: 'build', buildId, artifactName, connection: { collectionUri, project, accessToken: token } };
-}
 
 function readArtifactName(inputs: InputReader, name: string): string | undefined {
   const artifact = inputs.string(name);

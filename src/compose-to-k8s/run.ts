@@ -1,8 +1,7 @@
 import { dirname } from 'node:path';
-import { AzureDevOpsBuildArtifacts, type AzureDevOpsConnection, type BuildArtifacts } from '../azdo/build-artifacts';
+import type { AzureDevOpsConnection, BuildArtifacts } from '../azdo/build-artifacts';
 import { FileError, InputError } from '../common/errors';
 import { readBoundedFile, writeFileAtomic } from '../common/fs';
-import { parseDigestFile, readDigestFile, type DigestFile } from '../digests/digest-file';
 import { workloadName } from '../k8s/deploy/commands';
 import { deployToCluster, dryRunOnCluster } from '../k8s/deploy/deploy';
 import { clusterSecrets, describeClusterAccess, withKubeconfig, type KubeconfigHandle } from '../k8s/deploy/kubeconfig';
@@ -18,7 +17,8 @@ import { reportOutcome } from '../summary/publish';
 import { composeToK8sRecord } from '../summary/records';
 import { neutralizeLoggingCommands } from '../process/neutralize';
 import { writeChartArtifact } from './chart';
-import type { ComposeToK8sInputs, DigestSource } from './inputs';
+import type { ComposeToK8sInputs } from './inputs';
+import { loadDigests, unpinnedImageError } from '../digests/digest-source';
 import { manifestsPath, planManifests, traceabilityAnnotations, unpinnedBuiltImages } from './plan';
 
 /** The effects ComposeToK8s@1 needs besides the task context: tests pass fakes. */
@@ -30,25 +30,6 @@ export interface ComposeToK8sPorts {
   /** kubectl for one kubeconfig (default: kubectl from PATH through the context's runner). */
   kubectl?: (kubeconfig: KubeconfigHandle) => Kubectl;
   now?: () => number;
-}
-
-const DIGEST_FILE_NAME = 'image-digests.json';
-
-/** Loads the digest file from the agent or from another build's artifact. */
-async function loadDigests(source: DigestSource | undefined, ports: ComposeToK8sPorts, output: PipelineOutput): Promise<{ file?: DigestFile; origin?: string }> {
-  if (!source) return {};
-  if (source.kind === 'file') {
-    const file = await readDigestFile(source.path);
-    output.info(`Digest file ${source.path}: ${file.images.length} image(s)${file.pipeline.buildNumber ? ` from build ${file.pipeline.buildNumber}` : ''}.`);
-    return { file, origin: source.path };
-  }
-  output.setSecret(source.connection.accessToken);
-  const artifacts = (ports.artifacts ?? ((c) => new AzureDevOpsBuildArtifacts(c)))(source.connection);
-  const fetched = await artifacts.readFile(source.buildId, source.artifactName, DIGEST_FILE_NAME);
-  const origin = `build ${source.buildId} artifact ${source.artifactName}/${fetched.path}`;
-  const file = parseDigestFile(fetched.text, origin);
-  output.info(`Digest file from ${origin}: ${file.images.length} image(s).`);
-  return { file, origin };
 }
 
 function printManifests(output: PipelineOutput, title: string, yaml: string): void {
@@ -63,7 +44,7 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
   for (const secret of [...(inputs.cluster ? clusterSecrets(inputs.cluster) : []), ...(inputs.registry ? registrySecretValues(inputs.registry) : [])]) {
     output.setSecret(secret);
   }
-  const digests = await loadDigests(inputs.digests, ports, output);
+  const digests = await loadDigests(inputs.digests, output, ports.artifacts);
   const cluster = inputs.cluster ? await describeClusterAccess(inputs.cluster, readKubeconfigFile) : {};
   const namespace = inputs.namespace ?? cluster.namespace ?? 'default';
 
@@ -89,7 +70,7 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
   for (const value of secretValues(splitSecrets(rendered.objects).secrets)) output.setSecret(value);
   for (const warning of rendered.warnings) output.warning(neutralizeLoggingCommands(warning));
   const unpinned = unpinnedBuiltImages(rendered.images);
-  if (inputs.requirePinned && unpinned.length > 0) throw unpinnedError(unpinned[0], unpinned.length, digests.origin);
+  if (inputs.requirePinned && unpinned.length > 0) throw unpinnedImageError(unpinned[0], unpinned.length, digests.origin);
   if (inputs.action === 'chart') return writeChartArtifact(inputs, rendered, digests.file, output);
 
   const plan = planManifests({
@@ -158,15 +139,3 @@ async function readKubeconfigFile(path: string): Promise<string> {
     throw new InputError('kubeconfig', `names ${path}, which does not exist or cannot be read.`);
   }
 }
-
-function unpinnedError(image: { service: string; image: string }, count: number, origin: string | undefined): Error {
-  const others = count > 1 ? ` (and ${count - 1} more)` : '';
-  if (!origin) {
-    return new InputError(
-      'digestFile',
-      `is required: service '${image.service}' builds image '${image.image}'${others}, which must be pinned by digest (requirePinned); give PushDigest@1's ${DIGEST_FILE_NAME} in 'digestFile' or 'digestsFromBuild', or set requirePinned to false.`,
-    );
-  }
-  return new FileError(origin, `has no digest for image '${image.image}' of service '${image.service}'${others}, which this project builds and requirePinned demands be pinned; push it with PushDigest@1 first, or set requirePinned to false.`);
-}
-

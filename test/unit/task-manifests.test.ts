@@ -21,13 +21,14 @@ const EXPECTED: Record<string, string> = {
   'compose-test': 'ComposeTest',
   'push-digest': 'PushDigest',
   'compose-to-k8s': 'ComposeToK8s',
+  'compose-deploy': 'ComposeDeploy',
 };
 
 const folders = readdirSync(join(ROOT, 'tasks'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
 const manifests = new Map(folders.map((f) => [f, JSON.parse(readFileSync(join(ROOT, 'tasks', f, 'task.json'), 'utf8')) as Manifest]));
 
 describe('task.json files', () => {
-  it('are exactly the four tasks, with unique fixed GUIDs', () => {
+  it('are exactly the five tasks, with unique fixed GUIDs', () => {
     assert.deepEqual(folders, Object.keys(EXPECTED).sort());
     const ids = [...manifests.values()].map((m) => m.id);
     for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
