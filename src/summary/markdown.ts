@@ -1,6 +1,6 @@
 import { neutralizeLoggingCommands } from '../process/neutralize';
 import type {
-  ComposeTestRecord, ComposeToK8sRecord, DockerBuildTagRecord, PushDigestRecord, ResultRecord, TestTotals,
+  ComposeDeployRecord, ComposeTestRecord, ComposeToK8sRecord, DockerBuildTagRecord, PushDigestRecord, ResultRecord, TestTotals,
 } from './record';
 
 /**
@@ -24,6 +24,8 @@ export function summaryTitle(record: ResultRecord): string {
       return `PushDigest: ${record.images.length} image${record.images.length === 1 ? '' : 's'}`;
     case 'ComposeToK8s':
       return `ComposeToK8s: ${escapeMarkdown(record.project)} ${record.action === 'deploy' ? 'deployed to' : 'rendered for'} ${escapeMarkdown(record.namespace)}`;
+    case 'ComposeDeploy':
+      return `ComposeDeploy: ${escapeMarkdown(record.project)} ${record.outcome} on ${escapeMarkdown(record.host)}`;
   }
 }
 
@@ -51,6 +53,8 @@ function sectionOf(record: ResultRecord): string[] {
       return pushDigestSection(record);
     case 'ComposeToK8s':
       return composeToK8sSection(record);
+    case 'ComposeDeploy':
+      return composeDeploySection(record);
   }
 }
 
@@ -113,6 +117,23 @@ function composeToK8sSection(record: ComposeToK8sRecord): string[] {
   if (record.workloads.length > 0) lines.push('', ...markdownTable(['Workload', 'Rollout'], record.workloads.map((w) => [w.name, w.status])));
   lines.push('', `Objects: ${record.objects.map(escapeMarkdown).join(', ')}.`);
   if (record.pruned.length > 0) lines.push('', `Pruned: ${record.pruned.map(escapeMarkdown).join(', ')}.`);
+  return lines;
+}
+
+function composeDeploySection(record: ComposeDeployRecord): string[] {
+  const lines = [
+    record.action === 'down'
+      ? `Project ${escapeMarkdown(record.project)} on ${escapeMarkdown(record.host)}: taken down (its volumes are kept).`
+      : `Project ${escapeMarkdown(record.project)} on ${escapeMarkdown(record.host)}: ${record.outcome}.`,
+  ];
+  if (record.failure) lines.push('', escapeMarkdown(record.failure));
+  if (record.images.length > 0) {
+    const before = new Map(record.previousImages.map((p) => [p.service, p.image]));
+    lines.push('', ...markdownTable(['Service', 'Image', 'Pinned', 'Before'], record.images.map((i) => [i.service, i.image, i.pinned ? 'yes' : 'no', before.get(i.service) ?? '—'])));
+  }
+  if (record.services.length > 0) {
+    lines.push('', ...markdownTable(['Service', 'Containers', 'Status'], record.services.map((s) => [s.name, String(s.containers), s.status])));
+  }
   return lines;
 }
 

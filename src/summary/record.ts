@@ -135,8 +135,27 @@ export interface ComposeToK8sRecord extends RecordBase {
   manifestsFile: string;
 }
 
+/** ComposeDeploy@1's record: written whether the deploy succeeded, was rolled back or failed. */
+export interface ComposeDeployRecord extends RecordBase {
+  task: 'ComposeDeploy';
+  action: 'deploy' | 'down';
+  project: string;
+  /** The engine: `tcp://host:2376`, `ssh://user@host`, or the agent's engine. */
+  host: string;
+  /** deployed; rolled back (the deploy failed, the previous images run again); failed; down. */
+  outcome: 'deployed' | 'rolled back' | 'failed' | 'down';
+  /** Why it failed, one sentence. */
+  failure?: string;
+  /** The images deployed (or, when it failed, that the deploy tried). */
+  images: DeployedImage[];
+  /** What the project's containers ran before, `service=image`. */
+  previousImages: Array<{ service: string; image: string }>;
+  /** The services at the end, with their container count and status. */
+  services: ServiceRecord[];
+}
+
 /** Any task's record. */
-export type ResultRecord = DockerBuildTagRecord | ComposeTestRecord | PushDigestRecord | ComposeToK8sRecord;
+export type ResultRecord = DockerBuildTagRecord | ComposeTestRecord | PushDigestRecord | ComposeToK8sRecord | ComposeDeployRecord;
 
 /** The record as it is attached: sorted keys, two-space indent, one trailing newline. */
 export function writeResultRecord(record: ResultRecord): string {

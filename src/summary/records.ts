@@ -129,3 +129,30 @@ export function summarizeServices(containers: readonly ContainerFact[]): Service
   }
   return [...byService.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
+
+/** What ComposeDeploy@1 knows when it is done, whatever the outcome. */
+export interface ComposeDeployFacts {
+  action: 'deploy' | 'down';
+  project: string;
+  host: string;
+  outcome: 'deployed' | 'rolled back' | 'failed' | 'down';
+  failure?: string;
+  images: ReadonlyArray<{ service: string; deployed: string; pinned: boolean }>;
+  previousImages: ReadonlyArray<{ service: string; image: string }>;
+  containers: readonly ContainerFact[];
+}
+
+/** ComposeDeploy@1's record. */
+export function composeDeployRecord(facts: ComposeDeployFacts): RecordBody {
+  return {
+    task: 'ComposeDeploy',
+    action: facts.action,
+    project: facts.project,
+    host: facts.host,
+    outcome: facts.outcome,
+    failure: facts.failure,
+    images: facts.images.map((i) => ({ service: i.service, image: i.deployed, pinned: i.pinned })),
+    previousImages: facts.previousImages.map((p) => ({ service: p.service, image: p.image })),
+    services: summarizeServices(facts.containers),
+  };
+}

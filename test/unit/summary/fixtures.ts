@@ -32,4 +32,10 @@ export const RECORDS: Record<ResultRecord['task'], ResultRecord> = {
     workloads: [{ name: 'deployment/web', status: 'rolled out' }], images: [{ service: 'web', image: `127.0.0.1:5000/shop/web@${DIGEST}`, pinned: true }],
     manifestsFile: '/w/manifests/qa.yaml',
   },
+  ComposeDeploy: {
+    schemaVersion: RESULT_SCHEMA_VERSION, place, task: 'ComposeDeploy', action: 'deploy', project: 'shop', host: 'tcp://qa.contoso.test:2376',
+    outcome: 'deployed', images: [{ service: 'web', image: `127.0.0.1:5000/shop/web@${DIGEST}`, pinned: true }],
+    previousImages: [{ service: 'web', image: `127.0.0.1:5000/shop/web@sha256:${'e'.repeat(64)}` }],
+    services: [{ name: 'web', containers: 1, status: 'running' }],
+  },
 };
