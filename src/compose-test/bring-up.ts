@@ -5,7 +5,7 @@ import { lastLines } from '../process/runner';
 import type { Compose } from '../docker/compose';
 import type { ContainerState } from '../docker/containers';
 import type { Docker } from '../docker/engine';
-import type { ComposeScope } from './model';
+import type { ComposeScope } from './config-output';
 import { ReadinessError, describeVerdicts, judgeReadiness, label, type ContainerVerdict } from './readiness';
 import { waitForReadiness, type WaitOutcome } from './wait';
 

@@ -15,7 +15,7 @@ import { bringUp, throwIfCancelled } from './bring-up';
 import { readEnvFile } from './env-file';
 import type { ComposeTestInputs } from './inputs';
 import { saveProjectLogs } from './logs';
-import { enabledServices, parseComposeConfig, planBuiltImages, planScope, type ComposeModel, type ComposeScope } from './model';
+import { enabledServices, parseComposeConfig, planBuiltImages, planScope, type ResolvedConfig, type ComposeScope } from './config-output';
 import { explainNeedsComposeV2, planPortVariables, planTestCommand, planTestEnvironment } from './plan';
 import { findResultFiles } from './results';
 import { reportOutcome } from '../summary/publish';
@@ -199,7 +199,7 @@ export async function executeComposeTest(
 async function prepareImages(
   inputs: ComposeTestInputs,
   scope: ComposeScope,
-  model: ComposeModel,
+  model: ResolvedConfig,
   project: ComposeInvocation,
   ports: ComposeTestPorts,
   built: boolean,
@@ -297,7 +297,7 @@ async function tearDown(
   inputs: ComposeTestInputs,
   passed: boolean,
   project: ComposeInvocation,
-  model: ComposeModel,
+  model: ResolvedConfig,
   scope: ComposeScope,
   ports: ComposeTestPorts,
 ): Promise<void> {
