@@ -2,10 +2,11 @@ import { OuterloopError } from '../common/errors';
 import type { PipelineOutput } from '../pipeline/interfaces';
 import { neutralizeLoggingCommands } from '../process/neutralize';
 import { lastLines } from '../process/runner';
-import type { ProjectCompose } from './compose';
-import type { ProjectDocker } from './docker';
+import type { Compose } from '../docker/compose';
+import type { ContainerState } from '../docker/containers';
+import type { Docker } from '../docker/engine';
 import type { ComposeScope } from './config-output';
-import { ReadinessError, describeVerdicts, judgeReadiness, label, type ContainerState, type ContainerVerdict } from './readiness';
+import { ReadinessError, describeVerdicts, judgeReadiness, label, type ContainerVerdict } from './readiness';
 import { waitForReadiness, type WaitOutcome } from './wait';
 
 /** How many log lines of a failing service are shown in the task log (all of them go to the artifact). */
@@ -16,8 +17,8 @@ export const READY_MESSAGE = 'All services are ready';
 
 /** What bringing the app up needs. */
 export interface BringUpPorts {
-  compose: ProjectCompose;
-  docker: ProjectDocker;
+  compose: Compose;
+  docker: Docker;
   output: PipelineOutput;
   signal: AbortSignal;
   now: () => number;
@@ -39,7 +40,7 @@ export async function bringUp(
   const timer = setTimeout(() => timeout.abort(), Math.max(0, options.deadline - ports.now()));
   let upError: unknown;
   try {
-    await compose.up(options.scope.up, AbortSignal.any([signal, timeout.signal]));
+    await compose.up(options.scope.up, { build: false, signal: AbortSignal.any([signal, timeout.signal]) });
   } catch (err) {
     upError = err;
   } finally {

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { emptyDir, writeFileAtomic } from '../common/fs';
-import type { ProjectCompose } from './compose';
-import type { ProjectDocker } from './docker';
-import type { ContainerState } from './readiness';
+import type { Compose } from '../docker/compose';
+import type { ContainerState } from '../docker/containers';
+import type { Docker } from '../docker/engine';
 
 /**
  * The log file of a container, named the same whatever Compose version named the container
@@ -18,7 +18,7 @@ export function logFileName(c: Pick<ContainerState, 'service' | 'number' | 'oneO
  * `containers.json` (each container's state, health-check log, ports and labels). Environment and
  * command lines are left out of the state on purpose: they may hold secrets. Returns the file names.
  */
-export async function saveProjectLogs(deps: { docker: ProjectDocker; compose: ProjectCompose }, project: string, dir: string): Promise<string[]> {
+export async function saveProjectLogs(deps: { docker: Docker; compose: Compose }, project: string, dir: string): Promise<string[]> {
   await emptyDir(dir);
   const [{ containers, raw }, ps] = await Promise.all([deps.docker.inspectProject(project), deps.compose.ps()]);
   const files: string[] = [];

@@ -1,27 +1,12 @@
 import { InputError } from '../common/errors';
 import { PROJECT_NAME } from '../compose/project-name';
-import type { ComposeCommand } from '../docker/tools';
-import type { ContainerState } from './readiness';
+import type { Argv } from '../docker/compose';
+import type { ContainerState } from '../docker/containers';
 
 /**
- * ComposeTest's pure planners: the project name rule, every compose command line (v1 and v2
- * alike) and the test command's environment. Inputs and facts in, argv or values out.
+ * ComposeTest's pure planners: the project name rule, the port variables and the test command and
+ * its environment (the compose command lines are src/docker/compose.ts's). Inputs and facts in, argv or values out.
  */
-
-/** A program and its arguments, never a shell string. */
-export interface Argv {
-  file: string;
-  args: string[];
-}
-
-/** Which compose, which project, which files and profiles: what every compose command line starts with (not the loader's ComposeProject). */
-export interface ComposeInvocation {
-  compose: ComposeCommand;
-  projectName: string;
-  files: readonly string[];
-  /** Compose profiles to enable; none when absent. */
-  profiles?: readonly string[];
-}
 
 /** Rejects a project name Compose would change or refuse (so the name we report is the one used). */
 export function validateProjectName(name: string): void {
@@ -51,16 +36,6 @@ export function planProjectName(facts: { repository?: string; buildId?: string; 
   return parts.join('-');
 }
 
-/**
- * A compose command line: `docker compose [--profile P …] -p NAME -f A -f B …` or the same with
- * `docker-compose` (v1 has `--profile` since 1.28).
- */
-export function composeArgv(project: ComposeInvocation, args: readonly string[]): Argv {
-  const profiles = (project.profiles ?? []).flatMap((p) => ['--profile', p]);
-  const files = project.files.flatMap((f) => ['-f', f]);
-  return { file: project.compose.file, args: [...project.compose.args, ...profiles, '-p', project.projectName, ...files, ...args] };
-}
-
 /** Top-level keys of a compose file that Compose v1 rejects. */
 const V2_ONLY_KEYS = ['name', 'include'] as const;
 
@@ -74,42 +49,6 @@ export function explainNeedsComposeV2(file: string, doc: unknown): string | unde
   if (found.length === 0) return undefined;
   const keys = found.map((k) => `'${k}'`).join(' and ');
   return `names '${file}', whose top-level ${keys} need${found.length === 1 ? 's' : ''} Compose v2 ('docker compose'), but this agent has only Compose v1 ('docker-compose'): install the Compose v2 plugin, or leave ${found.length === 1 ? 'it' : 'them'} out.`;
-}
-
-/** `config`: validates and resolves the files (read, never printed: it holds interpolated values). */
-export function planConfig(project: ComposeInvocation): Argv {
-  return composeArgv(project, ['config']);
-}
-
-/** `build` for the services (in scope) that have a build section. */
-export function planBuild(project: ComposeInvocation, services: readonly string[]): Argv {
-  return composeArgv(project, ['build', ...services]);
-}
-
-/** `pull` for the services (in scope) that use an image without building it. */
-export function planPull(project: ComposeInvocation, services: readonly string[]): Argv {
-  return composeArgv(project, ['pull', ...services]);
-}
-
-/** `up -d --no-build` (images were built and pulled before): the named services, or all. */
-export function planUp(project: ComposeInvocation, services: readonly string[]): Argv {
-  return composeArgv(project, ['up', '-d', '--no-build', ...services]);
-}
-
-/** `run --rm -T --no-deps SERVICE`: the test service, its dependencies already up and ready. */
-export function planRun(project: ComposeInvocation, service: string): Argv {
-  return composeArgv(project, ['run', '--rm', '-T', '--no-deps', service]);
-}
-
-/** `ps`, stopped containers included (v2 needs `-a`; v1 shows them always). */
-export function planPs(project: ComposeInvocation): Argv {
-  return composeArgv(project, project.compose.version === 2 ? ['ps', '-a'] : ['ps']);
-}
-
-/** `down -v --remove-orphans`, with a short stop timeout when the job is being cancelled. */
-export function planDown(project: ComposeInvocation, options: { stopTimeoutSeconds?: number } = {}): Argv {
-  const timeout = options.stopTimeoutSeconds === undefined ? [] : ['--timeout', String(options.stopTimeoutSeconds)];
-  return composeArgv(project, ['down', '-v', '--remove-orphans', ...timeout]);
 }
 
 /** The variable a published port is announced in: `COMPOSE_<SERVICE>_<PORT>` (`_UDP`/`_SCTP` for those). */

@@ -4,19 +4,19 @@ import { join, resolve } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import { InputError, OuterloopError, ToolError, describeError } from '../common/errors';
 import { readTextFile } from '../common/fs';
+import { ComposeCli, planDown, type Compose, type ComposeInvocation } from '../docker/compose';
+import type { ContainerState } from '../docker/containers';
+import { DockerCli, type Docker } from '../docker/engine';
 import { detectCompose, type ComposeCommand } from '../docker/tools';
 import type { PipelineOutput, TaskEnvironment } from '../pipeline/interfaces';
 import type { TaskContext } from '../pipeline/run-task';
 import { formatCommandLine, type ProcessRunner } from '../process/runner';
 import { bringUp, throwIfCancelled } from './bring-up';
-import { ComposeCli, type ProjectCompose } from './compose';
-import { DockerCli, type ProjectDocker } from './docker';
 import { readEnvFile } from './env-file';
 import type { ComposeTestInputs } from './inputs';
 import { saveProjectLogs } from './logs';
 import { enabledServices, parseComposeConfig, planBuiltImages, planScope, type ResolvedConfig, type ComposeScope } from './config-output';
-import { explainNeedsComposeV2, planDown, planPortVariables, planTestCommand, planTestEnvironment, type ComposeInvocation } from './plan';
-import type { ContainerState } from './readiness';
+import { explainNeedsComposeV2, planPortVariables, planTestCommand, planTestEnvironment } from './plan';
 import { findResultFiles } from './results';
 import { reportOutcome } from '../summary/publish';
 import { composeTestRecord } from '../summary/records';
@@ -29,10 +29,13 @@ export class TestsFailedError extends OuterloopError {}
 /** Stop timeout for `down` when the job is cancelled: the agent kills the task a few seconds later. */
 export const CANCEL_STOP_TIMEOUT_SECONDS = 1;
 
+/** `down -v --remove-orphans`: nothing of the project is left, its volumes neither. */
+const TEARDOWN = { volumes: true, removeOrphans: true } as const;
+
 /** Everything a run touches, as ports (tests pass fakes). */
 export interface ComposeTestPorts {
-  compose: ProjectCompose;
-  docker: ProjectDocker;
+  compose: Compose;
+  docker: Docker;
   output: PipelineOutput;
   /** Runs the test command. */
   runner: ProcessRunner;
@@ -59,10 +62,13 @@ export async function runComposeTest(inputs: ComposeTestInputs, context: TaskCon
     throw new ToolError('compose', "Neither 'docker compose' (Compose v2) nor 'docker-compose' (Compose v1) was found on this agent: install one of them.");
   }
   if (compose.version === 1) await rejectComposeV2Files(inputs);
-  const project: ComposeInvocation = { compose, projectName: inputs.projectName, files: inputs.composeFiles, profiles: inputs.profiles };
+  const project: ComposeInvocation = {
+    command: compose, projectName: inputs.projectName, files: inputs.composeFiles, profiles: inputs.profiles,
+    cwd: inputs.workingDirectory, env: { ...process.env, ...values },
+  };
   context.output.info(`Using ${describeCompose(compose)} for project '${inputs.projectName}'.`);
   return executeComposeTest(inputs, values, project, {
-    compose: new ComposeCli(context.runner, project, { cwd: inputs.workingDirectory, env: { ...process.env, ...values } }),
+    compose: new ComposeCli(context.runner, project),
     docker: new DockerCli(context.runner, process.env),
     output: context.output,
     runner: context.runner,
@@ -109,7 +115,7 @@ export async function executeComposeTest(
   // wait for `config`: the two Compose start-ups overlap.
   // Not with profiles: Compose v1's `build` would build the services of every profile.
   const buildEarly = inputs.build && inputs.services.length === 0 && inputs.profiles.length === 0 && inputs.test.kind === 'command';
-  const [config, early] = await Promise.allSettled([compose.config(), buildEarly ? compose.build([], signal) : Promise.resolve()]);
+  const [config, early] = await Promise.allSettled([compose.config(), buildEarly ? compose.build([], { signal }) : Promise.resolve()]);
   if (config.status === 'rejected') throw config.reason;
   const named = [...inputs.services, ...(inputs.test.kind === 'service' ? [inputs.test.service] : [])];
   const model = enabledServices(parseComposeConfig(config.value), inputs.profiles, named);
@@ -199,10 +205,10 @@ async function prepareImages(
   built: boolean,
 ): Promise<void> {
   const { compose, docker, signal } = ports;
-  if (inputs.build && !built && scope.build.length > 0) await compose.build(scope.build, signal);
+  if (inputs.build && !built && scope.build.length > 0) await compose.build(scope.build, { signal });
   throwIfCancelled(signal);
   const prebuilt = inputs.build ? [] : scope.build;
-  const builtNames = planBuiltImages(model, scope, project.projectName, project.compose.version);
+  const builtNames = planBuiltImages(model, scope, project.projectName, project.command.version);
   const images = new Map(scope.build.map((s, i) => [s, builtNames[i]]));
   const missing = async (services: readonly string[]): Promise<string[]> => {
     const absent: string[] = [];
@@ -210,10 +216,10 @@ async function prepareImages(
     return absent;
   };
   const named = prebuilt.filter((s) => model.get(s)?.image !== undefined);
-  if (inputs.pull === 'always' && scope.pull.length + named.length > 0) await compose.pull([...scope.pull, ...named].sort(), signal);
+  if (inputs.pull === 'always' && scope.pull.length + named.length > 0) await compose.pull([...scope.pull, ...named].sort(), { signal });
   if (inputs.pull === 'missing') {
     const absent = await missing(named);
-    if (absent.length > 0) await compose.pull(absent, signal);
+    if (absent.length > 0) await compose.pull(absent, { signal });
   }
   throwIfCancelled(signal);
   for (const service of await missing(prebuilt)) {
@@ -238,7 +244,7 @@ async function runTests(
   containers: ContainerState[],
   ports: ComposeTestPorts,
 ): Promise<number> {
-  if (inputs.test.kind === 'service') return ports.compose.run(inputs.test.service, ports.signal);
+  if (inputs.test.kind === 'service') return ports.compose.run(inputs.test.service, { signal: ports.signal });
   const published = planPortVariables(containers);
   ports.output.info(
     `The test command gets COMPOSE_PROJECT_NAME=${projectName}` +
@@ -297,13 +303,13 @@ async function tearDown(
 ): Promise<void> {
   const { compose, docker, output, signal } = ports;
   if (inputs.teardown === 'never' || (inputs.teardown === 'onSuccess' && !passed)) {
-    const down = planDown(project);
+    const down = planDown(project, TEARDOWN);
     output.info(`The app is left running (teardown: ${inputs.teardown}); to remove it, run in ${inputs.workingDirectory}: ${formatCommandLine(down.file, down.args)}`);
     return;
   }
   let downError: unknown;
   try {
-    await compose.down(signal.aborted ? { stopTimeoutSeconds: CANCEL_STOP_TIMEOUT_SECONDS } : {});
+    await compose.down(signal.aborted ? { ...TEARDOWN, stopTimeoutSeconds: CANCEL_STOP_TIMEOUT_SECONDS } : TEARDOWN);
   } catch (err) {
     downError = err;
   }
@@ -320,7 +326,7 @@ async function tearDown(
   if (downError !== undefined) output.warning(`${describeError(downError)} (what was left has been removed).`);
   // With `build` false the run built nothing: the images are someone else's (an earlier step's).
   if (inputs.removeImages && inputs.build) {
-    const images = planBuiltImages(model, scope, project.projectName, project.compose.version);
+    const images = planBuiltImages(model, scope, project.projectName, project.command.version);
     for (const p of await docker.removeImages(images)) output.warning(`Could not remove image '${p.image}': ${p.reason}`);
   }
   output.info(`Project '${project.projectName}' is torn down: no container, network or volume of it remains.`);

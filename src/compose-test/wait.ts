@@ -1,5 +1,6 @@
-import type { ProjectDocker } from './docker';
-import { judgeReadiness, type ContainerState, type Readiness } from './readiness';
+import type { ContainerState } from '../docker/containers';
+import type { Docker } from '../docker/engine';
+import { judgeReadiness, type Readiness } from './readiness';
 
 /** How often the state is re-read while `docker events` runs (a safety net: events wake the wait at once). */
 export const POLL_WITH_EVENTS_MS = 1000;
@@ -30,7 +31,7 @@ export interface WaitOutcome {
  * signal aborts. It re-reads the state whenever `docker events` reports a change to one of the
  * project's containers, and polls as a fallback, so readiness is noticed within milliseconds.
  */
-export async function waitForReadiness(docker: ProjectDocker, options: WaitOptions): Promise<WaitOutcome> {
+export async function waitForReadiness(docker: Docker, options: WaitOptions): Promise<WaitOutcome> {
   const now = options.now ?? Date.now;
   const stopEvents = new AbortController();
   let wake: (() => void) | undefined;

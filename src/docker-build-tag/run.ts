@@ -1,16 +1,14 @@
-import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { InputError, ToolError } from '../common/errors';
+import { InputError } from '../common/errors';
 import { readBoundedFile, readTextFile, withTempDir } from '../common/fs';
-import { dockerEnv, withDockerLogin } from '../docker/docker-config';
-import { isSha256Digest } from '../docker/reference';
+import { withDockerLogin } from '../docker/docker-config';
+import { DockerCli } from '../docker/engine';
 import { findCliPlugin } from '../docker/plugins';
-import { detectBuildx } from '../docker/tools';
 import type { TaskContext } from '../pipeline/run-task';
 import { reportOutcome } from '../summary/publish';
 import { dockerBuildTagRecord } from '../summary/records';
-import { describeBuildFailure } from './failure';
 import type { DockerBuildTagSettings } from './inputs';
 import { labelDockerfile } from './classic-labels';
 import { planDockerBuildTag, type DockerBuildTagPlan } from './plan';
@@ -57,7 +55,8 @@ async function buildImage(
   const { inputs, facts, folders } = settings;
   const { runner, output, signal } = context;
   await checkFiles(settings);
-  const buildx = await detectBuildx(runner, undefined, findPlugin);
+  const docker = new DockerCli(runner, process.env, findPlugin);
+  const buildx = await docker.hasBuildx();
   return withTempDir(folders.tempDirectory ?? tmpdir(), 'outerloop-build-', async (workDir) => {
     const iidFile = join(workDir, 'iid');
     // The classic builder gets the labels appended to the Dockerfile, so it needs the text, and the
@@ -70,12 +69,11 @@ async function buildImage(
     output.info(`Building ${plan.repository} with ${plan.builder === 'buildx' ? 'BuildKit (docker buildx)' : 'the classic builder (docker build; buildx is not installed)'}.`);
     if (plan.buildStdin) output.info(`The ${plan.labels.length} labels go into one LABEL line appended to ${inputs.dockerfile}, which docker reads on stdin.`);
     const credentials = inputs.containerRegistry ? [inputs.containerRegistry] : [];
-    const imageId = await withDockerLogin({ runner, output }, credentials, { tempRoot: workDir, signal }, async (dockerConfig) => {
-      const env = { ...dockerEnv(dockerConfig), ...plan.env };
-      const built = await runBuild(context, plan.build, { env, stdin: plan.buildStdin }, iidFile);
+    const imageId = await withDockerLogin({ docker, output }, credentials, { tempRoot: workDir, signal }, async (dockerConfig) => {
+      const built = await docker.build(plan.build, { iidFile, env: plan.env, stdin: plan.buildStdin, dockerConfig, signal });
       if (!plan.labelBuild) return built;
       output.info(`Applying ${plan.labels.length} labels and ${plan.tags.length} tags to ${built} in a second, one-step build: ${plan.labelBuildReason ?? 'the labels cannot be appended to the Dockerfile'}.`);
-      return runBuild(context, plan.labelBuild, { env, stdin: labelDockerfile(built, plan.labels) }, iidFile);
+      return docker.build(plan.labelBuild, { iidFile, env: plan.env, stdin: labelDockerfile(built, plan.labels), dockerConfig, signal });
     });
     return { imageId, plan };
   });
@@ -98,18 +96,6 @@ async function writeSecrets({ inputs }: DockerBuildTagSettings, workDir: string,
     sources.push([id, path]);
   }
   return sources;
-}
-
-/** Runs one docker build and returns the image id it wrote to `iidFile`. */
-async function runBuild(context: TaskContext, args: string[], options: { env: NodeJS.ProcessEnv; stdin?: string }, iidFile: string): Promise<string> {
-  await rm(iidFile, { force: true });
-  const result = await context.runner.exec('docker', args, { ...options, signal: context.signal });
-  if (result.code !== 0) throw new ToolError('docker', describeBuildFailure(result), result.code);
-  const imageId = (await readFile(iidFile, 'utf8').catch(() => '')).trim();
-  if (!isSha256Digest(imageId)) {
-    throw new ToolError('docker', `docker build succeeded but wrote no image id to its --iidfile (found '${imageId}'); the docker CLI may be too old.`);
-  }
-  return imageId;
 }
 
 /** The context's .dockerignore, undefined when it has none; one that cannot be read counts as unknown (''). */

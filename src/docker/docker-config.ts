@@ -1,9 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ToolError } from '../common/errors';
 import { withTempDir } from '../common/fs';
 import type { PipelineOutput } from '../pipeline/interfaces';
-import { failureReason, type ProcessRunner } from '../process/runner';
+import type { Docker } from './engine';
 import { agentPluginDirs } from './plugins';
 import type { RegistryCredentials } from './registry-credentials';
 
@@ -11,15 +10,15 @@ import type { RegistryCredentials } from './registry-credentials';
  * Runs `body` with a temporary DOCKER_CONFIG logged in to each registry, and deletes it afterwards
  * whatever happens. `tempRoot` is a folder the agent cleans (Agent.TempDirectory, or a folder under
  * it), so that even a SIGKILL leaves no credentials where nobody removes them. Passwords are
- * registered as secrets and reach docker on stdin only. The agent's CLI plugins (buildx, Compose v2
+ * registered as secrets and reach docker on stdin only (Docker.login). The agent's CLI plugins (buildx, Compose v2
  * in ~/.docker/cli-plugins) stay in use: the temporary config.json lists their folders in
  * `cliPluginsExtraDirs`. With no credentials `body` gets undefined and docker uses the agent's own
  * configuration.
  */
 export async function withDockerLogin<T>(
-  deps: { runner: ProcessRunner; output: PipelineOutput },
+  deps: { docker: Pick<Docker, 'login'>; output: PipelineOutput },
   credentials: readonly RegistryCredentials[],
-  options: { tempRoot: string; docker?: string; signal?: AbortSignal; env?: NodeJS.ProcessEnv },
+  options: { tempRoot: string; signal?: AbortSignal; env?: NodeJS.ProcessEnv },
   body: (dockerConfig: string | undefined) => Promise<T>,
 ): Promise<T> {
   if (credentials.length === 0) return body(undefined);
@@ -28,15 +27,7 @@ export async function withDockerLogin<T>(
     const config = { cliPluginsExtraDirs: await agentPluginDirs(options.env) };
     await writeFile(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
     for (const c of credentials) {
-      const result = await deps.runner.exec(
-        options.docker ?? 'docker',
-        ['--config', dir, 'login', c.registry, '--username', c.username, '--password-stdin'],
-        { stdin: c.password, quiet: true, signal: options.signal },
-      );
-      if (result.code !== 0) {
-        const reason = failureReason(result);
-        throw new ToolError('docker', `docker login to ${c.registry} as ${c.username} failed: ${reason}`, result.code);
-      }
+      await deps.docker.login(c, { dockerConfig: dir, signal: options.signal });
       deps.output.info(`Logged in to ${c.registry} as ${c.username} (temporary DOCKER_CONFIG).`);
     }
     return body(dir);

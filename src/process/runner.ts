@@ -180,3 +180,11 @@ export function lastLines(text: string, count: number): string[] {
 export function failureReason(result: ExecResult): string {
   return lastLines(result.stderr || result.stdout, 1)[0] ?? `exit code ${result.code}`;
 }
+
+/**
+ * The one sentence for a command that failed, as a ToolError: `'docker image inspect' failed:
+ * <its last line of error output, else of output, else its exit code>` (neutralized: tool output).
+ */
+export function commandFailed(tool: string, command: string, result: ExecResult): ToolError {
+  return new ToolError(tool, `'${command}' failed: ${neutralizeLoggingCommands(failureReason(result))}`, result.code);
+}

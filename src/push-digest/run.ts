@@ -5,6 +5,7 @@ import { FileError, ToolError } from '../common/errors';
 import { readTextFile, writeFileAtomic } from '../common/fs';
 import { parseDigestFile, writeDigestFile } from '../digests/digest-file';
 import { dockerEnv, withDockerLogin } from '../docker/docker-config';
+import { DockerCli } from '../docker/engine';
 import type { RegistryCredentials } from '../docker/registry-credentials';
 import type { TaskContext } from '../pipeline/run-task';
 import { reportOutcome } from '../summary/publish';
@@ -137,7 +138,7 @@ async function withLoginRetries<T>(
       retry,
       async (n) => {
         attempts = n;
-        return await withDockerLogin({ runner, output }, credentials ? [credentials] : [], { tempRoot, signal }, async (dockerConfig) => {
+        return await withDockerLogin({ docker: new DockerCli(runner), output }, credentials ? [credentials] : [], { tempRoot, signal }, async (dockerConfig) => {
           loggedIn = true;
           return await body(dockerConfig);
         });

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { detectDockerTools } from '../../src/docker/tools';
 import { withDockerLogin } from '../../src/docker/docker-config';
+import { DockerCli } from '../../src/docker/engine';
 import { ToolError } from '../../src/common/errors';
 import { NodeProcessRunner } from '../../src/process/runner';
 import type { PipelineOutput } from '../../src/pipeline/interfaces';
@@ -63,7 +64,7 @@ describe('the test bed (real engine, real registries)', function () {
     let dir = '';
     const ref = `${bed.authRegistry}/outerloop-test/testbed:login-${process.pid}`;
     try {
-      await withDockerLogin({ runner, output }, [{ registry: bed.authRegistry, username: bed.authUser, password: bed.authPassword }], { tempRoot: tmpdir() }, async (d) => {
+      await withDockerLogin({ docker: new DockerCli(runner), output }, [{ registry: bed.authRegistry, username: bed.authUser, password: bed.authPassword }], { tempRoot: tmpdir() }, async (d) => {
         dir = d ?? '';
         await runner.exec('docker', ['tag', bed.baseImage, ref], { env: bed.env, quiet: true });
         const push = await runner.exec('docker', ['--config', dir, 'push', ref], { env: bed.env, quiet: true });
@@ -74,7 +75,7 @@ describe('the test bed (real engine, real registries)', function () {
     }
     assert.ok(dir && !existsSync(dir), 'the temporary config is gone');
     await assert.rejects(
-      withDockerLogin({ runner, output }, [{ registry: bed.authRegistry, username: bed.authUser, password: 'wrong' }], { tempRoot: tmpdir() }, async () => undefined),
+      withDockerLogin({ docker: new DockerCli(runner), output }, [{ registry: bed.authRegistry, username: bed.authUser, password: 'wrong' }], { tempRoot: tmpdir() }, async () => undefined),
       (err: unknown) => err instanceof ToolError && err.message.startsWith(`docker login to ${bed.authRegistry} as ${bed.authUser} failed`),
     );
   });

@@ -1,15 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { InputError } from '../../../src/common/errors';
-import type { ComposeCommand } from '../../../src/docker/tools';
 import * as plan from '../../../src/compose-test/plan';
-import type { ContainerState } from '../../../src/compose-test/readiness';
+import type { ContainerState } from '../../../src/docker/containers';
 
-const V1: ComposeCommand = { version: 1, file: 'docker-compose', args: [] };
-const V2: ComposeCommand = { version: 2, file: 'docker', args: ['compose'] };
-const project = (compose: ComposeCommand): plan.ComposeInvocation => ({ compose, projectName: 'shop-42', files: ['docker-compose.yml', 'ci.yml'] });
 
 function container(service: string, ports: ContainerState['ports'], extra: Partial<ContainerState> = {}): ContainerState {
-  return { id: service, name: `p_${service}_1`, service, number: 1, oneOff: false, image: '', status: 'running', exitCode: 0, restartCount: 0, ports, ...extra };
+  return { id: service, name: `p_${service}_1`, service, number: 1, oneOff: false, image: '', status: 'running', exitCode: 0, restartCount: 0, ports, labels: {}, ...extra };
 }
 
 describe('compose-test planners', () => {
@@ -31,35 +27,6 @@ describe('compose-test planners', () => {
     for (const bad of ['Shop', '-shop', 'shop.web', 'sh op', '']) {
       assert.throws(() => plan.validateProjectName(bad), (e: unknown) => e instanceof InputError && /^Input 'projectName' must be lower-case/.test(e.message));
     }
-  });
-
-  describe('compose command lines (v1 and v2 alike: -p and every -f)', () => {
-    const cases: Array<[string, (p: plan.ComposeInvocation) => plan.Argv, string[]]> = [
-      ['config', (p) => plan.planConfig(p), ['config']],
-      ['build', (p) => plan.planBuild(p, ['web', 'worker']), ['build', 'web', 'worker']],
-      ['pull', (p) => plan.planPull(p, ['db']), ['pull', 'db']],
-      ['up (all)', (p) => plan.planUp(p, []), ['up', '-d', '--no-build']],
-      ['up (some)', (p) => plan.planUp(p, ['api']), ['up', '-d', '--no-build', 'api']],
-      ['run', (p) => plan.planRun(p, 'tests'), ['run', '--rm', '-T', '--no-deps', 'tests']],
-      ['down', (p) => plan.planDown(p), ['down', '-v', '--remove-orphans']],
-      ['down when cancelled', (p) => plan.planDown(p, { stopTimeoutSeconds: 1 }), ['down', '-v', '--remove-orphans', '--timeout', '1']],
-    ];
-    const prefix = ['-p', 'shop-42', '-f', 'docker-compose.yml', '-f', 'ci.yml'];
-    for (const [name, build, tail] of cases) {
-      it(name, () => {
-        assert.deepEqual(build(project(V1)), { file: 'docker-compose', args: [...prefix, ...tail] });
-        assert.deepEqual(build(project(V2)), { file: 'docker', args: ['compose', ...prefix, ...tail] });
-      });
-    }
-    it('profiles come first, one --profile each, in both versions', () => {
-      const p = { ...project(V2), profiles: ['debug', 'e2e'] };
-      assert.deepEqual(plan.planUp(p, []).args, ['compose', '--profile', 'debug', '--profile', 'e2e', ...prefix, 'up', '-d', '--no-build']);
-      assert.deepEqual(plan.planConfig({ ...p, compose: project(V1).compose }).args, ['--profile', 'debug', '--profile', 'e2e', ...prefix, 'config']);
-    });
-    it('ps shows stopped containers in both versions', () => {
-      assert.deepEqual(plan.planPs(project(V1)).args.slice(-1), ['ps']);
-      assert.deepEqual(plan.planPs(project(V2)).args.slice(-2), ['ps', '-a']);
-    });
   });
 
   describe('explainNeedsComposeV2 (Compose v1 only)', () => {

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { describeVerdicts, judgeContainer, judgeReadiness, parseInspect, type ContainerState } from '../../../src/compose-test/readiness';
+import { describeVerdicts, judgeContainer, judgeReadiness } from '../../../src/compose-test/readiness';
+import { parseInspect, type ContainerState } from '../../../src/docker/containers';
 
 // A trimmed `docker inspect` of two compose containers, as the 20.10 engine prints it.
 const INSPECT = JSON.stringify([
@@ -24,7 +25,7 @@ const INSPECT = JSON.stringify([
 ]);
 
 function state(extra: Partial<ContainerState>): ContainerState {
-  return { id: 'x', name: 'p_s_1', service: 's', number: 1, oneOff: false, image: '', status: 'running', exitCode: 0, restartCount: 0, ports: [], ...extra };
+  return { id: 'x', name: 'p_s_1', service: 's', number: 1, oneOff: false, image: '', status: 'running', exitCode: 0, restartCount: 0, ports: [], labels: {}, ...extra };
 }
 
 describe('compose-test readiness', () => {
@@ -34,6 +35,7 @@ describe('compose-test readiness', () => {
       id: 'aaa', name: 'shop_web_1', service: 'web', number: 1, oneOff: false, image: 'shop_web', status: 'running', exitCode: 0,
       restartCount: 0, startedAt: '2026-11-22T02:24:34.319512806Z', health: 'healthy', healthyAt: '2026-11-22T02:24:36.36Z',
       lastHealthCheck: { exitCode: 0, output: '' }, ports: [{ containerPort: '8080', protocol: 'tcp', hostIp: '127.0.0.1', hostPort: '32768' }],
+      labels: { 'com.docker.compose.project': 'shop', 'com.docker.compose.service': 'web', 'com.docker.compose.container-number': '1', 'com.docker.compose.oneoff': 'False' },
     });
     assert.equal(tests.oneOff, true);
     assert.equal(tests.startedAt, undefined);

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sinon from 'sinon';
 import { CancelledError, InputError } from '../../../src/common/errors';
-import type { ProjectCompose } from '../../../src/compose-test/compose';
-import type { ProjectDocker, ProjectResources } from '../../../src/compose-test/docker';
+import type { Compose, ComposeInvocation } from '../../../src/docker/compose';
+import type { ContainerState } from '../../../src/docker/containers';
+import type { Docker, ProjectResources } from '../../../src/docker/engine';
 import type { ComposeTestInputs } from '../../../src/compose-test/inputs';
-import type { ComposeInvocation } from '../../../src/compose-test/plan';
-import { ReadinessError, type ContainerState } from '../../../src/compose-test/readiness';
+import { ReadinessError } from '../../../src/compose-test/readiness';
 import { TestsFailedError, executeComposeTest, type ComposeTestPorts } from '../../../src/compose-test/run';
 import type { PipelineOutput } from '../../../src/pipeline/interfaces';
 import type { ProcessRunner } from '../../../src/process/runner';
@@ -19,13 +19,13 @@ const CONFIG = `services:
   worker: {build: {context: ./worker}, depends_on: {web: {condition: service_healthy}}}
   db: {image: postgres:16}
 `;
-const PROJECT: ComposeInvocation = { compose: { version: 1, file: 'docker-compose', args: [] }, projectName: 'shop-1', files: ['docker-compose.yml'] };
+const PROJECT: ComposeInvocation = { command: { version: 1, file: 'docker-compose', args: [] }, projectName: 'shop-1', files: ['docker-compose.yml'], cwd: '/app', env: {} };
 const NOTHING: ProjectResources = { containers: [], networks: [], volumes: [] };
 
 function container(service: string, extra: Partial<ContainerState> = {}): ContainerState {
   return {
     id: `id-${service}`, name: `shop-1_${service}_1`, service, number: 1, oneOff: false, image: '', status: 'running', exitCode: 0, restartCount: 0,
-    ports: service === 'web' ? [{ containerPort: '8080', protocol: 'tcp', hostIp: '127.0.0.1', hostPort: '32768' }] : [], ...extra,
+    ports: service === 'web' ? [{ containerPort: '8080', protocol: 'tcp', hostIp: '127.0.0.1', hostPort: '32768' }] : [], labels: {}, ...extra,
   };
 }
 
@@ -53,7 +53,7 @@ function fakes(containers: ContainerState[] = READY, testExit = 0) {
   };
   const runner = { exec: sinon.stub().resolves({ code: testExit, stdout: '', stderr: '' }) };
   const ports: ComposeTestPorts = {
-    compose: compose as unknown as ProjectCompose, docker: docker as unknown as ProjectDocker, output: output as unknown as PipelineOutput,
+    compose: compose as unknown as Compose, docker: docker as unknown as Docker, output: output as unknown as PipelineOutput,
     runner: runner as unknown as ProcessRunner, signal: controller.signal, baseEnv: { PATH: '/bin' }, now: Date.now,
   };
   return { compose, docker, output, runner, ports, controller };
@@ -85,7 +85,8 @@ describe('executeComposeTest (ports faked)', () => {
     assert.deepEqual([file, args], ['bash', ['-c', 'npm test']]);
     assert.deepEqual(options.env, { PATH: '/bin', TAG: 'ci', COMPOSE_PROJECT_NAME: 'shop-1', COMPOSE_WEB_8080: '127.0.0.1:32768' });
     assert.equal(options.processGroup, true);
-    assert.deepEqual(f.compose.down.firstCall.args[0], {});
+    assert.deepEqual(f.compose.down.firstCall.args[0], { volumes: true, removeOrphans: true }, 'down -v --remove-orphans, without a short stop timeout');
+    assert.deepEqual(f.compose.up.firstCall.args[1]?.build, false, 'up --no-build: the images were built before');
     assert.deepEqual(f.output.setOutput.args, [['projectName', 'shop-1'], ['testExitCode', '0']]);
     sinon.assert.notCalled(f.output.uploadArtifact);
     sinon.assert.calledWithMatch(f.output.info, /^All services are ready: db \(running\), web \(healthy\), worker \(running\)\.$/);
@@ -129,7 +130,7 @@ describe('executeComposeTest (ports faked)', () => {
 
   it('waitTimeout bounds compose up too (v1 waits for service_healthy dependencies itself)', async () => {
     const f = fakes([container('web', { health: 'starting' })]);
-    f.compose.up.callsFake((_s: string[], signal: AbortSignal) => new Promise<void>((r) => signal.addEventListener('abort', () => r())));
+    f.compose.up.callsFake((_s: string[], options: { signal: AbortSignal }) => new Promise<void>((r) => options.signal.addEventListener('abort', () => r())));
     inputs.waitTimeoutSeconds = 1;
     const started = Date.now();
     await assert.rejects(executeComposeTest(inputs, {}, PROJECT, f.ports), (e: unknown) =>
@@ -146,7 +147,7 @@ describe('executeComposeTest (ports faked)', () => {
       return { code: 143, stdout: '', stderr: '' };
     });
     await assert.rejects(executeComposeTest(inputs, {}, PROJECT, f.ports), CancelledError);
-    assert.deepEqual(f.compose.down.firstCall.args[0], { stopTimeoutSeconds: 1 });
+    assert.deepEqual(f.compose.down.firstCall.args[0], { volumes: true, removeOrphans: true, stopTimeoutSeconds: 1 });
     sinon.assert.calledOnce(f.output.uploadArtifact);
   });
 
@@ -180,7 +181,7 @@ describe('executeComposeTest (ports faked)', () => {
     inputs.test = { kind: 'service', service: 'worker' };
     await executeComposeTest(inputs, {}, PROJECT, f.ports);
     sinon.assert.calledWith(f.compose.run, 'worker');
-    assert.deepEqual(f.compose.build.args, [[['web', 'worker'], f.ports.signal]]);
+    assert.deepEqual(f.compose.build.args, [[['web', 'worker'], { signal: f.ports.signal }]]);
     assert.deepEqual(f.compose.up.firstCall.args[0], ['db', 'web']);
     sinon.assert.notCalled(f.runner.exec);
   });

@@ -1,14 +1,14 @@
 import { strict as assert } from 'node:assert';
-import type { ProjectDocker } from '../../../src/compose-test/docker';
-import type { ContainerState } from '../../../src/compose-test/readiness';
+import type { Docker } from '../../../src/docker/engine';
+import type { ContainerState } from '../../../src/docker/containers';
 import { POLL_WITH_EVENTS_MS, waitForReadiness } from '../../../src/compose-test/wait';
 
 function state(extra: Partial<ContainerState>): ContainerState {
-  return { id: 'x', name: 'p_web_1', service: 'web', number: 1, oneOff: false, image: '', status: 'running', exitCode: 0, restartCount: 0, ports: [], ...extra };
+  return { id: 'x', name: 'p_web_1', service: 'web', number: 1, oneOff: false, image: '', status: 'running', exitCode: 0, restartCount: 0, ports: [], labels: {}, ...extra };
 }
 
 /** A docker whose web container's state a test changes; events are delivered only if `events` is true. */
-function fakeDocker(events: boolean): { docker: ProjectDocker; set(s: ContainerState): void; inspections: number } {
+function fakeDocker(events: boolean): { docker: Docker; set(s: ContainerState): void; inspections: number } {
   let current = state({ health: 'starting' });
   let notify: (() => void) | undefined;
   const fake = {
@@ -29,7 +29,7 @@ function fakeDocker(events: boolean): { docker: ProjectDocker; set(s: ContainerS
               signal.addEventListener('abort', () => resolve());
             })
           : Promise.reject(new Error('no events')),
-    } as unknown as ProjectDocker,
+    } as unknown as Docker,
   };
   return fake;
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sinon from 'sinon';
 import { dockerEnv, withDockerLogin } from '../../../src/docker/docker-config';
+import { DockerCli } from '../../../src/docker/engine';
 import { agentPluginDirs, findCliPlugin, systemPluginDirs } from '../../../src/docker/plugins';
 import { readRegistryCredentials, registryHostOf } from '../../../src/docker/registry-credentials';
 import { InputError, ToolError } from '../../../src/common/errors';
@@ -25,7 +26,7 @@ describe('withDockerLogin', () => {
     const exec = sinon.stub<Parameters<ProcessRunner['exec']>, ReturnType<ProcessRunner['exec']>>().resolves({ code: 0, stdout: '', stderr: '' });
     const output = fakeOutput();
     let seen = '';
-    const result = await withDockerLogin({ runner: { exec }, output }, [creds], { tempRoot: tmpdir() }, async (dir) => {
+    const result = await withDockerLogin({ docker: new DockerCli({ exec }), output }, [creds], { tempRoot: tmpdir() }, async (dir) => {
       seen = dir ?? '';
       assert.ok(existsSync(seen));
       return 'done';
@@ -48,7 +49,7 @@ describe('withDockerLogin', () => {
       const exec = sinon.stub().resolves({ code: 0, stdout: '', stderr: '' });
       let written: unknown;
       let mode = 0;
-      await withDockerLogin({ runner: { exec }, output: fakeOutput() }, [creds], { tempRoot: agentConfig, env: { DOCKER_CONFIG: agentConfig } }, async (dir) => {
+      await withDockerLogin({ docker: new DockerCli({ exec }), output: fakeOutput() }, [creds], { tempRoot: agentConfig, env: { DOCKER_CONFIG: agentConfig } }, async (dir) => {
         written = JSON.parse(readFileSync(join(dir!, 'config.json'), 'utf8'));
         mode = statSync(join(dir!, 'config.json')).mode & 0o777;
       });
@@ -63,7 +64,7 @@ describe('withDockerLogin', () => {
   it('removes the config and fails clearly when login is refused', async () => {
     const exec = sinon.stub().resolves({ code: 1, stdout: '', stderr: 'Error response from daemon: login attempt failed with status: 401 Unauthorized\n' });
     const body = sinon.spy();
-    await assert.rejects(withDockerLogin({ runner: { exec }, output: fakeOutput() }, [creds], { tempRoot: tmpdir() }, body), (err: unknown) => {
+    await assert.rejects(withDockerLogin({ docker: new DockerCli({ exec }), output: fakeOutput() }, [creds], { tempRoot: tmpdir() }, body), (err: unknown) => {
       assert.ok(err instanceof ToolError);
       assert.match(err.message, /^docker login to 127\.0\.0\.1:5001 as ci failed: .*401 Unauthorized$/);
       return true;
@@ -75,7 +76,7 @@ describe('withDockerLogin', () => {
 
   it('uses the agent configuration when there are no credentials', async () => {
     const exec = sinon.stub();
-    assert.equal(await withDockerLogin({ runner: { exec }, output: fakeOutput() }, [], { tempRoot: tmpdir() }, async (d) => d), undefined);
+    assert.equal(await withDockerLogin({ docker: new DockerCli({ exec }), output: fakeOutput() }, [], { tempRoot: tmpdir() }, async (d) => d), undefined);
     sinon.assert.notCalled(exec);
     assert.equal(dockerEnv(undefined, { A: '1' })['DOCKER_CONFIG'], undefined);
     assert.equal(dockerEnv('/tmp/x', { A: '1' })['DOCKER_CONFIG'], '/tmp/x');

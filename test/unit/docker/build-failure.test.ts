@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { describeBuildFailure } from '../../../src/docker-build-tag/failure';
+import { describeBuildFailure } from '../../../src/docker/build-failure';
 
 const DEPRECATED = 'DEPRECATED: The legacy builder is deprecated and will be removed in a future release.\n            Install the buildx component to build images with BuildKit:\n            https://docs.docker.com/go/buildx/\n\n';
 
