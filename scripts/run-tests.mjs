@@ -21,7 +21,7 @@ const INTEGRATION = ['test/integration/**/*.test.ts'];
 // What the legacy run repeats: the tests whose path depends on the docker toolchain (builds, Compose,
 // pushes, the whole pipeline). The converter, the cluster, Helm and the tab are the same on both,
 // and the loader's oracle is Compose v2 itself.
-const LEGACY = ['testbed', 'docker-build-tag', 'compose-test', 'push-digest', 'run', 'demo'].map((f) => `test/integration/${f}.test.ts`);
+const LEGACY = ['testbed', 'docker-build-tag', 'compose-test', 'push-digest', 'compose-deploy', 'run', 'demo'].map((f) => `test/integration/${f}.test.ts`);
 
 /** Runs mocha with `files` on `toolchain`; returns its counts (from the reporter's summary file). */
 function runMocha(toolchain, files, work) {

@@ -29,11 +29,16 @@ export function describeTarget(target: DockerHostTarget): string {
   }
 }
 
-/** The secrets of a target, for setSecret before anything is logged. */
+/**
+ * The secrets of a target, for setSecret before anything is logged: each line of the private key
+ * (the agent masks single lines only), but not its `-----BEGIN/END …-----` lines, which are no secret.
+ */
 export function targetSecrets(target: DockerHostTarget): string[] {
-  if (target.kind === 'tls') return [target.key];
-  if (target.kind === 'ssh' && target.privateKey) return [target.privateKey];
-  return [];
+  const key = target.kind === 'tls' ? target.key : target.kind === 'ssh' ? target.privateKey : undefined;
+  return (key ?? '')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^-----(BEGIN|END) [A-Z0-9 ]+-----$/.test(l));
 }
 
 function sshUrl(t: { user: string; host: string; port: number }): string {

@@ -1,7 +1,6 @@
 import type { ComposeCommand } from '../docker/tools';
 import { ANNOTATIONS, pipelineRunUrl, type PipelineVariables } from '../compose-to-k8s/plan';
-import { composeArgv, type Argv, type ComposeInvocation } from '../compose-test/plan';
-import type { ContainerState } from '../compose-test/readiness';
+import type { ContainerState } from '../docker/containers';
 import type { ComposeProject } from '../compose/model';
 import { findDigest, type DigestFile } from '../digests/digest-file';
 import { parseImageReference, repositoryOf } from '../docker/reference';
@@ -9,8 +8,7 @@ import { parseImageReference, repositoryOf } from '../docker/reference';
 /**
  * ComposeDeploy@1's planners, pure: which image each service runs (pinned by digest), the labels
  * that trace a container to the run that deployed it, the generated override file that carries
- * both (the user's compose files are never changed), the rollback to what ran before, and every
- * compose command line.
+ * both (the user's compose files are never changed), and the rollback to what ran before.
  */
 
 /** One service's image in this deploy. */
@@ -85,23 +83,15 @@ export function planTraceabilityLabels(v: PipelineVariables, digests: DigestFile
   return labels;
 }
 
-/** The service containers of the project as they run now (one per service: the lowest-numbered). */
-export function planRunning(containers: readonly ContainerState[], raw: readonly unknown[]): RunningService[] {
-  const labelsById = new Map<string, Record<string, string>>();
-  for (const r of raw as Array<{ Id?: string; Config?: { Labels?: Record<string, string> | null } }>) {
-    if (r.Id) labelsById.set(r.Id, r.Config?.Labels ?? {});
-  }
+/** The service containers of the project as they run now (one per service: the lowest-numbered), with their traceability labels. */
+export function planRunning(containers: readonly ContainerState[]): RunningService[] {
   const byService = new Map<string, ContainerState>();
   for (const c of [...containers].filter((c) => !c.oneOff).sort((a, b) => a.number - b.number)) {
     if (!byService.has(c.service)) byService.set(c.service, c);
   }
   return [...byService.values()]
     .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0))
-    .map((c) => {
-      const all = labelsById.get(c.id) ?? {};
-      const labels = Object.fromEntries(Object.entries(all).filter(([k]) => TRACE_KEYS.includes(k)));
-      return { service: c.service, image: c.image, labels };
-    });
+    .map((c) => ({ service: c.service, image: c.image, labels: Object.fromEntries(Object.entries(c.labels).filter(([k]) => TRACE_KEYS.includes(k))) }));
 }
 
 /**
@@ -177,29 +167,7 @@ export function oneShotServices(project: Pick<ComposeProject, 'services'>): stri
   return [...found].sort();
 }
 
-/** `pull` of the services whose image can be pulled (a built service's image only once pinned). */
-export function planPull(invocation: ComposeInvocation, images: readonly DeployImage[]): Argv | undefined {
-  const services = images.filter((i) => !i.built || i.pinned).map((i) => i.service);
-  return services.length === 0 ? undefined : composeArgv(invocation, ['pull', ...services]);
-}
-
-/**
- * `up -d --no-build`: with `--remove-orphans` for a deploy (services gone from the files go), with
- * the service names for a rollback (only the services that ran before), and `--wait --wait-timeout N`
- * when Compose waits itself.
- */
-export function planUp(invocation: ComposeInvocation, options: { waitSeconds?: number; services?: readonly string[] } = {}): Argv {
-  const wait = options.waitSeconds === undefined ? [] : ['--wait', '--wait-timeout', String(options.waitSeconds)];
-  const scope = options.services === undefined ? ['--remove-orphans'] : [];
-  return composeArgv(invocation, ['up', '-d', ...scope, '--no-build', ...wait, ...(options.services ?? [])]);
-}
-
-/** `rm --stop --force` of services a rollback takes away. */
-export function planRemove(invocation: ComposeInvocation, services: readonly string[]): Argv {
-  return composeArgv(invocation, ['rm', '-s', '-f', ...services]);
-}
-
-/** `down --remove-orphans`: containers and networks; never `-v`, volumes stay. */
-export function planDown(invocation: ComposeInvocation): Argv {
-  return composeArgv(invocation, ['down', '--remove-orphans']);
+/** The services whose image can be pulled: all but a built one that is not pinned (it has no registry to come from). */
+export function planPullServices(images: readonly DeployImage[]): string[] {
+  return images.filter((i) => !i.built || i.pinned).map((i) => i.service);
 }

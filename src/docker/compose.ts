@@ -124,6 +124,11 @@ export function planLogs(project: ComposeProjectArgs, services: readonly string[
   return composeArgv(project, ['logs', ...flags, ...services]);
 }
 
+/** `rm --stop --force` of the named services' containers (their volumes stay). */
+export function planRemove(project: ComposeProjectArgs, services: readonly string[]): Argv {
+  return composeArgv(project, ['rm', '-s', '-f', ...services]);
+}
+
 /** `down` with the flags {@link ComposeDownOptions} asks for. */
 export function planDown(project: ComposeProjectArgs, options: Omit<ComposeDownOptions, 'signal'> = {}): Argv {
   const flags = [
@@ -147,6 +152,8 @@ export interface Compose {
   ps(): Promise<string>;
   /** `logs` output, quietly (neutralize it before printing: it is the containers'). */
   logs(services: readonly string[], options?: ComposeLogsOptions): Promise<string>;
+  /** Stops and removes the named services' containers (`rm -s -f`); never their volumes. */
+  remove(services: readonly string[], options?: ComposeCommandOptions): Promise<void>;
   down(options?: ComposeDownOptions): Promise<void>;
 }
 
@@ -207,6 +214,10 @@ export class ComposeCli implements Compose {
   async logs(services: readonly string[], options: ComposeLogsOptions = {}): Promise<string> {
     const { signal, ...flags } = options;
     return (await this.check('read the logs', planLogs(this.project, services, flags), { quiet: true, signal })).stdout;
+  }
+
+  async remove(services: readonly string[], options: ComposeCommandOptions = {}): Promise<void> {
+    await this.check('remove the containers', planRemove(this.project, services), { signal: options.signal });
   }
 
   async down(options: ComposeDownOptions = {}): Promise<void> {
