@@ -108,7 +108,10 @@ export async function withDockerHost<T>(
       for (const [file, text] of [['ca.pem', target.ca], ['cert.pem', target.cert], ['key.pem', target.key]] as const) {
         await writeFile(join(dir, file), text.endsWith('\n') ? text : `${text}\n`, { mode: 0o600 });
       }
-      return body({ ...base, DOCKER_HOST: target.host, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: dir });
+      // Compose v1 talks TLS through Python's requests, which lets REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE
+      // (the agent's web CAs) replace the host's CA: the connection's CA must be the only one used.
+      const { REQUESTS_CA_BUNDLE: _requests, CURL_CA_BUNDLE: _curl, ...rest } = base;
+      return body({ ...rest, DOCKER_HOST: target.host, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: dir });
     }
     const config = [
       'Host *',

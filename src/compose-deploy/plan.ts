@@ -107,6 +107,23 @@ export function planDeploy(images: readonly DeployImage[], running: readonly Run
   });
 }
 
+/**
+ * The services whose container must be replaced for `entries` to run: its image or traceability
+ * labels differ from the running container's. Compose v1 cannot recreate a container on Docker 25
+ * or later (it reads the image's `ContainerConfig`, which the engine no longer reports), so on v1
+ * these are removed before `up`, which then creates them afresh.
+ */
+export function planStaleServices(entries: readonly OverrideEntry[], running: readonly RunningService[]): string[] {
+  const same = (a: Record<string, string>, b: Record<string, string>): boolean =>
+    Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+  return entries
+    .filter((e) => {
+      const now = running.find((r) => r.service === e.service);
+      return now !== undefined && (now.image !== e.image || !same(now.labels, e.labels));
+    })
+    .map((e) => e.service);
+}
+
 /** How to go back to what ran before a failed deploy. */
 export interface RollbackPlan {
   /** The services that ran before, with their image and labels as they were. */

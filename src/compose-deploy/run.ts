@@ -24,7 +24,7 @@ import { describeTarget, targetSecrets, withDockerHost } from './host';
 import type { ComposeDeployInputs } from './inputs';
 import {
   canUseUpWait, formatImageList, oneShotServices, planDeploy, planImages, planOverrideFile, planPullServices, planRollback, planRunning,
-  planTraceabilityLabels, unpinnedBuiltImages, type DeployImage, type OverrideEntry, type RunningService,
+  planStaleServices, planTraceabilityLabels, unpinnedBuiltImages, type DeployImage, type OverrideEntry, type RunningService,
 } from './plan';
 
 /** How many log lines of a failing service the task log shows. */
@@ -76,6 +76,8 @@ export interface DeployPlan {
   labelsFor: (image: DeployImage) => Record<string, string>;
   /** Compose v2 waits itself (`up --wait`); otherwise the project's containers are watched. */
   upWait: boolean;
+  /** Compose v1: containers whose image or labels change are removed before `up` (see planStaleServices). */
+  removeStale: boolean;
   waitTimeoutSeconds: number;
   oneShot: string[];
   rollbackOnFailure: boolean;
@@ -134,6 +136,7 @@ export async function runComposeDeploy(inputs: ComposeDeployInputs, context: Tas
           images,
           labelsFor: (image) => planTraceabilityLabels(inputs.pipeline, digests.file, image),
           upWait: canUseUpWait(command, project),
+          removeStale: command.version === 1,
           waitTimeoutSeconds: inputs.waitTimeoutSeconds,
           oneShot: oneShotServices(project),
           rollbackOnFailure: inputs.rollbackOnFailure,
@@ -175,7 +178,7 @@ export async function executeDeploy(plan: DeployPlan, ports: DeployPorts): Promi
   if (pull.length > 0) await compose.pull(pull, { signal });
   throwIfCancelled(signal);
 
-  const failure = await bringUp(plan, ports, undefined);
+  const failure = await bringUp(plan, ports, entries, false);
   const settled = async (outcome: DeployOutcome['outcome'], error?: Error): Promise<DeployOutcome> => ({
     outcome, previous, containers: (await docker.inspectProject(plan.project)).containers, failure: error,
   });
@@ -191,7 +194,7 @@ export async function executeDeploy(plan: DeployPlan, ports: DeployPorts): Promi
   try {
     await ports.writeOverride(planOverrideFile(rollback.restore));
     if (rollback.remove.length > 0) await compose.remove(rollback.remove, { signal });
-    rollbackFailure = await bringUp(plan, ports, rollback.restore);
+    rollbackFailure = await bringUp(plan, ports, rollback.restore, true);
   } catch (err) {
     throwIfCancelled(signal);
     rollbackFailure = err;
@@ -201,20 +204,24 @@ export async function executeDeploy(plan: DeployPlan, ports: DeployPorts): Promi
 }
 
 /**
- * `up` (of every service, or of `restore`'s for a rollback) and the wait until every service is
+ * `up` (of every service, or of the entries' services for a rollback) and the wait until every service is
  * ready. Returns undefined when it is, else the error that names the service that failed or was not
  * ready in time (after printing its health checks and last log lines); Compose's own failures (an
  * image that cannot be pulled, a port in use) are returned too. Cancellation is thrown.
  */
-async function bringUp(plan: DeployPlan, ports: DeployPorts, restore: readonly OverrideEntry[] | undefined): Promise<Error | undefined> {
+async function bringUp(plan: DeployPlan, ports: DeployPorts, entries: readonly OverrideEntry[], rollback: boolean): Promise<Error | undefined> {
   const { compose, docker, signal } = ports;
   const deadline = ports.now() + plan.waitTimeoutSeconds * 1000;
-  const services = restore?.map((r) => r.service) ?? [];
+  const services = rollback ? entries.map((r) => r.service) : [];
+  if (plan.removeStale) {
+    const stale = planStaleServices(entries, planRunning((await docker.inspectProject(plan.project)).containers));
+    if (stale.length > 0) await compose.remove(stale, { signal });
+  }
   let upError: unknown;
   try {
     await compose.up(services, {
       build: false,
-      removeOrphans: restore === undefined,
+      removeOrphans: !rollback,
       ...(plan.upWait ? { wait: true, waitTimeoutSeconds: plan.waitTimeoutSeconds } : {}),
       signal,
     });
