@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { EndpointSpec } from '../agent/task-runner';
 import { InputError } from '../common/errors';
 
@@ -37,6 +39,9 @@ Options:
   --endpoint ID=URL,USER,PASSWORD
                           a service connection (username/password) that inputs can name by ID;
                           PASSWORD may be env:NAME to read it from the environment
+  --endpoint ID=tcp://HOST:PORT,certs:DIR
+                          a Docker host service connection (TLS) whose CA, certificate and key are
+                          DIR's ca.pem, cert.pem and key.pem (a DOCKER_CERT_PATH folder)
   --param NAME=VALUE      set a runtime parameter (parameters: of the file); repeatable
   --variables-file FILE   variables from a YAML file (name: value, or name: { value, secret: true }),
                           standing in for variable groups and library secrets; repeatable
@@ -59,10 +64,15 @@ function splitPair(option: string, raw: string | undefined): [string, string | u
   return [name, eq < 0 ? undefined : raw.slice(eq + 1)];
 }
 
-/** Parses `--endpoint id=url,user,password` into a username/password service connection. */
+/**
+ * Parses `--endpoint id=url,user,password` into a username/password service connection, or
+ * `--endpoint id=tcp://host:port,certs:DIR` into a Docker host one (scheme Certificate) with DIR's
+ * ca.pem, cert.pem and key.pem.
+ */
 export function parseEndpoint(raw: string | undefined, env: NodeJS.ProcessEnv): EndpointSpec {
   const [id, rest] = splitPair('--endpoint', raw);
   const parts = (rest ?? '').split(',');
+  if (parts.length === 2 && parts[1].startsWith('certs:')) return dockerHostEndpoint(id, parts[0], parts[1].slice('certs:'.length));
   if (parts.length < 3 || !parts[0]) throw new InputError('--endpoint', `needs ID=URL,USER,PASSWORD, not '${id}=${parts[0] ?? ''},…'.`);
   const [url, username] = parts;
   let password = parts.slice(2).join(',');
@@ -73,6 +83,19 @@ export function parseEndpoint(raw: string | undefined, env: NodeJS.ProcessEnv): 
     password = value;
   }
   return { id, url, scheme: 'UsernamePassword', parameters: { username, password, registry: url }, data: {} };
+}
+
+/** A Docker host service connection from a DOCKER_CERT_PATH-style folder. */
+function dockerHostEndpoint(id: string, url: string, dir: string): EndpointSpec {
+  const parameters: Record<string, string> = {};
+  for (const [key, file] of [['cacert', 'ca.pem'], ['cert', 'cert.pem'], ['key', 'key.pem']] as const) {
+    try {
+      parameters[key] = readFileSync(join(dir, file), 'utf8');
+    } catch {
+      throw new InputError('--endpoint', `'${id}' names the certificates folder ${dir}, which has no readable ${file}.`);
+    }
+  }
+  return { id, url, scheme: 'Certificate', parameters, data: {} };
 }
 
 /** Parses the arguments after `outerloop run`. Throws {@link InputError} naming the option. */

@@ -1,10 +1,25 @@
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InputError } from '../../../src/common/errors';
 import { parseRunArgs } from '../../../src/run/options';
 import { TaskCatalog } from '../../../src/run/task-catalog';
 import { FIXTURE_TASKS } from '../../support/run-pipeline';
 
 describe('outerloop run options', () => {
+  it('reads a Docker host endpoint from a certificates folder (ca.pem, cert.pem, key.pem)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outerloop-certs-'));
+    try {
+      for (const f of ['ca.pem', 'cert.pem', 'key.pem']) writeFileSync(join(dir, f), `${f} text\n`);
+      const o = parseRunArgs(['--endpoint', `qahost=tcp://127.0.0.1:2376,certs:${dir}`], {});
+      assert.deepEqual(o.endpoints, [{ id: 'qahost', url: 'tcp://127.0.0.1:2376', scheme: 'Certificate', parameters: { cacert: 'ca.pem text\n', cert: 'cert.pem text\n', key: 'key.pem text\n' }, data: {} }]);
+      assert.throws(() => parseRunArgs(['--endpoint', `qa=tcp://h:2376,certs:${join(dir, 'none')}`], {}), /'qa' names the certificates folder .* which has no readable ca\.pem\./);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads the file, variables, secrets (also from the environment) and endpoints', () => {
     const o = parseRunArgs(
       ['ci.yml', '--var', 'registry=127.0.0.1:5000', '--var=empty=', '--secret', 'token=a=b', '--secret', 'FROM_ENV', '--endpoint', 'reg=http://127.0.0.1:5001,outerloop,env:REG_PW', '--tasks', 'more', '--no-color', '--debug'],
