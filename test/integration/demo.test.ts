@@ -11,7 +11,7 @@ import { ROOT } from '../support/paths';
 import { deleteNamespaces, getJson, requireTestCluster, type TestCluster } from '../support/cluster';
 import { requireTestBed, type TestBed } from '../support/testbed';
 
-/** examples/outer-loop.yml: the CI stage, then the release stage's deployment job and its check. */
+/** examples/outer-loop.yml: the CI stage, the release stage's deployment job and its check, then the QA host's. */
 // With the test bed's cluster up, the demo's release stage deploys: the render-only step, the
 // count of what was rendered and the job that checks it are skipped.
 const STEPS: Array<[result: string, label: string]> = [
@@ -26,6 +26,9 @@ const STEPS: Array<[result: string, label: string]> = [
   ['Skipped', 'Release to local › Deploy the pushed digests › Count the images pinned by digest (bash)'],
   ['Skipped', 'Release to local › Deploy the pushed digests › Report the failure (bash)'],
   ['Skipped', 'Release to local › Verify › At least both images are pinned (bash)'],
+  ['Succeeded', 'Release to the QA host › Deploy to the QA host › Download artifacts (current) (download)'],
+  ['Succeeded', 'Release to the QA host › Deploy to the QA host › Deploy the pushed digests to the QA host with Compose (ComposeDeploy@1)'],
+  ['Succeeded', 'Release to the QA host › Deploy to the QA host › Say what the QA host runs (bash)'],
 ];
 
 function docker(bed: TestBed, args: string[], cwd?: string, env: NodeJS.ProcessEnv = {}): string {
@@ -105,7 +108,7 @@ describe('the demo: examples/ on the test bed', function () {
     assert.equal(docker(bed, ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]).trim(), '', 'no container left');
   });
 
-  it('npm run demo runs the two-stage pipeline: CI builds, tests and pushes; the release deployment job deploys the CI digest artifact to the test bed cluster; it prints what it deployed and where the digest file and the manifests are', async () => {
+  it('npm run demo runs the pipeline: CI builds, tests and pushes; the release deployment job deploys the CI digest artifact to the test bed cluster, and the QA host stage to the bed's engine over TLS with Compose; it prints what it deployed and where the digest file and the manifests are', async () => {
     // scripts/demo.sh as `npm run demo` runs it, from the repository: its results land in ./.outerloop/.
     const run = await runToEnd('bash', [join(ROOT, 'scripts', 'demo.sh'), '--var', `imageNamespace=${namespace}`, '--var', `namespace=${namespace}`], {
       cwd: tmpdir(), env: { ...process.env, ...bed.env, NO_COLOR: '1' },
@@ -143,7 +146,9 @@ describe('the demo: examples/ on the test bed', function () {
       // ComposeTest's published test results, and nothing of its compose project left behind.
       const junit = readFileSync(join(ROOT, '.outerloop', 'test-results', 'integration.xml'), 'utf8');
       assert.equal((junit.match(/<testcase /g) ?? []).length, 3, junit);
-      assert.equal(docker(bed, ['ps', '-aq', '--filter', `ancestor=${bed.registry}/${namespace}/web`]).trim(), '', 'no container left');
+      const fromWeb = docker(bed, ['ps', '-aq', '--filter', `ancestor=${bed.registry}/${namespace}/web`]).split('\n').filter(Boolean);
+      const onQaHost = docker(bed, ['ps', '-aq', '--filter', `label=com.docker.compose.project=${namespace}-qa`]).split('\n').filter(Boolean);
+      assert.deepEqual(fromWeb.filter((id) => !onQaHost.includes(id)), [], "no container of ComposeTest's project left (the QA host's are deployed)");
       assert.match(run.stdout, /^artifact image-digests: \.outerloop\/artifacts\/image-digests\/$/m);
       assert.match(run.stdout, /^artifact k8s-manifests: \.outerloop\/artifacts\/k8s-manifests\/$/m);
       // What the demo says last: where the digest file and the pinned manifests are, as paths that
@@ -187,10 +192,33 @@ describe('the demo: examples/ on the test bed', function () {
       for (const image of ciTagged) {
         assert.ok(released.includes(`${image.repository}@${image.digest}`), `the release pinned ${image.repository} to the CI run's digest`);
       }
+      // The QA host stage: the same digests, deployed with Compose to the bed's engine over TLS, healthy.
+      const qa = `${namespace}-qa`;
+      const qaContainers = JSON.parse(docker(bed, ['inspect', ...docker(bed, ['ps', '-q', '--filter', `label=com.docker.compose.project=${qa}`]).split('\n').filter(Boolean)])) as Array<{
+        Config: { Image: string; Labels: Record<string, string> }; State: { Status: string; Health?: { Status: string } };
+      }>;
+      assert.deepEqual(qaContainers.map((c) => c.Config.Labels['com.docker.compose.service']).sort(), ['web', 'worker'], context);
+      for (const c of qaContainers) {
+        const service = c.Config.Labels['com.docker.compose.service'];
+        const image = digests.images.find((i) => i.repository === `${bed.registry}/${namespace}/${service}`)!;
+        assert.equal(c.Config.Image, `${image.repository}@${image.digest}`, `the QA host runs ${service} pinned by its pushed digest`);
+        assert.equal(c.State.Health?.Status ?? c.State.Status, service === 'web' ? 'healthy' : 'running');
+        assert.equal(c.Config.Labels['outerloop.io/build-number'], digests.pipeline.buildNumber);
+      }
+      assert.match(run.stdout, /^the QA host runs web=.*@sha256:[0-9a-f]{64},worker=.*@sha256:[0-9a-f]{64}$/m, context);
+      assert.match(run.stdout, new RegExp(`^demo: deployed to the QA host \\(tcp://127\\.0\\.0\\.1:2376\\), project ${qa} \\(docker ps\\):$`, 'm'), context);
+      assert.ok(stepSummaries.includes(`\nComposeDeploy: ${qa} deployed on tcp://127.0.0.1:2376`), stepSummaries);
       for (const image of digests.images) {
         await fetch(`http://${bed.registry}/v2/${image.repository.slice(bed.registry.length + 1)}/manifests/${image.digest}`, { method: 'DELETE' });
       }
     } finally {
+      const qa = `${namespace}-qa`;
+      const left = docker(bed, ['ps', '-aq', '--filter', `label=com.docker.compose.project=${qa}`]).split('\n').filter(Boolean);
+      if (left.length > 0) docker(bed, ['rm', '-f', ...left]);
+      for (const kind of ['network', 'volume']) {
+        const names = docker(bed, [kind, 'ls', '-q', '--filter', `label=com.docker.compose.project=${qa}`]).split('\n').filter(Boolean);
+        if (names.length > 0) docker(bed, [kind, 'rm', ...names]);
+      }
       await deleteNamespaces(cluster, [namespace]);
       const images = docker(bed, ['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${bed.registry}/${namespace}/*`]).trim();
       if (images) docker(bed, ['rmi', '-f', ...images.split('\n')]);
