@@ -108,7 +108,7 @@ describe('the demo: examples/ on the test bed', function () {
     assert.equal(docker(bed, ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]).trim(), '', 'no container left');
   });
 
-  it('npm run demo runs the pipeline: CI builds, tests and pushes; the release deployment job deploys the CI digest artifact to the test bed cluster, and the QA host stage to the bed's engine over TLS with Compose; it prints what it deployed and where the digest file and the manifests are', async () => {
+  it('npm run demo runs the pipeline: CI builds, tests and pushes; the release deployment job deploys the CI digest artifact to the test bed cluster, and the QA host stage to the bed engine over TLS with Compose; it prints what it deployed and where the digest file and the manifests are', async () => {
     // scripts/demo.sh as `npm run demo` runs it, from the repository: its results land in ./.outerloop/.
     const run = await runToEnd('bash', [join(ROOT, 'scripts', 'demo.sh'), '--var', `imageNamespace=${namespace}`, '--var', `namespace=${namespace}`], {
       cwd: tmpdir(), env: { ...process.env, ...bed.env, NO_COLOR: '1' },
