@@ -13,6 +13,7 @@ import { ComposeCli, type Compose, type ComposeInvocation } from '../docker/comp
 import type { ContainerState } from '../docker/containers';
 import { dockerEnv, withDockerLogin } from '../docker/docker-config';
 import { DockerCli, type Docker } from '../docker/engine';
+import { findCliPlugin } from '../docker/plugins';
 import { detectCompose, type ComposeCommand } from '../docker/tools';
 import type { PipelineOutput } from '../pipeline/interfaces';
 import type { TaskContext } from '../pipeline/run-task';
@@ -53,7 +54,8 @@ export function composeDeployPorts(runner: ProcessRunner): ComposeDeployPorts {
   return {
     docker: (env) => new DockerCli(runner, env),
     compose: (invocation) => new ComposeCli(runner, invocation),
-    detectCompose: (env) => detectCompose(runner, env),
+    // The Compose v2 plugin's file is enough (no process to start); else ask (v1, or a plugin elsewhere).
+    detectCompose: async (env) => ((await findCliPlugin('compose', env)) ? { version: 2, file: 'docker', args: ['compose'] } : detectCompose(runner, env)),
     load: loadComposeProject,
   };
 }
@@ -74,6 +76,11 @@ export interface DeployPlan {
   project: string;
   images: DeployImage[];
   labelsFor: (image: DeployImage) => Record<string, string>;
+  /**
+   * The error for an engine that does not answer the first query (a wrong certificate, an
+   * unreachable host): one sentence naming the host and the input.
+   */
+  unreachable: (err: unknown) => Error;
   /** Compose v2 waits itself (`up --wait`); otherwise the project's containers are watched. */
   upWait: boolean;
   /** Compose v1: containers whose image or labels change are removed before `up` (see planStaleServices). */
@@ -109,15 +116,11 @@ export async function runComposeDeploy(inputs: ComposeDeployInputs, context: Tas
 
   return withDockerHost(inputs.target, { tempRoot: inputs.tempDir, baseEnv: process.env }, async (hostEnv) => {
     const docker = ports.docker(hostEnv);
-    const [version, command] = await Promise.all([
-      docker.serverVersion().catch((err: unknown) => {
-        const via = inputs.target.kind === 'local' ? '' : ` (input '${inputs.target.input}')`;
-        throw new ToolError('docker', `Could not reach the Docker engine at ${host}${via}: ${describeError(err)}`);
-      }),
-      ports.detectCompose(hostEnv),
-    ]);
+    const command = await ports.detectCompose(hostEnv);
     if (!command) throw new ToolError('compose', "Neither 'docker compose' (Compose v2) nor 'docker-compose' (Compose v1) was found on this agent: install one of them.");
-    output.info(`Project '${project.name}' on ${host} (Docker ${version}), with Compose v${command.version}.`);
+    output.info(`Project '${project.name}' on ${host}, with Compose v${command.version}.`);
+    const via = inputs.target.kind === 'local' ? '' : ` (input '${inputs.target.input}')`;
+    const unreachable = (err: unknown): Error => new ToolError('docker', `Could not reach the Docker engine at ${host}${via}: ${describeError(err)}`);
     const credentials = inputs.registry ? [inputs.registry] : [];
     return withDockerLogin({ docker, output }, credentials, { tempRoot: inputs.tempDir, signal, env: hostEnv }, async (dockerConfig) => {
       // Compose reads the variables the loader used from its environment, never from argv.
@@ -135,6 +138,7 @@ export async function runComposeDeploy(inputs: ComposeDeployInputs, context: Tas
           project: project.name,
           images,
           labelsFor: (image) => planTraceabilityLabels(inputs.pipeline, digests.file, image),
+          unreachable,
           upWait: canUseUpWait(command, project),
           removeStale: command.version === 1,
           waitTimeoutSeconds: inputs.waitTimeoutSeconds,
@@ -169,19 +173,26 @@ export async function runComposeDeploy(inputs: ComposeDeployInputs, context: Tas
  */
 export async function executeDeploy(plan: DeployPlan, ports: DeployPorts): Promise<DeployOutcome> {
   const { compose, docker, output, signal } = ports;
-  const previous = planRunning((await docker.inspectProject(plan.project)).containers);
+  // The pull needs only the images: it runs while what runs now is recorded (the labels need that).
+  const pull = planPullServices(plan.images);
+  await ports.writeOverride(planOverrideFile(plan.images.map((i) => ({ service: i.service, image: i.deployed, labels: {} }))));
+  const [inspected, pulled] = await Promise.allSettled([docker.inspectProject(plan.project), pull.length > 0 ? compose.pull(pull, { signal }) : undefined]);
+  throwIfCancelled(signal);
+  // The first query is the first contact with the engine: its failure is the connection's.
+  if (inspected.status === 'rejected') throw plan.unreachable(inspected.reason);
+  if (pulled.status === 'rejected') throw pulled.reason;
+  const previous = planRunning(inspected.value.containers);
   output.setOutput('previousImages', formatImageList(previous));
   output.info(previous.length > 0 ? `Running now: ${formatImageList(previous).replace(/,/g, ', ')}.` : `Project '${plan.project}' runs nothing on this host yet: a first deploy.`);
   const entries = planDeploy(plan.images, previous, plan.labelsFor);
   await ports.writeOverride(planOverrideFile(entries));
-  const pull = planPullServices(plan.images);
-  if (pull.length > 0) await compose.pull(pull, { signal });
-  throwIfCancelled(signal);
 
   const failure = await bringUp(plan, ports, entries, false);
   const settled = async (outcome: DeployOutcome['outcome'], error?: Error): Promise<DeployOutcome> => ({
     outcome, previous, containers: (await docker.inspectProject(plan.project)).containers, failure: error,
   });
+  // `up --wait` succeeded: every service is ready by Compose's own word, no need to ask again.
+  if (!failure && plan.upWait) return { outcome: 'deployed', previous, containers: readyContainers(plan.images) };
   if (!failure) return settled('deployed');
   const reason = describeError(failure);
   if (!plan.rollbackOnFailure) return settled('failed', new DeployError(`${reason} Not rolled back (rollbackOnFailure is false): the project is left as the deploy left it.`));
@@ -249,6 +260,11 @@ async function bringUp(plan: DeployPlan, ports: DeployPorts, entries: readonly O
   await showFailure(ports, plan.project, pending);
   const what = pending.length > 0 ? describeVerdicts(pending, ['waiting', 'failed']) : 'no container of the project is running';
   return new DeployError(`The app was not ready within ${plan.waitTimeoutSeconds} s (input 'waitTimeout'): ${what}.`);
+}
+
+/** What the record says of the services once `up --wait` has returned: one running container each. */
+function readyContainers(images: readonly DeployImage[]): ContainerState[] {
+  return images.map((i) => ({ id: '', name: '', service: i.service, number: 1, oneOff: false, image: i.deployed, status: 'running', exitCode: 0, restartCount: 0, ports: [], labels: {} }));
 }
 
 /** Prints each container's last health checks and log lines (neutralized: container output is untrusted). */

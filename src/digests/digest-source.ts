@@ -1,4 +1,4 @@
-import { AzureDevOpsBuildArtifacts, type AzureDevOpsConnection, type BuildArtifacts } from '../azdo/build-artifacts';
+import type { AzureDevOpsConnection, BuildArtifacts } from '../azdo/build-artifacts';
 import { FileError, InputError } from '../common/errors';
 import type { InputReader } from '../pipeline/inputs';
 import type { PipelineOutput } from '../pipeline/interfaces';
@@ -47,11 +47,20 @@ export interface LoadedDigests {
   origin?: string;
 }
 
+/**
+ * The Azure DevOps REST client, loaded only when another build's artifact is read: it is most of
+ * a deploying task's bundle, and a task that reads a digest file need not pay for starting it.
+ */
+async function restArtifacts(connection: AzureDevOpsConnection): Promise<BuildArtifacts> {
+  const { AzureDevOpsBuildArtifacts } = await import('../azdo/build-artifacts');
+  return new AzureDevOpsBuildArtifacts(connection);
+}
+
 /** Loads the digest file from the agent or from another build's artifact (`artifacts` defaults to the REST client). */
 export async function loadDigests(
   source: DigestSource | undefined,
   output: PipelineOutput,
-  artifacts: (connection: AzureDevOpsConnection) => BuildArtifacts = (c) => new AzureDevOpsBuildArtifacts(c),
+  artifacts: (connection: AzureDevOpsConnection) => BuildArtifacts | Promise<BuildArtifacts> = restArtifacts,
 ): Promise<LoadedDigests> {
   if (!source) return {};
   if (source.kind === 'file') {
@@ -60,7 +69,7 @@ export async function loadDigests(
     return { file, origin: source.path };
   }
   output.setSecret(source.connection.accessToken);
-  const fetched = await artifacts(source.connection).readFile(source.buildId, source.artifactName, DIGEST_FILE_NAME);
+  const fetched = await (await artifacts(source.connection)).readFile(source.buildId, source.artifactName, DIGEST_FILE_NAME);
   const origin = `build ${source.buildId} artifact ${source.artifactName}/${fetched.path}`;
   const file = parseDigestFile(fetched.text, origin);
   output.info(`Digest file from ${origin}: ${file.images.length} image(s).`);

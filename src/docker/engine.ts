@@ -63,8 +63,6 @@ export class DockerCommandError extends ToolError {
 export interface Docker {
   /** True when `docker buildx` is installed (BuildKit builds with `--load`). */
   hasBuildx(): Promise<boolean>;
-  /** The engine's version: the first contact with it (a failure is docker's reason, a bad certificate say). */
-  serverVersion(): Promise<string>;
   /**
    * Runs one build (`args` from a planner, without `docker`) and returns the image id it wrote to
    * `iidFile`. A failed build is a {@link ToolError} naming the failing step.
@@ -132,10 +130,6 @@ export class DockerCli implements Docker {
 
   hasBuildx(): Promise<boolean> {
     return detectBuildx(this.runner, this.env, this.findPlugin);
-  }
-
-  async serverVersion(): Promise<string> {
-    return (await this.query(['version', '--format', '{{.Server.Version}}'])).stdout.trim();
   }
 
   async build(args: readonly string[], options: DockerBuildOptions): Promise<string> {

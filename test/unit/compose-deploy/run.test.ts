@@ -20,6 +20,7 @@ function plan(extra: Partial<DeployPlan> = {}): DeployPlan {
     project: 'shop',
     images: [{ service: 'web', image: '127.0.0.1:5000/shop/web:1', deployed: NEW, pinned: true, built: true }],
     labelsFor: () => ({ 'outerloop.io/build-number': '2' }),
+    unreachable: (err) => new ToolError('docker', `Could not reach the Docker engine at tcp://qa:2376: ${(err as Error).message}`),
     upWait: true, removeStale: false, waitTimeoutSeconds: 30, oneShot: [], rollbackOnFailure: true,
     ...extra,
   };
@@ -56,11 +57,12 @@ function fakes(states: ContainerState[][]) {
 }
 
 describe('executeDeploy (ports faked)', () => {
-  it('records what runs, writes the override, pulls, then up --wait --remove-orphans: deployed', async () => {
+  it('pulls the pinned images while it records what runs, writes the override with the labels, then up --wait --remove-orphans: deployed', async () => {
     const f = fakes([[web(OLD)], [web(NEW)]]);
     const result = await executeDeploy(plan(), f.ports);
     assert.equal(result.outcome, 'deployed');
-    assert.deepEqual(f.calls, ['write override', 'pull web', 'up --wait --remove-orphans']);
+    assert.deepEqual(f.calls, ['write override', 'pull web', 'write override', 'up --wait --remove-orphans']);
+    assert.match(f.overrides[1], /"outerloop.io\/build-number": "2"/);
     assert.match(f.overrides[0], new RegExp(`image: "${NEW.replace(/[.]/g, '\\.')}"`));
     assert.deepEqual(f.output.setOutput.firstCall.args, ['previousImages', `web=${OLD}`]);
   });
@@ -73,8 +75,8 @@ describe('executeDeploy (ports faked)', () => {
     assert.equal(result.failure?.message, "Service 'web' turned unhealthy (last health check: exit 1, not ready). Rolled back to the previous images, which are ready again.");
     // The first up (rejected) is a stub's own answer; the rollback's goes through the recording fake.
     assert.deepEqual(f.compose.up.firstCall.args[0], []);
-    assert.deepEqual(f.calls, ['write override', 'pull web', 'write override', 'up web --wait']);
-    assert.match(f.overrides[1], new RegExp(`image: "${OLD.replace(/[.]/g, '\\.')}"[^]*"outerloop.io/build-number": "1"`));
+    assert.deepEqual(f.calls, ['write override', 'pull web', 'write override', 'write override', 'up web --wait']);
+    assert.match(f.overrides[2], new RegExp(`image: "${OLD.replace(/[.]/g, '\\.')}"[^]*"outerloop.io/build-number": "1"`));
     const printed = f.output.info.args.map((a) => String(a[0]));
     assert.ok(printed.includes('--- last 1 health check(s) of web ---'));
     assert.ok(printed.some((l) => l.includes('##~vso[task.setvariable')), 'container output is neutralized');
@@ -105,7 +107,7 @@ describe('executeDeploy (ports faked)', () => {
     const f = fakes([[web(OLD)], [web(OLD)], [web(NEW)]]);
     const result = await executeDeploy(plan({ upWait: false, removeStale: true }), f.ports);
     assert.equal(result.outcome, 'deployed');
-    assert.deepEqual(f.calls, ['write override', 'pull web', 'rm web', 'up --remove-orphans']);
+    assert.deepEqual(f.calls, ['write override', 'pull web', 'write override', 'rm web', 'up --remove-orphans']);
   });
 
   it('a timeout names the services still waiting, with input waitTimeout', async () => {
@@ -113,6 +115,14 @@ describe('executeDeploy (ports faked)', () => {
     f.compose.up.onFirstCall().rejects(new ToolError('compose', 'timeout'));
     const result = await executeDeploy(plan({ rollbackOnFailure: false }), f.ports);
     assert.match(result.failure?.message ?? '', /^The app was not ready within 30 s \(input 'waitTimeout'\): web \(health: starting\)\./);
+  });
+
+  it('an engine that does not answer the first query: one sentence naming the host', async () => {
+    const f = fakes([[]]);
+    f.docker.inspectProject.rejects(new ToolError('docker', "'docker ps' failed: remote error: tls: bad certificate"));
+    f.compose.pull.rejects(new ToolError('compose', 'Compose could not pull the images: tls'));
+    await assert.rejects(executeDeploy(plan(), f.ports), /^ToolError: Could not reach the Docker engine at tcp:\/\/qa:2376: 'docker ps' failed: remote error: tls: bad certificate$/);
+    assert.equal(f.compose.up.callCount, 0);
   });
 
   it('cancellation is thrown as it comes: no rollback', async () => {
