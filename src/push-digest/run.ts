@@ -7,7 +7,7 @@ import { parseDigestFile, writeDigestFile } from '../digests/digest-file';
 import { dockerEnv, withDockerLogin } from '../docker/docker-config';
 import { DockerCli } from '../docker/engine';
 import type { RegistryCredentials } from '../docker/registry-credentials';
-import type { TaskContext } from '../pipeline/run-task';
+import type { TaskContext } from '../pipeline/interfaces';
 import { reportOutcome } from '../summary/publish';
 import { pushDigestRecord } from '../summary/records';
 import { neutralizeLoggingCommands } from '../process/neutralize';

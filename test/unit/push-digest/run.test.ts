@@ -7,7 +7,7 @@ import sinon from 'sinon';
 import { FileError, ToolError } from '../../../src/common/errors';
 import { formatDigestFile, parseDigestFile } from '../../../src/digests/digest-file';
 import type { PipelineOutput } from '../../../src/pipeline/interfaces';
-import type { TaskContext } from '../../../src/pipeline/run-task';
+import type { TaskContext } from '../../../src/pipeline/interfaces';
 import type { ExecOptions, ExecResult } from '../../../src/process/runner';
 import { readImages, type PushDigestInputs } from '../../../src/push-digest/inputs';
 import { DigestError } from '../../../src/push-digest/plan';
@@ -72,7 +72,7 @@ async function setup(overrides: Partial<PushDigestInputs> = {}, exec = fakeDocke
   const output = fakeOutput();
   const manifestDigest = sinon.stub<Parameters<Registry['manifestDigest']>, ReturnType<Registry['manifestDigest']>>().callsFake(async (image) => served[image.path]);
   const sleep = sinon.stub().resolves();
-  const context = { env: { input: () => undefined, variable: () => undefined, endpoint: () => undefined }, output, runner: { exec }, signal: new AbortController().signal } as TaskContext;
+  const context = { env: { input: () => undefined, variable: () => undefined, endpoint: () => undefined }, output, runner: { exec }, signal: new AbortController().signal, clock: Date.now } as TaskContext;
   const createRegistry = sinon.stub<Parameters<NonNullable<PushDigestDeps['createRegistry']>>, Registry>().returns({ manifestDigest });
   const run = () => runPushDigest(inputs, context, { sleep, createRegistry, environment: { TAG: '42' } });
   return { dir, inputs, output, exec, manifestDigest, createRegistry, sleep, run };
