@@ -1,5 +1,5 @@
-import { load as loadYaml } from 'js-yaml';
-import { InputError, ToolError } from '../common/errors';
+import { FileError, InputError, ToolError } from '../common/errors';
+import { parseYamlDocuments } from '../compose/yaml';
 import type { TestSpec } from './inputs';
 
 /**
@@ -27,9 +27,11 @@ export type ResolvedConfig = Map<string, ResolvedService>;
 export function parseComposeConfig(text: string): ResolvedConfig {
   let doc: unknown;
   try {
-    doc = loadYaml(text);
+    // The compose files' own YAML reader: one composer for every compose-shaped document.
+    doc = parseYamlDocuments(text, 'output')[0]?.value;
   } catch (err) {
-    throw new ToolError('compose', `Could not read the output of 'compose config': ${(err as Error).message.split('\n')[0]}`);
+    if (!(err instanceof FileError)) throw err;
+    throw new ToolError('compose', `Could not read the output of 'compose config': ${err.message.split('\n')[0]}`);
   }
   const services = (doc as { services?: Record<string, Record<string, unknown>> } | null)?.services ?? {};
   const model: ResolvedConfig = new Map();

@@ -22,6 +22,8 @@ import type { ComposeSource } from './source';
 /** The loader's answer. */
 export interface LoadResult {
   project: ComposeProject;
+  /** The compose files read, absolute, in merge order (the first one's folder is the project's). */
+  files: string[];
   warnings: string[];
   /** `file:line:column` where a key path of the merged project was written (undefined when unknown). */
   locate(path: KeyPath): string | undefined;
@@ -75,14 +77,19 @@ function readVariables(source: ComposeSource, projectDir: string, warnings: stri
   return { ...variables, ...given };
 }
 
-function activeProfiles(source: ComposeSource, variables: Record<string, string>): string[] {
+/** The profiles a load enables: the source's, else those of COMPOSE_PROFILES among the load's variables. */
+export function activeProfiles(source: ComposeSource, variables: Readonly<Record<string, string>>): string[] {
   if (source.profiles && source.profiles.length > 0) return [...source.profiles];
   return (variables['COMPOSE_PROFILES'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
 }
 
+/** Whether the profiles enable a service: it has none, or one of them is enabled, or all are (`*`). */
+export function isServiceEnabled(service: ComposeService, profiles: readonly string[]): boolean {
+  return service.profiles.length === 0 || profiles.includes('*') || service.profiles.some((p) => profiles.includes(p));
+}
+
 function applyProfiles(services: ComposeService[], profiles: string[], locate: (p: KeyPath) => string | undefined): ComposeService[] {
-  const enabled = (s: ComposeService): boolean => s.profiles.length === 0 || profiles.includes('*') || s.profiles.some((p) => profiles.includes(p));
-  const on = new Set(services.filter(enabled).map((s) => s.name));
+  const on = new Set(services.filter((s) => isServiceEnabled(s, profiles)).map((s) => s.name));
   const out: ComposeService[] = [];
   for (const service of services) {
     if (!on.has(service.name)) continue;
@@ -155,5 +162,5 @@ export function loadComposeProject(source: ComposeSource): LoadResult {
   refuseEmptyProject(normalized.services, services, profiles, files);
   checkDependencyCycles(services, locate, files[0]);
   const project: ComposeProject = { name, workingDir: projectDir, ...normalized, services };
-  return { project, warnings: [...new Set(warnings)], locate, variables };
+  return { project, files, warnings: [...new Set(warnings)], locate, variables };
 }
