@@ -107,7 +107,7 @@ export interface YamlLimits {
 }
 
 /** The limits used for compose files. */
-export const DEFAULT_YAML_LIMITS: YamlLimits = { maxLength: 32 * 1024 * 1024, maxExpansion: 10, minNodes: 100_000 };
+const DEFAULT_YAML_LIMITS: YamlLimits = { maxLength: 32 * 1024 * 1024, maxExpansion: 10, minNodes: 100_000 };
 
 interface Frame {
   kind: 'map' | 'seq';

@@ -4,7 +4,7 @@ import { activeProfiles, isServiceEnabled, loadComposeProject } from '../compose
 import { formatPath, isMapping, type KeyPath } from '../compose/paths';
 import type { ComposeSource } from '../compose/source';
 import { applyEdits, insertFirstKey, replaceValue, type TextEdit } from '../compose/yaml-edit';
-import { parseYamlForEditing, type SourceMap, type ValueSpan } from '../compose/yaml';
+import { parseYamlDocuments, parseYamlForEditing, type SourceMap, type ValueSpan } from '../compose/yaml';
 import { canonicalRepository, parseImageReference, ReferenceFormatError } from '../docker/reference';
 import { pinnedReference, type PushedImage } from './plan';
 
@@ -40,6 +40,9 @@ export function lockComposeFiles(source: ComposeSource, pushed: readonly PushedI
   const text = readTextFileSync(base, 'compose file');
   if (text.trim() === '') throw new FileError(base, 'the file is empty; a compose file needs a services: mapping.');
   const documents = parseYamlForEditing(text, base).map((d) => d.sources);
+  // The first image pushed under a name wins, as a search in push order would find it.
+  const byReference = new Map<string, PushedImage>();
+  for (const p of [...pushed].reverse()) byReference.set(`${canonicalRepository(p.image)}:${p.image.tag}`, p);
   const warnings: string[] = [];
   const services: LockedService[] = [];
   const edits: TextEdit[] = [];
@@ -66,7 +69,7 @@ export function lockComposeFiles(source: ComposeSource, pushed: readonly PushedI
       services.push({ service: name, image });
       continue; // already pinned
     }
-    const match = pushed.find((p) => canonicalRepository(p.image) === canonicalRepository(ref) && p.image.tag === (ref.tag ?? 'latest'));
+    const match = byReference.get(`${canonicalRepository(ref)}:${ref.tag ?? 'latest'}`);
     if (!match) {
       if (built && enabled) throw new FileError(where, `${key} '${image}' is built by this project (build:) but was not pushed by this task, so the locked file cannot pin it; add it to images.`);
       warnings.push(`Service '${name}' keeps image '${image}' unpinned: this task did not push it.`);
@@ -105,7 +108,7 @@ function lastSpan(documents: readonly SourceMap[], path: KeyPath): ValueSpan | u
 
 /** Reads the edited text back: every pinned service must carry its pin, or nothing is written. */
 function checkLocked(text: string, path: string, services: readonly LockedService[]): void {
-  const documents = parseYamlForEditing(text, `${path} (locked)`).map((d) => d.value);
+  const documents = parseYamlDocuments(text, `${path} (locked)`).map((d) => d.value);
   const written = new Map<string, unknown>();
   for (const doc of documents) {
     const services = (doc as { services?: unknown } | null)?.services;
