@@ -91,7 +91,7 @@ describe('DockerCli', () => {
     assert.equal(ok.firstCall.args[2]?.quiet, true);
     const failed = fakeExec({ code: 1, stdout: 'The push refers to repository [r/shop]\n', stderr: 'received unexpected HTTP status: 503 Service Unavailable\n' });
     await assert.rejects(new DockerCli({ exec: failed }, {}).push('r/shop:dev'), (e: unknown) =>
-      e instanceof DockerCommandError && e.message === "'docker push r/shop:dev' failed: received unexpected HTTP status: 503 Service Unavailable" && /The push refers/.test(e.output) && e.exitCode === 1);
+      e instanceof DockerCommandError && e.message === 'docker push r/shop:dev failed: received unexpected HTTP status: 503 Service Unavailable' && /The push refers/.test(e.output) && e.exitCode === 1);
   });
 
   it('inspectImages: one quiet call for every image', async () => {
