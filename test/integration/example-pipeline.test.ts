@@ -1,10 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { readDigestFile } from '../../src/digests/digest-file';
 import { ROOT } from '../support/paths';
+import { filesUnder, runToEnd, summaryOf } from '../support/run-to-end';
 import { requireTestBed, type TestBed } from '../support/testbed';
 
 /**
@@ -21,23 +22,6 @@ const STEPS = [
   'Deploy to Kubernetes, pinned by digest (ComposeToK8s@1)',
 ];
 
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? filesUnder(join(dir, name)) : [join(dir, name)]));
-}
-
-function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 describe('examples/azure-pipelines.yml under outerloop run: environment given to every compose-reading task', function () {
   let bed: TestBed;
   const namespace = `outerloop-env-test-${randomBytes(3).toString('hex')}`;
@@ -53,13 +37,11 @@ describe('examples/azure-pipelines.yml under outerloop run: environment given to
 
   it('runs green: ComposeTest starts the TAG images, PushDigest locks them by digest, ComposeToK8s renders them pinned', async () => {
     for (const artifact of ['image-digests', 'k8s-manifests']) rmSync(join(ROOT, '.outerloop', 'artifacts', artifact), { recursive: true, force: true });
-    const result = await run(process.execPath, [join(ROOT, 'bin', 'outerloop.js'), 'run', 'examples/azure-pipelines.yml', '--sources', '.', '--no-color',
-      '--var', `registry=${bed.registry}`, '--var', `imageNamespace=${namespace}`], { ...process.env, ...bed.env, NO_COLOR: '1' });
+    const result = await runToEnd(process.execPath, [join(ROOT, 'bin', 'outerloop.js'), 'run', 'examples/azure-pipelines.yml', '--sources', '.', '--no-color',
+      '--var', `registry=${bed.registry}`, '--var', `imageNamespace=${namespace}`], { cwd: ROOT, env: { ...process.env, ...bed.env, NO_COLOR: '1' } });
     const context = `exit ${result.code}\n${result.stdout}\n${result.stderr}`;
     assert.equal(result.code, 0, context);
-    const summary = result.stdout.slice(result.stdout.indexOf('Summary of build'));
-    const steps = [...summary.matchAll(/^ {2}(Succeeded|SucceededWithIssues|Failed|Canceled|Skipped) +(?:\d+m \d+s|\d+\.\ds)? {2}(.+)$/gm)].map((m) => [m[1], m[2]]);
-    assert.deepEqual(steps, STEPS.map((label) => [label.startsWith('Deploy') ? 'Skipped' : 'Succeeded', label]), context);
+    assert.deepEqual(summaryOf(result.stdout), STEPS.map((label) => [label.startsWith('Deploy') ? 'Skipped' : 'Succeeded', label]), context);
 
     // PushDigest read the compose file with the environment input: its TAG is the build number, not the file's default `dev`.
     const artifacts = filesUnder(join(ROOT, '.outerloop', 'artifacts', 'image-digests'));
