@@ -53,6 +53,12 @@ export class CancelledError extends OuterloopError {
   }
 }
 
+/** The one cancellation check: throws the job's cancellation (the signal's reason) once `signal` is aborted. */
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (!signal?.aborted) return;
+  throw signal.reason instanceof Error ? signal.reason : new CancelledError('SIGTERM');
+}
+
 /** Returns the message of any thrown value, without a stack. */
 export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message;

@@ -1,8 +1,8 @@
 import { tmpdir } from 'node:os';
-import { resolve } from 'node:path';
 import { InputError } from '../common/errors';
 import type { ComposeSource } from '../compose/source';
-import type { PipelineVariables } from '../compose-to-k8s/plan';
+import { readComposeSource } from '../pipeline/compose-inputs';
+import type { PipelineVariables } from '../pipeline/interfaces';
 import { readDigestSource, type DigestSource } from '../digests/digest-source';
 import { readRegistryCredentials, type RegistryCredentials } from '../docker/registry-credentials';
 import type { InputReader } from '../pipeline/inputs';
@@ -26,11 +26,9 @@ export interface ComposeDeployInputs {
 
 /** Reads and validates ComposeDeploy@1's inputs: the only place this task reads inputs. */
 export function readComposeDeployInputs(inputs: InputReader): ComposeDeployInputs {
-  const files = inputs.list('composeFiles', { commas: false });
-  if (files.length === 0) throw new InputError('composeFiles', 'is required: the compose files to deploy, one per line.');
+  const base = inputs.workingDirectory();
+  const compose = readComposeSource(inputs, { workingDir: base, required: 'the compose files to deploy, one per line.' });
   const action = inputs.pick('action', ['deploy', 'down'] as const, 'deploy');
-  const base = inputs.variable('System.DefaultWorkingDirectory') ?? process.cwd();
-  const envFile = inputs.optionalPath('envFile', base);
   const tls = inputs.endpoint('dockerHostConnection');
   const ssh = inputs.endpoint('sshConnection');
   if (tls && ssh) throw new InputError('sshConnection', `cannot be used together with 'dockerHostConnection'; give one of them (or neither, for the agent's own engine).`);
@@ -38,27 +36,13 @@ export function readComposeDeployInputs(inputs: InputReader): ComposeDeployInput
   return {
     action,
     target: tls ? readDockerHostConnection('dockerHostConnection', tls) : ssh ? readSshConnection('sshConnection', ssh) : { kind: 'local' },
-    compose: {
-      files: files.map((f) => resolve(base, f)),
-      workingDir: base,
-      environment: Object.fromEntries(inputs.keyValues('environment')),
-      envFiles: envFile ? [envFile] : undefined,
-      profiles: inputs.list('profiles'),
-      projectName: inputs.string('projectName'),
-    },
+    compose,
     digests: readDigestSource(inputs, base),
     requirePinned: inputs.boolean('requirePinned', true),
     registry: registry ? readRegistryCredentials('containerRegistry', registry) : undefined,
     waitTimeoutSeconds: inputs.integer('waitTimeout', 300, { min: 1, max: 86400 }),
     rollbackOnFailure: inputs.boolean('rollbackOnFailure', true),
     tempDir: inputs.variable('Agent.TempDirectory') ?? tmpdir(),
-    pipeline: {
-      collectionUri: inputs.variable('System.CollectionUri'),
-      teamProject: inputs.variable('System.TeamProject'),
-      buildId: inputs.variable('Build.BuildId'),
-      buildNumber: inputs.variable('Build.BuildNumber'),
-      sourceVersion: inputs.variable('Build.SourceVersion'),
-      releaseWebUrl: inputs.variable('Release.ReleaseWebURL'),
-    },
+    pipeline: inputs.pipelineVariables(),
   };
 }

@@ -1,5 +1,6 @@
 import type { ComposeCommand } from '../docker/tools';
-import { ANNOTATIONS, pipelineRunUrl, type PipelineVariables } from '../compose-to-k8s/plan';
+import { ANNOTATIONS, pipelineRunUrl } from '../compose-to-k8s/plan';
+import type { PipelineVariables } from '../pipeline/interfaces';
 import type { ContainerState } from '../docker/containers';
 import type { ComposeProject } from '../compose/model';
 import { findDigest, type DigestFile } from '../digests/digest-file';

@@ -1,9 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AzureDevOpsConnection, BuildArtifacts } from '../azdo/build-artifacts';
-import { OuterloopError, ToolError, describeError } from '../common/errors';
+import { OuterloopError, ToolError, describeError, throwIfCancelled } from '../common/errors';
 import { withTempDir } from '../common/fs';
-import { throwIfCancelled } from '../compose-test/bring-up';
 import { describeVerdicts, judgeReadiness, label, type ContainerVerdict, type Readiness } from '../compose-test/readiness';
 import { waitForReadiness } from '../compose-test/wait';
 import { loadComposeProject, type LoadResult } from '../compose/load';
@@ -15,10 +14,9 @@ import { dockerEnv, withDockerLogin } from '../docker/docker-config';
 import { DockerCli, type Docker } from '../docker/engine';
 import { findCliPlugin } from '../docker/plugins';
 import { detectCompose, type ComposeCommand } from '../docker/tools';
-import type { PipelineOutput } from '../pipeline/interfaces';
-import type { TaskContext } from '../pipeline/run-task';
+import type { PipelineOutput, TaskContext } from '../pipeline/interfaces';
 import { neutralizeLoggingCommands } from '../process/neutralize';
-import { lastLines, type ProcessRunner } from '../process/runner';
+import { lastLines } from '../process/runner';
 import { reportOutcome } from '../summary/publish';
 import { composeDeployRecord } from '../summary/records';
 import { describeTarget, targetSecrets, withDockerHost } from './host';
@@ -50,7 +48,8 @@ export interface ComposeDeployPorts {
 }
 
 /** The real ports, over the context's runner. */
-export function composeDeployPorts(runner: ProcessRunner): ComposeDeployPorts {
+export function makeComposeDeployPorts(context: Pick<TaskContext, 'runner'>): ComposeDeployPorts {
+  const { runner } = context;
   return {
     docker: (env) => new DockerCli(runner, env),
     compose: (invocation) => new ComposeCli(runner, invocation),
@@ -100,7 +99,7 @@ export interface DeployOutcome {
 }
 
 /** Runs ComposeDeploy@1 with validated inputs; returns the success message. */
-export async function runComposeDeploy(inputs: ComposeDeployInputs, context: TaskContext, ports: ComposeDeployPorts = composeDeployPorts(context.runner)): Promise<string> {
+export async function runComposeDeploy(inputs: ComposeDeployInputs, context: TaskContext, ports: ComposeDeployPorts): Promise<string> {
   const { output, signal } = context;
   for (const secret of [...targetSecrets(inputs.target), ...(inputs.registry ? [inputs.registry.password] : [])]) output.setSecret(secret);
   const loaded = ports.load(inputs.compose);
@@ -150,7 +149,7 @@ export async function runComposeDeploy(inputs: ComposeDeployInputs, context: Tas
           docker: ports.docker(env),
           output,
           signal,
-          now: Date.now,
+          now: context.clock,
           writeOverride: (text) => writeFile(override, text, { mode: 0o600 }),
         });
         reportOutcome(context, composeDeployRecord({

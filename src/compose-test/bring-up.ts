@@ -1,5 +1,5 @@
-import { OuterloopError } from '../common/errors';
-import type { PipelineOutput } from '../pipeline/interfaces';
+import { throwIfCancelled } from '../common/errors';
+import type { TaskContext } from '../pipeline/interfaces';
 import { neutralizeLoggingCommands } from '../process/neutralize';
 import { lastLines } from '../process/runner';
 import type { Compose } from '../docker/compose';
@@ -15,14 +15,8 @@ export const FAILURE_LOG_LINES = 20;
 /** The line logged the moment the app is ready (the benchmark reads it). */
 export const READY_MESSAGE = 'All services are ready';
 
-/** What bringing the app up needs. */
-export interface BringUpPorts {
-  compose: Compose;
-  docker: Docker;
-  output: PipelineOutput;
-  signal: AbortSignal;
-  now: () => number;
-}
+/** What bringing the app up needs: the project's ports and the context's output, cancellation and clock. */
+export type BringUpPorts = Pick<TaskContext, 'output' | 'signal' | 'clock'> & { compose: Compose; docker: Docker };
 
 /**
  * `up -d`, then the readiness wait, both within the deadline (Compose v1's `up` itself waits for
@@ -37,7 +31,7 @@ export async function bringUp(
   const { compose, docker, signal } = ports;
   const oneShot = new Set(options.scope.oneShot);
   const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), Math.max(0, options.deadline - ports.now()));
+  const timer = setTimeout(() => timeout.abort(), Math.max(0, options.deadline - ports.clock()));
   let upError: unknown;
   try {
     await compose.up(options.scope.up, { build: false, signal: AbortSignal.any([signal, timeout.signal]) });
@@ -55,7 +49,7 @@ export async function bringUp(
     if (upError !== undefined && readiness.kind !== 'failed') throw upError;
     outcome = { readiness, containers, timedOut: upError === undefined };
   } else {
-    outcome = await waitForReadiness(docker, { project: options.project, oneShot, deadline: options.deadline, signal, now: ports.now });
+    outcome = await waitForReadiness(docker, { project: options.project, oneShot, deadline: options.deadline, signal, now: ports.clock });
   }
   throwIfCancelled(signal);
   const { readiness } = outcome;
@@ -83,9 +77,4 @@ async function showLastLogs(ports: BringUpPorts, verdicts: readonly ContainerVer
     ports.output.info(`--- last ${lines.length} log line(s) of ${label(v.container)} (${v.reason}) ---`);
     for (const line of lines) ports.output.info(neutralizeLoggingCommands(line));
   }
-}
-
-/** Throws the cancellation (the signal's reason) once the job is cancelled. */
-export function throwIfCancelled(signal: AbortSignal): void {
-  if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new OuterloopError('The task was cancelled.');
 }

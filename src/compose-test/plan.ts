@@ -1,5 +1,3 @@
-import { InputError } from '../common/errors';
-import { PROJECT_NAME } from '../compose/project-name';
 import type { Argv } from '../docker/compose';
 import type { ContainerState } from '../docker/containers';
 
@@ -7,13 +5,6 @@ import type { ContainerState } from '../docker/containers';
  * ComposeTest's pure planners: the project name rule, the port variables and the test command and
  * its environment (the compose command lines are src/docker/compose.ts's). Inputs and facts in, argv or values out.
  */
-
-/** Rejects a project name Compose would change or refuse (so the name we report is the one used). */
-export function validateProjectName(name: string): void {
-  if (!PROJECT_NAME.test(name)) {
-    throw new InputError('projectName', `must be lower-case letters, digits, '-' and '_', starting with a letter or digit, not '${name}'.`);
-  }
-}
 
 /** Lower-cases and replaces every run of characters outside `[a-z0-9_-]` with `-`. */
 export function sanitizeProjectName(text: string): string {

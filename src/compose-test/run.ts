@@ -2,16 +2,15 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
-import { InputError, OuterloopError, ToolError, describeError } from '../common/errors';
+import { InputError, OuterloopError, ToolError, describeError, throwIfCancelled } from '../common/errors';
 import { readTextFile } from '../common/fs';
 import { ComposeCli, planDown, type Compose, type ComposeInvocation } from '../docker/compose';
 import type { ContainerState } from '../docker/containers';
 import { DockerCli, type Docker } from '../docker/engine';
 import { detectCompose, type ComposeCommand } from '../docker/tools';
-import type { PipelineOutput, TaskEnvironment } from '../pipeline/interfaces';
-import type { TaskContext } from '../pipeline/run-task';
-import { formatCommandLine, type ProcessRunner } from '../process/runner';
-import { bringUp, throwIfCancelled } from './bring-up';
+import type { TaskContext } from '../pipeline/interfaces';
+import { formatCommandLine } from '../process/runner';
+import { bringUp } from './bring-up';
 import { readEnvFile } from './env-file';
 import type { ComposeTestInputs } from './inputs';
 import { saveProjectLogs } from './logs';
@@ -32,56 +31,56 @@ export const CANCEL_STOP_TIMEOUT_SECONDS = 1;
 /** `down -v --remove-orphans`: nothing of the project is left, its volumes neither. */
 const TEARDOWN = { volumes: true, removeOrphans: true } as const;
 
-/** Everything a run touches, as ports (tests pass fakes). */
+/** The effects ComposeTest@1 has besides its context. Unit tests fake them. */
 export interface ComposeTestPorts {
-  compose: Compose;
   docker: Docker;
-  output: PipelineOutput;
-  /** Runs the test command. */
-  runner: ProcessRunner;
-  /** Aborted when the job is cancelled. */
-  signal: AbortSignal;
-  /** The agent's environment, the base of the test command's. */
+  /** Which Compose the agent has: v2 when present, else v1, else undefined. */
+  detectCompose(): Promise<ComposeCommand | undefined>;
+  /** The Compose port for one project. */
+  openCompose(project: ComposeInvocation): Compose;
+  /** The agent's environment: the base of Compose's and of the test command's. */
   baseEnv: NodeJS.ProcessEnv;
-  now: () => number;
-  /** The agent's variables, for the run summary's place and links (none in unit tests). */
-  env?: TaskEnvironment;
 }
 
+/** The real ports, over the agent's docker and Compose CLIs. */
+export function makeComposeTestPorts(context: TaskContext): ComposeTestPorts {
+  return {
+    docker: new DockerCli(context.runner),
+    detectCompose: () => detectCompose(context.runner),
+    openCompose: (project) => new ComposeCli(context.runner, project),
+    baseEnv: process.env,
+  };
+}
+
+/** What the steps of one run use: the context, and the ports bound to the project. */
+export type ProjectRun = TaskContext & { compose: Compose; docker: Docker; baseEnv: NodeJS.ProcessEnv };
+
 /** Runs ComposeTest@1 with validated inputs: detects Compose, reads the env file, then {@link executeComposeTest}. */
-export async function runComposeTest(inputs: ComposeTestInputs, context: TaskContext): Promise<string> {
+export async function runComposeTest(inputs: ComposeTestInputs, context: TaskContext, ports: ComposeTestPorts): Promise<string> {
   if (!existsSync(inputs.workingDirectory)) throw new InputError('workingDirectory', `names '${inputs.workingDirectory}', which does not exist.`);
-  for (const file of inputs.composeFiles) {
+  for (const file of inputs.compose.files) {
     if (!existsSync(resolve(inputs.workingDirectory, file))) {
       throw new InputError('composeFiles', `names '${file}', which does not exist in ${inputs.workingDirectory}.`);
     }
   }
-  const values = Object.fromEntries([...(inputs.envFile ? await readEnvFile(inputs.envFile) : []), ...inputs.environment]);
-  const compose = await detectCompose(context.runner);
+  const fromFiles = await Promise.all((inputs.compose.envFiles ?? []).map((f) => readEnvFile(f)));
+  const values = Object.fromEntries([...fromFiles.flat(), ...Object.entries(inputs.compose.environment)]);
+  const compose = await ports.detectCompose();
   if (!compose) {
     throw new ToolError('compose', "Neither 'docker compose' (Compose v2) nor 'docker-compose' (Compose v1) was found on this agent: install one of them.");
   }
   if (compose.version === 1) await rejectComposeV2Files(inputs);
   const project: ComposeInvocation = {
-    command: compose, projectName: inputs.projectName, files: inputs.composeFiles, profiles: inputs.profiles,
-    cwd: inputs.workingDirectory, env: { ...process.env, ...values },
+    command: compose, projectName: inputs.projectName, files: inputs.compose.files, profiles: inputs.compose.profiles,
+    cwd: inputs.workingDirectory, env: { ...ports.baseEnv, ...values },
   };
   context.output.info(`Using ${describeCompose(compose)} for project '${inputs.projectName}'.`);
-  return executeComposeTest(inputs, values, project, {
-    compose: new ComposeCli(context.runner, project),
-    docker: new DockerCli(context.runner, process.env),
-    output: context.output,
-    runner: context.runner,
-    signal: context.signal,
-    baseEnv: process.env,
-    now: Date.now,
-    env: context.env,
-  });
+  return executeComposeTest(inputs, values, project, { ...context, compose: ports.openCompose(project), docker: ports.docker, baseEnv: ports.baseEnv });
 }
 
 /** With Compose v1 only: one clear sentence for a compose file that needs v2, before v1 says it its own way. */
 async function rejectComposeV2Files(inputs: ComposeTestInputs): Promise<void> {
-  for (const file of inputs.composeFiles) {
+  for (const file of inputs.compose.files) {
     let doc: unknown;
     try {
       doc = loadYaml(await readTextFile(resolve(inputs.workingDirectory, file), 'compose file'));
@@ -106,19 +105,20 @@ export async function executeComposeTest(
   inputs: ComposeTestInputs,
   values: Record<string, string>,
   project: ComposeInvocation,
-  ports: ComposeTestPorts,
+  ports: ProjectRun,
 ): Promise<string> {
   const { compose, output, signal } = ports;
-  const started = ports.now();
+  const profiles = inputs.compose.profiles ?? [];
+  const started = ports.clock();
   output.setOutput('projectName', project.projectName);
   // With every service in scope, `build` (no names: every service with a build section) need not
   // wait for `config`: the two Compose start-ups overlap.
   // Not with profiles: Compose v1's `build` would build the services of every profile.
-  const buildEarly = inputs.build && inputs.services.length === 0 && inputs.profiles.length === 0 && inputs.test.kind === 'command';
+  const buildEarly = inputs.build && inputs.services.length === 0 && profiles.length === 0 && inputs.test.kind === 'command';
   const [config, early] = await Promise.allSettled([compose.config(), buildEarly ? compose.build([], { signal }) : Promise.resolve()]);
   if (config.status === 'rejected') throw config.reason;
   const named = [...inputs.services, ...(inputs.test.kind === 'service' ? [inputs.test.service] : [])];
-  const model = enabledServices(parseComposeConfig(config.value), inputs.profiles, named);
+  const model = enabledServices(parseComposeConfig(config.value), profiles, named);
   const scope = planScope(model, inputs.services, inputs.test);
   if (early.status === 'rejected') throw early.reason;
   let failure: unknown;
@@ -135,14 +135,14 @@ export async function executeComposeTest(
     const ready = await bringUp(ports, {
       project: project.projectName,
       scope,
-      deadline: ports.now() + inputs.waitTimeoutSeconds * 1000,
+      deadline: ports.clock() + inputs.waitTimeoutSeconds * 1000,
       timeoutSeconds: inputs.waitTimeoutSeconds,
     });
-    readyAfter = ports.now() - started;
+    readyAfter = ports.clock() - started;
     containers = ready;
-    const testStart = ports.now();
+    const testStart = ports.clock();
     const code = await runTests(inputs, values, project.projectName, ready, ports);
-    testsTook = ports.now() - testStart;
+    testsTook = ports.clock() - testStart;
     exitCode = code;
     throwIfCancelled(signal);
     output.setOutput('testExitCode', String(code));
@@ -172,12 +172,11 @@ export async function executeComposeTest(
     });
   }
   if (broughtUp) await attempt(() => tearDown(inputs, passed, project, model, scope, ports));
-  const env = ports.env;
   const problem = failure ?? (signal.aborted ? signal.reason : problems[0]);
   reportOutcome(ports, composeTestRecord({
     project: project.projectName, failure: problem === undefined ? undefined : describeError(problem), containers,
     readyAfterMs: containers.length > 0 ? readyAfter : undefined, testDurationMs: exitCode === undefined ? undefined : testsTook, exitCode, tests, logsArtifact,
-    run: { collectionUri: env?.variable('System.CollectionUri'), project: env?.variable('System.TeamProject'), buildId: env?.variable('Build.BuildId') },
+    run: { collectionUri: inputs.pipeline.collectionUri, project: inputs.pipeline.teamProject, buildId: inputs.pipeline.buildId },
   }));
   if (failure !== undefined) {
     for (const p of problems) output.warning(describeError(p));
@@ -201,7 +200,7 @@ async function prepareImages(
   scope: ComposeScope,
   model: ResolvedConfig,
   project: ComposeInvocation,
-  ports: ComposeTestPorts,
+  ports: ProjectRun,
   built: boolean,
 ): Promise<void> {
   const { compose, docker, signal } = ports;
@@ -242,7 +241,7 @@ async function runTests(
   values: Record<string, string>,
   projectName: string,
   containers: ContainerState[],
-  ports: ComposeTestPorts,
+  ports: ProjectRun,
 ): Promise<number> {
   if (inputs.test.kind === 'service') return ports.compose.run(inputs.test.service, { signal: ports.signal });
   const published = planPortVariables(containers);
@@ -262,7 +261,7 @@ async function runTests(
 }
 
 /** Publishes the result files written during this run, whatever the outcome. */
-async function publishResults(inputs: ComposeTestInputs, since: number, ports: ComposeTestPorts): Promise<TestTotals | undefined> {
+async function publishResults(inputs: ComposeTestInputs, since: number, ports: ProjectRun): Promise<TestTotals | undefined> {
   if (!inputs.testResults) return undefined;
   const found = await findResultFiles(inputs.testResults.files, inputs.workingDirectory, since);
   if (found.stale.length > 0) {
@@ -281,7 +280,7 @@ async function publishResults(inputs: ComposeTestInputs, since: number, ports: C
 }
 
 /** Saves every container's logs, ps and state, and publishes them as the logs artifact. */
-async function publishLogs(inputs: ComposeTestInputs, artifact: string, projectName: string, ports: ComposeTestPorts): Promise<void> {
+async function publishLogs(inputs: ComposeTestInputs, artifact: string, projectName: string, ports: ProjectRun): Promise<void> {
   const dir = join(inputs.logsRoot ?? tmpdir(), `${artifact}-${projectName}`);
   const files = await saveProjectLogs(ports, projectName, dir);
   ports.output.info(`Saved ${files.length} log and state file(s) to ${dir}; publishing them as artifact '${artifact}'.`);
@@ -299,7 +298,7 @@ async function tearDown(
   project: ComposeInvocation,
   model: ResolvedConfig,
   scope: ComposeScope,
-  ports: ComposeTestPorts,
+  ports: ProjectRun,
 ): Promise<void> {
   const { compose, docker, output, signal } = ports;
   if (inputs.teardown === 'never' || (inputs.teardown === 'onSuccess' && !passed)) {

@@ -1,22 +1,15 @@
 import { tmpdir } from 'node:os';
-import { dirname, resolve } from 'node:path';
 import { InputError } from '../common/errors';
 import { readDigestSource, type DigestSource } from '../digests/digest-source';
 import { readRegistryCredentials, type RegistryCredentials } from '../docker/registry-credentials';
 import { readKubernetesConnection, type ClusterAccess } from '../k8s/deploy/kubeconfig';
 import type { InputReader } from '../pipeline/inputs';
-import type { PipelineVariables } from './plan';
+import type { ComposeSource } from '../compose/source';
+import { readComposeSource } from '../pipeline/compose-inputs';
+import type { PipelineVariables } from '../pipeline/interfaces';
 
-/** The converter's inputs. */
-export interface ComposeInputs {
-  /** Absolute paths, merged in order. */
-  files: string[];
-  /** The first file's folder: the Compose project directory. */
-  workingDir: string;
-  environment: Record<string, string>;
-  envFiles?: string[];
-  profiles: string[];
-  projectName?: string;
+/** The converter's options besides the compose project it reads. */
+export interface ConversionInputs {
   strict: boolean;
   serviceType: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
   ingressHost?: string;
@@ -26,6 +19,9 @@ export interface ComposeInputs {
   waitImage?: string;
   kubectlImage?: string;
 }
+
+/** The shared compose inputs (relative paths start at System.DefaultWorkingDirectory) and the converter's options. */
+export type ComposeInputs = ComposeSource & ConversionInputs;
 
 /** What `action: chart` writes. */
 export interface ChartInputs {
@@ -67,22 +63,13 @@ export interface ComposeToK8sInputs {
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._ -]*$/;
-
-function readArtifactName(inputs: InputReader, name: string): string | undefined {
-  const artifact = inputs.string(name);
-  if (artifact !== undefined && !ARTIFACT_NAME.test(artifact)) {
-    throw new InputError(name, `must be an artifact name (letters, digits, '.', '_', '-' and spaces), not '${artifact}'.`);
-  }
-  return artifact;
-}
 
 function readChart(inputs: InputReader): ChartInputs {
   return {
     name: inputs.string('chartName'),
     version: inputs.string('chartVersion'),
     package: inputs.boolean('chartPackage', false),
-    artifact: readArtifactName(inputs, 'chartArtifact'),
+    artifact: inputs.artifactName('chartArtifact'),
   };
 }
 
@@ -100,18 +87,15 @@ function readCluster(inputs: InputReader, action: ComposeToK8sInputs['action'], 
 
 /** Reads and validates ComposeToK8s@1's inputs: the only place this task reads inputs. */
 export function readComposeToK8sInputs(inputs: InputReader): ComposeToK8sInputs {
-  const fileList = inputs.list('composeFiles', { commas: false });
-  if (fileList.length === 0) throw new InputError('composeFiles', 'is required: the compose files to convert, one per line.');
+  const base = inputs.workingDirectory();
+  const source = readComposeSource(inputs, { workingDir: base, required: 'the compose files to convert, one per line.' });
   const action = inputs.pick('action', ['deploy', 'render', 'chart'] as const, 'deploy');
-  const base = inputs.variable('System.DefaultWorkingDirectory') ?? process.cwd();
-  const files = fileList.map((f) => resolve(base, f));
-  const envFile = inputs.optionalPath('envFile', base);
 
   const namespace = inputs.string('namespace');
   if (namespace !== undefined && (namespace.length > 63 || !DNS_LABEL.test(namespace))) {
     throw new InputError('namespace', `must be a valid Kubernetes namespace name (lower-case letters, digits and '-', at most 63 characters), not '${namespace}'.`);
   }
-  const manifestsArtifact = readArtifactName(inputs, 'manifestsArtifact');
+  const manifestsArtifact = inputs.artifactName('manifestsArtifact');
   const registryEndpoint = inputs.endpoint('containerRegistry');
   const tempDir = inputs.variable('Agent.TempDirectory') ?? tmpdir();
 
@@ -119,12 +103,7 @@ export function readComposeToK8sInputs(inputs: InputReader): ComposeToK8sInputs 
     action,
     ...(action === 'chart' ? { chart: readChart(inputs) } : {}),
     compose: {
-      files,
-      workingDir: dirname(files[0]),
-      environment: Object.fromEntries(inputs.keyValues('environment')),
-      envFiles: envFile ? [envFile] : undefined,
-      profiles: inputs.list('profiles'),
-      projectName: inputs.string('projectName'),
+      ...source,
       strict: inputs.boolean('strict', false),
       serviceType: inputs.pick('serviceType', ['ClusterIP', 'NodePort', 'LoadBalancer'] as const, 'ClusterIP'),
       ingressHost: inputs.string('ingressHost'),
@@ -145,13 +124,6 @@ export function readComposeToK8sInputs(inputs: InputReader): ComposeToK8sInputs 
     manifestsArtifact,
     tempDir,
     stagingDir: inputs.variable('Build.ArtifactStagingDirectory') ?? tempDir,
-    pipeline: {
-      collectionUri: inputs.variable('System.CollectionUri'),
-      teamProject: inputs.variable('System.TeamProject'),
-      buildId: inputs.variable('Build.BuildId'),
-      buildNumber: inputs.variable('Build.BuildNumber'),
-      sourceVersion: inputs.variable('Build.SourceVersion'),
-      releaseWebUrl: inputs.variable('Release.ReleaseWebURL'),
-    },
+    pipeline: inputs.pipelineVariables(),
   };
 }

@@ -1,3 +1,4 @@
+import type { PipelineVariables } from '../pipeline/interfaces';
 import { join } from 'node:path';
 import type { RegistryCredentials } from '../docker/registry-credentials';
 import type { DigestFile } from '../digests/digest-file';
@@ -10,16 +11,6 @@ import { splitSecrets } from '../k8s/secrets';
 import type { KubernetesObject, RenderedImage, RenderResult } from '../k8s/render';
 
 /** ComposeToK8s@1's planners: pure, facts in, manifests and decisions out. */
-
-/** The agent's variables the traceability annotations come from. */
-export interface PipelineVariables {
-  collectionUri?: string;
-  teamProject?: string;
-  buildId?: string;
-  buildNumber?: string;
-  sourceVersion?: string;
-  releaseWebUrl?: string;
-}
 
 /**
  * The annotation keys this task adds to every object (all four; a Deployment only `images`, with

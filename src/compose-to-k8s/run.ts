@@ -10,26 +10,34 @@ import { describeObjects } from '../k8s/deploy/objects';
 import { registrySecretValues } from '../k8s/deploy/registry-secret';
 import { dockerImagePorts } from '../k8s/image-ports';
 import { secretValues, splitSecrets } from '../k8s/secrets';
-import type { RenderOptions, RenderResult } from '../k8s/render';
+import { renderComposeProject, type RenderOptions, type RenderResult } from '../k8s/render';
 import type { PipelineOutput } from '../pipeline/interfaces';
-import type { TaskContext } from '../pipeline/run-task';
+import type { TaskContext } from '../pipeline/interfaces';
 import { reportOutcome } from '../summary/publish';
 import { composeToK8sRecord } from '../summary/records';
 import { neutralizeLoggingCommands } from '../process/neutralize';
 import { writeChartArtifact } from './chart';
 import type { ComposeToK8sInputs } from './inputs';
-import { loadDigests, unpinnedImageError } from '../digests/digest-source';
+import { loadDigests, restArtifacts, unpinnedImageError } from '../digests/digest-source';
 import { manifestsPath, planManifests, traceabilityAnnotations, unpinnedBuiltImages } from './plan';
 
-/** The effects ComposeToK8s@1 needs besides the task context: tests pass fakes. */
+/** The effects ComposeToK8s@1 has besides its context. Unit tests fake them. */
 export interface ComposeToK8sPorts {
   /** The compose→Kubernetes converter. */
   render: (options: RenderOptions) => Promise<RenderResult>;
   /** Another build's artifacts (digestsFromBuild). */
-  artifacts?: (connection: AzureDevOpsConnection) => BuildArtifacts;
-  /** kubectl for one kubeconfig (default: kubectl from PATH through the context's runner). */
-  kubectl?: (kubeconfig: KubeconfigHandle) => Kubectl;
-  now?: () => number;
+  artifacts: (connection: AzureDevOpsConnection) => BuildArtifacts | Promise<BuildArtifacts>;
+  /** kubectl for one kubeconfig, bounded by the rollout timeout. */
+  kubectl: (kubeconfig: KubeconfigHandle, timeoutSeconds: number) => Kubectl;
+}
+
+/** The real ports: the converter, the Azure DevOps REST API, and kubectl from PATH through the context's runner. */
+export function makeComposeToK8sPorts(context: TaskContext): ComposeToK8sPorts {
+  return {
+    render: renderComposeProject,
+    artifacts: restArtifacts,
+    kubectl: (k, timeoutSeconds) => new KubectlCli(context.runner, kubectlGlobalArgs(k.path, k.context, timeoutSeconds), context.signal),
+  };
 }
 
 function printManifests(output: PipelineOutput, title: string, yaml: string): void {
@@ -47,25 +55,19 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
   const digests = await loadDigests(inputs.digests, output, ports.artifacts);
   const cluster = inputs.cluster ? await describeClusterAccess(inputs.cluster, readKubeconfigFile) : {};
   const namespace = inputs.namespace ?? cluster.namespace ?? 'default';
+  const { strict, serviceType, ingressHost, bindConfigMaps, waitImage, kubectlImage, ...source } = inputs.compose;
 
   const rendered = await ports.render({
-    source: {
-      files: inputs.compose.files,
-      workingDir: inputs.compose.workingDir,
-      environment: inputs.compose.environment,
-      envFiles: inputs.compose.envFiles,
-      profiles: inputs.compose.profiles.length > 0 ? inputs.compose.profiles : undefined,
-      projectName: inputs.compose.projectName,
-    },
+    source,
     digests: digests.file,
     // A chart names a namespace only when asked to: else it goes where the release goes.
     namespace: inputs.action === 'chart' ? inputs.namespace : namespace,
-    strict: inputs.compose.strict,
-    serviceType: inputs.compose.serviceType,
-    ingressHost: inputs.compose.ingressHost,
-    bindConfigMaps: inputs.compose.bindConfigMaps,
-    waitImage: inputs.compose.waitImage,
-    kubectlImage: inputs.compose.kubectlImage,
+    strict,
+    serviceType,
+    ingressHost,
+    bindConfigMaps,
+    waitImage,
+    kubectlImage,
     imagePorts: dockerImagePorts(context.runner),
   });
   // Compose secrets' contents are masked before anything of the rendering reaches the log.
@@ -103,7 +105,7 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
 
   const applied = describeObjects(plan.applyObjects);
   return withKubeconfig(inputs.cluster!, inputs.tempDir, async (kubeconfig) => {
-    const kubectl = (ports.kubectl ?? ((k) => new KubectlCli(context.runner, kubectlGlobalArgs(k.path, k.context, inputs.rolloutTimeoutSeconds), context.signal)))(kubeconfig);
+    const kubectl = ports.kubectl(kubeconfig, inputs.rolloutTimeoutSeconds);
     if (inputs.action === 'render') {
       await dryRunOnCluster({ namespace, objects: plan.applyObjects, server: cluster.server }, { kubectl, output });
       reportOutcome(context, composeToK8sRecord({ ...facts, action: 'render', cluster: cluster.server, objects: describeObjects(plan.fileObjects) }));
@@ -123,7 +125,7 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
         allowLargePrune: inputs.allowLargePrune,
         server: cluster.server,
       },
-      { kubectl, output, now: ports.now },
+      { kubectl, output, now: context.clock },
     );
     output.setOutput('appliedObjects', applied.join(','));
     reportOutcome(context, composeToK8sRecord({ ...facts, action: 'deploy', cluster: cluster.server, objects: applied, pruned: report.pruned, workloads: plan.workloads.map(workloadName) }));

@@ -1,6 +1,7 @@
 import { FileError } from '../common/errors';
 import { readBoundedFile, writeFileAtomic } from '../common/fs';
 import { canonicalRepository, isSha256Digest, parseImageReference, ReferenceFormatError } from '../docker/reference';
+import type { PipelineVariables } from '../pipeline/interfaces';
 
 /**
  * image-digests.json: what PushDigest@1 writes and ComposeToK8s@1 reads. Version 1:
@@ -23,12 +24,8 @@ export interface DigestFileImage {
   digest: string;
 }
 
-/** The run that pushed the images. */
-export interface DigestFilePipeline {
-  buildNumber?: string;
-  sourceVersion?: string;
-  buildUri?: string;
-}
+/** The run that pushed the images: the pipeline variables a digest file records. */
+export type DigestFilePipeline = Pick<PipelineVariables, 'buildNumber' | 'sourceVersion' | 'buildUri'>;
 
 /** Serializes a digest file: stable key order, two-space indent, final newline. */
 export function formatDigestFile(file: DigestFile): string {

@@ -51,7 +51,7 @@ export interface LoadedDigests {
  * The Azure DevOps REST client, loaded only when another build's artifact is read: it is most of
  * a deploying task's bundle, and a task that reads a digest file need not pay for starting it.
  */
-async function restArtifacts(connection: AzureDevOpsConnection): Promise<BuildArtifacts> {
+export async function restArtifacts(connection: AzureDevOpsConnection): Promise<BuildArtifacts> {
   const { AzureDevOpsBuildArtifacts } = await import('../azdo/build-artifacts');
   return new AzureDevOpsBuildArtifacts(connection);
 }

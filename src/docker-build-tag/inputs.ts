@@ -3,6 +3,7 @@ import { InputError } from '../common/errors';
 import { ReferenceFormatError, parseImageReference, repositoryOf } from '../docker/reference';
 import { readRegistryCredentials, type RegistryCredentials } from '../docker/registry-credentials';
 import type { InputReader } from '../pipeline/inputs';
+import type { PipelineVariables } from '../pipeline/interfaces';
 
 /** DockerBuildTag@1's inputs, validated. Paths are absolute. */
 export interface DockerBuildTagInputs {
@@ -37,37 +38,19 @@ export interface DockerBuildTagInputs {
   addPipelineLabels: boolean;
 }
 
-/** The pipeline variables the tag and label rules read. Any may be absent (a local run). */
-export interface PipelineFacts {
-  buildNumber?: string;
-  buildId?: string;
-  buildUri?: string;
-  definitionName?: string;
-  /** `refs/heads/main`, `refs/tags/v1.2.3`, `refs/pull/7/merge`. */
-  sourceBranch?: string;
-  sourceVersion?: string;
-  /** `IndividualCI`, `PullRequest`, … */
-  reason?: string;
-  /** GitHub's System.PullRequest.PullRequestNumber, else Azure Repos' System.PullRequest.PullRequestId. */
-  pullRequestNumber?: string;
-  repositoryName?: string;
-  repositoryUri?: string;
-  collectionUri?: string;
-  teamProject?: string;
-}
-
 /** Where the task may put its temporary files and how it resolves relative paths. */
 export interface AgentFolders {
   /** Agent.TempDirectory, when the agent set it. */
   tempDirectory?: string;
-  /** System.DefaultWorkingDirectory (the repository root); relative paths start here. */
+  /** System.DefaultWorkingDirectory (the repository root), else Build.SourcesDirectory; relative paths start here. */
   workingDirectory: string;
 }
 
 /** Everything DockerBuildTag@1 reads from the agent. */
 export interface DockerBuildTagSettings {
   inputs: DockerBuildTagInputs;
-  facts: PipelineFacts;
+  /** The pipeline variables the tag and label rules read. */
+  facts: PipelineVariables;
   folders: AgentFolders;
 }
 
@@ -75,12 +58,12 @@ export interface DockerBuildTagSettings {
 export function readDockerBuildTagInputs(reader: InputReader): DockerBuildTagSettings {
   const folders: AgentFolders = {
     tempDirectory: reader.variable('Agent.TempDirectory'),
-    workingDirectory: reader.variable('System.DefaultWorkingDirectory') ?? process.cwd(),
+    workingDirectory: reader.workingDirectory(),
   };
   const repository = readRepository(reader.string('repository', { required: true, hint: 'the image repository to build, e.g. contoso.azurecr.io/shop/api' }));
   const endpoint = reader.endpoint('containerRegistry');
   const inputs: DockerBuildTagInputs = {
-    dockerfile: resolvePath(folders.workingDirectory, reader.string('dockerfile') ?? 'Dockerfile'),
+    dockerfile: reader.path('dockerfile', folders.workingDirectory, 'Dockerfile'),
     buildContext: reader.optionalPath('buildContext', folders.workingDirectory),
     repository,
     containerRegistry: endpoint ? readRegistryCredentials('containerRegistry', endpoint) : undefined,
@@ -93,27 +76,13 @@ export function readDockerBuildTagInputs(reader: InputReader): DockerBuildTagSet
     cacheFrom: reader.list('cacheFrom', { commas: false }),
     cacheTo: reader.list('cacheTo', { commas: false }),
     secrets: readSecretIds('secrets', reader.keyValues('secrets')),
-    secretFiles: readSecretIds('secretFiles', reader.keyValues('secretFiles')).map(([id, path]) => [id, resolvePath(folders.workingDirectory, path)]),
+    secretFiles: readSecretIds('secretFiles', reader.keyValues('secretFiles')).map(([id, path]) => [id, resolve(folders.workingDirectory, path)]),
     labels: reader.keyValues('labels'),
     noCache: reader.boolean('noCache', false),
     pull: reader.boolean('pull', false),
     addPipelineLabels: reader.boolean('addPipelineLabels', true),
   };
-  const variable = (name: string): string | undefined => reader.variable(name);
-  const facts: PipelineFacts = {
-    buildNumber: variable('Build.BuildNumber'),
-    buildId: variable('Build.BuildId'),
-    buildUri: variable('Build.BuildUri'),
-    definitionName: variable('Build.DefinitionName'),
-    sourceBranch: variable('Build.SourceBranch'),
-    sourceVersion: variable('Build.SourceVersion'),
-    reason: variable('Build.Reason'),
-    pullRequestNumber: variable('System.PullRequest.PullRequestNumber') ?? variable('System.PullRequest.PullRequestId'),
-    repositoryName: variable('Build.Repository.Name'),
-    repositoryUri: variable('Build.Repository.Uri'),
-    collectionUri: variable('System.CollectionUri'),
-    teamProject: variable('System.TeamProject'),
-  };
+  const facts = reader.pipelineVariables();
   return { inputs, facts, folders };
 }
 
@@ -141,9 +110,5 @@ function readSecretIds(input: string, lines: Array<[string, string]>): Array<[st
     seen.add(id);
   });
   return lines;
-}
-
-function resolvePath(base: string, path: string): string {
-  return resolve(base, path);
 }
 

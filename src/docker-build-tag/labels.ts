@@ -1,4 +1,5 @@
-import type { DockerBuildTagInputs, PipelineFacts } from './inputs';
+import type { PipelineVariables } from '../pipeline/interfaces';
+import type { DockerBuildTagInputs } from './inputs';
 
 /** What the labels need beyond the inputs and the pipeline's variables. */
 export interface LabelContext {
@@ -30,7 +31,7 @@ export function publicSourceUrl(uri: string): string {
  */
 export function planLabels(
   inputs: Pick<DockerBuildTagInputs, 'labels' | 'addPipelineLabels' | 'repository'>,
-  facts: PipelineFacts,
+  facts: PipelineVariables,
   context: LabelContext,
 ): Array<[string, string]> {
   const labels = new Map<string, string>();

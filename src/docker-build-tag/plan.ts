@@ -1,7 +1,8 @@
 import { dirname } from 'node:path';
 import { InputError } from '../common/errors';
 import { parseImageReference } from '../docker/reference';
-import type { DockerBuildTagInputs, PipelineFacts } from './inputs';
+import type { PipelineVariables } from '../pipeline/interfaces';
+import type { DockerBuildTagInputs } from './inputs';
 import { appendLabels, stdinKeepsContext } from './classic-labels';
 import { planLabels } from './labels';
 import { planTags } from './tags';
@@ -61,7 +62,7 @@ export function qualifyRepository(repository: string, registry: string | undefin
 }
 
 /** Plans the whole run: tags, labels, references and the builds' argv. Pure. */
-export function planDockerBuildTag(inputs: DockerBuildTagInputs, facts: PipelineFacts, build: BuildFacts): DockerBuildTagPlan {
+export function planDockerBuildTag(inputs: DockerBuildTagInputs, facts: PipelineVariables, build: BuildFacts): DockerBuildTagPlan {
   const repository = qualifyRepository(inputs.repository, inputs.containerRegistry?.registry);
   const { tags, version, warnings } = planTags(inputs, facts);
   const labels = planLabels({ ...inputs, repository }, facts, { version, created: build.created });

@@ -4,9 +4,8 @@ import { dirname, join } from 'node:path';
 import { InputError } from '../common/errors';
 import { readBoundedFile, readTextFile, withTempDir } from '../common/fs';
 import { withDockerLogin } from '../docker/docker-config';
-import { DockerCli } from '../docker/engine';
-import { findCliPlugin } from '../docker/plugins';
-import type { TaskContext } from '../pipeline/run-task';
+import { DockerCli, type Docker } from '../docker/engine';
+import type { TaskContext } from '../pipeline/interfaces';
 import { reportOutcome } from '../summary/publish';
 import { dockerBuildTagRecord } from '../summary/records';
 import type { DockerBuildTagSettings } from './inputs';
@@ -19,17 +18,19 @@ interface DockerBuildTagResult {
   plan: DockerBuildTagPlan;
 }
 
-/**
- * Runs DockerBuildTag@1: checks the files, builds and tags the image, and sets the output variables.
- * `findPlugin` looks for a docker CLI plugin's file (tests pass a fake; see detectBuildx).
- */
-export async function runDockerBuildTag(
-  settings: DockerBuildTagSettings,
-  context: TaskContext,
-  clock: () => Date = () => new Date(),
-  findPlugin: typeof findCliPlugin = findCliPlugin,
-): Promise<string> {
-  const { imageId, plan } = await buildImage(settings, context, clock, findPlugin);
+/** The effects DockerBuildTag@1 has besides its context: the docker engine. Unit tests fake it. */
+export interface DockerBuildTagPorts {
+  docker: Docker;
+}
+
+/** The real ports, over the agent's docker CLI. */
+export function makeDockerBuildTagPorts(context: TaskContext): DockerBuildTagPorts {
+  return { docker: new DockerCli(context.runner) };
+}
+
+/** Runs DockerBuildTag@1: checks the files, builds and tags the image, and sets the output variables. */
+export async function runDockerBuildTag(settings: DockerBuildTagSettings, context: TaskContext, ports: DockerBuildTagPorts): Promise<string> {
+  const { imageId, plan } = await buildImage(settings, context, ports.docker);
   const { output } = context;
   output.setOutput('imageId', imageId);
   output.setOutput('repository', plan.repository);
@@ -46,16 +47,10 @@ export async function runDockerBuildTag(
  * Plans and runs the build (then, when the plan has one, the one-step label build); returns the
  * image id docker wrote to the iidfile, and the plan.
  */
-async function buildImage(
-  settings: DockerBuildTagSettings,
-  context: TaskContext,
-  clock: () => Date,
-  findPlugin: typeof findCliPlugin,
-): Promise<DockerBuildTagResult> {
+async function buildImage(settings: DockerBuildTagSettings, context: TaskContext, docker: Docker): Promise<DockerBuildTagResult> {
   const { inputs, facts, folders } = settings;
-  const { runner, output, signal } = context;
+  const { output, signal } = context;
   await checkFiles(settings);
-  const docker = new DockerCli(runner, process.env, findPlugin);
   const buildx = await docker.hasBuildx();
   return withTempDir(folders.tempDirectory ?? tmpdir(), 'outerloop-build-', async (workDir) => {
     const iidFile = join(workDir, 'iid');
@@ -64,7 +59,7 @@ async function buildImage(
     const dockerfileText = buildx ? undefined : await readTextFile(inputs.dockerfile, 'Dockerfile');
     const dockerignoreText = buildx ? undefined : await readDockerignore(inputs.buildContext ?? dirname(inputs.dockerfile));
     const secretSources = buildx ? await writeSecrets(settings, workDir, output) : [];
-    const plan = planDockerBuildTag(inputs, facts, { buildx, iidFile, created: clock().toISOString(), dockerfileText, dockerignoreText, secretSources });
+    const plan = planDockerBuildTag(inputs, facts, { buildx, iidFile, created: new Date(context.clock()).toISOString(), dockerfileText, dockerignoreText, secretSources });
     for (const warning of plan.warnings) output.warning(warning);
     output.info(`Building ${plan.repository} with ${plan.builder === 'buildx' ? 'BuildKit (docker buildx)' : 'the classic builder (docker build; buildx is not installed)'}.`);
     if (plan.buildStdin) output.info(`The ${plan.labels.length} labels go into one LABEL line appended to ${inputs.dockerfile}, which docker reads on stdin.`);

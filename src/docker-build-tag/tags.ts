@@ -1,6 +1,7 @@
 import { InputError } from '../common/errors';
 import { TAG_PATTERN } from '../docker/reference';
-import type { DockerBuildTagInputs, PipelineFacts } from './inputs';
+import type { PipelineVariables } from '../pipeline/interfaces';
+import type { DockerBuildTagInputs } from './inputs';
 
 /** The tags one build applies, and the image's version. */
 export interface TagPlan {
@@ -49,7 +50,7 @@ export type BuildRef =
   | { kind: 'other' };
 
 /** Classifies the build's source ref. A pull request build is recognized by its reason or its ref. */
-export function classifyRef(facts: Pick<PipelineFacts, 'sourceBranch' | 'reason' | 'pullRequestNumber'>): BuildRef {
+export function classifyRef(facts: Pick<PipelineVariables, 'sourceBranch' | 'reason' | 'pullRequestNumber'>): BuildRef {
   const ref = facts.sourceBranch ?? '';
   const pull = /^refs\/pull\/(\d+)\//.exec(ref);
   if (facts.reason === 'PullRequest' || pull) return { kind: 'pull', number: facts.pullRequestNumber ?? pull?.[1] };
@@ -59,7 +60,7 @@ export function classifyRef(facts: Pick<PipelineFacts, 'sourceBranch' | 'reason'
 }
 
 /** The automatic tags, most specific first, unsanitized. */
-function automaticTags(inputs: Pick<DockerBuildTagInputs, 'latestBranch'>, facts: PipelineFacts, ref: BuildRef): string[] {
+function automaticTags(inputs: Pick<DockerBuildTagInputs, 'latestBranch'>, facts: PipelineVariables, ref: BuildRef): string[] {
   const tags: string[] = [];
   if (ref.kind === 'tag') {
     const semver = parseSemanticVersion(ref.name);
@@ -79,7 +80,7 @@ function automaticTags(inputs: Pick<DockerBuildTagInputs, 'latestBranch'>, facts
  * Every tag is sanitized; one that sanitizes to nothing, or that holds a `$(variable)` the agent
  * could not expand, is dropped with a warning. Throws {@link InputError} when no tag is left.
  */
-export function planTags(inputs: Pick<DockerBuildTagInputs, 'tags' | 'autoTags' | 'latestBranch'>, facts: PipelineFacts): TagPlan {
+export function planTags(inputs: Pick<DockerBuildTagInputs, 'tags' | 'autoTags' | 'latestBranch'>, facts: PipelineVariables): TagPlan {
   const ref = classifyRef(facts);
   const candidates = [...inputs.tags, ...(inputs.autoTags ? automaticTags(inputs, facts, ref) : [])];
   const tags: string[] = [];

@@ -1,6 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import { ToolError } from '../common/errors';
-import { commandFailed, failureReason, lastLines, type ExecOptions, type ExecResult, type ProcessRunner } from '../process/runner';
+import { commandFailed, failureReason, failureSentence, lastLines, type ExecOptions, type ExecResult, type ProcessRunner } from '../process/runner';
 import { describeBuildFailure } from './build-failure';
 import { parseInspect, type ContainerState } from './containers';
 import { dockerEnv } from './docker-config';
@@ -47,12 +47,15 @@ export interface ImageDetails {
 /** A docker command that exited non-zero, with everything it printed (e.g. to decide on a retry). */
 export class DockerCommandError extends ToolError {
   constructor(
-    message: string,
+    /** What failed: `docker push r/a:1`. */
+    readonly what: string,
+    /** Why, in one line (its last line of error output). */
+    readonly reason: string,
     /** stdout and stderr, joined. */
     readonly output: string,
     exitCode: number,
   ) {
-    super('docker', message, exitCode);
+    super('docker', failureSentence(what, reason), exitCode);
   }
 }
 
@@ -150,7 +153,7 @@ export class DockerCli implements Docker {
       quiet: true,
       signal: options.signal,
     });
-    if (result.code !== 0) throw new ToolError('docker', `docker login to ${c.registry} as ${c.username} failed: ${failureReason(result)}`, result.code);
+    if (result.code !== 0) throw commandFailed('docker', `docker login to ${c.registry} as ${c.username}`, result);
   }
 
   async push(reference: string, options: DockerCommandOptions & { quiet?: boolean } = {}): Promise<string> {
@@ -242,8 +245,8 @@ export class DockerCli implements Docker {
 }
 
 /** A failed command that the caller may want to look into (a push to retry, say). */
-function commandError(command: string, result: ExecResult): DockerCommandError {
-  return new DockerCommandError(commandFailed('docker', command, result).message, `${result.stdout}\n${result.stderr}`, result.code);
+function commandError(what: string, result: ExecResult): DockerCommandError {
+  return new DockerCommandError(what, failureReason(result), `${result.stdout}\n${result.stderr}`, result.code);
 }
 
 interface ImageInspectJson {

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { InputError } from '../common/errors';
-import type { ServiceEndpoint, TaskEnvironment } from './interfaces';
+import type { PipelineVariables, ServiceEndpoint, TaskEnvironment } from './interfaces';
 
 /**
  * Typed access to task inputs. Each task's `read…Inputs()` uses one of these and nothing else
@@ -48,19 +48,73 @@ export class InputReader {
    * An optional filePath input, absolute (a relative value starts at `base`), or undefined when empty.
    * The agent hands an empty filePath input over as the job's folder itself
    * (System.DefaultWorkingDirectory or Build.SourcesDirectory), so exactly that value counts as
-   * empty too (compared as written, so `.` or `<folder>/.` still mean that folder).
+   * empty too (compared as written, so `.` or `<folder>/.` still mean that folder). An unexpanded
+   * `$(variable)` is an error, not a file name.
    */
   optionalPath(name: string, base: string): string | undefined {
     const value = this.string(name);
     if (value === undefined) return undefined;
+    rejectMacro(name, value);
     const roots = ['System.DefaultWorkingDirectory', 'Build.SourcesDirectory'].map((v) => this.variable(v));
     if (roots.some((root) => root !== undefined && trimSeparators(root) === trimSeparators(value))) return undefined;
     return resolve(base, value);
   }
 
+  /** A path input, absolute (a relative value starts at `base`), `defaultValue` when empty; see {@link optionalPath}. */
+  path(name: string, base: string, defaultValue: string): string {
+    return this.optionalPath(name, base) ?? resolve(base, defaultValue);
+  }
+
+  /** A multi-line list of paths, one per line, as written (relative ones start where the caller says); no unexpanded `$(variable)`. */
+  pathList(name: string): string[] {
+    const paths = this.list(name, { commas: false });
+    for (const path of paths) rejectMacro(name, path);
+    return paths;
+  }
+
+  /**
+   * The folder a task's relative paths start from: System.DefaultWorkingDirectory, else
+   * Build.SourcesDirectory, else the current folder (a local run).
+   */
+  workingDirectory(): string {
+    return this.variable('System.DefaultWorkingDirectory') ?? this.variable('Build.SourcesDirectory') ?? process.cwd();
+  }
+
+  /** An artifact name input, or undefined when empty: none of the characters artifact names may not hold. */
+  artifactName(name: string): string | undefined {
+    const value = this.string(name);
+    if (value !== undefined && ARTIFACT_NAME_FORBIDDEN.test(value)) {
+      throw new InputError(name, `must be an artifact name, without any of " / \\ : < > | * ?, not '${value}'.`);
+    }
+    return value;
+  }
+
   /** A pipeline variable, or undefined. */
   variable(name: string): string | undefined {
     return this.env.variable(name);
+  }
+
+  /** The pipeline variables tasks read: the one place they are read, under one set of names. */
+  pipelineVariables(): PipelineVariables {
+    const v = (name: string): string | undefined => this.variable(name);
+    const all: PipelineVariables = {
+      buildNumber: v('Build.BuildNumber'),
+      buildId: v('Build.BuildId'),
+      buildUri: v('Build.BuildUri'),
+      definitionName: v('Build.DefinitionName'),
+      sourceBranch: v('Build.SourceBranch'),
+      sourceVersion: v('Build.SourceVersion'),
+      reason: v('Build.Reason'),
+      pullRequestNumber: v('System.PullRequest.PullRequestNumber') ?? v('System.PullRequest.PullRequestId'),
+      repositoryName: v('Build.Repository.Name'),
+      repositoryUri: v('Build.Repository.Uri'),
+      collectionUri: v('System.CollectionUri'),
+      teamProject: v('System.TeamProject'),
+      jobId: v('System.JobId'),
+      releaseWebUrl: v('Release.ReleaseWebURL'),
+    };
+    // Only the variables this job has: a local run has none of them.
+    return Object.fromEntries(Object.entries(all).filter(([, value]) => value !== undefined));
   }
 
   /** The service connection an input names, or undefined when the input is empty. */
@@ -140,6 +194,15 @@ export function parseKeyValueInput(name: string, raw: string | undefined): Array
     pairs.push([key, trimmed.slice(eq + 1).trim()]);
   });
   return pairs;
+}
+
+/** Characters an artifact name may not hold. */
+const ARTIFACT_NAME_FORBIDDEN = /["/\\:<>|*?]/;
+
+/** An input that still holds `$(name)` names a variable the job does not define: say so, rather than use it as a file name. */
+function rejectMacro(name: string, value: string): void {
+  const macro = /\$\(([^)]+)\)/.exec(value);
+  if (macro) throw new InputError(name, `holds '${macro[0]}', a variable this job does not define.`);
 }
 
 function trimSeparators(path: string): string {

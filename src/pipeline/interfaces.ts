@@ -1,3 +1,5 @@
+import type { ProcessRunner } from '../process/runner';
+
 /** The ports between a task's logic and the Azure Pipelines agent. */
 
 /** What a task reads from the agent: inputs, variables and service connections. */
@@ -45,4 +47,42 @@ export interface PipelineOutput {
   uploadSummary(title: string, markdown: string): void;
   /** Attaches `content` to the step as `type`/`name` (`task.addattachment`), for the run page's extensions to read. */
   addAttachment(type: string, name: string, content: string): void;
+}
+
+/**
+ * What every task's `run<Task>(inputs, ctx, ports)` is given besides its inputs and its own ports:
+ * the agent's side (inputs and variables, output), how processes run, the job's cancellation and
+ * the clock. Built once by runTask.
+ */
+export interface TaskContext {
+  env: TaskEnvironment;
+  output: PipelineOutput;
+  runner: ProcessRunner;
+  /** Aborted when the agent cancels the job (SIGINT or SIGTERM): clean up, then return or throw. */
+  signal: AbortSignal;
+  /** The time, in milliseconds since the epoch (Date.now; tests pass a fixed one). */
+  clock: () => number;
+}
+
+/** The pipeline variables tasks read (InputReader.pipelineVariables). Any may be absent (a local run). */
+export interface PipelineVariables {
+  buildNumber?: string;
+  buildId?: string;
+  buildUri?: string;
+  definitionName?: string;
+  /** `refs/heads/main`, `refs/tags/v1.2.3`, `refs/pull/7/merge`. */
+  sourceBranch?: string;
+  sourceVersion?: string;
+  /** `IndividualCI`, `PullRequest`, … */
+  reason?: string;
+  /** GitHub's System.PullRequest.PullRequestNumber, else Azure Repos' System.PullRequest.PullRequestId. */
+  pullRequestNumber?: string;
+  repositoryName?: string;
+  repositoryUri?: string;
+  collectionUri?: string;
+  teamProject?: string;
+  /** System.JobId: tells parallel jobs of one build apart. */
+  jobId?: string;
+  /** Release.ReleaseWebURL, in a classic release. */
+  releaseWebUrl?: string;
 }

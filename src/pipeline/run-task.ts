@@ -1,16 +1,7 @@
 import { CancelledError, OuterloopError, describeError } from '../common/errors';
-import { NodeProcessRunner, type ProcessRunner } from '../process/runner';
-import type { PipelineOutput, TaskEnvironment } from './interfaces';
+import { NodeProcessRunner } from '../process/runner';
+import type { TaskContext } from './interfaces';
 import { TaskLibEnvironment, TaskLibOutput, completeTask, guardAgentStreams } from './task-lib';
-
-/** What a task's `run…` function is given: the agent's ports and a cancellation signal. */
-export interface TaskContext {
-  env: TaskEnvironment;
-  output: PipelineOutput;
-  runner: ProcessRunner;
-  /** Aborted when the agent cancels the job (SIGINT or SIGTERM): clean up, then return or throw. */
-  signal: AbortSignal;
-}
 
 /**
  * The error boundary of a task: builds the real ports, runs `body`, and sets the one result.
@@ -36,6 +27,7 @@ export async function runTask(body: (context: TaskContext) => Promise<string>): 
       output,
       runner: new NodeProcessRunner(),
       signal: controller.signal,
+      clock: Date.now,
     });
     if (cancelledBy) completeTask(true, new CancelledError(cancelledBy).message);
     else completeTask(false, message);

@@ -182,9 +182,14 @@ export function failureReason(result: ExecResult): string {
 }
 
 /**
- * The one sentence for a command that failed, as a ToolError: `'docker image inspect' failed:
- * <its last line of error output, else of output, else its exit code>` (neutralized: tool output).
+ * The one tool-failure sentence: `docker push r/a:1 failed[ after 3 attempts]: <why>`, the reason
+ * neutralized (it is the tool's own output).
  */
-export function commandFailed(tool: string, command: string, result: ExecResult): ToolError {
-  return new ToolError(tool, `'${command}' failed: ${neutralizeLoggingCommands(failureReason(result))}`, result.code);
+export function failureSentence(what: string, reason: string, note = ''): string {
+  return `${what} failed${note}: ${neutralizeLoggingCommands(reason)}`;
+}
+
+/** {@link failureSentence} for a finished command, as a ToolError; the reason is {@link failureReason}'s. */
+export function commandFailed(tool: string, what: string, result: ExecResult): ToolError {
+  return new ToolError(tool, failureSentence(what, failureReason(result)), result.code);
 }

@@ -1,10 +1,12 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../common/errors';
-import type { DigestFilePipeline } from '../digests/digest-file';
+import type { ComposeSource } from '../compose/source';
 import { formatImageReference, parseImageReference, ReferenceFormatError, type ImageReference } from '../docker/reference';
 import { readRegistryCredentials, type RegistryCredentials } from '../docker/registry-credentials';
+import { readComposeSource } from '../pipeline/compose-inputs';
 import type { InputReader } from '../pipeline/inputs';
+import type { PipelineVariables } from '../pipeline/interfaces';
 
 /** One image to push: `repo:tag` as the user wrote it, normalized (`:latest` made explicit). */
 export interface PushImage {
@@ -22,38 +24,35 @@ export interface PushDigestInputs {
   digestFile: string;
   /** The artifact to publish the digest file (and locked compose file) as; undefined = not published. */
   artifactName?: string;
-  /** Absolute paths, in order. */
-  composeFiles: string[];
-  /** Absolute path; set exactly when `composeFiles` is. */
+  /** The shared compose inputs; no files: no locked compose file. */
+  compose: ComposeSource;
+  /** Absolute path; set exactly when there are compose files. */
   lockedComposeFile?: string;
   verify: boolean;
   retries: number;
-  pipeline: DigestFilePipeline;
+  /** What the digest file records of the run. */
+  pipeline: PipelineVariables;
   /** Agent.TempDirectory: the temporary DOCKER_CONFIG goes here, a folder the agent cleans. */
   tempDir: string;
 }
-
-const ARTIFACT_NAME_FORBIDDEN = /["/\\:<>|*?]/;
 
 /** Reads and validates PushDigest@1's inputs: the only place this task reads inputs. */
 export function readPushDigestInputs(inputs: InputReader): PushDigestInputs {
   const images = readImages(inputs.list('images'));
   const endpoint = inputs.endpoint('containerRegistry');
   const credentials = endpoint ? readRegistryCredentials('containerRegistry', endpoint) : undefined;
-  const workDir = inputs.variable('System.DefaultWorkingDirectory') ?? inputs.variable('Build.SourcesDirectory') ?? process.cwd();
+  const workDir = inputs.workingDirectory();
   const staging = inputs.variable('Build.ArtifactStagingDirectory');
   const path = (name: string, fallbackFile: string): string => {
-    const value = filePathInput(inputs, name, workDir);
+    const value = inputs.optionalPath(name, workDir);
     if (value !== undefined) return value;
     if (!staging) throw new InputError(name, `is required here: this job has no Build.ArtifactStagingDirectory to put ${fallbackFile} in.`);
     return join(staging, fallbackFile);
   };
   const digestFile = path('digestFile', 'image-digests.json');
-  const artifactName = inputs.string('artifactName');
-  if (artifactName !== undefined && ARTIFACT_NAME_FORBIDDEN.test(artifactName)) {
-    throw new InputError('artifactName', `is '${artifactName}', but an artifact name may not hold any of " / \\ : < > | * ?.`);
-  }
-  const composeFiles = inputs.list('composeFiles', { commas: false }).map((f) => resolvePath('composeFiles', f, workDir));
+  const artifactName = inputs.artifactName('artifactName');
+  const compose = readComposeSource(inputs, { workingDir: workDir });
+  const composeFiles = compose.files.map((f) => resolve(workDir, f));
   let lockedComposeFile: string | undefined;
   if (composeFiles.length > 0) {
     lockedComposeFile = path('lockedComposeFile', 'docker-compose.locked.yml');
@@ -70,15 +69,11 @@ export function readPushDigestInputs(inputs: InputReader): PushDigestInputs {
     credentials,
     digestFile,
     artifactName,
-    composeFiles,
+    compose,
     lockedComposeFile,
     verify: inputs.boolean('verify', true),
     retries: inputs.integer('retries', 3, { min: 0, max: 10 }),
-    pipeline: {
-      buildNumber: inputs.variable('Build.BuildNumber'),
-      sourceVersion: inputs.variable('Build.SourceVersion'),
-      buildUri: inputs.variable('Build.BuildUri'),
-    },
+    pipeline: inputs.pipelineVariables(),
     tempDir: inputs.variable('Agent.TempDirectory') ?? tmpdir(),
   };
 }
@@ -103,24 +98,4 @@ export function readImages(lines: readonly string[]): PushImage[] {
     if (!seen.has(reference)) seen.set(reference, { reference, image: tagged });
   });
   return [...seen.values()];
-}
-
-/**
- * A filePath input, absolute, or undefined when empty (see InputReader.optionalPath). An unexpanded
- * `$(variable)` is an error, not a file name.
- */
-function filePathInput(inputs: InputReader, name: string, workDir: string): string | undefined {
-  const value = inputs.string(name);
-  if (value !== undefined) rejectMacro(name, value);
-  return inputs.optionalPath(name, workDir);
-}
-
-function rejectMacro(name: string, value: string): void {
-  const macro = /\$\(([^)]+)\)/.exec(value);
-  if (macro) throw new InputError(name, `holds '${macro[0]}', a variable this job does not define.`);
-}
-
-function resolvePath(name: string, value: string, workDir: string): string {
-  rejectMacro(name, value);
-  return resolve(workDir, value);
 }

@@ -1,5 +1,6 @@
 import { OuterloopError } from '../common/errors';
 import type { DigestFile, DigestFilePipeline } from '../digests/digest-file';
+import type { PipelineVariables } from '../pipeline/interfaces';
 import { canonicalRepository, isSha256Digest, parseImageReference, repositoryOf } from '../docker/reference';
 import type { RegistryCredentials } from '../docker/registry-credentials';
 import { lastLines } from '../process/runner';
@@ -15,11 +16,6 @@ export interface PushedImage extends PushImage {
   digest: string;
 }
 
-/** `docker push REF`: one per image, argv only. */
-export function planPushArgs(image: PushImage): string[] {
-  return ['push', image.reference];
-}
-
 /**
  * The images grouped by repository, in the order listed. Groups are pushed concurrently (the engine
  * uploads their layers side by side); tags of one repository go one after another, so that a layer
@@ -32,11 +28,6 @@ export function groupByRepository(images: readonly PushImage[]): PushImage[][] {
     groups.set(key, [...(groups.get(key) ?? []), image]);
   }
   return [...groups.values()];
-}
-
-/** One `docker image inspect` for every pushed image: a JSON array of RepoDigests per line, in order. */
-export function planInspectArgs(images: readonly PushImage[]): string[] {
-  return ['image', 'inspect', '--format', '{{json .RepoDigests}}', ...images.map((i) => i.reference)];
 }
 
 /** Warnings about the images and the service connection, decided before anything runs. */
@@ -54,17 +45,6 @@ export function parsePushedDigest(output: string, tag: string): string | undefin
     if (m && m[1] === tag) return m[2];
   }
   return undefined;
-}
-
-/** Parses `docker image inspect --format '{{json .RepoDigests}}'` output: one list per image. */
-export function parseRepoDigests(stdout: string, count: number): string[][] {
-  const lines = stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '');
-  if (lines.length !== count) throw new DigestError(`docker image inspect printed ${lines.length} lines for ${count} images; cannot read their RepoDigests.`);
-  return lines.map((line) => {
-    const parsed: unknown = line === 'null' ? [] : JSON.parse(line);
-    if (!Array.isArray(parsed) || !parsed.every((d) => typeof d === 'string')) throw new DigestError(`docker image inspect printed '${line}', not a list of RepoDigests.`);
-    return parsed as string[];
-  });
 }
 
 /**
@@ -110,11 +90,13 @@ export function lastMeaningfulLine(output: string): string {
 }
 
 /** The digest file for the pushed images, in the order they were listed. */
-export function planDigestFile(images: readonly PushedImage[], pipeline: DigestFilePipeline): DigestFile {
+export function planDigestFile(images: readonly PushedImage[], pipeline: PipelineVariables): DigestFile {
+  const recorded: DigestFilePipeline = {};
+  for (const key of ['buildNumber', 'sourceVersion', 'buildUri'] as const) if (pipeline[key] !== undefined) recorded[key] = pipeline[key];
   return {
     version: 1,
     images: images.map((i) => ({ reference: i.reference, repository: repositoryOf(i.image), tag: i.image.tag, digest: i.digest })),
-    pipeline,
+    pipeline: recorded,
   };
 }
 

@@ -1,55 +1,53 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { forEachConcurrently } from '../common/concurrency';
 import { FileError, ToolError } from '../common/errors';
 import { readTextFile, writeFileAtomic } from '../common/fs';
+import type { ComposeSource } from '../compose/source';
 import { parseDigestFile, writeDigestFile } from '../digests/digest-file';
-import { dockerEnv, withDockerLogin } from '../docker/docker-config';
-import { DockerCli } from '../docker/engine';
+import { withDockerLogin } from '../docker/docker-config';
+import { DockerCli, DockerCommandError, type Docker } from '../docker/engine';
 import type { RegistryCredentials } from '../docker/registry-credentials';
-import type { TaskContext } from '../pipeline/run-task';
-import { reportOutcome } from '../summary/publish';
-import { pushDigestRecord } from '../summary/records';
+import type { TaskContext } from '../pipeline/interfaces';
 import { neutralizeLoggingCommands } from '../process/neutralize';
+import { failureSentence } from '../process/runner';
 import { HttpRegistryClient } from '../registry/http-registry';
 import type { Registry } from '../registry/registry';
 import { DEFAULT_BASE_DELAY_MS, realSleep, withRetries, type RetryPolicy, type Sleep } from '../registry/retry';
+import { reportOutcome } from '../summary/publish';
+import { pushDigestRecord } from '../summary/records';
 import type { PushDigestInputs, PushImage } from './inputs';
-import type { ComposeSource } from '../compose/source';
 import { lockComposeFiles } from './lock-compose';
-import {
-  classifyPushFailure, DigestError, groupByRepository, lastMeaningfulLine, parsePushedDigest, parseRepoDigests, planDigestFile, planInspectArgs,
-  planOutputs, planPushArgs, planWarnings, selectDigest, type PushedImage,
-} from './plan';
+import { classifyPushFailure, DigestError, groupByRepository, parsePushedDigest, planDigestFile, planOutputs, planWarnings, selectDigest, type PushedImage } from './plan';
 
 
 /** The first line of every locked compose file: how a later run knows the file is its own to replace. */
 export const LOCKED_HEADER = '# Written by PushDigest@1: images pinned by digest. Generated; do not edit.\n';
 
-/** What the task needs besides its context; tests replace these. */
-export interface PushDigestDeps {
-  /**
-   * The registry HTTP port (default: {@link HttpRegistryClient} with the connection's credentials);
-   * `onRetry` logs a retry, its registry-given reason neutralized.
-   */
-  createRegistry?: (retry: RetryPolicy, inputs: PushDigestInputs, onRetry: (message: string) => void) => Registry;
-  sleep?: Sleep;
-  baseDelayMs?: number;
-  /** Variables for `${VAR}` in compose files' image names (default: the agent's environment). */
-  environment?: Readonly<Record<string, string | undefined>>;
+/** The effects PushDigest@1 has besides its context. Unit tests fake them. */
+export interface PushDigestPorts {
+  docker: Docker;
+  /** The registry HTTP port for the connection's credentials; `onRetry` logs a retry, its registry-given reason neutralized. */
+  registry(credentials: RegistryCredentials | undefined, retry: RetryPolicy, onRetry: (message: string) => void): Registry;
+  /** Waits between retries. */
+  sleep: Sleep;
+  /** The agent's environment: `${VAR}`s in the compose files come from it, under the `environment` input's values. */
+  baseEnv: NodeJS.ProcessEnv;
+}
+
+/** The real ports: the agent's docker CLI, the registry's HTTP API, real time. */
+export function makePushDigestPorts(context: TaskContext): PushDigestPorts {
+  return {
+    docker: new DockerCli(context.runner),
+    registry: (credentials, retry, onRetry) => new HttpRegistryClient({ credentials: credentials ? [credentials] : [], retry, onRetry }),
+    sleep: realSleep,
+    baseEnv: process.env,
+  };
 }
 
 const PLACEHOLDER_DIGEST = `sha256:${'0'.repeat(64)}`;
 /** Repositories pushed side by side; the engine caps concurrent layer uploads itself. */
 const PUSH_CONCURRENCY = 3;
-
-/** A `docker push` that exited non-zero, with what it printed. */
-class PushFailure extends Error {
-  constructor(readonly output: string, readonly code: number) {
-    super(lastMeaningfulLine(output));
-  }
-}
 
 /**
  * Runs PushDigest@1: pushes each image (retrying transient failures), takes the digest docker push
@@ -57,36 +55,34 @@ class PushFailure extends Error {
  * engine's RepoDigests decide; nothing is pulled again), then writes the digest file and the locked
  * compose file atomically and publishes them. Any failure leaves neither file behind.
  */
-export async function runPushDigest(inputs: PushDigestInputs, context: TaskContext, deps: PushDigestDeps = {}): Promise<string> {
-  const { runner, output, signal } = context;
-  const retry: RetryPolicy = { retries: inputs.retries, baseDelayMs: deps.baseDelayMs ?? DEFAULT_BASE_DELAY_MS, sleep: deps.sleep ?? realSleep, signal };
+export async function runPushDigest(inputs: PushDigestInputs, context: TaskContext, ports: PushDigestPorts): Promise<string> {
+  const { output, signal } = context;
+  const { docker } = ports;
+  const retry: RetryPolicy = { retries: inputs.retries, baseDelayMs: DEFAULT_BASE_DELAY_MS, sleep: ports.sleep, signal };
   for (const warning of planWarnings(inputs.images, inputs.credentials)) output.warning(warning);
   // Outputs of an earlier run must never pass for this one's: they go first, so that any failure leaves none.
   await removeStale('digestFile', inputs.digestFile);
   if (inputs.lockedComposeFile) await removeStale('lockedComposeFile', inputs.lockedComposeFile);
-  const source = composeSource(inputs.composeFiles, deps.environment ?? process.env);
+  const source = lockSource(inputs.compose, ports.baseEnv);
   // Compose mistakes (bad YAML, a built image missing from images) fail before anything is pushed.
   if (source && inputs.lockedComposeFile) lockComposeFiles(source, inputs.images.map((i) => ({ ...i, digest: PLACEHOLDER_DIGEST })));
 
-  const pushed = await withLoginRetries(context, retry, inputs.credentials, inputs.tempDir, async (dockerConfig) => {
-    const env = dockerEnv(dockerConfig);
+  const pushed = await withLoginRetries(context, docker, retry, inputs.credentials, inputs.tempDir, async (dockerConfig) => {
     const groups = groupByRepository(inputs.images);
     const printed = new Map<string, string | undefined>();
     await forEachConcurrently(groups, PUSH_CONCURRENCY, async (group) => {
-      for (const image of group) printed.set(image.reference, await pushImage(context, retry, image, env, groups.length > 1));
+      for (const image of group) printed.set(image.reference, await pushImage(context, docker, retry, image, { dockerConfig, concurrent: groups.length > 1 }));
     });
     const printedDigests = inputs.images.map((image) => printed.get(image.reference));
     if (inputs.verify && printedDigests.every((d): d is string => d !== undefined)) {
       // The registry confirms each digest below, so asking the engine too would only cost a docker call.
       return inputs.images.map((image, i): PushedImage => ({ ...image, digest: printedDigests[i] }));
     }
-    const inspect = await runner.exec('docker', planInspectArgs(inputs.images), { env, quiet: true, noEcho: true, signal });
-    if (inspect.code !== 0) throw new ToolError('docker', `docker image inspect failed after the push: ${lastMeaningfulLine(inspect.stderr || inspect.stdout)}`, inspect.code);
-    const repoDigests = parseRepoDigests(inspect.stdout, inputs.images.length);
-    return inputs.images.map((image, i): PushedImage => ({ ...image, digest: selectDigest(image, repoDigests[i], printed.get(image.reference)) }));
+    const engine = await docker.inspectImages(inputs.images.map((i) => i.reference), { dockerConfig, signal });
+    return inputs.images.map((image, i): PushedImage => ({ ...image, digest: selectDigest(image, engine[i].repoDigests, printed.get(image.reference)) }));
   });
 
-  if (inputs.verify) await verifyDigests(pushed, (deps.createRegistry ?? createHttpRegistry)(retry, inputs, (m) => logRetry(context, m)));
+  if (inputs.verify) await verifyDigests(pushed, ports.registry(inputs.credentials, retry, (m) => logRetry(context, m)));
   else output.info('Digests taken from the engine without asking the registry (verify: false).');
 
   const digestFile = planDigestFile(pushed, inputs.pipeline);
@@ -126,12 +122,13 @@ function logRetry(context: TaskContext, message: string): void {
  */
 async function withLoginRetries<T>(
   context: TaskContext,
+  docker: Docker,
   retry: RetryPolicy,
   credentials: RegistryCredentials | undefined,
   tempRoot: string,
   body: (dockerConfig: string | undefined) => Promise<T>,
 ): Promise<T> {
-  const { runner, output, signal } = context;
+  const { output, signal } = context;
   let attempts = 0;
   let loggedIn = false;
   try {
@@ -139,7 +136,7 @@ async function withLoginRetries<T>(
       retry,
       async (n) => {
         attempts = n;
-        return await withDockerLogin({ docker: new DockerCli(runner), output }, credentials ? [credentials] : [], { tempRoot, signal }, async (dockerConfig) => {
+        return await withDockerLogin({ docker, output }, credentials ? [credentials] : [], { tempRoot, signal }, async (dockerConfig) => {
           loggedIn = true;
           return await body(dockerConfig);
         });
@@ -159,26 +156,31 @@ async function withLoginRetries<T>(
  * `docker push`, retried on transient failures; returns the digest it printed, if any. Pushes that
  * run side by side print their output as one block when done, so that their lines do not interleave.
  */
-async function pushImage(context: TaskContext, retry: RetryPolicy, image: PushImage, env: NodeJS.ProcessEnv, concurrent: boolean): Promise<string | undefined> {
+async function pushImage(
+  context: TaskContext,
+  docker: Docker,
+  retry: RetryPolicy,
+  image: PushImage,
+  options: { dockerConfig: string | undefined; concurrent: boolean },
+): Promise<string | undefined> {
+  const { dockerConfig, concurrent } = options;
   let attempts = 0;
   try {
     const stdout = await withRetries(
       retry,
       async (n) => {
         attempts = n;
-        const result = await context.runner.exec('docker', planPushArgs(image), { env, signal: context.signal, quiet: concurrent });
-        if (result.code !== 0) throw new PushFailure(`${result.stdout}\n${result.stderr}`, result.code);
-        if (concurrent) context.output.info(neutralizeLoggingCommands(result.stdout.trimEnd()));
-        return result.stdout;
+        const printed = await docker.push(image.reference, { dockerConfig, signal: context.signal, quiet: concurrent });
+        if (concurrent) context.output.info(neutralizeLoggingCommands(printed.trimEnd()));
+        return printed;
       },
-      (err) => (err instanceof PushFailure ? classifyPushFailure(err.output) : { transient: false, reason: String(err) }),
+      (err) => (err instanceof DockerCommandError ? classifyPushFailure(err.output) : { transient: false, reason: String(err) }),
       ({ retry: r, of, delayMs, reason }) => logRetry(context, `docker push ${image.reference} failed (${reason}); retry ${r} of ${of} in ${delayMs / 1000} s.`),
     );
     return parsePushedDigest(stdout, image.image.tag);
   } catch (err) {
-    if (!(err instanceof PushFailure)) throw err;
-    const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
-    throw new ToolError('docker', `docker push ${image.reference} failed${tries}: ${err.message}`, err.code);
+    if (!(err instanceof DockerCommandError) || attempts <= 1) throw err;
+    throw new ToolError('docker', failureSentence(err.what, err.reason, ` after ${attempts} attempts`), err.exitCode);
   }
 }
 
@@ -198,18 +200,15 @@ async function verifyDigests(pushed: readonly PushedImage[], registry: Registry)
   });
 }
 
-function createHttpRegistry(retry: RetryPolicy, inputs: PushDigestInputs, onRetry: (message: string) => void): Registry {
-  return new HttpRegistryClient({ credentials: inputs.credentials ? [inputs.credentials] : [], retry, onRetry });
-}
-
 /**
- * The compose project the locked file is made from: the compose files, with the agent's environment
- * for `${VAR}` (the pipeline's variables are there), over the project's `.env`.
+ * The compose project the locked file is made from (none without compose files): the shared compose
+ * inputs, with the agent's environment (the pipeline's variables are there) under the `environment`
+ * input's values for `${VAR}`, both over the env file (or the project's `.env`), as Compose does.
  */
-function composeSource(files: readonly string[], environment: Readonly<Record<string, string | undefined>>): ComposeSource | undefined {
-  if (files.length === 0) return undefined;
-  const defined = Object.fromEntries(Object.entries(environment).filter((e): e is [string, string] => e[1] !== undefined));
-  return { files, workingDir: dirname(files[0]), environment: defined };
+function lockSource(compose: ComposeSource, baseEnv: NodeJS.ProcessEnv): ComposeSource | undefined {
+  if (compose.files.length === 0) return undefined;
+  const agent = Object.fromEntries(Object.entries(baseEnv).filter((e): e is [string, string] => e[1] !== undefined));
+  return { ...compose, environment: { ...agent, ...compose.environment } };
 }
 
 /**

@@ -1,6 +1,6 @@
-import { runTask } from '../../src/pipeline/run-task';
-import { InputReader } from '../../src/pipeline/inputs';
 import { readComposeDeployInputs } from '../../src/compose-deploy/inputs';
-import { runComposeDeploy } from '../../src/compose-deploy/run';
+import { makeComposeDeployPorts, runComposeDeploy } from '../../src/compose-deploy/run';
+import { InputReader } from '../../src/pipeline/inputs';
+import { runTask } from '../../src/pipeline/run-task';
 
-void runTask(async (context) => runComposeDeploy(readComposeDeployInputs(new InputReader(context.env)), context));
+void runTask((ctx) => runComposeDeploy(readComposeDeployInputs(new InputReader(ctx.env)), ctx, makeComposeDeployPorts(ctx)));

@@ -1,6 +1,6 @@
-import { runTask } from '../../src/pipeline/run-task';
-import { InputReader } from '../../src/pipeline/inputs';
 import { readComposeTestInputs } from '../../src/compose-test/inputs';
-import { runComposeTest } from '../../src/compose-test/run';
+import { makeComposeTestPorts, runComposeTest } from '../../src/compose-test/run';
+import { InputReader } from '../../src/pipeline/inputs';
+import { runTask } from '../../src/pipeline/run-task';
 
-void runTask(async (context) => runComposeTest(readComposeTestInputs(new InputReader(context.env)), context));
+void runTask((ctx) => runComposeTest(readComposeTestInputs(new InputReader(ctx.env)), ctx, makeComposeTestPorts(ctx)));

@@ -1,7 +1,6 @@
-import { runTask } from '../../src/pipeline/run-task';
-import { InputReader } from '../../src/pipeline/inputs';
 import { readComposeToK8sInputs } from '../../src/compose-to-k8s/inputs';
-import { runComposeToK8s } from '../../src/compose-to-k8s/run';
-import { renderComposeProject } from '../../src/k8s/render';
+import { makeComposeToK8sPorts, runComposeToK8s } from '../../src/compose-to-k8s/run';
+import { InputReader } from '../../src/pipeline/inputs';
+import { runTask } from '../../src/pipeline/run-task';
 
-void runTask(async (context) => runComposeToK8s(readComposeToK8sInputs(new InputReader(context.env)), context, { render: renderComposeProject }));
+void runTask((ctx) => runComposeToK8s(readComposeToK8sInputs(new InputReader(ctx.env)), ctx, makeComposeToK8sPorts(ctx)));

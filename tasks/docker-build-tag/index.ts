@@ -1,6 +1,6 @@
-import { runTask } from '../../src/pipeline/run-task';
-import { InputReader } from '../../src/pipeline/inputs';
 import { readDockerBuildTagInputs } from '../../src/docker-build-tag/inputs';
-import { runDockerBuildTag } from '../../src/docker-build-tag/run';
+import { makeDockerBuildTagPorts, runDockerBuildTag } from '../../src/docker-build-tag/run';
+import { InputReader } from '../../src/pipeline/inputs';
+import { runTask } from '../../src/pipeline/run-task';
 
-void runTask(async (context) => runDockerBuildTag(readDockerBuildTagInputs(new InputReader(context.env)), context));
+void runTask((ctx) => runDockerBuildTag(readDockerBuildTagInputs(new InputReader(ctx.env)), ctx, makeDockerBuildTagPorts(ctx)));

@@ -1,6 +1,6 @@
-import { runTask } from '../../src/pipeline/run-task';
 import { InputReader } from '../../src/pipeline/inputs';
+import { runTask } from '../../src/pipeline/run-task';
 import { readPushDigestInputs } from '../../src/push-digest/inputs';
-import { runPushDigest } from '../../src/push-digest/run';
+import { makePushDigestPorts, runPushDigest } from '../../src/push-digest/run';
 
-void runTask(async (context) => runPushDigest(readPushDigestInputs(new InputReader(context.env)), context));
+void runTask((ctx) => runPushDigest(readPushDigestInputs(new InputReader(ctx.env)), ctx, makePushDigestPorts(ctx)));

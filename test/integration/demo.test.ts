@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { readDigestFile } from '../../src/digests/digest-file';
 import { DEFAULT_WAIT_IMAGE } from '../../src/k8s/render';
 import { ROOT } from '../support/paths';
 import { deleteNamespaces, getJson, requireTestCluster, type TestCluster } from '../support/cluster';
+import { filesUnder, runToEnd, summaryOf } from '../support/run-to-end';
 import { requireTestBed, type TestBed } from '../support/testbed';
 
 /** examples/outer-loop.yml: the CI stage, the release stage's deployment job and its check, then the QA host's. */
@@ -37,36 +38,12 @@ function docker(bed: TestBed, args: string[], cwd?: string, env: NodeJS.ProcessE
   });
 }
 
-/** Runs a command to its end, collecting what it prints. */
-function runToEnd(file: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** The summary lines of a run: `[result, label]` per step. */
-function summaryOf(stdout: string): Array<[string, string]> {
-  const summary = stdout.slice(stdout.indexOf('Summary of build'));
-  return [...summary.matchAll(/^ {2}(Succeeded|SucceededWithIssues|Failed|Canceled|Skipped) +(?:\d+m \d+s|\d+\.\ds)? {2}(.+)$/gm)].map((m) => [m[1], m[2]]);
-}
-
 async function registryDigest(bed: TestBed, repository: string, tag: string): Promise<string | null> {
   const response = await fetch(`http://${bed.registry}/v2/${repository}/manifests/${tag}`, {
     method: 'HEAD',
     headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' },
   });
   return response.headers.get('docker-content-digest');
-}
-
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? filesUnder(join(dir, name)) : [join(dir, name)]));
 }
 
 describe('the demo: examples/ on the test bed', function () {

@@ -1,4 +1,4 @@
-import { CancelledError, ToolError } from '../../common/errors';
+import { ToolError, throwIfCancelled, type CancelledError } from '../../common/errors';
 import type { ExecResult, ProcessRunner } from '../../process/runner';
 
 /** How kubectl is run for one cluster: every call gets the same kubeconfig and context. */
@@ -56,7 +56,7 @@ export class KubectlCli implements Kubectl {
   ) {}
 
   async run(args: readonly string[], options: KubectlRunOptions = {}): Promise<ExecResult> {
-    throwIfAborted(this.signal);
+    throwIfCancelled(this.signal);
     // A later --request-timeout wins over the global one.
     const timeout = options.timeoutSeconds === undefined ? [] : [requestTimeoutArg(options.timeoutSeconds)];
     let result: ExecResult;
@@ -68,13 +68,8 @@ export class KubectlCli implements Kubectl {
       }
       throw err;
     }
-    throwIfAborted(this.signal);
+    throwIfCancelled(this.signal);
     return result;
   }
 }
 
-/** Throws the job's cancellation when `signal` is aborted. */
-export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (!signal?.aborted) return;
-  throw signal.reason instanceof Error ? signal.reason : new CancelledError('SIGTERM');
-}

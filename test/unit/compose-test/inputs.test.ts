@@ -19,15 +19,12 @@ describe('readComposeTestInputs', () => {
   it('reads the defaults the task.json gives and derives the project name', () => {
     const inputs = readComposeTestInputs(reader({ composeFiles: 'docker-compose.yml\nci.yml', testCommand: 'npm test' }, VARS));
     assert.deepEqual(inputs, {
-      composeFiles: ['docker-compose.yml', 'ci.yml'],
+      compose: { files: ['docker-compose.yml', 'ci.yml'], workingDir: '/agent/s', environment: {}, profiles: [] },
       workingDirectory: '/agent/s',
       projectName: 'shop-42',
-      environment: [],
-      envFile: undefined,
       build: true,
       pull: 'missing',
       services: [],
-      profiles: [],
       waitTimeoutSeconds: 180,
       test: { kind: 'command', command: 'npm test' },
       testResults: undefined,
@@ -36,6 +33,7 @@ describe('readComposeTestInputs', () => {
       teardown: 'always',
       removeImages: false,
       logsRoot: '/agent/_temp',
+      pipeline: { repositoryName: 'Shop', buildId: '42' },
     });
   });
 
@@ -46,18 +44,18 @@ describe('readComposeTestInputs', () => {
       testResultsFormat: 'nunit', logsArtifact: 'logs', logsOnSuccess: 'true', teardown: 'onsuccess', removeImages: 'true',
     }, VARS));
     assert.deepEqual(
-      { ...inputs },
+      { ...inputs, pipeline: undefined },
       {
-        composeFiles: ['a.yml'], workingDirectory: '/agent/s/app', projectName: 'my_proj-1', environment: [['A', '1'], ['B', 'two']],
-        envFile: '/agent/s/app/ci.env', build: false, pull: 'never', services: ['api', 'web'], profiles: ['debug', 'e2e'], waitTimeoutSeconds: 30,
+        compose: { files: ['a.yml'], workingDir: '/agent/s/app', environment: { A: '1', B: 'two' }, envFiles: ['/agent/s/app/ci.env'], profiles: ['debug', 'e2e'], projectName: 'my_proj-1' },
+        workingDirectory: '/agent/s/app', projectName: 'my_proj-1', build: false, pull: 'never', services: ['api', 'web'], waitTimeoutSeconds: 30,
         test: { kind: 'service', service: 'tests' }, testResults: { files: 'out/*.xml', format: 'NUnit' }, logsArtifact: 'logs',
-        logsOnSuccess: true, teardown: 'onSuccess', removeImages: true, logsRoot: '/agent/_temp',
+        logsOnSuccess: true, teardown: 'onSuccess', removeImages: true, logsRoot: '/agent/_temp', pipeline: undefined,
       },
     );
   });
 
   it('treats the sources folder the agent puts in an empty file-path input as no env file', () => {
-    assert.equal(readComposeTestInputs(reader({ composeFiles: 'a.yml', testCommand: 'x', envFile: '/agent/s' }, VARS)).envFile, undefined);
+    assert.equal(readComposeTestInputs(reader({ composeFiles: 'a.yml', testCommand: 'x', envFile: '/agent/s' }, VARS)).compose.envFiles, undefined);
   });
 
   const errors: Array<[string, Record<string, string>, string]> = [
@@ -67,7 +65,7 @@ describe('readComposeTestInputs', () => {
     ['a project name compose would change', { composeFiles: 'a.yml', testCommand: 'x', projectName: 'My.App' }, "Input 'projectName' must be lower-case letters, digits, '-' and '_', starting with a letter or digit, not 'My.App'."],
     ['a zero timeout', { composeFiles: 'a.yml', testCommand: 'x', waitTimeout: '0' }, "Input 'waitTimeout' must be at least 1, not 0."],
     ['an unknown teardown', { composeFiles: 'a.yml', testCommand: 'x', teardown: 'sometimes' }, "Input 'teardown' must be one of always, onSuccess, never, not 'sometimes'."],
-    ['a bad artifact name', { composeFiles: 'a.yml', testCommand: 'x', logsArtifact: 'logs/../x' }, "Input 'logsArtifact' must be an artifact name (letters, digits, '.', '_', '-' and spaces), not 'logs/../x'."],
+    ['a bad artifact name', { composeFiles: 'a.yml', testCommand: 'x', logsArtifact: 'logs/../x' }, `Input 'logsArtifact' must be an artifact name, without any of " / \\ : < > | * ?, not 'logs/../x'.`],
     ['a bad environment line', { composeFiles: 'a.yml', testCommand: 'x', environment: 'A=1\nnot a pair' }, "Input 'environment' line 2 must be NAME=value."],
   ];
   for (const [name, given, message] of errors) {

@@ -1,5 +1,4 @@
 import { strict as assert } from 'node:assert';
-import { InputError } from '../../../src/common/errors';
 import * as plan from '../../../src/compose-test/plan';
 import type { ContainerState } from '../../../src/docker/containers';
 
@@ -20,13 +19,6 @@ describe('compose-test planners', () => {
       ['leading punctuation dropped', { repository: '__My_Repo', buildId: '1', fallbackSuffix: 'x' }, 'my_repo-1'],
     ];
     for (const [name, facts, expected] of cases) it(name, () => assert.equal(plan.planProjectName(facts), expected));
-  });
-
-  it('validateProjectName accepts what compose keeps as is and names the input otherwise', () => {
-    for (const ok of ['shop', 'shop-42', 'a_b', '0x']) plan.validateProjectName(ok);
-    for (const bad of ['Shop', '-shop', 'shop.web', 'sh op', '']) {
-      assert.throws(() => plan.validateProjectName(bad), (e: unknown) => e instanceof InputError && /^Input 'projectName' must be lower-case/.test(e.message));
-    }
   });
 
   describe('explainNeedsComposeV2 (Compose v1 only)', () => {

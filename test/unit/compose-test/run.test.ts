@@ -10,7 +10,7 @@ import type { ContainerState } from '../../../src/docker/containers';
 import type { Docker, ProjectResources } from '../../../src/docker/engine';
 import type { ComposeTestInputs } from '../../../src/compose-test/inputs';
 import { ReadinessError } from '../../../src/compose-test/readiness';
-import { TestsFailedError, executeComposeTest, type ComposeTestPorts } from '../../../src/compose-test/run';
+import { TestsFailedError, executeComposeTest, type ProjectRun } from '../../../src/compose-test/run';
 import type { PipelineOutput } from '../../../src/pipeline/interfaces';
 import type { ProcessRunner } from '../../../src/process/runner';
 
@@ -52,9 +52,10 @@ function fakes(containers: ContainerState[] = READY, testExit = 0) {
     uploadArtifact: sinon.stub(), publishTestResults: sinon.stub(), uploadSummary: sinon.stub(), addAttachment: sinon.stub(),
   };
   const runner = { exec: sinon.stub().resolves({ code: testExit, stdout: '', stderr: '' }) };
-  const ports: ComposeTestPorts = {
+  const ports: ProjectRun = {
     compose: compose as unknown as Compose, docker: docker as unknown as Docker, output: output as unknown as PipelineOutput,
-    runner: runner as unknown as ProcessRunner, signal: controller.signal, baseEnv: { PATH: '/bin' }, now: Date.now,
+    runner: runner as unknown as ProcessRunner, signal: controller.signal, baseEnv: { PATH: '/bin' }, clock: Date.now,
+    env: { input: () => undefined, variable: () => undefined, endpoint: () => undefined },
   };
   return { compose, docker, output, runner, ports, controller };
 }
@@ -65,9 +66,9 @@ describe('executeComposeTest (ports faked)', () => {
   beforeEach(async () => {
     logsRoot = await mkdtemp(join(tmpdir(), 'outerloop-ct-run-'));
     inputs = {
-      composeFiles: ['docker-compose.yml'], workingDirectory: logsRoot, projectName: 'shop-1', environment: [], build: true, pull: 'missing',
-      services: [], profiles: [], waitTimeoutSeconds: 30, test: { kind: 'command', command: 'npm test' }, logsArtifact: 'compose-logs', logsOnSuccess: false,
-      teardown: 'always', removeImages: false, logsRoot,
+      compose: { files: ['docker-compose.yml'], workingDir: logsRoot, environment: {}, profiles: [] }, workingDirectory: logsRoot, projectName: 'shop-1', build: true, pull: 'missing',
+      services: [], waitTimeoutSeconds: 30, test: { kind: 'command', command: 'npm test' }, logsArtifact: 'compose-logs', logsOnSuccess: false,
+      teardown: 'always', removeImages: false, logsRoot, pipeline: {},
     };
   });
   afterEach(() => rm(logsRoot, { recursive: true, force: true }));

@@ -35,12 +35,10 @@ describe('readComposeToK8sInputs', () => {
     const inputs = read(DEPLOY);
     assert.equal(inputs.action, 'deploy');
     assert.deepEqual(inputs.compose, {
-      files: [`${SOURCES}/docker-compose.yml`, `${SOURCES}/stack/docker-compose.prod.yml`],
+      files: ['docker-compose.yml', 'stack/docker-compose.prod.yml'],
       workingDir: SOURCES,
       environment: {},
-      envFiles: undefined,
       profiles: [],
-      projectName: undefined,
       strict: false,
       serviceType: 'ClusterIP',
       ingressHost: undefined,
@@ -122,7 +120,7 @@ describe('readComposeToK8sInputs', () => {
     ['no access token', { ...DEPLOY, digestsFromBuild: '12' }, "Input 'digestsFromBuild' needs the job's access token (System.AccessToken), which this job does not have.", true],
     ['a bad namespace', { ...DEPLOY, namespace: 'Shop_QA' }, "Input 'namespace' must be a valid Kubernetes namespace name (lower-case letters, digits and '-', at most 63 characters), not 'Shop_QA'."],
     ['an infinite timeout', { ...DEPLOY, rolloutTimeout: '0' }, "Input 'rolloutTimeout' must be at least 1, not 0."],
-    ['a bad artifact name', { ...DEPLOY, manifestsArtifact: '../x' }, "Input 'manifestsArtifact' must be an artifact name (letters, digits, '.', '_', '-' and spaces), not '../x'."],
+    ['a bad artifact name', { ...DEPLOY, manifestsArtifact: '../x' }, `Input 'manifestsArtifact' must be an artifact name, without any of " / \\ : < > | * ?, not '../x'.`],
     ['an unknown connection', { ...DEPLOY, containerRegistry: 'nope' }, "Input 'containerRegistry' names service connection 'nope', which this job cannot see; check the connection's name and that the pipeline is authorized to use it."],
     ['an unknown service type', { ...DEPLOY, serviceType: 'ExternalName' }, "Input 'serviceType' must be one of ClusterIP, NodePort, LoadBalancer, not 'ExternalName'."],
   ];

@@ -6,11 +6,11 @@ import { dirname, join } from 'node:path';
 import sinon from 'sinon';
 import { CancelledError, FileError, InputError, ToolError } from '../../../src/common/errors';
 import type { ComposeToK8sInputs } from '../../../src/compose-to-k8s/inputs';
-import { runComposeToK8s, type ComposeToK8sPorts } from '../../../src/compose-to-k8s/run';
+import { makeComposeToK8sPorts, runComposeToK8s, type ComposeToK8sPorts } from '../../../src/compose-to-k8s/run';
 import { formatDigestFile, type DigestFile } from '../../../src/digests/digest-file';
 import type { KubeconfigHandle } from '../../../src/k8s/deploy/kubeconfig';
 import { renderComposeProject } from '../../../src/k8s/render';
-import type { TaskContext } from '../../../src/pipeline/run-task';
+import type { TaskContext } from '../../../src/pipeline/interfaces';
 import { commandLines, failed, fakeKubectl, fakeOutput, infoLines } from '../k8s-deploy/fakes';
 import { API_IMAGE, fixtureRenderer } from './fixture-renderer';
 
@@ -33,9 +33,14 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
     await Promise.all(['temp', 'staging'].map((d) => mkdirp(join(work, d))));
     await writeFile(join(work, 'image-digests.json'), formatDigestFile(digestFile([API_ENTRY])));
     output = fakeOutput();
-    context = { env: { input: () => undefined, variable: () => undefined, endpoint: () => undefined }, output, runner: { exec: sinon.stub().rejects(new Error('no process may run')) }, signal: new AbortController().signal };
+    context = { env: { input: () => undefined, variable: () => undefined, endpoint: () => undefined }, output, runner: { exec: sinon.stub().rejects(new Error('no process may run')) }, signal: new AbortController().signal, clock: Date.now };
   });
   afterEach(async () => rm(work, { recursive: true, force: true }));
+
+  /** The real ports over `ctx` (a runner that runs nothing), with the given ones in their place. */
+  function ports(given: Partial<ComposeToK8sPorts>, ctx: TaskContext = context): ComposeToK8sPorts {
+    return { ...makeComposeToK8sPorts(ctx), ...given };
+  }
 
   async function mkdirp(dir: string): Promise<void> {
     await import('node:fs/promises').then((fs) => fs.mkdir(dir, { recursive: true }));
@@ -79,7 +84,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
   it('render: writes and publishes the pinned, annotated manifests and touches no cluster', async () => {
     const renderer = fixtureRenderer();
     const kubectl = sinon.spy();
-    const message = await runComposeToK8s(inputs({ action: 'render', cluster: undefined }), context, { render: renderer.render, kubectl });
+    const message = await runComposeToK8s(inputs({ action: 'render', cluster: undefined }), context, ports({ render: renderer.render, kubectl }));
     const file = MANIFESTS(join(work, 'staging'));
     assert.equal(message, `Rendered 4 objects for namespace shop-qa into ${file}.`);
     sinon.assert.notCalled(kubectl);
@@ -101,7 +106,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
   it('deploy: applies through a 0600 temporary kubeconfig, with the registry password only on stdin, and removes it', async () => {
     const { kubectl, handles, factory } = kubectlPort();
     const registry = { registry: '127.0.0.1:5001', username: 'ci', password: PASSWORD };
-    const message = await runComposeToK8s(inputs({ registry, createNamespace: true }), context, { render: fixtureRenderer().render, kubectl: factory });
+    const message = await runComposeToK8s(inputs({ registry, createNamespace: true }), context, ports({ render: fixtureRenderer().render, kubectl: factory }));
     assert.equal(message, 'Deployed 6 objects to namespace shop-qa (2 workloads rolled out).');
     assert.equal(handles.length, 1);
     assert.ok(handles[0].path.startsWith(join(work, 'temp')));
@@ -129,7 +134,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
     const renderer = fixtureRenderer();
     const base = inputs({ action: 'render', cluster: undefined });
     const waitImage = `registry.local/busybox@sha256:${'b'.repeat(64)}`;
-    await runComposeToK8s({ ...base, compose: { ...base.compose, waitImage, kubectlImage: 'registry.local/kubectl:1.30', bindConfigMaps: false } }, context, { render: renderer.render });
+    await runComposeToK8s({ ...base, compose: { ...base.compose, waitImage, kubectlImage: 'registry.local/kubectl:1.30', bindConfigMaps: false } }, context, ports({ render: renderer.render }));
     assert.deepEqual([renderer.calls[0].waitImage, renderer.calls[0].kubectlImage, renderer.calls[0].bindConfigMaps], [waitImage, 'registry.local/kubectl:1.30', false]);
   });
 
@@ -145,7 +150,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
       '',
     ].join('\n'));
     const { kubectl, factory } = kubectlPort();
-    await runComposeToK8s(inputs(), context, { render: renderComposeProject, kubectl: factory });
+    await runComposeToK8s(inputs(), context, ports({ render: renderComposeProject, kubectl: factory }));
     const encoded = Buffer.from(`${content}\n`).toString('base64');
     const file = await readFile(MANIFESTS(join(work, 'staging')), 'utf8');
     assert.ok(file.includes('secretName: db-password'), 'the pod still mounts the Secret');
@@ -161,7 +166,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
 
   it('deploy: a failed rollout rolls back, fails with the reason, and still removes the kubeconfig', async () => {
     const { kubectl, handles, factory } = kubectlPort([['rollout status deployment/api', failed('error: timed out waiting for the condition')]]);
-    await assert.rejects(runComposeToK8s(inputs(), context, { render: fixtureRenderer().render, kubectl: factory }), (err: unknown) => err instanceof ToolError && /^deployment\/api did not roll out within 300 s .*; rolled back to the previous revision\.$/.test(err.message));
+    await assert.rejects(runComposeToK8s(inputs(), context, ports({ render: fixtureRenderer().render, kubectl: factory })), (err: unknown) => err instanceof ToolError && /^deployment\/api did not roll out within 300 s .*; rolled back to the previous revision\.$/.test(err.message));
     assert.ok(commandLines(kubectl).includes('rollout undo deployment/api --namespace shop-qa'));
     assert.ok(!commandLines(kubectl).some((l) => l.startsWith('delete')), 'no prune after a failed rollout');
     assert.ok(!existsSync(handles[0].path));
@@ -169,7 +174,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
 
   it('deploy: a cancelled job removes the kubeconfig too', async () => {
     const { handles, factory } = kubectlPort([['apply', () => { throw new CancelledError('SIGTERM'); }]]);
-    await assert.rejects(runComposeToK8s(inputs(), context, { render: fixtureRenderer().render, kubectl: factory }), CancelledError);
+    await assert.rejects(runComposeToK8s(inputs(), context, ports({ render: fixtureRenderer().render, kubectl: factory })), CancelledError);
     assert.ok(!existsSync(handles[0].path));
     assert.deepEqual(await readdir(join(work, 'temp')), []);
   });
@@ -177,7 +182,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
   it("deploy: takes the namespace from the kubeconfig's context when none is given", async () => {
     const { kubectl, factory } = kubectlPort();
     const content = 'apiVersion: v1\nkind: Config\ncurrent-context: qa\ncontexts:\n- name: qa\n  context: {cluster: c, user: u, namespace: from-context}\nclusters:\n- name: c\n  cluster: {server: "https://qa:6443"}\nusers:\n- name: u\n  user: {token: kube-secret-token}\n';
-    await runComposeToK8s(inputs({ namespace: undefined, cluster: { kind: 'kubeconfig', content, source: 's' } }), context, { render: fixtureRenderer().render, kubectl: factory });
+    await runComposeToK8s(inputs({ namespace: undefined, cluster: { kind: 'kubeconfig', content, source: 's' } }), context, ports({ render: fixtureRenderer().render, kubectl: factory }));
     assert.ok(commandLines(kubectl)[0].includes('--namespace from-context'));
     sinon.assert.calledWith(output.setSecret, 'kube-secret-token');
   });
@@ -185,7 +190,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
   it('fails naming the image when a built image is not in the digest file, before writing or applying anything', async () => {
     await writeFile(join(work, 'image-digests.json'), formatDigestFile(digestFile([{ ...API_ENTRY, tag: 'other' }])));
     const { kubectl, factory } = kubectlPort();
-    await assert.rejects(runComposeToK8s(inputs(), context, { render: fixtureRenderer().render, kubectl: factory }), (err: unknown) => {
+    await assert.rejects(runComposeToK8s(inputs(), context, ports({ render: fixtureRenderer().render, kubectl: factory })), (err: unknown) => {
       assert.ok(err instanceof FileError);
       assert.equal(err.message, `${join(work, 'image-digests.json')}: has no digest for image '${API_IMAGE}' of service 'api', which this project builds and requirePinned demands be pinned; push it with PushDigest@1 first, or set requirePinned to false.`);
       return true;
@@ -195,20 +200,20 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
   });
 
   it('fails when images must be pinned and no digests are given; deploys them as written when not required', async () => {
-    await assert.rejects(runComposeToK8s(inputs({ digests: undefined }), context, { render: fixtureRenderer().render, kubectl: kubectlPort().factory }), (err: unknown) => err instanceof InputError && /^Input 'digestFile' is required: service 'api' builds image '127\.0\.0\.1:5000\/shop\/api:20261122\.3', which must be pinned/.test(err.message));
+    await assert.rejects(runComposeToK8s(inputs({ digests: undefined }), context, ports({ render: fixtureRenderer().render, kubectl: kubectlPort().factory })), (err: unknown) => err instanceof InputError && /^Input 'digestFile' is required: service 'api' builds image '127\.0\.0\.1:5000\/shop\/api:20261122\.3', which must be pinned/.test(err.message));
     const { kubectl, factory } = kubectlPort();
-    await runComposeToK8s(inputs({ digests: undefined, requirePinned: false }), context, { render: fixtureRenderer().render, kubectl: factory });
+    await runComposeToK8s(inputs({ digests: undefined, requirePinned: false }), context, ports({ render: fixtureRenderer().render, kubectl: factory }));
     assert.ok((kubectl.run.getCall(0).args[1].stdin as string).includes(`image: ${API_IMAGE}`));
   });
 
   it('fails in one sentence naming the input when the kubeconfig file is missing', async () => {
-    await assert.rejects(runComposeToK8s(inputs({ cluster: { kind: 'file', path: join(work, 'no-kubeconfig'), source: 'x' } }), context, { render: fixtureRenderer().render }), {
+    await assert.rejects(runComposeToK8s(inputs({ cluster: { kind: 'file', path: join(work, 'no-kubeconfig'), source: 'x' } }), context, ports({ render: fixtureRenderer().render })), {
       message: `Input 'kubeconfig' names ${join(work, 'no-kubeconfig')}, which does not exist or cannot be read.`,
     });
   });
 
   it('fails in one sentence when the digest file is missing', async () => {
-    await assert.rejects(runComposeToK8s(inputs({ digests: { kind: 'file', path: join(work, 'nope.json') } }), context, { render: fixtureRenderer().render }), {
+    await assert.rejects(runComposeToK8s(inputs({ digests: { kind: 'file', path: join(work, 'nope.json') } }), context, ports({ render: fixtureRenderer().render })), {
       message: `${join(work, 'nope.json')}: the digest file does not exist or cannot be read.`,
     });
   });
@@ -218,7 +223,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
     const artifacts = sinon.stub().returns({ readFile: readFileStub });
     const renderer = fixtureRenderer();
     const connection = { collectionUri: 'https://dev.azure.com/contoso/', project: 'shop', accessToken: 'job-token' };
-    await runComposeToK8s(inputs({ action: 'render', cluster: undefined, digests: { kind: 'build', buildId: 77, artifactName: 'image-digests', connection } }), context, { render: renderer.render, artifacts });
+    await runComposeToK8s(inputs({ action: 'render', cluster: undefined, digests: { kind: 'build', buildId: 77, artifactName: 'image-digests', connection } }), context, ports({ render: renderer.render, artifacts }));
     sinon.assert.calledWith(artifacts, connection);
     sinon.assert.calledWith(readFileStub, 77, 'image-digests', 'image-digests.json');
     sinon.assert.calledWith(output.setSecret, 'job-token');
@@ -228,7 +233,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
 
   it('render with a cluster: a server-side dry run of what deploy would apply, in default while the namespace does not exist yet', async () => {
     const { kubectl, handles, factory } = kubectlPort([['get namespace', failed('Error from server (NotFound): namespaces "shop-qa" not found')]]);
-    const message = await runComposeToK8s(inputs({ action: 'render', createNamespace: true }), context, { render: fixtureRenderer().render, kubectl: factory });
+    const message = await runComposeToK8s(inputs({ action: 'render', createNamespace: true }), context, ports({ render: fixtureRenderer().render, kubectl: factory }));
     assert.match(message, /^Rendered 4 objects for namespace shop-qa into .*; the API server at https:\/\/k:6443 accepted them in a server-side dry run\.$/);
     assert.deepEqual(commandLines(kubectl).map((l) => l.split(' --')[0]), ['get namespace shop-qa', 'apply']);
     assert.ok(commandLines(kubectl)[1].endsWith('--namespace default --filename - --dry-run=server'), commandLines(kubectl)[1]);
@@ -237,7 +242,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
 
   it('an unreachable cluster fails clearly, after logging what was to be applied', async () => {
     const { handles, factory } = kubectlPort([['apply', failed('Unable to connect to the server: dial tcp 10.0.0.1:443: i/o timeout')]]);
-    await assert.rejects(runComposeToK8s(inputs(), context, { render: fixtureRenderer().render, kubectl: factory }), {
+    await assert.rejects(runComposeToK8s(inputs(), context, ports({ render: fixtureRenderer().render, kubectl: factory })), {
       message: 'Could not reach the Kubernetes cluster at https://k:6443, so nothing was applied: Unable to connect to the server: dial tcp 10.0.0.1:443: i/o timeout',
     });
     assert.ok(infoLines(output).some((l) => l.startsWith('Applying 4 objects to namespace shop-qa')));
@@ -247,7 +252,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
   it('kubectl missing from PATH is one clear error, and nothing is left behind', async () => {
     const exec = sinon.stub().rejects(new ToolError('kubectl', "'kubectl' was not found on PATH; install it on the agent or add it to PATH."));
     const ctx = { ...context, runner: { exec } };
-    await assert.rejects(runComposeToK8s(inputs(), ctx, { render: fixtureRenderer().render } satisfies ComposeToK8sPorts), /^ToolError: kubectl was not found on PATH/);
+    await assert.rejects(runComposeToK8s(inputs(), ctx, ports({ render: fixtureRenderer().render }, ctx)), /^ToolError: kubectl was not found on PATH/);
     const kubeconfig = exec.firstCall.args[1][1] as string;
     assert.deepEqual(exec.firstCall.args[1].slice(2, 5), ['--request-timeout=305s', 'apply', '--server-side'], 'every request is bounded by rolloutTimeout (300 s + 5)');
     assert.ok(!existsSync(kubeconfig));
@@ -266,7 +271,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
       '',
     ].join('\n'));
     const kubectl = sinon.spy();
-    const message = await runComposeToK8s(inputs({ action: 'chart', chart: { package: true, artifact: 'helm-chart' }, namespace: undefined, cluster: undefined }), context, { render: renderComposeProject, kubectl });
+    const message = await runComposeToK8s(inputs({ action: 'chart', chart: { package: true, artifact: 'helm-chart' }, namespace: undefined, cluster: undefined }), context, ports({ render: renderComposeProject, kubectl }));
     sinon.assert.notCalled(kubectl);
     const dir = join(work, 'staging', 'outerloop-helm', 'helm-chart', 'shop');
     assert.match(message, /^Wrote the Helm chart shop 0\.0\.0-rel-1 and shop-0\.0\.0-rel-1\.tgz into /);

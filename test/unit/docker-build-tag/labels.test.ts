@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
-import type { PipelineFacts } from '../../../src/docker-build-tag/inputs';
+import type { PipelineVariables } from '../../../src/pipeline/interfaces';
 import { planLabels, publicSourceUrl } from '../../../src/docker-build-tag/labels';
 
-const FACTS: PipelineFacts = {
+const FACTS: PipelineVariables = {
   buildNumber: '20261122.3',
   buildUri: 'vstfs:///Build/Build/4242',
   definitionName: 'shop-ci',

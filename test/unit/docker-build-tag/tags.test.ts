@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { InputError } from '../../../src/common/errors';
-import type { PipelineFacts } from '../../../src/docker-build-tag/inputs';
+import type { PipelineVariables } from '../../../src/pipeline/interfaces';
 import { classifyRef, parseSemanticVersion, planTags, sanitizeTag } from '../../../src/docker-build-tag/tags';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
@@ -11,7 +11,7 @@ interface Case {
   tags?: string[];
   autoTags?: boolean;
   latestBranch?: string;
-  facts: PipelineFacts;
+  facts: PipelineVariables;
   expected: string[];
   version: string;
   warnings?: RegExp[];

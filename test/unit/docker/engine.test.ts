@@ -39,6 +39,17 @@ describe('parseImageInspect', () => {
 });
 
 describe('DockerCli', () => {
+  it("hasBuildx: a plugin file in docker's folders spares the probe; without one, `docker buildx version` decides", async () => {
+    const exec = fakeExec();
+    const found = sinon.fake.resolves(true);
+    assert.equal(await new DockerCli({ exec }, {}, found).hasBuildx(), true);
+    sinon.assert.calledWith(found, 'buildx');
+    sinon.assert.notCalled(exec);
+    const refused = fakeExec({ code: 1, stderr: 'unknown command: docker buildx' });
+    assert.equal(await new DockerCli({ exec: refused }, {}, sinon.fake.resolves(false)).hasBuildx(), false);
+    assert.deepEqual(refused.firstCall.args.slice(0, 2), ['docker', ['buildx', 'version']]);
+  });
+
   it('build: runs the planned argv with the extra env and stdin under the DOCKER_CONFIG given, and returns the iidfile image id', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'outerloop-unit-engine-'));
     try {
@@ -80,7 +91,7 @@ describe('DockerCli', () => {
     assert.equal(ok.firstCall.args[2]?.quiet, true);
     const failed = fakeExec({ code: 1, stdout: 'The push refers to repository [r/shop]\n', stderr: 'received unexpected HTTP status: 503 Service Unavailable\n' });
     await assert.rejects(new DockerCli({ exec: failed }, {}).push('r/shop:dev'), (e: unknown) =>
-      e instanceof DockerCommandError && e.message === "'docker push r/shop:dev' failed: received unexpected HTTP status: 503 Service Unavailable" && /The push refers/.test(e.output) && e.exitCode === 1);
+      e instanceof DockerCommandError && e.message === 'docker push r/shop:dev failed: received unexpected HTTP status: 503 Service Unavailable' && /The push refers/.test(e.output) && e.exitCode === 1);
   });
 
   it('inspectImages: one quiet call for every image', async () => {

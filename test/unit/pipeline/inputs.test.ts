@@ -85,4 +85,22 @@ describe('InputReader', () => {
     assert.equal(reader.optionalPath('f', '/w/s'), '/w/s');
     assert.equal(reader.optionalPath('absent', '/w/s'), undefined);
   });
+
+  it('the shared rules: the working directory, a path with its default, an artifact name, no unexpanded $(variable)', () => {
+    const vars = { 'System.DefaultWorkingDirectory': '/w/s', 'Build.SourcesDirectory': '/w/src' };
+    assert.equal(new InputReader(env({}, {}, vars)).workingDirectory(), '/w/s');
+    assert.equal(new InputReader(env({}, {}, { 'Build.SourcesDirectory': '/w/src' })).workingDirectory(), '/w/src');
+    assert.equal(new InputReader(env({}, {}, {})).workingDirectory(), process.cwd(), 'a local run');
+    const reader = new InputReader(env({ dockerfile: 'app/Dockerfile', logs: 'compose logs', bad: 'a/b', macro: '$(Nope)/x' }, {}, vars));
+    assert.equal(reader.path('dockerfile', '/w/s', 'Dockerfile'), '/w/s/app/Dockerfile');
+    assert.equal(reader.path('absent', '/w/s', 'Dockerfile'), '/w/s/Dockerfile');
+    assert.equal(reader.artifactName('logs'), 'compose logs');
+    throwsInput(() => reader.artifactName('bad'), 'bad', /^Input 'bad' must be an artifact name, without any of " \/ \\ : < > \| \* \?, not 'a\/b'\.$/);
+    throwsInput(() => reader.optionalPath('macro', '/w/s'), 'macro', /^Input 'macro' holds '\$\(Nope\)', a variable this job does not define\.$/);
+  });
+
+  it('reads the pipeline variables once, under one set of names, leaving out those the job lacks', () => {
+    const reader = new InputReader(env({}, {}, { 'Build.BuildNumber': '20261122.3', 'System.PullRequest.PullRequestId': '7', 'Build.Repository.Name': 'shop', 'System.JobId': 'j1' }));
+    assert.deepEqual(reader.pipelineVariables(), { buildNumber: '20261122.3', pullRequestNumber: '7', repositoryName: 'shop', jobId: 'j1' });
+  });
 });

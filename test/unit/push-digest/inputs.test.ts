@@ -30,18 +30,26 @@ describe('readPushDigestInputs', () => {
     assert.equal(inputs.digestFile, '/agent/a/image-digests.json');
     assert.equal(inputs.artifactName, 'image-digests');
     assert.equal(inputs.credentials, undefined);
-    assert.deepEqual(inputs.composeFiles, []);
+    assert.deepEqual(inputs.compose, { files: [], workingDir: '/agent/s', environment: {}, profiles: [] });
     assert.equal(inputs.lockedComposeFile, undefined);
     assert.equal(inputs.verify, true);
     assert.equal(inputs.retries, 3);
     assert.deepEqual(inputs.pipeline, { buildNumber: '20261122.3', sourceVersion: 'abc123', buildUri: 'vstfs:///Build/Build/42' });
   });
 
+  it('reads the compose inputs every compose-reading task has: environment, env file, profiles, project name', () => {
+    const inputs = read({ images: 'r.io/a:1', composeFiles: 'docker-compose.yml', environment: 'TAG=42\nREGISTRY=r.io', envFile: 'ci.env', profiles: 'web, jobs', projectName: 'shop' });
+    assert.deepEqual(inputs.compose, {
+      files: ['docker-compose.yml'], workingDir: '/agent/s', environment: { TAG: '42', REGISTRY: 'r.io' }, envFiles: ['/agent/s/ci.env'], profiles: ['web', 'jobs'], projectName: 'shop',
+    });
+  });
+
   it('reads the service connection, relative paths from the sources folder, and the locked file', () => {
     const inputs = read({ images: 'r.io/a:1', containerRegistry: 'reg', digestFile: 'out/d.json', composeFiles: 'docker-compose.yml\n/abs/prod.yml', verify: 'false', retries: '0' });
     assert.deepEqual(inputs.credentials, { registry: '127.0.0.1:5001', username: 'ci', password: 'pw' });
     assert.equal(inputs.digestFile, '/agent/s/out/d.json');
-    assert.deepEqual(inputs.composeFiles, ['/agent/s/docker-compose.yml', '/abs/prod.yml']);
+    assert.deepEqual(inputs.compose.files, ['docker-compose.yml', '/abs/prod.yml'], 'as written: relative ones start at the working directory');
+    assert.equal(inputs.compose.workingDir, '/agent/s');
     assert.equal(inputs.lockedComposeFile, '/agent/a/docker-compose.locked.yml');
     assert.equal(inputs.verify, false);
     assert.equal(inputs.retries, 0);
@@ -58,7 +66,8 @@ describe('readPushDigestInputs', () => {
     ['an unknown connection', { images: 'r.io/a:1', containerRegistry: 'nope' }, "Input 'containerRegistry' names service connection 'nope', which this job cannot see; check the connection's name and that the pipeline is authorized to use it."],
     ['retries out of range', { images: 'r.io/a:1', retries: '11' }, "Input 'retries' must be at most 10, not 11."],
     ['verify not a boolean', { images: 'r.io/a:1', verify: 'yes' }, "Input 'verify' must be true or false, not 'yes'."],
-    ['a forbidden artifact name', { images: 'r.io/a:1', artifactName: 'a/b' }, `Input 'artifactName' is 'a/b', but an artifact name may not hold any of " / \\ : < > | * ?.`],
+    ['a forbidden artifact name', { images: 'r.io/a:1', artifactName: 'a/b' }, `Input 'artifactName' must be an artifact name, without any of " / \\ : < > | * ?, not 'a/b'.`],
+    ['an undefined variable in a compose file', { images: 'r.io/a:1', composeFiles: '$(app)/docker-compose.yml' }, "Input 'composeFiles' holds '$(app)', a variable this job does not define."],
     ['an undefined variable in a path', { images: 'r.io/a:1', digestFile: '$(Nope.Dir)/d.json' }, "Input 'digestFile' holds '$(Nope.Dir)', a variable this job does not define."],
     ['a locked file that is a compose file', { images: 'r.io/a:1', composeFiles: 'a.yml', lockedComposeFile: '/agent/s/a.yml' },
       "Input 'lockedComposeFile' names '/agent/s/a.yml', which is also listed in composeFiles: the locked file is written beside the compose files, never over one of them."],

@@ -2,17 +2,18 @@ import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
 import { mkdtemp as makeTemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import sinon from 'sinon';
 import { FileError, ToolError } from '../../../src/common/errors';
+import type { ComposeSource } from '../../../src/compose/source';
 import { formatDigestFile, parseDigestFile } from '../../../src/digests/digest-file';
-import type { PipelineOutput } from '../../../src/pipeline/interfaces';
-import type { TaskContext } from '../../../src/pipeline/run-task';
-import type { ExecOptions, ExecResult } from '../../../src/process/runner';
+import { DockerCommandError } from '../../../src/docker/engine';
+import type { ExecResult } from '../../../src/process/runner';
 import { readImages, type PushDigestInputs } from '../../../src/push-digest/inputs';
 import { DigestError } from '../../../src/push-digest/plan';
-import { LOCKED_HEADER, runPushDigest, type PushDigestDeps } from '../../../src/push-digest/run';
+import { LOCKED_HEADER, runPushDigest, type PushDigestPorts } from '../../../src/push-digest/run';
 import { RegistryError, type Registry } from '../../../src/registry/registry';
+import { fakeContext, fakeDocker, fakeOutput } from '../../support/task-fakes';
 
 const A = `sha256:${'a'.repeat(64)}`;
 const B = `sha256:${'b'.repeat(64)}`;
@@ -28,41 +29,44 @@ async function mkdtemp(prefix: string): Promise<string> {
   return dir;
 }
 
-type Exec = sinon.SinonStub<[string, readonly string[], ExecOptions?], Promise<ExecResult>>;
+type Scripted = Partial<ExecResult>;
 
-function fakeOutput(): { [K in keyof PipelineOutput]: sinon.SinonSpy } {
-  return {
-    info: sinon.spy(), warning: sinon.spy(), debug: sinon.spy(), setSecret: sinon.spy(),
-    setOutput: sinon.spy(), uploadArtifact: sinon.spy(), publishTestResults: sinon.spy(),
-    uploadSummary: sinon.spy(), addAttachment: sinon.spy(),
-  };
+/** What docker prints (and exits with) for a push; a non-zero code is the port's DockerCommandError. */
+function pushAnswer(reference: string, answer: Scripted): string {
+  const { code = 0, stdout = '', stderr = '' } = answer;
+  if (code === 0) return stdout;
+  throw new DockerCommandError(`docker push ${reference}`, (stderr || stdout).trim().split('\n').pop() ?? '', `${stdout}\n${stderr}`, code);
 }
 
-/** A docker that logs in, pushes (printing the digest) and answers inspect with RepoDigests. */
-function fakeDocker(pushResults: Record<string, Array<Partial<ExecResult>>> = {}): Exec {
-  const exec: Exec = sinon.stub();
-  exec.callsFake(async (_file, args) => {
-    if (args.includes('login')) return { code: 0, stdout: 'Login Succeeded', stderr: '' };
-    if (args[0] === 'push') {
-      const scripted = pushResults[args[1]]?.shift();
-      if (scripted) return { code: 0, stdout: '', stderr: '', ...scripted };
-      const digest = args[1] === API ? A : B;
-      return { code: 0, stdout: `The push refers to repository [x]\n42: digest: ${digest} size: 736\n`, stderr: '' };
-    }
-    if (args[0] === 'image') return { code: 0, stdout: `["127.0.0.1:5001/shop/api@${A}"]\n["127.0.0.1:5001/shop/web@${B}","127.0.0.1:5000/other@${A}"]\n`, stderr: '' };
-    throw new Error(`unexpected docker ${args.join(' ')}`);
+/** A docker port that logs in, pushes (printing the digest) and answers inspect with RepoDigests. */
+function pushingDocker(pushResults: Record<string, Scripted[]> = {}) {
+  const docker = fakeDocker();
+  docker.push.callsFake(async (reference: string) => {
+    const scripted = pushResults[reference]?.shift();
+    if (scripted) return pushAnswer(reference, scripted);
+    const digest = reference === API ? A : B;
+    return `The push refers to repository [x]\n42: digest: ${digest} size: 736\n`;
   });
-  return exec;
+  docker.inspectImages.resolves([
+    { id: A, repoDigests: [`127.0.0.1:5001/shop/api@${A}`] },
+    { id: B, repoDigests: [`127.0.0.1:5001/shop/web@${B}`, `127.0.0.1:5000/other@${A}`] },
+  ]);
+  return docker;
 }
 
-async function setup(overrides: Partial<PushDigestInputs> = {}, exec = fakeDocker(), served: Record<string, string> = { 'shop/api': A, 'shop/web': B }) {
+/** The shared compose inputs for these compose files (none: no locked file). */
+function compose(files: string[] = [], environment: Record<string, string> = {}): ComposeSource {
+  return { files, workingDir: files[0] ? dirname(files[0]) : tmpdir(), environment, profiles: [] };
+}
+
+async function setup(overrides: Partial<PushDigestInputs> = {}, docker = pushingDocker(), served: Record<string, string> = { 'shop/api': A, 'shop/web': B }) {
   const dir = await mkdtemp(join(tmpdir(), 'outerloop-pd-unit-'));
   const inputs: PushDigestInputs = {
     images: readImages([API, WEB]),
     credentials: { registry: '127.0.0.1:5001', username: 'ci', password: PASSWORD },
     digestFile: join(dir, 'image-digests.json'),
     artifactName: 'image-digests',
-    composeFiles: [],
+    compose: compose(),
     verify: true,
     retries: 3,
     pipeline: { buildNumber: '7' },
@@ -72,13 +76,14 @@ async function setup(overrides: Partial<PushDigestInputs> = {}, exec = fakeDocke
   const output = fakeOutput();
   const manifestDigest = sinon.stub<Parameters<Registry['manifestDigest']>, ReturnType<Registry['manifestDigest']>>().callsFake(async (image) => served[image.path]);
   const sleep = sinon.stub().resolves();
-  const context = { env: { input: () => undefined, variable: () => undefined, endpoint: () => undefined }, output, runner: { exec }, signal: new AbortController().signal } as TaskContext;
-  const createRegistry = sinon.stub<Parameters<NonNullable<PushDigestDeps['createRegistry']>>, Registry>().returns({ manifestDigest });
-  const run = () => runPushDigest(inputs, context, { sleep, createRegistry, environment: { TAG: '42' } });
-  return { dir, inputs, output, exec, manifestDigest, createRegistry, sleep, run };
+  const context = fakeContext({ output });
+  const registry = sinon.stub<Parameters<PushDigestPorts['registry']>, Registry>().returns({ manifestDigest });
+  const ports: PushDigestPorts = { docker, registry, sleep, baseEnv: { TAG: '42' } };
+  const run = () => runPushDigest(inputs, context, ports);
+  return { dir, inputs, output, docker, manifestDigest, registry, sleep, ports, run };
 }
 
-describe('runPushDigest (docker and registry faked)', () => {
+describe('runPushDigest (docker and registry ports faked)', () => {
   after(async () => {
     await Promise.all(temps.map((d) => rm(d, { recursive: true, force: true })));
   });
@@ -87,19 +92,17 @@ describe('runPushDigest (docker and registry faked)', () => {
     const t = await setup();
     const message = await t.run();
     assert.equal(message, `Pushed 2 images, verified with the registry, and recorded the digests in ${t.inputs.digestFile}.`);
-    const calls = t.exec.getCalls().map((c) => c.args[1].filter((a) => !a.startsWith('/')).join(' '));
-    assert.deepEqual(calls, [
-      '--config login 127.0.0.1:5001 --username ci --password-stdin',
-      `push ${API}`,
-      `push ${WEB}`,
-    ], 'the registry confirms what docker push printed: no docker image inspect');
-    assert.equal(t.exec.firstCall.args[2]?.stdin, PASSWORD);
-    for (const c of t.exec.getCalls()) assert.ok(!c.args[1].join(' ').includes(PASSWORD), 'no password in any argv');
-    const pushEnv = t.exec.secondCall.args[2]?.env ?? {};
-    assert.match(pushEnv['DOCKER_CONFIG'] ?? '', /outerloop-docker-/, 'docker push uses the temporary config');
-    assert.ok(!existsSync(pushEnv['DOCKER_CONFIG']!), 'which is gone afterwards');
+    sinon.assert.calledOnceWithMatch(t.docker.login, { registry: '127.0.0.1:5001', username: 'ci', password: PASSWORD });
+    assert.deepEqual(t.docker.push.getCalls().map((c) => c.args[0]), [API, WEB]);
+    sinon.assert.callOrder(t.docker.login, t.docker.push);
+    sinon.assert.notCalled(t.docker.inspectImages); // the registry confirms what docker push printed
+    const dockerConfig = t.docker.push.firstCall.args[1]?.dockerConfig ?? '';
+    assert.match(dockerConfig, /outerloop-docker-/, 'docker push uses the temporary config');
+    assert.equal(dockerConfig, t.docker.login.firstCall.args[1].dockerConfig, 'the one docker login wrote');
+    assert.ok(!existsSync(dockerConfig), 'which is gone afterwards');
     sinon.assert.calledWith(t.output.setSecret, PASSWORD);
     assert.deepEqual(t.manifestDigest.getCalls().map((c) => c.args[0].path), ['shop/api', 'shop/web']);
+    sinon.assert.calledWith(t.registry, t.inputs.credentials);
     const file = parseDigestFile(await readFile(t.inputs.digestFile, 'utf8'), 'x');
     assert.deepEqual(file.images.map((i) => [i.reference, i.digest]), [[API, A], [WEB, B]]);
     assert.deepEqual(file.pipeline, { buildNumber: '7' });
@@ -114,23 +117,21 @@ describe('runPushDigest (docker and registry faked)', () => {
   });
 
   it('pushes repositories side by side, tags of one repository in turn, each output as one neutralized block', async () => {
-    const exec = fakeDocker();
+    const docker = pushingDocker();
     const order: string[] = [];
-    const t = await setup({ images: readImages([API, `${API.replace(':42', ':latest')}`, WEB]), verify: false }, exec);
-    exec.callsFake(async (_file, args) => {
-      if (args[0] === 'push') {
-        order.push(`start ${args[1]}`);
-        await new Promise((r) => setTimeout(r, 5));
-        order.push(`end ${args[1]}`);
-        const tag = args[1].split(':').pop();
-        return { code: 0, stdout: `##vso[task.setvariable variable=x]evil\n${tag}: digest: ${args[1].includes('/api:') ? A : B} size: 1\n`, stderr: '' };
-      }
-      return { code: 0, stdout: `["127.0.0.1:5001/shop/api@${A}"]\n["127.0.0.1:5001/shop/api@${A}"]\n["127.0.0.1:5001/shop/web@${B}"]\n`, stderr: '' };
+    const t = await setup({ images: readImages([API, `${API.replace(':42', ':latest')}`, WEB]), verify: false }, docker);
+    docker.push.callsFake(async (reference: string) => {
+      order.push(`start ${reference}`);
+      await new Promise((r) => setTimeout(r, 5));
+      order.push(`end ${reference}`);
+      const tag = reference.split(':').pop();
+      return `##vso[task.setvariable variable=x]evil\n${tag}: digest: ${reference.includes('/api:') ? A : B} size: 1\n`;
     });
+    docker.inspectImages.resolves([{ id: A, repoDigests: [`127.0.0.1:5001/shop/api@${A}`] }, { id: A, repoDigests: [`127.0.0.1:5001/shop/api@${A}`] }, { id: B, repoDigests: [`127.0.0.1:5001/shop/web@${B}`] }]);
     await t.run();
     const apiLatest = API.replace(':42', ':latest');
     assert.deepEqual(order, [`start ${API}`, `start ${WEB}`, `end ${API}`, `start ${apiLatest}`, `end ${WEB}`, `end ${apiLatest}`]);
-    for (const c of exec.getCalls().filter((c) => c.args[1][0] === 'push')) assert.equal(c.args[2]?.quiet, true, 'concurrent pushes are captured');
+    for (const c of docker.push.getCalls()) assert.equal(c.args[1]?.quiet, true, 'concurrent pushes are captured');
     const blocks = t.output.info.getCalls().map((c) => String(c.args[0])).filter((m) => m.includes('digest:'));
     assert.equal(blocks.length, 3);
     for (const b of blocks) assert.ok(!b.includes('##vso['), `neutralized: ${b}`);
@@ -138,7 +139,7 @@ describe('runPushDigest (docker and registry faked)', () => {
 
   it('retries a push refused by a registry that is down, with backoff, and records the digest', async () => {
     const refused = { code: 1, stderr: 'Get "http://127.0.0.1:5001/v2/": dial tcp 127.0.0.1:5001: connect: connection refused\n' };
-    const t = await setup({}, fakeDocker({ [API]: [refused, refused] }));
+    const t = await setup({}, pushingDocker({ [API]: [refused, refused] }));
     await t.run();
     assert.deepEqual(t.sleep.getCalls().map((c) => c.args[0]), [1000, 2000]);
     assert.ok(t.output.info.getCalls().some((c) => /^docker push 127\.0\.0\.1:5001\/shop\/api:42 failed \(Get .*connection refused\); retry 1 of 3 in 1 s\.$/.test(c.args[0])));
@@ -150,22 +151,23 @@ describe('runPushDigest (docker and registry faked)', () => {
       const dir = await mkdtemp(join(tmpdir(), 'outerloop-pd-unit-'));
       const precious = join(dir, 'docker-compose.yml');
       await writeFile(precious, 'services:\n  api:\n    image: x\n');
-      const compose = join(dir, 'compose.yaml');
-      await writeFile(compose, 'services:\n  api:\n    image: 127.0.0.1:5001/shop/api:42\n');
-      const t = await setup(input === 'digestFile' ? { digestFile: precious } : { composeFiles: [compose], lockedComposeFile: precious });
+      const file = join(dir, 'compose.yaml');
+      await writeFile(file, 'services:\n  api:\n    image: 127.0.0.1:5001/shop/api:42\n');
+      const t = await setup(input === 'digestFile' ? { digestFile: precious } : { compose: compose([file]), lockedComposeFile: precious });
       await assert.rejects(t.run(), (err: unknown) => err instanceof FileError && err.message === `${precious}: ${input} names a file that is not one this task wrote: PushDigest never deletes or overwrites a file it did not create. Choose another path, or delete the file first.`);
       assert.equal(await readFile(precious, 'utf8'), 'services:\n  api:\n    image: x\n', `${input}: the file is untouched`);
-      sinon.assert.notCalled(t.exec);
+      sinon.assert.notCalled(t.docker.login);
+      sinon.assert.notCalled(t.docker.push);
     }
   });
 
   it('replaces the locked compose file an earlier run wrote', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'outerloop-pd-unit-'));
-    const compose = join(dir, 'compose.yaml');
-    await writeFile(compose, 'services:\n  api:\n    image: 127.0.0.1:5001/shop/api:42\n');
+    const file = join(dir, 'compose.yaml');
+    await writeFile(file, 'services:\n  api:\n    image: 127.0.0.1:5001/shop/api:42\n');
     const locked = join(dir, 'locked.yml');
     await writeFile(locked, `${LOCKED_HEADER}services: {}\n`);
-    const t = await setup({ composeFiles: [compose], lockedComposeFile: locked });
+    const t = await setup({ compose: compose([file]), lockedComposeFile: locked });
     await t.run();
     assert.ok((await readFile(locked, 'utf8')).includes(`127.0.0.1:5001/shop/api@${A}`));
   });
@@ -174,13 +176,13 @@ describe('runPushDigest (docker and registry faked)', () => {
     const temp = await mkdtemp(join(tmpdir(), 'outerloop-pd-agent-temp-'));
     const t = await setup({ tempDir: temp });
     await t.run();
-    const login = t.exec.getCalls().find((c) => c.args[1].includes('login'))!;
-    assert.ok(String(login.args[1][1]).startsWith(join(temp, 'outerloop-docker-')), String(login.args[1][1]));
+    const dockerConfig = t.docker.login.firstCall.args[1].dockerConfig;
+    assert.ok(dockerConfig.startsWith(join(temp, 'outerloop-docker-')), dockerConfig);
   });
 
   it('fails after the retries, leaving no digest file (an earlier one is deleted)', async () => {
     const refused = { code: 1, stderr: 'dial tcp 127.0.0.1:5001: connect: connection refused\n' };
-    const t = await setup({ retries: 2 }, fakeDocker({ [API]: [refused, refused, refused] }));
+    const t = await setup({ retries: 2 }, pushingDocker({ [API]: [refused, refused, refused] }));
     await writeFile(t.inputs.digestFile, formatDigestFile({ version: 1, images: [], pipeline: { buildNumber: '6' } }));
     await assert.rejects(t.run(), (err: unknown) => {
       assert.ok(err instanceof ToolError);
@@ -192,21 +194,20 @@ describe('runPushDigest (docker and registry faked)', () => {
     sinon.assert.notCalled(t.output.uploadArtifact);
   });
 
-  /** Makes `docker login` answer each of `failures` in turn, then succeed as before. */
-  function failLogins(exec: Exec, failures: string[]): void {
-    const original = fakeDocker();
-    exec.callsFake(async (file, args, options) => {
-      if (args.includes('login') && failures.length > 0) return { code: 1, stdout: '', stderr: `${failures.shift()}\n` };
-      return original(file, args, options);
+  /** Makes `docker login` fail with each of `failures` in turn (as the engine port says it), then succeed. */
+  function failLogins(docker: ReturnType<typeof pushingDocker>, failures: string[]): void {
+    docker.login.callsFake(async (c: { registry: string; username: string }) => {
+      const failure = failures.shift();
+      if (failure !== undefined) throw new ToolError('docker', `docker login to ${c.registry} as ${c.username} failed: ${failure}`, 1);
     });
   }
 
   it('retries a docker login that a registry that is down refused, then pushes', async () => {
     const t = await setup();
-    failLogins(t.exec, ['Error response from daemon: Get "http://127.0.0.1:5001/v2/": dial tcp 127.0.0.1:5001: connect: connection refused']);
+    failLogins(t.docker, ['Error response from daemon: Get "http://127.0.0.1:5001/v2/": dial tcp 127.0.0.1:5001: connect: connection refused']);
     await t.run();
     assert.deepEqual(t.sleep.getCalls().map((c) => c.args[0]), [1000]);
-    assert.equal(t.exec.getCalls().filter((c) => c.args[1].includes('login')).length, 2);
+    sinon.assert.calledTwice(t.docker.login);
     assert.ok(t.output.info.getCalls().some((c) => /^docker login to 127\.0\.0\.1:5001 as ci failed: .*connection refused; retry 1 of 3 in 1 s\.$/.test(String(c.args[0]))));
     assert.ok(existsSync(t.inputs.digestFile));
   });
@@ -214,22 +215,22 @@ describe('runPushDigest (docker and registry faked)', () => {
   it('gives up on a registry that stays down at login, naming the attempts, with no digest file', async () => {
     const t = await setup({ retries: 1 });
     const refused = 'Error response from daemon: Get "http://127.0.0.1:5001/v2/": dial tcp 127.0.0.1:5001: connect: connection refused';
-    failLogins(t.exec, [refused, refused]);
+    failLogins(t.docker, [refused, refused]);
     await assert.rejects(t.run(), { message: `docker login to 127.0.0.1:5001 as ci failed: ${refused} (gave up after 2 attempts).` });
-    assert.ok(!t.exec.getCalls().some((c) => c.args[1][0] === 'push'));
+    sinon.assert.notCalled(t.docker.push);
     assert.ok(!existsSync(t.inputs.digestFile));
   });
 
   it('fails at once when the registry rejects the login', async () => {
     const t = await setup();
     const rejected = 'Error response from daemon: Get "http://127.0.0.1:5001/v2/": unauthorized: authentication required';
-    failLogins(t.exec, [rejected]);
+    failLogins(t.docker, [rejected]);
     await assert.rejects(t.run(), { message: `docker login to 127.0.0.1:5001 as ci failed: ${rejected}` });
     sinon.assert.notCalled(t.sleep);
   });
 
   it('fails at once when the registry denies the push', async () => {
-    const t = await setup({}, fakeDocker({ [API]: [{ code: 1, stderr: 'unauthorized: authentication required\n' }] }));
+    const t = await setup({}, pushingDocker({ [API]: [{ code: 1, stderr: 'unauthorized: authentication required\n' }] }));
     await assert.rejects(t.run(), { message: `docker push ${API} failed: unauthorized: authentication required` });
     sinon.assert.notCalled(t.sleep);
     assert.ok(!existsSync(t.inputs.digestFile));
@@ -266,8 +267,8 @@ describe('runPushDigest (docker and registry faked)', () => {
 
   it('neutralizes logging commands in the reasons it logs for retries (docker\'s and the registry\'s text)', async () => {
     const evil = { code: 1, stderr: 'received unexpected HTTP status: 503 ##vso[task.setvariable variable=pwned]1\n' };
-    const t = await setup({}, fakeDocker({ [API]: [evil] }));
-    t.createRegistry.callsFake((_retry, _inputs, onRetry) => ({
+    const t = await setup({}, pushingDocker({ [API]: [evil] }));
+    t.registry.callsFake((_credentials, _retry, onRetry) => ({
       manifestDigest: async (image) => {
         onRetry('Registry 127.0.0.1:5001: answered 503 ##vso[task.complete result=Failed]x for shop/api:42; retry 1 of 3 in 1 s.');
         return image.path === 'shop/api' ? A : B;
@@ -284,37 +285,51 @@ describe('runPushDigest (docker and registry faked)', () => {
     const t = await setup({ verify: false, credentials: undefined });
     assert.equal(await t.run(), `Pushed 2 images and recorded the digests in ${t.inputs.digestFile}.`);
     sinon.assert.notCalled(t.manifestDigest);
-    assert.deepEqual(t.exec.firstCall.args[1], ['push', API], 'no login without a connection');
-    assert.deepEqual(t.exec.lastCall.args[1], ['image', 'inspect', '--format', '{{json .RepoDigests}}', API, WEB]);
+    sinon.assert.notCalled(t.docker.login); // no login without a connection
+    assert.equal(t.docker.push.firstCall.args[1]?.dockerConfig, undefined, "the agent's own docker configuration");
+    sinon.assert.calledOnceWithMatch(t.docker.inspectImages, [API, WEB]);
+    sinon.assert.callOrder(t.docker.push, t.docker.inspectImages);
     assert.deepEqual(parseDigestFile(await readFile(t.inputs.digestFile, 'utf8'), 'x').images.map((i) => i.digest), [A, B]);
   });
 
   it('reads the engine\'s RepoDigests when docker push printed no digest, and still has the registry confirm them', async () => {
-    const t = await setup({}, fakeDocker({ [WEB]: [{ stdout: 'The push refers to repository [x]\n' }] }));
+    const t = await setup({}, pushingDocker({ [WEB]: [{ stdout: 'The push refers to repository [x]\n' }] }));
     await t.run();
-    assert.deepEqual(t.exec.lastCall.args[1].slice(0, 2), ['image', 'inspect']);
+    sinon.assert.calledOnce(t.docker.inspectImages);
     sinon.assert.calledTwice(t.manifestDigest);
     assert.deepEqual(parseDigestFile(await readFile(t.inputs.digestFile, 'utf8'), 'x').images.map((i) => i.digest), [A, B]);
   });
 
   it('writes and publishes the locked compose file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'outerloop-pd-unit-'));
-    const compose = join(dir, 'docker-compose.yml');
-    await writeFile(compose, 'services:\n  api:\n    build: .\n    image: 127.0.0.1:5001/shop/api:${TAG}\n  web:\n    image: 127.0.0.1:5001/shop/web:42\n  db:\n    image: redis:7\n');
+    const file = join(dir, 'docker-compose.yml');
+    await writeFile(file, 'services:\n  api:\n    build: .\n    image: 127.0.0.1:5001/shop/api:${TAG}\n  web:\n    image: 127.0.0.1:5001/shop/web:42\n  db:\n    image: redis:7\n');
     const locked = join(dir, 'locked.yml');
-    const t = await setup({ composeFiles: [compose], lockedComposeFile: locked });
+    const t = await setup({ compose: compose([file]), lockedComposeFile: locked });
     await t.run();
     assert.equal(await readFile(locked, 'utf8'), `${LOCKED_HEADER}services:\n  api:\n    build: .\n    image: 127.0.0.1:5001/shop/api@${A}\n  web:\n    image: 127.0.0.1:5001/shop/web@${B}\n  db:\n    image: redis:7\n`);
     sinon.assert.calledWith(t.output.warning, "Service 'db' keeps image 'redis:7' unpinned: this task did not push it.");
     assert.deepEqual(t.output.uploadArtifact.getCalls().map((c) => c.args), [['image-digests', t.inputs.digestFile], ['image-digests', locked]]);
   });
 
+  it("takes the compose files' variables from the environment input, over the agent's own", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'outerloop-pd-unit-'));
+    const file = join(dir, 'docker-compose.yml');
+    await writeFile(file, 'services:\n  api:\n    build: .\n    image: ${REGISTRY}/shop/api:${TAG:-dev}\n');
+    const locked = join(dir, 'locked.yml');
+    const t = await setup({ images: readImages([API]), compose: compose([file], { REGISTRY: '127.0.0.1:5001', TAG: '42' }), lockedComposeFile: locked });
+    t.ports.baseEnv = { TAG: 'dev' }; // the agent has no TAG of this build: the environment input gives it
+    await t.run();
+    assert.equal(await readFile(locked, 'utf8'), `${LOCKED_HEADER}services:\n  api:\n    build: .\n    image: 127.0.0.1:5001/shop/api@${A}\n`);
+  });
+
   it('checks the compose files before pushing anything', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'outerloop-pd-unit-'));
-    const compose = join(dir, 'docker-compose.yml');
-    await writeFile(compose, 'services:\n  worker:\n    build: .\n    image: 127.0.0.1:5001/shop/worker:42\n');
-    const t = await setup({ composeFiles: [compose], lockedComposeFile: join(dir, 'locked.yml') });
+    const file = join(dir, 'docker-compose.yml');
+    await writeFile(file, 'services:\n  worker:\n    build: .\n    image: 127.0.0.1:5001/shop/worker:42\n');
+    const t = await setup({ compose: compose([file]), lockedComposeFile: join(dir, 'locked.yml') });
     await assert.rejects(t.run(), (err: unknown) => err instanceof FileError && err.message.includes("services.worker.image '127.0.0.1:5001/shop/worker:42' is built by this project"));
-    sinon.assert.notCalled(t.exec);
+    sinon.assert.notCalled(t.docker.login);
+    sinon.assert.notCalled(t.docker.push);
   });
 });
