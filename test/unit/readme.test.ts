@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { ROOT } from '../support/paths';
@@ -64,7 +64,9 @@ const yamlBlocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[
 describe('README: every task section against its task.json', () => {
   it('finds the task folders', () => assert.ok(tasks.length > 0));
 
-  for (const { folder, manifest } of tasks) {
+  // A task whose reference is its own page (docs/tasks/<folder>.md, where the docs branch moves
+  // them all) is held to that page there, not to a README section.
+  for (const { folder, manifest } of tasks.filter((t) => !existsSync(join(ROOT, 'docs', 'tasks', `${t.folder}.md`)))) {
     const heading = `${manifest.name}@${manifest.version.Major}`;
     describe(`${heading} (tasks/${folder})`, () => {
       const section = sectionOf(heading) ?? '';
