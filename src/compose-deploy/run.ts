@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AzureDevOpsConnection, BuildArtifacts } from '../azdo/build-artifacts';
 import { OuterloopError, ToolError, describeError, throwIfCancelled } from '../common/errors';
 import { withTempDir } from '../common/fs';
@@ -124,7 +124,9 @@ export async function runComposeDeploy(inputs: ComposeDeployInputs, context: Tas
     return withDockerLogin({ docker, output }, credentials, { tempRoot: inputs.tempDir, signal, env: hostEnv }, async (dockerConfig) => {
       // Compose reads the variables the loader used from its environment, never from argv.
       const env = dockerEnv(dockerConfig, { ...hostEnv, ...loaded.variables });
-      const base = { command, projectName: project.name, files: inputs.compose.files, profiles: inputs.compose.profiles, cwd: project.workingDir, env };
+      // Compose runs in the project folder: the files are given to it absolute (the inputs' are relative to the job's folder).
+      const files = inputs.compose.files.map((f) => resolve(inputs.compose.workingDir, f));
+      const base = { command, projectName: project.name, files, profiles: inputs.compose.profiles, cwd: project.workingDir, env };
       if (inputs.action === 'down') {
         await ports.compose(base).down({ removeOrphans: true, signal });
         throwIfCancelled(signal);

@@ -281,7 +281,7 @@ describe('ComposeDeploy@1 on the test bed (run from the unpacked .vsix)', functi
         return;
       }
       assert.equal(run.result, 'Succeeded', describeRun(run));
-      assert.match(run.output, new RegExp(`on ssh://${sshd.user}@127\\.0\\.0\\.1:${sshd.port} \\(Docker`));
+      assert.match(run.output, new RegExp(`^Project '${project}' on ssh://${sshd.user}@127\\.0\\.0\\.1:${sshd.port}, with Compose v2\\.$`, 'm'));
       const now = containers(project);
       assert.equal(now['web'].image, web(digests.web1));
       assert.equal(now['web'].health, 'healthy');
