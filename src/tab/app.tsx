@@ -1,6 +1,6 @@
 import { useEffect, useState, type ReactElement } from 'react';
 import type { ComposeTestRecord } from '../summary/record';
-import { describePlace, isEmptyView, safeLink, type DeploymentRow, type ImageRow, type TabView, type TestRow } from './model';
+import { describePlace, isEmptyView, safeLink, type DeploymentRow, type HostDeploymentRow, type ImageRow, type TabView, type TestRow } from './model';
 
 type State = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ready'; view: TabView };
 
@@ -37,7 +37,7 @@ function RunView({ view }: { view: TabView }): ReactElement {
     return (
       <div className="ol-message" role="status">
         <h2>Nothing to show for this run</h2>
-        <p>No step of this run recorded what it did: it ran no DockerBuildTag, ComposeTest, PushDigest or ComposeToK8s step, or they ended before recording.</p>
+        <p>No step of this run recorded what it did: it ran no DockerBuildTag, ComposeTest, PushDigest, ComposeToK8s or ComposeDeploy step, or they ended before recording.</p>
         {view.unreadable > 0 && <p className="ol-note">{view.unreadable} record(s) are not shown: they come from a newer outerloop version, or are not outerloop records.</p>}
       </div>
     );
@@ -47,6 +47,7 @@ function RunView({ view }: { view: TabView }): ReactElement {
       {view.images.length > 0 && <Images rows={view.images} />}
       {view.tests.length > 0 && <Tests rows={view.tests} />}
       {view.deployments.length > 0 && <Deployments rows={view.deployments} />}
+      {view.hostDeployments.length > 0 && <HostDeployments rows={view.hostDeployments} />}
       {view.unreadable > 0 && <p className="ol-note">{view.unreadable} record(s) are not shown: they come from a newer outerloop version, or are not outerloop records.</p>}
     </>
   );
@@ -194,6 +195,44 @@ function Deployments({ rows }: { rows: DeploymentRow[] }): ReactElement {
           </details>
         </article>
       ))}
+    </section>
+  );
+}
+
+function HostDeployments({ rows }: { rows: HostDeploymentRow[] }): ReactElement {
+  return (
+    <section aria-labelledby="ol-hosts">
+      <h2 id="ol-hosts">Docker hosts</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Project</th>
+            <th scope="col">Host</th>
+            <th scope="col">Outcome</th>
+            <th scope="col">Images</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(({ place, record }, i) => (
+            <tr key={i}>
+              <th scope="row">
+                {record.project}
+                <div className="ol-note">{describePlace(place)}</div>
+              </th>
+              <td className="ol-mono">{record.host}</td>
+              <td>
+                <span className={`ol-outcome ol-${record.outcome === 'deployed' || record.outcome === 'down' ? 'passed' : 'failed'}`}>{record.outcome}</span>
+                {record.failure && <div className="ol-note">{record.failure}</div>}
+              </td>
+              <td>
+                <ul className="ol-objects">
+                  {record.images.map((img) => <li key={img.service} className="ol-mono">{img.service}: {img.image}</li>)}
+                </ul>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </section>
   );
 }

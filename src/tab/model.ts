@@ -2,7 +2,7 @@
  * What the Outer loop tab shows, from the run's result records (pure; no DOM, no SDK): the images
  * with their tags and digests, the test runs, the deployments.
  */
-import { RESULT_SCHEMA_VERSION, type ComposeTestRecord, type ResultRecord, type StepPlace } from '../summary/record';
+import { RESULT_SCHEMA_VERSION, type ComposeDeployRecord, type ComposeTestRecord, type ResultRecord, type StepPlace } from '../summary/record';
 
 /** One image of the run: a repository and a digest (or, built but not pushed, an image id). */
 export interface ImageRow {
@@ -34,11 +34,18 @@ export interface DeploymentRow {
   images: Array<{ service: string; image: string; pinned: boolean }>;
 }
 
+/** One ComposeDeploy step: a compose project deployed to (or taken down on) a Docker host. */
+export interface HostDeploymentRow {
+  place: StepPlace;
+  record: ComposeDeployRecord;
+}
+
 /** The tab's content. */
 export interface TabView {
   images: ImageRow[];
   tests: TestRow[];
   deployments: DeploymentRow[];
+  hostDeployments: HostDeploymentRow[];
   /** Records of a newer schema, or not records at all: counted, not shown. */
   unreadable: number;
 }
@@ -54,13 +61,13 @@ export function parseRecord(text: string): ResultRecord | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const record = value as Partial<ResultRecord>;
   if (record.schemaVersion !== RESULT_SCHEMA_VERSION) return undefined;
-  if (!['DockerBuildTag', 'ComposeTest', 'PushDigest', 'ComposeToK8s'].includes(String(record.task))) return undefined;
+  if (!['DockerBuildTag', 'ComposeTest', 'PushDigest', 'ComposeToK8s', 'ComposeDeploy'].includes(String(record.task))) return undefined;
   return { ...record, place: record.place ?? {} } as ResultRecord;
 }
 
 /** The view of a run's records, in the order the steps attached them. */
 export function buildTabView(texts: readonly string[]): TabView {
-  const view: TabView = { images: [], tests: [], deployments: [], unreadable: 0 };
+  const view: TabView = { images: [], tests: [], deployments: [], hostDeployments: [], unreadable: 0 };
   const pushed = new Map<string, ImageRow>();
   const built: ImageRow[] = [];
   for (const text of texts) {
@@ -91,6 +98,9 @@ export function buildTabView(texts: readonly string[]): TabView {
           objects: record.objects, pruned: record.pruned, workloads: record.workloads.map((w) => w.name), images: record.images,
         });
         break;
+      case 'ComposeDeploy':
+        view.hostDeployments.push({ place: record.place, record });
+        break;
     }
   }
   // A built image that was pushed shows once, with its digest; one built but not pushed keeps its image id.
@@ -106,7 +116,7 @@ export function buildTabView(texts: readonly string[]): TabView {
 
 /** True when the view has nothing to show. */
 export function isEmptyView(view: TabView): boolean {
-  return view.images.length === 0 && view.tests.length === 0 && view.deployments.length === 0;
+  return view.images.length === 0 && view.tests.length === 0 && view.deployments.length === 0 && view.hostDeployments.length === 0;
 }
 
 /**

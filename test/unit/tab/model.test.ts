@@ -40,6 +40,13 @@ describe('Outer loop tab model', () => {
     ]);
   });
 
+  it("lists ComposeDeploy's deployments to Docker hosts on their own", () => {
+    const view = buildTabView([json(RECORDS.ComposeDeploy)]);
+    assert.deepEqual(view.hostDeployments.map((d) => [d.record.project, d.record.host, d.record.outcome]), [['shop', 'tcp://qa.contoso.test:2376', 'deployed']]);
+    assert.equal(view.unreadable, 0);
+    assert.ok(!isEmptyView(view));
+  });
+
   it('an empty run is empty', () => assert.ok(isEmptyView(buildTabView([]))));
 
   describe('attachment addresses', () => {
