@@ -1,5 +1,5 @@
 import type { ComposeCommand } from '../docker/tools';
-import { ANNOTATIONS, pipelineRunUrl } from '../compose-to-k8s/plan';
+import { ANNOTATIONS, runTraceability } from '../compose-to-k8s/plan';
 import type { PipelineVariables } from '../pipeline/interfaces';
 import type { ContainerState } from '../docker/containers';
 import type { ComposeProject } from '../compose/model';
@@ -73,13 +73,7 @@ export function unpinnedBuiltImages(images: readonly DeployImage[]): DeployImage
  * `service=repo@sha256:…`.
  */
 export function planTraceabilityLabels(v: PipelineVariables, digests: DigestFile | undefined, image: DeployImage): Record<string, string> {
-  const labels: Record<string, string> = {};
-  const runUrl = pipelineRunUrl(v);
-  const buildNumber = digests?.pipeline.buildNumber ?? v.buildNumber;
-  const sourceVersion = digests?.pipeline.sourceVersion ?? v.sourceVersion;
-  if (runUrl) labels[LABELS.runUrl] = runUrl;
-  if (buildNumber) labels[LABELS.buildNumber] = buildNumber;
-  if (sourceVersion) labels[LABELS.sourceVersion] = sourceVersion;
+  const labels = runTraceability(v, digests);
   if (image.pinned) labels[LABELS.images] = `${image.service}=${image.deployed}`;
   return labels;
 }

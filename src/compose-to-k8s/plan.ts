@@ -36,17 +36,27 @@ export function pipelineRunUrl(v: PipelineVariables): string | undefined {
 }
 
 /**
+ * What traces a deployment to its run, as annotations (ComposeToK8s) or container labels
+ * (ComposeDeploy) under {@link ANNOTATIONS}' keys: the run that deploys, and the build number and
+ * commit the images come from (the digest file's, else this run's). Each only when known.
+ */
+export function runTraceability(v: PipelineVariables, digests: DigestFile | undefined): Record<string, string> {
+  const values: Record<string, string> = {};
+  const runUrl = pipelineRunUrl(v);
+  const buildNumber = digests?.pipeline.buildNumber ?? v.buildNumber;
+  const sourceVersion = digests?.pipeline.sourceVersion ?? v.sourceVersion;
+  if (runUrl) values[ANNOTATIONS.runUrl] = runUrl;
+  if (buildNumber) values[ANNOTATIONS.buildNumber] = buildNumber;
+  if (sourceVersion) values[ANNOTATIONS.sourceVersion] = sourceVersion;
+  return values;
+}
+
+/**
  * The traceability annotations: the run that deploys, the build number and commit the images come
  * from (the digest file's, else this run's), and every pinned image (`service=repo@sha256:…`).
  */
 export function traceabilityAnnotations(v: PipelineVariables, digests: DigestFile | undefined, images: readonly RenderedImage[]): Record<string, string> {
-  const annotations: Record<string, string> = {};
-  const runUrl = pipelineRunUrl(v);
-  const buildNumber = digests?.pipeline.buildNumber ?? v.buildNumber;
-  const sourceVersion = digests?.pipeline.sourceVersion ?? v.sourceVersion;
-  if (runUrl) annotations[ANNOTATIONS.runUrl] = runUrl;
-  if (buildNumber) annotations[ANNOTATIONS.buildNumber] = buildNumber;
-  if (sourceVersion) annotations[ANNOTATIONS.sourceVersion] = sourceVersion;
+  const annotations = runTraceability(v, digests);
   const pinned = images
     .filter((i) => i.pinned)
     .map((i) => `${i.service}=${i.resolved}`)

@@ -118,10 +118,7 @@ function Tests({ rows }: { rows: TestRow[] }): ReactElement {
         <tbody>
           {rows.map(({ place, record }, i) => (
             <tr key={i}>
-              <th scope="row">
-                {record.project}
-                <div className="ol-note">{describePlace(place)}</div>
-              </th>
+              <ProjectCell project={record.project} place={place} />
               <td>
                 <span className={`ol-outcome ol-${record.outcome}`}>{record.outcome === 'passed' ? 'Passed' : 'Failed'}</span>
                 {record.failure && <div className="ol-note">{record.failure}</div>}
@@ -215,10 +212,7 @@ function HostDeployments({ rows }: { rows: HostDeploymentRow[] }): ReactElement 
         <tbody>
           {rows.map(({ place, record }, i) => (
             <tr key={i}>
-              <th scope="row">
-                {record.project}
-                <div className="ol-note">{describePlace(place)}</div>
-              </th>
+              <ProjectCell project={record.project} place={place} />
               <td className="ol-mono">{record.host}</td>
               <td>
                 <span className={`ol-outcome ol-${record.outcome === 'deployed' || record.outcome === 'down' ? 'passed' : 'failed'}`}>{record.outcome}</span>
@@ -234,6 +228,16 @@ function HostDeployments({ rows }: { rows: HostDeploymentRow[] }): ReactElement 
         </tbody>
       </table>
     </section>
+  );
+}
+
+/** A row's first cell: the compose project, and where in the run the step was. */
+function ProjectCell({ project, place }: { project: string; place: TestRow['place'] }): ReactElement {
+  return (
+    <th scope="row">
+      {project}
+      <div className="ol-note">{describePlace(place)}</div>
+    </th>
   );
 }
 
