@@ -255,6 +255,41 @@ describe('ComposeDeploy@1 on the test bed (run from the unpacked .vsix)', functi
     await assertNothingLeft(temp);
   });
 
+  it('pulls from a registry that needs a login (containerRegistry) through a temporary DOCKER_CONFIG, and leaves no credentials', async () => {
+    // The same builds, pushed to the bed's htpasswd registry with a login of the test's own.
+    const config = await mkdtemp(join(work, 'login-'));
+    execFileSync('docker', ['--config', config, 'login', bed.authRegistry, '--username', bed.authUser, '--password-stdin'], { env: bed.env, input: bed.authPassword, stdio: ['pipe', 'ignore', 'ignore'] });
+    const secure = `${bed.authRegistry}/outerloop-deploy-${randomBytes(3).toString('hex')}`;
+    const pushed: Record<string, string> = {};
+    for (const [name, digest] of [['web', digests.web1], ['worker', digests.worker1]] as const) {
+      const from = `${registry}/${name}@${digest}`;
+      docker('tag', from, `${secure}/${name}:1`);
+      const out = execFileSync('docker', ['--config', config, 'push', `${secure}/${name}:1`], { env: bed.env, encoding: 'utf8' });
+      pushed[name] = /digest: (sha256:[0-9a-f]{64})/.exec(out)![1];
+      docker('image', 'rm', `${secure}/${name}:1`);
+    }
+    const file = join(work, `${randomBytes(4).toString('hex')}.json`);
+    await writeFile(file, formatDigestFile({
+      version: 1,
+      images: ['web', 'worker'].map((n) => ({ reference: `${secure}/${n}:1`, repository: `${secure}/${n}`, tag: '1', digest: pushed[n] })),
+      pipeline: {},
+    }));
+    const project = newProject();
+    const registryEndpoint: EndpointSpec = { id: '00000000-0000-4000-8000-000000005001', url: `http://${bed.authRegistry}`, scheme: 'UsernamePassword', parameters: { username: bed.authUser, password: bed.authPassword } };
+    const inputs = { environment: `REGISTRY=${secure}`, digestFile: file, dockerHostConnection: TLS_ID };
+    const { run: refused } = await deploy(project, inputs);
+    assert.equal(refused.result, 'Failed', `without the login the registry refuses the pull:\n${describeRun(refused)}`);
+    assert.match(refused.message ?? '', /^Compose could not pull the images: /);
+    const { run, temp } = await deploy(project, { ...inputs, containerRegistry: registryEndpoint.id }, { endpoints: [tlsEndpoint, registryEndpoint] });
+    assert.equal(run.result, 'Succeeded', describeRun(run));
+    assert.match(run.output, new RegExp(`^Logged in to ${bed.authRegistry.replace(/[.]/g, '\\.')} as ${bed.authUser} \\(temporary DOCKER_CONFIG\\)\\.$`, 'm'));
+    assert.ok(run.secrets.includes(bed.authPassword));
+    assert.ok(!logLines(run).includes(bed.authPassword), 'the password never reaches the log');
+    assert.equal(containers(project)['web'].image, `${secure}/web@${pushed['web']}`);
+    await assertNothingLeft(temp);
+    await rm(config, { recursive: true, force: true });
+  });
+
   describe('over SSH', () => {
     let sshd: TestSshd;
     before(async () => {
