@@ -17,7 +17,7 @@ function reader(inputs: Record<string, string>, variables: Record<string, string
 }
 
 /** The tasks that read compose files, and the compose inputs they all have. */
-const COMPOSE_TASKS = ['compose-test', 'push-digest', 'compose-to-k8s'];
+const COMPOSE_TASKS = ['compose-test', 'push-digest', 'compose-to-k8s', 'compose-deploy'];
 const COMPOSE_INPUTS = ['composeFiles', 'environment', 'envFile', 'profiles', 'projectName'];
 
 interface InputDefinition {
