@@ -153,6 +153,10 @@ export async function runComposeDeploy(inputs: ComposeDeployInputs, context: Tas
           signal,
           now: context.clock,
           writeOverride: (text) => writeFile(override, text, { mode: 0o600 }),
+        }).catch((err: unknown): DeployOutcome => {
+          // Failed before `up` (an unreachable engine, a pull refused): nothing changed, but the run records it.
+          if (signal.aborted) throw err;
+          return { outcome: 'failed', failure: err instanceof Error ? err : new Error(String(err)), previous: [], containers: [] };
         });
         reportOutcome(context, composeDeployRecord({
           action: 'deploy', project: project.name, host, outcome: result.outcome, failure: result.failure ? describeError(result.failure) : undefined,

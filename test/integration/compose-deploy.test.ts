@@ -215,6 +215,7 @@ describe('ComposeDeploy@1 on the test bed (run from the unpacked .vsix)', functi
     const { run, temp } = await deploy(project, { digestFile: await digestFile(digests.web1, digests.worker1), dockerHostConnection: TLS_ID }, { endpoints: [wrong] });
     assert.equal(run.result, 'Failed', describeRun(run));
     assert.match(run.message ?? '', /^Could not reach the Docker engine at tcp:\/\/127\.0\.0\.1:2376 \(input 'dockerHostConnection'\): .*(certificate|tls)/i);
+    assert.match(run.output, /##vso\[task\.addattachment type=outerloop\.result;name=compose-deploy;\]/, 'the failure is recorded for the run too');
     assert.ok(!(run.message ?? '').includes('\n'));
     assert.deepEqual(containers(project), {});
     await assertNothingLeft(temp);
