@@ -233,13 +233,15 @@ async function bringUp(plan: DeployPlan, ports: DeployPorts, entries: readonly O
     const stale = planStaleServices(entries, planRunning((await docker.inspectProject(plan.project)).containers));
     if (stale.length > 0) await compose.remove(stale, { signal });
   }
+  // Compose v1's `up` waits for `service_healthy` dependencies itself, with no end: the deadline bounds it.
+  const bounded = plan.upWait ? signal : AbortSignal.any([signal, AbortSignal.timeout(Math.max(0, deadline - ports.now()))]);
   let upError: unknown;
   try {
     await compose.up(services, {
       build: false,
       removeOrphans: !rollback,
       ...(plan.upWait ? { wait: true, waitTimeoutSeconds: plan.waitTimeoutSeconds } : {}),
-      signal,
+      signal: bounded,
     });
   } catch (err) {
     upError = err;
