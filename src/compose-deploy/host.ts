@@ -1,6 +1,7 @@
+import { accessSync, constants } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError } from '../common/errors';
+import { InputError, ToolError } from '../common/errors';
 import { withTempDir } from '../common/fs';
 import type { ServiceEndpoint } from '../pipeline/interfaces';
 
@@ -83,6 +84,20 @@ export function readSshConnection(input: string, endpoint: ServiceEndpoint): Doc
   return { kind: 'ssh', input, connection: endpoint.id, user, host, port: Number(portText), privateKey: privateKey ? `${privateKey.trim()}\n` : undefined };
 }
 
+/** The first executable `name` in the folders of `path`, or undefined. */
+function locateOnPath(name: string, path: string | undefined): string | undefined {
+  for (const dir of (path ?? '').split(':')) {
+    if (!dir.startsWith('/')) continue;
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return join(dir, name);
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
 /** Single-quotes a value for the POSIX shell script the SSH wrapper is (our own paths only, never an input). */
 function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
@@ -125,7 +140,9 @@ export async function withDockerHost<T>(
     if (target.privateKey) await writeFile(join(dir, 'id_key'), target.privateKey, { mode: 0o600 });
     await writeFile(join(dir, 'ssh_config'), config, { mode: 0o600 });
     const wrapper = join(dir, 'ssh');
-    await writeFile(wrapper, `#!/bin/sh\nexec ${shellQuote(options.ssh ?? '/usr/bin/ssh')} -F ${shellQuote(join(dir, 'ssh_config'))} "$@"\n`, { mode: 0o700 });
+    const ssh = options.ssh ?? locateOnPath('ssh', base['PATH']);
+    if (!ssh) throw new ToolError('ssh', `'ssh' was not found on PATH: docker reaches an ssh:// host (input '${target.input}') through the OpenSSH client; install it on the agent.`);
+    await writeFile(wrapper, `#!/bin/sh\nexec ${shellQuote(ssh)} -F ${shellQuote(join(dir, 'ssh_config'))} "$@"\n`, { mode: 0o700 });
     await chmod(wrapper, 0o700);
     const path = [dir, base['PATH'] ?? ''].filter(Boolean).join(':');
     return body({ ...base, PATH: path, DOCKER_HOST: sshUrl(target) });

@@ -77,6 +77,12 @@ describe('ComposeDeploy host connections', () => {
     assert.ok(dir && !existsSync(dir));
   });
 
+  it('SSH without an ssh client on PATH: one sentence, nothing left', async () => {
+    const t = readSshConnection('sshConnection', endpoint('', { username: 'deploy' }, { host: 'qa', privatekey: KEY }));
+    await assert.rejects(withDockerHost(t, { tempRoot: root, baseEnv: { PATH: '/nonexistent' } }, async () => undefined), /^ToolError: 'ssh' was not found on PATH: .*input 'sshConnection'/);
+    assert.deepEqual(await readdir(root), []);
+  });
+
   it("the agent's own engine: its environment as it is, nothing written", async () => {
     await withDockerHost({ kind: 'local' }, { tempRoot: root, baseEnv: { DOCKER_HOST: 'unix:///x.sock' } }, async (env) => {
       assert.equal(env['DOCKER_HOST'], 'unix:///x.sock');
