@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { InputError } from '../common/errors';
 import type { AzureDevOpsConnection } from '../azdo/build-artifacts';
 import { readRegistryCredentials, type RegistryCredentials } from '../docker/registry-credentials';
-import { readKubernetesConnection, type ClusterAccess } from '../k8s/deploy/kubeconfig';
+import { readKubernetesConnection, type ClusterAccess } from '../k8s/apply/kubeconfig';
 import type { InputReader } from '../pipeline/inputs';
 import type { PipelineVariables } from './plan';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { asRecord, podTemplateOf } from './decorate';
-import type { KubernetesObject } from './render';
+import type { KubernetesObject } from './objects';
 
 /**
  * The pod template's `outerloop.io/config-hash`: a hash of the data of the ConfigMaps and Secrets

@@ -2,7 +2,7 @@ import type { Capabilities, Container, ContainerPort, EnvVar, Probe, ResourceReq
 import type { ComposeHealthcheck, ComposeResources, ComposeService } from '../compose/model';
 import type { TransformContext } from './context';
 import { portNameProblem } from './names';
-import type { ServicePlan } from './plan';
+import type { ServicePlan } from './service-plan';
 import { byteQuantity, cpuQuantity, escapeDependentVariables, seconds } from './quantities';
 
 /**

@@ -1,6 +1,6 @@
 import type { ServicePort } from 'kubernetes-types/core/v1';
 import { CONTROL_LABELS, type TransformContext } from './context';
-import type { ServicePlan } from './plan';
+import type { ServicePlan } from './service-plan';
 
 /** ports and expose → a Service; ingress labels → an Ingress. */
 

@@ -6,7 +6,7 @@ import type { TransformContext } from './context';
 import { dependencyInitContainers, jobWaiterName } from './dependencies';
 import { dnsLabelProblem, dnsSubdomainProblem, toKubernetesName } from './names';
 import { governingServiceName } from './network';
-import type { ServicePlan } from './plan';
+import type { ServicePlan } from './service-plan';
 import { seconds } from './quantities';
 import { podStorage, type PodStorage, type StoragePlan } from './storage';
 

@@ -1,5 +1,5 @@
 import type { DockerBuildTagPlan } from '../docker-build-tag/plan';
-import type { RenderedImage } from '../k8s/render';
+import type { RenderedImage } from '../k8s/objects';
 import type { PushedImage } from '../push-digest/plan';
 import type { RecordBody } from './publish';
 import type { ServiceRecord, TestTotals } from './record';

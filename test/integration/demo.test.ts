@@ -6,7 +6,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readDigestFile } from '../../src/digests/digest-file';
-import { DEFAULT_WAIT_IMAGE } from '../../src/k8s/render';
+import { DEFAULT_WAIT_IMAGE } from '../../src/k8s/convert';
 import { ROOT } from '../support/paths';
 import { deleteNamespaces, getJson, requireTestCluster, type TestCluster } from '../support/cluster';
 import { requireTestBed, type TestBed } from '../support/testbed';

@@ -1,6 +1,6 @@
 import { asRecord, podTemplateOf } from '../decorate';
 import { toKubernetesName } from '../names';
-import type { KubernetesObject, RenderedImage } from '../render';
+import type { KubernetesObject, RenderedImage } from '../objects';
 
 /**
  * The chart's values, read off the converted objects: what the converter decided is each value's

@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { loadAll } from 'js-yaml';
-import * as commands from '../../../src/k8s/deploy/commands';
-import { describeObjects, jobsOf, namespaceObject, workloadsOf } from '../../../src/k8s/deploy/objects';
-import { formatManifests } from '../../../src/k8s/order';
-import { dockerConfigJson, registrySecretObject, registrySecretValues } from '../../../src/k8s/deploy/registry-secret';
-import { cronJob, deployment, labels, service } from '../../support/k8s-objects';
+import * as commands from '../../../../src/k8s/apply/commands';
+import { describeObjects, jobsOf, namespaceObject, workloadsOf } from '../../../../src/k8s/apply/objects';
+import { formatManifests } from '../../../../src/k8s/manifests';
+import { dockerConfigJson, registrySecretObject, registrySecretValues } from '../../../../src/k8s/apply/registry-secret';
+import { cronJob, deployment, labels, service } from '../../../support/k8s-objects';
 
 describe('kubectl command lines', () => {
   const w = { kind: 'Deployment', name: 'api', matchLabels: { b: '2', a: '1' } };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { FileError, InputError } from '../../../src/common/errors';
 import { readDigestFile } from '../../../src/digests/digest-file';
-import { StrictModeError, renderComposeProject } from '../../../src/k8s/render';
+import { StrictModeError, renderComposeProject } from '../../../src/k8s/convert';
 import { CONVERT_FIXTURES } from '../../support/convert-fixtures';
 
 // The contract ComposeToK8s@1 uses: images with their pinning, the project name, strict mode.

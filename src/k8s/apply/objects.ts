@@ -1,5 +1,5 @@
 import { asRecord } from '../decorate';
-import type { KubernetesObject } from '../render';
+import type { KubernetesObject } from '../objects';
 import type { WorkloadRef } from './commands';
 
 /** Pure helpers over rendered objects for the deploy: workloads, Jobs, the Namespace, names (decoration: ../decorate; YAML: ../order). */

@@ -1,5 +1,5 @@
 import type { RegistryCredentials } from '../../docker/registry-credentials';
-import type { KubernetesObject } from '../render';
+import type { KubernetesObject } from '../objects';
 
 /** The key Docker Hub credentials go under in a docker config. */
 const DOCKER_HUB_AUTH_KEY = 'https://index.docker.io/v1/';

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { formatEvents, keyEvent, pickFailingPod, type ListedPod } from '../../../src/k8s/deploy/diagnose';
-import { PruneRefusedError, checkPrune, deleteRef, planPrune, type ListedObject } from '../../../src/k8s/deploy/prune';
-import type { KubernetesObject } from '../../../src/k8s/render';
+import { formatEvents, keyEvent, pickFailingPod, type ListedPod } from '../../../../src/k8s/apply/diagnose';
+import { PruneRefusedError, checkPrune, deleteRef, planPrune, type ListedObject } from '../../../../src/k8s/apply/prune';
+import type { KubernetesObject } from '../../../../src/k8s/objects';
 
 const applied: KubernetesObject[] = [
   { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api' } },

@@ -3,8 +3,8 @@ import { ToolError } from '../../common/errors';
 import type { PipelineOutput } from '../../pipeline/interfaces';
 import { neutralizeLoggingCommands } from '../../process/neutralize';
 import { failureReason, lastLines, type ExecResult } from '../../process/runner';
-import { formatManifests } from '../order';
-import type { KubernetesObject } from '../render';
+import { formatManifests } from '../manifests';
+import type { KubernetesObject } from '../objects';
 import {
   applyArgs,
   deleteArgs,

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
-import { FileError, InputError } from '../../../src/common/errors';
+import { FileError, InputError } from '../../../../src/common/errors';
 import {
   clusterSecrets,
   decodeServiceAccountToken,
@@ -16,8 +16,8 @@ import {
   secretLinesOf,
   withKubeconfig,
   type ClusterAccess,
-} from '../../../src/k8s/deploy/kubeconfig';
-import type { ServiceEndpoint } from '../../../src/pipeline/interfaces';
+} from '../../../../src/k8s/apply/kubeconfig';
+import type { ServiceEndpoint } from '../../../../src/pipeline/interfaces';
 
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2EifQ.c2lnbmF0dXJl';
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----';

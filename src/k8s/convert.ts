@@ -4,26 +4,21 @@ import { loadComposeProject } from '../compose/load';
 import type { ComposeProject } from '../compose/model';
 import type { DigestFile } from '../digests/digest-file';
 import { readBindSources } from './bind-sources';
-import { servicesNeedingImagePorts, type ExposedPort, type ImagePortsLookup } from './image-ports';
+import type { ExposedPort, ImagePortsLookup } from './image-ports';
 import { decorateObjects } from './decorate';
 import { parseImageReference, ReferenceFormatError } from '../docker/reference';
 import { dnsLabelProblem, labelKeyProblem } from './names';
-import { formatManifests, sortObjects } from './order';
+import { formatManifests, sortObjects } from './manifests';
+import type { KubernetesObject, RenderedImage } from './objects';
+import { servicesNeedingImagePorts } from './reachability';
 import { transformProject } from './transform';
 import { validateObjects } from './validate';
 
 /**
- * The contract between the compose→Kubernetes converter (this module, the converter issue) and its
- * users (ComposeToK8s@1 and `outerloop convert`): compose files in, deterministic manifests out.
+ * The converter's entry, shared by ComposeToK8s@1 and `outerloop convert`: compose files in,
+ * deterministic manifests out. It reads what the pure transformer (transform.ts) needs from disk
+ * and the engine, then decorates, sorts (manifests.ts) and validates what it returns.
  */
-
-/** A Kubernetes object as plain data (apiVersion, kind, metadata, …). */
-export interface KubernetesObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  [key: string]: unknown;
-}
 
 /** What to convert and how. */
 export interface RenderOptions {
@@ -66,18 +61,6 @@ export const DEFAULT_KUBECTL_IMAGE = 'bitnami/kubectl:1.30';
 
 /** Strict mode met a warning. */
 export class StrictModeError extends OuterloopError {}
-
-/** One service's image and whether it ended up pinned by digest. */
-export interface RenderedImage {
-  service: string;
-  /** The image as written in the compose file (after interpolation). */
-  image: string;
-  /** The image in the manifests (`repo@sha256:…` when pinned). */
-  resolved: string;
-  pinned: boolean;
-  /** The service has a `build` section: this project builds the image. */
-  built: boolean;
-}
 
 /** The converter's answer. */
 export interface RenderResult {

@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
 import sinon from 'sinon';
-import { CancelledError, ToolError } from '../../../src/common/errors';
-import { deployToCluster, describeApplyFailure, type DeployPlan } from '../../../src/k8s/deploy/deploy';
-import { KubectlCli } from '../../../src/k8s/deploy/kubectl';
-import type { KubernetesObject } from '../../../src/k8s/render';
-import type { ProcessRunner } from '../../../src/process/runner';
+import { CancelledError, ToolError } from '../../../../src/common/errors';
+import { deployToCluster, describeApplyFailure, type DeployPlan } from '../../../../src/k8s/apply/deploy';
+import { KubectlCli } from '../../../../src/k8s/apply/kubectl';
+import type { KubernetesObject } from '../../../../src/k8s/objects';
+import type { ProcessRunner } from '../../../../src/process/runner';
 import { commandLines, failed, fakeKubectl, fakeOutput, infoLines, ok } from './fakes';
 
 const objects: KubernetesObject[] = [

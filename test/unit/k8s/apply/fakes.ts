@@ -1,7 +1,7 @@
 import sinon from 'sinon';
-import type { PipelineOutput } from '../../../src/pipeline/interfaces';
-import type { ExecResult } from '../../../src/process/runner';
-import type { Kubectl } from '../../../src/k8s/deploy/kubectl';
+import type { PipelineOutput } from '../../../../src/pipeline/interfaces';
+import type { ExecResult } from '../../../../src/process/runner';
+import type { Kubectl } from '../../../../src/k8s/apply/kubectl';
 
 /** A PipelineOutput whose every method is a sinon spy. */
 export function fakeOutput(): { [K in keyof PipelineOutput]: sinon.SinonSpy } {

@@ -1,5 +1,5 @@
 import { OuterloopError } from '../../common/errors';
-import type { KubernetesObject } from '../render';
+import type { KubernetesObject } from '../objects';
 import { objectKey } from './objects';
 
 /** The namespaced resource types an app's objects can be, looked at when pruning. */

@@ -1,4 +1,4 @@
-import type { KubernetesObject } from './render';
+import type { KubernetesObject } from './objects';
 import { emitYaml } from './yaml-emit';
 
 /** Deterministic output: objects in kind order then name, keys sorted, one YAML document each. */
