@@ -10,7 +10,7 @@ import type { KubernetesObject } from './objects';
  */
 
 /** The annotation key. */
-export const CONFIG_HASH_ANNOTATION = 'outerloop.io/config-hash';
+const CONFIG_HASH_ANNOTATION = 'outerloop.io/config-hash';
 
 type Json = Record<string, unknown>;
 

@@ -57,7 +57,7 @@ export interface RenderOptions {
 /** Default image of the init containers that wait for a Service. */
 export const DEFAULT_WAIT_IMAGE = 'busybox:1.36';
 /** Default image of the init containers that wait for a Job. */
-export const DEFAULT_KUBECTL_IMAGE = 'bitnami/kubectl:1.30';
+const DEFAULT_KUBECTL_IMAGE = 'bitnami/kubectl:1.30';
 
 /** Strict mode met a warning. */
 export class StrictModeError extends OuterloopError {}

@@ -4,7 +4,7 @@ import { emitYaml } from './yaml-emit';
 /** Deterministic output: objects in kind order then name, keys sorted, one YAML document each. */
 
 /** The order kinds are written (and applied) in: what others depend on comes first. */
-export const KIND_ORDER = [
+const KIND_ORDER = [
   'Namespace', 'ServiceAccount', 'Role', 'RoleBinding', 'Secret', 'ConfigMap', 'PersistentVolumeClaim', 'Service',
   'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Ingress',
 ];

@@ -13,7 +13,7 @@ function servicePorts(plan: ServicePlan, withNodePorts: boolean): ServicePort[] 
 }
 
 /** The name of the Service that exposes a service's published ports outside the cluster when its own Service cannot. */
-export function externalServiceName(plan: ServicePlan): string {
+function externalServiceName(plan: ServicePlan): string {
   return `${plan.name.slice(0, 54).replace(/-+$/, '')}-external`;
 }
 

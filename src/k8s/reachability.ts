@@ -12,7 +12,7 @@ import type { ServicePlan } from './service-plan';
 const HOST = /(?<=^|[/@=,;\s(])([A-Za-z0-9][A-Za-z0-9_.-]*)(?=$|[:/,;\s)?])/g;
 
 /** Who refers to each service, as `referrer (how)`, per referred service name. */
-export function findReferences(services: readonly ComposeService[]): Map<string, string[]> {
+function findReferences(services: readonly ComposeService[]): Map<string, string[]> {
   const names = new Set(services.map((s) => s.name));
   const refs = new Map<string, string[]>();
   const add = (target: string, from: ComposeService, how: string): void => {

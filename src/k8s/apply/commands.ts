@@ -4,7 +4,7 @@
  */
 
 /** The field manager every apply uses, so that later applies own (and can drop) the same fields. */
-export const FIELD_MANAGER = 'outerloop';
+const FIELD_MANAGER = 'outerloop';
 
 /** A workload whose rollout kubectl can watch and undo. */
 export interface WorkloadRef {

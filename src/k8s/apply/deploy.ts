@@ -200,7 +200,7 @@ const IMMUTABLE = /field is immutable|is immutable|may not change once set|may n
  * from the API server's "is invalid" error, or undefined when the error is about something else.
  * Where the server names only `spec`, the field is read from the diff it prints below (`- "Field": …`).
  */
-export function describeImmutableField(text: string): string | undefined {
+function describeImmutableField(text: string): string | undefined {
   const match = INVALID_OBJECT.exec(text);
   if (!match) return undefined;
   const [, kind, name, causes] = match;
@@ -214,7 +214,7 @@ export function describeImmutableField(text: string): string | undefined {
 }
 
 /** How long the health probe after a failed rollout, and each diagnostic request after it, may take. */
-export const PROBE_TIMEOUT_SECONDS = 5;
+const PROBE_TIMEOUT_SECONDS = 5;
 const DIAGNOSE_TIMEOUT_SECONDS = 15;
 
 /**
@@ -228,7 +228,7 @@ async function probeCluster(kubectl: Kubectl): Promise<string | undefined> {
 }
 
 /** The one sentence when the cluster stopped answering while a rollout was watched. */
-export function describeUnansweredCluster(workload: WorkloadRef, detail: string, server?: string): string {
+function describeUnansweredCluster(workload: WorkloadRef, detail: string, server?: string): string {
   const at = server ? ` at ${server}` : '';
   return `The Kubernetes cluster${at} stopped answering during the rollout of ${workloadName(workload)}, so whether it finished is unknown and nothing was rolled back: ${detail}`;
 }
@@ -278,7 +278,7 @@ async function rollBack(kubectl: Kubectl, output: PipelineOutput, namespace: str
 }
 
 /** The task's one sentence for failed rollouts: the first failure in full, the others counted. */
-export function describeRolloutFailures(failures: readonly RolloutFailure[], timeoutSeconds: number): string {
+function describeRolloutFailures(failures: readonly RolloutFailure[], timeoutSeconds: number): string {
   const [first, ...others] = failures;
   const cause: string[] = [];
   if (first.pod) cause.push(`pod ${first.pod} is ${first.podReason}`);

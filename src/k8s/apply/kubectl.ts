@@ -22,7 +22,7 @@ export interface KubectlRunOptions {
 }
 
 /** How much longer than the rollout timeout one kubectl request may take: a rollout's own `--timeout` fires first. */
-export const REQUEST_TIMEOUT_MARGIN_SECONDS = 5;
+const REQUEST_TIMEOUT_MARGIN_SECONDS = 5;
 
 /**
  * The flags that point kubectl at one cluster. `rolloutTimeoutSeconds` bounds every request too
@@ -39,7 +39,7 @@ export function kubectlGlobalArgs(kubeconfig: string, context: string | undefine
 }
 
 /** `--request-timeout=Ns`, at least one second. */
-export function requestTimeoutArg(seconds: number): string {
+function requestTimeoutArg(seconds: number): string {
   return `--request-timeout=${Math.max(1, Math.ceil(seconds))}s`;
 }
 
@@ -74,7 +74,7 @@ export class KubectlCli implements Kubectl {
 }
 
 /** Throws the job's cancellation when `signal` is aborted. */
-export function throwIfAborted(signal: AbortSignal | undefined): void {
+function throwIfAborted(signal: AbortSignal | undefined): void {
   if (!signal?.aborted) return;
   throw signal.reason instanceof Error ? signal.reason : new CancelledError('SIGTERM');
 }
