@@ -1,8 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { InputError } from '../../../src/common/errors';
-import { parseRunArgs } from '../../../src/run/options';
-import { TaskCatalog } from '../../../src/run/task-catalog';
-import { FIXTURE_TASKS } from '../../support/run-pipeline';
+import { parseRunArgs } from '../../../src/cli/commands/run-options';
 
 describe('outerloop run options', () => {
   it('reads the file, variables, secrets (also from the environment) and endpoints', () => {
@@ -42,16 +40,4 @@ describe('outerloop run options', () => {
   for (const [args, message] of bad) {
     it(`rejects ${args.join(' ')}`, () => assert.throws(() => parseRunArgs(args, {}), (err: unknown) => err instanceof InputError && err.message === message));
   }
-});
-
-describe('the task catalog', () => {
-  it('maps Name@Major by task.json, also qualified by extension or by id', async () => {
-    const catalog = await TaskCatalog.load([FIXTURE_TASKS, '/nonexistent']);
-    assert.deepEqual(catalog.names(), ['Probe@1', 'Probe@2']);
-    assert.match(catalog.resolve('probe', 1).dir, /run-tasks\/probe$/);
-    assert.match(catalog.resolve('Probe', 2).dir, /run-tasks\/probe-v2$/);
-    assert.match(catalog.resolve('outerloop.outerloop.Probe', 1).dir, /run-tasks\/probe$/);
-    assert.match(catalog.resolve('0d3c8a51-4f2e-4a8e-9f6e-2f2a3d1b7c02', 2).dir, /probe-v2$/);
-    assert.throws(() => catalog.resolve('Probe', 9), /Task 'Probe@9' is not available: outerloop has Probe@1, @2\./);
-  });
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { SecretMasker } from '../../../src/run/mask';
-import { StepOutput, type OutputLine } from '../../../src/run/step-output';
+import { SecretMasker } from '../../../src/local-run/mask';
+import { StepOutput, type OutputLine } from '../../../src/local-run/step-output';
 
 function feed(kind: 'task' | 'script', lines: string[], debug = false): { output: StepOutput; shown: OutputLine[]; masker: SecretMasker } {
   const shown: OutputLine[] = [];

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { SecretMasker } from '../../../src/run/mask';
-import { ConsoleReporter, Paint, fitToWidth, formatDuration, formatStepSummaries, formatSummary, type StepRecord } from '../../../src/run/report';
+import { SecretMasker } from '../../../src/local-run/mask';
+import { ConsoleReporter, Paint, fitToWidth, formatDuration, formatStepSummaries, formatSummary, type StepRecord } from '../../../src/local-run/report';
 
 const view = (index: number, label: string, what: string) => ({ index, total: 4, label, what });
 const records: StepRecord[] = [

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { FileError } from '../../../src/common/errors';
-import { allSteps, jobSteps } from '../../../src/run/model';
-import { describeStep } from '../../../src/run/engine';
-import { parsePipeline } from '../../../src/run/parse';
+import { allSteps, jobSteps } from '../../../src/local-run/model';
+import { describeStep } from '../../../src/local-run/engine';
+import { parsePipeline } from '../../../src/local-run/parse';
 
 const FILE = 'azure-pipelines.yml';
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { buildTaskEnv, inputEnvName, variableEnvName } from '../../../src/agent/task-runner';
-import { expandMacros } from '../../../src/agent/macros';
-import type { TaskManifest } from '../../../src/agent/task-manifest';
+import { buildTaskEnv, inputEnvName, variableEnvName } from '../../../../src/local-run/agent/task-runner';
+import { expandMacros } from '../../../../src/local-run/agent/macros';
+import type { TaskManifest } from '../../../../src/local-run/agent/task-manifest';
 
 const manifest: TaskManifest = {
   id: 'x',

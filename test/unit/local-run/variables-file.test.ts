@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { FileError } from '../../../src/common/errors';
-import { readVariablesFile } from '../../../src/run/variables-file';
+import { readVariablesFile } from '../../../src/local-run/variables-file';
 
 describe('--variables-file', () => {
   it('reads name: value as variables and name: { value, secret: true } as secrets, every value as text', () => {

@@ -1,7 +1,7 @@
 import { delimiter, join, resolve } from 'node:path';
-import { expandMacros } from '../agent/macros';
-import type { TaskManifest } from '../agent/task-manifest';
-import type { EndpointSpec } from '../agent/task-runner';
+import { expandMacros } from './agent/macros';
+import type { TaskManifest } from './agent/task-manifest';
+import type { EndpointSpec } from './agent/task-runner';
 import { describeError, OuterloopError } from '../common/errors';
 import { ExpressionError } from './expression-parser';
 import { compileCondition, evaluateCondition, type StatusFunction, type Value } from './expression-eval';

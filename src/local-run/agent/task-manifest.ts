@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FileError } from '../common/errors';
+import { FileError } from '../../common/errors';
 
 /** The parts of a task.json that running a task needs. */
 export interface TaskManifest {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import type { StatusFunction } from '../../../src/run/expression-eval';
-import type { StepResult } from '../../../src/run/report';
-import { dependencyOrder, dependencyStatus, stepStatus, worse } from '../../../src/run/status';
+import type { StatusFunction } from '../../../src/local-run/expression-eval';
+import type { StepResult } from '../../../src/local-run/report';
+import { dependencyOrder, dependencyStatus, stepStatus, worse } from '../../../src/local-run/status';
 
 describe('status functions and results', () => {
   const steps: Array<[fn: StatusFunction, job: StepResult, cancelled: boolean, expected: boolean]> = [

@@ -1,5 +1,5 @@
-import type { EndpointSpec } from '../agent/task-runner';
-import { InputError } from '../common/errors';
+import type { EndpointSpec } from '../../local-run/agent/task-runner';
+import { InputError } from '../../common/errors';
 
 /** `outerloop run`'s command line, parsed. */
 export interface RunCommandOptions {

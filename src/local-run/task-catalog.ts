@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readTaskManifest, type TaskManifest } from '../agent/task-manifest';
+import { readTaskManifest, type TaskManifest } from './agent/task-manifest';
 import { OuterloopError } from '../common/errors';
 
 /** A task `outerloop run` can run: its folder and manifest. */

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { compileCondition, evaluateCondition, type StatusFunction } from '../../../src/run/expression-eval';
-import { ExpressionError } from '../../../src/run/expression-parser';
+import { compileCondition, evaluateCondition, type StatusFunction } from '../../../src/local-run/expression-eval';
+import { ExpressionError } from '../../../src/local-run/expression-parser';
 
 const variables: Record<string, string> = {
   'build.sourcebranch': 'refs/heads/main',

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { parseLoggingCommand, parseLoggingCommands } from '../../../src/agent/logging-commands';
+import { parseLoggingCommand, parseLoggingCommands } from '../../../../src/local-run/agent/logging-commands';
 
 describe('parseLoggingCommand', () => {
   it('reads a setvariable with its properties', () => {

@@ -1,4 +1,4 @@
-import { expandMacros } from '../agent/macros';
+import { expandMacros } from './agent/macros';
 import { ExpressionError } from './expression-parser';
 import { compileCondition, evaluate, toText, type Value } from './expression-eval';
 

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { FileError } from '../../../src/common/errors';
-import { compileCondition, evaluate, type Value } from '../../../src/run/expression-eval';
-import { expandPipelineFile, parsePipeline } from '../../../src/run/parse';
+import { compileCondition, evaluate, type Value } from '../../../src/local-run/expression-eval';
+import { expandPipelineFile, parsePipeline } from '../../../src/local-run/parse';
 import { EXPAND_FIXTURES, listExpandFixtures, runExpandFixture } from '../../support/expand-fixtures';
 
 const made: string[] = [];

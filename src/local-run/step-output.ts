@@ -1,4 +1,4 @@
-import { parseLoggingCommand, type LoggingCommand } from '../agent/logging-commands';
+import { parseLoggingCommand, type LoggingCommand } from './agent/logging-commands';
 import type { SecretMasker } from './mask';
 
 /** A variable a step set with `##vso[task.setvariable]`. */

@@ -1,4 +1,4 @@
-import type { EndpointSpec } from '../agent/task-runner';
+import type { EndpointSpec } from './agent/task-runner';
 import type { SecretMasker } from './mask';
 import type { StepResult } from './report';
 import type { LineSink, StepEffects } from './step-output';

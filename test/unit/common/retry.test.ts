@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import sinon from 'sinon';
-import { backoffDelay, realSleep, withRetries } from '../../../src/registry/retry';
+import { backoffDelay, realSleep, withRetries } from '../../../src/common/retry';
 
 describe('withRetries', () => {
   const transient = () => ({ transient: true, reason: 'flaky' });

@@ -1,4 +1,4 @@
-import { CancelledError } from '../common/errors';
+import { CancelledError } from './errors';
 
 /** Waits `ms` milliseconds; rejects when `signal` aborts. Injected so unit tests never wait. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
