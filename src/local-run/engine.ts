@@ -1,15 +1,15 @@
 import { delimiter, join, resolve } from 'node:path';
 import { expandMacros } from './agent/macros';
 import type { TaskManifest } from './agent/task-manifest';
-import type { EndpointSpec } from './agent/task-runner';
+import type { EndpointSpec } from './agent/task-process';
 import { describeError, OuterloopError } from '../common/errors';
 import { ExpressionError } from './expression-parser';
 import { compileCondition, evaluateCondition, type StatusFunction, type Value } from './expression-eval';
-import { downloadArtifacts, type RunOutputs } from './collect';
-import { applyStepEffects } from './effects';
-import type { SecretMasker } from './mask';
+import { downloadArtifacts, type RunOutputs } from './run-outputs';
+import { applyStepEffects } from './step-effects';
+import type { SecretMasker } from './secret-masker';
 import { allSteps, jobSteps, type DownloadStep, type Job, type JobLeg, type JobPhase, type Pipeline, type Stage, type Step, type VariableDefinition } from './model';
-import { DEFAULT_BUILD_NUMBER_FORMAT, formatBuildNumber, jobVariables } from './predefined';
+import { DEFAULT_BUILD_NUMBER_FORMAT, formatBuildNumber, jobVariables } from './predefined-variables';
 import type { RunReporter, StepRecord, StepResult, StepView } from './report';
 import { runScriptStep } from './script-step';
 import { dependencyOrder, dependencyStatus, stepStatus, worse } from './status';
@@ -17,7 +17,7 @@ import type { StepOutcome, StepRunContext } from './step-context';
 import type { StepEffects } from './step-output';
 import type { TaskCatalog } from './task-catalog';
 import { runTaskStep } from './task-step';
-import { VariableStore } from './variables';
+import { VariableStore } from './variable-store';
 
 /** Everything a run needs that is not in the pipeline file. */
 export interface RunOptions {

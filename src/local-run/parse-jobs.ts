@@ -1,5 +1,5 @@
 import { LIFECYCLE_HOOKS, type Job, type JobLeg, type JobPhase, type Step } from './model';
-import { at, checkDependencies, NAME, readVariables, Reader, type Mapping, type Node } from './pipeline-reader';
+import { at, checkDependencies, NAME, readVariables, Reader, type Mapping, type Node } from './parse-reader';
 import { readSteps } from './parse-steps';
 
 /**

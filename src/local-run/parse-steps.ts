@@ -1,5 +1,5 @@
 import type { DownloadStep, Step, StepCommon } from './model';
-import { at, NAME, Reader, type Mapping, type Node } from './pipeline-reader';
+import { at, NAME, Reader, type Mapping, type Node } from './parse-reader';
 
 /**
  * Steps of the expanded document: task (PublishPipelineArtifact@1 and DownloadPipelineArtifact@2

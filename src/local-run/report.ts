@@ -1,6 +1,6 @@
 import { neutralizeLoggingCommands } from '../process/neutralize';
-import type { StepSummary } from './collect';
-import type { SecretMasker } from './mask';
+import type { StepSummary } from './run-outputs';
+import type { SecretMasker } from './secret-masker';
 import { markdownToPlainText } from './summary-text';
 import type { OutputLine } from './step-output';
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { agentEnvironment } from './agent/task-runner';
+import { agentEnvironment } from './agent/task-process';
 import { watchChild } from './child-control';
 import type { ScriptStep } from './model';
 import { StepOutput } from './step-output';

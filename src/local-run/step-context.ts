@@ -1,8 +1,8 @@
-import type { EndpointSpec } from './agent/task-runner';
-import type { SecretMasker } from './mask';
+import type { EndpointSpec } from './agent/task-process';
+import type { SecretMasker } from './secret-masker';
 import type { StepResult } from './report';
 import type { LineSink, StepEffects } from './step-output';
-import type { VariableStore } from './variables';
+import type { VariableStore } from './variable-store';
 
 /** What the engine gives a step runner. */
 export interface StepRunContext {

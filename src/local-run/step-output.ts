@@ -1,5 +1,5 @@
 import { parseLoggingCommand, type LoggingCommand } from './agent/logging-commands';
-import type { SecretMasker } from './mask';
+import type { SecretMasker } from './secret-masker';
 
 /** A variable a step set with `##vso[task.setvariable]`. */
 export interface SetVariable {

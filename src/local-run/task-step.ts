@@ -1,4 +1,4 @@
-import { startTask } from './agent/task-runner';
+import { startTask } from './agent/task-process';
 import type { TaskStep } from './model';
 import { StepOutput } from './step-output';
 import { stoppedOutcome, type StepOutcome, type StepRunContext } from './step-context';
@@ -8,7 +8,7 @@ import { watchChild } from './child-control';
 const RESULTS = ['Succeeded', 'SucceededWithIssues', 'Failed', 'Canceled', 'Cancelled'];
 
 /**
- * Runs a `task:` step with agent/task-runner.ts, exactly as the agent runs a bundled task:
+ * Runs a `task:` step with agent/task-process.ts, exactly as the agent runs a bundled task:
  * inputs (task.json defaults, `$(macros)`), variables, secrets and endpoints in its environment,
  * working directory System.DefaultWorkingDirectory. Its logging commands are interpreted by
  * {@link StepOutput}; its result is the one it set with task.complete, else its exit code.

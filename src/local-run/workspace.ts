@@ -3,7 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { emptyDir, writeFileAtomic } from '../common/fs';
 import type { ProcessRunner } from '../process/runner';
-import { revisionKey } from './predefined';
+import { revisionKey } from './predefined-variables';
 
 /** What git says about the working tree (each part undefined when git cannot tell). */
 export interface GitFacts {

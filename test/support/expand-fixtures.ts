@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expandPipelineFile } from '../../src/local-run/parse';
+import { expandPipelineFile } from '../../src/local-run/parse-pipeline';
 import { printExpandedPipeline } from '../../src/local-run/template-expand';
 import { FIXTURES } from './paths';
 

@@ -1,11 +1,11 @@
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunOutputs } from '../../src/local-run/collect';
+import { RunOutputs } from '../../src/local-run/run-outputs';
 import { PipelineEngine, type RunResult } from '../../src/local-run/engine';
-import { SecretMasker } from '../../src/local-run/mask';
-import { parsePipeline } from '../../src/local-run/parse';
-import { predefinedVariables } from '../../src/local-run/predefined';
+import { SecretMasker } from '../../src/local-run/secret-masker';
+import { parsePipeline } from '../../src/local-run/parse-pipeline';
+import { predefinedVariables } from '../../src/local-run/predefined-variables';
 import { ConsoleReporter } from '../../src/local-run/report';
 import { TaskCatalog } from '../../src/local-run/task-catalog';
 import { FIXTURES } from './paths';

@@ -1,4 +1,4 @@
-import type { EndpointSpec } from '../../local-run/agent/task-runner';
+import type { EndpointSpec } from '../../local-run/agent/task-process';
 import { InputError } from '../../common/errors';
 
 /** `outerloop run`'s command line, parsed. */

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { SecretMasker } from '../../../src/local-run/mask';
+import { SecretMasker } from '../../../src/local-run/secret-masker';
 import { ConsoleReporter, Paint, fitToWidth, formatDuration, formatStepSummaries, formatSummary, type StepRecord } from '../../../src/local-run/report';
 
 const view = (index: number, label: string, what: string) => ({ index, total: 4, label, what });

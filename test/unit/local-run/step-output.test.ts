@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { SecretMasker } from '../../../src/local-run/mask';
+import { SecretMasker } from '../../../src/local-run/secret-masker';
 import { StepOutput, type OutputLine } from '../../../src/local-run/step-output';
 
 function feed(kind: 'task' | 'script', lines: string[], debug = false): { output: StepOutput; shown: OutputLine[]; masker: SecretMasker } {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { FileError } from '../../../src/common/errors';
 import { compileCondition, evaluate, type Value } from '../../../src/local-run/expression-eval';
-import { expandPipelineFile, parsePipeline } from '../../../src/local-run/parse';
+import { expandPipelineFile, parsePipeline } from '../../../src/local-run/parse-pipeline';
 import { EXPAND_FIXTURES, listExpandFixtures, runExpandFixture } from '../../support/expand-fixtures';
 
 const made: string[] = [];

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { VariableError, VariableStore } from '../../../src/local-run/variables';
-import { formatBuildNumber, formatDate, predefinedVariables, revisionKey } from '../../../src/local-run/predefined';
+import { VariableError, VariableStore } from '../../../src/local-run/variable-store';
+import { formatBuildNumber, formatDate, predefinedVariables, revisionKey } from '../../../src/local-run/predefined-variables';
 
 describe('variables', () => {
   it('are case-insensitive and expand $(macros), leaving unknown ones as they are', () => {

@@ -3,7 +3,7 @@ import { delimiter, join, relative, resolve } from 'node:path';
 import { FileError } from '../common/errors';
 import type { Pipeline, Stage } from './model';
 import { implicitJob, readJobs } from './parse-jobs';
-import { checkDependencies, NAME, readVariables, Reader, type Mapping, type Node } from './pipeline-reader';
+import { checkDependencies, NAME, readVariables, Reader, type Mapping, type Node } from './parse-reader';
 import type { YamlValue } from './pipeline-yaml';
 import { expandPipeline, locateInDocument, type ExpandOptions } from './template-expand';
 

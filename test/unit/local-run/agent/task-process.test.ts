@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { buildTaskEnv, inputEnvName, variableEnvName } from '../../../../src/local-run/agent/task-runner';
+import { buildTaskEnv, inputEnvName, variableEnvName } from '../../../../src/local-run/agent/task-process';
 import { expandMacros } from '../../../../src/local-run/agent/macros';
 import type { TaskManifest } from '../../../../src/local-run/agent/task-manifest';
 

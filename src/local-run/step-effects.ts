@@ -1,7 +1,7 @@
-import type { RunOutputs } from './collect';
+import type { RunOutputs } from './run-outputs';
 import type { Step } from './model';
 import type { OutputLine, StepEffects } from './step-output';
-import { VariableError, type VariableStore } from './variables';
+import { VariableError, type VariableStore } from './variable-store';
 
 /** What applying a step's effects needs. */
 export interface EffectTargets {

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { FileError } from '../../../src/common/errors';
 import { allSteps, jobSteps } from '../../../src/local-run/model';
 import { describeStep } from '../../../src/local-run/engine';
-import { parsePipeline } from '../../../src/local-run/parse';
+import { parsePipeline } from '../../../src/local-run/parse-pipeline';
 
 const FILE = 'azure-pipelines.yml';
 

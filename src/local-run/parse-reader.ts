@@ -5,9 +5,9 @@ import type { VariableDefinition } from './model';
 import { dependencyOrder } from './status';
 
 /**
- * The reading of an expanded pipeline document into the model, shared by parse.ts (the pipeline
- * and its stages), parse-jobs.ts and parse-steps.ts: typed access to keys that fails with one
- * sentence naming the key path and the file and line it was written at.
+ * The reading of an expanded pipeline document into the model, shared by parse-pipeline.ts (the
+ * pipeline and its stages), parse-jobs.ts and parse-steps.ts: typed access to keys that fails with
+ * one sentence naming the key path and the file and line it was written at.
  */
 
 /** A node of the expanded document. */

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
-import { RunOutputs } from '../../../src/local-run/collect';
+import { RunOutputs } from '../../../src/local-run/run-outputs';
 
 describe('RunOutputs.display (where a run says it kept things)', () => {
   const sources = '/work/app';
