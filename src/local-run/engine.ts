@@ -12,7 +12,7 @@ import { allSteps, jobSteps, type DownloadStep, type Job, type JobLeg, type JobP
 import { DEFAULT_BUILD_NUMBER_FORMAT, formatBuildNumber, jobVariables } from './predefined-variables';
 import type { RunReporter, StepRecord, StepResult, StepView } from './report';
 import { runScriptStep } from './script-step';
-import { dependencyOrder, dependencyStatus, stepStatus, worse } from './status';
+import { dependencyOrder, evaluateStatusOfDependencies, evaluateStatusOfJobSoFar, worse } from './status';
 import type { StepOutcome, StepRunContext } from './step-context';
 import type { StepEffects } from './step-output';
 import type { TaskCatalog } from './task-catalog';
@@ -205,7 +205,7 @@ export class PipelineEngine {
     return this.evaluate(
       condition,
       store,
-      (fn, names) => dependencyStatus(fn, (names.length > 0 ? names : dependsOn).map((n) => results.get(n.toLowerCase())?.result ?? 'Skipped'), this.cancelled),
+      (fn, names) => evaluateStatusOfDependencies(fn, (names.length > 0 ? names : dependsOn).map((n) => results.get(n.toLowerCase())?.result ?? 'Skipped'), this.cancelled),
       roots,
     );
   }
@@ -329,7 +329,7 @@ export class PipelineEngine {
     if (!step.enabled) return { view, result: 'Skipped', message: 'disabled (enabled: false)' };
     const go = this.evaluate(step.condition, store, (fn, names) => {
       if (names.length > 0) throw new ExpressionError(`${fn}() takes job or stage names only in a job's or a stage's condition.`);
-      return stepStatus(fn, jobStatus, this.cancelled);
+      return evaluateStatusOfJobSoFar(fn, jobStatus, this.cancelled);
     });
     if (typeof go === 'string') return { view, result: 'Failed', message: go };
     if (!go) return { view, result: 'Skipped', message: `condition '${step.condition ?? 'succeeded()'}' was false` };

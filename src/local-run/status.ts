@@ -4,7 +4,11 @@ import type { StepResult } from './report';
 
 /**
  * The rules of the status functions (`succeeded()`, `failed()`, …) and of results, as the agent
- * applies them. Pure, so that they are tested as tables.
+ * applies them. Pure, so that they are tested as tables. A status function follows one of two
+ * rules, as on the agent: in a stage's or job's condition it judges the results of what that stage
+ * or job depends on ({@link evaluateStatusOfDependencies}), in a step's condition the job's status so
+ * far ({@link evaluateStatusOfJobSoFar}). They differ in succeededOrFailed(): over dependencies it is
+ * false when one was skipped or cancelled; in a step it is true unless the run was cancelled.
  */
 
 const SEVERITY: StepResult[] = ['Skipped', 'Succeeded', 'SucceededWithIssues', 'Canceled', 'Failed'];
@@ -20,10 +24,11 @@ export function isSuccess(result: StepResult): boolean {
 }
 
 /**
- * A status function in a stage's or job's condition: it looks at the results of the stages or jobs
- * named, or of all it depends on when none are named (none at all: succeeded() is true).
+ * A status function in a stage's or job's condition, by the rule for dependencies: it looks at the
+ * results of the stages or jobs named, or of all it depends on when none are named (none at all:
+ * succeeded() is true); succeededOrFailed() is false when one of them was skipped or cancelled.
  */
-export function dependencyStatus(fn: StatusFunction, results: readonly StepResult[], cancelled: boolean): boolean {
+export function evaluateStatusOfDependencies(fn: StatusFunction, results: readonly StepResult[], cancelled: boolean): boolean {
   switch (fn) {
     case 'always':
       return true;
@@ -38,8 +43,11 @@ export function dependencyStatus(fn: StatusFunction, results: readonly StepResul
   }
 }
 
-/** A status function in a step's condition: it looks at the job's status so far. */
-export function stepStatus(fn: StatusFunction, jobStatus: StepResult, cancelled: boolean): boolean {
+/**
+ * A status function in a step's condition, by the rule for steps: it looks at the job's status so
+ * far; succeededOrFailed() is true whatever that status is, unless the run was cancelled.
+ */
+export function evaluateStatusOfJobSoFar(fn: StatusFunction, jobStatus: StepResult, cancelled: boolean): boolean {
   switch (fn) {
     case 'always':
       return true;

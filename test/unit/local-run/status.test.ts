@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { StatusFunction } from '../../../src/local-run/expression-eval';
 import type { StepResult } from '../../../src/local-run/report';
-import { dependencyOrder, dependencyStatus, stepStatus, worse } from '../../../src/local-run/status';
+import { dependencyOrder, evaluateStatusOfDependencies, evaluateStatusOfJobSoFar, worse } from '../../../src/local-run/status';
 
 describe('status functions and results', () => {
   const steps: Array<[fn: StatusFunction, job: StepResult, cancelled: boolean, expected: boolean]> = [
@@ -19,7 +19,7 @@ describe('status functions and results', () => {
     ['canceled', 'Failed', false, false],
   ];
   for (const [fn, job, cancelled, expected] of steps) {
-    it(`in a step: ${fn}() with the job ${job}${cancelled ? ', cancelled' : ''} → ${expected}`, () => assert.equal(stepStatus(fn, job, cancelled), expected));
+    it(`in a step: ${fn}() with the job ${job}${cancelled ? ', cancelled' : ''} → ${expected}`, () => assert.equal(evaluateStatusOfJobSoFar(fn, job, cancelled), expected));
   }
 
   const deps: Array<[fn: StatusFunction, results: StepResult[], expected: boolean]> = [
@@ -32,7 +32,7 @@ describe('status functions and results', () => {
     ['succeededorfailed', ['Skipped'], false],
   ];
   for (const [fn, results, expected] of deps) {
-    it(`in a job or stage: ${fn}() over [${results.join(', ')}] → ${expected}`, () => assert.equal(dependencyStatus(fn, results, false), expected));
+    it(`in a job or stage: ${fn}() over [${results.join(', ')}] → ${expected}`, () => assert.equal(evaluateStatusOfDependencies(fn, results, false), expected));
   }
 
   it('ranks results', () => {
