@@ -12,7 +12,7 @@ import { pushDigestRecord } from '../summary/records';
 import { neutralizeLoggingCommands } from '../process/neutralize';
 import { HttpRegistryClient } from '../registry/http-registry';
 import type { Registry } from '../registry/registry';
-import { DEFAULT_BASE_DELAY_MS, realSleep, withRetries, type RetryPolicy, type Sleep } from '../registry/retry';
+import { DEFAULT_BASE_DELAY_MS, realSleep, withRetries, type RetryPolicy, type Sleep } from '../common/retry';
 import type { PushDigestInputs, PushImage } from './inputs';
 import { lockComposeFiles, type ComposeSource } from './lock-compose';
 import {

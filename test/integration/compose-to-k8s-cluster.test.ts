@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { cp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { load, loadAll } from 'js-yaml';
-import type { EndpointSpec, TaskRun } from '../../src/agent/task-runner';
+import type { EndpointSpec, TaskRun } from '../../src/local-run/agent/task-process';
 import { formatDigestFile } from '../../src/digests/digest-file';
 import { deleteNamespaces, getJson, kubectl, requireTestCluster, uniqueNamespace, type TestCluster } from '../support/cluster';
 import { EXAMPLES } from '../support/paths';

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TaskManifest } from '../../../src/agent/task-manifest';
+import type { TaskManifest } from '../../../src/local-run/agent/task-manifest';
 import { ROOT } from '../../support/paths';
 
 const manifest = JSON.parse(readFileSync(join(ROOT, 'tasks', 'docker-build-tag', 'task.json'), 'utf8')) as TaskManifest;
