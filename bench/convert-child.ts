@@ -14,11 +14,11 @@ async function main(): Promise<void> {
   const cpuStarted = process.cpuUsage();
   let objects = 0;
   if (mode === 'convert') {
-    const result = await renderComposeProject({ composeFiles: [file], workingDir: dirname(file), environment: { TAG: '1.0' } });
+    const result = await renderComposeProject({ source: { files: [file], workingDir: dirname(file), environment: { TAG: '1.0' } } });
     objects = result.objects.length;
     if (result.yaml.length === 0) throw new Error('no output');
   } else if (mode === 'manifests' || mode === 'chart') {
-    const result = await renderComposeProject({ composeFiles: [file], workingDir: dirname(file), environment: { TAG: '1.0' } });
+    const result = await renderComposeProject({ source: { files: [file], workingDir: dirname(file), environment: { TAG: '1.0' } } });
     objects = result.objects.length;
     if (mode === 'manifests') await writeFile(out, result.yaml);
     else await writeChartFolder(out, buildChart(result).files);

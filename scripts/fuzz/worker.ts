@@ -44,7 +44,7 @@ async function runCase(c: FuzzCase): Promise<FuzzAnswer> {
   let yaml: string;
   let objects: unknown[];
   try {
-    const result = await renderComposeProject({ composeFiles: ['compose.yaml'], workingDir: dir, environment: c.environment, profiles: ['*'] });
+    const result = await renderComposeProject({ source: { files: ['compose.yaml'], workingDir: dir, environment: c.environment, profiles: ['*'] } });
     yaml = result.yaml;
     objects = JSON.parse(JSON.stringify(result.objects)) as unknown[];
   } catch (err) {

@@ -4,7 +4,7 @@ import { neutralizeLoggingCommands } from '../process/neutralize';
 import { lastLines } from '../process/runner';
 import type { ProjectCompose } from './compose';
 import type { ProjectDocker } from './docker';
-import type { ComposeScope } from './model';
+import type { ComposeScope } from './config-output';
 import { ReadinessError, describeVerdicts, judgeReadiness, label, type ContainerState, type ContainerVerdict } from './readiness';
 import { waitForReadiness, type WaitOutcome } from './wait';
 

@@ -2,7 +2,7 @@ import { ToolError } from '../common/errors';
 import { neutralizeLoggingCommands } from '../process/neutralize';
 import { lastLines, type ExecResult, type ProcessRunner } from '../process/runner';
 import * as plan from './plan';
-import type { ComposeProject } from './plan';
+import type { ComposeInvocation } from './plan';
 
 /** The compose commands ComposeTest runs for one project. A port: tests fake it. */
 export interface ProjectCompose {
@@ -26,7 +26,7 @@ export interface ProjectCompose {
 export class ComposeCli implements ProjectCompose {
   constructor(
     private readonly runner: ProcessRunner,
-    private readonly project: ComposeProject,
+    private readonly project: ComposeInvocation,
     private readonly options: { cwd: string; env: NodeJS.ProcessEnv },
   ) {}
 

@@ -14,8 +14,8 @@ export interface Argv {
   args: string[];
 }
 
-/** Which compose, which project, which files and profiles: what every compose command line starts with. */
-export interface ComposeProject {
+/** Which compose, which project, which files and profiles: what every compose command line starts with (not the loader's ComposeProject). */
+export interface ComposeInvocation {
   compose: ComposeCommand;
   projectName: string;
   files: readonly string[];
@@ -55,7 +55,7 @@ export function planProjectName(facts: { repository?: string; buildId?: string; 
  * A compose command line: `docker compose [--profile P …] -p NAME -f A -f B …` or the same with
  * `docker-compose` (v1 has `--profile` since 1.28).
  */
-export function composeArgv(project: ComposeProject, args: readonly string[]): Argv {
+export function composeArgv(project: ComposeInvocation, args: readonly string[]): Argv {
   const profiles = (project.profiles ?? []).flatMap((p) => ['--profile', p]);
   const files = project.files.flatMap((f) => ['-f', f]);
   return { file: project.compose.file, args: [...project.compose.args, ...profiles, '-p', project.projectName, ...files, ...args] };
@@ -77,37 +77,37 @@ export function explainNeedsComposeV2(file: string, doc: unknown): string | unde
 }
 
 /** `config`: validates and resolves the files (read, never printed: it holds interpolated values). */
-export function planConfig(project: ComposeProject): Argv {
+export function planConfig(project: ComposeInvocation): Argv {
   return composeArgv(project, ['config']);
 }
 
 /** `build` for the services (in scope) that have a build section. */
-export function planBuild(project: ComposeProject, services: readonly string[]): Argv {
+export function planBuild(project: ComposeInvocation, services: readonly string[]): Argv {
   return composeArgv(project, ['build', ...services]);
 }
 
 /** `pull` for the services (in scope) that use an image without building it. */
-export function planPull(project: ComposeProject, services: readonly string[]): Argv {
+export function planPull(project: ComposeInvocation, services: readonly string[]): Argv {
   return composeArgv(project, ['pull', ...services]);
 }
 
 /** `up -d --no-build` (images were built and pulled before): the named services, or all. */
-export function planUp(project: ComposeProject, services: readonly string[]): Argv {
+export function planUp(project: ComposeInvocation, services: readonly string[]): Argv {
   return composeArgv(project, ['up', '-d', '--no-build', ...services]);
 }
 
 /** `run --rm -T --no-deps SERVICE`: the test service, its dependencies already up and ready. */
-export function planRun(project: ComposeProject, service: string): Argv {
+export function planRun(project: ComposeInvocation, service: string): Argv {
   return composeArgv(project, ['run', '--rm', '-T', '--no-deps', service]);
 }
 
 /** `ps`, stopped containers included (v2 needs `-a`; v1 shows them always). */
-export function planPs(project: ComposeProject): Argv {
+export function planPs(project: ComposeInvocation): Argv {
   return composeArgv(project, project.compose.version === 2 ? ['ps', '-a'] : ['ps']);
 }
 
 /** `down -v --remove-orphans`, with a short stop timeout when the job is being cancelled. */
-export function planDown(project: ComposeProject, options: { stopTimeoutSeconds?: number } = {}): Argv {
+export function planDown(project: ComposeInvocation, options: { stopTimeoutSeconds?: number } = {}): Argv {
   const timeout = options.stopTimeoutSeconds === undefined ? [] : ['--timeout', String(options.stopTimeoutSeconds)];
   return composeArgv(project, ['down', '-v', '--remove-orphans', ...timeout]);
 }

@@ -14,8 +14,8 @@ import { DockerCli, type ProjectDocker } from './docker';
 import { readEnvFile } from './env-file';
 import type { ComposeTestInputs } from './inputs';
 import { saveProjectLogs } from './logs';
-import { enabledServices, parseComposeConfig, planBuiltImages, planScope, type ComposeModel, type ComposeScope } from './model';
-import { explainNeedsComposeV2, planDown, planPortVariables, planTestCommand, planTestEnvironment, type ComposeProject } from './plan';
+import { enabledServices, parseComposeConfig, planBuiltImages, planScope, type ResolvedConfig, type ComposeScope } from './config-output';
+import { explainNeedsComposeV2, planDown, planPortVariables, planTestCommand, planTestEnvironment, type ComposeInvocation } from './plan';
 import type { ContainerState } from './readiness';
 import { findResultFiles } from './results';
 import { reportOutcome } from '../summary/publish';
@@ -59,7 +59,7 @@ export async function runComposeTest(inputs: ComposeTestInputs, context: TaskCon
     throw new ToolError('compose', "Neither 'docker compose' (Compose v2) nor 'docker-compose' (Compose v1) was found on this agent: install one of them.");
   }
   if (compose.version === 1) await rejectComposeV2Files(inputs);
-  const project: ComposeProject = { compose, projectName: inputs.projectName, files: inputs.composeFiles, profiles: inputs.profiles };
+  const project: ComposeInvocation = { compose, projectName: inputs.projectName, files: inputs.composeFiles, profiles: inputs.profiles };
   context.output.info(`Using ${describeCompose(compose)} for project '${inputs.projectName}'.`);
   return executeComposeTest(inputs, values, project, {
     compose: new ComposeCli(context.runner, project, { cwd: inputs.workingDirectory, env: { ...process.env, ...values } }),
@@ -99,7 +99,7 @@ function describeCompose(compose: ComposeCommand): string {
 export async function executeComposeTest(
   inputs: ComposeTestInputs,
   values: Record<string, string>,
-  project: ComposeProject,
+  project: ComposeInvocation,
   ports: ComposeTestPorts,
 ): Promise<string> {
   const { compose, output, signal } = ports;
@@ -193,8 +193,8 @@ export async function executeComposeTest(
 async function prepareImages(
   inputs: ComposeTestInputs,
   scope: ComposeScope,
-  model: ComposeModel,
-  project: ComposeProject,
+  model: ResolvedConfig,
+  project: ComposeInvocation,
   ports: ComposeTestPorts,
   built: boolean,
 ): Promise<void> {
@@ -290,8 +290,8 @@ async function publishLogs(inputs: ComposeTestInputs, artifact: string, projectN
 async function tearDown(
   inputs: ComposeTestInputs,
   passed: boolean,
-  project: ComposeProject,
-  model: ComposeModel,
+  project: ComposeInvocation,
+  model: ResolvedConfig,
   scope: ComposeScope,
   ports: ComposeTestPorts,
 ): Promise<void> {

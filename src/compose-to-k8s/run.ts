@@ -68,12 +68,14 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
   const namespace = inputs.namespace ?? cluster.namespace ?? 'default';
 
   const rendered = await ports.render({
-    composeFiles: inputs.compose.files,
-    workingDir: inputs.compose.workingDir,
-    environment: inputs.compose.environment,
-    envFiles: inputs.compose.envFiles,
-    profiles: inputs.compose.profiles.length > 0 ? inputs.compose.profiles : undefined,
-    projectName: inputs.compose.projectName,
+    source: {
+      files: inputs.compose.files,
+      workingDir: inputs.compose.workingDir,
+      environment: inputs.compose.environment,
+      envFiles: inputs.compose.envFiles,
+      profiles: inputs.compose.profiles.length > 0 ? inputs.compose.profiles : undefined,
+      projectName: inputs.compose.projectName,
+    },
     digests: digests.file,
     // A chart names a namespace only when asked to: else it goes where the release goes.
     namespace: inputs.action === 'chart' ? inputs.namespace : namespace,

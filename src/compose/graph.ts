@@ -9,7 +9,7 @@ import { formatPath, type KeyPath } from './paths';
  */
 
 /** The services a service starts after, with the key that says so, sorted by name. */
-export function dependenciesOf(s: ComposeService): Array<{ name: string; key: KeyPath }> {
+function dependenciesOf(s: ComposeService): Array<{ name: string; key: KeyPath }> {
   const out = new Map<string, KeyPath>();
   for (const [dep, d] of Object.entries(s.dependsOn)) if (!d.implicit) out.set(dep, ['services', s.name, 'depends_on', dep]);
   const links = s.other['links'];

@@ -11,28 +11,19 @@ import type { ComposeProject, ComposeService } from './model';
 import { normalizeDocument } from './normalize';
 import { formatPath, type KeyPath } from './paths';
 import { PROJECT_NAME, projectNameFromFolder } from './project-name';
+import type { ComposeSource } from './source';
 
 /**
  * The compose loader: files → one normalized ComposeProject. Variables come only from
- * `environment` and the env files (the project's `.env`, or `envFiles`); this module never reads
+ * `environment` and the env files (the project's `.env`, or `envFiles`) of the {@link ComposeSource}; this module never reads
  * the machine's environment.
  */
-
-/** What to load. */
-export interface LoadOptions {
-  /** Compose files in merge order (relative to `workingDir`); empty: compose.yaml and friends in `workingDir`. */
-  files: string[];
-  workingDir: string;
-  environment: Record<string, string>;
-  /** Env files for interpolation; when absent, the project directory's `.env` (if any). */
-  envFiles?: string[];
-  profiles?: string[];
-  projectName?: string;
-}
 
 /** The loader's answer. */
 export interface LoadResult {
   project: ComposeProject;
+  /** The compose files read, absolute, in merge order (the first one's folder is the project's). */
+  files: string[];
   warnings: string[];
   /** `file:line:column` where a key path of the merged project was written (undefined when unknown). */
   locate(path: KeyPath): string | undefined;
@@ -55,15 +46,15 @@ function defaultFiles(dir: string): string[] {
   return override ? [resolve(dir, main), resolve(dir, override)] : [resolve(dir, main)];
 }
 
-function chooseProjectName(options: LoadOptions, variables: Record<string, string>, written: unknown, projectDir: string, locate: (p: KeyPath) => string | undefined): string {
-  const explicit = options.projectName ?? variables['COMPOSE_PROJECT_NAME'] ?? (typeof written === 'string' && written !== '' ? written : undefined);
+function chooseProjectName(source: ComposeSource, variables: Record<string, string>, written: unknown, projectDir: string, locate: (p: KeyPath) => string | undefined): string {
+  const explicit = source.projectName ?? variables['COMPOSE_PROJECT_NAME'] ?? (typeof written === 'string' && written !== '' ? written : undefined);
   if (explicit !== undefined) {
     if (!PROJECT_NAME.test(explicit)) {
       const rule = 'lower-case letters, digits, \'-\' and \'_\', starting with a letter or digit';
-      if (options.projectName === undefined && variables['COMPOSE_PROJECT_NAME'] === undefined) {
+      if (source.projectName === undefined && variables['COMPOSE_PROJECT_NAME'] === undefined) {
         throw new FileError(locate(['name']) ?? projectDir, `name: '${explicit}' is not a valid project name: ${rule}.`);
       }
-      throw new InputError(options.projectName !== undefined ? 'projectName' : 'COMPOSE_PROJECT_NAME', `'${explicit}' is not a valid project name: ${rule}.`);
+      throw new InputError(source.projectName !== undefined ? 'projectName' : 'COMPOSE_PROJECT_NAME', `'${explicit}' is not a valid project name: ${rule}.`);
     }
     return explicit;
   }
@@ -72,9 +63,9 @@ function chooseProjectName(options: LoadOptions, variables: Record<string, strin
   return name;
 }
 
-function readVariables(options: LoadOptions, projectDir: string, warnings: string[]): Record<string, string> {
-  const given = options.environment;
-  const files = options.envFiles?.map((f) => (isAbsolute(f) ? f : resolve(options.workingDir, f)));
+function readVariables(source: ComposeSource, projectDir: string, warnings: string[]): Record<string, string> {
+  const given = source.environment;
+  const files = source.envFiles?.map((f) => (isAbsolute(f) ? f : resolve(source.workingDir, f)));
   const variables: Record<string, string> = {};
   const lookup: VariableLookup = (name) => (Object.prototype.hasOwnProperty.call(given, name) ? given[name] : Object.prototype.hasOwnProperty.call(variables, name) ? variables[name] : undefined);
   for (const file of files ?? [resolve(projectDir, '.env')]) {
@@ -86,14 +77,19 @@ function readVariables(options: LoadOptions, projectDir: string, warnings: strin
   return { ...variables, ...given };
 }
 
-function activeProfiles(options: LoadOptions, variables: Record<string, string>): string[] {
-  if (options.profiles && options.profiles.length > 0) return options.profiles;
+/** The profiles a load enables: the source's, else those of COMPOSE_PROFILES among the load's variables. */
+export function activeProfiles(source: ComposeSource, variables: Readonly<Record<string, string>>): string[] {
+  if (source.profiles && source.profiles.length > 0) return [...source.profiles];
   return (variables['COMPOSE_PROFILES'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
 }
 
+/** Whether the profiles enable a service: it has none, or one of them is enabled, or all are (`*`). */
+export function isServiceEnabled(service: ComposeService, profiles: readonly string[]): boolean {
+  return service.profiles.length === 0 || profiles.includes('*') || service.profiles.some((p) => profiles.includes(p));
+}
+
 function applyProfiles(services: ComposeService[], profiles: string[], locate: (p: KeyPath) => string | undefined): ComposeService[] {
-  const enabled = (s: ComposeService): boolean => s.profiles.length === 0 || profiles.includes('*') || s.profiles.some((p) => profiles.includes(p));
-  const on = new Set(services.filter(enabled).map((s) => s.name));
+  const on = new Set(services.filter((s) => isServiceEnabled(s, profiles)).map((s) => s.name));
   const out: ComposeService[] = [];
   for (const service of services) {
     if (!on.has(service.name)) continue;
@@ -123,11 +119,11 @@ function refuseEmptyProject(all: ComposeService[], active: ComposeService[], pro
 }
 
 /** Loads, merges, interpolates, validates and normalizes a compose project. Throws FileError / InputError. */
-export function loadComposeProject(options: LoadOptions): LoadResult {
-  const files = options.files.length > 0 ? options.files.map((f) => (isAbsolute(f) ? f : resolve(options.workingDir, f))) : defaultFiles(options.workingDir);
+export function loadComposeProject(source: ComposeSource): LoadResult {
+  const files = source.files.length > 0 ? source.files.map((f) => (isAbsolute(f) ? f : resolve(source.workingDir, f))) : defaultFiles(source.workingDir);
   const projectDir = dirname(files[0]);
   const warnings: string[] = [];
-  const variables = readVariables(options, projectDir, warnings);
+  const variables = readVariables(source, projectDir, warnings);
   const lookup: VariableLookup = (name) => (Object.prototype.hasOwnProperty.call(variables, name) ? variables[name] : undefined);
   const state: LoadState = { lookup, warnings, sources: [], including: [], scope: '', memo: newLoadMemo() };
   const merged = loadMergedDocument(files, projectDir, state);
@@ -160,11 +156,11 @@ export function loadComposeProject(options: LoadOptions): LoadResult {
   for (const section of ['secrets', 'configs'] as const) {
     for (const [key, object] of Object.entries(normalized[section])) if (object.file !== undefined) warnOutside(object.file, [section, key, 'file']);
   }
-  const name = chooseProjectName(options, variables, merged['name'], projectDir, locate);
-  const profiles = activeProfiles(options, variables);
+  const name = chooseProjectName(source, variables, merged['name'], projectDir, locate);
+  const profiles = activeProfiles(source, variables);
   const services = applyProfiles(normalized.services, profiles, locate);
   refuseEmptyProject(normalized.services, services, profiles, files);
   checkDependencyCycles(services, locate, files[0]);
   const project: ComposeProject = { name, workingDir: projectDir, ...normalized, services };
-  return { project, warnings: [...new Set(warnings)], locate, variables };
+  return { project, files, warnings: [...new Set(warnings)], locate, variables };
 }

@@ -31,7 +31,7 @@ function rebaseEnvFile(entry: unknown, baseDir: string): unknown {
 }
 
 /** Rebases one service mapping (a copy; the input is not changed). */
-export function rebaseService(service: Record<string, unknown>, baseDir: string): Record<string, unknown> {
+function rebaseService(service: Record<string, unknown>, baseDir: string): Record<string, unknown> {
   const out = { ...service };
   const envFile = out['env_file'];
   if (envFile !== undefined && envFile !== null) out['env_file'] = Array.isArray(envFile) ? envFile.map((e) => rebaseEnvFile(e, baseDir)) : rebaseEnvFile(envFile, baseDir);

@@ -1,6 +1,6 @@
 import {
-  EVENT_ID, NOT_RESOLVED, SCALAR_STYLE, YAMLException, boolCoreTag, floatCoreTag, getScalarValue, intCoreTag, nullCoreTag, parseEvents,
-  type Event, type ScalarEvent,
+  COLLECTION_STYLE, EVENT_ID, NOT_RESOLVED, SCALAR_STYLE, YAMLException, boolCoreTag, floatCoreTag, getScalarValue, intCoreTag, nullCoreTag,
+  parseEvents, type Event, type ScalarEvent,
 } from 'js-yaml';
 import { FileError } from '../common/errors';
 import { formatPath, setKey, type KeyPath } from './paths';
@@ -20,9 +20,19 @@ export class ComposeTag {
   ) {}
 }
 
+/**
+ * How a value is written in the text, for editing it in place: a scalar's text (`start < 0`: an
+ * empty value, with no text), an alias (`*name`), or where a mapping or sequence starts.
+ */
+export type ValueSpan =
+  | { kind: 'scalar'; start: number; end: number; block: boolean }
+  | { kind: 'alias'; start: number; end: number }
+  | { kind: 'mapping' | 'sequence'; start: number; flow: boolean };
+
 /** Where each key path of a document was written. */
 export class SourceMap {
   private readonly offsets = new Map<string, number>();
+  private spans: Map<string, ValueSpan> | undefined;
   private lineStarts: number[] | undefined;
 
   constructor(
@@ -33,6 +43,19 @@ export class SourceMap {
   /** Records the offset of the value at a formatted path (the first record wins: keys come before values). */
   record(path: string, offset: number): void {
     if (!this.offsets.has(path)) this.offsets.set(path, offset);
+  }
+
+  /** Records how the value at a formatted path is written (only documents parsed for editing keep these). */
+  recordSpan(path: string, span: ValueSpan): void {
+    (this.spans ??= new Map()).set(path, span);
+  }
+
+  /**
+   * How the value at `path` is written in this document, when the document was parsed for editing
+   * and the value is written there (not merged in by `<<`); else undefined.
+   */
+  span(path: KeyPath): ValueSpan | undefined {
+    return this.spans?.get(formatPath(path));
   }
 
   /** `file:line:column` of `path`, or of its nearest recorded ancestor; undefined when unknown. */
@@ -84,7 +107,7 @@ export interface YamlLimits {
 }
 
 /** The limits used for compose files. */
-export const DEFAULT_YAML_LIMITS: YamlLimits = { maxLength: 32 * 1024 * 1024, maxExpansion: 10, minNodes: 100_000 };
+const DEFAULT_YAML_LIMITS: YamlLimits = { maxLength: 32 * 1024 * 1024, maxExpansion: 10, minNodes: 100_000 };
 
 interface Frame {
   kind: 'map' | 'seq';
@@ -142,10 +165,23 @@ export function parseYamlEvents(text: string, file: string, describe = (reason: 
 
 /** Parses every document of a YAML file; errors are FileErrors at file:line:column. */
 export function parseYamlDocuments(text: string, file: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): YamlDocument[] {
+  return composeDocuments(text, file, limits, false);
+}
+
+/**
+ * Parses every document of a YAML file as {@link parseYamlDocuments} does, and keeps in each source
+ * map how every value is written ({@link SourceMap.span}), so that yaml-edit.ts can change a value
+ * without re-serializing the file.
+ */
+export function parseYamlForEditing(text: string, file: string): YamlDocument[] {
+  return composeDocuments(text, file, DEFAULT_YAML_LIMITS, true);
+}
+
+function composeDocuments(text: string, file: string, limits: YamlLimits, spans: boolean): YamlDocument[] {
   if (text.length > limits.maxLength) throw new FileError(file, `is larger than ${limits.maxLength} characters: not a compose file.`);
   const events = parseYamlEvents(text, file);
   const maxNodes = Math.max(limits.minNodes, limits.maxExpansion * events.length);
-  return new Composer(text, file, maxNodes).compose(events);
+  return new Composer(text, file, maxNodes, spans).compose(events);
 }
 
 class Composer {
@@ -156,6 +192,8 @@ class Composer {
     private readonly text: string,
     private readonly file: string,
     private readonly maxNodes: number,
+    /** Record every value's {@link ValueSpan} (for editing). */
+    private readonly spans: boolean,
   ) {}
 
   private fail(offset: number, detail: string): never {
@@ -211,6 +249,7 @@ class Composer {
           const parent = stack[stack.length - 1];
           const path = parent ? this.childPath(parent) : '';
           this.sources.record(path, event.start);
+          if (this.spans) this.sources.recordSpan(path, { kind: event.type === EVENT_ID.MAPPING ? 'mapping' : 'sequence', start: event.start, flow: event.style === COLLECTION_STYLE.FLOW });
           stack.push({
             kind: event.type === EVENT_ID.MAPPING ? 'map' : 'seq', value: event.type === EVENT_ID.MAPPING ? {} : [], path, tag,
             anchor: this.slice(event.anchorStart, event.anchorEnd) || undefined, weight: 1, key: undefined, merges: [], start: event.start,
@@ -219,6 +258,7 @@ class Composer {
         }
         case EVENT_ID.SCALAR: {
           const item = this.scalar(event);
+          if (this.spans) this.recordValueSpan(stack, { kind: 'scalar', start: event.valueStart, end: event.valueEnd, block: event.style === SCALAR_STYLE.LITERAL_BLOCK || event.style === SCALAR_STYLE.FOLDED_BLOCK });
           const anchor = this.slice(event.anchorStart, event.anchorEnd);
           if (anchor) this.anchors.set(anchor, item);
           add(item, event.valueStart);
@@ -228,6 +268,7 @@ class Composer {
           const name = this.slice(event.anchorStart, event.anchorEnd);
           const item = this.anchors.get(name);
           if (!item) this.fail(event.anchorStart, `the alias *${name} refers to no anchor defined before it.`);
+          if (this.spans) this.recordValueSpan(stack, { kind: 'alias', start: event.anchorStart - 1, end: event.anchorEnd });
           add(item, event.anchorStart - 1);
           break;
         }
@@ -246,6 +287,13 @@ class Composer {
       }
     }
     return docs;
+  }
+
+  /** Records the span of a scalar or alias in value position (a mapping key has none). */
+  private recordValueSpan(stack: Frame[], span: ValueSpan): void {
+    const top = stack[stack.length - 1];
+    if (!top) this.sources.recordSpan('', span);
+    else if (top.kind === 'seq' || top.key !== undefined) this.sources.recordSpan(this.childPath(top), span);
   }
 
   private childPath(parent: Frame): string {

@@ -2,6 +2,7 @@ import { InputError, OuterloopError } from '../common/errors';
 import { readBoundedFile } from '../common/fs';
 import { loadComposeProject } from '../compose/load';
 import type { ComposeProject } from '../compose/model';
+import type { ComposeSource } from '../compose/source';
 import type { DigestFile } from '../digests/digest-file';
 import { readBindSources } from './bind-sources';
 import type { ExposedPort, ImagePortsLookup } from './image-ports';
@@ -22,17 +23,8 @@ import { validateObjects } from './validate';
 
 /** What to convert and how. */
 export interface RenderOptions {
-  /** Compose files, merged in order (paths relative to `workingDir`). */
-  composeFiles: string[];
-  /** The folder relative paths are resolved from. */
-  workingDir: string;
-  /** Variables for `${VAR}` interpolation. Only these: the converting machine's environment is never read. */
-  environment: Record<string, string>;
-  /** Extra env files for interpolation (`--env-file`); the project's `.env` is read when none is given. */
-  envFiles?: string[];
-  profiles?: string[];
-  /** Compose project name (else from the files, else the working folder's name). */
-  projectName?: string;
+  /** The compose project to convert. */
+  source: ComposeSource;
   /** PushDigest's image-digests.json: images are pinned `repo@sha256:…` from it. */
   digests?: DigestFile;
   namespace?: string;
@@ -123,11 +115,7 @@ function checkOptions(options: RenderOptions): void {
 /** Loads the compose files and converts them. Throws typed errors (FileError, InputError). */
 export async function renderComposeProject(options: RenderOptions): Promise<RenderResult> {
   checkOptions(options);
-  const loaded = loadComposeProject({
-    files: options.composeFiles, workingDir: options.workingDir, environment: options.environment,
-    ...(options.envFiles ? { envFiles: options.envFiles } : {}), ...(options.profiles ? { profiles: options.profiles } : {}),
-    ...(options.projectName !== undefined ? { projectName: options.projectName } : {}),
-  });
+  const loaded = loadComposeProject(options.source);
   const files = await readProjectFiles(loaded.project);
   const bindSources = options.bindConfigMaps === false ? undefined : await readBindSources(loaded.project);
   const exposedPorts = await findExposedPorts(loaded.project, options.imagePorts);

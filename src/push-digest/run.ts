@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { forEachConcurrently } from '../common/concurrency';
 import { FileError, ToolError } from '../common/errors';
 import { readTextFile, writeFileAtomic } from '../common/fs';
@@ -14,7 +15,8 @@ import { HttpRegistryClient } from '../registry/http-registry';
 import type { Registry } from '../registry/registry';
 import { DEFAULT_BASE_DELAY_MS, realSleep, withRetries, type RetryPolicy, type Sleep } from '../common/retry';
 import type { PushDigestInputs, PushImage } from './inputs';
-import { lockComposeFiles, type ComposeSource } from './lock-compose';
+import type { ComposeSource } from '../compose/source';
+import { lockComposeFiles } from './lock-compose';
 import {
   classifyPushFailure, DigestError, groupByRepository, lastMeaningfulLine, parsePushedDigest, parseRepoDigests, planDigestFile, planInspectArgs,
   planOutputs, planPushArgs, planWarnings, selectDigest, type PushedImage,
@@ -61,10 +63,9 @@ export async function runPushDigest(inputs: PushDigestInputs, context: TaskConte
   // Outputs of an earlier run must never pass for this one's: they go first, so that any failure leaves none.
   await removeStale('digestFile', inputs.digestFile);
   if (inputs.lockedComposeFile) await removeStale('lockedComposeFile', inputs.lockedComposeFile);
-  const environment = deps.environment ?? process.env;
-  const sources = await readComposeSources(inputs.composeFiles);
+  const source = composeSource(inputs.composeFiles, deps.environment ?? process.env);
   // Compose mistakes (bad YAML, a built image missing from images) fail before anything is pushed.
-  if (inputs.lockedComposeFile) lockComposeFiles(sources, inputs.images.map((i) => ({ ...i, digest: PLACEHOLDER_DIGEST })), environment);
+  if (source && inputs.lockedComposeFile) lockComposeFiles(source, inputs.images.map((i) => ({ ...i, digest: PLACEHOLDER_DIGEST })));
 
   const pushed = await withLoginRetries(context, retry, inputs.credentials, inputs.tempDir, async (dockerConfig) => {
     const env = dockerEnv(dockerConfig);
@@ -88,7 +89,7 @@ export async function runPushDigest(inputs: PushDigestInputs, context: TaskConte
   else output.info('Digests taken from the engine without asking the registry (verify: false).');
 
   const digestFile = planDigestFile(pushed, inputs.pipeline);
-  const locked = inputs.lockedComposeFile ? lockComposeFiles(sources, pushed, environment) : undefined;
+  const locked = source && inputs.lockedComposeFile ? lockComposeFiles(source, pushed) : undefined;
   await writeDigestFile(inputs.digestFile, digestFile);
   if (locked && inputs.lockedComposeFile) {
     try {
@@ -200,8 +201,14 @@ function createHttpRegistry(retry: RetryPolicy, inputs: PushDigestInputs, onRetr
   return new HttpRegistryClient({ credentials: inputs.credentials ? [inputs.credentials] : [], retry, onRetry });
 }
 
-async function readComposeSources(paths: readonly string[]): Promise<ComposeSource[]> {
-  return Promise.all(paths.map(async (path) => ({ path, text: await readTextFile(path, 'compose file') })));
+/**
+ * The compose project the locked file is made from: the compose files, with the agent's environment
+ * for `${VAR}` (the pipeline's variables are there), over the project's `.env`.
+ */
+function composeSource(files: readonly string[], environment: Readonly<Record<string, string | undefined>>): ComposeSource | undefined {
+  if (files.length === 0) return undefined;
+  const defined = Object.fromEntries(Object.entries(environment).filter((e): e is [string, string] => e[1] !== undefined));
+  return { files, workingDir: dirname(files[0]), environment: defined };
 }
 
 /**

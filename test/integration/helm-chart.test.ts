@@ -130,7 +130,7 @@ describe('Helm chart output against real Helm 3', function () {
       '  data: {labels: {outerloop.volume.size: 5Gi, outerloop.volume.storage-class: fast}}',
       '',
     ].join('\n'));
-    const result = await renderComposeProject({ composeFiles: ['compose.yaml'], workingDir: project, environment: {} });
+    const result = await renderComposeProject({ source: { files: ['compose.yaml'], workingDir: project, environment: {} } });
     assert.ok(result.yaml.includes('{{ .Values.x }}'), 'the converter keeps the braces');
     const dir = join(work, 'braces-chart');
     await writeChartFolder(dir, buildChart(result).files);

@@ -147,7 +147,7 @@ describe('manifest emitter round trip (property, js-yaml and kubectl)', function
       const annotation = adversarialString(random);
       let result;
       try {
-        result = await renderComposeProject({ composeFiles: ['compose.yaml'], workingDir: dir, environment, annotations: { 'outerloop.dev/note': annotation } });
+        result = await renderComposeProject({ source: { files: ['compose.yaml'], workingDir: dir, environment }, annotations: { 'outerloop.dev/note': annotation } });
       } catch (err) {
         if (!(err instanceof OuterloopError)) throw err;
         typedErrors++;

@@ -7,7 +7,8 @@ import { FIXTURES } from './paths';
 
 /**
  * Golden fixtures of the converter: test/fixtures/convert/<case>/ holds compose.yaml (and any other
- * input), an optional options.json (RenderOptions fields; `digests` names a digest file), and the
+ * input), an optional options.json (RenderOptions fields, with the source's `composeFiles`, `environment` and
+ * `profiles` beside them; `digests` names a digest file), and the
  * expected outcome: expected.yaml and expected-warnings.txt, or expected-error.txt.
  * scripts/regen-fixtures.ts rewrites the expected files on purpose; review the diff.
  */
@@ -32,8 +33,11 @@ export async function fixtureRenderOptions(name: string): Promise<RenderOptions>
   const dir = join(CONVERT_FIXTURES, name);
   const optionsFile = join(dir, 'options.json');
   const raw = existsSync(optionsFile) ? (JSON.parse(readFileSync(optionsFile, 'utf8')) as Record<string, unknown>) : {};
+  // options.json names the compose files `composeFiles` and keeps the source's keys beside the converter's.
+  const { composeFiles, environment, profiles, ...others } = raw as Partial<RenderOptions> & { composeFiles?: string[]; environment?: Record<string, string>; profiles?: string[] };
   return {
-    composeFiles: ['compose.yaml'], environment: {}, ...(raw as Partial<RenderOptions>), workingDir: dir,
+    ...others,
+    source: { files: composeFiles ?? ['compose.yaml'], workingDir: dir, environment: environment ?? {}, ...(profiles ? { profiles } : {}) },
     digests: typeof raw['digests'] === 'string' ? await readDigestFile(join(dir, raw['digests'])) : undefined,
   };
 }

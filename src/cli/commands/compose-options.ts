@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError } from '../../common/errors';
+import type { ComposeSource } from '../../compose/source';
 import type { CliIo } from '../io';
 
 /**
@@ -8,15 +9,6 @@ import type { CliIo } from '../io';
  * the shell environment is read only with --shell-env, so that the converting machine's
  * environment never slips into manifests unasked.
  */
-
-/** The parsed shared options. */
-export interface ComposeCliOptions {
-  files: string[];
-  envFiles?: string[];
-  profiles: string[];
-  projectName?: string;
-  environment: Record<string, string>;
-}
 
 /** parseArgs options both commands accept. */
 export const COMPOSE_OPTIONS = {
@@ -48,8 +40,8 @@ export function parseCommandArgs<T extends ParseArgsConfig['options']>(args: str
   }
 }
 
-/** The shared options from parsed values. */
-export function readComposeOptions(values: Record<string, unknown>, io: CliIo): ComposeCliOptions {
+/** The compose project the shared options name; relative paths start at the current directory. */
+export function readComposeSource(values: Record<string, unknown>, io: CliIo): ComposeSource {
   const environment: Record<string, string> = {};
   if (values['shell-env'] === true) {
     for (const [name, value] of Object.entries(io.env)) if (value !== undefined) environment[name] = value;
@@ -59,12 +51,12 @@ export function readComposeOptions(values: Record<string, unknown>, io: CliIo): 
     if (eq <= 0) throw new InputError('--env', `'${pair}' must be NAME=VALUE.`);
     environment[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
-  const options: ComposeCliOptions = {
+  return {
     files: (values['file'] as string[] | undefined) ?? [],
-    profiles: (values['profile'] as string[] | undefined) ?? [],
+    workingDir: io.cwd,
     environment,
+    profiles: (values['profile'] as string[] | undefined) ?? [],
+    ...(values['env-file'] ? { envFiles: values['env-file'] as string[] } : {}),
+    ...(typeof values['project-name'] === 'string' ? { projectName: values['project-name'] } : {}),
   };
-  if (values['env-file']) options.envFiles = values['env-file'] as string[];
-  if (typeof values['project-name'] === 'string') options.projectName = values['project-name'];
-  return options;
 }

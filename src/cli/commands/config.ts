@@ -3,7 +3,7 @@ import { InputError } from '../../common/errors';
 import { loadComposeProject } from '../../compose/load';
 import type { ComposeProject } from '../../compose/model';
 import { messageLine, type CliCommand, type CliIo } from '../io';
-import { COMPOSE_OPTIONS_USAGE, parseCommandArgs, readComposeOptions } from './compose-options';
+import { COMPOSE_OPTIONS_USAGE, parseCommandArgs, readComposeSource } from './compose-options';
 
 /** `outerloop config`: prints the normalized compose model, like `docker compose config`. */
 
@@ -22,8 +22,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const values = parseCommandArgs(args, { format: { type: 'string' } });
   const format = (values['format'] as string | undefined) ?? 'yaml';
   if (format !== 'yaml' && format !== 'json') throw new InputError('--format', `must be yaml or json, not '${format}'.`);
-  const options = readComposeOptions(values, io);
-  const loaded = loadComposeProject({ ...options, workingDir: io.cwd });
+  const loaded = loadComposeProject(readComposeSource(values, io));
   for (const warning of loaded.warnings) io.stderr.write(messageLine(`warning: ${warning}`));
   const project = printableProject(loaded.project);
   io.stdout.write(format === 'json' ? JSON.stringify(project, null, 2) + '\n' : dump(project, { sortKeys: compareKeys, lineWidth: -1, noRefs: true }));

@@ -10,7 +10,7 @@ import { dockerImagePorts } from '../../k8s/image-ports';
 import { splitSecrets } from '../../k8s/secrets';
 import { NodeProcessRunner } from '../../process/runner';
 import { messageLine, type CliCommand, type CliIo } from '../io';
-import { COMPOSE_OPTIONS_USAGE, parseCommandArgs, readComposeOptions } from './compose-options';
+import { COMPOSE_OPTIONS_USAGE, parseCommandArgs, readComposeSource } from './compose-options';
 import { checkHelmOptions, HELM_ONLY, HELM_OPTIONS, HELM_OPTIONS_USAGE, writeHelmOutput } from './convert-helm';
 
 /** `outerloop convert`: compose files → Kubernetes manifests (stdout, one file, or one file per object). */
@@ -69,10 +69,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const helmOnly = HELM_ONLY.find((name) => values[name] !== undefined);
   if (format !== 'helm' && helmOnly) throw new InputError(`--${helmOnly}`, 'needs --format helm.');
   if (format === 'helm') checkHelmOptions(values);
-  const shared = readComposeOptions(values, io);
   const options: RenderOptions = {
-    composeFiles: shared.files, workingDir: io.cwd, environment: shared.environment, profiles: shared.profiles, strict: values['strict'] === true,
-    ...(shared.envFiles ? { envFiles: shared.envFiles } : {}), ...(shared.projectName ? { projectName: shared.projectName } : {}),
+    source: readComposeSource(values, io), strict: values['strict'] === true,
     ...(typeof values['namespace'] === 'string' ? { namespace: values['namespace'] } : {}),
     ...(serviceType ? { serviceType: serviceType as RenderOptions['serviceType'] } : {}),
     ...(typeof values['ingress-host'] === 'string' ? { ingressHost: values['ingress-host'] } : {}),

@@ -60,9 +60,9 @@ describe('bounded reads', function () {
         const project = mkdtempSync(join(dir, 'project-'));
         for (const [name, text] of Object.entries(files(bad))) writeFileSync(join(project, name), text);
         if (place === '.env') execFileSync('ln', ['-s', bad, join(project, '.env')]);
-        const options = { composeFiles: (composeFiles ?? ['compose.yaml']).map((f) => (f === 'BAD' ? bad : f)), workingDir: project, environment: {} };
-        await assert.rejects(renderComposeProject(options), (err: unknown) => err instanceof FileError && /not a regular file|more than the 8 MiB/.test(err.message), `${place} -> ${bad}`);
-        if (place !== 'configs' && place !== 'secrets') assert.throws(() => loadComposeProject({ files: options.composeFiles, workingDir: project, environment: {} }), FileError);
+        const source = { files: (composeFiles ?? ['compose.yaml']).map((f) => (f === 'BAD' ? bad : f)), workingDir: project, environment: {} };
+        await assert.rejects(renderComposeProject({ source }), (err: unknown) => err instanceof FileError && /not a regular file|more than the 8 MiB/.test(err.message), `${place} -> ${bad}`);
+        if (place !== 'configs' && place !== 'secrets') assert.throws(() => loadComposeProject(source), FileError);
       }
     });
   }

@@ -6,7 +6,7 @@ import type { ContainerState } from '../../../src/compose-test/readiness';
 
 const V1: ComposeCommand = { version: 1, file: 'docker-compose', args: [] };
 const V2: ComposeCommand = { version: 2, file: 'docker', args: ['compose'] };
-const project = (compose: ComposeCommand): plan.ComposeProject => ({ compose, projectName: 'shop-42', files: ['docker-compose.yml', 'ci.yml'] });
+const project = (compose: ComposeCommand): plan.ComposeInvocation => ({ compose, projectName: 'shop-42', files: ['docker-compose.yml', 'ci.yml'] });
 
 function container(service: string, ports: ContainerState['ports'], extra: Partial<ContainerState> = {}): ContainerState {
   return { id: service, name: `p_${service}_1`, service, number: 1, oneOff: false, image: '', status: 'running', exitCode: 0, restartCount: 0, ports, ...extra };
@@ -34,7 +34,7 @@ describe('compose-test planners', () => {
   });
 
   describe('compose command lines (v1 and v2 alike: -p and every -f)', () => {
-    const cases: Array<[string, (p: plan.ComposeProject) => plan.Argv, string[]]> = [
+    const cases: Array<[string, (p: plan.ComposeInvocation) => plan.Argv, string[]]> = [
       ['config', (p) => plan.planConfig(p), ['config']],
       ['build', (p) => plan.planBuild(p, ['web', 'worker']), ['build', 'web', 'worker']],
       ['pull', (p) => plan.planPull(p, ['db']), ['pull', 'db']],

@@ -8,7 +8,7 @@ import { CancelledError, InputError } from '../../../src/common/errors';
 import type { ProjectCompose } from '../../../src/compose-test/compose';
 import type { ProjectDocker, ProjectResources } from '../../../src/compose-test/docker';
 import type { ComposeTestInputs } from '../../../src/compose-test/inputs';
-import type { ComposeProject } from '../../../src/compose-test/plan';
+import type { ComposeInvocation } from '../../../src/compose-test/plan';
 import { ReadinessError, type ContainerState } from '../../../src/compose-test/readiness';
 import { TestsFailedError, executeComposeTest, type ComposeTestPorts } from '../../../src/compose-test/run';
 import type { PipelineOutput } from '../../../src/pipeline/interfaces';
@@ -19,7 +19,7 @@ const CONFIG = `services:
   worker: {build: {context: ./worker}, depends_on: {web: {condition: service_healthy}}}
   db: {image: postgres:16}
 `;
-const PROJECT: ComposeProject = { compose: { version: 1, file: 'docker-compose', args: [] }, projectName: 'shop-1', files: ['docker-compose.yml'] };
+const PROJECT: ComposeInvocation = { compose: { version: 1, file: 'docker-compose', args: [] }, projectName: 'shop-1', files: ['docker-compose.yml'] };
 const NOTHING: ProjectResources = { containers: [], networks: [], volumes: [] };
 
 function container(service: string, extra: Partial<ContainerState> = {}): ContainerState {

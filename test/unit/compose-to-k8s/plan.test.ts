@@ -54,7 +54,7 @@ describe('compose-to-k8s planners', () => {
     const registry = { registry: '127.0.0.1:5001', username: 'ci', password: 'pa55-word' };
 
     it('keeps the password and the Namespace out of the file, and applies them first', async () => {
-      const render = await fixtureRenderer().render({ composeFiles: [], workingDir: '/', environment: {} });
+      const render = await fixtureRenderer().render({ source: { files: [], workingDir: '/', environment: {} } });
       const plan = planManifests({ render, namespace: 'qa', createNamespace: true, registry, annotations: { 'outerloop.io/build-number': '7' }, prune: true });
       assert.deepEqual(plan.fileObjects.map((o) => `${o.kind}/${o.metadata.name}`), ['Deployment/api', 'Deployment/cache', 'Service/api', 'Service/cache']);
       assert.deepEqual(plan.applyObjects.map((o) => `${o.kind}/${o.metadata.name}`), ['Namespace/qa', 'Secret/shop-registry', 'Deployment/api', 'Deployment/cache', 'Service/api', 'Service/cache']);
@@ -104,7 +104,7 @@ describe('compose-to-k8s planners', () => {
     });
 
     it('adds nothing when there is no registry and no namespace to create, and no selector without prune', async () => {
-      const render = await fixtureRenderer().render({ composeFiles: [], workingDir: '/', environment: {} });
+      const render = await fixtureRenderer().render({ source: { files: [], workingDir: '/', environment: {} } });
       const plan = planManifests({ render, namespace: 'qa', createNamespace: false, annotations: {}, prune: false });
       assert.equal(plan.applyYaml, plan.fileYaml);
       assert.equal(plan.pruneSelector, undefined);

@@ -93,7 +93,7 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
     sinon.assert.calledWith(output.uploadArtifact, 'k8s-manifests', dirname(file));
     assert.deepEqual(await readdir(dirname(file)), ['manifests.yaml']);
     const call = renderer.calls[0];
-    assert.deepEqual([call.composeFiles, call.workingDir, call.environment, call.namespace, call.digests?.images[0].digest], [[join(work, 'docker-compose.yml')], work, { TAG: '20261122.3' }, 'shop-qa', DIGEST]);
+    assert.deepEqual([call.source.files, call.source.workingDir, call.source.environment, call.namespace, call.digests?.images[0].digest], [[join(work, 'docker-compose.yml')], work, { TAG: '20261122.3' }, 'shop-qa', DIGEST]);
     sinon.assert.calledWithMatch(output.warning, /^services\.api\.build\.ssh: not converted \(##~vso\[/);
     assert.ok(infoLines(output).every((l) => !l.includes('##vso[')));
   });

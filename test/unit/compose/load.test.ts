@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { FileError, InputError, OuterloopError } from '../../../src/common/errors';
-import { loadComposeProject, type LoadOptions } from '../../../src/compose/load';
+import { loadComposeProject } from '../../../src/compose/load';
+import type { ComposeSource } from '../../../src/compose/source';
 
 describe('compose loader', () => {
   let root: string;
@@ -20,7 +21,7 @@ describe('compose loader', () => {
     }
     return dir;
   }
-  function load(dir: string, options: Partial<LoadOptions> = {}): ReturnType<typeof loadComposeProject> {
+  function load(dir: string, options: Partial<ComposeSource> = {}): ReturnType<typeof loadComposeProject> {
     return loadComposeProject({ files: [], workingDir: dir, environment: {}, ...options });
   }
 
@@ -59,7 +60,7 @@ describe('compose loader', () => {
 
   it('enables services by profile, from the option or COMPOSE_PROFILES', () => {
     const dir = write({ 'compose.yaml': 'services: {a: {image: x}, b: {image: x, profiles: [debug]}, c: {image: x, profiles: [ops]}}' });
-    const names = (o: Partial<LoadOptions>): string[] => load(dir, o).project.services.map((s) => s.name);
+    const names = (o: Partial<ComposeSource>): string[] => load(dir, o).project.services.map((s) => s.name);
     assert.deepEqual(names({}), ['a']);
     assert.deepEqual(names({ profiles: ['debug'] }), ['a', 'b']);
     assert.deepEqual(names({ environment: { COMPOSE_PROFILES: 'ops,debug' } }), ['a', 'b', 'c']);

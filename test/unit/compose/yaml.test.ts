@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { FileError } from '../../../src/common/errors';
-import { ComposeTag, parseYamlDocuments } from '../../../src/compose/yaml';
+import { ComposeTag, parseYamlDocuments, parseYamlForEditing } from '../../../src/compose/yaml';
 
 function parse(text: string): unknown {
   return parseYamlDocuments(text, 'c.yaml')[0].value;
@@ -28,6 +28,18 @@ describe('compose YAML', () => {
     assert.equal(doc.sources.locate(['services', 'web', 'ports']), 'c.yaml:3:5');
     assert.equal(doc.sources.locate(['services', 'web', 'ports', 1]), 'c.yaml:5:9');
     assert.equal(doc.sources.locate(['services', 'web', 'ports', 9, 'x']), 'c.yaml:3:5');
+  });
+
+  it('keeps, when parsing for editing, how each value is written', () => {
+    const text = 'a: &x "q"\nb: *x\nc: {d: 1}\ne:\n  - |\n    block\nf:\n';
+    const [doc] = parseYamlForEditing(text, 'c.yaml');
+    const spanText = (path: Array<string | number>) => {
+      const span = doc.sources.span(path)!;
+      return span.kind === 'scalar' || span.kind === 'alias' ? [span.kind, text.slice(span.start, span.end)] : [span.kind, span.flow];
+    };
+    assert.deepEqual([spanText(['a']), spanText(['b']), spanText(['c']), spanText(['c', 'd']), spanText(['e'])], [['scalar', 'q'], ['alias', '*x'], ['mapping', true], ['scalar', '1'], ['sequence', false]]);
+    assert.deepEqual([doc.sources.span(['e', 0]), doc.sources.span(['f'])].map((s) => s?.kind === 'scalar' && (s.block || s.start < 0)), [true, true]);
+    assert.equal(parseYamlDocuments(text, 'c.yaml')[0].sources.span(['a']), undefined, 'a plain parse keeps no spans');
   });
 
   it('reads !reset and !override as compose tags', () => {

@@ -27,7 +27,7 @@ describe('read-only bind mounts as ConfigMaps', () => {
   after(() => rm(root, { recursive: true, force: true }));
 
   it('leaves out, with a warning each, a link out of the project folder, a file or folder over ConfigMap size, and a source outside the folder', async () => {
-    const result = await renderComposeProject({ composeFiles: ['compose.yaml'], workingDir: dir, environment: {} });
+    const result = await renderComposeProject({ source: { files: ['compose.yaml'], workingDir: dir, environment: {} } });
     assert.deepEqual(result.objects.map((o) => o.kind), ['Deployment'], 'no ConfigMap made of any of them');
     const reasons = result.warnings.map((w) => / which (.*?), so it cannot become a ConfigMap/.exec(w)?.[1]);
     assert.deepEqual(reasons, [

@@ -45,7 +45,7 @@ describe('config hash on pod templates', () => {
     await writeFile(join(dir, 'site.conf'), site);
     await writeFile(join(dir, 'token.txt'), token);
     await writeFile(join(dir, 'api.env'), env);
-    return templateHashes((await renderComposeProject({ composeFiles: ['compose.yaml'], workingDir: dir, environment: {} })).objects);
+    return templateHashes((await renderComposeProject({ source: { files: ['compose.yaml'], workingDir: dir, environment: {} } })).objects);
   }
 
   it('changes only the template of the pods that use a changed ConfigMap or Secret', async () => {

@@ -25,7 +25,7 @@ describe('ports from the image\'s EXPOSE', () => {
         '  lonely: {image: example/lonely:1}',
       ].join('\n'));
       const lookup = sinon.stub().resolves({ 'shop-db': [{ port: 5432, protocol: 'tcp' }] });
-      const result = await renderComposeProject({ composeFiles: ['compose.yaml'], workingDir: dir, environment: {}, imagePorts: lookup });
+      const result = await renderComposeProject({ source: { files: ['compose.yaml'], workingDir: dir, environment: {} }, imagePorts: lookup });
       sinon.assert.calledOnceWithExactly(lookup, ['example/cache:1', 'shop-db']);
       const db = result.objects.find((o) => o.kind === 'Service' && o.metadata.name === 'db');
       assert.deepEqual((db?.['spec'] as { ports: unknown }).ports, [{ name: 'tcp-5432', port: 5432, protocol: 'TCP', targetPort: 5432 }]);

@@ -1,7 +1,10 @@
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FileError } from '../../../src/common/errors';
 import { readImages } from '../../../src/push-digest/inputs';
-import { lockComposeFiles, type ComposeSource } from '../../../src/push-digest/lock-compose';
+import { lockComposeFiles } from '../../../src/push-digest/lock-compose';
 import type { PushedImage } from '../../../src/push-digest/plan';
 
 const A = `sha256:${'a'.repeat(64)}`;
@@ -11,9 +14,26 @@ const API = `127.0.0.1:5000/shop/api@${A}`;
 const WEB = `127.0.0.1:5000/shop/web@${B}`;
 const env = { TAG: '42', REG: '127.0.0.1:5000' };
 
-const lock = (...texts: string[]) => lockComposeFiles(texts.map((text, i): ComposeSource => ({ path: `/src/compose${i}.yml`, text })), pushed, env);
-
 describe('lockComposeFiles', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'outerloop-lock-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  /** Writes the texts as compose0.yml, compose1.yml, … and locks them, in that order. */
+  const lock = (...texts: string[]) => {
+    const files = texts.map((text, i) => {
+      writeFileSync(join(dir, `compose${i}.yml`), text);
+      return `compose${i}.yml`;
+    });
+    return lockComposeFiles({ files, workingDir: dir, environment: env }, pushed);
+  };
+  const file = () => join(dir, 'compose0.yml').replace(/[.]/g, '\\.');
+  /** A message about compose0.yml (at a line and column, or not), then `rest`. */
+  const about = (rest: string) => new RegExp(`^${file()}(:\\d+:\\d+)?: ${rest}`);
+  /** A message about compose0.yml at a line and column, then `rest`. */
+  const atLine = (rest: string) => new RegExp(`^${file()}:\\d+:\\d+: ${rest}`);
+
   /** [case, compose file, locked file]: only image values change; comments, order, quoting and anchors stay. */
   const golden: Array<[string, string, string]> = [
     [
@@ -62,17 +82,39 @@ describe('lockComposeFiles', () => {
     assert.ok(result.text.includes('image: redis:7\n') && result.text.includes(`image: ${API}\n`));
   });
 
-  const errors: Array<[string, string[], RegExp]> = [
+  it('resolves images by the compose loader\'s rules: extends, the project\'s .env, the given environment winning', () => {
+    writeFileSync(join(dir, '.env'), 'TAG=41\nWEB_TAG=42\n');
+    writeFileSync(join(dir, 'compose.yaml'), 'services:\n  api:\n    extends: {service: template}\n  template:\n    image: 127.0.0.1:5000/shop/api:${TAG}\n  web:\n    image: 127.0.0.1:5000/shop/web:${WEB_TAG}\n');
+    const result = lockComposeFiles({ files: [], workingDir: dir, environment: { TAG: '42' } }, pushed);
+    assert.equal(result.text, `services:\n  api:\n    image: ${API}\n    extends: {service: template}\n  template:\n    image: ${API}\n  web:\n    image: ${WEB}\n`);
+  });
+
+  it('locks every service whatever its profiles; only an enabled one must have its built image pushed', () => {
+    const text = 'services:\n  api:\n    image: 127.0.0.1:5000/shop/api:42\n  debug:\n    profiles: [debug]\n    build: .\n    image: 127.0.0.1:5000/shop/debug:42\n';
+    const result = lock(text);
+    assert.deepEqual(result.warnings, ["Service 'debug' keeps image '127.0.0.1:5000/shop/debug:42' unpinned: this task did not push it."]);
+    assert.ok(result.text.includes(`image: ${API}\n`));
+    writeFileSync(join(dir, 'compose0.yml'), text);
+    assert.throws(() => lockComposeFiles({ files: ['compose0.yml'], workingDir: dir, environment: {}, profiles: ['debug'] }, pushed), /services\.debug\.image '127\.0\.0\.1:5000\/shop\/debug:42' is built by this project/);
+  });
+
+  it('passes on the loader\'s warnings about images, and only those', () => {
+    const result = lock('version: "3"\nservices:\n  api:\n    image: 127.0.0.1:5000/shop/api:42${SUFFIX}\n    environment: [UNSET_TOO]\n');
+    assert.equal(result.warnings.length, 1, result.warnings.join('\n'));
+    assert.match(result.warnings[0], /compose0\.yml:4:\d+: services\.api\.image: the variable SUFFIX is not set/);
+  });
+
+  const errors: Array<[string, string[], () => RegExp]> = [
     ['a built service whose image was not pushed', ['services:\n  api:\n    build: .\n    image: 127.0.0.1:5000/shop/api:43\n'],
-      /^\/src\/compose0\.yml: services\.api\.image '127\.0\.0\.1:5000\/shop\/api:43' is built by this project \(build:\) but was not pushed by this task/],
-    ['a built service without an image name', ['services:\n  api:\n    build: .\n'], /^\/src\/compose0\.yml: services\.api is built by this project but has no image: name/],
-    ['YAML that does not parse, with its line', ['services:\n  api:\n    image: [x\n  web: {}\n'], /^\/src\/compose0\.yml:\d+:\d+: the file is not valid YAML: /],
-    ['services that is not a mapping', ['services:\n  - api\n'], /^\/src\/compose0\.yml: services must be a mapping/],
-    ['an invalid image name', ['services:\n  api:\n    image: Shop/API:1\n'], /^\/src\/compose0\.yml: services\.api\.image 'Shop\/API:1' is not a valid image reference/],
-    ['a required variable that is unset', ['services:\n  api:\n    image: api:${NOPE:?set NOPE}\n'], /^\/src\/compose0\.yml: services\.api\.image cannot be resolved: required variable NOPE is not set: set NOPE\.$/],
-    ['an empty file', [''], /^\/src\/compose0\.yml: the file is empty/],
+      () => about(`services\\.api\\.image '127\\.0\\.0\\.1:5000\\/shop\\/api:43' is built by this project \\(build:\\) but was not pushed by this task`)],
+    ['a built service without an image name', ['services:\n  api:\n    build: .\n'], () => about('services\\.api is built by this project but has no image: name')],
+    ['YAML that does not parse, with its line', ['services:\n  api:\n    image: [x\n  web: {}\n'], () => atLine('is not valid YAML: ')],
+    ['services that is not a mapping', ['services:\n  - api\n'], () => about('services must be object')],
+    ['an invalid image name', ['services:\n  api:\n    image: Shop/API:1\n'], () => about(`services\\.api\\.image 'Shop\\/API:1' is not a valid image reference`)],
+    ['a required variable that is unset', ['services:\n  api:\n    image: api:${NOPE:?set NOPE}\n'], () => about('services\\.api\\.image: required variable NOPE is not set: set NOPE\\.$')],
+    ['an empty file', ['', 'services:\n  api:\n    image: 127.0.0.1:5000/shop/api:42\n'], () => about('the file is empty')],
   ];
   for (const [name, texts, message] of errors) {
-    it(`fails on ${name}`, () => assert.throws(() => lock(...texts), (err: unknown) => err instanceof FileError && message.test(err.message)));
+    it(`fails on ${name}`, () => assert.throws(() => lock(...texts), (err: unknown) => err instanceof FileError && message().test(err.message)));
   }
 });

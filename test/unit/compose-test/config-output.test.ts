@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { InputError, ToolError } from '../../../src/common/errors';
-import { enabledServices, parseComposeConfig, planBuiltImages, planScope } from '../../../src/compose-test/model';
+import { enabledServices, parseComposeConfig, planBuiltImages, planScope } from '../../../src/compose-test/config-output';
 
 // What `docker-compose config` prints (v2 prints the same shape), trimmed to what matters.
 const CONFIG = `
@@ -30,7 +30,7 @@ volumes: {}
 `;
 const model = parseComposeConfig(CONFIG);
 
-describe('compose-test model', () => {
+describe('compose-test config output', () => {
   it('reads services, build sections, images and both forms of depends_on', () => {
     assert.deepEqual([...model.keys()], ['db', 'migrate', 'api', 'web', 'tests', 'docs']);
     assert.deepEqual(model.get('migrate'), { name: 'migrate', build: true, image: undefined, dependsOn: [{ service: 'db', condition: 'service_started' }], profiles: [] });

@@ -1,5 +1,5 @@
-import { load as loadYaml } from 'js-yaml';
-import { InputError, ToolError } from '../common/errors';
+import { FileError, InputError, ToolError } from '../common/errors';
+import { parseYamlDocuments } from '../compose/yaml';
 import type { TestSpec } from './inputs';
 
 /**
@@ -7,8 +7,8 @@ import type { TestSpec } from './inputs';
  * interpolation and validation): each service's build section, image and dependencies.
  */
 
-/** One service of the resolved compose project. */
-export interface ComposeService {
+/** One service as `compose config` resolved it (not the loader's ComposeService: only what ComposeTest needs). */
+export interface ResolvedService {
   name: string;
   /** It has a `build` section. */
   build: boolean;
@@ -20,19 +20,21 @@ export interface ComposeService {
   profiles: string[];
 }
 
-/** The resolved project's services, by name. */
-export type ComposeModel = Map<string, ComposeService>;
+/** What `compose config` resolved: the project's services, by name. */
+export type ResolvedConfig = Map<string, ResolvedService>;
 
 /** Parses `compose config` output (v1 and v2 print the same shape). */
-export function parseComposeConfig(text: string): ComposeModel {
+export function parseComposeConfig(text: string): ResolvedConfig {
   let doc: unknown;
   try {
-    doc = loadYaml(text);
+    // The compose files' own YAML reader: one composer for every compose-shaped document.
+    doc = parseYamlDocuments(text, 'output')[0]?.value;
   } catch (err) {
-    throw new ToolError('compose', `Could not read the output of 'compose config': ${(err as Error).message.split('\n')[0]}`);
+    if (!(err instanceof FileError)) throw err;
+    throw new ToolError('compose', `Could not read the output of 'compose config': ${err.message.split('\n')[0]}`);
   }
   const services = (doc as { services?: Record<string, Record<string, unknown>> } | null)?.services ?? {};
-  const model: ComposeModel = new Map();
+  const model: ResolvedConfig = new Map();
   for (const [name, s] of Object.entries(services)) {
     const service = s ?? {};
     model.set(name, {
@@ -49,7 +51,7 @@ export function parseComposeConfig(text: string): ComposeModel {
   return model;
 }
 
-function readDependsOn(value: unknown): ComposeService['dependsOn'] {
+function readDependsOn(value: unknown): ResolvedService['dependsOn'] {
   if (Array.isArray(value)) return value.map((service) => ({ service: String(service), condition: 'service_started' }));
   if (value && typeof value === 'object') {
     return Object.entries(value as Record<string, { condition?: string } | null>).map(([service, spec]) => ({
@@ -65,8 +67,8 @@ function readDependsOn(value: unknown): ComposeService['dependsOn'] {
  * and those `named` on the command line. Compose v2's `config` leaves the others out already; v1's
  * prints every service.
  */
-export function enabledServices(model: ComposeModel, profiles: readonly string[], named: readonly string[]): ComposeModel {
-  const enabled = (s: ComposeService): boolean => s.profiles.length === 0 || s.profiles.some((p) => profiles.includes(p)) || named.includes(s.name);
+export function enabledServices(model: ResolvedConfig, profiles: readonly string[], named: readonly string[]): ResolvedConfig {
+  const enabled = (s: ResolvedService): boolean => s.profiles.length === 0 || s.profiles.some((p) => profiles.includes(p)) || named.includes(s.name);
   return new Map([...model].filter(([, s]) => enabled(s)));
 }
 
@@ -89,7 +91,7 @@ export interface ComposeScope {
 }
 
 /** Works out the scope, rejecting service names the project does not have. */
-export function planScope(model: ComposeModel, services: readonly string[], test: TestSpec): ComposeScope {
+export function planScope(model: ResolvedConfig, services: readonly string[], test: TestSpec): ComposeScope {
   const known = [...model.keys()].sort();
   const check = (input: string, name: string): void => {
     if (!model.has(name)) throw new InputError(input, `names service '${name}', which the compose files do not define (they define: ${known.join(', ')}).`);
@@ -119,7 +121,7 @@ export function planScope(model: ComposeModel, services: readonly string[], test
   };
 }
 
-function closure(model: ComposeModel, roots: readonly string[]): Set<string> {
+function closure(model: ResolvedConfig, roots: readonly string[]): Set<string> {
   const seen = new Set<string>();
   const visit = (name: string): void => {
     if (seen.has(name) || !model.has(name)) return;
@@ -134,7 +136,7 @@ function closure(model: ComposeModel, roots: readonly string[]): Set<string> {
  * The images the run built (for `removeImages`): a service's `image` when set, else the name
  * Compose gives a built image (`<project>_<service>` in v1, `<project>-<service>` in v2).
  */
-export function planBuiltImages(model: ComposeModel, scope: ComposeScope, projectName: string, composeVersion: 1 | 2): string[] {
+export function planBuiltImages(model: ResolvedConfig, scope: ComposeScope, projectName: string, composeVersion: 1 | 2): string[] {
   const separator = composeVersion === 1 ? '_' : '-';
   return scope.build.map((s) => model.get(s)?.image ?? `${projectName}${separator}${s}`);
 }
