@@ -147,7 +147,7 @@ describe('the demo: examples/ on the test bed', function () {
       assert.match(run.stdout, /^artifact image-digests: \.outerloop\/artifacts\/image-digests\/$/m);
       assert.match(run.stdout, /^artifact k8s-manifests: \.outerloop\/artifacts\/k8s-manifests\/$/m);
       // What the demo says last: where the digest file and the pinned manifests are, as paths that
-      // exist from the repository root (README's "Set up on a fresh machine" shows these lines).
+      // exist from the repository root (docs/local-run.md's "The demo" shows this output).
       const said = /^demo: digest file \(PushDigest\): (.+)$/m.exec(run.stdout);
       assert.ok(said, context);
       assert.equal(join(ROOT, said[1]), digestFiles[0], context);
