@@ -91,7 +91,7 @@ function findCycles(graph: Graph): string[][] {
  * summary's records name the plan types of DockerBuildTag and PushDigest, whose run.ts write the
  * records. The test fails when one goes away, so the list only shrinks.
  */
-const KNOWN_FOLDER_CYCLES = [['docker-build-tag', 'push-digest', 'summary']];
+const KNOWN_FOLDER_CYCLES: string[][] = [];
 
 describe('import cycles in src', () => {
   it('finds a cycle where there is one (the check can fail)', () => {
