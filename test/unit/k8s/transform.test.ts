@@ -78,6 +78,31 @@ describe('transformProject (in-memory models)', () => {
     assert.deepEqual(result.warnings, ['compose.yaml:3:1: services.web.container_name is not converted: Kubernetes names pods itself.']);
   });
 
+  it("warns, naming the service and key, that dns servers come after the cluster DNS, and which one the resolver never tries", () => {
+    const one = transformProject(project([service('web', { keys: ['image', 'dns'], image: 'nginx:1', dns: ['10.0.0.53'] })]), OPTIONS, locate);
+    assert.deepEqual((podSpec(find(one.objects, 'Deployment', 'web'))['dnsConfig'] as { nameservers: string[] }).nameservers, ['10.0.0.53']);
+    assert.equal(one.warnings.length, 1);
+    assert.match(one.warnings[0], /^compose\.yaml:3:1: services\.web\.dns becomes the pod's dnsConfig nameservers, after the cluster DNS \(dnsPolicy ClusterFirst/);
+    assert.match(one.warnings[0], /Docker forwards every name that is not a service to 10\.0\.0\.53.*a name only 10\.0\.0\.53 can resolve fails here/);
+    assert.doesNotMatch(one.warnings[0], /never tried/);
+
+    const three = transformProject(project([service('web', { keys: ['image', 'dns'], image: 'nginx:1', dns: ['10.0.0.53', '10.0.0.54', '10.0.0.55'] })]), OPTIONS, locate);
+    assert.match(three.warnings[0], /A resolver reads at most 3 servers, the cluster DNS first, so 10\.0\.0\.55 is never tried\.$/);
+  });
+
+  it('refuses more than 3 dns servers, and a dns server that is not an IP address, naming the key', () => {
+    const four = service('web', { keys: ['image', 'dns'], image: 'nginx:1', dns: ['10.0.0.53', '10.0.0.54', '10.0.0.55', '10.0.0.56'] });
+    assert.throws(
+      () => transformProject(project([four]), OPTIONS, locate),
+      (err: unknown) => err instanceof FileError && err.message === "compose.yaml:3:1: services.web.dns lists 4 servers; a pod's dnsConfig takes at most 3 nameservers (the API server refuses more).",
+    );
+    const named = service('web', { keys: ['image', 'dns'], image: 'nginx:1', dns: ['10.0.0.53', 'dns.example.com'] });
+    assert.throws(
+      () => transformProject(project([named]), OPTIONS, locate),
+      (err: unknown) => err instanceof FileError && err.message === "compose.yaml:4:1: services.web.dns[1] 'dns.example.com' is not an IP address; a pod's dnsConfig takes only IP addresses as nameservers.",
+    );
+  });
+
   it('throws a FileError at the key when a service has neither image nor build', () => {
     assert.throws(
       () => transformProject(project([service('worker', {})]), OPTIONS, locate),
