@@ -82,7 +82,7 @@ export class RunOutputs {
    */
   async addAttachment(type: string, name: string, path: string): Promise<{ file: string } | { problem: string }> {
     const fileName = basename(name || path);
-    if (!/^[A-Za-z0-9_.\-]+$/.test(type) || !/^[A-Za-z0-9_.\- ]+$/.test(fileName) || /^\.+$/.test(fileName)) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(type) || !/^[A-Za-z0-9_.\- ]+$/.test(fileName) || /^\.+$/.test(fileName)) {
       return { problem: `attachment '${type}/${fileName}': not a valid folder or file name.` };
     }
     const source = this.resolve(path);

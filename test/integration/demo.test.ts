@@ -5,10 +5,11 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Deployment } from 'kubernetes-types/apps/v1';
 import { readDigestFile } from '../../src/digests/digest-file';
 import { DEFAULT_WAIT_IMAGE } from '../../src/k8s/convert';
 import { ROOT } from '../support/paths';
-import { deleteNamespaces, getJson, requireTestCluster, type TestCluster } from '../support/cluster';
+import { deleteNamespaces, getJson, requireTestCluster, type Served, type TestCluster } from '../support/cluster';
 import { requireTestBed, type TestBed } from '../support/testbed';
 
 /** examples/outer-loop.yml: the CI stage, then the release stage's deployment job and its check. */
@@ -160,7 +161,7 @@ describe('the demo: examples/ on the test bed', function () {
       assert.match(run.stdout, new RegExp(`^demo: deployed to the test bed's cluster, namespace ${namespace} \\(kubectl get\\):$`, 'm'), context);
       for (const image of digests.images) {
         const service = image.repository.split('/').pop()!;
-        const deployed = await getJson(cluster, ['deployment', service, '--namespace', namespace]);
+        const deployed = await getJson<Served<Deployment>>(cluster, ['deployment', service, '--namespace', namespace]);
         assert.equal(deployed.spec.template.spec.containers[0].image, `${image.repository}@${image.digest}`, `${service} runs the pushed digest`);
         assert.equal(deployed.status.readyReplicas, deployed.spec.replicas, `${service} rolled out`);
         assert.match(run.stdout, new RegExp(`deployment\\.apps/${service} .*${image.digest}`), `kubectl get shows ${service} pinned`);
@@ -171,7 +172,7 @@ describe('the demo: examples/ on the test bed', function () {
       for (const title of ['DockerBuildTag: ', 'ComposeTest: ', 'PushDigest: ', 'ComposeToK8s: ']) assert.ok(stepSummaries.includes(`\n${title}`), `${title} in\n${stepSummaries}`);
       for (const image of digests.images) assert.match(stepSummaries, new RegExp(`^ +${image.reference.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +${image.digest} +yes$`, 'm'));
       assert.match(stepSummaries, /^Tests: 3 passed, 0 failed, 0 skipped \(3 in 1 JUnit file\)\.$/m);
-      assert.doesNotMatch(stepSummaries, /\*\*|\\[#|_*\[]/, 'plain text: no Markdown marks or escapes left');
+      assert.doesNotMatch(stepSummaries, /\*\*|\\[#|_*[]/, 'plain text: no Markdown marks or escapes left');
       // The release as a pipeline of its own (examples/release.yml), fed the demo run's artifacts
       // through resources.pipelines: it renders the same digests again, with the CI run's tag.
       const release = await runToEnd(process.execPath, [join(ROOT, 'bin', 'outerloop.js'), 'run', 'examples/release.yml', '--sources', '.', '--no-color',

@@ -43,7 +43,7 @@ const MANIFEST_LIST = '.outerloop-manifests';
 export async function writeManifestFolder(dir: string, objects: KubernetesObject[]): Promise<string[]> {
   const names = objects.map((o) => `${o.kind.toLowerCase()}-${o.metadata.name}.yaml`);
   for (const [i, object] of objects.entries()) await writeFileAtomic(join(dir, names[i]), formatManifests([object]));
-  let previous: string[] = [];
+  let previous: string[];
   try {
     previous = (await readFile(join(dir, MANIFEST_LIST), 'utf8')).split('\n').filter((n) => /^[a-z0-9.-]+\.yaml$/.test(n));
   } catch {

@@ -103,7 +103,7 @@ steps:
 - script: echo always
 `;
     assert.equal(expandFiles({ 'main.yml': main }), 'variables:\n  size: medium\nsteps:\n  - script: echo not prod\n  - script: echo twice\n  - script: echo always\n');
-    assert.match(expandFiles({ 'main.yml': main }, { parameters: { env: 'prod' } }), /size: large\nsteps:\n  - script: echo always\n$/);
+    assert.match(expandFiles({ 'main.yml': main }, { parameters: { env: 'prod' } }), /size: large\nsteps:\n {2}- script: echo always\n$/);
   });
 
   it('takes ${{ each }} over sequences and mappings, and expressions in keys', () => {
@@ -158,7 +158,7 @@ jobs:
       parameters:
         image: \${{ image }}
 `,
-      'step.yml': 'parameters:\n- name: image\nsteps:\n- script: docker build \${{ parameters.image }}\n  name: \${{ parameters.image }}\n',
+      'step.yml': 'parameters:\n- name: image\nsteps:\n- script: docker build ${{ parameters.image }}\n  name: ${{ parameters.image }}\n',
     };
     const out = expandFiles(files);
     assert.match(out, /variables:\n {6}- name: registry\n {8}value: 127\.0\.0\.1:5000\n/);
@@ -267,7 +267,7 @@ steps:
   it('extends a template: the pipeline keeps its own keys, its variables come first, and the template sees them', () => {
     const files = {
       'main.yml': "name: $(Date:yyyyMMdd)\nvariables:\n  region: eu\nextends:\n  template: base.yml\n",
-      'base.yml': "variables:\n- name: tier\n  value: web\nsteps:\n- script: echo \${{ variables.region }}\n",
+      'base.yml': "variables:\n- name: tier\n  value: web\nsteps:\n- script: echo ${{ variables.region }}\n",
     };
     assert.equal(expandFiles(files), "name: $(Date:yyyyMMdd)\nvariables:\n  - name: region\n    value: eu\n  - name: tier\n    value: web\nsteps:\n  - script: echo eu\n");
     assert.throws(() => expandFiles({ ...files, 'main.yml': files['main.yml'] + 'steps: []\n' }), /main\.yml:6: a pipeline that extends a template cannot have steps: of its own/);
