@@ -171,7 +171,7 @@ const STANDARD_TAG = /^(?:!!|tag:yaml\.org,2002:)(str|int|float|bool|null|map|se
  * js-yaml's event stream of a YAML file; a syntax error is a FileError at file:line:column, with
  * `describe`'s wording of js-yaml's reason.
  */
-export function parseYamlEvents(text: string, file: string, describe = (reason: string) => `is not valid YAML: ${reason}.`): Event[] {
+function parseYamlEvents(text: string, file: string, describe = (reason: string) => `is not valid YAML: ${reason}.`): Event[] {
   try {
     return parseEvents(text, { filename: file });
   } catch (err) {
