@@ -33,8 +33,3 @@ export async function withDockerLogin<T>(
     return body(dir);
   });
 }
-
-/** The environment for docker commands that should use `dockerConfig` (when set). */
-export function dockerEnv(dockerConfig: string | undefined, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return dockerConfig ? { ...base, DOCKER_CONFIG: dockerConfig } : base;
-}
