@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { dump, load } from 'js-yaml';
 import { buildChart, writeChartFolder } from '../src/k8s/chart/chart';
-import { renderComposeProject } from '../src/k8s/render';
+import { renderComposeProject } from '../src/k8s/convert';
 
 async function main(): Promise<void> {
   const [mode, file, out] = process.argv.slice(2);

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
-import { startTask } from '../src/agent/task-runner';
+import { startTask } from '../src/local-run/agent/task-process';
 import { readDockerBuildTagInputs } from '../src/docker-build-tag/inputs';
 import { planLabels } from '../src/docker-build-tag/labels';
 import { planTags } from '../src/docker-build-tag/tags';

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAILSAFE_SCHEMA, load } from 'js-yaml';
-import { parsePipeline } from '../src/run/parse';
+import { parsePipeline } from '../src/local-run/parse-pipeline';
 import { median, numberOption } from './stats';
 
 const root = join(__dirname, '..');

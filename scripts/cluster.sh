@@ -15,7 +15,7 @@
 # outside the repository. Everything listens on 127.0.0.1 only; the API server serves TLS with
 # certificates made at start-up, with RBAC on. Two kubeconfigs: an admin one, and one for the
 # ServiceAccount outerloop-deployer, whose Role in the namespace outerloop-limited is the least
-# privilege ComposeToK8s@1 needs (docs/compose-to-k8s.md).
+# privilege ComposeToK8s@1 needs (docs/tasks/compose-to-k8s.md).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -302,7 +302,7 @@ wait_for_service_accounts() {
   wait_for 60 kubectl_admin get serviceaccount default --namespace default || die "kube-controller-manager made no ServiceAccounts; see $DIR/kube-controller-manager.log"
 }
 
-# The least privilege for ComposeToK8s@1 in one namespace (documented in docs/compose-to-k8s.md):
+# The least privilege for ComposeToK8s@1 in one namespace (documented in docs/tasks/compose-to-k8s.md):
 # server-side apply (create, patch), prune (list, delete), rollout status (watch), undo (list the
 # revisions, patch), and the failing pod's events and logs.
 limited_account() {

@@ -20,10 +20,19 @@ mkdirSync(join(stage, 'images'), { recursive: true });
 const manifest = JSON.parse(readFileSync(join(root, 'vss-extension.json'), 'utf8'));
 writeFileSync(join(stage, 'vss-extension.json'), JSON.stringify({ ...manifest, version: pkg.version }, null, 2) + '\n');
 copyFileSync(join(root, 'images', 'extension-icon.png'), join(stage, 'images', 'extension-icon.png'));
-copyFileSync(join(root, 'README.md'), join(stage, 'overview.md'));
-// The overview's pictures, at the paths the README links them by.
+// The marketplace overview (vss-extension.json's content.details) is for pipeline users:
+// docs/marketplace/overview.md, staged at the package root. Its pictures sit beside it in
+// docs/images/, so its links are rewritten from docs/marketplace/ to the root.
+const OVERVIEW_PICTURES = ['outerloop-tab.png'];
+const overview = readFileSync(join(root, 'docs', 'marketplace', 'overview.md'), 'utf8').replaceAll('](../images/', '](docs/images/');
+writeFileSync(join(stage, manifest.content.details.path), overview);
 mkdirSync(join(stage, 'docs', 'images'), { recursive: true });
-copyFileSync(join(root, 'docs', 'images', 'outerloop-tab.png'), join(stage, 'docs', 'images', 'outerloop-tab.png'));
+for (const picture of OVERVIEW_PICTURES) {
+  copyFileSync(join(root, 'docs', 'images', picture), join(stage, 'docs', 'images', picture));
+}
+for (const [, target] of overview.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)) {
+  if (!existsSync(join(stage, target))) throw new Error(`the overview shows ${target}, which the package does not hold`);
+}
 for (const folder of taskFolders()) {
   const built = join(root, 'dist', 'tasks', folder);
   if (!existsSync(join(built, 'index.js'))) throw new Error(`dist/tasks/${folder}/index.js is missing: run npm run build first`);
@@ -48,7 +57,7 @@ const zip = await JSZip.loadAsync(readFileSync(vsix));
 const names = Object.keys(zip.files);
 const bad = names.filter((n) => n.split('/').includes('node_modules'));
 if (bad.length > 0) throw new Error(`the .vsix holds node_modules: ${bad.slice(0, 3).join(', ')}`);
-for (const file of ['tab/outerloop-tab.html', 'tab/outerloop-tab.js', 'docs/images/outerloop-tab.png']) {
+for (const file of [manifest.content.details.path, 'tab/outerloop-tab.html', 'tab/outerloop-tab.js', 'docs/images/outerloop-tab.png']) {
   if (!names.includes(file)) throw new Error(`the .vsix lacks ${file}`);
 }
 for (const folder of taskFolders()) {

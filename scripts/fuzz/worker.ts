@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CORE_SCHEMA, YAML11_SCHEMA, loadAll } from 'js-yaml';
 import { isDeepStrictEqual } from 'node:util';
 import { OuterloopError } from '../../src/common/errors';
-import { renderComposeProject } from '../../src/k8s/render';
+import { renderComposeProject } from '../../src/k8s/convert';
 
 /**
  * The fuzzer's worker process: renders one mutated compose file at a time in a copy of its seed

@@ -5,7 +5,7 @@ import { buildChart, chartVersionOf, writeChartFolder } from '../k8s/chart/chart
 import { packageChart } from '../k8s/chart/package';
 import { decorateObjects } from '../k8s/decorate';
 import { splitSecrets } from '../k8s/secrets';
-import type { RenderResult } from '../k8s/render';
+import type { RenderResult } from '../k8s/convert';
 import type { PipelineOutput } from '../pipeline/interfaces';
 import type { ChartInputs, ComposeToK8sInputs } from './inputs';
 import { ANNOTATIONS, traceabilityAnnotations } from './plan';

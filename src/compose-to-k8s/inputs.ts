@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { InputError } from '../common/errors';
 import { readDigestSource, type DigestSource } from '../digests/digest-source';
 import { readRegistryCredentials, type RegistryCredentials } from '../docker/registry-credentials';
-import { readKubernetesConnection, type ClusterAccess } from '../k8s/deploy/kubeconfig';
+import { readKubernetesConnection, type ClusterAccess } from '../k8s/apply/kubeconfig';
 import type { InputReader } from '../pipeline/inputs';
 import type { ComposeSource } from '../compose/source';
 import { readComposeSource } from '../pipeline/compose-inputs';

@@ -2,13 +2,14 @@ import type { PipelineVariables } from '../pipeline/interfaces';
 import { join } from 'node:path';
 import type { RegistryCredentials } from '../docker/registry-credentials';
 import type { DigestFile } from '../digests/digest-file';
-import { labelSelector, type WorkloadRef } from '../k8s/deploy/commands';
+import { labelSelector, type WorkloadRef } from '../k8s/apply/commands';
 import { decorateObjects } from '../k8s/decorate';
-import { jobsOf, namespaceObject, workloadsOf } from '../k8s/deploy/objects';
-import { formatManifests } from '../k8s/order';
-import { registrySecretObject } from '../k8s/deploy/registry-secret';
+import { jobsOf, namespaceObject, workloadsOf } from '../k8s/apply/objects';
+import { formatManifests } from '../k8s/manifests';
+import { registrySecretObject } from '../k8s/apply/registry-secret';
 import { splitSecrets } from '../k8s/secrets';
-import type { KubernetesObject, RenderedImage, RenderResult } from '../k8s/render';
+import type { RenderResult } from '../k8s/convert';
+import type { KubernetesObject, RenderedImage } from '../k8s/objects';
 
 /** ComposeToK8s@1's planners: pure, facts in, manifests and decisions out. */
 

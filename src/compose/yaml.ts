@@ -75,6 +75,12 @@ export class SourceMap {
 
   /** `file:line:column` of a source offset. */
   position(offset: number): string {
+    const line = this.lineOf(offset);
+    return `${this.file}:${line}:${offset - this.lineStarts![line - 1] + 1}`;
+  }
+
+  /** The line (from 1) of a source offset. */
+  lineOf(offset: number): number {
     if (!this.lineStarts) {
       this.lineStarts = [0];
       for (let i = 0; i < this.source.length; i++) if (this.source.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
@@ -86,7 +92,7 @@ export class SourceMap {
       if (this.lineStarts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return `${this.file}:${lo + 1}:${offset - this.lineStarts[lo] + 1}`;
+    return lo + 1;
   }
 }
 
@@ -108,6 +114,20 @@ export interface YamlLimits {
 
 /** The limits used for compose files. */
 const DEFAULT_YAML_LIMITS: YamlLimits = { maxLength: 32 * 1024 * 1024, maxExpansion: 10, minNodes: 100_000 };
+
+/**
+ * How a reader other than compose's takes the tree: pipeline YAML reads every scalar as text (the
+ * failsafe schema: no tags, `1.10` stays `1.10`) and keeps the line of each mapping, sequence and
+ * entry on the objects themselves, since template expansion moves them around.
+ */
+export interface YamlTreeOptions {
+  /** Every scalar is its text, and tags are ignored (YAML's failsafe schema). */
+  failsafe?: boolean;
+  /** Called for each mapping and sequence as it starts, with its line. */
+  onCollection?: (value: Record<string, unknown> | unknown[], line: number) => void;
+  /** Called for each entry of a mapping (its key's line; a key merged by `<<`, the merge's) or a sequence (its value's line). */
+  onEntry?: (container: Record<string, unknown> | unknown[], entry: string | number, line: number) => void;
+}
 
 interface Frame {
   kind: 'map' | 'seq';
@@ -151,7 +171,7 @@ const STANDARD_TAG = /^(?:!!|tag:yaml\.org,2002:)(str|int|float|bool|null|map|se
  * js-yaml's event stream of a YAML file; a syntax error is a FileError at file:line:column, with
  * `describe`'s wording of js-yaml's reason.
  */
-export function parseYamlEvents(text: string, file: string, describe = (reason: string) => `is not valid YAML: ${reason}.`): Event[] {
+function parseYamlEvents(text: string, file: string, describe = (reason: string) => `is not valid YAML: ${reason}.`): Event[] {
   try {
     return parseEvents(text, { filename: file });
   } catch (err) {
@@ -184,6 +204,20 @@ function composeDocuments(text: string, file: string, limits: YamlLimits, spans:
   return new Composer(text, file, maxNodes, spans).compose(events);
 }
 
+/**
+ * Parses every document of a YAML file into the same tree as {@link parseYamlDocuments} (file:line:column
+ * errors, shared and counted aliases, merge keys), read as `options` say; `describe` words a syntax error.
+ */
+export function parseYamlTree(
+  text: string,
+  file: string,
+  maxNodes: number,
+  options: YamlTreeOptions,
+  describe?: (reason: string) => string,
+): YamlDocument[] {
+  return new Composer(text, file, maxNodes, false, options).compose(parseYamlEvents(text, file, describe));
+}
+
 class Composer {
   private anchors = new Map<string, Composed>();
   private sources!: SourceMap;
@@ -194,6 +228,7 @@ class Composer {
     private readonly maxNodes: number,
     /** Record every value's {@link ValueSpan} (for editing). */
     private readonly spans: boolean,
+    private readonly options: YamlTreeOptions = {},
   ) {}
 
   private fail(offset: number, detail: string): never {
@@ -215,6 +250,7 @@ class Composer {
       if (top.kind === 'seq') {
         const list = top.value as unknown[];
         this.sources.record(`${top.path}[${list.length}]`, offset);
+        this.options.onEntry?.(list, list.length, this.sources.lineOf(offset));
         list.push(item.value);
         return;
       }
@@ -225,6 +261,7 @@ class Composer {
         if (Object.prototype.hasOwnProperty.call(map, key)) this.fail(offset, `the key '${key}' appears twice in the same mapping${top.path ? ` at ${top.path}` : ''}.`);
         top.key = key;
         this.sources.record(childKeyPath(top.path, key), offset);
+        if (key !== '<<') this.options.onEntry?.(map, key, this.sources.lineOf(offset));
         return;
       }
       const key = top.key;
@@ -250,8 +287,10 @@ class Composer {
           const path = parent ? this.childPath(parent) : '';
           this.sources.record(path, event.start);
           if (this.spans) this.sources.recordSpan(path, { kind: event.type === EVENT_ID.MAPPING ? 'mapping' : 'sequence', start: event.start, flow: event.style === COLLECTION_STYLE.FLOW });
+          const value = event.type === EVENT_ID.MAPPING ? {} : [];
+          this.options.onCollection?.(value, this.sources.lineOf(event.start));
           stack.push({
-            kind: event.type === EVENT_ID.MAPPING ? 'map' : 'seq', value: event.type === EVENT_ID.MAPPING ? {} : [], path, tag,
+            kind: event.type === EVENT_ID.MAPPING ? 'map' : 'seq', value, path, tag,
             anchor: this.slice(event.anchorStart, event.anchorEnd) || undefined, weight: 1, key: undefined, merges: [], start: event.start,
           });
           break;
@@ -317,6 +356,7 @@ class Composer {
           if (!Object.prototype.hasOwnProperty.call(map, key)) {
             setKey(map, key, value);
             this.sources.record(childKeyPath(frame.path, key), merge.offset);
+            this.options.onEntry?.(map, key, this.sources.lineOf(merge.offset));
           }
         }
       }
@@ -326,6 +366,7 @@ class Composer {
   private scalar(event: ScalarEvent): Composed {
     const text = getScalarValue(this.text, event);
     const tag = this.slice(event.tagStart, event.tagEnd);
+    if (this.options.failsafe) return { value: text, weight: 1 };
     if (tag === '' || tag === '!') {
       return { value: event.style === SCALAR_STYLE.PLAIN && tag === '' ? resolvePlain(text) : text, weight: 1 };
     }
@@ -333,7 +374,7 @@ class Composer {
   }
 
   private applyTag(tag: string, value: unknown, kind: 'map' | 'seq' | 'scalar', offset: number): unknown {
-    if (tag === '') return value;
+    if (tag === '' || this.options.failsafe) return value;
     if (tag === '!reset') return new ComposeTag('reset', kind === 'scalar' && (value === '' || value === 'null' || value === '~') ? null : value);
     if (tag === '!override') return new ComposeTag('override', kind === 'scalar' ? resolvePlain(value as string) : value);
     const standard = STANDARD_TAG.exec(tag);

@@ -48,7 +48,7 @@ export async function writeDigestFile(path: string, file: DigestFile): Promise<v
 const PIPELINE_FIELDS: Record<keyof DigestFilePipeline, { pattern: RegExp; shape: string }> = {
   // Azure Pipelines forbids " / : < > \ | ? @ * in build numbers and caps them at 255 characters.
   buildNumber: { pattern: /^[\p{L}\p{N}._ +\-(),=~!'&$%^{}#]{1,255}$/u, shape: "a build number (letters, digits, spaces and . _ + - ( ) , = ~ ! ' & $ % ^ { } #, at most 255)" },
-  sourceVersion: { pattern: /^[A-Za-z0-9._\-]{1,100}$/, shape: 'a commit id or changeset number (letters, digits, . _ -)' },
+  sourceVersion: { pattern: /^[A-Za-z0-9._-]{1,100}$/, shape: 'a commit id or changeset number (letters, digits, . _ -)' },
   buildUri: { pattern: /^vstfs:\/\/\/Build\/Build\/[0-9]{1,12}$/, shape: 'a build URI (vstfs:///Build/Build/<id>)' },
 };
 

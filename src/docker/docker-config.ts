@@ -34,7 +34,5 @@ export async function withDockerLogin<T>(
   });
 }
 
-/** The environment for docker commands that should use `dockerConfig` (when set). */
-export function dockerEnv(dockerConfig: string | undefined, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return dockerConfig ? { ...base, DOCKER_CONFIG: dockerConfig } : base;
-}
+/** Where it was when the ports were first published (PORTS-READY); the function is engine.ts's. */
+export { dockerEnv } from './engine';

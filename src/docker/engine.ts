@@ -3,7 +3,6 @@ import { ToolError } from '../common/errors';
 import { commandFailed, failureReason, failureSentence, lastLines, type ExecOptions, type ExecResult, type ProcessRunner } from '../process/runner';
 import { describeBuildFailure } from './build-failure';
 import { parseInspect, type ContainerState } from './containers';
-import { dockerEnv } from './docker-config';
 import { findCliPlugin } from './plugins';
 import { isSha256Digest } from './reference';
 import type { RegistryCredentials } from './registry-credentials';
@@ -42,6 +41,11 @@ export interface ImageDetails {
   id: string;
   /** `repository@sha256:…` for each repository the image was pushed to or pulled from. */
   repoDigests: string[];
+}
+
+/** The environment for docker commands that should use `dockerConfig` (see withDockerLogin), when set. */
+export function dockerEnv(dockerConfig: string | undefined, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return dockerConfig ? { ...base, DOCKER_CONFIG: dockerConfig } : base;
 }
 
 /** A docker command that exited non-zero, with everything it printed (e.g. to decide on a retry). */

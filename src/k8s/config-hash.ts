@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { asRecord, podTemplateOf } from './decorate';
-import type { KubernetesObject } from './render';
+import type { KubernetesObject } from './objects';
 
 /**
  * The pod template's `outerloop.io/config-hash`: a hash of the data of the ConfigMaps and Secrets
@@ -10,7 +10,7 @@ import type { KubernetesObject } from './render';
  */
 
 /** The annotation key. */
-export const CONFIG_HASH_ANNOTATION = 'outerloop.io/config-hash';
+const CONFIG_HASH_ANNOTATION = 'outerloop.io/config-hash';
 
 type Json = Record<string, unknown>;
 

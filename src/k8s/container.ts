@@ -2,7 +2,7 @@ import type { Capabilities, Container, ContainerPort, EnvVar, Probe, ResourceReq
 import type { ComposeHealthcheck, ComposeResources, ComposeService } from '../compose/model';
 import type { TransformContext } from './context';
 import { portNameProblem } from './names';
-import type { ServicePlan } from './plan';
+import type { ServicePlan } from './service-plan';
 import { byteQuantity, cpuQuantity, escapeDependentVariables, seconds } from './quantities';
 
 /**
@@ -27,12 +27,12 @@ export function containerEnv(s: ComposeService): { env: EnvVar[]; fromFile: Reco
 }
 
 /** The exec command of a healthcheck test: CMD as written, CMD-SHELL through `sh -c`. */
-export function healthcheckCommand(test: string[]): string[] {
+function healthcheckCommand(test: string[]): string[] {
   return test[0] === 'CMD-SHELL' ? ['sh', '-c', test.slice(1).join(' ')] : test.slice(1);
 }
 
 /** readinessProbe, livenessProbe and (from start_period) startupProbe of a healthcheck. */
-export function healthcheckProbes(check: ComposeHealthcheck): Pick<Container, 'readinessProbe' | 'livenessProbe' | 'startupProbe'> {
+function healthcheckProbes(check: ComposeHealthcheck): Pick<Container, 'readinessProbe' | 'livenessProbe' | 'startupProbe'> {
   if (!check.test) return {};
   const command = healthcheckCommand(check.test);
   const period = seconds(check.intervalMs ?? 30_000);

@@ -4,7 +4,7 @@ import type { BindSource } from './bind-sources';
 import type { ExposedPort } from './image-ports';
 import type { ComposeProject } from '../compose/model';
 import { formatPath, type KeyPath } from '../compose/paths';
-import type { KubernetesObject } from './render';
+import type { KubernetesObject } from './objects';
 
 /**
  * What every part of the transformer shares: the options, the project, the warnings (each with the

@@ -1,4 +1,4 @@
-import type { KubernetesObject } from './render';
+import type { KubernetesObject } from './objects';
 
 /**
  * Metadata added to rendered objects after conversion: annotations on every object, annotations of

@@ -1,7 +1,7 @@
 import type { Container } from 'kubernetes-types/core/v1';
 import type { TransformContext } from './context';
 import { toKubernetesName } from './names';
-import type { ServicePlan } from './plan';
+import type { ServicePlan } from './service-plan';
 
 /**
  * depends_on → init containers. service_started and service_healthy wait until the dependency's

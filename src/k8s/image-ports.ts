@@ -1,6 +1,4 @@
-import type { ComposeProject } from '../compose/model';
 import type { ProcessRunner } from '../process/runner';
-import { findReferences } from './reachability';
 
 /**
  * Ports from an image's EXPOSE, for a service that others reach by name but that declares no ports
@@ -48,16 +46,4 @@ export function dockerImagePorts(runner: ProcessRunner, env?: NodeJS.ProcessEnv)
     }
     return out;
   };
-}
-
-/** The image of each service that others refer to but that has no ports or expose (`<project>-<service>` for a build-only one). */
-export function servicesNeedingImagePorts(project: ComposeProject): Map<string, string> {
-  const refs = findReferences(project.services);
-  const out = new Map<string, string>();
-  for (const s of project.services) {
-    if (s.ports.length || s.expose.length || !refs.has(s.name) || /^(service|container):/.test(s.networkMode ?? '')) continue;
-    const image = s.image ?? (s.build ? `${project.name}-${s.name}` : undefined);
-    if (image) out.set(s.name, image);
-  }
-  return out;
 }

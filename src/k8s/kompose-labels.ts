@@ -8,7 +8,7 @@ import { CONTROL_LABELS } from './context';
  */
 
 /** kompose label → outerloop label. */
-export const KOMPOSE_LABELS: Record<string, string> = {
+const KOMPOSE_LABELS: Record<string, string> = {
   'kompose.controller.type': CONTROL_LABELS.controller,
   'kompose.service.type': CONTROL_LABELS.serviceType,
   'kompose.cronjob.schedule': CONTROL_LABELS.schedule,

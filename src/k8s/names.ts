@@ -1,12 +1,7 @@
-import { OuterloopError } from '../common/errors';
-
 /**
  * Kubernetes name rules: DNS-1123 labels (63 characters: a-z, 0-9, '-'), DNS-1035 labels (the
  * same, starting with a letter: Service names), port names (IANA service names, 15 characters).
  */
-
-/** A compose name that cannot become a valid Kubernetes name. */
-export class NameError extends OuterloopError {}
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -25,13 +20,6 @@ export function dnsLabelProblem(name: string, options: { maxLength?: number; sta
   if (options.startWithLetter && !/^[a-z]/.test(name)) return 'it must start with a letter';
   if (!(options.startWithLetter ? DNS1035_LABEL : DNS1123_LABEL).test(name)) return "it may hold only a-z, 0-9 and '-', and must start and end with a letter or digit";
   return undefined;
-}
-
-/** Throws a NameError naming `what` when `name` breaks the DNS label rules. */
-export function checkDnsLabel(name: string, what: string, options: { maxLength?: number; startWithLetter?: boolean } = {}): string {
-  const problem = dnsLabelProblem(name, options);
-  if (problem) throw new NameError(`${what}: the Kubernetes name '${name}' is not valid: ${problem}.`);
-  return name;
 }
 
 /** Why `name` is not a DNS-1123 subdomain (the name of most objects, a RuntimeClass's too); undefined when it is one. */

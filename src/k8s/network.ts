@@ -1,6 +1,6 @@
 import type { ServicePort } from 'kubernetes-types/core/v1';
 import { CONTROL_LABELS, type TransformContext } from './context';
-import type { ServicePlan } from './plan';
+import type { ServicePlan } from './service-plan';
 
 /** ports and expose → a Service; ingress labels → an Ingress. */
 
@@ -13,7 +13,7 @@ function servicePorts(plan: ServicePlan, withNodePorts: boolean): ServicePort[] 
 }
 
 /** The name of the Service that exposes a service's published ports outside the cluster when its own Service cannot. */
-export function externalServiceName(plan: ServicePlan): string {
+function externalServiceName(plan: ServicePlan): string {
   return `${plan.name.slice(0, 54).replace(/-+$/, '')}-external`;
 }
 

@@ -1,8 +1,8 @@
 import { findDigest } from '../digests/digest-file';
 import { ReferenceFormatError, parseImageReference, repositoryOf } from '../docker/reference';
 import type { TransformContext } from './context';
-import type { ServicePlan } from './plan';
-import type { RenderedImage } from './render';
+import type { ServicePlan } from './service-plan';
+import type { RenderedImage } from './objects';
 
 /**
  * Images pinned by digest: a service's image (or, for a service with only `build`, the

@@ -1,6 +1,6 @@
-import type { ComposeService } from '../compose/model';
+import type { ComposeProject, ComposeService } from '../compose/model';
 import type { TransformContext } from './context';
-import type { ServicePlan } from './plan';
+import type { ServicePlan } from './service-plan';
 
 /**
  * Services that others reach by name need a Service, which only ports or expose give. Who names a
@@ -12,7 +12,7 @@ import type { ServicePlan } from './plan';
 const HOST = /(?<=^|[/@=,;\s(])([A-Za-z0-9][A-Za-z0-9_.-]*)(?=$|[:/,;\s)?])/g;
 
 /** Who refers to each service, as `referrer (how)`, per referred service name. */
-export function findReferences(services: readonly ComposeService[]): Map<string, string[]> {
+function findReferences(services: readonly ComposeService[]): Map<string, string[]> {
   const names = new Set(services.map((s) => s.name));
   const refs = new Map<string, string[]>();
   const add = (target: string, from: ComposeService, how: string): void => {
@@ -42,4 +42,16 @@ export function warnUnreachable(ctx: TransformContext, plans: readonly ServicePl
     if (p.serviceType || p.podOf || p.kind === 'Job' || p.kind === 'CronJob' || !by) continue;
     ctx.warn(['services', p.service.name], `has no ports or expose, so it gets no Service, and ${by.sort().join(', ')} cannot reach it by name: add expose with the ports it listens on.`);
   }
+}
+
+/** The image of each service that others refer to but that has no ports or expose (`<project>-<service>` for a build-only one). */
+export function servicesNeedingImagePorts(project: ComposeProject): Map<string, string> {
+  const refs = findReferences(project.services);
+  const out = new Map<string, string>();
+  for (const s of project.services) {
+    if (s.ports.length || s.expose.length || !refs.has(s.name) || /^(service|container):/.test(s.networkMode ?? '')) continue;
+    const image = s.image ?? (s.build ? `${project.name}-${s.name}` : undefined);
+    if (image) out.set(s.name, image);
+  }
+  return out;
 }

@@ -1,4 +1,4 @@
-import type { KubernetesObject } from './render';
+import type { KubernetesObject } from './objects';
 
 /**
  * Compose secrets' contents never leave in the clear: the converter's Secret objects are kept out

@@ -6,9 +6,9 @@ import { formatPath, type KeyPath } from '../compose/paths';
 import { podConfigReferences } from './config-hash';
 import { CONTROL_LABELS, type TransformContext } from './context';
 import { asRecord, podTemplateOf } from './decorate';
-import type { KubernetesObject } from './render';
+import type { KubernetesObject } from './objects';
 import { dnsLabelProblem, toKubernetesName } from './names';
-import type { ServicePlan } from './plan';
+import type { ServicePlan } from './service-plan';
 import { byteQuantity } from './quantities';
 
 /**

@@ -7,10 +7,10 @@ import { withKomposeLabels } from './kompose-labels';
 import { labelValueProblem } from './names';
 import { emitIngress, emitServices } from './network';
 import { resolveImage } from './pin';
-import { planServices, type ServicePlan } from './plan';
+import { planServices, type ServicePlan } from './service-plan';
 import { warnUnreachable } from './reachability';
 import { dropUnusedBindConfigMaps, planStorage } from './storage';
-import type { KubernetesObject, RenderedImage } from './render';
+import type { KubernetesObject, RenderedImage } from './objects';
 import { emitWorkload } from './workload';
 
 /**

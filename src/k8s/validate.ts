@@ -4,7 +4,7 @@ import { ConfigMap, PersistentVolumeClaim, Secret, Service, ServiceAccount } fro
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
 import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { OuterloopError } from '../common/errors';
-import type { KubernetesObject } from './render';
+import type { KubernetesObject } from './objects';
 
 /** Validation of generated objects against the Kubernetes OpenAPI schemas (kubernetes-models). */
 

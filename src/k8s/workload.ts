@@ -1,12 +1,13 @@
 import { isIP } from 'node:net';
 import type { Container, PodSpec, PodTemplateSpec, Volume } from 'kubernetes-types/core/v1';
 import type { ComposeService } from '../compose/model';
+import type { KeyPath } from '../compose/paths';
 import { buildContainer, containerEnv } from './container';
 import type { TransformContext } from './context';
 import { dependencyInitContainers, jobWaiterName } from './dependencies';
 import { dnsLabelProblem, dnsSubdomainProblem, toKubernetesName } from './names';
 import { governingServiceName } from './network';
-import type { ServicePlan } from './plan';
+import type { ServicePlan } from './service-plan';
 import { seconds } from './quantities';
 import { podStorage, type PodStorage, type StoragePlan } from './storage';
 
@@ -18,6 +19,35 @@ const SAFE_SYSCTLS = new Set([
 /** The values of the kubernetes.io/os and kubernetes.io/arch node labels. */
 const NODE_OS = new Set(['linux', 'windows']);
 const NODE_ARCH = new Set(['amd64', 'arm64', 'arm', '386', 'ppc64le', 's390x', 'riscv64', 'mips64le']);
+
+/** The nameservers a pod's dnsConfig may list (the API server refuses more), and that a resolver reads in all. */
+const MAX_NAMESERVERS = 3;
+
+/**
+ * A service's `dns` servers become the pod's dnsConfig.nameservers, which the API server takes only
+ * as at most 3 IP addresses: anything else is an error naming the key. Under ClusterFirst they come
+ * after the cluster DNS, which answers names itself instead of forwarding them as Docker's DNS does,
+ * so the warning says what differs from Compose (and which server the resolver never reads).
+ */
+function checkNameservers(ctx: TransformContext, s: ComposeService): void {
+  const at: KeyPath = ['services', s.name, 'dns'];
+  if (s.dns.length > MAX_NAMESERVERS) {
+    throw ctx.error(at, `lists ${s.dns.length} servers; a pod's dnsConfig takes at most ${MAX_NAMESERVERS} nameservers (the API server refuses more).`);
+  }
+  s.dns.forEach((server, i) => {
+    if (isIP(server) === 0) throw ctx.error([...at, i], `'${server}' is not an IP address; a pod's dnsConfig takes only IP addresses as nameservers.`);
+  });
+  const servers = s.dns.join(', ');
+  const unread = s.dns.slice(MAX_NAMESERVERS - 1);
+  ctx.warn(
+    at,
+    `becomes the pod's dnsConfig nameservers, after the cluster DNS (dnsPolicy ClusterFirst, so Service names resolve). ` +
+      `Unlike Compose, where Docker forwards every name that is not a service to ${servers}, the cluster DNS answers other names ` +
+      `through its own upstream; the resolver tries ${servers} only when the cluster DNS does not answer at all, so a name only ${servers} ` +
+      `can resolve fails here: make the cluster DNS forward that zone (a CoreDNS stub domain).` +
+      (unread.length ? ` A resolver reads at most ${MAX_NAMESERVERS} servers, the cluster DNS first, so ${unread.join(', ')} is never tried.` : ''),
+  );
+}
 
 /** service → its workload (Deployment, StatefulSet, DaemonSet, Job or CronJob) with its pod template. */
 
@@ -38,6 +68,7 @@ function podSpecExtras(ctx: TransformContext, s: ComposeService, spec: PodSpec):
     });
     if (byIp.size) spec.hostAliases = [...byIp.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([ip, hostnames]) => ({ ip, hostnames }));
   }
+  if (s.dns.length) checkNameservers(ctx, s);
   if (s.dns.length || s.dnsSearch.length || s.dnsOptions.length) {
     // Added to the cluster's DNS settings (dnsPolicy stays ClusterFirst, so Service names still resolve).
     spec.dnsConfig = {

@@ -5,7 +5,7 @@ import { canonicalRepository, isSha256Digest, parseImageReference, repositoryOf 
 import type { RegistryCredentials } from '../docker/registry-credentials';
 import { lastLines } from '../process/runner';
 import { locateRepository } from '../registry/registry';
-import type { AttemptFailure } from '../registry/retry';
+import type { AttemptFailure } from '../common/retry';
 import type { PushImage } from './inputs';
 
 /** A digest that cannot be captured or does not match the registry. */

@@ -13,7 +13,7 @@ import { neutralizeLoggingCommands } from '../process/neutralize';
 import { failureSentence } from '../process/runner';
 import { HttpRegistryClient } from '../registry/http-registry';
 import type { Registry } from '../registry/registry';
-import { DEFAULT_BASE_DELAY_MS, realSleep, withRetries, type RetryPolicy, type Sleep } from '../registry/retry';
+import { DEFAULT_BASE_DELAY_MS, realSleep, withRetries, type RetryPolicy, type Sleep } from '../common/retry';
 import { reportOutcome } from '../summary/publish';
 import { pushDigestRecord } from '../summary/records';
 import type { PushDigestInputs, PushImage } from './inputs';

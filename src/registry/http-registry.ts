@@ -3,7 +3,7 @@ import { isSha256Digest, type ImageReference } from '../docker/reference';
 import type { RegistryCredentials } from '../docker/registry-credentials';
 import { MANIFEST_MEDIA_TYPES, RegistryError, locateRepository, type Registry, type RegistryLocation } from './registry';
 import { nodeHttpTransport, type HttpResponse, type HttpTransport } from './transport';
-import { withRetries, type AttemptFailure, type RetryPolicy } from './retry';
+import { withRetries, type AttemptFailure, type RetryPolicy } from '../common/retry';
 import { parseWwwAuthenticate } from './www-authenticate';
 
 /** How the client reaches registries. */

@@ -1,11 +1,31 @@
-import type { DockerBuildTagPlan } from '../docker-build-tag/plan';
-import type { RenderedImage } from '../k8s/render';
-import type { PushedImage } from '../push-digest/plan';
+import type { RenderedImage } from '../k8s/objects';
 import type { RecordBody } from './publish';
 import type { ServiceRecord, TestTotals } from './record';
 
+// The record builders take plain types owned here, not the tasks' plan types: the tasks import this
+// module to publish, so naming their types here would make a folder cycle. A task's plan fits these
+// shapes as it is (TypeScript types are structural).
+
+/** What DockerBuildTag@1 built: the fields of its plan the record keeps. */
+export interface BuiltImageFacts {
+  repository: string;
+  tags: readonly string[];
+  /** `repository:tag` for each tag. */
+  imageReferences: readonly string[];
+  version: string;
+  builder: 'buildx' | 'classic';
+  labels: ReadonlyArray<readonly [string, string]>;
+}
+
+/** One image PushDigest@1 pushed: its reference, its tag and the digest the push recorded. */
+export interface PushedImageFacts {
+  reference: string;
+  image: { tag: string };
+  digest: string;
+}
+
 /** DockerBuildTag@1's record, from its plan and the image the build produced. */
-export function dockerBuildTagRecord(plan: DockerBuildTagPlan, imageId: string): RecordBody {
+export function dockerBuildTagRecord(plan: BuiltImageFacts, imageId: string): RecordBody {
   return {
     task: 'DockerBuildTag',
     image: {
@@ -22,7 +42,7 @@ export function dockerBuildTagRecord(plan: DockerBuildTagPlan, imageId: string):
 
 /** PushDigest@1's record. */
 export function pushDigestRecord(
-  pushed: readonly PushedImage[],
+  pushed: readonly PushedImageFacts[],
   files: { verified: boolean; digestFile: string; lockedComposeFile?: string; artifact?: string },
 ): RecordBody {
   return {

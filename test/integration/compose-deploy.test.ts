@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EndpointSpec, TaskRun } from '../../src/agent/task-runner';
+import type { EndpointSpec, TaskRun } from '../../src/local-run/agent/task-process';
 import { formatDigestFile, type DigestFileImage } from '../../src/digests/digest-file';
 import { FIXTURES } from '../support/paths';
 import { startTestSshd, type TestSshd } from '../support/sshd';

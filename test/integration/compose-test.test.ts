@@ -5,7 +5,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TaskRun } from '../../src/agent/task-runner';
+import type { TaskRun } from '../../src/local-run/agent/task-process';
 import { FIXTURES } from '../support/paths';
 import { agentVariables, describeRun, startVsixTask } from '../support/task-harness';
 import { requireTestBed, type TestBed } from '../support/testbed';

@@ -4,9 +4,13 @@ import { readFileSync } from 'node:fs';
 import { cp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { load, loadAll } from 'js-yaml';
-import type { EndpointSpec, TaskRun } from '../../src/agent/task-runner';
+import type { Deployment } from 'kubernetes-types/apps/v1';
+import type { Job } from 'kubernetes-types/batch/v1';
+import type { Namespace, PersistentVolumeClaimList, Service } from 'kubernetes-types/core/v1';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1';
+import type { EndpointSpec, TaskRun } from '../../src/local-run/agent/task-process';
 import { formatDigestFile } from '../../src/digests/digest-file';
-import { deleteNamespaces, getJson, kubectl, requireTestCluster, uniqueNamespace, type TestCluster } from '../support/cluster';
+import { deleteNamespaces, getJson, kubectl, requireTestCluster, uniqueNamespace, type Served, type TestCluster } from '../support/cluster';
 import { EXAMPLES } from '../support/paths';
 import { agentVariables, describeRun, isTaskLeftover, runVsixTask, startVsixTask } from '../support/task-harness';
 
@@ -47,6 +51,12 @@ interface DeployOptions {
   endpoints?: EndpointSpec[];
   buildNumber?: string;
   onLine?: (line: string) => void;
+}
+
+/** The fields of a kubeconfig file these tests read or change. */
+interface KubeconfigFile {
+  clusters: Array<{ cluster: { server: string } }>;
+  users: Array<{ user: Record<string, string> }>;
 }
 
 describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", function () {
@@ -112,7 +122,7 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
     });
   }
 
-  async function deployment(app: App, name: string): Promise<Record<string, any>> {
+  async function deployment(app: App, name: string): Promise<Served<Deployment>> {
     return getJson(cluster, ['deployment', name, '--namespace', app.namespace]);
   }
 
@@ -122,7 +132,7 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
     return list.items.filter((rs) => rs.metadata.ownerReferences?.some((o) => o.name === name)).map((rs) => rs.metadata.name).sort();
   }
 
-  function assertReady(d: Record<string, any>): void {
+  function assertReady(d: Served<Deployment>): void {
     assert.equal(d.status?.observedGeneration, d.metadata.generation, `${d.metadata.name} observed its generation`);
     assert.equal(d.status?.readyReplicas, d.spec.replicas, `${d.metadata.name} has all replicas ready`);
     assert.equal(d.status?.updatedReplicas, d.spec.replicas, `${d.metadata.name} has all replicas updated`);
@@ -140,7 +150,7 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
     assert.match(run.message ?? '', /^Deployed \d+ objects to namespace outerloop-it-first-\w+ \(2 workloads rolled out\)\.$/);
     assertNoSecretIn(run, PASSWORD);
 
-    const ns = await getJson(cluster, ['namespace', app.namespace]);
+    const ns = await getJson<Served<Namespace>>(cluster, ['namespace', app.namespace]);
     assert.equal(ns.metadata.labels['app.kubernetes.io/managed-by'], 'outerloop');
     const secrets = await getJson<{ items: Array<{ metadata: { name: string }; type: string; data: Record<string, string> }> }>(cluster, ['secrets', '--namespace', app.namespace]);
     const pull = secrets.items.find((s) => s.type === 'kubernetes.io/dockerconfigjson');
@@ -153,7 +163,7 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
     for (const ref of applied) {
       const [kind, name] = ref.split('/');
       const args = kind === 'Namespace' ? [kind.toLowerCase(), name] : [kind.toLowerCase(), name, '--namespace', app.namespace];
-      const object = await getJson(cluster, [...args, '--show-managed-fields']);
+      const object = await getJson<Served<{ metadata: ObjectMeta }>>(cluster, [...args, '--show-managed-fields']);
       const managers = (object.metadata.managedFields as Array<{ manager: string; operation: string }>).filter((m) => m.operation === 'Apply').map((m) => m.manager);
       assert.deepEqual(managers, ['outerloop'], `${ref} is server-side applied by field manager outerloop`);
     }
@@ -184,7 +194,7 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
     assert.equal(workerAfter.metadata.generation, worker.metadata.generation + 1, 'worker rolled out once');
     assert.equal(workerAfter.spec.template.spec.containers[0].image, `${REGISTRY}/worker@${digestOf('worker-2')}`);
     assertReady(workerAfter);
-    const service = await getJson(cluster, ['service', 'web', '--namespace', app.namespace]);
+    const service = await getJson<Served<Service>>(cluster, ['service', 'web', '--namespace', app.namespace]);
     assert.equal(service.metadata.annotations['outerloop.io/build-number'], '20261129.2', 'the release is traceable on the objects');
     const deploymentValues = JSON.stringify({ metadata: webAfter.metadata.annotations, template: webAfter.spec.template });
     assert.ok(!deploymentValues.includes('20261129'), `no per-build value on the Deployment or its pod template: ${deploymentValues}`);
@@ -264,11 +274,11 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
     const extraServices = `  migrate:\n    image: ${REGISTRY}/migrate:20261129.1\n    restart: "no"\n    command: ["sh", "-c", "echo migrated"]\n`;
     const first = await deploy(app, { extraServices, digests: { migrate: digestOf('migrate-1') } });
     assert.equal(first.result, 'Succeeded', describeRun(first));
-    const job = await getJson(cluster, ['job', 'migrate', '--namespace', app.namespace]);
+    const job = await getJson<Served<Job>>(cluster, ['job', 'migrate', '--namespace', app.namespace]);
 
     const second = await deploy(app, { extraServices, digests: { migrate: digestOf('migrate-2') } });
     assert.equal(second.result, 'Succeeded', describeRun(second));
-    const again = await getJson(cluster, ['job', 'migrate', '--namespace', app.namespace]);
+    const again = await getJson<Served<Job>>(cluster, ['job', 'migrate', '--namespace', app.namespace]);
     assert.notEqual(again.metadata.uid, job.metadata.uid, 'the Job was created again');
     assert.equal(again.spec.template.spec.containers[0].image, `${REGISTRY}/migrate@${digestOf('migrate-2')}`);
     assert.match(second.output, /Re-creating 1 Job\(s\)/);
@@ -289,7 +299,7 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
     assert.equal(run.result, 'Failed', describeRun(run));
     assert.match(run.message ?? '', /^PersistentVolumeClaim\/[\w-]*data cannot be changed in place: spec\.storageClassName is immutable/);
     assert.equal((run.message ?? '').split('\n').length, 1, 'one sentence');
-    const claim = await getJson(cluster, ['persistentvolumeclaims', '--namespace', app.namespace]);
+    const claim = await getJson<Served<PersistentVolumeClaimList>>(cluster, ['persistentvolumeclaims', '--namespace', app.namespace]);
     assert.equal(claim.items[0].spec.storageClassName, 'standard', 'nothing was changed');
   });
 
@@ -305,9 +315,10 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
     const app = await newApp('takeover');
     const render = await deploy(app, { inputs: { action: 'render' } });
     assert.equal(render.result, 'Succeeded', describeRun(render));
-    const objects = loadAll(readFileSync(render.outputs['manifestsFile'], 'utf8')) as Array<Record<string, any>>;
-    const web = structuredClone(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'web')!);
-    web.spec.template.spec.containers[0].env = [...(web.spec.template.spec.containers[0].env ?? []), { name: 'LEGACY_SETTING', value: 'from-kubectl-apply' }];
+    const objects = loadAll(readFileSync(render.outputs['manifestsFile'], 'utf8')) as Array<{ kind: string; metadata: { name: string } }>;
+    const web = structuredClone(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'web')!) as Deployment;
+    const legacyContainer = web.spec!.template.spec!.containers[0];
+    legacyContainer.env = [...(legacyContainer.env ?? []), { name: 'LEGACY_SETTING', value: 'from-kubectl-apply' }];
     await kubectl(cluster, ['create', 'namespace', app.namespace]);
     await kubectl(cluster, ['apply', '--namespace', app.namespace, '-f', '-'], { stdin: JSON.stringify(web) });
     const legacy = await deployment(app, 'web');
@@ -315,7 +326,7 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
 
     const run = await deploy(app, { inputs: { createNamespace: 'false' } });
     assert.equal(run.result, 'Succeeded', describeRun(run));
-    const after = await getJson(cluster, ['deployment', 'web', '--namespace', app.namespace, '--show-managed-fields']);
+    const after = await getJson<Served<Deployment>>(cluster, ['deployment', 'web', '--namespace', app.namespace, '--show-managed-fields']);
     const env = (after.spec.template.spec.containers[0].env ?? []) as Array<{ name: string }>;
     assert.ok(!env.some((e) => e.name === 'LEGACY_SETTING'), 'the field only the old apply set is gone: outerloop owns the object');
     const managers = (after.metadata.managedFields as Array<{ manager: string; operation: string; fieldsV1: unknown }>).map((m) => `${m.manager}:${m.operation}`);
@@ -390,7 +401,7 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
 
   it('an unreachable cluster fails in one sentence, and the temporary kubeconfig is removed', async () => {
     const app = await newApp('unreachable');
-    const admin = load(readFileSync(cluster.kubeconfig, 'utf8')) as Record<string, any>;
+    const admin = load(readFileSync(cluster.kubeconfig, 'utf8')) as KubeconfigFile;
     admin.clusters[0].cluster.server = 'https://127.0.0.1:1';
     const endpoint: EndpointSpec = { id: KUBE_ID, url: 'https://127.0.0.1:1', scheme: 'Kubeconfig', parameters: { kubeconfig: JSON.stringify(admin) }, data: { authorizationType: 'Kubeconfig' } };
     const run = await deploy(app, { inputs: { kubeconfig: '', kubernetesServiceConnection: KUBE_ID }, endpoints: [endpoint] });
@@ -421,7 +432,7 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
   it('a cancelled job during the rollout removes the temporary kubeconfig (mode 0600 while it exists)', async () => {
     const app = await newApp('cancel');
     const files = await writeApp(app, { override: 'services:\n  web:\n    deploy:\n      resources:\n        reservations:\n          cpus: "64"\n' });
-    const admin = load(readFileSync(cluster.kubeconfig, 'utf8')) as Record<string, any>;
+    const admin = load(readFileSync(cluster.kubeconfig, 'utf8')) as KubeconfigFile;
     const endpoint: EndpointSpec = { id: KUBE_ID, url: cluster.server, scheme: 'Kubeconfig', parameters: { kubeconfig: JSON.stringify(admin) }, data: { authorizationType: 'Kubeconfig' } };
     let sawRollout!: () => void;
     const rolling = new Promise<void>((resolve) => (sawRollout = resolve));

@@ -5,10 +5,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Deployment } from 'kubernetes-types/apps/v1';
 import { readDigestFile } from '../../src/digests/digest-file';
-import { DEFAULT_WAIT_IMAGE } from '../../src/k8s/render';
+import { DEFAULT_WAIT_IMAGE } from '../../src/k8s/convert';
 import { ROOT } from '../support/paths';
-import { deleteNamespaces, getJson, requireTestCluster, type TestCluster } from '../support/cluster';
+import { deleteNamespaces, getJson, requireTestCluster, type Served, type TestCluster } from '../support/cluster';
 import { filesUnder, runToEnd, summaryOf } from '../support/run-to-end';
 import { requireTestBed, type TestBed } from '../support/testbed';
 
@@ -129,7 +130,7 @@ describe('the demo: examples/ on the test bed', function () {
       assert.match(run.stdout, /^artifact image-digests: \.outerloop\/artifacts\/image-digests\/$/m);
       assert.match(run.stdout, /^artifact k8s-manifests: \.outerloop\/artifacts\/k8s-manifests\/$/m);
       // What the demo says last: where the digest file and the pinned manifests are, as paths that
-      // exist from the repository root (README's "Set up on a fresh machine" shows these lines).
+      // exist from the repository root (docs/local-run.md's "The demo" shows this output).
       const said = /^demo: digest file \(PushDigest\): (.+)$/m.exec(run.stdout);
       assert.ok(said, context);
       assert.equal(join(ROOT, said[1]), digestFiles[0], context);
@@ -142,7 +143,7 @@ describe('the demo: examples/ on the test bed', function () {
       assert.match(run.stdout, new RegExp(`^demo: deployed to the test bed's cluster, namespace ${namespace} \\(kubectl get\\):$`, 'm'), context);
       for (const image of digests.images) {
         const service = image.repository.split('/').pop()!;
-        const deployed = await getJson(cluster, ['deployment', service, '--namespace', namespace]);
+        const deployed = await getJson<Served<Deployment>>(cluster, ['deployment', service, '--namespace', namespace]);
         assert.equal(deployed.spec.template.spec.containers[0].image, `${image.repository}@${image.digest}`, `${service} runs the pushed digest`);
         assert.equal(deployed.status.readyReplicas, deployed.spec.replicas, `${service} rolled out`);
         assert.match(run.stdout, new RegExp(`deployment\\.apps/${service} .*${image.digest}`), `kubectl get shows ${service} pinned`);
@@ -153,7 +154,7 @@ describe('the demo: examples/ on the test bed', function () {
       for (const title of ['DockerBuildTag: ', 'ComposeTest: ', 'PushDigest: ', 'ComposeToK8s: ']) assert.ok(stepSummaries.includes(`\n${title}`), `${title} in\n${stepSummaries}`);
       for (const image of digests.images) assert.match(stepSummaries, new RegExp(`^ +${image.reference.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +${image.digest} +yes$`, 'm'));
       assert.match(stepSummaries, /^Tests: 3 passed, 0 failed, 0 skipped \(3 in 1 JUnit file\)\.$/m);
-      assert.doesNotMatch(stepSummaries, /\*\*|\\[#|_*\[]/, 'plain text: no Markdown marks or escapes left');
+      assert.doesNotMatch(stepSummaries, /\*\*|\\[#|_*[]/, 'plain text: no Markdown marks or escapes left');
       // The release as a pipeline of its own (examples/release.yml), fed the demo run's artifacts
       // through resources.pipelines: it renders the same digests again, with the CI run's tag.
       const release = await runToEnd(process.execPath, [join(ROOT, 'bin', 'outerloop.js'), 'run', 'examples/release.yml', '--sources', '.', '--no-color',

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OuterloopError } from '../../src/common/errors';
 import { buildChart, writeChartFolder } from '../../src/k8s/chart/chart';
-import { renderComposeProject, type RenderResult } from '../../src/k8s/render';
+import { renderComposeProject, type RenderResult } from '../../src/k8s/convert';
 import { findTestCluster, kubectl as clusterKubectl } from '../support/cluster';
 import { fixtureRenderOptions, listConvertFixtures } from '../support/convert-fixtures';
 import { runHelm } from '../support/helm';

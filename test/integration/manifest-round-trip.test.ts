@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CORE_SCHEMA, YAML11_SCHEMA, load, loadAll } from 'js-yaml';
 import { OuterloopError } from '../../src/common/errors';
-import { renderComposeProject } from '../../src/k8s/render';
+import { renderComposeProject } from '../../src/k8s/convert';
 import { emitYaml } from '../../src/k8s/yaml-emit';
 import { adversarialString, prng } from '../support/adversarial';
 import { readWithKubectl } from '../support/kubectl-read';

@@ -77,8 +77,15 @@ export async function kubectl(cluster: TestCluster, args: readonly string[], opt
   return execFileSync(file, argv, { encoding: 'utf8', input: options.stdin, timeout: 120000, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
-/** `kubectl get … -o json`, parsed. */
-export async function getJson<T = Record<string, any>>(cluster: TestCluster, args: readonly string[]): Promise<T> {
+/**
+ * A Kubernetes object (a kubernetes-types shape) as a test reads it back from the API server or a
+ * manifest: every field present, so a test reads `d.spec.template.spec` without a `!` at each step.
+ * A field that is in fact missing fails the assertion that reads it.
+ */
+export type Served<T> = T extends ReadonlyArray<infer U> ? Array<Served<U>> : T extends object ? { [K in keyof T]-?: Served<T[K]> } : T;
+
+/** `kubectl get … -o json`, parsed as `T` (say `Served<Deployment>`). */
+export async function getJson<T>(cluster: TestCluster, args: readonly string[]): Promise<T> {
   return JSON.parse(await kubectl(cluster, ['get', ...args, '--output=json'])) as T;
 }
 

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeError, OuterloopError } from '../../src/common/errors';
 import { readDigestFile } from '../../src/digests/digest-file';
-import { renderComposeProject, type RenderOptions } from '../../src/k8s/render';
+import { renderComposeProject, type RenderOptions } from '../../src/k8s/convert';
 import { FIXTURES } from './paths';
 
 /**

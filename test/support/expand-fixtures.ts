@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expandPipelineFile } from '../../src/run/parse';
-import { printExpandedPipeline } from '../../src/run/template-expand';
+import { expandPipelineFile } from '../../src/local-run/parse-pipeline';
+import { printExpandedPipeline } from '../../src/local-run/template-expand';
 import { FIXTURES } from './paths';
 
 /** Golden fixtures of full-YAML expansion: `<case>/pipeline.yml` (and its templates) beside `expected.yml`. */

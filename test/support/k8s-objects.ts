@@ -1,4 +1,4 @@
-import type { KubernetesObject } from '../../src/k8s/render';
+import type { KubernetesObject } from '../../src/k8s/objects';
 
 /** Small rendered objects for the tests of the pure helpers over them (decoration, workloads). */
 

@@ -1,13 +1,13 @@
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunOutputs } from '../../src/run/collect';
-import { PipelineEngine, type RunResult } from '../../src/run/engine';
-import { SecretMasker } from '../../src/run/mask';
-import { parsePipeline } from '../../src/run/parse';
-import { predefinedVariables } from '../../src/run/predefined';
-import { ConsoleReporter } from '../../src/run/report';
-import { TaskCatalog } from '../../src/run/task-catalog';
+import { RunOutputs } from '../../src/local-run/run-outputs';
+import { PipelineEngine, type RunResult } from '../../src/local-run/engine';
+import { SecretMasker } from '../../src/local-run/secret-masker';
+import { parsePipeline } from '../../src/local-run/parse-pipeline';
+import { predefinedVariables } from '../../src/local-run/predefined-variables';
+import { ConsoleReporter } from '../../src/local-run/report';
+import { TaskCatalog } from '../../src/local-run/task-catalog';
 import { FIXTURES } from './paths';
 
 /** The fixture tasks of test/fixtures/run-tasks (Probe@1, Probe@2). */

@@ -16,7 +16,7 @@ export function fakeOutput(): Stubbed<PipelineOutput> {
   };
 }
 
-/** A TaskContext of fakes: no inputs or variables, a runner that refuses to run anything, a fixed clock. */
+/** A TaskContext of fakes: no inputs or variables, a runner that refuses to run anything, the real clock (deadlines pass). */
 export function fakeContext(overrides: Partial<Omit<TaskContext, 'output'>> & { output?: Stubbed<PipelineOutput> } = {}): TaskContext & { output: Stubbed<PipelineOutput> } {
   const env: TaskEnvironment = { input: () => undefined, variable: () => undefined, endpoint: () => undefined };
   const runner: ProcessRunner = { exec: sinon.stub().rejects(new Error('no process may run in this test')) };
@@ -24,7 +24,7 @@ export function fakeContext(overrides: Partial<Omit<TaskContext, 'output'>> & { 
     env,
     runner,
     signal: new AbortController().signal,
-    clock: () => Date.parse('2026-11-22T03:00:00.000Z'),
+    clock: Date.now,
     ...overrides,
     output: overrides.output ?? fakeOutput(),
   };

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTask, type StartedTask, type TaskRun, type TaskRunSpec } from '../../src/agent/task-runner';
+import { startTask, type StartedTask, type TaskRun, type TaskRunSpec } from '../../src/local-run/agent/task-process';
 import { vsixTaskDir } from './vsix';
 
 /**

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EndpointSpec } from '../../src/agent/task-runner';
+import type { EndpointSpec } from '../../src/local-run/agent/task-process';
 import { agentVariables, describeRun, isTaskLeftover, runVsixTask } from '../support/task-harness';
 
 /**

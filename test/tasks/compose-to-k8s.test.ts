@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import JSZip from 'jszip';
 import { formatDigestFile } from '../../src/digests/digest-file';
-import type { EndpointSpec } from '../../src/agent/task-runner';
+import type { EndpointSpec } from '../../src/local-run/agent/task-process';
 import { startFakeAzureDevOps, type FakeAzureDevOps } from '../support/fake-azure-devops';
 import { runHelm } from '../support/helm';
 import { agentVariables, describeRun, isTaskLeftover, runVsixTask } from '../support/task-harness';

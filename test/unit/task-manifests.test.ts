@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TaskManifest } from '../../src/agent/task-manifest';
+import type { TaskManifest } from '../../src/local-run/agent/task-manifest';
 import { ROOT } from '../support/paths';
 
 interface Manifest extends TaskManifest {

@@ -3,7 +3,7 @@ import { InputError } from '../../common/errors';
 import { writeFileAtomic } from '../../common/fs';
 import { buildChart, digestValuesYaml, writeChartFolder } from '../../k8s/chart/chart';
 import { packageChart } from '../../k8s/chart/package';
-import type { RenderResult } from '../../k8s/render';
+import type { RenderResult } from '../../k8s/convert';
 import type { CliIo } from '../io';
 
 /** `outerloop convert --format helm`: the converted project as a Helm chart, or (--values-only) a values file of its digests. */

@@ -3,8 +3,9 @@ import { join, resolve } from 'node:path';
 import { InputError } from '../../common/errors';
 import { writeFileAtomic } from '../../common/fs';
 import { readDigestFile } from '../../digests/digest-file';
-import { formatManifests } from '../../k8s/order';
-import { renderComposeProject, type KubernetesObject, type RenderOptions } from '../../k8s/render';
+import { formatManifests } from '../../k8s/manifests';
+import { renderComposeProject, type RenderOptions } from '../../k8s/convert';
+import type { KubernetesObject } from '../../k8s/objects';
 import { dockerImagePorts } from '../../k8s/image-ports';
 import { splitSecrets } from '../../k8s/secrets';
 import { NodeProcessRunner } from '../../process/runner';
@@ -42,7 +43,7 @@ const MANIFEST_LIST = '.outerloop-manifests';
 export async function writeManifestFolder(dir: string, objects: KubernetesObject[]): Promise<string[]> {
   const names = objects.map((o) => `${o.kind.toLowerCase()}-${o.metadata.name}.yaml`);
   for (const [i, object] of objects.entries()) await writeFileAtomic(join(dir, names[i]), formatManifests([object]));
-  let previous: string[] = [];
+  let previous: string[];
   try {
     previous = (await readFile(join(dir, MANIFEST_LIST), 'utf8')).split('\n').filter((n) => /^[a-z0-9.-]+\.yaml$/.test(n));
   } catch {

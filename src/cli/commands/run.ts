@@ -4,19 +4,19 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { FileError, InputError } from '../../common/errors';
 import { neutralizeLoggingCommands } from '../../process/neutralize';
 import { NodeProcessRunner } from '../../process/runner';
-import { RunOutputs } from '../../run/collect';
-import { PipelineEngine } from '../../run/engine';
-import { SecretMasker } from '../../run/mask';
-import { expandPipelineFile, parsePipeline } from '../../run/parse';
-import { readVariablesFile } from '../../run/variables-file';
-import { takePipelineResource, writeRunRecord } from '../../run/pipeline-resources';
-import { printExpandedPipeline } from '../../run/template-expand';
-import { DEFAULT_BUILD_NUMBER_FORMAT, predefinedVariables } from '../../run/predefined';
-import { ConsoleReporter } from '../../run/report';
-import { parseRunArgs, RUN_USAGE } from '../../run/options';
-import { TaskCatalog } from '../../run/task-catalog';
-import { nextBuildCounters, prepareWorkFolders, readGitFacts, removeTemp, repositoryName, workFolders, type WorkFolders } from '../../run/workspace';
+import { RunOutputs } from '../../local-run/run-outputs';
+import { PipelineEngine } from '../../local-run/engine';
+import { SecretMasker } from '../../local-run/secret-masker';
+import { expandPipelineFile, parsePipeline } from '../../local-run/parse-pipeline';
+import { readVariablesFile } from '../../local-run/variables-file';
+import { takePipelineResource, writeRunRecord } from '../../local-run/pipeline-resources';
+import { printExpandedPipeline } from '../../local-run/template-expand';
+import { DEFAULT_BUILD_NUMBER_FORMAT, predefinedVariables } from '../../local-run/predefined-variables';
+import { ConsoleReporter } from '../../local-run/report';
+import { TaskCatalog } from '../../local-run/task-catalog';
+import { nextBuildCounters, prepareWorkFolders, readGitFacts, removeTemp, repositoryName, workFolders, type WorkFolders } from '../../local-run/workspace';
 import type { CliCommand, CliIo } from '../io';
+import { parseRunArgs, RUN_USAGE } from './run-options';
 
 /**
  * Where the bundled tasks are: `dist/tasks` beside the CLI bundle (`dist/cli/outerloop.js`), or,

@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { FileError, InputError } from '../../common/errors';
 import { toKubernetesName } from '../names';
-import type { RenderResult } from '../render';
+import type { RenderResult } from '../convert';
 import { emitYaml } from '../yaml-emit';
 import { helpersTemplate } from './helpers';
 import { valuesSchema } from './schema';

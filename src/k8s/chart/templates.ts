@@ -1,5 +1,5 @@
 import { asRecord, podTemplateOf } from '../decorate';
-import type { KubernetesObject } from '../render';
+import type { KubernetesObject } from '../objects';
 import { blockHole, goDict, goString, Hole, HoleSet, includeBlockHole, inlineHole, optionalScalarHole, writeTemplate } from './template-writer';
 import { mainContainer, podSpecOf, SCALED_KINDS, serviceObjects, WORKLOAD_KINDS, type ServiceObjects } from './values';
 

@@ -1,6 +1,6 @@
 import { asRecord, podTemplateOf } from '../decorate';
 import { toKubernetesName } from '../names';
-import type { KubernetesObject, RenderedImage } from '../render';
+import type { KubernetesObject, RenderedImage } from '../objects';
 
 /**
  * The chart's values, read off the converted objects: what the converter decided is each value's
@@ -108,7 +108,7 @@ function ingressValues(ingress: KubernetesObject | undefined): IngressValues {
 }
 
 /** The backend of a service's Ingress: the converter's, else the first port of its Service. */
-export function ingressBackend(name: string, ingress: KubernetesObject | undefined, service: KubernetesObject | undefined): IngressBackend | undefined {
+function ingressBackend(name: string, ingress: KubernetesObject | undefined, service: KubernetesObject | undefined): IngressBackend | undefined {
   const rules = (asRecord(ingress?.['spec'])?.['rules'] as Array<Record<string, unknown>> | undefined) ?? [];
   const path = (asRecord(rules[0]?.['http'])?.['paths'] as Array<Record<string, unknown>> | undefined)?.[0];
   const backend = asRecord(asRecord(path?.['backend'])?.['service']);

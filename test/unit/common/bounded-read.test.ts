@@ -7,7 +7,7 @@ import { FileError } from '../../../src/common/errors';
 import { readBoundedFile, readBoundedFileSync } from '../../../src/common/fs';
 import { MAX_FILE_BYTES } from '../../../src/common/limits';
 import { loadComposeProject } from '../../../src/compose/load';
-import { renderComposeProject } from '../../../src/k8s/render';
+import { renderComposeProject } from '../../../src/k8s/convert';
 
 // Reads are bounded: only regular files up to the size cap are read (stat first); a device, a FIFO
 // or a huge file is refused with one sentence, never read forever or into memory.

@@ -1,18 +1,19 @@
 import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sinon from 'sinon';
-import { CancelledError, InputError } from '../../../src/common/errors';
+import { CancelledError, InputError, ToolError } from '../../../src/common/errors';
 import type { Compose, ComposeInvocation } from '../../../src/docker/compose';
 import type { ContainerState } from '../../../src/docker/containers';
 import type { Docker, ProjectResources } from '../../../src/docker/engine';
 import type { ComposeTestInputs } from '../../../src/compose-test/inputs';
 import { ReadinessError } from '../../../src/compose-test/readiness';
-import { TestsFailedError, executeComposeTest, type ProjectRun } from '../../../src/compose-test/run';
+import { TestsFailedError, executeComposeTest, runComposeTest, type ProjectRun } from '../../../src/compose-test/run';
 import type { PipelineOutput } from '../../../src/pipeline/interfaces';
 import type { ProcessRunner } from '../../../src/process/runner';
+import { fakeCompose, fakeContext, fakeDocker } from '../../support/task-fakes';
 
 const CONFIG = `services:
   web: {build: {context: ./web}, ports: ["127.0.0.1::8080"]}
@@ -274,5 +275,47 @@ describe('executeComposeTest (ports faked)', () => {
     const { readFile } = await import('node:fs/promises');
     const state = await readFile(join(logsRoot, 'compose-logs-shop-1', 'containers.json'), 'utf8');
     assert.ok(!state.includes('SECRET'), state);
+  });
+});
+
+describe('runComposeTest (ports faked)', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'outerloop-ct-ports-'));
+    await writeFile(join(dir, 'docker-compose.yml'), 'services:\n  web: {image: "${REGISTRY}/web:${TAG}"}\n');
+    await writeFile(join(dir, 'ci.env'), 'TAG=from-file\nREGISTRY=r.io\n');
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  function inputs(): ComposeTestInputs {
+    return {
+      compose: { files: ['docker-compose.yml'], workingDir: dir, environment: { TAG: '42' }, envFiles: [join(dir, 'ci.env')], profiles: ['debug'] },
+      workingDirectory: dir, projectName: 'shop-1', build: false, pull: 'never', services: [], waitTimeoutSeconds: 30,
+      test: { kind: 'service', service: 'web' }, logsOnSuccess: false, teardown: 'always', removeImages: false, pipeline: {},
+    };
+  }
+
+  it('opens Compose for the project: its files and profiles, in the working directory, the env file under the environment input', async () => {
+    const compose = fakeCompose();
+    compose.config.resolves('services:\n  web: {image: r.io/web:42}\n');
+    const openCompose = sinon.stub().returns(compose);
+    const docker = fakeDocker();
+    docker.inspectProject.resolves({ containers: [container('web')], raw: [] });
+    const ports = { docker, detectCompose: sinon.stub().resolves({ version: 2, file: 'docker', args: ['compose'] }), openCompose, baseEnv: { PATH: '/bin', TAG: 'agent' } };
+    await runComposeTest(inputs(), fakeContext(), ports);
+    const project: ComposeInvocation = openCompose.firstCall.args[0];
+    assert.deepEqual(
+      { ...project, env: { TAG: project.env['TAG'], REGISTRY: project.env['REGISTRY'], PATH: project.env['PATH'] } },
+      { command: { version: 2, file: 'docker', args: ['compose'] }, projectName: 'shop-1', files: ['docker-compose.yml'], profiles: ['debug'], cwd: dir, env: { TAG: '42', REGISTRY: 'r.io', PATH: '/bin' } },
+    );
+    sinon.assert.calledOnce(compose.run);
+  });
+
+  it('says that no Compose was found, and names a compose file that is not there, before anything runs', async () => {
+    const none = { docker: fakeDocker(), detectCompose: sinon.stub().resolves(undefined), openCompose: sinon.stub(), baseEnv: {} };
+    await assert.rejects(runComposeTest(inputs(), fakeContext(), none), (e: unknown) => e instanceof ToolError && /^Neither 'docker compose' \(Compose v2\) nor 'docker-compose'/.test(e.message));
+    sinon.assert.notCalled(none.openCompose);
+    const missing = { ...inputs(), compose: { ...inputs().compose, files: ['nope.yml'] } };
+    await assert.rejects(runComposeTest(missing, fakeContext(), none), { message: `Input 'composeFiles' names 'nope.yml', which does not exist in ${dir}.` });
   });
 });

@@ -1,6 +1,7 @@
 import { findDigest } from '../../../src/digests/digest-file';
-import { formatManifests } from '../../../src/k8s/order';
-import type { KubernetesObject, RenderOptions, RenderResult } from '../../../src/k8s/render';
+import { formatManifests } from '../../../src/k8s/manifests';
+import type { RenderOptions, RenderResult } from '../../../src/k8s/convert';
+import type { KubernetesObject } from '../../../src/k8s/objects';
 
 /**
  * A stand-in for the compose→Kubernetes converter (issue 6) with its contract's shape: project

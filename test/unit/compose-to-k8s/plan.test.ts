@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { loadAll } from 'js-yaml';
 import { appLabelValue, manifestsPath, pipelineRunUrl, planManifests, pullSecretName, traceabilityAnnotations, unpinnedBuiltImages } from '../../../src/compose-to-k8s/plan';
 import type { DigestFile } from '../../../src/digests/digest-file';
-import type { KubernetesObject, RenderedImage } from '../../../src/k8s/render';
+import type { KubernetesObject, RenderedImage } from '../../../src/k8s/objects';
 import { fixtureRenderer } from './fixture-renderer';
 
 const vars = { collectionUri: 'https://dev.azure.com/contoso/', teamProject: 'Shop Team', buildId: '4242', buildNumber: '20261122.3', sourceVersion: 'abc123' };

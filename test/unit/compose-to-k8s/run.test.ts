@@ -8,10 +8,10 @@ import { CancelledError, FileError, InputError, ToolError } from '../../../src/c
 import type { ComposeToK8sInputs } from '../../../src/compose-to-k8s/inputs';
 import { makeComposeToK8sPorts, runComposeToK8s, type ComposeToK8sPorts } from '../../../src/compose-to-k8s/run';
 import { formatDigestFile, type DigestFile } from '../../../src/digests/digest-file';
-import type { KubeconfigHandle } from '../../../src/k8s/deploy/kubeconfig';
-import { renderComposeProject } from '../../../src/k8s/render';
+import type { KubeconfigHandle } from '../../../src/k8s/apply/kubeconfig';
+import { renderComposeProject } from '../../../src/k8s/convert';
 import type { TaskContext } from '../../../src/pipeline/interfaces';
-import { commandLines, failed, fakeKubectl, fakeOutput, infoLines } from '../k8s-deploy/fakes';
+import { commandLines, failed, fakeKubectl, fakeOutput, infoLines } from '../k8s/apply/fakes';
 import { API_IMAGE, fixtureRenderer } from './fixture-renderer';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;

@@ -49,7 +49,9 @@ describe('digest file', () => {
 
   it('holds every field to its pattern: a logging command, line break or odd type is refused without being quoted', () => {
     const payload = '##vso[task.setvariable variable=PWNED]yes';
-    const cases: Array<[string, (doc: Record<string, any>) => void]> = [
+    /** The digest file as parsed JSON, which each case tampers with: a field may be set to a value of any type. */
+    type ParsedDigestFile = { pipeline: Record<string, unknown>; images: Array<Record<string, unknown>> };
+    const cases: Array<[string, (doc: ParsedDigestFile) => void]> = [
       ['pipeline.buildNumber', (d) => (d.pipeline.buildNumber = payload)],
       ['pipeline.buildNumber', (d) => (d.pipeline.buildNumber = '1\n2')],
       ['pipeline.buildNumber', (d) => (d.pipeline.buildNumber = 'x'.repeat(256))],
@@ -57,13 +59,13 @@ describe('digest file', () => {
       ['pipeline.sourceVersion', (d) => (d.pipeline.sourceVersion = `abc ${payload}`)],
       ['pipeline.buildUri', (d) => (d.pipeline.buildUri = `vstfs:///Build/Build/1\r${payload}`)],
       ['pipeline.buildUri', (d) => (d.pipeline.buildUri = 'https://example.test/build/1')],
-      ['pipeline', (d) => (d.pipeline = [payload])],
+      ['pipeline', (d) => Object.assign(d, { pipeline: [payload] })],
       ['images[0]', (d) => (d.images[0].tag = payload)],
       ['images[0]', (d) => (d.images[0].reference = `${payload}:1`)],
       ['images[0].digest', (d) => (d.images[0].digest = `sha256:${'1'.repeat(64)}\n${payload}`)],
     ];
     for (const [key, edit] of cases) {
-      const doc = JSON.parse(formatDigestFile(file));
+      const doc = JSON.parse(formatDigestFile(file)) as ParsedDigestFile;
       edit(doc);
       assert.throws(() => parseDigestFile(JSON.stringify(doc), 'd.json'), (err: unknown) => err instanceof FileError && err.message.startsWith(`d.json: ${key} `) && !err.message.includes('##vso[') && !err.message.includes('\n'), `${key}: ${JSON.stringify(doc)}`);
     }

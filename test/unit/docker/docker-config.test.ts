@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sinon from 'sinon';
-import { dockerEnv, withDockerLogin } from '../../../src/docker/docker-config';
-import { DockerCli } from '../../../src/docker/engine';
+import { withDockerLogin } from '../../../src/docker/docker-config';
+import { DockerCli, dockerEnv } from '../../../src/docker/engine';
 import { agentPluginDirs, findCliPlugin, systemPluginDirs } from '../../../src/docker/plugins';
 import { readRegistryCredentials, registryHostOf } from '../../../src/docker/registry-credentials';
 import { InputError, ToolError } from '../../../src/common/errors';

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIND_CONFIGMAP_MAX_BYTES } from '../../../src/k8s/bind-sources';
-import { renderComposeProject } from '../../../src/k8s/render';
+import { renderComposeProject } from '../../../src/k8s/convert';
 
 describe('read-only bind mounts as ConfigMaps', () => {
   let root: string;

@@ -6,7 +6,7 @@ import { buildChart, chartVersionOf, digestValuesYaml } from '../../../src/k8s/c
 import { packageChart } from '../../../src/k8s/chart/package';
 import { Hole, HoleSet, writeTemplate } from '../../../src/k8s/chart/template-writer';
 import { chartValues, splitImage } from '../../../src/k8s/chart/values';
-import { renderComposeProject, type RenderResult } from '../../../src/k8s/render';
+import { renderComposeProject, type RenderResult } from '../../../src/k8s/convert';
 import { fixtureRenderOptions } from '../../support/convert-fixtures';
 
 /** The pure parts of the chart writer; test/integration/helm-chart.test.ts holds the chart to real Helm. */

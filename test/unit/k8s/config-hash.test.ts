@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { podTemplateOf } from '../../../src/k8s/decorate';
 import { podConfigReferences } from '../../../src/k8s/config-hash';
-import { renderComposeProject, type KubernetesObject } from '../../../src/k8s/render';
+import { renderComposeProject } from '../../../src/k8s/convert';
+import type { KubernetesObject } from '../../../src/k8s/objects';
 
 const COMPOSE = `
 services:

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sinon from 'sinon';
 import { parseExposedPorts } from '../../../src/k8s/image-ports';
-import { renderComposeProject } from '../../../src/k8s/render';
+import { renderComposeProject } from '../../../src/k8s/convert';
 
 describe('ports from the image\'s EXPOSE', () => {
   it('parses docker\'s ExposedPorts', () => {

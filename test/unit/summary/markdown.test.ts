@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { escapeMarkdown, describeTotals, markdownTable, summaryTitle, writeSummaryMarkdown } from '../../../src/summary/markdown';
-import { markdownToPlainText } from '../../../src/run/summary-text';
+import { markdownToPlainText } from '../../../src/local-run/summary-text';
 import type { ComposeTestRecord, DockerBuildTagRecord, ResultRecord } from '../../../src/summary/record';
 import { RECORDS } from './fixtures';
 
