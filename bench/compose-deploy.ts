@@ -35,7 +35,8 @@ if (!bed?.tls) throw new Error("The test bed (with its TLS listener) is not runn
 const tls = bed.tls;
 if (bed.toolchain !== 'modern') throw new Error('This benchmark compares against Compose v2 by hand: run it on the modern toolchain.');
 
-const docker = (args: string[], env: NodeJS.ProcessEnv = bed.env): string => execFileSync('docker', args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const docker = (args: string[], env: NodeJS.ProcessEnv = bed.env): string =>
+  execFileSync('docker', args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 function buildAndPush(registry: string, repo: string, version: string): string {
   const ref = `${registry}/${repo}:${version}`;
@@ -51,24 +52,39 @@ async function main(): Promise<void> {
   const web = [buildAndPush(registry, 'web', 'a'), buildAndPush(registry, 'web', 'b')];
   const worker = buildAndPush(registry, 'worker', 'a');
   const pem = (f: string): string => readFileSync(join(tls.certPath, f), 'utf8');
-  const endpoint = { id: ENDPOINT_ID, url: tls.host, scheme: 'Certificate', parameters: { cacert: pem('ca.pem'), cert: pem('cert.pem'), key: pem('key.pem') } };
+  const endpoint = {
+    id: ENDPOINT_ID,
+    url: tls.host,
+    scheme: 'Certificate',
+    parameters: { cacert: pem('ca.pem'), cert: pem('cert.pem'), key: pem('key.pem') },
+  };
   const remote = { ...bed!.env, DOCKER_HOST: tls.host, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: tls.certPath, REGISTRY: registry };
   const projects = { task: `deploybench-t-${randomBytes(3).toString('hex')}`, manual: `deploybench-m-${randomBytes(3).toString('hex')}` };
 
   async function byTask(webDigest: string): Promise<number> {
     const digestFile = join(work, 'image-digests.json');
-    await writeFile(digestFile, formatDigestFile({
-      version: 1,
-      images: [
-        { reference: `${registry}/web:1`, repository: `${registry}/web`, tag: '1', digest: webDigest },
-        { reference: `${registry}/worker:1`, repository: `${registry}/worker`, tag: '1', digest: worker },
-      ],
-      pipeline: {},
-    }));
+    await writeFile(
+      digestFile,
+      formatDigestFile({
+        version: 1,
+        images: [
+          { reference: `${registry}/web:1`, repository: `${registry}/web`, tag: '1', digest: webDigest },
+          { reference: `${registry}/worker:1`, repository: `${registry}/worker`, tag: '1', digest: worker },
+        ],
+        pipeline: {},
+      }),
+    );
     const variables = await agentVariables({ 'System.DefaultWorkingDirectory': APP });
     const start = Date.now();
     const started = await startVsixTask('compose-deploy', {
-      inputs: { composeFiles: 'docker-compose.yml', projectName: projects.task, environment: `REGISTRY=${registry}`, digestFile, dockerHostConnection: ENDPOINT_ID, waitTimeout: '60' },
+      inputs: {
+        composeFiles: 'docker-compose.yml',
+        projectName: projects.task,
+        environment: `REGISTRY=${registry}`,
+        digestFile,
+        dockerHostConnection: ENDPOINT_ID,
+        waitTimeout: '60',
+      },
       variables,
       endpoints: [endpoint],
       baseEnv: bed!.env,
@@ -83,7 +99,10 @@ async function main(): Promise<void> {
   async function byHand(webDigest: string): Promise<number> {
     const override = join(work, 'pinned.yml');
     const start = Date.now();
-    await writeFile(override, `services:\n  web:\n    image: ${registry}/web@${webDigest}\n  worker:\n    image: ${registry}/worker@${worker}\n`);
+    await writeFile(
+      override,
+      `services:\n  web:\n    image: ${registry}/web@${webDigest}\n  worker:\n    image: ${registry}/worker@${worker}\n`,
+    );
     const files = ['-p', projects.manual, '-f', COMPOSE_FILE, '-f', override];
     docker(['compose', ...files, 'pull', '-q'], remote);
     docker(['compose', ...files, 'up', '-d', '--remove-orphans', '--no-build', '--wait', '--wait-timeout', '60'], remote);
@@ -106,10 +125,14 @@ async function main(): Promise<void> {
     }
   } finally {
     for (const project of Object.values(projects)) {
-      const ids = docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]).split('\n').filter(Boolean);
+      const ids = docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`])
+        .split('\n')
+        .filter(Boolean);
       if (ids.length > 0) docker(['rm', '-f', ...ids]);
       for (const kind of ['network', 'volume']) {
-        const names = docker([kind, 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`]).split('\n').filter(Boolean);
+        const names = docker([kind, 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`])
+          .split('\n')
+          .filter(Boolean);
         if (names.length > 0) docker([kind, 'rm', ...names]);
       }
     }
@@ -119,7 +142,11 @@ async function main(): Promise<void> {
   const paired = median(task.map((t, i) => t / manual[i]));
   console.log(`\nComposeDeploy@1 vs pull + up -d --wait by hand over TLS, ${rounds} alternated rounds (web's digest changes each round):`);
   console.log(`  median ComposeDeploy ${median(task)} ms, median by hand ${median(manual)} ms, ratio ${ratio.toFixed(3)} (goal <= 1.10)`);
-  console.log(`  median of the per-round ratios ${paired.toFixed(3)}; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `  median of the per-round ratios ${paired.toFixed(3)}; load average at the end ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
 }
 
 void main().catch((err: unknown) => {

@@ -51,12 +51,27 @@ function sshUrl(t: { user: string; host: string; port: number }): string {
 export function readDockerHostConnection(input: string, endpoint: ServiceEndpoint): DockerHostTarget {
   const url = endpoint.url.trim().replace(/\/+$/, '');
   const m = /^(?:tcp|https):\/\/([^/\s]+)$/i.exec(url);
-  if (!m) throw new InputError(input, `names service connection '${endpoint.id}', whose server URL must be tcp://host:port (the engine's TLS listener), not '${url}'.`);
+  if (!m)
+    throw new InputError(
+      input,
+      `names service connection '${endpoint.id}', whose server URL must be tcp://host:port (the engine's TLS listener), not '${url}'.`,
+    );
   const missing = ['cacert', 'cert', 'key'].filter((k) => !endpoint.auth[k]?.trim());
   if (missing.length > 0) {
-    throw new InputError(input, `names service connection '${endpoint.id}', which lacks ${missing.join(', ')}: a Docker host connection needs the CA certificate, the client certificate and its key.`);
+    throw new InputError(
+      input,
+      `names service connection '${endpoint.id}', which lacks ${missing.join(', ')}: a Docker host connection needs the CA certificate, the client certificate and its key.`,
+    );
   }
-  return { kind: 'tls', input, connection: endpoint.id, host: `tcp://${m[1]}`, ca: endpoint.auth['cacert'], cert: endpoint.auth['cert'], key: endpoint.auth['key'] };
+  return {
+    kind: 'tls',
+    input,
+    connection: endpoint.id,
+    host: `tcp://${m[1]}`,
+    ca: endpoint.auth['cacert'],
+    cert: endpoint.auth['cert'],
+    key: endpoint.auth['key'],
+  };
 }
 
 /** An `ssh` service connection: host and port (data or URL), user, and the private key (data `privatekey`). */
@@ -73,15 +88,30 @@ export function readSshConnection(input: string, endpoint: ServiceEndpoint): Doc
   const privateKey = endpoint.data['privatekey'] || endpoint.auth['privatekey'] || undefined;
   const where = `names service connection '${endpoint.id}'`;
   if (!host || !/^[A-Za-z0-9.:_-]+$/.test(host)) throw new InputError(input, `${where}, which has no valid host name.`);
-  if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) throw new InputError(input, `${where}, whose port must be 1 to 65535, not '${portText}'.`);
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535)
+    throw new InputError(input, `${where}, whose port must be 1 to 65535, not '${portText}'.`);
   if (!user || !/^[A-Za-z0-9._][A-Za-z0-9._-]*$/.test(user)) throw new InputError(input, `${where}, which has no valid user name.`);
   if (privateKey && endpoint.auth['password']) {
-    throw new InputError(input, `${where}, whose private key has a passphrase: docker's SSH transport cannot type it; use a key without a passphrase, kept only in the service connection.`);
+    throw new InputError(
+      input,
+      `${where}, whose private key has a passphrase: docker's SSH transport cannot type it; use a key without a passphrase, kept only in the service connection.`,
+    );
   }
   if (!privateKey && endpoint.auth['password']) {
-    throw new InputError(input, `${where}, which signs in with a password: docker's SSH transport signs in with a key; add the private key to the connection.`);
+    throw new InputError(
+      input,
+      `${where}, which signs in with a password: docker's SSH transport signs in with a key; add the private key to the connection.`,
+    );
   }
-  return { kind: 'ssh', input, connection: endpoint.id, user, host, port: Number(portText), privateKey: privateKey ? `${privateKey.trim()}\n` : undefined };
+  return {
+    kind: 'ssh',
+    input,
+    connection: endpoint.id,
+    user,
+    host,
+    port: Number(portText),
+    privateKey: privateKey ? `${privateKey.trim()}\n` : undefined,
+  };
 }
 
 /** The first executable `name` in the folders of `path`, or undefined. */
@@ -120,7 +150,11 @@ export async function withDockerHost<T>(
   if (target.kind === 'local') return body(options.baseEnv);
   return withTempDir(options.tempRoot, 'outerloop-host-', async (dir) => {
     if (target.kind === 'tls') {
-      for (const [file, text] of [['ca.pem', target.ca], ['cert.pem', target.cert], ['key.pem', target.key]] as const) {
+      for (const [file, text] of [
+        ['ca.pem', target.ca],
+        ['cert.pem', target.cert],
+        ['key.pem', target.key],
+      ] as const) {
         await writeFile(join(dir, file), text.endsWith('\n') ? text : `${text}\n`, { mode: 0o600 });
       }
       // Compose v1 talks TLS through Python's requests, which lets REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE
@@ -141,7 +175,11 @@ export async function withDockerHost<T>(
     await writeFile(join(dir, 'ssh_config'), config, { mode: 0o600 });
     const wrapper = join(dir, 'ssh');
     const ssh = options.ssh ?? locateOnPath('ssh', base['PATH']);
-    if (!ssh) throw new ToolError('ssh', `'ssh' was not found on PATH: docker reaches an ssh:// host (input '${target.input}') through the OpenSSH client; install it on the agent.`);
+    if (!ssh)
+      throw new ToolError(
+        'ssh',
+        `'ssh' was not found on PATH: docker reaches an ssh:// host (input '${target.input}') through the OpenSSH client; install it on the agent.`,
+      );
     await writeFile(wrapper, `#!/bin/sh\nexec ${shellQuote(ssh)} -F ${shellQuote(join(dir, 'ssh_config'))} "$@"\n`, { mode: 0o700 });
     await chmod(wrapper, 0o700);
     const path = [dir, base['PATH'] ?? ''].filter(Boolean).join(':');

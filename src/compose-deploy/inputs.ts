@@ -31,7 +31,11 @@ export function readComposeDeployInputs(inputs: InputReader): ComposeDeployInput
   const action = inputs.pick('action', ['deploy', 'down'] as const, 'deploy');
   const tls = inputs.endpoint('dockerHostConnection');
   const ssh = inputs.endpoint('sshConnection');
-  if (tls && ssh) throw new InputError('sshConnection', `cannot be used together with 'dockerHostConnection'; give one of them (or neither, for the agent's own engine).`);
+  if (tls && ssh)
+    throw new InputError(
+      'sshConnection',
+      `cannot be used together with 'dockerHostConnection'; give one of them (or neither, for the agent's own engine).`,
+    );
   const registry = inputs.endpoint('containerRegistry');
   return {
     action,

@@ -1,5 +1,5 @@
 import type { ComposeCommand } from '../docker/tools';
-import { ANNOTATIONS, runTraceability } from '../compose-to-k8s/plan';
+import { ANNOTATIONS, runTraceability } from '../digests/traceability';
 import type { PipelineVariables } from '../pipeline/interfaces';
 import type { ContainerState } from '../docker/containers';
 import type { ComposeProject } from '../compose/model';
@@ -86,7 +86,11 @@ export function planRunning(containers: readonly ContainerState[]): RunningServi
   }
   return [...byService.values()]
     .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0))
-    .map((c) => ({ service: c.service, image: c.image, labels: Object.fromEntries(Object.entries(c.labels).filter(([k]) => TRACE_KEYS.includes(k))) }));
+    .map((c) => ({
+      service: c.service,
+      image: c.image,
+      labels: Object.fromEntries(Object.entries(c.labels).filter(([k]) => TRACE_KEYS.includes(k))),
+    }));
 }
 
 /**
@@ -94,7 +98,11 @@ export function planRunning(containers: readonly ContainerState[]): RunningServi
  * pins keeps that container's labels, so Compose sees no change and leaves it running; any other
  * service gets this run's labels.
  */
-export function planDeploy(images: readonly DeployImage[], running: readonly RunningService[], labelsFor: (image: DeployImage) => Record<string, string>): OverrideEntry[] {
+export function planDeploy(
+  images: readonly DeployImage[],
+  running: readonly RunningService[],
+  labelsFor: (image: DeployImage) => Record<string, string>,
+): OverrideEntry[] {
   return images.map((i) => {
     const now = running.find((r) => r.service === i.service);
     const keep = now !== undefined && now.image === i.deployed && Object.keys(now.labels).length > 0;
@@ -130,7 +138,9 @@ export interface RollbackPlan {
 /** The rollback: every service that ran before gets its image and labels back; new ones go. Undefined when nothing ran before. */
 export function planRollback(images: readonly DeployImage[], running: readonly RunningService[]): RollbackPlan | undefined {
   if (running.length === 0) return undefined;
-  const restore = running.filter((r) => images.some((i) => i.service === r.service)).map((r) => ({ service: r.service, image: r.image, labels: r.labels }));
+  const restore = running
+    .filter((r) => images.some((i) => i.service === r.service))
+    .map((r) => ({ service: r.service, image: r.image, labels: r.labels }));
   const remove = images.filter((i) => !running.some((r) => r.service === i.service)).map((i) => i.service);
   return { restore, remove };
 }
@@ -175,7 +185,8 @@ export function canUseUpWait(compose: ComposeCommand, project: Pick<ComposeProje
 /** Services another one depends on with `condition: service_completed_successfully`. */
 export function oneShotServices(project: Pick<ComposeProject, 'services'>): string[] {
   const found = new Set<string>();
-  for (const s of project.services) for (const [dep, d] of Object.entries(s.dependsOn)) if (d.condition === 'service_completed_successfully') found.add(dep);
+  for (const s of project.services)
+    for (const [dep, d] of Object.entries(s.dependsOn)) if (d.condition === 'service_completed_successfully') found.add(dep);
   return [...found].sort();
 }
 

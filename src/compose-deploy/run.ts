@@ -3,8 +3,8 @@ import { join, resolve } from 'node:path';
 import type { AzureDevOpsConnection, BuildArtifacts } from '../azdo/build-artifacts';
 import { OuterloopError, ToolError, describeError, throwIfCancelled } from '../common/errors';
 import { withTempDir } from '../common/fs';
-import { describeVerdicts, judgeReadiness, label, type ContainerVerdict, type Readiness } from '../compose-test/readiness';
-import { waitForReadiness } from '../compose-test/wait';
+import { describeVerdicts, judgeReadiness, label, type ContainerVerdict, type Readiness } from '../docker/readiness';
+import { waitForReadiness } from '../docker/wait';
 import { loadComposeProject, type LoadResult } from '../compose/load';
 import type { ComposeSource } from '../compose/source';
 import { loadDigests, unpinnedImageError } from '../digests/digest-source';
@@ -22,8 +22,21 @@ import { composeDeployRecord } from '../summary/records';
 import { describeTarget, targetSecrets, withDockerHost } from './host';
 import type { ComposeDeployInputs } from './inputs';
 import {
-  canUseUpWait, formatImageList, oneShotServices, planDeploy, planImages, planOverrideFile, planPullServices, planRollback, planRunning,
-  planStaleServices, planTraceabilityLabels, unpinnedBuiltImages, type DeployImage, type OverrideEntry, type RunningService,
+  canUseUpWait,
+  formatImageList,
+  oneShotServices,
+  planDeploy,
+  planImages,
+  planOverrideFile,
+  planPullServices,
+  planRollback,
+  planRunning,
+  planStaleServices,
+  planTraceabilityLabels,
+  unpinnedBuiltImages,
+  type DeployImage,
+  type OverrideEntry,
+  type RunningService,
 } from './plan';
 
 /** How many log lines of a failing service the task log shows. */
@@ -54,7 +67,8 @@ export function makeComposeDeployPorts(context: Pick<TaskContext, 'runner'>): Co
     docker: (env) => new DockerCli(runner, env),
     compose: (invocation) => new ComposeCli(runner, invocation),
     // The Compose v2 plugin's file is enough (no process to start); else ask (v1, or a plugin elsewhere).
-    detectCompose: async (env) => ((await findCliPlugin('compose', env)) ? { version: 2, file: 'docker', args: ['compose'] } : detectCompose(runner, env)),
+    detectCompose: async (env) =>
+      (await findCliPlugin('compose', env)) ? { version: 2, file: 'docker', args: ['compose'] } : detectCompose(runner, env),
     load: loadComposeProject,
   };
 }
@@ -111,15 +125,21 @@ export async function runComposeDeploy(inputs: ComposeDeployInputs, context: Tas
   const digests = inputs.action === 'deploy' ? await loadDigests(inputs.digests, output, ports.artifacts) : {};
   const images = planImages(project, digests.file);
   const unpinned = unpinnedBuiltImages(images);
-  if (inputs.action === 'deploy' && inputs.requirePinned && unpinned.length > 0) throw unpinnedImageError(unpinned[0], unpinned.length, digests.origin);
+  if (inputs.action === 'deploy' && inputs.requirePinned && unpinned.length > 0)
+    throw unpinnedImageError(unpinned[0], unpinned.length, digests.origin);
 
   return withDockerHost(inputs.target, { tempRoot: inputs.tempDir, baseEnv: process.env }, async (hostEnv) => {
     const docker = ports.docker(hostEnv);
     const command = await ports.detectCompose(hostEnv);
-    if (!command) throw new ToolError('compose', "Neither 'docker compose' (Compose v2) nor 'docker-compose' (Compose v1) was found on this agent: install one of them.");
+    if (!command)
+      throw new ToolError(
+        'compose',
+        "Neither 'docker compose' (Compose v2) nor 'docker-compose' (Compose v1) was found on this agent: install one of them.",
+      );
     output.info(`Project '${project.name}' on ${host}, with Compose v${command.version}.`);
     const via = inputs.target.kind === 'local' ? '' : ` (input '${inputs.target.input}')`;
-    const unreachable = (err: unknown): Error => new ToolError('docker', `Could not reach the Docker engine at ${host}${via}: ${describeError(err)}`);
+    const unreachable = (err: unknown): Error =>
+      new ToolError('docker', `Could not reach the Docker engine at ${host}${via}: ${describeError(err)}`);
     const credentials = inputs.registry ? [inputs.registry] : [];
     return withDockerLogin({ docker, output }, credentials, { tempRoot: inputs.tempDir, signal, env: hostEnv }, async (dockerConfig) => {
       // Compose reads the variables the loader used from its environment, never from argv.
@@ -130,7 +150,18 @@ export async function runComposeDeploy(inputs: ComposeDeployInputs, context: Tas
       if (inputs.action === 'down') {
         await ports.compose(base).down({ removeOrphans: true, signal });
         throwIfCancelled(signal);
-        reportOutcome(context, composeDeployRecord({ action: 'down', project: project.name, host, outcome: 'down', images: [], previousImages: [], containers: [] }));
+        reportOutcome(
+          context,
+          composeDeployRecord({
+            action: 'down',
+            project: project.name,
+            host,
+            outcome: 'down',
+            images: [],
+            previousImages: [],
+            containers: [],
+          }),
+        );
         return `Project '${project.name}' is down on ${host}: its containers and networks are removed, its volumes kept.`;
       }
       return withTempDir(inputs.tempDir, 'outerloop-deploy-', async (dir) => {
@@ -158,10 +189,19 @@ export async function runComposeDeploy(inputs: ComposeDeployInputs, context: Tas
           if (signal.aborted) throw err;
           return { outcome: 'failed', failure: err instanceof Error ? err : new Error(String(err)), previous: [], containers: [] };
         });
-        reportOutcome(context, composeDeployRecord({
-          action: 'deploy', project: project.name, host, outcome: result.outcome, failure: result.failure ? describeError(result.failure) : undefined,
-          images, previousImages: result.previous, containers: result.containers,
-        }));
+        reportOutcome(
+          context,
+          composeDeployRecord({
+            action: 'deploy',
+            project: project.name,
+            host,
+            outcome: result.outcome,
+            failure: result.failure ? describeError(result.failure) : undefined,
+            images,
+            previousImages: result.previous,
+            containers: result.containers,
+          }),
+        );
         if (result.failure) throw result.failure;
         output.setOutput('deployedImages', formatImageList(images.map((i) => ({ service: i.service, image: i.deployed }))));
         const pinned = images.filter((i) => i.pinned).length;
@@ -181,31 +221,52 @@ export async function executeDeploy(plan: DeployPlan, ports: DeployPorts): Promi
   // The pull needs only the images: it runs while what runs now is recorded (the labels need that).
   const pull = planPullServices(plan.images);
   await ports.writeOverride(planOverrideFile(plan.images.map((i) => ({ service: i.service, image: i.deployed, labels: {} }))));
-  const [inspected, pulled] = await Promise.allSettled([docker.inspectProject(plan.project), pull.length > 0 ? compose.pull(pull, { signal }) : undefined]);
+  const [inspected, pulled] = await Promise.allSettled([
+    docker.inspectProject(plan.project),
+    pull.length > 0 ? compose.pull(pull, { signal }) : undefined,
+  ]);
   throwIfCancelled(signal);
   // The first query is the first contact with the engine: its failure is the connection's.
   if (inspected.status === 'rejected') throw plan.unreachable(inspected.reason);
   if (pulled.status === 'rejected') throw pulled.reason;
   const previous = planRunning(inspected.value.containers);
   output.setOutput('previousImages', formatImageList(previous));
-  output.info(previous.length > 0 ? `Running now: ${formatImageList(previous).replace(/,/g, ', ')}.` : `Project '${plan.project}' runs nothing on this host yet: a first deploy.`);
+  output.info(
+    previous.length > 0
+      ? `Running now: ${formatImageList(previous).replace(/,/g, ', ')}.`
+      : `Project '${plan.project}' runs nothing on this host yet: a first deploy.`,
+  );
   const entries = planDeploy(plan.images, previous, plan.labelsFor);
   await ports.writeOverride(planOverrideFile(entries));
 
   const failure = await bringUp(plan, ports, entries, false);
   const settled = async (outcome: DeployOutcome['outcome'], error?: Error): Promise<DeployOutcome> => ({
-    outcome, previous, containers: (await docker.inspectProject(plan.project)).containers, failure: error,
+    outcome,
+    previous,
+    containers: (await docker.inspectProject(plan.project)).containers,
+    failure: error,
   });
   // `up --wait` succeeded: every service is ready by Compose's own word, no need to ask again.
   if (!failure && plan.upWait) return { outcome: 'deployed', previous, containers: readyContainers(plan.images) };
   if (!failure) return settled('deployed');
   const reason = describeError(failure);
-  if (!plan.rollbackOnFailure) return settled('failed', new DeployError(`${reason} Not rolled back (rollbackOnFailure is false): the project is left as the deploy left it.`));
+  if (!plan.rollbackOnFailure)
+    return settled(
+      'failed',
+      new DeployError(`${reason} Not rolled back (rollbackOnFailure is false): the project is left as the deploy left it.`),
+    );
   const rollback = planRollback(plan.images, previous);
   if (!rollback) {
-    return settled('failed', new DeployError(`${reason} Nothing of project '${plan.project}' ran before this deploy, so there is nothing to roll back to; its containers are left for inspection.`));
+    return settled(
+      'failed',
+      new DeployError(
+        `${reason} Nothing of project '${plan.project}' ran before this deploy, so there is nothing to roll back to; its containers are left for inspection.`,
+      ),
+    );
   }
-  output.info(`Rolling back to the previous images: ${formatImageList(rollback.restore).replace(/,/g, ', ')}${rollback.remove.length > 0 ? `; removing the new service(s) ${rollback.remove.join(', ')}` : ''}.`);
+  output.info(
+    `Rolling back to the previous images: ${formatImageList(rollback.restore).replace(/,/g, ', ')}${rollback.remove.length > 0 ? `; removing the new service(s) ${rollback.remove.join(', ')}` : ''}.`,
+  );
   let rollbackFailure: unknown;
   try {
     await ports.writeOverride(planOverrideFile(rollback.restore));
@@ -215,7 +276,8 @@ export async function executeDeploy(plan: DeployPlan, ports: DeployPorts): Promi
     throwIfCancelled(signal);
     rollbackFailure = err;
   }
-  if (rollbackFailure === undefined) return settled('rolled back', new DeployError(`${reason} Rolled back to the previous images, which are ready again.`));
+  if (rollbackFailure === undefined)
+    return settled('rolled back', new DeployError(`${reason} Rolled back to the previous images, which are ready again.`));
   return settled('failed', new DeployError(`${reason} The rollback failed too: ${describeError(rollbackFailure)}`));
 }
 
@@ -225,7 +287,12 @@ export async function executeDeploy(plan: DeployPlan, ports: DeployPorts): Promi
  * ready in time (after printing its health checks and last log lines); Compose's own failures (an
  * image that cannot be pulled, a port in use) are returned too. Cancellation is thrown.
  */
-async function bringUp(plan: DeployPlan, ports: DeployPorts, entries: readonly OverrideEntry[], rollback: boolean): Promise<Error | undefined> {
+async function bringUp(
+  plan: DeployPlan,
+  ports: DeployPorts,
+  entries: readonly OverrideEntry[],
+  rollback: boolean,
+): Promise<Error | undefined> {
   const { compose, docker, signal } = ports;
   const deadline = ports.now() + plan.waitTimeoutSeconds * 1000;
   const services = rollback ? entries.map((r) => r.service) : [];
@@ -271,7 +338,19 @@ async function bringUp(plan: DeployPlan, ports: DeployPorts, entries: readonly O
 
 /** What the record says of the services once `up --wait` has returned: one running container each. */
 function readyContainers(images: readonly DeployImage[]): ContainerState[] {
-  return images.map((i) => ({ id: '', name: '', service: i.service, number: 1, oneOff: false, image: i.deployed, status: 'running', exitCode: 0, restartCount: 0, ports: [], labels: {} }));
+  return images.map((i) => ({
+    id: '',
+    name: '',
+    service: i.service,
+    number: 1,
+    oneOff: false,
+    image: i.deployed,
+    status: 'running',
+    exitCode: 0,
+    restartCount: 0,
+    ports: [],
+    labels: {},
+  }));
 }
 
 /** Prints each container's last health checks and log lines (neutralized: container output is untrusted). */
@@ -279,7 +358,10 @@ async function showFailure(ports: DeployPorts, project: string, verdicts: readon
   const { raw } = await ports.docker.inspectProject(project).catch(() => ({ raw: [] as unknown[] }));
   for (const v of verdicts) {
     const name = label(v.container);
-    const health = healthLog(raw.find((r) => (r as { Id?: string }).Id === v.container.id), HEALTH_LOG_ENTRIES);
+    const health = healthLog(
+      raw.find((r) => (r as { Id?: string }).Id === v.container.id),
+      HEALTH_LOG_ENTRIES,
+    );
     if (health.length > 0) {
       ports.output.info(`--- last ${health.length} health check(s) of ${name} ---`);
       for (const line of health) ports.output.info(neutralizeLoggingCommands(line));
@@ -293,6 +375,10 @@ async function showFailure(ports: DeployPorts, project: string, verdicts: readon
 
 /** The last `count` health-check results in a container's `docker inspect`: `<end> exit <code>: <output>`. */
 export function healthLog(raw: unknown, count: number): string[] {
-  const log = (raw as { State?: { Health?: { Log?: Array<{ End?: string; ExitCode?: number; Output?: string }> | null } } } | undefined)?.State?.Health?.Log ?? [];
-  return log.slice(-count).map((e) => `${e.End ?? ''} exit ${e.ExitCode ?? '?'}: ${(e.Output ?? '').trim().split('\n').filter(Boolean).join(' | ')}`.trim());
+  const log =
+    (raw as { State?: { Health?: { Log?: Array<{ End?: string; ExitCode?: number; Output?: string }> | null } } } | undefined)?.State
+      ?.Health?.Log ?? [];
+  return log
+    .slice(-count)
+    .map((e) => `${e.End ?? ''} exit ${e.ExitCode ?? '?'}: ${(e.Output ?? '').trim().split('\n').filter(Boolean).join(' | ')}`.trim());
 }

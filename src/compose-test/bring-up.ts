@@ -6,8 +6,8 @@ import type { Compose } from '../docker/compose';
 import type { ContainerState } from '../docker/containers';
 import type { Docker } from '../docker/engine';
 import type { ComposeScope } from './config-output';
-import { ReadinessError, describeVerdicts, judgeReadiness, label, type ContainerVerdict } from './readiness';
-import { waitForReadiness, type WaitOutcome } from './wait';
+import { ReadinessError, describeVerdicts, judgeReadiness, label, type ContainerVerdict } from '../docker/readiness';
+import { waitForReadiness, type WaitOutcome } from '../docker/wait';
 
 /** How many log lines of a failing service are shown in the task log (all of them go to the artifact). */
 export const FAILURE_LOG_LINES = 20;

@@ -8,7 +8,8 @@ import { splitSecrets } from '../k8s/secrets';
 import type { RenderResult } from '../k8s/convert';
 import type { PipelineOutput } from '../pipeline/interfaces';
 import type { ChartInputs, ComposeToK8sInputs } from './inputs';
-import { ANNOTATIONS, traceabilityAnnotations } from './plan';
+import { ANNOTATIONS } from '../digests/traceability';
+import { traceabilityAnnotations } from './plan';
 
 /**
  * ComposeToK8s@1's `action: chart`: the converted app as a Helm chart (and optionally its

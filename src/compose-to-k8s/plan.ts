@@ -2,6 +2,7 @@ import type { PipelineVariables } from '../pipeline/interfaces';
 import { join } from 'node:path';
 import type { RegistryCredentials } from '../docker/registry-credentials';
 import type { DigestFile } from '../digests/digest-file';
+import { ANNOTATIONS, runTraceability } from '../digests/traceability';
 import { labelSelector, type WorkloadRef } from '../k8s/apply/commands';
 import { decorateObjects } from '../k8s/decorate';
 import { jobsOf, namespaceObject, workloadsOf } from '../k8s/apply/objects';
@@ -13,44 +14,8 @@ import type { KubernetesObject, RenderedImage } from '../k8s/objects';
 
 /** ComposeToK8s@1's planners: pure, facts in, manifests and decisions out. */
 
-/**
- * The annotation keys this task adds to every object (all four; a Deployment only `images`, with
- * its pod's own images) and to each pod template (only `images`, with the pod's own images: a pod
- * restarts when its own image changes, never for a new build number or another service's image).
- */
-export const ANNOTATIONS = {
-  runUrl: 'outerloop.io/pipeline-run-url',
-  buildNumber: 'outerloop.io/build-number',
-  sourceVersion: 'outerloop.io/source-version',
-  images: 'outerloop.io/image-digests',
-} as const;
-
 const PART_OF = 'app.kubernetes.io/part-of';
 const MANAGED_BY = 'app.kubernetes.io/managed-by';
-
-/** The web address of the pipeline run deploying (a release's, else the build's). */
-export function pipelineRunUrl(v: PipelineVariables): string | undefined {
-  if (v.releaseWebUrl) return v.releaseWebUrl;
-  if (!v.collectionUri || !v.teamProject || !v.buildId) return undefined;
-  const base = v.collectionUri.endsWith('/') ? v.collectionUri : `${v.collectionUri}/`;
-  return `${base}${encodeURIComponent(v.teamProject)}/_build/results?buildId=${encodeURIComponent(v.buildId)}`;
-}
-
-/**
- * What traces a deployment to its run, as annotations (ComposeToK8s) or container labels
- * (ComposeDeploy) under {@link ANNOTATIONS}' keys: the run that deploys, and the build number and
- * commit the images come from (the digest file's, else this run's). Each only when known.
- */
-export function runTraceability(v: PipelineVariables, digests: DigestFile | undefined): Record<string, string> {
-  const values: Record<string, string> = {};
-  const runUrl = pipelineRunUrl(v);
-  const buildNumber = digests?.pipeline.buildNumber ?? v.buildNumber;
-  const sourceVersion = digests?.pipeline.sourceVersion ?? v.sourceVersion;
-  if (runUrl) values[ANNOTATIONS.runUrl] = runUrl;
-  if (buildNumber) values[ANNOTATIONS.buildNumber] = buildNumber;
-  if (sourceVersion) values[ANNOTATIONS.sourceVersion] = sourceVersion;
-  return values;
-}
 
 /**
  * The traceability annotations: the run that deploys, the build number and commit the images come

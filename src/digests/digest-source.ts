@@ -11,8 +11,7 @@ import { parseDigestFile, readDigestFile, type DigestFile } from './digest-file'
 
 /** Where the digests come from: a file on the agent, or an artifact of another build. */
 export type DigestSource =
-  | { kind: 'file'; path: string }
-  | { kind: 'build'; buildId: number; artifactName: string; connection: AzureDevOpsConnection };
+  { kind: 'file'; path: string } | { kind: 'build'; buildId: number; artifactName: string; connection: AzureDevOpsConnection };
 
 /** The file name PushDigest@1 writes and the deploying tasks look for in an artifact. */
 export const DIGEST_FILE_NAME = 'image-digests.json';
@@ -35,7 +34,10 @@ export function readDigestSource(inputs: InputReader, base: string): DigestSourc
   const project = inputs.variable('System.TeamProject') ?? inputs.variable('System.TeamProjectId');
   const token = accessToken(inputs);
   if (!collectionUri || !project) {
-    throw new InputError('digestsFromBuild', 'needs the System.CollectionUri and System.TeamProject variables, which this job does not have.');
+    throw new InputError(
+      'digestsFromBuild',
+      'needs the System.CollectionUri and System.TeamProject variables, which this job does not have.',
+    );
   }
   if (!token) throw new InputError('digestsFromBuild', `needs the job's access token (System.AccessToken), which this job does not have.`);
   return { kind: 'build', buildId, artifactName, connection: { collectionUri, project, accessToken: token } };
@@ -65,7 +67,9 @@ export async function loadDigests(
   if (!source) return {};
   if (source.kind === 'file') {
     const file = await readDigestFile(source.path);
-    output.info(`Digest file ${source.path}: ${file.images.length} image(s)${file.pipeline.buildNumber ? ` from build ${file.pipeline.buildNumber}` : ''}.`);
+    output.info(
+      `Digest file ${source.path}: ${file.images.length} image(s)${file.pipeline.buildNumber ? ` from build ${file.pipeline.buildNumber}` : ''}.`,
+    );
     return { file, origin: source.path };
   }
   output.setSecret(source.connection.accessToken);
@@ -85,6 +89,8 @@ export function unpinnedImageError(image: { service: string; image: string }, co
       `is required: service '${image.service}' builds image '${image.image}'${others}, which must be pinned by digest (requirePinned); give PushDigest@1's ${DIGEST_FILE_NAME} in 'digestFile' or 'digestsFromBuild', or set requirePinned to false.`,
     );
   }
-  return new FileError(origin, `has no digest for image '${image.image}' of service '${image.service}'${others}, which this project builds and requirePinned demands be pinned; push it with PushDigest@1 first, or set requirePinned to false.`);
+  return new FileError(
+    origin,
+    `has no digest for image '${image.image}' of service '${image.service}'${others}, which this project builds and requirePinned demands be pinned; push it with PushDigest@1 first, or set requirePinned to false.`,
+  );
 }
-

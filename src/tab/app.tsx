@@ -37,7 +37,10 @@ function RunView({ view }: { view: TabView }): ReactElement {
     return (
       <div className="ol-message" role="status">
         <h2>Nothing to show for this run</h2>
-        <p>No step of this run recorded what it did: it ran no DockerBuildTag, ComposeTest, PushDigest, ComposeToK8s or ComposeDeploy step, or they ended before recording.</p>
+        <p>
+          No step of this run recorded what it did: it ran no DockerBuildTag, ComposeTest, PushDigest, ComposeToK8s or ComposeDeploy
+          step, or they ended before recording.
+        </p>
         {view.unreadable > 0 && <p className="ol-note">{view.unreadable} record(s) are not shown: they come from a newer outerloop version, or are not outerloop records.</p>}
       </div>
     );

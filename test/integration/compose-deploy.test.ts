@@ -34,7 +34,8 @@ describe('ComposeDeploy@1 on the test bed (run from the unpacked .vsix)', functi
   const projects: string[] = [];
   let tlsEndpoint: EndpointSpec;
 
-  const docker = (...args: string[]): string => execFileSync('docker', args, { env: bed.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const docker = (...args: string[]): string =>
+    execFileSync('docker', args, { env: bed.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
   /** Builds the app's image with `args` and pushes it as `repo:tag`; returns the pushed digest. */
   function buildAndPush(repo: string, tag: string, args: Record<string, string>): string {
@@ -57,7 +58,12 @@ describe('ComposeDeploy@1 on the test bed (run from the unpacked .vsix)', functi
     digests.webBad = buildAndPush('web', 'bad', { VERSION: 'web-bad', HEALTHY: 'no' });
     digests.worker1 = buildAndPush('worker', 'v1', { VERSION: 'worker-1' });
     const pem = (file: string): string => readFileSync(join(bed.tls!.certPath, file), 'utf8');
-    tlsEndpoint = { id: TLS_ID, url: bed.tls!.host, scheme: 'Certificate', parameters: { cacert: pem('ca.pem'), cert: pem('cert.pem'), key: pem('key.pem') } };
+    tlsEndpoint = {
+      id: TLS_ID,
+      url: bed.tls!.host,
+      scheme: 'Certificate',
+      parameters: { cacert: pem('ca.pem'), cert: pem('cert.pem'), key: pem('key.pem') },
+    };
   });
 
   after(async () => {
@@ -101,7 +107,13 @@ describe('ComposeDeploy@1 on the test bed (run from the unpacked .vsix)', functi
     const variables = await agentVariables({ 'System.DefaultWorkingDirectory': APP });
     let kill = (_signal: NodeJS.Signals): void => undefined;
     const started = await startVsixTask('compose-deploy', {
-      inputs: { composeFiles: 'docker-compose.yml', projectName: project, environment: `REGISTRY=${registry}`, waitTimeout: '60', ...inputs },
+      inputs: {
+        composeFiles: 'docker-compose.yml',
+        projectName: project,
+        environment: `REGISTRY=${registry}`,
+        waitTimeout: '60',
+        ...inputs,
+      },
       variables,
       endpoints: options.endpoints ?? [tlsEndpoint],
       baseEnv: bed.env,
@@ -126,14 +138,25 @@ describe('ComposeDeploy@1 on the test bed (run from the unpacked .vsix)', functi
   function containers(project: string): Record<string, Container> {
     const ids = docker('ps', '-aq', '--no-trunc', '--filter', `label=${LABEL}=${project}`).split('\n').filter(Boolean);
     if (ids.length === 0) return {};
-    const raw = JSON.parse(docker('inspect', ...ids)) as Array<{ Id: string; Config: { Image: string; Labels: Record<string, string> }; State: { Status: string; Health?: { Status: string } } }>;
+    const raw = JSON.parse(docker('inspect', ...ids)) as Array<{
+      Id: string;
+      Config: { Image: string; Labels: Record<string, string> };
+      State: { Status: string; Health?: { Status: string } };
+    }>;
     return Object.fromEntries(
-      raw.map((c) => [c.Config.Labels['com.docker.compose.service'], { id: c.Id, image: c.Config.Image, health: c.State.Health?.Status ?? c.State.Status, labels: c.Config.Labels }]),
+      raw.map((c) => [
+        c.Config.Labels['com.docker.compose.service'],
+        { id: c.Id, image: c.Config.Image, health: c.State.Health?.Status ?? c.State.Status, labels: c.Config.Labels },
+      ]),
     );
   }
 
   /** The log without the lines that register secrets (which carry them, for the agent to mask). */
-  const logLines = (run: TaskRun): string => run.output.split('\n').filter((l) => !l.startsWith('##vso[task.setsecret]')).join('\n');
+  const logLines = (run: TaskRun): string =>
+    run.output
+      .split('\n')
+      .filter((l) => !l.startsWith('##vso[task.setsecret]'))
+      .join('\n');
 
   const web = (digest: string): string => `${registry}/web@${digest}`;
   const worker = (digest: string): string => `${registry}/worker@${digest}`;
@@ -145,7 +168,10 @@ describe('ComposeDeploy@1 on the test bed (run from the unpacked .vsix)', functi
     });
 
     it('a first deploy: every service pinned by digest, labelled with the run, healthy; the certificates removed', async () => {
-      const { run, temp } = await deploy(project, { digestFile: await digestFile(digests.web1, digests.worker1), dockerHostConnection: TLS_ID });
+      const { run, temp } = await deploy(project, {
+        digestFile: await digestFile(digests.web1, digests.worker1),
+        dockerHostConnection: TLS_ID,
+      });
       assert.equal(run.result, 'Succeeded', describeRun(run));
       const now = containers(project);
       assert.equal(now['web'].image, web(digests.web1));
@@ -168,14 +194,21 @@ describe('ComposeDeploy@1 on the test bed (run from the unpacked .vsix)', functi
 
     it('a redeploy with one changed digest recreates only that service; the volume keeps its data', async () => {
       const before = containers(project);
-      const { run, temp } = await deploy(project, { digestFile: await digestFile(digests.web2, digests.worker1, '20261129.2'), dockerHostConnection: TLS_ID });
+      const { run, temp } = await deploy(project, {
+        digestFile: await digestFile(digests.web2, digests.worker1, '20261129.2'),
+        dockerHostConnection: TLS_ID,
+      });
       assert.equal(run.result, 'Succeeded', describeRun(run));
       const now = containers(project);
       assert.notEqual(now['web'].id, before['web'].id, 'web runs a new container');
       assert.equal(now['web'].image, web(digests.web2));
       assert.equal(now['web'].labels['outerloop.io/build-number'], '20261129.2');
       assert.equal(now['worker'].id, before['worker'].id, 'worker, whose digest did not change, keeps its container');
-      assert.equal(now['worker'].labels['outerloop.io/build-number'], '20261129.1', "worker keeps the labels of the run that deployed its image");
+      assert.equal(
+        now['worker'].labels['outerloop.io/build-number'],
+        '20261129.1',
+        'worker keeps the labels of the run that deployed its image',
+      );
       assert.equal(run.outputs['previousImages'], `web=${web(digests.web1)},worker=${worker(digests.worker1)}`);
       assert.equal(docker('exec', now['web'].id, 'cat', '/data/proof').trim(), 'kept');
       await assertNothingLeft(temp);
@@ -183,7 +216,10 @@ describe('ComposeDeploy@1 on the test bed (run from the unpacked .vsix)', functi
 
     it('a new image that never turns healthy: its health log shown, rolled back to the previous digests, healthy again, Failed with the reason', async () => {
       const before = containers(project);
-      const { run, temp } = await deploy(project, { digestFile: await digestFile(digests.webBad, digests.worker1, '20261129.3'), dockerHostConnection: TLS_ID });
+      const { run, temp } = await deploy(project, {
+        digestFile: await digestFile(digests.webBad, digests.worker1, '20261129.3'),
+        dockerHostConnection: TLS_ID,
+      });
       assert.equal(run.result, 'Failed', describeRun(run));
       assert.match(run.message ?? '', /^Service 'web' turned unhealthy.*Rolled back to the previous images, which are ready again\.$/);
       assert.ok(!(run.message ?? '').includes('\n'), 'one sentence on one line');
@@ -202,20 +238,58 @@ describe('ComposeDeploy@1 on the test bed (run from the unpacked .vsix)', functi
       const { run, temp } = await deploy(project, { action: 'down', dockerHostConnection: TLS_ID });
       assert.equal(run.result, 'Succeeded', describeRun(run));
       assert.deepEqual(containers(project), {});
-      assert.deepEqual(docker('volume', 'ls', '-q', '--filter', `label=${LABEL}=${project}`).split('\n').filter(Boolean), [`${project}_data`]);
+      assert.deepEqual(docker('volume', 'ls', '-q', '--filter', `label=${LABEL}=${project}`).split('\n').filter(Boolean), [
+        `${project}_data`,
+      ]);
       await assertNothingLeft(temp);
     });
   });
 
   it('a wrong client certificate: one sentence naming the host and the connection, nothing deployed, nothing left', async () => {
     const dir = await mkdtemp(join(work, 'wrong-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=stranger', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-    const wrong: EndpointSpec = { ...tlsEndpoint, parameters: { ...tlsEndpoint.parameters, cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') } };
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=stranger',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    const wrong: EndpointSpec = {
+      ...tlsEndpoint,
+      parameters: {
+        ...tlsEndpoint.parameters,
+        cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+        key: readFileSync(join(dir, 'key.pem'), 'utf8'),
+      },
+    };
     const project = newProject();
-    const { run, temp } = await deploy(project, { digestFile: await digestFile(digests.web1, digests.worker1), dockerHostConnection: TLS_ID }, { endpoints: [wrong] });
+    const { run, temp } = await deploy(
+      project,
+      { digestFile: await digestFile(digests.web1, digests.worker1), dockerHostConnection: TLS_ID },
+      { endpoints: [wrong] },
+    );
     assert.equal(run.result, 'Failed', describeRun(run));
-    assert.match(run.message ?? '', /^Could not reach the Docker engine at tcp:\/\/127\.0\.0\.1:2376 \(input 'dockerHostConnection'\): .*(certificate|tls)/i);
-    assert.match(run.output, /##vso\[task\.addattachment type=outerloop\.result;name=compose-deploy;\]/, 'the failure is recorded for the run too');
+    assert.match(
+      run.message ?? '',
+      /^Could not reach the Docker engine at tcp:\/\/127\.0\.0\.1:2376 \(input 'dockerHostConnection'\): .*(certificate|tls)/i,
+    );
+    assert.match(
+      run.output,
+      /##vso\[task\.addattachment type=outerloop\.result;name=compose-deploy;\]/,
+      'the failure is recorded for the run too',
+    );
     assert.ok(!(run.message ?? '').includes('\n'));
     assert.deepEqual(containers(project), {});
     await assertNothingLeft(temp);
@@ -225,7 +299,10 @@ describe('ComposeDeploy@1 on the test bed (run from the unpacked .vsix)', functi
     const project = newProject();
     const { run, temp } = await deploy(project, { digestFile: await digestFile(digests.web1, undefined), dockerHostConnection: TLS_ID });
     assert.equal(run.result, 'Failed', describeRun(run));
-    assert.match(run.message ?? '', new RegExp(`has no digest for image '${registry.replace(/[.]/g, '\\.')}/worker:1' of service 'worker'.*requirePinned`));
+    assert.match(
+      run.message ?? '',
+      new RegExp(`has no digest for image '${registry.replace(/[.]/g, '\\.')}/worker:1' of service 'worker'.*requirePinned`),
+    );
     assert.deepEqual(containers(project), {});
     await assertNothingLeft(temp);
   });
@@ -234,12 +311,20 @@ describe('ComposeDeploy@1 on the test bed (run from the unpacked .vsix)', functi
     const project = newProject();
     // A healthcheck that stays `starting` for two minutes: the wait would last until waitTimeout.
     const slow = join(work, `${project}-slow.yml`);
-    await writeFile(slow, 'services:\n  web:\n    healthcheck:\n      test: ["CMD", "false"]\n      interval: 1s\n      start_period: 120s\n');
+    await writeFile(
+      slow,
+      'services:\n  web:\n    healthcheck:\n      test: ["CMD", "false"]\n      interval: 1s\n      start_period: 120s\n',
+    );
     let sent = 0;
     const started = Date.now();
     const { run, temp } = await deploy(
       project,
-      { composeFiles: `docker-compose.yml\n${slow}`, digestFile: await digestFile(digests.web1, digests.worker1), dockerHostConnection: TLS_ID, waitTimeout: '180' },
+      {
+        composeFiles: `docker-compose.yml\n${slow}`,
+        digestFile: await digestFile(digests.web1, digests.worker1),
+        dockerHostConnection: TLS_ID,
+        waitTimeout: '180',
+      },
       {
         onLine: (line, kill) => {
           if (!sent && /##\[command\].* up -d /.test(line)) {
@@ -259,10 +344,17 @@ describe('ComposeDeploy@1 on the test bed (run from the unpacked .vsix)', functi
   it('pulls from a registry that needs a login (containerRegistry) through a temporary DOCKER_CONFIG, and leaves no credentials', async () => {
     // The same builds, pushed to the bed's htpasswd registry with a login of the test's own.
     const config = await mkdtemp(join(work, 'login-'));
-    execFileSync('docker', ['--config', config, 'login', bed.authRegistry, '--username', bed.authUser, '--password-stdin'], { env: bed.env, input: bed.authPassword, stdio: ['pipe', 'ignore', 'ignore'] });
+    execFileSync('docker', ['--config', config, 'login', bed.authRegistry, '--username', bed.authUser, '--password-stdin'], {
+      env: bed.env,
+      input: bed.authPassword,
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     const secure = `${bed.authRegistry}/outerloop-deploy-${randomBytes(3).toString('hex')}`;
     const pushed: Record<string, string> = {};
-    for (const [name, digest] of [['web', digests.web1], ['worker', digests.worker1]] as const) {
+    for (const [name, digest] of [
+      ['web', digests.web1],
+      ['worker', digests.worker1],
+    ] as const) {
       const from = `${registry}/${name}@${digest}`;
       docker('tag', from, `${secure}/${name}:1`);
       const out = execFileSync('docker', ['--config', config, 'push', `${secure}/${name}:1`], { env: bed.env, encoding: 'utf8' });
@@ -270,20 +362,40 @@ describe('ComposeDeploy@1 on the test bed (run from the unpacked .vsix)', functi
       docker('image', 'rm', `${secure}/${name}:1`);
     }
     const file = join(work, `${randomBytes(4).toString('hex')}.json`);
-    await writeFile(file, formatDigestFile({
-      version: 1,
-      images: ['web', 'worker'].map((n) => ({ reference: `${secure}/${n}:1`, repository: `${secure}/${n}`, tag: '1', digest: pushed[n] })),
-      pipeline: {},
-    }));
+    await writeFile(
+      file,
+      formatDigestFile({
+        version: 1,
+        images: ['web', 'worker'].map((n) => ({
+          reference: `${secure}/${n}:1`,
+          repository: `${secure}/${n}`,
+          tag: '1',
+          digest: pushed[n],
+        })),
+        pipeline: {},
+      }),
+    );
     const project = newProject();
-    const registryEndpoint: EndpointSpec = { id: '00000000-0000-4000-8000-000000005001', url: `http://${bed.authRegistry}`, scheme: 'UsernamePassword', parameters: { username: bed.authUser, password: bed.authPassword } };
+    const registryEndpoint: EndpointSpec = {
+      id: '00000000-0000-4000-8000-000000005001',
+      url: `http://${bed.authRegistry}`,
+      scheme: 'UsernamePassword',
+      parameters: { username: bed.authUser, password: bed.authPassword },
+    };
     const inputs = { environment: `REGISTRY=${secure}`, digestFile: file, dockerHostConnection: TLS_ID };
     const { run: refused } = await deploy(project, inputs);
     assert.equal(refused.result, 'Failed', `without the login the registry refuses the pull:\n${describeRun(refused)}`);
     assert.match(refused.message ?? '', /^Compose could not pull the images: /);
-    const { run, temp } = await deploy(project, { ...inputs, containerRegistry: registryEndpoint.id }, { endpoints: [tlsEndpoint, registryEndpoint] });
+    const { run, temp } = await deploy(
+      project,
+      { ...inputs, containerRegistry: registryEndpoint.id },
+      { endpoints: [tlsEndpoint, registryEndpoint] },
+    );
     assert.equal(run.result, 'Succeeded', describeRun(run));
-    assert.match(run.output, new RegExp(`^Logged in to ${bed.authRegistry.replace(/[.]/g, '\\.')} as ${bed.authUser} \\(temporary DOCKER_CONFIG\\)\\.$`, 'm'));
+    assert.match(
+      run.output,
+      new RegExp(`^Logged in to ${bed.authRegistry.replace(/[.]/g, '\\.')} as ${bed.authUser} \\(temporary DOCKER_CONFIG\\)\\.$`, 'm'),
+    );
     assert.ok(run.secrets.includes(bed.authPassword));
     assert.ok(!logLines(run).includes(bed.authPassword), 'the password never reaches the log');
     assert.equal(containers(project)['web'].image, `${secure}/web@${pushed['web']}`);
@@ -303,10 +415,17 @@ describe('ComposeDeploy@1 on the test bed (run from the unpacked .vsix)', functi
     it('deploys through ssh://user@127.0.0.1:port with the connection’s key, removed afterwards', async () => {
       const project = newProject();
       const endpoint: EndpointSpec = {
-        id: SSH_ID, url: `ssh://${sshd.host}`, scheme: 'UsernamePassword', parameters: { username: sshd.user, password: '' },
+        id: SSH_ID,
+        url: `ssh://${sshd.host}`,
+        scheme: 'UsernamePassword',
+        parameters: { username: sshd.user, password: '' },
         data: { host: sshd.host, port: String(sshd.port), privateKey: sshd.privateKey },
       };
-      const { run, temp } = await deploy(project, { digestFile: await digestFile(digests.web1, digests.worker1), sshConnection: SSH_ID }, { endpoints: [endpoint] });
+      const { run, temp } = await deploy(
+        project,
+        { digestFile: await digestFile(digests.web1, digests.worker1), sshConnection: SSH_ID },
+        { endpoints: [endpoint] },
+      );
       if (bed.toolchain === 'legacy') {
         // Debian's Compose v1 reaches ssh:// hosts only through Python's paramiko, which it lacks:
         // it says so, before anything changes on the host.
@@ -317,7 +436,10 @@ describe('ComposeDeploy@1 on the test bed (run from the unpacked .vsix)', functi
         return;
       }
       assert.equal(run.result, 'Succeeded', describeRun(run));
-      assert.match(run.output, new RegExp(`^Project '${project}' on ssh://${sshd.user}@127\\.0\\.0\\.1:${sshd.port}, with Compose v2\\.$`, 'm'));
+      assert.match(
+        run.output,
+        new RegExp(`^Project '${project}' on ssh://${sshd.user}@127\\.0\\.0\\.1:${sshd.port}, with Compose v2\\.$`, 'm'),
+      );
       const now = containers(project);
       assert.equal(now['web'].image, web(digests.web1));
       assert.equal(now['web'].health, 'healthy');

@@ -35,9 +35,13 @@ async function freePort(): Promise<number> {
  * reached (docker runs `docker system dial-stdio` there).
  */
 export async function startTestSshd(bed: TestBed): Promise<TestSshd> {
-  const sshd = execFileSync(join(ROOT, 'scripts', 'sshd.sh'), ['install'], { encoding: 'utf8' }).trim().split('\n').pop()!;
+  const sshd = execFileSync(join(ROOT, 'scripts', 'sshd.sh'), ['install'], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop()!;
   const dir = await mkdtemp(join(tmpdir(), 'outerloop-sshd-'));
-  for (const key of ['host_key', 'client_key']) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'outerloop-test', '-f', join(dir, key)]);
+  for (const key of ['host_key', 'client_key'])
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'outerloop-test', '-f', join(dir, key)]);
   await writeFile(join(dir, 'authorized_keys'), await readFile(join(dir, 'client_key.pub')), { mode: 0o600 });
   const port = await freePort();
   const cliDir = (bed.env['PATH'] ?? '').split(':')[0];

@@ -11,9 +11,21 @@ import { agentVariables, describeRun, isTaskLeftover, runVsixTask } from '../sup
  * an engine runs on the test bed (test/integration/compose-deploy.test.ts).
  */
 
-const KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n';
-const TLS: EndpointSpec = { id: '00000000-0000-4000-8000-000000002376', url: 'tcp://127.0.0.1:2376', scheme: 'Certificate', parameters: { cacert: 'CA', cert: 'CERT', key: KEY } };
-const SSH: EndpointSpec = { id: '00000000-0000-4000-8000-000000000022', url: 'ssh://qa', scheme: 'UsernamePassword', parameters: { username: 'deploy' }, data: { host: 'qa', port: '22', privateKey: KEY } };
+const KEY =
+  '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n';
+const TLS: EndpointSpec = {
+  id: '00000000-0000-4000-8000-000000002376',
+  url: 'tcp://127.0.0.1:2376',
+  scheme: 'Certificate',
+  parameters: { cacert: 'CA', cert: 'CERT', key: KEY },
+};
+const SSH: EndpointSpec = {
+  id: '00000000-0000-4000-8000-000000000022',
+  url: 'ssh://qa',
+  scheme: 'UsernamePassword',
+  parameters: { username: 'deploy' },
+  data: { host: 'qa', port: '22', privateKey: KEY },
+};
 
 const COMPOSE = `services:
   web:
@@ -37,17 +49,34 @@ describe('ComposeDeploy@1 input checks (from the unpacked .vsix, before any engi
   async function run(inputs: Record<string, string>, endpoints: EndpointSpec[] = [TLS]) {
     const variables = await agentVariables({ 'System.DefaultWorkingDirectory': sources });
     // PATH without docker: nothing here may reach an engine.
-    const result = await runVsixTask('compose-deploy', { inputs: { composeFiles: 'docker-compose.yml', ...inputs }, variables, endpoints, baseEnv: { PATH: '/nonexistent' } });
+    const result = await runVsixTask('compose-deploy', {
+      inputs: { composeFiles: 'docker-compose.yml', ...inputs },
+      variables,
+      endpoints,
+      baseEnv: { PATH: '/nonexistent' },
+    });
     assert.deepEqual((await readdir(variables['Agent.TempDirectory'])).filter(isTaskLeftover), [], 'nothing left in the temp folder');
     return result;
   }
 
   const cases: Array<[string, Record<string, string>, RegExp]> = [
-    ['both connections', { dockerHostConnection: TLS.id, sshConnection: SSH.id }, /^Input 'sshConnection' cannot be used together with 'dockerHostConnection'/],
+    [
+      'both connections',
+      { dockerHostConnection: TLS.id, sshConnection: SSH.id },
+      /^Input 'sshConnection' cannot be used together with 'dockerHostConnection'/,
+    ],
     ['a waitTimeout that is not a number', { waitTimeout: 'soon' }, /^Input 'waitTimeout' must be a whole number, not 'soon'\.$/],
     ['an action it does not have', { action: 'restart' }, /^Input 'action' must be one of deploy, down, not 'restart'\.$/],
-    ['a missing digest file', { digestFile: 'nope.json', dockerHostConnection: TLS.id }, /nope\.json: the digest file does not exist or cannot be read\.$/],
-    ['a built image without a digest source, with requirePinned', { dockerHostConnection: TLS.id }, /^Input 'digestFile' is required: service 'web' builds image '127\.0\.0\.1:5000\/shop\/web:1', which must be pinned by digest/],
+    [
+      'a missing digest file',
+      { digestFile: 'nope.json', dockerHostConnection: TLS.id },
+      /nope\.json: the digest file does not exist or cannot be read\.$/,
+    ],
+    [
+      'a built image without a digest source, with requirePinned',
+      { dockerHostConnection: TLS.id },
+      /^Input 'digestFile' is required: service 'web' builds image '127\.0\.0\.1:5000\/shop\/web:1', which must be pinned by digest/,
+    ],
     ['a compose file that is not there', { composeFiles: 'missing.yml', requirePinned: 'false' }, /missing\.yml/],
   ];
   for (const [name, inputs, message] of cases) {

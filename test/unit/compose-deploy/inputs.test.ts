@@ -16,7 +16,13 @@ const VARIABLES: Record<string, string> = {
 const KEY = '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n';
 const ENDPOINTS: ServiceEndpoint[] = [
   { id: 'qa-host', url: 'tcp://qa.contoso.test:2376', scheme: 'Certificate', auth: { cacert: 'CA', cert: 'CERT', key: KEY }, data: {} },
-  { id: 'qa-ssh', url: 'ssh://qa', scheme: 'UsernamePassword', auth: { username: 'deploy' }, data: { host: 'qa.contoso.test', port: '2222', privatekey: KEY } },
+  {
+    id: 'qa-ssh',
+    url: 'ssh://qa',
+    scheme: 'UsernamePassword',
+    auth: { username: 'deploy' },
+    data: { host: 'qa.contoso.test', port: '2222', privatekey: KEY },
+  },
   { id: 'acr', url: 'https://contoso.azurecr.io', scheme: 'UsernamePassword', auth: { username: 'ci', password: 'pw' }, data: {} },
 ];
 
@@ -44,7 +50,15 @@ describe('readComposeDeployInputs', () => {
   });
 
   it('reads the TLS, SSH and registry connections, the digest file and the knobs', () => {
-    const tls = read({ composeFiles: 'a.yml', dockerHostConnection: 'qa-host', containerRegistry: 'acr', digestFile: 'digests/image-digests.json', waitTimeout: '90', rollbackOnFailure: 'false', action: 'down' });
+    const tls = read({
+      composeFiles: 'a.yml',
+      dockerHostConnection: 'qa-host',
+      containerRegistry: 'acr',
+      digestFile: 'digests/image-digests.json',
+      waitTimeout: '90',
+      rollbackOnFailure: 'false',
+      action: 'down',
+    });
     assert.equal(tls.target.kind, 'tls');
     assert.equal(tls.action, 'down');
     assert.deepEqual(tls.registry, { registry: 'contoso.azurecr.io', username: 'ci', password: 'pw' });
@@ -57,13 +71,29 @@ describe('readComposeDeployInputs', () => {
 
   const refused: Array<[string, Record<string, string>, RegExp]> = [
     ['no compose files', {}, /^Input 'composeFiles' is required/],
-    ['both connections', { composeFiles: 'a.yml', dockerHostConnection: 'qa-host', sshConnection: 'qa-ssh' }, /^Input 'sshConnection' cannot be used together with 'dockerHostConnection'/],
-    ['a connection the job cannot see', { composeFiles: 'a.yml', dockerHostConnection: 'prod' }, /^Input 'dockerHostConnection' names service connection 'prod', which this job cannot see/],
-    ['an SSH connection as the Docker host one', { composeFiles: 'a.yml', dockerHostConnection: 'qa-ssh' }, /^Input 'dockerHostConnection' names service connection 'qa-ssh', whose server URL must be tcp:\/\/host:port/],
+    [
+      'both connections',
+      { composeFiles: 'a.yml', dockerHostConnection: 'qa-host', sshConnection: 'qa-ssh' },
+      /^Input 'sshConnection' cannot be used together with 'dockerHostConnection'/,
+    ],
+    [
+      'a connection the job cannot see',
+      { composeFiles: 'a.yml', dockerHostConnection: 'prod' },
+      /^Input 'dockerHostConnection' names service connection 'prod', which this job cannot see/,
+    ],
+    [
+      'an SSH connection as the Docker host one',
+      { composeFiles: 'a.yml', dockerHostConnection: 'qa-ssh' },
+      /^Input 'dockerHostConnection' names service connection 'qa-ssh', whose server URL must be tcp:\/\/host:port/,
+    ],
     ['a waitTimeout of 0', { composeFiles: 'a.yml', waitTimeout: '0' }, /^Input 'waitTimeout' must be at least 1, not 0\.$/],
     ['an invalid project name', { composeFiles: 'a.yml', projectName: 'Shop App' }, /^Input 'projectName' must be lower-case letters/],
   ];
   for (const [name, inputs, message] of refused) {
-    it(`refuses ${name}, naming the input`, () => assert.throws(() => read(inputs), (e: Error) => e instanceof InputError && message.test(e.message)));
+    it(`refuses ${name}, naming the input`, () =>
+      assert.throws(
+        () => read(inputs),
+        (e: Error) => e instanceof InputError && message.test(e.message),
+      ));
   }
 });

@@ -1,8 +1,19 @@
 import { strict as assert } from 'node:assert';
 import type { ComposeService } from '../../../src/compose/model';
 import {
-  canUseUpWait, formatImageList, planDeploy, planImages, planOverrideFile, planPullServices, planRollback, planRunning, planStaleServices,
-  planTraceabilityLabels, unpinnedBuiltImages, type DeployImage, type RunningService,
+  canUseUpWait,
+  formatImageList,
+  planDeploy,
+  planImages,
+  planOverrideFile,
+  planPullServices,
+  planRollback,
+  planRunning,
+  planStaleServices,
+  planTraceabilityLabels,
+  unpinnedBuiltImages,
+  type DeployImage,
+  type RunningService,
 } from '../../../src/compose-deploy/plan';
 import type { ContainerState } from '../../../src/docker/containers';
 import type { DigestFile } from '../../../src/digests/digest-file';
@@ -21,8 +32,26 @@ const DIGESTS: DigestFile = {
   pipeline: { buildNumber: '20261129.4', sourceVersion: 'abc123' },
 };
 
-function container(service: string, image: string, labels: Record<string, string> = {}, extra: Partial<ContainerState> = {}): ContainerState {
-  return { id: `id-${service}`, name: `shop-${service}-1`, service, number: 1, oneOff: false, image, status: 'running', exitCode: 0, restartCount: 0, ports: [], labels, ...extra };
+function container(
+  service: string,
+  image: string,
+  labels: Record<string, string> = {},
+  extra: Partial<ContainerState> = {},
+): ContainerState {
+  return {
+    id: `id-${service}`,
+    name: `shop-${service}-1`,
+    service,
+    number: 1,
+    oneOff: false,
+    image,
+    status: 'running',
+    exitCode: 0,
+    restartCount: 0,
+    ports: [],
+    labels,
+    ...extra,
+  };
 }
 
 describe('ComposeDeploy planner', () => {
@@ -51,14 +80,23 @@ describe('ComposeDeploy planner', () => {
     }
 
     it('requirePinned refuses only the built images left unpinned', () => {
-      assert.deepEqual(unpinnedBuiltImages(planImages(project, DIGESTS)).map((i) => i.service), ['local']);
+      assert.deepEqual(
+        unpinnedBuiltImages(planImages(project, DIGESTS)).map((i) => i.service),
+        ['local'],
+      );
       assert.deepEqual(planPullServices(planImages(project, DIGESTS)), ['web', 'cache', 'pinned']);
     });
   });
 
   describe('traceability labels and the override file', () => {
     const image: DeployImage = { service: 'web', image: `${REG}/web:1`, deployed: `${REG}/web@${D1}`, pinned: true, built: true };
-    const pipeline = { collectionUri: 'https://dev.azure.com/contoso/', teamProject: 'shop', buildId: '42', buildNumber: 'release-7', sourceVersion: 'fff' };
+    const pipeline = {
+      collectionUri: 'https://dev.azure.com/contoso/',
+      teamProject: 'shop',
+      buildId: '42',
+      buildNumber: 'release-7',
+      sourceVersion: 'fff',
+    };
 
     it("labels the run's address and the digest file's build and commit", () => {
       assert.deepEqual(planTraceabilityLabels(pipeline, DIGESTS, image), {
@@ -106,7 +144,10 @@ describe('ComposeDeploy planner', () => {
       { service: 'worker', image: 'redis:7', deployed: 'redis:7', pinned: false, built: false },
       { service: 'api', image: `${REG}/api:1`, deployed: `${REG}/api@${D2}`, pinned: true, built: true },
     ];
-    const fresh = (i: DeployImage): Record<string, string> => ({ 'outerloop.io/build-number': '2', 'outerloop.io/image-digests': `${i.service}=${i.deployed}` });
+    const fresh = (i: DeployImage): Record<string, string> => ({
+      'outerloop.io/build-number': '2',
+      'outerloop.io/image-digests': `${i.service}=${i.deployed}`,
+    });
 
     it('reads one container per service, one-off ones left out, only the traceability labels kept', () => {
       assert.deepEqual(running, [
@@ -116,7 +157,7 @@ describe('ComposeDeploy planner', () => {
       assert.equal(formatImageList(running), `web=${REG}/web@${D1},worker=redis:7`);
     });
 
-    it("keeps the labels of a container whose image does not change, so Compose leaves it running", () => {
+    it('keeps the labels of a container whose image does not change, so Compose leaves it running', () => {
       const entries = planDeploy(images, running, fresh);
       assert.deepEqual(entries.find((e) => e.service === 'web')?.labels, labelsV1);
       assert.deepEqual(entries.find((e) => e.service === 'api')?.labels, fresh(images[2]));
@@ -139,7 +180,12 @@ describe('ComposeDeploy planner', () => {
     it('lets Compose v2 wait itself unless a service is one-shot', () => {
       const v2 = { version: 2 as const, file: 'docker', args: ['compose'] };
       const plain = { services: [service('web')] };
-      const oneShot = { services: [service('migrate'), service('web', { dependsOn: { migrate: { condition: 'service_completed_successfully', required: true, restart: false } } })] };
+      const oneShot = {
+        services: [
+          service('migrate'),
+          service('web', { dependsOn: { migrate: { condition: 'service_completed_successfully', required: true, restart: false } } }),
+        ],
+      };
       assert.equal(canUseUpWait(v2, plain), true);
       assert.equal(canUseUpWait(v2, oneShot), false);
       assert.equal(canUseUpWait({ version: 1, file: 'docker-compose', args: [] }, plain), false);

@@ -12,7 +12,21 @@ const NEW = `127.0.0.1:5000/shop/web@sha256:${'2'.repeat(64)}`;
 const TRACE = { 'outerloop.io/build-number': '1' };
 
 function web(image: string, extra: Partial<ContainerState> = {}): ContainerState {
-  return { id: `id-${image.slice(-4)}`, name: 'shop-web-1', service: 'web', number: 1, oneOff: false, image, status: 'running', exitCode: 0, restartCount: 0, ports: [], labels: TRACE, health: 'healthy', ...extra };
+  return {
+    id: `id-${image.slice(-4)}`,
+    name: 'shop-web-1',
+    service: 'web',
+    number: 1,
+    oneOff: false,
+    image,
+    status: 'running',
+    exitCode: 0,
+    restartCount: 0,
+    ports: [],
+    labels: TRACE,
+    health: 'healthy',
+    ...extra,
+  };
 }
 
 function plan(extra: Partial<DeployPlan> = {}): DeployPlan {
@@ -21,7 +35,11 @@ function plan(extra: Partial<DeployPlan> = {}): DeployPlan {
     images: [{ service: 'web', image: '127.0.0.1:5000/shop/web:1', deployed: NEW, pinned: true, built: true }],
     labelsFor: () => ({ 'outerloop.io/build-number': '2' }),
     unreachable: (err) => new ToolError('docker', `Could not reach the Docker engine at tcp://qa:2376: ${(err as Error).message}`),
-    upWait: true, removeStale: false, waitTimeoutSeconds: 30, oneShot: [], rollbackOnFailure: true,
+    upWait: true,
+    removeStale: false,
+    waitTimeoutSeconds: 30,
+    oneShot: [],
+    rollbackOnFailure: true,
     ...extra,
   };
 }
@@ -33,21 +51,39 @@ function fakes(states: ContainerState[][]) {
   let n = 0;
   const compose = {
     pull: sinon.stub().callsFake(async (s: string[]) => void calls.push(`pull ${s.join(' ')}`)),
-    up: sinon.stub().callsFake(async (s: string[], o: { wait?: boolean; removeOrphans?: boolean }) => void calls.push(`up ${s.join(' ')}${o.wait ? ' --wait' : ''}${o.removeOrphans ? ' --remove-orphans' : ''}`.replace(/ {2,}/g, ' '))),
+    up: sinon
+      .stub()
+      .callsFake(
+        async (s: string[], o: { wait?: boolean; removeOrphans?: boolean }) =>
+          void calls.push(
+            `up ${s.join(' ')}${o.wait ? ' --wait' : ''}${o.removeOrphans ? ' --remove-orphans' : ''}`.replace(/ {2,}/g, ' '),
+          ),
+      ),
     remove: sinon.stub().callsFake(async (s: string[]) => void calls.push(`rm ${s.join(' ')}`)),
   };
   const docker = {
     inspectProject: sinon.stub().callsFake(async () => {
       const containers = states[Math.min(n++, states.length - 1)];
-      return { containers, raw: containers.map((c) => ({ Id: c.id, State: { Health: { Log: [{ End: 't', ExitCode: 1, Output: 'not ready\n' }] } } })) };
+      return {
+        containers,
+        raw: containers.map((c) => ({ Id: c.id, State: { Health: { Log: [{ End: 't', ExitCode: 1, Output: 'not ready\n' }] } } })),
+      };
     }),
     logs: sinon.stub().resolves('2026-11-29T00:00:00Z ##vso[task.setvariable variable=x]boom\n'),
-    watchEvents: sinon.stub().callsFake((_p: string, _e: () => void, signal: AbortSignal) => new Promise<void>((r) => signal.addEventListener('abort', () => r()))),
+    watchEvents: sinon
+      .stub()
+      .callsFake(
+        (_p: string, _e: () => void, signal: AbortSignal) => new Promise<void>((r) => signal.addEventListener('abort', () => r())),
+      ),
   };
   const overrides: string[] = [];
   const output = { info: sinon.stub(), warning: sinon.stub(), debug: sinon.stub(), setSecret: sinon.stub(), setOutput: sinon.stub() };
   const ports: DeployPorts = {
-    compose: compose as unknown as Compose, docker: docker as unknown as Docker, output: output as unknown as PipelineOutput, signal: controller.signal, now: Date.now,
+    compose: compose as unknown as Compose,
+    docker: docker as unknown as Docker,
+    output: output as unknown as PipelineOutput,
+    signal: controller.signal,
+    now: Date.now,
     writeOverride: async (text) => {
       calls.push('write override');
       overrides.push(text);
@@ -72,14 +108,20 @@ describe('executeDeploy (ports faked)', () => {
     f.compose.up.onFirstCall().rejects(new ToolError('compose', 'Compose could not start the app: dependency failed'));
     const result = await executeDeploy(plan(), f.ports);
     assert.equal(result.outcome, 'rolled back');
-    assert.equal(result.failure?.message, "Service 'web' turned unhealthy (last health check: exit 1, not ready). Rolled back to the previous images, which are ready again.");
+    assert.equal(
+      result.failure?.message,
+      "Service 'web' turned unhealthy (last health check: exit 1, not ready). Rolled back to the previous images, which are ready again.",
+    );
     // The first up (rejected) is a stub's own answer; the rollback's goes through the recording fake.
     assert.deepEqual(f.compose.up.firstCall.args[0], []);
     assert.deepEqual(f.calls, ['write override', 'pull web', 'write override', 'write override', 'up web --wait']);
     assert.match(f.overrides[2], new RegExp(`image: "${OLD.replace(/[.]/g, '\\.')}"[^]*"outerloop.io/build-number": "1"`));
     const printed = f.output.info.args.map((a) => String(a[0]));
     assert.ok(printed.includes('--- last 1 health check(s) of web ---'));
-    assert.ok(printed.some((l) => l.includes('##~vso[task.setvariable')), 'container output is neutralized');
+    assert.ok(
+      printed.some((l) => l.includes('##~vso[task.setvariable')),
+      'container output is neutralized',
+    );
     assert.ok(!printed.some((l) => l.includes('##vso[')));
   });
 
@@ -121,7 +163,10 @@ describe('executeDeploy (ports faked)', () => {
     const f = fakes([[]]);
     f.docker.inspectProject.rejects(new ToolError('docker', "'docker ps' failed: remote error: tls: bad certificate"));
     f.compose.pull.rejects(new ToolError('compose', 'Compose could not pull the images: tls'));
-    await assert.rejects(executeDeploy(plan(), f.ports), /^ToolError: Could not reach the Docker engine at tcp:\/\/qa:2376: 'docker ps' failed: remote error: tls: bad certificate$/);
+    await assert.rejects(
+      executeDeploy(plan(), f.ports),
+      /^ToolError: Could not reach the Docker engine at tcp:\/\/qa:2376: 'docker ps' failed: remote error: tls: bad certificate$/,
+    );
     assert.equal(f.compose.up.callCount, 0);
   });
 

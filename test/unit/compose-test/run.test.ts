@@ -9,7 +9,7 @@ import type { Compose, ComposeInvocation } from '../../../src/docker/compose';
 import type { ContainerState } from '../../../src/docker/containers';
 import type { Docker, ProjectResources } from '../../../src/docker/engine';
 import type { ComposeTestInputs } from '../../../src/compose-test/inputs';
-import { ReadinessError } from '../../../src/compose-test/readiness';
+import { ReadinessError } from '../../../src/docker/readiness';
 import { TestsFailedError, executeComposeTest, runComposeTest, type ProjectRun } from '../../../src/compose-test/run';
 import type { PipelineOutput } from '../../../src/pipeline/interfaces';
 import type { ProcessRunner } from '../../../src/process/runner';

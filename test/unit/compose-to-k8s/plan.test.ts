@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { loadAll } from 'js-yaml';
-import { appLabelValue, manifestsPath, pipelineRunUrl, planManifests, pullSecretName, traceabilityAnnotations, unpinnedBuiltImages } from '../../../src/compose-to-k8s/plan';
+import { appLabelValue, manifestsPath, planManifests, pullSecretName, traceabilityAnnotations, unpinnedBuiltImages } from '../../../src/compose-to-k8s/plan';
+import { pipelineRunUrl } from '../../../src/digests/traceability';
 import type { DigestFile } from '../../../src/digests/digest-file';
 import type { KubernetesObject, RenderedImage } from '../../../src/k8s/objects';
 import { fixtureRenderer } from './fixture-renderer';

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { describeVerdicts, judgeContainer, judgeReadiness } from '../../../src/compose-test/readiness';
+import { describeVerdicts, judgeContainer, judgeReadiness } from '../../../src/docker/readiness';
 import { parseInspect, type ContainerState } from '../../../src/docker/containers';
 
 // A trimmed `docker inspect` of two compose containers, as the 20.10 engine prints it.

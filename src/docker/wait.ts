@@ -1,5 +1,5 @@
-import type { ContainerState } from '../docker/containers';
-import type { Docker } from '../docker/engine';
+import type { ContainerState } from './containers';
+import type { Docker } from './engine';
 import { judgeReadiness, type Readiness } from './readiness';
 
 /** How often the state is re-read while `docker events` runs (a safety net: events wake the wait at once). */

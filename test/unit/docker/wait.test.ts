@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { Docker } from '../../../src/docker/engine';
 import type { ContainerState } from '../../../src/docker/containers';
-import { POLL_WITH_EVENTS_MS, waitForReadiness } from '../../../src/compose-test/wait';
+import { POLL_WITH_EVENTS_MS, waitForReadiness } from '../../../src/docker/wait';
 
 function state(extra: Partial<ContainerState>): ContainerState {
   return { id: 'x', name: 'p_web_1', service: 'web', number: 1, oneOff: false, image: '', status: 'running', exitCode: 0, restartCount: 0, ports: [], labels: {}, ...extra };

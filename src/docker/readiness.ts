@@ -1,5 +1,5 @@
 import { OuterloopError } from '../common/errors';
-import type { ContainerState } from '../docker/containers';
+import type { ContainerState } from './containers';
 import { neutralizeLoggingCommands } from '../process/neutralize';
 
 /**
