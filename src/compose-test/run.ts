@@ -75,7 +75,8 @@ export async function runComposeTest(inputs: ComposeTestInputs, context: TaskCon
     cwd: inputs.workingDirectory, env: { ...ports.baseEnv, ...values },
   };
   context.output.info(`Using ${describeCompose(compose)} for project '${inputs.projectName}'.`);
-  return executeComposeTest(inputs, values, project, { ...context, compose: ports.openCompose(project), docker: ports.docker, baseEnv: ports.baseEnv });
+  const run: ProjectRun = { ...context, compose: ports.openCompose(project), docker: ports.docker, baseEnv: ports.baseEnv };
+  return executeComposeTest(inputs, values, project, run);
 }
 
 /** With Compose v1 only: one clear sentence for a compose file that needs v2, before v1 says it its own way. */

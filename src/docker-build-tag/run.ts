@@ -29,7 +29,11 @@ export function makeDockerBuildTagPorts(context: TaskContext): DockerBuildTagPor
 }
 
 /** Runs DockerBuildTag@1: checks the files, builds and tags the image, and sets the output variables. */
-export async function runDockerBuildTag(settings: DockerBuildTagSettings, context: TaskContext, ports: DockerBuildTagPorts): Promise<string> {
+export async function runDockerBuildTag(
+  settings: DockerBuildTagSettings,
+  context: TaskContext,
+  ports: DockerBuildTagPorts,
+): Promise<string> {
   const { imageId, plan } = await buildImage(settings, context, ports.docker);
   const { output } = context;
   output.setOutput('imageId', imageId);
@@ -59,7 +63,8 @@ async function buildImage(settings: DockerBuildTagSettings, context: TaskContext
     const dockerfileText = buildx ? undefined : await readTextFile(inputs.dockerfile, 'Dockerfile');
     const dockerignoreText = buildx ? undefined : await readDockerignore(inputs.buildContext ?? dirname(inputs.dockerfile));
     const secretSources = buildx ? await writeSecrets(settings, workDir, output) : [];
-    const plan = planDockerBuildTag(inputs, facts, { buildx, iidFile, created: new Date(context.clock()).toISOString(), dockerfileText, dockerignoreText, secretSources });
+    const created = new Date(context.clock()).toISOString();
+    const plan = planDockerBuildTag(inputs, facts, { buildx, iidFile, created, dockerfileText, dockerignoreText, secretSources });
     for (const warning of plan.warnings) output.warning(warning);
     output.info(`Building ${plan.repository} with ${plan.builder === 'buildx' ? 'BuildKit (docker buildx)' : 'the classic builder (docker build; buildx is not installed)'}.`);
     if (plan.buildStdin) output.info(`The ${plan.labels.length} labels go into one LABEL line appended to ${inputs.dockerfile}, which docker reads on stdin.`);

@@ -173,7 +173,11 @@ export class ComposeCli implements Compose {
   }
 
   /** Runs a command; a failure becomes a ToolError with Compose's reason (its last `reasonLines` lines, joined). */
-  private async check(what: string, argv: Argv, extra: { quiet?: boolean; signal?: AbortSignal; reasonLines?: number } = {}): Promise<ExecResult> {
+  private async check(
+    what: string,
+    argv: Argv,
+    extra: { quiet?: boolean; signal?: AbortSignal; reasonLines?: number } = {},
+  ): Promise<ExecResult> {
     const { reasonLines, ...options } = extra;
     const result = await this.exec(argv, options);
     if (result.code !== 0 && !extra.signal?.aborted) {

@@ -71,7 +71,8 @@ export async function runPushDigest(inputs: PushDigestInputs, context: TaskConte
     const groups = groupByRepository(inputs.images);
     const printed = new Map<string, string | undefined>();
     await forEachConcurrently(groups, PUSH_CONCURRENCY, async (group) => {
-      for (const image of group) printed.set(image.reference, await pushImage(context, docker, retry, image, { dockerConfig, concurrent: groups.length > 1 }));
+      const concurrent = groups.length > 1;
+      for (const image of group) printed.set(image.reference, await pushImage(context, docker, retry, image, { dockerConfig, concurrent }));
     });
     const printedDigests = inputs.images.map((image) => printed.get(image.reference));
     if (inputs.verify && printedDigests.every((d): d is string => d !== undefined)) {
@@ -79,7 +80,9 @@ export async function runPushDigest(inputs: PushDigestInputs, context: TaskConte
       return inputs.images.map((image, i): PushedImage => ({ ...image, digest: printedDigests[i] }));
     }
     const engine = await docker.inspectImages(inputs.images.map((i) => i.reference), { dockerConfig, signal });
-    return inputs.images.map((image, i): PushedImage => ({ ...image, digest: selectDigest(image, engine[i].repoDigests, printed.get(image.reference)) }));
+    return inputs.images.map((image, i): PushedImage => {
+      return { ...image, digest: selectDigest(image, engine[i].repoDigests, printed.get(image.reference)) };
+    });
   });
 
   if (inputs.verify) await verifyDigests(pushed, ports.registry(inputs.credentials, retry, (m) => logRetry(context, m)));

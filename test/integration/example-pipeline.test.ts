@@ -61,5 +61,8 @@ describe('examples/azure-pipelines.yml under outerloop run: environment given to
     // ComposeToK8s rendered the same images, pinned by the digests PushDigest recorded.
     const manifests = filesUnder(join(ROOT, '.outerloop', 'artifacts', 'k8s-manifests')).map((f) => readFileSync(f, 'utf8')).join('\n');
     for (const image of tagged) assert.ok(manifests.includes(`${image.repository}@${image.digest}`), `${image.repository} is rendered pinned`);
+    for (const image of digests.images) {
+      await fetch(`http://${bed.registry}/v2/${image.repository.slice(bed.registry.length + 1)}/manifests/${image.digest}`, { method: 'DELETE' });
+    }
   });
 });

@@ -13,6 +13,8 @@ describe('PushDigest@1 input checks (from the unpacked .vsix, before any docker 
     ['a connection the job cannot see', { images: '127.0.0.1:5000/a:1', containerRegistry: 'NOPE' }, /^Input 'containerRegistry' names service connection 'NOPE', which this job cannot see/],
     ['a locked file over a compose file', { images: '127.0.0.1:5000/a:1', composeFiles: 'docker-compose.yml', lockedComposeFile: 'docker-compose.yml' }, /^Input 'lockedComposeFile' names '.*docker-compose\.yml', which is also listed in composeFiles/],
     ['a compose file that does not exist', { images: '127.0.0.1:5000/a:1', composeFiles: 'missing.yml' }, /^\/.*\/missing\.yml: the compose file does not exist\.$/],
+    ['an environment line that is not NAME=value', { images: '127.0.0.1:5000/a:1', composeFiles: 'docker-compose.yml', environment: 'TAG=1\nREGISTRY' }, /^Input 'environment' line 2 must be NAME=value\.$/],
+    ['a project name Compose would change', { images: '127.0.0.1:5000/a:1', composeFiles: 'docker-compose.yml', projectName: 'Shop' }, /^Input 'projectName' must be lower-case letters/],
   ];
   for (const [name, inputs, message] of cases) {
     it(`refuses ${name}`, async () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../../src/common/errors';
 import { readComposeSource, validateProjectName } from '../../../src/pipeline/compose-inputs';
@@ -16,8 +16,12 @@ function reader(inputs: Record<string, string>, variables: Record<string, string
   return new InputReader(env);
 }
 
-/** The tasks that read compose files, and the compose inputs they all have. */
-const COMPOSE_TASKS = ['compose-test', 'push-digest', 'compose-to-k8s', 'compose-deploy'];
+/** The tasks that read compose files (those with a composeFiles input, ComposeTest first), and the compose inputs they all have. */
+const COMPOSE_TASKS = readdirSync(join(ROOT, 'tasks'), { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(join(ROOT, 'tasks', d.name, 'task.json')))
+  .map((d) => d.name)
+  .filter((task) => readFileSync(join(ROOT, 'tasks', task, 'task.json'), 'utf8').includes('"name": "composeFiles"'))
+  .sort((a, b) => (a === 'compose-test' ? -1 : b === 'compose-test' ? 1 : a.localeCompare(b)));
 const COMPOSE_INPUTS = ['composeFiles', 'environment', 'envFile', 'profiles', 'projectName'];
 
 interface InputDefinition {
@@ -36,6 +40,7 @@ function composeInputs(task: string): Map<string, InputDefinition> {
 
 describe('the shared compose inputs', () => {
   it('every compose-reading task has them all, with the same type, label and default, and help that starts the same', () => {
+    assert.ok(['compose-test', 'push-digest', 'compose-to-k8s'].every((t) => COMPOSE_TASKS.includes(t)), COMPOSE_TASKS.join(', '));
     const [first, ...others] = COMPOSE_TASKS.map(composeInputs);
     assert.deepEqual([...first.keys()].sort(), [...COMPOSE_INPUTS].sort());
     for (const [i, inputs] of others.entries()) {
