@@ -15,8 +15,8 @@ import {
   type DeployImage,
   type RunningService,
 } from '../../../src/compose-deploy/plan';
-import type { ContainerState } from '../../../src/docker/containers';
 import type { DigestFile } from '../../../src/digests/digest-file';
+import { runningContainer } from './containers';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
 const D2 = `sha256:${'2'.repeat(64)}`;
@@ -31,28 +31,6 @@ const DIGESTS: DigestFile = {
   images: [{ reference: `${REG}/web:1`, repository: `${REG}/web`, tag: '1', digest: D1 }],
   pipeline: { buildNumber: '20261129.4', sourceVersion: 'abc123' },
 };
-
-function container(
-  service: string,
-  image: string,
-  labels: Record<string, string> = {},
-  extra: Partial<ContainerState> = {},
-): ContainerState {
-  return {
-    id: `id-${service}`,
-    name: `shop-${service}-1`,
-    service,
-    number: 1,
-    oneOff: false,
-    image,
-    status: 'running',
-    exitCode: 0,
-    restartCount: 0,
-    ports: [],
-    labels,
-    ...extra,
-  };
-}
 
 describe('ComposeDeploy planner', () => {
   describe('planImages: each service pinned by the digest file', () => {
@@ -134,10 +112,10 @@ describe('ComposeDeploy planner', () => {
   describe('what runs now, the deploy and the rollback', () => {
     const labelsV1 = { 'outerloop.io/build-number': '1', 'outerloop.io/image-digests': `web=${REG}/web@${D1}` };
     const running: RunningService[] = planRunning([
-      container('web', `${REG}/web@${D1}`, { ...labelsV1, 'com.docker.compose.project': 'shop' }),
-      container('web', `${REG}/web@${D1}`, labelsV1, { number: 2, id: 'id-web-2' }),
-      container('worker', 'redis:7'),
-      container('run', 'x', {}, { oneOff: true }),
+      runningContainer('web', `${REG}/web@${D1}`, { ...labelsV1, 'com.docker.compose.project': 'shop' }),
+      runningContainer('web', `${REG}/web@${D1}`, labelsV1, { number: 2, id: 'id-web-2' }),
+      runningContainer('worker', 'redis:7'),
+      runningContainer('run', 'x', {}, { oneOff: true }),
     ]);
     const images: DeployImage[] = [
       { service: 'web', image: `${REG}/web:1`, deployed: `${REG}/web@${D1}`, pinned: true, built: true },

@@ -6,27 +6,14 @@ import type { Compose } from '../../../src/docker/compose';
 import type { ContainerState } from '../../../src/docker/containers';
 import type { Docker } from '../../../src/docker/engine';
 import type { PipelineOutput } from '../../../src/pipeline/interfaces';
+import { runningContainer } from './containers';
 
 const OLD = `127.0.0.1:5000/shop/web@sha256:${'1'.repeat(64)}`;
 const NEW = `127.0.0.1:5000/shop/web@sha256:${'2'.repeat(64)}`;
 const TRACE = { 'outerloop.io/build-number': '1' };
 
 function web(image: string, extra: Partial<ContainerState> = {}): ContainerState {
-  return {
-    id: `id-${image.slice(-4)}`,
-    name: 'shop-web-1',
-    service: 'web',
-    number: 1,
-    oneOff: false,
-    image,
-    status: 'running',
-    exitCode: 0,
-    restartCount: 0,
-    ports: [],
-    labels: TRACE,
-    health: 'healthy',
-    ...extra,
-  };
+  return runningContainer('web', image, TRACE, { id: `id-${image.slice(-4)}`, health: 'healthy', ...extra });
 }
 
 function plan(extra: Partial<DeployPlan> = {}): DeployPlan {
