@@ -136,6 +136,19 @@ async function main(): Promise<void> {
         if (names.length > 0) docker([kind, 'rm', ...names]);
       }
     }
+    const images = docker(['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${registry}/*`])
+      .split('\n')
+      .filter(Boolean);
+    if (images.length > 0) docker(['rmi', '-f', ...images]);
+    for (const [repo, digest] of [
+      ['web', web[0]],
+      ['web', web[1]],
+      ['worker', worker],
+    ]) {
+      await fetch(`http://${registry.split('/')[0]}/v2/${registry.split('/').slice(1).join('/')}/${repo}/manifests/${digest}`, {
+        method: 'DELETE',
+      });
+    }
     await rm(work, { recursive: true, force: true });
   }
   const ratio = median(task) / median(manual);

@@ -32,6 +32,9 @@ describe('ComposeDeploy@1 on the test bed (run from the unpacked .vsix)', functi
   /** Digests of the pushed builds: web v1, web v2, web that never turns healthy, worker v1. */
   const digests: Record<'web1' | 'web2' | 'webBad' | 'worker1', string> = { web1: '', web2: '', webBad: '', worker1: '' };
   const projects: string[] = [];
+  /** Registry namespaces the test pushed to, and each manifest pushed (`host/path`, digest). */
+  const namespaces: string[] = [];
+  const pushedManifests: Array<[string, string]> = [];
   let tlsEndpoint: EndpointSpec;
 
   const docker = (...args: string[]): string =>
@@ -45,6 +48,7 @@ describe('ComposeDeploy@1 on the test bed (run from the unpacked .vsix)', functi
     const pushed = docker('push', ref);
     const digest = /digest: (sha256:[0-9a-f]{64})/.exec(pushed)?.[1];
     assert.ok(digest, `docker push ${ref} printed no digest:\n${pushed}`);
+    pushedManifests.push([`${registry}/${repo}`, digest]);
     return digest;
   }
 
@@ -53,6 +57,7 @@ describe('ComposeDeploy@1 on the test bed (run from the unpacked .vsix)', functi
     assert.ok(bed.tls, 'the test bed has its TLS listener (OUTERLOOP_TEST_DOCKER_TLS_HOST)');
     work = await mkdtemp(join(tmpdir(), 'outerloop-compose-deploy-'));
     registry = `${bed.registry}/outerloop-deploy-${randomBytes(3).toString('hex')}`;
+    namespaces.push(registry);
     digests.web1 = buildAndPush('web', 'v1', { VERSION: 'web-1' });
     digests.web2 = buildAndPush('web', 'v2', { VERSION: 'web-2' });
     digests.webBad = buildAndPush('web', 'bad', { VERSION: 'web-bad', HEALTHY: 'no' });
@@ -74,6 +79,20 @@ describe('ComposeDeploy@1 on the test bed (run from the unpacked .vsix)', functi
         const names = docker(kind, 'ls', '-q', '--filter', `label=${LABEL}=${project}`).split('\n').filter(Boolean);
         if (names.length > 0) docker(kind, 'rm', ...names);
       }
+    }
+    // The images it built and pushed: the local tags, and the manifests in the test registries.
+    for (const namespace of namespaces) {
+      // By id: what the deploys pulled by digest alone has no tag to name it by.
+      const ids = docker('images', '-q', '--filter', `reference=${namespace}/*`).split('\n').filter(Boolean);
+      if (ids.length > 0) docker('rmi', '-f', ...new Set(ids));
+    }
+    for (const [repository, digest] of pushedManifests) {
+      const [host, ...path] = repository.split('/');
+      const auth =
+        host === bed.authRegistry
+          ? { Authorization: `Basic ${Buffer.from(`${bed.authUser}:${bed.authPassword}`).toString('base64')}` }
+          : undefined;
+      await fetch(`http://${host}/v2/${path.join('/')}/manifests/${digest}`, { method: 'DELETE', headers: auth });
     }
     if (work) await rm(work, { recursive: true, force: true });
   });
@@ -350,6 +369,7 @@ describe('ComposeDeploy@1 on the test bed (run from the unpacked .vsix)', functi
       stdio: ['pipe', 'ignore', 'ignore'],
     });
     const secure = `${bed.authRegistry}/outerloop-deploy-${randomBytes(3).toString('hex')}`;
+    namespaces.push(secure);
     const pushed: Record<string, string> = {};
     for (const [name, digest] of [
       ['web', digests.web1],
@@ -359,6 +379,7 @@ describe('ComposeDeploy@1 on the test bed (run from the unpacked .vsix)', functi
       docker('tag', from, `${secure}/${name}:1`);
       const out = execFileSync('docker', ['--config', config, 'push', `${secure}/${name}:1`], { env: bed.env, encoding: 'utf8' });
       pushed[name] = /digest: (sha256:[0-9a-f]{64})/.exec(out)![1];
+      pushedManifests.push([`${secure}/${name}`, pushed[name]]);
       docker('image', 'rm', `${secure}/${name}:1`);
     }
     const file = join(work, `${randomBytes(4).toString('hex')}.json`);
