@@ -15,7 +15,6 @@ import { median } from './stats';
 const RUNS = Number(process.env['RUNS'] ?? 9);
 const COUNT = 1000;
 
-
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'outerloop-bench-chart-'));
   try {
@@ -31,12 +30,22 @@ async function main(): Promise<void> {
       }
     }
     const m = (mode: 'manifests' | 'chart', key: 'ms' | 'cpuMs' | 'maxRssMb'): number => median(samples[mode].map((s) => s[key]));
-    console.log(`node ${process.version}, ${COUNT.toLocaleString('en')} services (${samples.chart[0].objects} objects), ${RUNS} runs each alternated, median; time inside the process (startup excluded); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(
+      `node ${process.version}, ${COUNT.toLocaleString('en')} services (${samples.chart[0].objects} objects), ${RUNS} runs each alternated, median; time inside the process (startup excluded); load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
     console.log('| what | convert + write manifests | convert + write chart | ratio |');
     console.log('|---|---|---|---|');
-    console.log(`| wall | ${m('manifests', 'ms').toFixed(0)} ms | ${m('chart', 'ms').toFixed(0)} ms | ${(m('chart', 'ms') / m('manifests', 'ms')).toFixed(2)}× |`);
-    console.log(`| CPU (user+system) | ${m('manifests', 'cpuMs').toFixed(0)} ms | ${m('chart', 'cpuMs').toFixed(0)} ms | ${(m('chart', 'cpuMs') / m('manifests', 'cpuMs')).toFixed(2)}× |`);
-    console.log(`| peak RSS | ${m('manifests', 'maxRssMb').toFixed(0)} MB | ${m('chart', 'maxRssMb').toFixed(0)} MB | ${(m('chart', 'maxRssMb') / m('manifests', 'maxRssMb')).toFixed(2)}× |`);
+    console.log(
+      `| wall | ${m('manifests', 'ms').toFixed(0)} ms | ${m('chart', 'ms').toFixed(0)} ms | ${(m('chart', 'ms') / m('manifests', 'ms')).toFixed(2)}× |`,
+    );
+    console.log(
+      `| CPU (user+system) | ${m('manifests', 'cpuMs').toFixed(0)} ms | ${m('chart', 'cpuMs').toFixed(0)} ms | ${(m('chart', 'cpuMs') / m('manifests', 'cpuMs')).toFixed(2)}× |`,
+    );
+    console.log(
+      `| peak RSS | ${m('manifests', 'maxRssMb').toFixed(0)} MB | ${m('chart', 'maxRssMb').toFixed(0)} MB | ${(m('chart', 'maxRssMb') / m('manifests', 'maxRssMb')).toFixed(2)}× |`,
+    );
     const ratio = m('chart', 'ms') / m('manifests', 'ms');
     console.log(`goal: chart ≤ 1.2× manifests (wall): ${ratio <= 1.2 ? 'met' : 'NOT met'} (${ratio.toFixed(2)}×)`);
   } finally {

@@ -31,11 +31,13 @@ const env = bed.env;
 
 /** When the project's last service became ready, by the engine's clock (ms since the epoch). */
 async function readyMoment(project: string): Promise<number> {
-  const { stdout: ids } = await promisify(execFile)('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`], { env });
+  const { stdout: ids } = await promisify(execFile)('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`], {
+    env,
+  });
   const { stdout } = await promisify(execFile)('docker', ['inspect', ...ids.split('\n').filter(Boolean)], { env });
-  const moments = (JSON.parse(stdout) as Array<{ State: { StartedAt: string; Health?: { Log: Array<{ End: string; ExitCode: number }> } } }>).map((c) =>
-    c.State.Health ? Date.parse(c.State.Health.Log.find((l) => l.ExitCode === 0)?.End ?? 'x') : Date.parse(c.State.StartedAt),
-  );
+  const moments = (
+    JSON.parse(stdout) as Array<{ State: { StartedAt: string; Health?: { Log: Array<{ End: string; ExitCode: number }> } } }>
+  ).map((c) => (c.State.Health ? Date.parse(c.State.Health.Log.find((l) => l.ExitCode === 0)?.End ?? 'x') : Date.parse(c.State.StartedAt)));
   return Math.max(...moments);
 }
 
@@ -45,9 +47,14 @@ async function runTask(project: string, resultsDir: string, services = ''): Prom
   let noticed = 0;
   const started = await startVsixTask('compose-test', {
     inputs: {
-      composeFiles: 'docker-compose.yml', workingDirectory: APP, projectName: project, services,
+      composeFiles: 'docker-compose.yml',
+      workingDirectory: APP,
+      projectName: project,
+      services,
       environment: `STARTUP_DELAY=${STARTUP_DELAY}\nRESULTS_DIR=${resultsDir}`,
-      testCommand: 'node tests/smoke.js', testResultsFiles: `${resultsDir}/*.xml`, logsArtifact: '',
+      testCommand: 'node tests/smoke.js',
+      testResultsFiles: `${resultsDir}/*.xml`,
+      logsArtifact: '',
     },
     variables: await agentVariables(),
     baseEnv: { ...process.env, DOCKER_HOST: bed!.dockerHost },
@@ -101,7 +108,9 @@ async function main(): Promise<void> {
         }
       }
       latencyWebOnly.push((await runTask(p('w'), resultsDir, 'web')).latencyMs);
-      process.stdout.write(`run ${i + 1}/${runs}: ComposeTest ${task[i]} ms, manual ${manual[i]} ms, readiness noticed +${latency[i]} ms (web only +${latencyWebOnly[i]} ms)\n`);
+      process.stdout.write(
+        `run ${i + 1}/${runs}: ComposeTest ${task[i]} ms, manual ${manual[i]} ms, readiness noticed +${latency[i]} ms (web only +${latencyWebOnly[i]} ms)\n`,
+      );
     }
   } finally {
     const images = [anchor, ...projects].flatMap((p) => [`${p}_web`, `${p}_worker`]);
@@ -109,12 +118,22 @@ async function main(): Promise<void> {
     await rm(resultsDir, { recursive: true, force: true });
   }
   const ratio = median(task) / median(manual);
-  console.log(`\nComposeTest@1 vs hand-written script, ${runs} alternated runs (STARTUP_DELAY=${STARTUP_DELAY}s, healthcheck interval 1s):`);
+  console.log(
+    `\nComposeTest@1 vs hand-written script, ${runs} alternated runs (STARTUP_DELAY=${STARTUP_DELAY}s, healthcheck interval 1s):`,
+  );
   const paired = median(task.map((t, i) => t / manual[i]));
   console.log(`  median ComposeTest ${median(task)} ms, median manual ${median(manual)} ms, ratio ${ratio.toFixed(3)} (goal <= 1.10)`);
-  console.log(`  median of the per-pair ratios ${paired.toFixed(3)}; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log(`  readiness noticed after the last service became ready: median ${median(latency)} ms, max ${Math.max(...latency)} ms (whole app)`);
-  console.log(`  readiness noticed after web turned healthy (web alone): median ${median(latencyWebOnly)} ms, max ${Math.max(...latencyWebOnly)} ms (goal <= 500 ms)`);
+  console.log(
+    `  median of the per-pair ratios ${paired.toFixed(3)}; load average at the end ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  console.log(
+    `  readiness noticed after the last service became ready: median ${median(latency)} ms, max ${Math.max(...latency)} ms (whole app)`,
+  );
+  console.log(
+    `  readiness noticed after web turned healthy (web alone): median ${median(latencyWebOnly)} ms, max ${Math.max(...latencyWebOnly)} ms (goal <= 500 ms)`,
+  );
 }
 
 void main().catch((err: unknown) => {

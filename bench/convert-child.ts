@@ -28,7 +28,9 @@ async function main(): Promise<void> {
   }
   const ms = performance.now() - started;
   const cpu = process.cpuUsage(cpuStarted);
-  process.stdout.write(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, objects }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, objects }) + '\n',
+  );
 }
 
 main().catch((err: unknown) => {

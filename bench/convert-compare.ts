@@ -21,7 +21,16 @@ interface Sample {
 }
 
 async function bundle(sourceRoot: string, outfile: string): Promise<void> {
-  await build({ entryPoints: [join(sourceRoot, 'bench', 'convert-child.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, outfile, logLevel: 'warning' });
+  await build({
+    entryPoints: [join(sourceRoot, 'bench', 'convert-child.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    outfile,
+    logLevel: 'warning',
+  });
 }
 
 async function main(): Promise<void> {
@@ -42,15 +51,21 @@ async function main(): Promise<void> {
     const loadStart = loadavg()[0];
     for (let run = 0; run < RUNS; run++) {
       for (const which of ['before', 'after'] as const) {
-        samples[which].push(JSON.parse(execFileSync(process.execPath, [join(dir, `${which}.js`), 'convert', file], { encoding: 'utf8' })) as Sample);
+        samples[which].push(
+          JSON.parse(execFileSync(process.execPath, [join(dir, `${which}.js`), 'convert', file], { encoding: 'utf8' })) as Sample,
+        );
       }
     }
-    console.log(`node ${process.version}, 1,000 services, ${RUNS} interleaved runs each, median; load average ${loadStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`);
+    console.log(
+      `node ${process.version}, 1,000 services, ${RUNS} interleaved runs each, median; load average ${loadStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`,
+    );
     console.log('| converter | wall | CPU (user+system) | peak RSS |');
     console.log('|---|---|---|---|');
     for (const which of ['before', 'after'] as const) {
       const s = samples[which];
-      console.log(`| ${which === 'before' ? rev : 'working tree'} | ${median(s.map((x) => x.ms)).toFixed(0)} ms | ${median(s.map((x) => x.cpuMs)).toFixed(0)} ms | ${median(s.map((x) => x.maxRssMb)).toFixed(0)} MB |`);
+      console.log(
+        `| ${which === 'before' ? rev : 'working tree'} | ${median(s.map((x) => x.ms)).toFixed(0)} ms | ${median(s.map((x) => x.cpuMs)).toFixed(0)} ms | ${median(s.map((x) => x.maxRssMb)).toFixed(0)} MB |`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

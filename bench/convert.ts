@@ -56,7 +56,16 @@ export interface Sample {
 /** Bundles bench/convert-child.ts with esbuild, as the product is shipped; returns the bundle's path in `dir`. */
 export async function buildConvertChild(dir: string): Promise<string> {
   const child = join(dir, 'convert-child.js');
-  await build({ entryPoints: [join(__dirname, 'convert-child.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, outfile: child, logLevel: 'warning' });
+  await build({
+    entryPoints: [join(__dirname, 'convert-child.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    outfile: child,
+    logLevel: 'warning',
+  });
   return child;
 }
 
@@ -79,21 +88,37 @@ async function main(): Promise<void> {
         for (let run = 0; run < RUNS; run++) {
           samples.push(runConvertChild(child, [mode, file]));
         }
-        results[`${mode}@${count}`] = { ms: median(samples.map((s) => s.ms)), cpu: median(samples.map((s) => s.cpuMs)), rss: median(samples.map((s) => s.maxRssMb)), objects: samples[0].objects, bytes: text.length };
+        results[`${mode}@${count}`] = {
+          ms: median(samples.map((s) => s.ms)),
+          cpu: median(samples.map((s) => s.cpuMs)),
+          rss: median(samples.map((s) => s.maxRssMb)),
+          objects: samples[0].objects,
+          bytes: text.length,
+        };
       }
     }
-    console.log(`node ${process.version}, ${RUNS} runs each, median; wall and CPU (user+system) time measured inside the process (startup excluded), peak RSS of the whole process; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-    console.log('| services | file | js-yaml parse + dump (floor) | convert | ratio | CPU floor / convert | peak RSS floor / convert | objects |');
+    console.log(
+      `node ${process.version}, ${RUNS} runs each, median; wall and CPU (user+system) time measured inside the process (startup excluded), peak RSS of the whole process; load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
+    console.log(
+      '| services | file | js-yaml parse + dump (floor) | convert | ratio | CPU floor / convert | peak RSS floor / convert | objects |',
+    );
     console.log('|---|---|---|---|---|---|---|---|');
     for (const count of [1000, 10000]) {
       const f = results[`floor@${count}`];
       const c = results[`convert@${count}`];
-      console.log(`| ${count.toLocaleString('en')} | ${(f.bytes / 1024).toFixed(0)} KiB | ${f.ms.toFixed(0)} ms | ${c.ms.toFixed(0)} ms | ${(c.ms / f.ms).toFixed(1)}× | ${f.cpu.toFixed(0)} / ${c.cpu.toFixed(0)} ms | ${f.rss.toFixed(0)} / ${c.rss.toFixed(0)} MB | ${c.objects} |`);
+      console.log(
+        `| ${count.toLocaleString('en')} | ${(f.bytes / 1024).toFixed(0)} KiB | ${f.ms.toFixed(0)} ms | ${c.ms.toFixed(0)} ms | ${(c.ms / f.ms).toFixed(1)}× | ${f.cpu.toFixed(0)} / ${c.cpu.toFixed(0)} ms | ${f.rss.toFixed(0)} / ${c.rss.toFixed(0)} MB | ${c.objects} |`,
+      );
     }
     const growth = results['convert@10000'].ms / results['convert@1000'].ms;
     console.log(`growth 1,000 → 10,000 services: ${growth.toFixed(2)}× the time (goal ≤ 11×)`);
     const one = results['convert@1000'];
-    console.log(`goal at 1,000 services: ≤ 1000 ms and ≤ 256 MB: ${one.ms <= 1000 && one.rss <= 256 ? 'met' : 'NOT met'} (${one.ms.toFixed(0)} ms, ${one.rss.toFixed(0)} MB)`);
+    console.log(
+      `goal at 1,000 services: ≤ 1000 ms and ≤ 256 MB: ${one.ms <= 1000 && one.rss <= 256 ? 'met' : 'NOT met'} (${one.ms.toFixed(0)} ms, ${one.rss.toFixed(0)} MB)`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

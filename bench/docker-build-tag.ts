@@ -37,7 +37,11 @@ function timeCommand(file: string, args: string[], env: NodeJS.ProcessEnv): Prom
     child.stdout.resume();
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - start) / 1e6) : reject(new Error(`${file} ${args.join(' ')}: exit ${code}\n${err}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(Number(process.hrtime.bigint() - start) / 1e6)
+        : reject(new Error(`${file} ${args.join(' ')}: exit ${code}\n${err}`)),
+    );
   });
 }
 
@@ -54,15 +58,18 @@ async function makeContext(dir: string, bed: TestBed, dockerignore = false): Pro
     if (i < 40) await mkdir(sub, { recursive: true });
     await writeFile(join(sub, `f${i}.txt`), randomBytes(KIB * 512).toString('hex'));
   }
-  await writeFile(join(dir, 'Dockerfile'), [
-    `FROM ${bed.baseImage}`,
-    'ARG CONFIGURATION=Release',
-    'WORKDIR /app',
-    'COPY src/ ./src/',
-    'RUN find src -type f | wc -l > /app/files.txt && echo "$CONFIGURATION" > /app/configuration.txt',
-    'ENTRYPOINT ["cat", "/app/files.txt"]',
-    '',
-  ].join('\n'));
+  await writeFile(
+    join(dir, 'Dockerfile'),
+    [
+      `FROM ${bed.baseImage}`,
+      'ARG CONFIGURATION=Release',
+      'WORKDIR /app',
+      'COPY src/ ./src/',
+      'RUN find src -type f | wc -l > /app/files.txt && echo "$CONFIGURATION" > /app/configuration.txt',
+      'ENTRYPOINT ["cat", "/app/files.txt"]',
+      '',
+    ].join('\n'),
+  );
 }
 
 async function main(): Promise<void> {
@@ -86,26 +93,43 @@ async function main(): Promise<void> {
   const builder = modern ? ['buildx', 'build', '--load'] : ['build'];
 
   // A tag of its own per context, so that no bare build moves another one's tag.
-  const bare = (dir = context, tag = 'bare') => (): Promise<number> => timeCommand('docker', [...builder, '--build-arg', 'CONFIGURATION=Release', '-t', `${repository}:${tag}`, dir], env);
-  const task = (inputs: Record<string, string>, vars = variables) => async (): Promise<number> => {
-    const start = process.hrtime.bigint();
-    const run = await (await startTask({ taskDir, variables: vars, inputs: { repository, buildArgs: 'CONFIGURATION=Release', ...inputs }, baseEnv: env })).done;
-    if (run.result !== 'Succeeded') throw new Error(`the task failed: ${run.message}\n${run.output}`);
-    return Number(process.hrtime.bigint() - start) / 1e6;
-  };
+  const bare =
+    (dir = context, tag = 'bare') =>
+    (): Promise<number> =>
+      timeCommand('docker', [...builder, '--build-arg', 'CONFIGURATION=Release', '-t', `${repository}:${tag}`, dir], env);
+  const task =
+    (inputs: Record<string, string>, vars = variables) =>
+    async (): Promise<number> => {
+      const start = process.hrtime.bigint();
+      const run = await (
+        await startTask({ taskDir, variables: vars, inputs: { repository, buildArgs: 'CONFIGURATION=Release', ...inputs }, baseEnv: env })
+      ).done;
+      if (run.result !== 'Succeeded') throw new Error(`the task failed: ${run.message}\n${run.output}`);
+      return Number(process.hrtime.bigint() - start) / 1e6;
+    };
   // The same image by hand: the task's tags and labels as plain -t and --label flags.
-  const { inputs, facts } = readDockerBuildTagInputs(new InputReader({
-    input: (n) => ({ repository, tags: variables['Build.BuildNumber'] } as Record<string, string>)[n],
-    variable: (n) => variables[n],
-    endpoint: () => undefined,
-  }));
+  const { inputs, facts } = readDockerBuildTagInputs(
+    new InputReader({
+      input: (n) => (({ repository, tags: variables['Build.BuildNumber'] }) as Record<string, string>)[n],
+      variable: (n) => variables[n],
+      endpoint: () => undefined,
+    }),
+  );
   const byHand = (): Promise<number> => {
     const { tags, version } = planTags(inputs, facts);
     const labels = planLabels(inputs, facts, { version, created: new Date().toISOString() });
-    return timeCommand('docker', [
-      ...builder, '--build-arg', 'CONFIGURATION=Release', ...tags.flatMap((t) => ['-t', `${repository}:${t}`]),
-      ...labels.flatMap(([k, v]) => ['--label', `${k}=${v}`]), context,
-    ], env);
+    return timeCommand(
+      'docker',
+      [
+        ...builder,
+        '--build-arg',
+        'CONFIGURATION=Release',
+        ...tags.flatMap((t) => ['-t', `${repository}:${t}`]),
+        ...labels.flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+        context,
+      ],
+      env,
+    );
   };
   const bareName = `bare \`docker ${builder.join(' ')} -t\``;
   // Each variant's ratio is against the bare build of its own context (the index in the third column).
@@ -138,8 +162,14 @@ async function main(): Promise<void> {
         }
       }
     }
-    console.log(`load average before/after: ${loadBefore.map((l) => l.toFixed(2)).join(' ')} / ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    console.log(`${bed.toolchain} toolchain; context: ${FILES} files of ${KIB} KiB (${((FILES * KIB) / 1024).toFixed(1)} MiB), ${RUNS} runs each, alternated; medians:`);
+    console.log(
+      `load average before/after: ${loadBefore.map((l) => l.toFixed(2)).join(' ')} / ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+    console.log(
+      `${bed.toolchain} toolchain; context: ${FILES} files of ${KIB} KiB (${((FILES * KIB) / 1024).toFixed(1)} MiB), ${RUNS} runs each, alternated; medians:`,
+    );
     // The fastest run is the least disturbed by other work on a shared machine: shown beside the median.
     console.log('| variant | median ms | median ratio | fastest ms | fastest ratio | all runs (ms) |');
     console.log('|---|---|---|---|---|---|');

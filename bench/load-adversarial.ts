@@ -37,7 +37,10 @@ function timed(command: string, args: string[], cwd: string): number {
   return ms;
 }
 
-for (const [name, make] of [[`include chain, depth ${DEPTH}`, includeChain], ['1,000 chained extends', extendsChain]] as const) {
+for (const [name, make] of [
+  [`include chain, depth ${DEPTH}`, includeChain],
+  ['1,000 chained extends', extendsChain],
+] as const) {
   const dir = mkdtempSync(join(tmpdir(), 'outerloop-bench-load-'));
   try {
     const file = make(dir);
@@ -48,7 +51,9 @@ for (const [name, make] of [[`include chain, depth ${DEPTH}`, includeChain], ['1
       compose.push(timed('docker', ['compose', '-f', file, 'config', '-q'], dir));
     }
     const [a, b] = [median(ours), median(compose)];
-    console.log(`${name}: outerloop config ${a.toFixed(0)} ms, docker compose config ${b.toFixed(0)} ms, ratio ${(a / b).toFixed(2)} (load average ${loadavg()[0].toFixed(1)})`);
+    console.log(
+      `${name}: outerloop config ${a.toFixed(0)} ms, docker compose config ${b.toFixed(0)} ms, ratio ${(a / b).toFixed(2)} (load average ${loadavg()[0].toFixed(1)})`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -62,7 +62,9 @@ async function main(): Promise<void> {
         bare.push(performance.now() - start);
       };
       await inAlternatingOrder(round, runTask, runBare);
-      process.stderr.write(`round ${round + 1}/${rounds}: PushDigest ${task[round].toFixed(0)} ms, docker push + inspect ${bare[round].toFixed(0)} ms\n`);
+      process.stderr.write(
+        `round ${round + 1}/${rounds}: PushDigest ${task[round].toFixed(0)} ms, docker push + inspect ${bare[round].toFixed(0)} ms\n`,
+      );
     }
   } finally {
     if (created.length > 0) await runner.exec('docker', ['rmi', ...created], { env, quiet: true, noEcho: true });
@@ -70,7 +72,9 @@ async function main(): Promise<void> {
   const t = median(task);
   const b = median(bare);
   console.log(`PushDigest@1: ${rounds} rounds, ${imagesPerSide} images of ${mb} MiB each per side`);
-  console.log(`median PushDigest ${t.toFixed(0)} ms, median docker push + docker inspect ${b.toFixed(0)} ms, ratio ${(t / b).toFixed(2)} (goal <= 1.10)`);
+  console.log(
+    `median PushDigest ${t.toFixed(0)} ms, median docker push + docker inspect ${b.toFixed(0)} ms, ratio ${(t / b).toFixed(2)} (goal <= 1.10)`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -16,7 +16,11 @@ const rounds = numberOption('rounds', 15);
 const PER_ROUND = 50;
 const cases: Array<{ name: string; file: string; includes: string[] }> = [
   { name: 'examples/azure-pipelines.yml (flat, 6 steps)', file: 'examples/azure-pipelines.yml', includes: [] },
-  { name: 'examples/outer-loop.yml (2 stages, 4 templates, 11 steps)', file: 'examples/outer-loop.yml', includes: ['examples/templates/build-image.yml', 'examples/templates/build-image.yml', 'examples/templates/compose-to-k8s.yml'] },
+  {
+    name: 'examples/outer-loop.yml (2 stages, 4 templates, 11 steps)',
+    file: 'examples/outer-loop.yml',
+    includes: ['examples/templates/build-image.yml', 'examples/templates/build-image.yml', 'examples/templates/compose-to-k8s.yml'],
+  },
 ];
 
 function time(fn: () => void): number {
@@ -42,5 +46,7 @@ for (const c of cases) {
     b.push(time(raw));
   }
   const [ma, mb] = [median(a), median(b)];
-  console.log(`${c.name}: expand and read ${ma.toFixed(2)} ms, js-yaml load ${mb.toFixed(2)} ms, ratio ${(ma / mb).toFixed(2)} (${rounds} rounds of ${PER_ROUND})`);
+  console.log(
+    `${c.name}: expand and read ${ma.toFixed(2)} ms, js-yaml load ${mb.toFixed(2)} ms, ratio ${(ma / mb).toFixed(2)} (${rounds} rounds of ${PER_ROUND})`,
+  );
 }

@@ -22,9 +22,12 @@ const dir = mkdtempSync(join(tmpdir(), 'outerloop-bench-run-'));
 const STEPS = 5;
 
 const yaml = ['steps:'];
-for (let i = 0; i < STEPS; i++) yaml.push(`- task: Probe@1\n  inputs: { outputs: "n${i}=${i}" }`, `- script: echo "step ${i} $(Build.BuildNumber)"`);
+for (let i = 0; i < STEPS; i++)
+  yaml.push(`- task: Probe@1\n  inputs: { outputs: "n${i}=${i}" }`, `- script: echo "step ${i} $(Build.BuildNumber)"`);
 writeFileSync(join(dir, 'azure-pipelines.yml'), yaml.join('\n') + '\n');
-writeFileSync(join(dir, 'step.yml'), `parameters:
+writeFileSync(
+  join(dir, 'step.yml'),
+  `parameters:
 - name: i
   type: number
 steps:
@@ -32,8 +35,11 @@ steps:
   name: probe\${{ parameters.i }}
   inputs: { outputs: "n\${{ parameters.i }}=\${{ parameters.i }}" }
 - script: echo "step \${{ parameters.i }} $(Build.BuildNumber)"
-`);
-writeFileSync(join(dir, 'templated.yml'), `parameters:
+`,
+);
+writeFileSync(
+  join(dir, 'templated.yml'),
+  `parameters:
 - name: ci
   type: object
   default: [0, 1, 2]
@@ -64,7 +70,8 @@ stages:
             - template: step.yml
               parameters:
                 i: \${{ i }}
-`);
+`,
+);
 const script = join(dir, 'step.sh');
 writeFileSync(script, 'echo "step 1"\n');
 
@@ -75,16 +82,29 @@ function time(fn) {
 }
 
 function viaOuterloop(file = 'azure-pipelines.yml', cli = join(root, 'bin', 'outerloop.js')) {
-  const r = spawnSync(process.execPath, [cli, 'run', file, '--tasks', tasks], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [cli, 'run', file, '--tasks', tasks], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   if (r.status !== 0) throw new Error(`outerloop run failed:\n${r.stdout}\n${r.stderr}`);
   if (!/Result: Succeeded .*\(10 succeeded\)/.test(r.stdout)) throw new Error(`outerloop run did not run the 10 steps:\n${r.stdout}`);
 }
 
 function byHand() {
   for (let i = 0; i < STEPS; i++) {
-    const env = { ...process.env, INPUT_OUTPUTS: `n${i}=${i}`, INPUT_MESSAGE: 'probe', INPUT_RESULT: 'Succeeded', INPUT_SLEEPSECONDS: '0', BUILD_BUILDNUMBER: '1', BUILD_ARTIFACTSTAGINGDIRECTORY: dir };
+    const env = {
+      ...process.env,
+      INPUT_OUTPUTS: `n${i}=${i}`,
+      INPUT_MESSAGE: 'probe',
+      INPUT_RESULT: 'Succeeded',
+      INPUT_SLEEPSECONDS: '0',
+      BUILD_BUILDNUMBER: '1',
+      BUILD_ARTIFACTSTAGINGDIRECTORY: dir,
+    };
     if (spawnSync(process.execPath, [join(tasks, 'probe', 'index.js')], { cwd: dir, env }).status !== 0) throw new Error('probe failed');
-    if (spawnSync('bash', ['--noprofile', '--norc', '-e', '-o', 'pipefail', script], { cwd: dir }).status !== 0) throw new Error('bash failed');
+    if (spawnSync('bash', ['--noprofile', '--norc', '-e', '-o', 'pipefail', script], { cwd: dir }).status !== 0)
+      throw new Error('bash failed');
   }
 }
 
@@ -105,8 +125,15 @@ for (let i = 0; i < runs; i++) {
 }
 const [ma, mt, mb] = [median(a), median(t), median(b)];
 const perStep = (m) => ((m - mb) / (STEPS * 2)).toFixed(0);
-console.log(`outerloop run, ${STEPS * 2} steps, flat:      median ${ma.toFixed(0)} ms over ${runs} runs; ratio ${(ma / mb).toFixed(2)}, overhead ${perStep(ma)} ms per step`);
-console.log(`outerloop run, ${STEPS * 2} steps, templated: median ${mt.toFixed(0)} ms; ratio ${(mt / mb).toFixed(2)}, overhead ${perStep(mt)} ms per step`);
-if (baseline) console.log(`${baseline}, flat: median ${median(base).toFixed(0)} ms; ratio ${(median(base) / mb).toFixed(2)}, overhead ${perStep(median(base))} ms per step`);
+console.log(
+  `outerloop run, ${STEPS * 2} steps, flat:      median ${ma.toFixed(0)} ms over ${runs} runs; ratio ${(ma / mb).toFixed(2)}, overhead ${perStep(ma)} ms per step`,
+);
+console.log(
+  `outerloop run, ${STEPS * 2} steps, templated: median ${mt.toFixed(0)} ms; ratio ${(mt / mb).toFixed(2)}, overhead ${perStep(mt)} ms per step`,
+);
+if (baseline)
+  console.log(
+    `${baseline}, flat: median ${median(base).toFixed(0)} ms; ratio ${(median(base) / mb).toFixed(2)}, overhead ${perStep(median(base))} ms per step`,
+  );
 console.log(`the same processes by hand:        median ${mb.toFixed(0)} ms`);
 console.log('(CLI start, git, expansion, parsing and the summary included)');

@@ -23,7 +23,8 @@ async function main(): Promise<void> {
       if (done % 1000 === 0) process.stderr.write(`fuzz: ${done} of ${cases}\n`);
     },
   });
-  for (const f of report.failures.slice(0, 20)) console.log(`${f.kind} in case ${f.id} (${f.file}): ${f.detail.split('\n').slice(0, 4).join(' | ')}`);
+  for (const f of report.failures.slice(0, 20))
+    console.log(`${f.kind} in case ${f.id} (${f.file}): ${f.detail.split('\n').slice(0, 4).join(' | ')}`);
   console.log(closingLine(report, seed));
   process.exitCode = report.failures.length === 0 ? 0 : 1;
 }

@@ -48,8 +48,19 @@ cpSync(tab, join(stage, 'tab'), { recursive: true });
 rmSync(vsix, { force: true });
 execFileSync(
   process.execPath,
-  [join(root, 'node_modules', 'tfx-cli', '_build', 'tfx-cli.js'), 'extension', 'create', '--root', stage,
-    '--manifest-globs', 'vss-extension.json', '--output-path', vsix, '--no-prompt', '--no-color'],
+  [
+    join(root, 'node_modules', 'tfx-cli', '_build', 'tfx-cli.js'),
+    'extension',
+    'create',
+    '--root',
+    stage,
+    '--manifest-globs',
+    'vss-extension.json',
+    '--output-path',
+    vsix,
+    '--no-prompt',
+    '--no-color',
+  ],
   { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, TFX_TRACE: '' } },
 );
 

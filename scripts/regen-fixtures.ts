@@ -23,7 +23,9 @@ async function main(): Promise<void> {
     if (outcome.yaml !== undefined) writeFileSync(join(dir, 'expected.yaml'), outcome.yaml);
     if (outcome.warnings) writeFileSync(join(dir, 'expected-warnings.txt'), outcome.warnings);
     if (outcome.error !== undefined) writeFileSync(join(dir, 'expected-error.txt'), outcome.error);
-    console.log(`${name}: ${outcome.error ? 'error' : `${outcome.yaml!.split('\n---\n').length} objects`}${outcome.warnings ? `, ${outcome.warnings.split('\n').length - 1} warnings` : ''}`);
+    console.log(
+      `${name}: ${outcome.error ? 'error' : `${outcome.yaml!.split('\n---\n').length} objects`}${outcome.warnings ? `, ${outcome.warnings.split('\n').length - 1} warnings` : ''}`,
+    );
   }
 }
 

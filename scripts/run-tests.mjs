@@ -21,7 +21,9 @@ const INTEGRATION = ['test/integration/**/*.test.ts'];
 // What the legacy run repeats: the tests whose path depends on the docker toolchain (builds, Compose,
 // pushes, the whole pipeline). The converter, the cluster, Helm and the tab are the same on both,
 // and the loader's oracle is Compose v2 itself.
-const LEGACY = ['testbed', 'docker-build-tag', 'compose-test', 'push-digest', 'compose-deploy', 'run', 'demo'].map((f) => `test/integration/${f}.test.ts`);
+const LEGACY = ['testbed', 'docker-build-tag', 'compose-test', 'push-digest', 'compose-deploy', 'run', 'demo'].map(
+  (f) => `test/integration/${f}.test.ts`,
+);
 
 /** Runs mocha with `files` on `toolchain`; returns its counts (from the reporter's summary file). */
 function runMocha(toolchain, files, work) {
@@ -31,7 +33,8 @@ function runMocha(toolchain, files, work) {
   const argv = toolchain === 'legacy' ? [without, MOCHA, ...files] : [MOCHA, ...files];
   const r = spawnSync(argv[0], argv.slice(1), { stdio: 'inherit', env });
   if (r.error) throw new Error(`could not start the ${toolchain} run (${argv[0]}): ${r.error.message}`);
-  if (!existsSync(summary)) return { passes: 0, failures: 1, pending: 0, broken: `the ${toolchain} run ended before reporting (exit ${r.status})` };
+  if (!existsSync(summary))
+    return { passes: 0, failures: 1, pending: 0, broken: `the ${toolchain} run ended before reporting (exit ${r.status})` };
   return JSON.parse(readFileSync(summary, 'utf8'));
 }
 

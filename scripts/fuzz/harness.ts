@@ -52,7 +52,10 @@ export function closingLine(report: FuzzReport, seed: number): string {
 class Worker {
   private child: ChildProcess;
   constructor(private readonly workRoot: string) {
-    this.child = fork(join(__dirname, 'worker.ts'), [workRoot], { execArgv: ['-r', 'ts-node/register/transpile-only'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    this.child = fork(join(__dirname, 'worker.ts'), [workRoot], {
+      execArgv: ['-r', 'ts-node/register/transpile-only'],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
   }
   run(c: FuzzCase, timeoutMs: number): Promise<FuzzAnswer | 'hang'> {
     return new Promise((resolve) => {
@@ -82,13 +85,26 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     .filter((n) => !n.startsWith('error-'))
     .map((name) => {
       const dir = join(CONVERT_FIXTURES, name);
-      const options = existsSync(join(dir, 'options.json')) ? (JSON.parse(readFileSync(join(dir, 'options.json'), 'utf8')) as { environment?: Record<string, string> }) : {};
+      const options = existsSync(join(dir, 'options.json'))
+        ? (JSON.parse(readFileSync(join(dir, 'options.json'), 'utf8')) as { environment?: Record<string, string> })
+        : {};
       return { dir, text: readFileSync(join(dir, 'compose.yaml'), 'utf8'), environment: options.environment ?? {} };
     });
   const outDir = options.outDir ?? mkdtempSync(join(tmpdir(), 'outerloop-fuzz-'));
   mkdirSync(outDir, { recursive: true });
   const batchDir = mkdtempSync(join(tmpdir(), 'outerloop-fuzz-kubectl-'));
-  const report: FuzzReport = { cases: 0, rendered: 0, typedErrors: 0, crashes: 0, hangs: 0, roundTripFailures: 0, byKind: { structural: 0, textual: 0, 'string-leaf': 0 }, failures: [], seconds: 0, outDir };
+  const report: FuzzReport = {
+    cases: 0,
+    rendered: 0,
+    typedErrors: 0,
+    crashes: 0,
+    hangs: 0,
+    roundTripFailures: 0,
+    byKind: { structural: 0, textual: 0, 'string-leaf': 0 },
+    failures: [],
+    seconds: 0,
+    outDir,
+  };
   const texts = new Map<number, string>();
   const fail = (id: number, kind: 'crash' | 'hang' | 'round-trip', detail: string): void => {
     const file = join(outDir, `case-${id}.yaml`);
@@ -103,7 +119,10 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     if (batch.length === 0) return;
     let read: Array<Record<string, unknown>> | undefined;
     try {
-      read = readWithKubectl(batchDir, batch.map((b) => b.file));
+      read = readWithKubectl(
+        batchDir,
+        batch.map((b) => b.file),
+      );
     } catch {
       read = undefined;
     }

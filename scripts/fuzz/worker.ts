@@ -44,7 +44,9 @@ async function runCase(c: FuzzCase): Promise<FuzzAnswer> {
   let yaml: string;
   let objects: unknown[];
   try {
-    const result = await renderComposeProject({ source: { files: ['compose.yaml'], workingDir: dir, environment: c.environment, profiles: ['*'] } });
+    const result = await renderComposeProject({
+      source: { files: ['compose.yaml'], workingDir: dir, environment: c.environment, profiles: ['*'] },
+    });
     yaml = result.yaml;
     objects = JSON.parse(JSON.stringify(result.objects)) as unknown[];
   } catch (err) {
@@ -58,7 +60,12 @@ async function runCase(c: FuzzCase): Promise<FuzzAnswer> {
     } catch (err) {
       return { id: c.id, outcome: 'round-trip', detail: `js-yaml cannot read the manifests: ${(err as Error).message.split('\n')[0]}` };
     }
-    if (!isDeepStrictEqual(read, objects)) return { id: c.id, outcome: 'round-trip', detail: `js-yaml (${schema === CORE_SCHEMA ? 'core' : 'YAML 1.1'}) reads different objects` };
+    if (!isDeepStrictEqual(read, objects))
+      return {
+        id: c.id,
+        outcome: 'round-trip',
+        detail: `js-yaml (${schema === CORE_SCHEMA ? 'core' : 'YAML 1.1'}) reads different objects`,
+      };
   }
   return { id: c.id, outcome: 'rendered', yaml, objects };
 }

@@ -34,7 +34,9 @@ export class ArtifactError extends OuterloopError {}
  * several), else the only `.json` file. Pure.
  */
 export function pickArtifactFile(paths: readonly string[], fileName: string): string | undefined {
-  const named = paths.filter((p) => posix.basename(p) === fileName).sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
+  const named = paths
+    .filter((p) => posix.basename(p) === fileName)
+    .sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
   if (named.length > 0) return named[0];
   const json = paths.filter((p) => p.endsWith('.json'));
   return json.length === 1 ? json[0] : undefined;
@@ -68,9 +70,14 @@ export class AzureDevOpsBuildArtifacts implements BuildArtifacts {
     const status = response.statusCode ?? 0;
     const body = await readBody(response);
     if (status === 401 || status === 403) {
-      throw new ArtifactError(`The job's access token may not read ${where} (HTTP ${status}); allow the job to use the OAuth token and the build service to read that pipeline.`);
+      throw new ArtifactError(
+        `The job's access token may not read ${where} (HTTP ${status}); allow the job to use the OAuth token and the build service to read that pipeline.`,
+      );
     }
-    if (status === 404) throw new ArtifactError(`Build ${buildId} in project ${project} has no artifact named '${artifactName}' (HTTP 404), or the build does not exist.`);
+    if (status === 404)
+      throw new ArtifactError(
+        `Build ${buildId} in project ${project} has no artifact named '${artifactName}' (HTTP 404), or the build does not exist.`,
+      );
     if (status < 200 || status >= 300) throw new ArtifactError(`Could not download ${where}: HTTP ${status}.`);
     let zip: JSZip;
     try {
@@ -78,7 +85,9 @@ export class AzureDevOpsBuildArtifacts implements BuildArtifacts {
     } catch {
       throw new ArtifactError(`The download of ${where} is not a zip archive.`);
     }
-    const paths = Object.values(zip.files).filter((f) => !f.dir).map((f) => f.name);
+    const paths = Object.values(zip.files)
+      .filter((f) => !f.dir)
+      .map((f) => f.name);
     const path = pickArtifactFile(paths, fileName);
     if (!path) throw new ArtifactError(`The ${where} has no file named ${fileName} (it holds: ${paths.join(', ') || 'nothing'}).`);
     return { path, text: await zip.file(path)!.async('string') };
@@ -87,6 +96,7 @@ export class AzureDevOpsBuildArtifacts implements BuildArtifacts {
 
 function describeHttpError(err: unknown): string {
   const e = err as { statusCode?: number; message?: string };
-  if (e?.statusCode === 401 || e?.statusCode === 403) return `HTTP ${e.statusCode}, the job's access token (System.AccessToken) was refused`;
+  if (e?.statusCode === 401 || e?.statusCode === 403)
+    return `HTTP ${e.statusCode}, the job's access token (System.AccessToken) was refused`;
   return (e?.message ?? String(err)).split('\n')[0];
 }

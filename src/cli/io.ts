@@ -24,6 +24,8 @@ export interface CliCommand {
  * inside pipelines, where the agent would act on it.
  */
 export function messageLine(message: string): string {
-  const escaped = message.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  const escaped = message.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return `${neutralizeLoggingCommands(escaped)}\n`;
 }

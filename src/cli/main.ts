@@ -20,7 +20,7 @@ export function usage(commands: readonly CliCommand[] = COMMANDS): string {
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Options:',
-    '  -h, --help     show this help (or a command\'s: outerloop <command> --help)',
+    "  -h, --help     show this help (or a command's: outerloop <command> --help)",
     '  -v, --version  print the version',
   ];
   return lines.join('\n') + '\n';

@@ -45,16 +45,30 @@ export async function emptyDir(dir: string, options: { mode?: number } = {}): Pr
 export function fileReadError(path: string, what: string, err: unknown): FileError {
   if (err instanceof FileError) return err;
   const code = (err as NodeJS.ErrnoException).code;
-  return new FileError(path, code === 'ENOENT' ? `the ${what} does not exist.` : code === 'EISDIR' ? `the ${what} is a folder, not a file.` : `the ${what} cannot be read (${code ?? 'error'}).`);
+  return new FileError(
+    path,
+    code === 'ENOENT'
+      ? `the ${what} does not exist.`
+      : code === 'EISDIR'
+        ? `the ${what} is a folder, not a file.`
+        : `the ${what} cannot be read (${code ?? 'error'}).`,
+  );
 }
 
 // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused right after, by fstat.
 const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
 
-function checkReadable(path: string, what: string, stats: { isFile(): boolean; isDirectory(): boolean; size: number }, limit: number): void {
+function checkReadable(
+  path: string,
+  what: string,
+  stats: { isFile(): boolean; isDirectory(): boolean; size: number },
+  limit: number,
+): void {
   if (stats.isDirectory()) throw new FileError(path, `the ${what} is a folder, not a file.`);
-  if (!stats.isFile()) throw new FileError(path, `the ${what} is not a regular file (a device, FIFO or socket): only regular files are read.`);
-  if (stats.size > limit) throw new FileError(path, `the ${what} is ${formatBytes(stats.size)}, more than the ${formatBytes(limit)} a file may be.`);
+  if (!stats.isFile())
+    throw new FileError(path, `the ${what} is not a regular file (a device, FIFO or socket): only regular files are read.`);
+  if (stats.size > limit)
+    throw new FileError(path, `the ${what} is ${formatBytes(stats.size)}, more than the ${formatBytes(limit)} a file may be.`);
 }
 
 function grew(path: string, what: string): FileError {
@@ -92,7 +106,8 @@ export async function readBoundedFile(path: string, what: string, limit = MAX_FI
     checkReadable(path, what, stats, limit);
     const buffer = Buffer.alloc(stats.size + 1);
     let length = 0;
-    for (let n = -1; n !== 0 && length < buffer.length; length += n) n = (await handle.read(buffer, length, buffer.length - length, null)).bytesRead;
+    for (let n = -1; n !== 0 && length < buffer.length; length += n)
+      n = (await handle.read(buffer, length, buffer.length - length, null)).bytesRead;
     if (length > stats.size) throw grew(path, what);
     return buffer.subarray(0, length);
   } catch (err) {

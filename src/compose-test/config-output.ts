@@ -46,7 +46,10 @@ export function parseComposeConfig(text: string): ResolvedConfig {
     });
   }
   if (model.size === 0) {
-    throw new InputError('composeFiles', "name a project without services (or whose profiles enable none): 'compose config' lists nothing to bring up and test.");
+    throw new InputError(
+      'composeFiles',
+      "name a project without services (or whose profiles enable none): 'compose config' lists nothing to bring up and test.",
+    );
   }
   return model;
 }
@@ -68,7 +71,8 @@ function readDependsOn(value: unknown): ResolvedService['dependsOn'] {
  * prints every service.
  */
 export function enabledServices(model: ResolvedConfig, profiles: readonly string[], named: readonly string[]): ResolvedConfig {
-  const enabled = (s: ResolvedService): boolean => s.profiles.length === 0 || s.profiles.some((p) => profiles.includes(p)) || named.includes(s.name);
+  const enabled = (s: ResolvedService): boolean =>
+    s.profiles.length === 0 || s.profiles.some((p) => profiles.includes(p)) || named.includes(s.name);
   return new Map([...model].filter(([, s]) => enabled(s)));
 }
 
@@ -94,7 +98,8 @@ export interface ComposeScope {
 export function planScope(model: ResolvedConfig, services: readonly string[], test: TestSpec): ComposeScope {
   const known = [...model.keys()].sort();
   const check = (input: string, name: string): void => {
-    if (!model.has(name)) throw new InputError(input, `names service '${name}', which the compose files do not define (they define: ${known.join(', ')}).`);
+    if (!model.has(name))
+      throw new InputError(input, `names service '${name}', which the compose files do not define (they define: ${known.join(', ')}).`);
   };
   services.forEach((s) => check('services', s));
   const testService = test.kind === 'service' ? test.service : undefined;

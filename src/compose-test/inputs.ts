@@ -53,7 +53,12 @@ export function readComposeTestInputs(inputs: InputReader): ComposeTestInputs {
   const pipeline = inputs.pipelineVariables();
   const projectName =
     compose.projectName ??
-    planProjectName({ repository: pipeline.repositoryName, buildId: pipeline.buildId, jobId: pipeline.jobId, fallbackSuffix: randomBytes(4).toString('hex') });
+    planProjectName({
+      repository: pipeline.repositoryName,
+      buildId: pipeline.buildId,
+      jobId: pipeline.jobId,
+      fallbackSuffix: randomBytes(4).toString('hex'),
+    });
 
   return {
     compose,

@@ -37,9 +37,14 @@ export async function saveProjectLogs(deps: { docker: Docker; compose: Compose }
 /** The parts of `docker inspect` that explain a container's fate, and nothing that may be secret. */
 export function summarizeContainer(raw: unknown): Record<string, unknown> {
   const c = raw as {
-    Id?: string; Name?: string; Created?: string; RestartCount?: number; Image?: string;
+    Id?: string;
+    Name?: string;
+    Created?: string;
+    RestartCount?: number;
+    Image?: string;
     Config?: { Image?: string; Labels?: Record<string, string> | null; Healthcheck?: unknown };
-    State?: unknown; NetworkSettings?: { Ports?: unknown };
+    State?: unknown;
+    NetworkSettings?: { Ports?: unknown };
   };
   return {
     Id: c.Id,

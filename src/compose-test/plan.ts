@@ -20,9 +20,14 @@ export function sanitizeProjectName(text: string): string {
  * build id (a local run) a random suffix stands in for it.
  */
 export function planProjectName(facts: { repository?: string; buildId?: string; jobId?: string; fallbackSuffix: string }): string {
-  const repository = sanitizeProjectName(facts.repository ?? '').slice(0, 40).replace(/[-_]+$/, '') || 'compose';
+  const repository =
+    sanitizeProjectName(facts.repository ?? '')
+      .slice(0, 40)
+      .replace(/[-_]+$/, '') || 'compose';
   const parts = [repository, sanitizeProjectName(facts.buildId ?? '') || facts.fallbackSuffix];
-  const job = sanitizeProjectName(facts.jobId ?? '').replace(/[-_]/g, '').slice(0, 8);
+  const job = sanitizeProjectName(facts.jobId ?? '')
+    .replace(/[-_]/g, '')
+    .slice(0, 8);
   if (job) parts.push(job);
   return parts.join('-');
 }

@@ -57,7 +57,8 @@ export type ProjectRun = TaskContext & { compose: Compose; docker: Docker; baseE
 
 /** Runs ComposeTest@1 with validated inputs: detects Compose, reads the env file, then {@link executeComposeTest}. */
 export async function runComposeTest(inputs: ComposeTestInputs, context: TaskContext, ports: ComposeTestPorts): Promise<string> {
-  if (!existsSync(inputs.workingDirectory)) throw new InputError('workingDirectory', `names '${inputs.workingDirectory}', which does not exist.`);
+  if (!existsSync(inputs.workingDirectory))
+    throw new InputError('workingDirectory', `names '${inputs.workingDirectory}', which does not exist.`);
   for (const file of inputs.compose.files) {
     if (!existsSync(resolve(inputs.workingDirectory, file))) {
       throw new InputError('composeFiles', `names '${file}', which does not exist in ${inputs.workingDirectory}.`);
@@ -67,12 +68,19 @@ export async function runComposeTest(inputs: ComposeTestInputs, context: TaskCon
   const values = Object.fromEntries([...fromFiles.flat(), ...Object.entries(inputs.compose.environment)]);
   const compose = await ports.detectCompose();
   if (!compose) {
-    throw new ToolError('compose', "Neither 'docker compose' (Compose v2) nor 'docker-compose' (Compose v1) was found on this agent: install one of them.");
+    throw new ToolError(
+      'compose',
+      "Neither 'docker compose' (Compose v2) nor 'docker-compose' (Compose v1) was found on this agent: install one of them.",
+    );
   }
   if (compose.version === 1) await rejectComposeV2Files(inputs);
   const project: ComposeInvocation = {
-    command: compose, projectName: inputs.projectName, files: inputs.compose.files, profiles: inputs.compose.profiles,
-    cwd: inputs.workingDirectory, env: { ...ports.baseEnv, ...values },
+    command: compose,
+    projectName: inputs.projectName,
+    files: inputs.compose.files,
+    profiles: inputs.compose.profiles,
+    cwd: inputs.workingDirectory,
+    env: { ...ports.baseEnv, ...values },
   };
   context.output.info(`Using ${describeCompose(compose)} for project '${inputs.projectName}'.`);
   const run: ProjectRun = { ...context, compose: ports.openCompose(project), docker: ports.docker, baseEnv: ports.baseEnv };
@@ -174,11 +182,20 @@ export async function executeComposeTest(
   }
   if (broughtUp) await attempt(() => tearDown(inputs, passed, project, model, scope, ports));
   const problem = failure ?? (signal.aborted ? signal.reason : problems[0]);
-  reportOutcome(ports, composeTestRecord({
-    project: project.projectName, failure: problem === undefined ? undefined : describeError(problem), containers,
-    readyAfterMs: containers.length > 0 ? readyAfter : undefined, testDurationMs: exitCode === undefined ? undefined : testsTook, exitCode, tests, logsArtifact,
-    run: { collectionUri: inputs.pipeline.collectionUri, project: inputs.pipeline.teamProject, buildId: inputs.pipeline.buildId },
-  }));
+  reportOutcome(
+    ports,
+    composeTestRecord({
+      project: project.projectName,
+      failure: problem === undefined ? undefined : describeError(problem),
+      containers,
+      readyAfterMs: containers.length > 0 ? readyAfter : undefined,
+      testDurationMs: exitCode === undefined ? undefined : testsTook,
+      exitCode,
+      tests,
+      logsArtifact,
+      run: { collectionUri: inputs.pipeline.collectionUri, project: inputs.pipeline.teamProject, buildId: inputs.pipeline.buildId },
+    }),
+  );
   if (failure !== undefined) {
     for (const p of problems) output.warning(describeError(p));
     throw failure;
@@ -223,7 +240,10 @@ async function prepareImages(
   }
   throwIfCancelled(signal);
   for (const service of await missing(prebuilt)) {
-    throw new InputError('build', `is false, but image '${images.get(service)}' of service '${service}' is not on this agent: build it in an earlier step or set 'build' to true.`);
+    throw new InputError(
+      'build',
+      `is false, but image '${images.get(service)}' of service '${service}' is not on this agent: build it in an earlier step or set 'build' to true.`,
+    );
   }
   if (inputs.pull === 'never') {
     for (const service of scope.pull) {
@@ -248,7 +268,9 @@ async function runTests(
   const published = planPortVariables(containers);
   ports.output.info(
     `The test command gets COMPOSE_PROJECT_NAME=${projectName}` +
-      Object.entries(published).map(([k, v]) => `, ${k}=${v}`).join('') +
+      Object.entries(published)
+        .map(([k, v]) => `, ${k}=${v}`)
+        .join('') +
       (Object.keys(values).length ? ` and ${Object.keys(values).length} value(s) from 'environment'/'envFile'.` : '.'),
   );
   const argv = planTestCommand(inputs.test.command);
@@ -277,7 +299,9 @@ async function publishResults(inputs: ComposeTestInputs, since: number, ports: P
   // Counting is for the run summary only: a file that cannot be read leaves the totals uncounted.
   const texts = await Promise.all(found.files.map((f) => readTextFile(f, 'test result file').catch(() => undefined)));
   const readable = texts.filter((t): t is string => t !== undefined);
-  return readable.length === texts.length ? countTestResults(inputs.testResults.format, readable) : { format: inputs.testResults.format, files: texts.length };
+  return readable.length === texts.length
+    ? countTestResults(inputs.testResults.format, readable)
+    : { format: inputs.testResults.format, files: texts.length };
 }
 
 /** Saves every container's logs, ps and state, and publishes them as the logs artifact. */
@@ -304,7 +328,9 @@ async function tearDown(
   const { compose, docker, output, signal } = ports;
   if (inputs.teardown === 'never' || (inputs.teardown === 'onSuccess' && !passed)) {
     const down = planDown(project, TEARDOWN);
-    output.info(`The app is left running (teardown: ${inputs.teardown}); to remove it, run in ${inputs.workingDirectory}: ${formatCommandLine(down.file, down.args)}`);
+    output.info(
+      `The app is left running (teardown: ${inputs.teardown}); to remove it, run in ${inputs.workingDirectory}: ${formatCommandLine(down.file, down.args)}`,
+    );
     return;
   }
   let downError: unknown;
@@ -316,11 +342,16 @@ async function tearDown(
   const left = await docker.findResources(project.projectName);
   const count = left.containers.length + left.networks.length + left.volumes.length;
   if (count > 0) {
-    output.info(`Removing what is left of project '${project.projectName}': ${left.containers.length} container(s), ${left.networks.length} network(s), ${left.volumes.length} volume(s).`);
+    output.info(
+      `Removing what is left of project '${project.projectName}': ${left.containers.length} container(s), ${left.networks.length} network(s), ${left.volumes.length} volume(s).`,
+    );
     await docker.removeResources(left);
     const still = await docker.findResources(project.projectName);
     if (still.containers.length + still.networks.length + still.volumes.length > 0) {
-      throw new ToolError('docker', `Project '${project.projectName}' could not be removed completely: ${[...still.containers, ...still.networks, ...still.volumes].join(', ')} remain.`);
+      throw new ToolError(
+        'docker',
+        `Project '${project.projectName}' could not be removed completely: ${[...still.containers, ...still.networks, ...still.volumes].join(', ')} remain.`,
+      );
     }
   }
   if (downError !== undefined) output.warning(`${describeError(downError)} (what was left has been removed).`);

@@ -24,24 +24,34 @@ export function chartFolder(stagingDir: string, chart: ChartInputs, chartName: s
 }
 
 /** Writes the chart of `rendered`; returns the success message. */
-export async function writeChartArtifact(inputs: ComposeToK8sInputs, rendered: RenderResult, digests: DigestFile | undefined, output: PipelineOutput): Promise<string> {
+export async function writeChartArtifact(
+  inputs: ComposeToK8sInputs,
+  rendered: RenderResult,
+  digests: DigestFile | undefined,
+  output: PipelineOutput,
+): Promise<string> {
   const chartInputs = inputs.chart ?? { package: false };
   const annotations = traceabilityAnnotations(inputs.pipeline, digests, rendered.images);
   delete annotations[ANNOTATIONS.images];
   const { secrets, others } = splitSecrets(rendered.objects);
   const objects = Object.keys(annotations).length > 0 ? decorateObjects(others, { annotations }) : others;
   const appVersion = digests?.pipeline.buildNumber ?? inputs.pipeline.buildNumber;
-  const chart = buildChart({ objects, images: rendered.images, projectName: rendered.projectName }, {
-    ...(chartInputs.name ? { name: chartInputs.name } : {}),
-    version: chartInputs.version ?? chartVersionOf(inputs.pipeline.buildNumber),
-    ...(appVersion ? { appVersion } : {}),
-  });
+  const chart = buildChart(
+    { objects, images: rendered.images, projectName: rendered.projectName },
+    {
+      ...(chartInputs.name ? { name: chartInputs.name } : {}),
+      version: chartInputs.version ?? chartVersionOf(inputs.pipeline.buildNumber),
+      ...(appVersion ? { appVersion } : {}),
+    },
+  );
   const dir = chartFolder(inputs.stagingDir, chartInputs, chart.name);
   await writeChartFolder(dir, chart.files, 'chartArtifact');
   output.setOutput('chartDirectory', dir);
   output.info(`Helm chart ${chart.name} ${chart.version} (${chart.files.length} files, project ${rendered.projectName}): ${dir}`);
   if (secrets.length > 0) {
-    output.warning(`The chart leaves out Secret ${secrets.map((s) => s.metadata.name).join(', ')} (compose secrets' contents stay out of artifacts): create them in the release's namespace before installing it.`);
+    output.warning(
+      `The chart leaves out Secret ${secrets.map((s) => s.metadata.name).join(', ')} (compose secrets' contents stay out of artifacts): create them in the release's namespace before installing it.`,
+    );
   }
   let packaged = '';
   if (chartInputs.package) {

@@ -80,7 +80,10 @@ function readCluster(inputs: InputReader, action: ComposeToK8sInputs['action'], 
   if (endpoint) return readKubernetesConnection('kubernetesServiceConnection', endpoint);
   if (file) return { kind: 'file', path: file, source: file };
   if (action === 'deploy') {
-    throw new InputError('kubernetesServiceConnection', `is required to deploy: name a Kubernetes service connection, or give a kubeconfig file in 'kubeconfig' (or use action 'render').`);
+    throw new InputError(
+      'kubernetesServiceConnection',
+      `is required to deploy: name a Kubernetes service connection, or give a kubeconfig file in 'kubeconfig' (or use action 'render').`,
+    );
   }
   return undefined;
 }
@@ -93,7 +96,10 @@ export function readComposeToK8sInputs(inputs: InputReader): ComposeToK8sInputs 
 
   const namespace = inputs.string('namespace');
   if (namespace !== undefined && (namespace.length > 63 || !DNS_LABEL.test(namespace))) {
-    throw new InputError('namespace', `must be a valid Kubernetes namespace name (lower-case letters, digits and '-', at most 63 characters), not '${namespace}'.`);
+    throw new InputError(
+      'namespace',
+      `must be a valid Kubernetes namespace name (lower-case letters, digits and '-', at most 63 characters), not '${namespace}'.`,
+    );
   }
   const manifestsArtifact = inputs.artifactName('manifestsArtifact');
   const registryEndpoint = inputs.endpoint('containerRegistry');

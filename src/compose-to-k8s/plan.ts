@@ -21,7 +21,11 @@ const MANAGED_BY = 'app.kubernetes.io/managed-by';
  * The traceability annotations: the run that deploys, the build number and commit the images come
  * from (the digest file's, else this run's), and every pinned image (`service=repo@sha256:…`).
  */
-export function traceabilityAnnotations(v: PipelineVariables, digests: DigestFile | undefined, images: readonly RenderedImage[]): Record<string, string> {
+export function traceabilityAnnotations(
+  v: PipelineVariables,
+  digests: DigestFile | undefined,
+  images: readonly RenderedImage[],
+): Record<string, string> {
   const annotations = runTraceability(v, digests);
   const pinned = images
     .filter((i) => i.pinned)
@@ -61,7 +65,12 @@ export function appLabelValue(result: Pick<RenderResult, 'objects' | 'projectNam
 
 /** The name of the registry pull Secret of an app: a valid DNS-1123 name. */
 export function pullSecretName(app: string): string {
-  const base = app.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 200) || 'app';
+  const base =
+    app
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 200) || 'app';
   return `${base}-registry`;
 }
 

@@ -49,7 +49,10 @@ function printManifests(output: PipelineOutput, title: string, yaml: string): vo
 /** Runs ComposeToK8s@1 with validated inputs; returns the success message. */
 export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskContext, ports: ComposeToK8sPorts): Promise<string> {
   const { output } = context;
-  for (const secret of [...(inputs.cluster ? clusterSecrets(inputs.cluster) : []), ...(inputs.registry ? registrySecretValues(inputs.registry) : [])]) {
+  for (const secret of [
+    ...(inputs.cluster ? clusterSecrets(inputs.cluster) : []),
+    ...(inputs.registry ? registrySecretValues(inputs.registry) : []),
+  ]) {
     output.setSecret(secret);
   }
   const digests = await loadDigests(inputs.digests, output, ports.artifacts);
@@ -89,10 +92,19 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
   await writeFileAtomic(file, plan.fileYaml);
   output.setOutput('manifestsFile', file);
   output.setOutput('namespace', namespace);
-  printManifests(output, `Manifests (${plan.fileObjects.length} objects, project ${rendered.projectName}, namespace ${namespace}): ${file}`, plan.fileYaml);
+  printManifests(
+    output,
+    `Manifests (${plan.fileObjects.length} objects, project ${rendered.projectName}, namespace ${namespace}): ${file}`,
+    plan.fileYaml,
+  );
   if (plan.withheldSecrets.length > 0) {
-    const where = inputs.action === 'render' ? 'they are not applied by a render: create them in the cluster yourself' : 'they are applied from kubectl\'s stdin only';
-    output.info(`Kept out of the manifests file, the artifact and the log, since they hold compose secrets' contents: Secret ${plan.withheldSecrets.join(', ')} (${where}).`);
+    const where =
+      inputs.action === 'render'
+        ? 'they are not applied by a render: create them in the cluster yourself'
+        : "they are applied from kubectl's stdin only";
+    output.info(
+      `Kept out of the manifests file, the artifact and the log, since they hold compose secrets' contents: Secret ${plan.withheldSecrets.join(', ')} (${where}).`,
+    );
   }
   if (inputs.manifestsArtifact) output.uploadArtifact(inputs.manifestsArtifact, dirname(file));
 
@@ -108,10 +120,15 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
     const kubectl = ports.kubectl(kubeconfig, inputs.rolloutTimeoutSeconds);
     if (inputs.action === 'render') {
       await dryRunOnCluster({ namespace, objects: plan.applyObjects, server: cluster.server }, { kubectl, output });
-      reportOutcome(context, composeToK8sRecord({ ...facts, action: 'render', cluster: cluster.server, objects: describeObjects(plan.fileObjects) }));
+      reportOutcome(
+        context,
+        composeToK8sRecord({ ...facts, action: 'render', cluster: cluster.server, objects: describeObjects(plan.fileObjects) }),
+      );
       return `${renderedSentence}; the API server${cluster.server ? ` at ${cluster.server}` : ''} accepted them in a server-side dry run.`;
     }
-    output.info(`Applying ${applied.length} objects to namespace ${namespace}${cluster.server ? ` on ${cluster.server}` : ''}: ${applied.join(', ')}`);
+    output.info(
+      `Applying ${applied.length} objects to namespace ${namespace}${cluster.server ? ` on ${cluster.server}` : ''}: ${applied.join(', ')}`,
+    );
     const report = await deployToCluster(
       {
         namespace,
@@ -128,7 +145,17 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
       { kubectl, output, now: context.clock },
     );
     output.setOutput('appliedObjects', applied.join(','));
-    reportOutcome(context, composeToK8sRecord({ ...facts, action: 'deploy', cluster: cluster.server, objects: applied, pruned: report.pruned, workloads: plan.workloads.map(workloadName) }));
+    reportOutcome(
+      context,
+      composeToK8sRecord({
+        ...facts,
+        action: 'deploy',
+        cluster: cluster.server,
+        objects: applied,
+        pruned: report.pruned,
+        workloads: plan.workloads.map(workloadName),
+      }),
+    );
     const pruned = report.pruned.length > 0 ? `, pruned ${report.pruned.length}` : '';
     return `Deployed ${applied.length} objects to namespace ${namespace} (${plan.workloads.length} workloads rolled out${pruned}).`;
   });
@@ -139,7 +166,8 @@ async function readKubeconfigFile(path: string): Promise<string> {
   try {
     return (await readBoundedFile(path, 'kubeconfig')).toString('utf8');
   } catch (err) {
-    if (err instanceof FileError && !/does not exist|cannot be read/.test(err.message)) throw new InputError('kubeconfig', `names ${err.message}`);
+    if (err instanceof FileError && !/does not exist|cannot be read/.test(err.message))
+      throw new InputError('kubeconfig', `names ${err.message}`);
     throw new InputError('kubeconfig', `names ${path}, which does not exist or cannot be read.`);
   }
 }

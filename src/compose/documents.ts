@@ -60,7 +60,10 @@ interface ParsedFile {
 
 /** The error for a project with more services than {@link MAX_SERVICES}. */
 export function tooManyServices(where: string, count: number): FileError {
-  return new FileError(where, `the project has ${count} services, more than the ${MAX_SERVICES} outerloop converts: split it into several projects.`);
+  return new FileError(
+    where,
+    `the project has ${count} services, more than the ${MAX_SERVICES} outerloop converts: split it into several projects.`,
+  );
 }
 
 /** Parses, interpolates, validates and rebases one file (memoized per load and variable scope: extends and includes may read it often). */
@@ -76,13 +79,24 @@ function parseComposeFile(path: string, baseDir: string, state: LoadState): Pars
     if (doc.value === null) continue;
     if (!isMapping(doc.value)) throw new FileError(doc.sources.position(0), 'a compose file must be a mapping (services:, volumes:, …).');
     // Refused before interpolation and validation, the costly part for a huge file.
-    if (isMapping(doc.value['services']) && Object.keys(doc.value['services']).length > MAX_SERVICES) throw tooManyServices(path, Object.keys(doc.value['services']).length);
-    const legacy = doc.value['services'] === undefined && Object.entries(doc.value).find(([k, v]) => !k.startsWith('x-') && isMapping(v) && ('image' in v || 'build' in v));
+    if (isMapping(doc.value['services']) && Object.keys(doc.value['services']).length > MAX_SERVICES)
+      throw tooManyServices(path, Object.keys(doc.value['services']).length);
+    const legacy =
+      doc.value['services'] === undefined &&
+      Object.entries(doc.value).find(([k, v]) => !k.startsWith('x-') && isMapping(v) && ('image' in v || 'build' in v));
     if (legacy) {
-      throw new FileError(doc.sources.locate([legacy[0]]) ?? path, `${legacy[0]} is a service at the top level (Compose file format 1), which the Compose Specification no longer reads: put the services under services:.`);
+      throw new FileError(
+        doc.sources.locate([legacy[0]]) ?? path,
+        `${legacy[0]} is a service at the top level (Compose file format 1), which the Compose Specification no longer reads: put the services under services:.`,
+      );
     }
-    const interpolated = interpolateTree(doc.value, state.lookup, (at, err) => new FileError(doc.sources.locate(at) ?? path, `${formatPath(at)}: ${err.message}`));
-    for (const { name, path: at } of interpolated.unset) state.warnings.push(`${doc.sources.locate(at) ?? path}: ${describeUnset(name, at)}`);
+    const interpolated = interpolateTree(
+      doc.value,
+      state.lookup,
+      (at, err) => new FileError(doc.sources.locate(at) ?? path, `${formatPath(at)}: ${err.message}`),
+    );
+    for (const { name, path: at } of interpolated.unset)
+      state.warnings.push(`${doc.sources.locate(at) ?? path}: ${describeUnset(name, at)}`);
     state.warnings.push(...validateComposeDocument(interpolated.value, doc.sources));
     docs.push(rebaseDocument(interpolated.value as Record<string, unknown>, baseDir));
   }
@@ -114,7 +128,10 @@ function resolveExtends(doc: Record<string, unknown>, file: string, state: LoadS
     const link = `${baseFile}#${baseName}`;
     if (chain.includes(link)) {
       const cycle = [...chain, link].map((l) => l.split('#')[1]).join(' → ');
-      throw new FileError(locateIn(state.sources, ['services', name, 'extends']) ?? ownerFile, `services.${name}.extends forms a cycle: ${cycle}.`);
+      throw new FileError(
+        locateIn(state.sources, ['services', name, 'extends']) ?? ownerFile,
+        `services.${name}.extends forms a cycle: ${cycle}.`,
+      );
     }
     let baseOwner = owner;
     if (baseFile !== ownerFile) {
@@ -123,7 +140,10 @@ function resolveExtends(doc: Record<string, unknown>, file: string, state: LoadS
       for (const d of parsed.docs) if (isMapping(d['services'])) Object.assign(baseOwner, d['services']);
     }
     if (!isMapping(baseOwner[baseName])) {
-      throw new FileError(locateIn(state.sources, ['services', name, 'extends']) ?? ownerFile, `services.${name}.extends names the service '${baseName}', which ${baseFile === ownerFile ? 'this file' : basename(baseFile)} does not define.`);
+      throw new FileError(
+        locateIn(state.sources, ['services', name, 'extends']) ?? ownerFile,
+        `services.${name}.extends names the service '${baseName}', which ${baseFile === ownerFile ? 'this file' : basename(baseFile)} does not define.`,
+      );
     }
     const base = resolveOne(baseName, baseOwner, baseFile, [...chain, link]);
     const own = { ...service };
@@ -150,20 +170,29 @@ function applyIncludes(doc: Record<string, unknown>, file: string, state: LoadSt
   include.forEach((entry, i) => {
     const spec = typeof entry === 'string' ? { path: entry } : isMapping(entry) ? entry : {};
     const paths = ([] as unknown[]).concat(spec['path']).map((p) => resolve(dirname(file), String(p)));
-    const projectDir = typeof spec['project_directory'] === 'string' ? resolve(dirname(file), spec['project_directory']) : dirname(paths[0]);
+    const projectDir =
+      typeof spec['project_directory'] === 'string' ? resolve(dirname(file), spec['project_directory']) : dirname(paths[0]);
     for (const p of paths) {
-      if (state.including.includes(p)) throw new FileError(locateIn(state.sources, ['include', i]) ?? file, `include[${i}] includes ${p} again: an include cycle.`);
+      if (state.including.includes(p))
+        throw new FileError(locateIn(state.sources, ['include', i]) ?? file, `include[${i}] includes ${p} again: an include cycle.`);
     }
     let lookup = state.lookup;
     let scope = state.scope;
-    const envFiles = spec['env_file'] === undefined ? [resolve(projectDir, '.env')] : ([] as unknown[]).concat(spec['env_file']).map((p) => resolve(dirname(file), String(p)));
+    const envFiles =
+      spec['env_file'] === undefined
+        ? [resolve(projectDir, '.env')]
+        : ([] as unknown[]).concat(spec['env_file']).map((p) => resolve(dirname(file), String(p)));
     for (const envFile of envFiles) {
       if (spec['env_file'] === undefined && !existsSync(envFile)) continue;
       let text: string;
       try {
         text = readTextFileSync(envFile, 'env file');
       } catch (err) {
-        if (!existsSync(envFile)) throw new FileError(locateIn(state.sources, ['include', i, 'env_file']) ?? file, `include[${i}].env_file ${envFile} cannot be read.`);
+        if (!existsSync(envFile))
+          throw new FileError(
+            locateIn(state.sources, ['include', i, 'env_file']) ?? file,
+            `include[${i}].env_file ${envFile} cannot be read.`,
+          );
         throw err;
       }
       const parent = lookup;
@@ -185,7 +214,10 @@ function applyIncludes(doc: Record<string, unknown>, file: string, state: LoadSt
       const ours = isMapping(out[section]) ? { ...(out[section] as Record<string, unknown>) } : {};
       for (const [name, value] of Object.entries(theirs)) {
         if (Object.prototype.hasOwnProperty.call(ours, name)) {
-          throw new FileError(locateIn(state.sources, [section, name]) ?? file, `${section}.${name} is also defined by the included ${basename(paths[0])}: an included resource cannot be redefined.`);
+          throw new FileError(
+            locateIn(state.sources, [section, name]) ?? file,
+            `${section}.${name} is also defined by the included ${basename(paths[0])}: an included resource cannot be redefined.`,
+          );
         }
         setKey(ours, name, value);
       }
@@ -208,4 +240,3 @@ export function loadMergedDocument(files: string[], baseDir: string, state: Load
   }
   return isMapping(merged) ? merged : {};
 }
-

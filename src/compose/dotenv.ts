@@ -87,7 +87,8 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
       let i = valueStart + 1;
       let body = '';
       for (;;) {
-        if (i >= source.length) fail(`the value of ${key} opens a ${quote === '"' ? 'double' : 'single'} quote that is never closed.`, startLine);
+        if (i >= source.length)
+          fail(`the value of ${key} opens a ${quote === '"' ? 'double' : 'single'} quote that is never closed.`, startLine);
         const c = source[i];
         if (c === quote) break;
         if (c === '\n') line++;
@@ -111,7 +112,8 @@ export function parseDotenv(text: string, file: string, options: DotenvOptions =
     }
     values[key] = value;
     total += value.length;
-    if (total > MAX_EXPANDED_TOTAL_CHARS) fail(`the values of this file grow past ${MAX_EXPANDED_TOTAL_CHARS / (1024 * 1024)} Mi characters through expansion.`);
+    if (total > MAX_EXPANDED_TOTAL_CHARS)
+      fail(`the values of this file grow past ${MAX_EXPANDED_TOTAL_CHARS / (1024 * 1024)} Mi characters through expansion.`);
     pos = end + 1;
     line++;
   }

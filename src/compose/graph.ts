@@ -13,7 +13,11 @@ function dependenciesOf(s: ComposeService): Array<{ name: string; key: KeyPath }
   const out = new Map<string, KeyPath>();
   for (const [dep, d] of Object.entries(s.dependsOn)) if (!d.implicit) out.set(dep, ['services', s.name, 'depends_on', dep]);
   const links = s.other['links'];
-  if (Array.isArray(links)) links.forEach((l, i) => { const name = String(l).split(':')[0]; if (!out.has(name)) out.set(name, ['services', s.name, 'links', i]); });
+  if (Array.isArray(links))
+    links.forEach((l, i) => {
+      const name = String(l).split(':')[0];
+      if (!out.has(name)) out.set(name, ['services', s.name, 'links', i]);
+    });
   const shared = /^service:(.+)$/.exec(s.networkMode ?? '');
   if (shared && !out.has(shared[1])) out.set(shared[1], ['services', s.name, 'network_mode']);
   const from = s.other['volumes_from'];
@@ -29,7 +33,11 @@ function dependenciesOf(s: ComposeService): Array<{ name: string; key: KeyPath }
 }
 
 /** Throws a FileError naming the first dependency cycle among the services (`a -> b -> a`), located at the key that closes it. */
-export function checkDependencyCycles(services: readonly ComposeService[], locate: (path: KeyPath) => string | undefined, fallback: string): void {
+export function checkDependencyCycles(
+  services: readonly ComposeService[],
+  locate: (path: KeyPath) => string | undefined,
+  fallback: string,
+): void {
   const byName = new Map(services.map((s) => [s.name, s]));
   const state = new Map<string, 'visiting' | 'done'>();
   const stack: string[] = [];

@@ -40,7 +40,8 @@ function expand(text: string, lookup: VariableLookup, unset: string[], depth: nu
   let out = '';
   let i = 0;
   while (i < text.length) {
-    if (out.length > MAX_EXPANDED_VALUE_CHARS) throw new InterpolationError(`expands to more than ${formatChars(MAX_EXPANDED_VALUE_CHARS)}: a variable may not grow past that.`);
+    if (out.length > MAX_EXPANDED_VALUE_CHARS)
+      throw new InterpolationError(`expands to more than ${formatChars(MAX_EXPANDED_VALUE_CHARS)}: a variable may not grow past that.`);
     const dollar = text.indexOf('$', i);
     if (dollar < 0) {
       out += text.slice(i);
@@ -67,7 +68,8 @@ function expand(text: string, lookup: VariableLookup, unset: string[], depth: nu
       }
     }
   }
-  if (out.length > MAX_EXPANDED_VALUE_CHARS) throw new InterpolationError(`expands to more than ${formatChars(MAX_EXPANDED_VALUE_CHARS)}: a variable may not grow past that.`);
+  if (out.length > MAX_EXPANDED_VALUE_CHARS)
+    throw new InterpolationError(`expands to more than ${formatChars(MAX_EXPANDED_VALUE_CHARS)}: a variable may not grow past that.`);
   return out;
 }
 
@@ -116,7 +118,9 @@ function expandBraced(inner: string, lookup: VariableLookup, unset: string[], de
     default: {
       if (!missing) return value!;
       const message = expand(arg, lookup, unset, depth);
-      throw new InterpolationError(`required variable ${name} is ${value === undefined ? 'not set' : 'empty'}${message ? `: ${message}` : ''}.`);
+      throw new InterpolationError(
+        `required variable ${name} is ${value === undefined ? 'not set' : 'empty'}${message ? `: ${message}` : ''}.`,
+      );
     }
   }
 }
@@ -132,7 +136,11 @@ export interface TreeInterpolation {
  * Interpolates every string value of a parsed compose document (keys are left as written).
  * `onError` turns an {@link InterpolationError} at a path into the error to throw.
  */
-export function interpolateTree(value: unknown, lookup: VariableLookup, onError: (path: KeyPath, err: InterpolationError) => Error): TreeInterpolation {
+export function interpolateTree(
+  value: unknown,
+  lookup: VariableLookup,
+  onError: (path: KeyPath, err: InterpolationError) => Error,
+): TreeInterpolation {
   const unset: Array<{ name: string; path: KeyPath }> = [];
   const seen = new Set<string>();
   const path: Array<string | number> = [];
@@ -150,7 +158,10 @@ export function interpolateTree(value: unknown, lookup: VariableLookup, onError:
       // Each string is bounded; so is their sum, or many small `${BIG}` would add up without end.
       grown += result.value.length - node.length;
       if (grown > MAX_EXPANDED_TOTAL_CHARS) {
-        throw onError([...path], new InterpolationError(`makes the document grow by more than ${formatChars(MAX_EXPANDED_TOTAL_CHARS)} through interpolation.`));
+        throw onError(
+          [...path],
+          new InterpolationError(`makes the document grow by more than ${formatChars(MAX_EXPANDED_TOTAL_CHARS)} through interpolation.`),
+        );
       }
       for (const name of result.unset) {
         if (!seen.has(name)) {

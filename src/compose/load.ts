@@ -46,20 +46,31 @@ function defaultFiles(dir: string): string[] {
   return override ? [resolve(dir, main), resolve(dir, override)] : [resolve(dir, main)];
 }
 
-function chooseProjectName(source: ComposeSource, variables: Record<string, string>, written: unknown, projectDir: string, locate: (p: KeyPath) => string | undefined): string {
-  const explicit = source.projectName ?? variables['COMPOSE_PROJECT_NAME'] ?? (typeof written === 'string' && written !== '' ? written : undefined);
+function chooseProjectName(
+  source: ComposeSource,
+  variables: Record<string, string>,
+  written: unknown,
+  projectDir: string,
+  locate: (p: KeyPath) => string | undefined,
+): string {
+  const explicit =
+    source.projectName ?? variables['COMPOSE_PROJECT_NAME'] ?? (typeof written === 'string' && written !== '' ? written : undefined);
   if (explicit !== undefined) {
     if (!PROJECT_NAME.test(explicit)) {
-      const rule = 'lower-case letters, digits, \'-\' and \'_\', starting with a letter or digit';
+      const rule = "lower-case letters, digits, '-' and '_', starting with a letter or digit";
       if (source.projectName === undefined && variables['COMPOSE_PROJECT_NAME'] === undefined) {
         throw new FileError(locate(['name']) ?? projectDir, `name: '${explicit}' is not a valid project name: ${rule}.`);
       }
-      throw new InputError(source.projectName !== undefined ? 'projectName' : 'COMPOSE_PROJECT_NAME', `'${explicit}' is not a valid project name: ${rule}.`);
+      throw new InputError(
+        source.projectName !== undefined ? 'projectName' : 'COMPOSE_PROJECT_NAME',
+        `'${explicit}' is not a valid project name: ${rule}.`,
+      );
     }
     return explicit;
   }
   const name = projectNameFromFolder(basename(projectDir));
-  if (!PROJECT_NAME.test(name)) throw new InputError('projectName', `is needed: the folder name '${basename(projectDir)}' does not make a valid project name.`);
+  if (!PROJECT_NAME.test(name))
+    throw new InputError('projectName', `is needed: the folder name '${basename(projectDir)}' does not make a valid project name.`);
   return name;
 }
 
@@ -67,7 +78,12 @@ function readVariables(source: ComposeSource, projectDir: string, warnings: stri
   const given = source.environment;
   const files = source.envFiles?.map((f) => (isAbsolute(f) ? f : resolve(source.workingDir, f)));
   const variables: Record<string, string> = {};
-  const lookup: VariableLookup = (name) => (Object.prototype.hasOwnProperty.call(given, name) ? given[name] : Object.prototype.hasOwnProperty.call(variables, name) ? variables[name] : undefined);
+  const lookup: VariableLookup = (name) =>
+    Object.prototype.hasOwnProperty.call(given, name)
+      ? given[name]
+      : Object.prototype.hasOwnProperty.call(variables, name)
+        ? variables[name]
+        : undefined;
   for (const file of files ?? [resolve(projectDir, '.env')]) {
     if (!files && !existsSync(file)) continue;
     const parsed = parseDotenv(readTextFileSync(file, 'env file'), file, { lookup });
@@ -80,7 +96,10 @@ function readVariables(source: ComposeSource, projectDir: string, warnings: stri
 /** The profiles a load enables: the source's, else those of COMPOSE_PROFILES among the load's variables. */
 export function activeProfiles(source: ComposeSource, variables: Readonly<Record<string, string>>): string[] {
   if (source.profiles && source.profiles.length > 0) return [...source.profiles];
-  return (variables['COMPOSE_PROFILES'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  return (variables['COMPOSE_PROFILES'] ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
 }
 
 /** Whether the profiles enable a service: it has none, or one of them is enabled, or all are (`*`). */
@@ -98,7 +117,10 @@ function applyProfiles(services: ComposeService[], profiles: string[], locate: (
       if (on.has(dep) || !d.required) continue;
       const path = ['services', service.name, 'depends_on', dep];
       const needed = services.find((s) => s.name === dep)?.profiles ?? [];
-      throw new FileError(locate(path) ?? service.name, `${formatPath(path)}: the service '${dep}' is disabled by its profiles (${needed.join(', ')}): activate one with --profile.`);
+      throw new FileError(
+        locate(path) ?? service.name,
+        `${formatPath(path)}: the service '${dep}' is disabled by its profiles (${needed.join(', ')}): activate one with --profile.`,
+      );
     }
     out.push(service);
   }
@@ -115,12 +137,18 @@ function refuseEmptyProject(all: ComposeService[], active: ComposeService[], pro
   if (all.length === 0) throw new FileError(where, 'the project defines no services: there is nothing to run, convert or deploy.');
   const declared = [...new Set(all.flatMap((s) => s.profiles))].sort();
   const selection = profiles.length > 0 ? `the active profiles (${profiles.join(', ')}) enable none of them` : 'no profile is active';
-  throw new FileError(where, `every service is behind a profile and ${selection}: activate one of ${declared.join(', ')} (--profile, the profiles input or COMPOSE_PROFILES).`);
+  throw new FileError(
+    where,
+    `every service is behind a profile and ${selection}: activate one of ${declared.join(', ')} (--profile, the profiles input or COMPOSE_PROFILES).`,
+  );
 }
 
 /** Loads, merges, interpolates, validates and normalizes a compose project. Throws FileError / InputError. */
 export function loadComposeProject(source: ComposeSource): LoadResult {
-  const files = source.files.length > 0 ? source.files.map((f) => (isAbsolute(f) ? f : resolve(source.workingDir, f))) : defaultFiles(source.workingDir);
+  const files =
+    source.files.length > 0
+      ? source.files.map((f) => (isAbsolute(f) ? f : resolve(source.workingDir, f)))
+      : defaultFiles(source.workingDir);
   const projectDir = dirname(files[0]);
   const warnings: string[] = [];
   const variables = readVariables(source, projectDir, warnings);
@@ -135,7 +163,9 @@ export function loadComposeProject(source: ComposeSource): LoadResult {
   const warnOutside = (file: string, path: KeyPath): void => {
     const rel = relative(projectDir, file);
     if (rel.startsWith('..') || isAbsolute(rel)) {
-      warnings.push(`${locate(path) ?? files[0]}: ${formatPath(path)} reads ${file}, outside the project folder: its contents would be published with the manifests.`);
+      warnings.push(
+        `${locate(path) ?? files[0]}: ${formatPath(path)} reads ${file}, outside the project folder: its contents would be published with the manifests.`,
+      );
     }
   };
   const normalized = normalizeDocument(merged, {
@@ -145,16 +175,21 @@ export function loadComposeProject(source: ComposeSource): LoadResult {
     readEnvFile: (entry, path) => {
       warnOutside(entry.path, path);
       if (!existsSync(entry.path)) {
-        if (entry.required) throw new FileError(locate(path) ?? files[0], `${formatPath(path)}: the env file ${entry.path} does not exist.`);
+        if (entry.required)
+          throw new FileError(locate(path) ?? files[0], `${formatPath(path)}: the env file ${entry.path} does not exist.`);
         return undefined;
       }
-      const parsed = parseDotenv(readTextFileSync(entry.path, 'env file'), entry.path, { lookup, format: entry.format === 'raw' ? 'raw' : 'env' });
+      const parsed = parseDotenv(readTextFileSync(entry.path, 'env file'), entry.path, {
+        lookup,
+        format: entry.format === 'raw' ? 'raw' : 'env',
+      });
       for (const name of parsed.unset) warnings.push(`${entry.path}: the variable ${name} is not set: it became an empty string.`);
       return parsed.values;
     },
   });
   for (const section of ['secrets', 'configs'] as const) {
-    for (const [key, object] of Object.entries(normalized[section])) if (object.file !== undefined) warnOutside(object.file, [section, key, 'file']);
+    for (const [key, object] of Object.entries(normalized[section]))
+      if (object.file !== undefined) warnOutside(object.file, [section, key, 'file']);
   }
   const name = chooseProjectName(source, variables, merged['name'], projectDir, locate);
   const profiles = activeProfiles(source, variables);

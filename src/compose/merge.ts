@@ -9,7 +9,18 @@ import { ComposeTag } from './yaml';
  */
 
 /** Service keys written as `KEY=VALUE` lists or mappings: merged as mappings. */
-const MAPPING_LISTS = new Set(['environment', 'labels', 'annotations', 'sysctls', 'build.args', 'build.labels', 'deploy.labels', 'networks', 'depends_on', 'extra_hosts']);
+const MAPPING_LISTS = new Set([
+  'environment',
+  'labels',
+  'annotations',
+  'sysctls',
+  'build.args',
+  'build.labels',
+  'deploy.labels',
+  'networks',
+  'depends_on',
+  'extra_hosts',
+]);
 /** Service keys whose sequences replace each other. */
 const REPLACED = new Set(['command', 'entrypoint', 'healthcheck.test', 'build.entitlements']);
 
@@ -54,7 +65,10 @@ function uniqueKey(key: string, item: unknown): string {
 
 function servicePattern(path: KeyPath): string | undefined {
   if (path[0] !== 'services' || path.length < 3) return undefined;
-  return path.slice(2).filter((p) => typeof p === 'string').join('.');
+  return path
+    .slice(2)
+    .filter((p) => typeof p === 'string')
+    .join('.');
 }
 
 /**
@@ -111,7 +125,10 @@ export function mergeValues(base: unknown, override: unknown, path: KeyPath = []
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(b)) setKey(out, key, value);
     for (const [key, value] of Object.entries(o)) {
-      const merged = mergeValues(out[key] === undefined || !Object.prototype.hasOwnProperty.call(out, key) ? undefined : out[key], value, [...path, key]);
+      const merged = mergeValues(out[key] === undefined || !Object.prototype.hasOwnProperty.call(out, key) ? undefined : out[key], value, [
+        ...path,
+        key,
+      ]);
       if (merged === undefined && value instanceof ComposeTag) delete out[key];
       else setKey(out, key, merged);
     }

@@ -1,8 +1,19 @@
 import type { VariableLookup } from './interpolate';
 import { listToMapping } from './merge';
 import type {
-  ComposeDeploy, ComposeDependency, ComposeEnvFile, ComposeHook, ComposeFileObject, ComposeFileReference, ComposeHealthcheck, ComposeMount, ComposeNetwork,
-  ComposeProject, ComposeResources, ComposeService, ComposeVolume,
+  ComposeDeploy,
+  ComposeDependency,
+  ComposeEnvFile,
+  ComposeHook,
+  ComposeFileObject,
+  ComposeFileReference,
+  ComposeHealthcheck,
+  ComposeMount,
+  ComposeNetwork,
+  ComposeProject,
+  ComposeResources,
+  ComposeService,
+  ComposeVolume,
 } from './model';
 import { formatPath, isMapping, setKey, type KeyPath } from './paths';
 import { parseExpose, parseMount, parsePort, parseTmpfs } from './syntax';
@@ -38,7 +49,8 @@ function addImplicitDependencies(s: ComposeService, services: Record<string, unk
   const shared = /^service:(.+)$/.exec(s.networkMode ?? '');
   if (shared) implied.push([shared[1], 'network_mode']);
   const from = s.other['volumes_from'];
-  if (Array.isArray(from)) for (const v of from) if (!String(v).startsWith('container:')) implied.push([String(v).split(':')[0], 'volumes_from']);
+  if (Array.isArray(from))
+    for (const v of from) if (!String(v).startsWith('container:')) implied.push([String(v).split(':')[0], 'volumes_from']);
   for (const [name, key] of implied) {
     if (name === s.name || s.dependsOn[name] || !Object.prototype.hasOwnProperty.call(services, name)) continue;
     s.dependsOn[name] = { condition: 'service_started', required: true, restart: false, implicit: key };
@@ -57,8 +69,9 @@ class Normalizer extends ValueReader {
     const test = raw['test'];
     if (!disabled && test !== undefined && test !== null) {
       const words = typeof test === 'string' ? ['CMD-SHELL', test] : this.strings(test, [...path, 'test']);
-      if (words[0] === 'NONE') return { };
-      if (words[0] !== 'CMD' && words[0] !== 'CMD-SHELL') this.fail([...path, 'test'], `must start with CMD, CMD-SHELL or NONE, not '${words[0]}'.`);
+      if (words[0] === 'NONE') return {};
+      if (words[0] !== 'CMD' && words[0] !== 'CMD-SHELL')
+        this.fail([...path, 'test'], `must start with CMD, CMD-SHELL or NONE, not '${words[0]}'.`);
       if (words.length < 2) this.fail([...path, 'test'], 'names no command.');
       check.test = words[0] === 'CMD-SHELL' ? ['CMD-SHELL', words.slice(1).join(' ')] : words;
     }
@@ -122,7 +135,8 @@ class Normalizer extends ValueReader {
     if (!Array.isArray(raw)) return [];
     return raw.map((entry, i) => {
       const source = this.str(isMapping(entry) ? entry['source'] : entry);
-      if (!Object.prototype.hasOwnProperty.call(known, source)) this.fail([...path, i], `refers to the ${kind.slice(0, -1)} '${source}', which the top-level ${kind} section does not define.`);
+      if (!Object.prototype.hasOwnProperty.call(known, source))
+        this.fail([...path, i], `refers to the ${kind.slice(0, -1)} '${source}', which the top-level ${kind} section does not define.`);
       const written = isMapping(entry) && entry['target'] !== undefined ? this.str(entry['target']) : undefined;
       const base = kind === 'secrets' ? '/run/secrets/' : '/';
       const target = written === undefined ? `${base}${source}` : written.startsWith('/') ? written : `${base}${written}`;
@@ -131,8 +145,14 @@ class Normalizer extends ValueReader {
         if (entry['uid'] !== undefined) ref.uid = this.str(entry['uid']);
         if (entry['gid'] !== undefined) ref.gid = this.str(entry['gid']);
         if (entry['mode'] !== undefined) {
-          const mode = typeof entry['mode'] === 'number' ? entry['mode'] : /^0?[0-7]{1,4}$/.test(this.str(entry['mode'])) ? parseInt(this.str(entry['mode']), 8) : NaN;
-          if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) this.fail([...path, i, 'mode'], 'must be a file mode: an octal string such as "0440", or a number from 0 to 4095.');
+          const mode =
+            typeof entry['mode'] === 'number'
+              ? entry['mode']
+              : /^0?[0-7]{1,4}$/.test(this.str(entry['mode']))
+                ? parseInt(this.str(entry['mode']), 8)
+                : NaN;
+          if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777)
+            this.fail([...path, i, 'mode'], 'must be a file mode: an octal string such as "0440", or a number from 0 to 4095.');
           ref.mode = mode;
         }
       }
@@ -143,15 +163,49 @@ class Normalizer extends ValueReader {
   service(name: string, raw: Raw, top: Raw): ComposeService {
     const at = (...rest: Array<string | number>): KeyPath => ['services', name, ...rest];
     const s: ComposeService = {
-      name, keys: Object.keys(raw).filter((k) => !k.startsWith('x-')).sort(),
-      environment: {}, envFiles: [], envFileValues: {}, ports: [], expose: [], mounts: [], dependsOn: {}, labels: this.labels(raw['labels'], 'labels'),
-      annotations: this.labels(raw['annotations'], 'annotations'), groupAdd: this.strings(raw['group_add'], at('group_add')),
-      capAdd: this.strings(raw['cap_add'], at('cap_add')), capDrop: this.strings(raw['cap_drop'], at('cap_drop')),
-      securityOpt: this.strings(raw['security_opt'], at('security_opt')), sysctls: this.labels(raw['sysctls'], 'sysctls'), extraHosts: [],
-      limits: {}, reservations: {}, secrets: [], configs: [], networks: {}, profiles: this.strings(raw['profiles'], at('profiles')), other: {},
-      dns: [], dnsSearch: [], dnsOptions: [], postStart: [], preStop: [],
+      name,
+      keys: Object.keys(raw)
+        .filter((k) => !k.startsWith('x-'))
+        .sort(),
+      environment: {},
+      envFiles: [],
+      envFileValues: {},
+      ports: [],
+      expose: [],
+      mounts: [],
+      dependsOn: {},
+      labels: this.labels(raw['labels'], 'labels'),
+      annotations: this.labels(raw['annotations'], 'annotations'),
+      groupAdd: this.strings(raw['group_add'], at('group_add')),
+      capAdd: this.strings(raw['cap_add'], at('cap_add')),
+      capDrop: this.strings(raw['cap_drop'], at('cap_drop')),
+      securityOpt: this.strings(raw['security_opt'], at('security_opt')),
+      sysctls: this.labels(raw['sysctls'], 'sysctls'),
+      extraHosts: [],
+      limits: {},
+      reservations: {},
+      secrets: [],
+      configs: [],
+      networks: {},
+      profiles: this.strings(raw['profiles'], at('profiles')),
+      other: {},
+      dns: [],
+      dnsSearch: [],
+      dnsOptions: [],
+      postStart: [],
+      preStop: [],
     };
-    const handled = new Set(['labels', 'annotations', 'group_add', 'cap_add', 'cap_drop', 'security_opt', 'sysctls', 'profiles', 'extends']);
+    const handled = new Set([
+      'labels',
+      'annotations',
+      'group_add',
+      'cap_add',
+      'cap_drop',
+      'security_opt',
+      'sysctls',
+      'profiles',
+      'extends',
+    ]);
     const take = (key: string): unknown => {
       handled.add(key);
       return raw[key];
@@ -176,21 +230,29 @@ class Normalizer extends ValueReader {
     if (entrypoint) s.entrypoint = entrypoint;
     for (const [key, value] of Object.entries(this.mapping(take('environment'), 'environment'))) {
       const resolved = value ?? this.ctx.lookup(key) ?? null;
-      if (resolved === null) this.ctx.warn(`${this.ctx.locate(at('environment', key))}: ${formatPath(at('environment', key))} has no value and the variable is not set: left out.`);
+      if (resolved === null)
+        this.ctx.warn(
+          `${this.ctx.locate(at('environment', key))}: ${formatPath(at('environment', key))} has no value and the variable is not set: left out.`,
+        );
       setKey(s.environment, key, resolved);
     }
     const envFile = take('env_file');
     const envFiles = envFile === undefined || envFile === null ? [] : Array.isArray(envFile) ? envFile : [envFile];
     envFiles.forEach((entry, i) => {
       const file: ComposeEnvFile = isMapping(entry)
-        ? { path: this.str(entry['path']), required: this.bool(entry['required'], at('env_file', i, 'required')) ?? true, ...(entry['format'] === 'raw' ? { format: 'raw' as const } : {}) }
+        ? {
+            path: this.str(entry['path']),
+            required: this.bool(entry['required'], at('env_file', i, 'required')) ?? true,
+            ...(entry['format'] === 'raw' ? { format: 'raw' as const } : {}),
+          }
         : { path: this.str(entry), required: true };
       s.envFiles.push(file);
       const values = this.ctx.readEnvFile(file, at('env_file', i));
       if (values) for (const [k, v] of Object.entries(values)) setKey(s.envFileValues, k, v);
     });
     const ports = take('ports');
-    if (Array.isArray(ports)) ports.forEach((p, i) => s.ports.push(...this.syntax(at('ports', i), () => parsePort(p)).map((port) => ({ ...port, index: i }))));
+    if (Array.isArray(ports))
+      ports.forEach((p, i) => s.ports.push(...this.syntax(at('ports', i), () => parsePort(p)).map((port) => ({ ...port, index: i }))));
     const expose = take('expose');
     if (Array.isArray(expose)) expose.forEach((p, i) => s.expose.push(...this.syntax(at('expose', i), () => parseExpose(p))));
     const volumes = take('volumes');
@@ -205,14 +267,17 @@ class Normalizer extends ValueReader {
       });
     }
     const tmpfs = take('tmpfs');
-    for (const [i, t] of (tmpfs === undefined || tmpfs === null ? [] : Array.isArray(tmpfs) ? tmpfs : [tmpfs]).entries()) s.mounts.push({ ...this.syntax(at('tmpfs', i), () => parseTmpfs(t)), origin: { key: 'tmpfs', index: i } });
+    for (const [i, t] of (tmpfs === undefined || tmpfs === null ? [] : Array.isArray(tmpfs) ? tmpfs : [tmpfs]).entries())
+      s.mounts.push({ ...this.syntax(at('tmpfs', i), () => parseTmpfs(t)), origin: { key: 'tmpfs', index: i } });
     const healthcheck = this.healthcheck(take('healthcheck'), at('healthcheck'));
     if (healthcheck) s.healthcheck = healthcheck;
     const services = isMapping(top['services']) ? top['services'] : {};
     for (const [dep, value] of Object.entries(this.dependsOn(take('depends_on')))) {
       if (!Object.prototype.hasOwnProperty.call(services, dep)) {
         if (value.required) this.fail(at('depends_on', dep), `names the service '${dep}', which is not defined.`);
-        this.ctx.warn(`${this.ctx.locate(at('depends_on', dep))}: ${formatPath(at('depends_on', dep))}: the optional dependency '${dep}' is not defined: ignored.`);
+        this.ctx.warn(
+          `${this.ctx.locate(at('depends_on', dep))}: ${formatPath(at('depends_on', dep))}: the optional dependency '${dep}' is not defined: ignored.`,
+        );
         continue;
       }
       s.dependsOn[dep] = value;
@@ -268,7 +333,14 @@ class Normalizer extends ValueReader {
     const networks = take('networks');
     const nets = Array.isArray(networks) ? listToMapping('networks', networks) : isMapping(networks) ? networks : {};
     for (const [net, value] of Object.entries(nets)) {
-      s.networks[net] = isMapping(value) ? { aliases: this.strings(value['aliases'], at('networks', net, 'aliases')), options: Object.keys(value).filter((k) => k !== 'aliases').sort() } : null;
+      s.networks[net] = isMapping(value)
+        ? {
+            aliases: this.strings(value['aliases'], at('networks', net, 'aliases')),
+            options: Object.keys(value)
+              .filter((k) => k !== 'aliases')
+              .sort(),
+          }
+        : null;
     }
     s.dns = this.strings(take('dns'), at('dns'));
     s.dnsSearch = this.strings(take('dns_search'), at('dns_search'));
@@ -286,7 +358,12 @@ class Normalizer extends ValueReader {
       const h = isMapping(hook) ? hook : {};
       const command = this.command(h['command'], [...path, i, 'command']) ?? [];
       if (command.length === 0) this.fail([...path, i], 'needs a command.');
-      return { command, unsupported: ['user', 'privileged', 'working_dir', 'environment'].filter((k) => h[k] !== undefined && h[k] !== null && h[k] !== false) };
+      return {
+        command,
+        unsupported: ['user', 'privileged', 'working_dir', 'environment'].filter(
+          (k) => h[k] !== undefined && h[k] !== null && h[k] !== false,
+        ),
+      };
     });
   }
 
@@ -296,7 +373,7 @@ class Normalizer extends ValueReader {
     for (const [name, value] of Object.entries(map)) {
       const v = isMapping(value) ? value : {};
       out[name] = {
-        condition: (this.str(v['condition'] || 'service_started')) as ComposeDependency['condition'],
+        condition: this.str(v['condition'] || 'service_started') as ComposeDependency['condition'],
         required: v['required'] === undefined ? true : v['required'] === true || v['required'] === 'true',
         restart: v['restart'] === true || v['restart'] === 'true',
       };
@@ -306,14 +383,17 @@ class Normalizer extends ValueReader {
 
   external(raw: Raw): { external: boolean; name?: string } {
     const ext = raw['external'];
-    const name = raw['name'] !== undefined ? this.str(raw['name']) : isMapping(ext) && ext['name'] !== undefined ? this.str(ext['name']) : undefined;
+    const name =
+      raw['name'] !== undefined ? this.str(raw['name']) : isMapping(ext) && ext['name'] !== undefined ? this.str(ext['name']) : undefined;
     return { external: ext === true || ext === 'true' || isMapping(ext), ...(name !== undefined ? { name } : {}) };
   }
 
   volume(raw: unknown): ComposeVolume {
     const r = isMapping(raw) ? raw : {};
     const v: ComposeVolume = {
-      ...this.external(r), driverOpts: this.labels(r['driver_opts'], 'driver_opts'), labels: this.labels(r['labels'], 'labels'),
+      ...this.external(r),
+      driverOpts: this.labels(r['driver_opts'], 'driver_opts'),
+      labels: this.labels(r['labels'], 'labels'),
       otherKeys: otherKeys(r, ['external', 'name', 'driver', 'driver_opts', 'labels']),
     };
     if (r['driver'] !== undefined) v.driver = this.str(r['driver']);
@@ -329,7 +409,11 @@ class Normalizer extends ValueReader {
 
   fileObject(raw: unknown, path: KeyPath): ComposeFileObject {
     const r = isMapping(raw) ? raw : {};
-    const o: ComposeFileObject = { ...this.external(r), labels: this.labels(r['labels'], 'labels'), otherKeys: otherKeys(r, ['external', 'name', 'labels', 'file', 'content', 'environment']) };
+    const o: ComposeFileObject = {
+      ...this.external(r),
+      labels: this.labels(r['labels'], 'labels'),
+      otherKeys: otherKeys(r, ['external', 'name', 'labels', 'file', 'content', 'environment']),
+    };
     if (r['file'] !== undefined) o.file = this.str(r['file']);
     if (r['content'] !== undefined) o.content = this.str(r['content']);
     if (r['environment'] !== undefined) {
@@ -348,7 +432,9 @@ export type NormalizedDocument = Omit<ComposeProject, 'name' | 'workingDir'>;
 
 /** The keys of `raw` other than `known` and `x-` extensions, sorted. */
 function otherKeys(raw: Raw, known: string[]): string[] {
-  return Object.keys(raw).filter((k) => !known.includes(k) && !k.startsWith('x-')).sort();
+  return Object.keys(raw)
+    .filter((k) => !known.includes(k) && !k.startsWith('x-'))
+    .sort();
 }
 
 const TOP_LEVEL = ['version', 'name', 'include', 'services', 'volumes', 'networks', 'secrets', 'configs'];
@@ -366,7 +452,8 @@ export function normalizeDocument(doc: Raw, ctx: NormalizeContext): NormalizedDo
     return out;
   };
   // As docker compose does: the Compose Specification made `version` obsolete.
-  if (doc['version'] !== undefined) ctx.warn(`${ctx.locate(['version'])}: version is obsolete (the Compose Specification ignores it): ignored; remove it.`);
+  if (doc['version'] !== undefined)
+    ctx.warn(`${ctx.locate(['version'])}: version is obsolete (the Compose Specification ignores it): ignored; remove it.`);
   const extensions: Record<string, unknown> = {};
   const other: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(doc)) {

@@ -5,5 +5,8 @@ export const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
 /** The project name a folder name gives (Compose normalizes it). */
 export function projectNameFromFolder(folder: string): string {
-  return folder.toLowerCase().replace(/[^a-z0-9_-]/g, '').replace(/^[_-]+/, '');
+  return folder
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '')
+    .replace(/^[_-]+/, '');
 }

@@ -14,13 +14,17 @@ function absolute(path: string, baseDir: string): string {
 function rebaseVolume(entry: unknown, baseDir: string): unknown {
   if (typeof entry === 'string') {
     const parts = entry.split(':');
-    if (parts.length >= 2 && (parts[0].startsWith('.') || (parts[0].includes('/') && !parts[0].startsWith('/') && !parts[0].startsWith('~')))) {
+    if (
+      parts.length >= 2 &&
+      (parts[0].startsWith('.') || (parts[0].includes('/') && !parts[0].startsWith('/') && !parts[0].startsWith('~')))
+    ) {
       parts[0] = absolute(parts[0], baseDir);
       return parts.join(':');
     }
     return entry;
   }
-  if (isMapping(entry) && entry['type'] === 'bind' && typeof entry['source'] === 'string') return { ...entry, source: absolute(entry['source'], baseDir) };
+  if (isMapping(entry) && entry['type'] === 'bind' && typeof entry['source'] === 'string')
+    return { ...entry, source: absolute(entry['source'], baseDir) };
   return entry;
 }
 
@@ -34,14 +38,16 @@ function rebaseEnvFile(entry: unknown, baseDir: string): unknown {
 function rebaseService(service: Record<string, unknown>, baseDir: string): Record<string, unknown> {
   const out = { ...service };
   const envFile = out['env_file'];
-  if (envFile !== undefined && envFile !== null) out['env_file'] = Array.isArray(envFile) ? envFile.map((e) => rebaseEnvFile(e, baseDir)) : rebaseEnvFile(envFile, baseDir);
+  if (envFile !== undefined && envFile !== null)
+    out['env_file'] = Array.isArray(envFile) ? envFile.map((e) => rebaseEnvFile(e, baseDir)) : rebaseEnvFile(envFile, baseDir);
   const labelFile = out['label_file'];
   if (typeof labelFile === 'string') out['label_file'] = absolute(labelFile, baseDir);
   else if (Array.isArray(labelFile)) out['label_file'] = labelFile.map((f) => (typeof f === 'string' ? absolute(f, baseDir) : f));
   if (Array.isArray(out['volumes'])) out['volumes'] = out['volumes'].map((v) => rebaseVolume(v, baseDir));
   const build = out['build'];
   if (typeof build === 'string' && !/^[a-z]+:\/\//.test(build)) out['build'] = absolute(build, baseDir);
-  else if (isMapping(build) && typeof build['context'] === 'string' && !/^[a-z]+:\/\//.test(build['context'])) out['build'] = { ...build, context: absolute(build['context'], baseDir) };
+  else if (isMapping(build) && typeof build['context'] === 'string' && !/^[a-z]+:\/\//.test(build['context']))
+    out['build'] = { ...build, context: absolute(build['context'], baseDir) };
   const ext = out['extends'];
   if (isMapping(ext) && typeof ext['file'] === 'string') out['extends'] = { ...ext, file: absolute(ext['file'], baseDir) };
   return out;

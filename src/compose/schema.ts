@@ -100,7 +100,7 @@ function describeSchemaError(errors: ErrorObject[], sources: SourceMap, data: un
       detail = `needs the key '${(error.params as { missingProperty: string }).missingProperty}'`;
       break;
     case 'enum':
-      detail = `must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
+      detail = `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
       break;
     case 'pattern':
       detail = `does not match the pattern ${(error.params as { pattern: string }).pattern}`;

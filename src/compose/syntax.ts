@@ -105,7 +105,8 @@ export function parsePort(entry: unknown): ComposePort[] {
   }
   if (isMapping(entry)) {
     const targets = parseRange(String(entry['target']), 'container port');
-    const published = entry['published'] === undefined || entry['published'] === '' ? undefined : parseRange(String(entry['published']), 'published port');
+    const published =
+      entry['published'] === undefined || entry['published'] === '' ? undefined : parseRange(String(entry['published']), 'published port');
     const base: Omit<ComposePort, 'target' | 'published'> = { protocol: parseProtocol(entry['protocol'] as string | undefined) };
     if (entry['host_ip']) base.hostIp = String(entry['host_ip']);
     if (entry['mode'] === 'host' || entry['mode'] === 'ingress') base.mode = entry['mode'];
@@ -123,10 +124,27 @@ export function parseExpose(entry: unknown): Array<{ port: number; protocol: Com
   return parseRange(ports.trim(), 'exposed port').map((port) => ({ port, protocol: p }));
 }
 
-const MOUNT_MODES = new Set(['ro', 'rw', 'z', 'Z', 'nocopy', 'consistent', 'cached', 'delegated', 'shared', 'rshared', 'slave', 'rslave', 'private', 'rprivate']);
+const MOUNT_MODES = new Set([
+  'ro',
+  'rw',
+  'z',
+  'Z',
+  'nocopy',
+  'consistent',
+  'cached',
+  'delegated',
+  'shared',
+  'rshared',
+  'slave',
+  'rslave',
+  'private',
+  'rprivate',
+]);
 
 function isHostPath(source: string): boolean {
-  return source.startsWith('.') || source.startsWith('/') || source.startsWith('~') || source.includes('/') || /^[a-zA-Z]:[\\/]/.test(source);
+  return (
+    source.startsWith('.') || source.startsWith('/') || source.startsWith('~') || source.includes('/') || /^[a-zA-Z]:[\\/]/.test(source)
+  );
 }
 
 function hostPath(source: string, baseDir: string): string {

@@ -3,7 +3,7 @@
  * (`512m`, `1gb`, `1024k`, plain numbers = bytes).
  */
 
-const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** Milliseconds of a Go-style duration (`1m30s`); undefined when it is not one. A bare number is seconds. */
 export function parseDuration(value: unknown): number | undefined {
@@ -21,7 +21,18 @@ export function parseDuration(value: unknown): number | undefined {
   return consumed === text.length && text.length > 0 ? total : undefined;
 }
 
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, t: 1024 ** 4, tb: 1024 ** 4 };
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  t: 1024 ** 4,
+  tb: 1024 ** 4,
+};
 
 /** Bytes of a size (`512m`, `1gb`, `100`); undefined when it is not one. */
 export function parseByteSize(value: unknown): number | undefined {

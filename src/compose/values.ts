@@ -94,5 +94,4 @@ export class ValueReader {
       throw err;
     }
   }
-
 }

@@ -1,6 +1,17 @@
 import {
-  COLLECTION_STYLE, EVENT_ID, NOT_RESOLVED, SCALAR_STYLE, YAMLException, boolCoreTag, floatCoreTag, getScalarValue, intCoreTag, nullCoreTag,
-  parseEvents, type Event, type ScalarEvent,
+  COLLECTION_STYLE,
+  EVENT_ID,
+  NOT_RESOLVED,
+  SCALAR_STYLE,
+  YAMLException,
+  boolCoreTag,
+  floatCoreTag,
+  getScalarValue,
+  intCoreTag,
+  nullCoreTag,
+  parseEvents,
+  type Event,
+  type ScalarEvent,
 } from 'js-yaml';
 import { FileError } from '../common/errors';
 import { formatPath, setKey, type KeyPath } from './paths';
@@ -256,9 +267,11 @@ class Composer {
       }
       const map = top.value as Record<string, unknown>;
       if (top.key === undefined) {
-        if (item.value !== null && typeof item.value === 'object' && !(item.value instanceof ComposeTag)) this.fail(offset, 'a mapping key must be a plain value, not a list or a mapping.');
+        if (item.value !== null && typeof item.value === 'object' && !(item.value instanceof ComposeTag))
+          this.fail(offset, 'a mapping key must be a plain value, not a list or a mapping.');
         const key = item.value === null ? 'null' : String(item.value instanceof ComposeTag ? item.value.value : item.value);
-        if (Object.prototype.hasOwnProperty.call(map, key)) this.fail(offset, `the key '${key}' appears twice in the same mapping${top.path ? ` at ${top.path}` : ''}.`);
+        if (Object.prototype.hasOwnProperty.call(map, key))
+          this.fail(offset, `the key '${key}' appears twice in the same mapping${top.path ? ` at ${top.path}` : ''}.`);
         top.key = key;
         this.sources.record(childKeyPath(top.path, key), offset);
         if (key !== '<<') this.options.onEntry?.(map, key, this.sources.lineOf(offset));
@@ -286,18 +299,36 @@ class Composer {
           const parent = stack[stack.length - 1];
           const path = parent ? this.childPath(parent) : '';
           this.sources.record(path, event.start);
-          if (this.spans) this.sources.recordSpan(path, { kind: event.type === EVENT_ID.MAPPING ? 'mapping' : 'sequence', start: event.start, flow: event.style === COLLECTION_STYLE.FLOW });
+          if (this.spans)
+            this.sources.recordSpan(path, {
+              kind: event.type === EVENT_ID.MAPPING ? 'mapping' : 'sequence',
+              start: event.start,
+              flow: event.style === COLLECTION_STYLE.FLOW,
+            });
           const value = event.type === EVENT_ID.MAPPING ? {} : [];
           this.options.onCollection?.(value, this.sources.lineOf(event.start));
           stack.push({
-            kind: event.type === EVENT_ID.MAPPING ? 'map' : 'seq', value, path, tag,
-            anchor: this.slice(event.anchorStart, event.anchorEnd) || undefined, weight: 1, key: undefined, merges: [], start: event.start,
+            kind: event.type === EVENT_ID.MAPPING ? 'map' : 'seq',
+            value,
+            path,
+            tag,
+            anchor: this.slice(event.anchorStart, event.anchorEnd) || undefined,
+            weight: 1,
+            key: undefined,
+            merges: [],
+            start: event.start,
           });
           break;
         }
         case EVENT_ID.SCALAR: {
           const item = this.scalar(event);
-          if (this.spans) this.recordValueSpan(stack, { kind: 'scalar', start: event.valueStart, end: event.valueEnd, block: event.style === SCALAR_STYLE.LITERAL_BLOCK || event.style === SCALAR_STYLE.FOLDED_BLOCK });
+          if (this.spans)
+            this.recordValueSpan(stack, {
+              kind: 'scalar',
+              start: event.valueStart,
+              end: event.valueEnd,
+              block: event.style === SCALAR_STYLE.LITERAL_BLOCK || event.style === SCALAR_STYLE.FOLDED_BLOCK,
+            });
           const anchor = this.slice(event.anchorStart, event.anchorEnd);
           if (anchor) this.anchors.set(anchor, item);
           add(item, event.valueStart);
@@ -336,7 +367,11 @@ class Composer {
   }
 
   private childPath(parent: Frame): string {
-    return parent.kind === 'seq' ? `${parent.path}[${(parent.value as unknown[]).length}]` : parent.key === undefined ? parent.path : childKeyPath(parent.path, parent.key);
+    return parent.kind === 'seq'
+      ? `${parent.path}[${(parent.value as unknown[]).length}]`
+      : parent.key === undefined
+        ? parent.path
+        : childKeyPath(parent.path, parent.key);
   }
 
   private slice(start: number, end: number): string {
@@ -375,7 +410,8 @@ class Composer {
 
   private applyTag(tag: string, value: unknown, kind: 'map' | 'seq' | 'scalar', offset: number): unknown {
     if (tag === '' || this.options.failsafe) return value;
-    if (tag === '!reset') return new ComposeTag('reset', kind === 'scalar' && (value === '' || value === 'null' || value === '~') ? null : value);
+    if (tag === '!reset')
+      return new ComposeTag('reset', kind === 'scalar' && (value === '' || value === 'null' || value === '~') ? null : value);
     if (tag === '!override') return new ComposeTag('override', kind === 'scalar' ? resolvePlain(value as string) : value);
     const standard = STANDARD_TAG.exec(tag);
     if (!standard) this.fail(offset, `the YAML tag ${tag} is not supported here (compose files know !reset and !override).`);

@@ -31,7 +31,8 @@ export type DigestFilePipeline = Pick<PipelineVariables, 'buildNumber' | 'source
 export function formatDigestFile(file: DigestFile): string {
   const images = file.images.map((i) => ({ reference: i.reference, repository: i.repository, tag: i.tag, digest: i.digest }));
   const pipeline: DigestFilePipeline = {};
-  for (const key of ['buildNumber', 'sourceVersion', 'buildUri'] as const) if (file.pipeline[key] !== undefined) pipeline[key] = file.pipeline[key];
+  for (const key of ['buildNumber', 'sourceVersion', 'buildUri'] as const)
+    if (file.pipeline[key] !== undefined) pipeline[key] = file.pipeline[key];
   return JSON.stringify({ version: 1, images, pipeline }, null, 2) + '\n';
 }
 
@@ -47,7 +48,10 @@ export async function writeDigestFile(path: string, file: DigestFile): Promise<v
  */
 const PIPELINE_FIELDS: Record<keyof DigestFilePipeline, { pattern: RegExp; shape: string }> = {
   // Azure Pipelines forbids " / : < > \ | ? @ * in build numbers and caps them at 255 characters.
-  buildNumber: { pattern: /^[\p{L}\p{N}._ +\-(),=~!'&$%^{}#]{1,255}$/u, shape: "a build number (letters, digits, spaces and . _ + - ( ) , = ~ ! ' & $ % ^ { } #, at most 255)" },
+  buildNumber: {
+    pattern: /^[\p{L}\p{N}._ +\-(),=~!'&$%^{}#]{1,255}$/u,
+    shape: "a build number (letters, digits, spaces and . _ + - ( ) , = ~ ! ' & $ % ^ { } #, at most 255)",
+  },
   sourceVersion: { pattern: /^[A-Za-z0-9._-]{1,100}$/, shape: 'a commit id or changeset number (letters, digits, . _ -)' },
   buildUri: { pattern: /^vstfs:\/\/\/Build\/Build\/[0-9]{1,12}$/, shape: 'a build URI (vstfs:///Build/Build/<id>)' },
 };
@@ -107,7 +111,10 @@ export async function readDigestFile(path: string): Promise<DigestFile> {
   try {
     text = (await readBoundedFile(path, 'digest file')).toString('utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err instanceof FileError && /does not exist|cannot be read/.test(err.message))) {
+    if (
+      (err as NodeJS.ErrnoException).code === 'ENOENT' ||
+      (err instanceof FileError && /does not exist|cannot be read/.test(err.message))
+    ) {
       throw new FileError(path, 'the digest file does not exist or cannot be read.');
     }
     throw err;

@@ -60,7 +60,9 @@ export function readDockerBuildTagInputs(reader: InputReader): DockerBuildTagSet
     tempDirectory: reader.variable('Agent.TempDirectory'),
     workingDirectory: reader.workingDirectory(),
   };
-  const repository = readRepository(reader.string('repository', { required: true, hint: 'the image repository to build, e.g. contoso.azurecr.io/shop/api' }));
+  const repository = readRepository(
+    reader.string('repository', { required: true, hint: 'the image repository to build, e.g. contoso.azurecr.io/shop/api' }),
+  );
   const endpoint = reader.endpoint('containerRegistry');
   const inputs: DockerBuildTagInputs = {
     dockerfile: reader.path('dockerfile', folders.workingDirectory, 'Dockerfile'),
@@ -76,7 +78,10 @@ export function readDockerBuildTagInputs(reader: InputReader): DockerBuildTagSet
     cacheFrom: reader.list('cacheFrom', { commas: false }),
     cacheTo: reader.list('cacheTo', { commas: false }),
     secrets: readSecretIds('secrets', reader.keyValues('secrets')),
-    secretFiles: readSecretIds('secretFiles', reader.keyValues('secretFiles')).map(([id, path]) => [id, resolve(folders.workingDirectory, path)]),
+    secretFiles: readSecretIds('secretFiles', reader.keyValues('secretFiles')).map(([id, path]) => [
+      id,
+      resolve(folders.workingDirectory, path),
+    ]),
     labels: reader.keyValues('labels'),
     noCache: reader.boolean('noCache', false),
     pull: reader.boolean('pull', false),
@@ -111,4 +116,3 @@ function readSecretIds(input: string, lines: Array<[string, string]>): Array<[st
   });
   return lines;
 }
-

@@ -70,7 +70,12 @@ export function planDockerBuildTag(inputs: DockerBuildTagInputs, facts: Pipeline
   const { buildx, iidFile } = build;
   const common = { repository, tags, imageReferences, version, labels, warnings };
   if (buildx) {
-    return { ...common, builder: 'buildx', build: planBuildArgs(inputs, { imageReferences, labels, buildx, iidFile, secretSources: build.secretSources }), env: {} };
+    return {
+      ...common,
+      builder: 'buildx',
+      build: planBuildArgs(inputs, { imageReferences, labels, buildx, iidFile, secretSources: build.secretSources }),
+      env: {},
+    };
   }
   rejectBuildKitOnly(inputs);
   // Without buildx the classic builder is the only one; say so, or a DOCKER_BUILDKIT=1 on the agent makes docker refuse.
@@ -79,7 +84,11 @@ export function planDockerBuildTag(inputs: DockerBuildTagInputs, facts: Pipeline
   const appended = build.dockerfileText === undefined ? undefined : appendLabels(build.dockerfileText, labels);
   const separately = whyLabelsGoSeparately(inputs, build, appended);
   if (appended !== undefined && separately === undefined) {
-    return { ...classic, build: planBuildArgs(inputs, { imageReferences, labels: [], buildx, iidFile, dockerfileOnStdin: true }), buildStdin: appended };
+    return {
+      ...classic,
+      build: planBuildArgs(inputs, { imageReferences, labels: [], buildx, iidFile, dockerfileOnStdin: true }),
+      buildStdin: appended,
+    };
   }
   return {
     ...classic,
@@ -95,14 +104,18 @@ function whyLabelsGoSeparately(inputs: DockerBuildTagInputs, build: BuildFacts, 
   if (!stdinKeepsContext(build.dockerignoreText)) {
     return "the build context's .dockerignore does not exclude itself, and a Dockerfile sent on stdin would change it and so defeat the cache of every COPY of the context";
   }
-  if (appended === undefined) return 'the Dockerfile does not end in a complete instruction, so an appended LABEL line would not stand on its own';
+  if (appended === undefined)
+    return 'the Dockerfile does not end in a complete instruction, so an appended LABEL line would not stand on its own';
   return undefined;
 }
 
 /** One sentence for an input that needs BuildKit, on the classic builder. */
 function rejectBuildKitOnly(inputs: DockerBuildTagInputs): void {
   const needs = (input: string, what: string): InputError =>
-    new InputError(input, `needs BuildKit (docker buildx) for ${what}, and buildx is not installed on this agent; install the buildx plugin, or clear '${input}' to build with the classic builder.`);
+    new InputError(
+      input,
+      `needs BuildKit (docker buildx) for ${what}, and buildx is not installed on this agent; install the buildx plugin, or clear '${input}' to build with the classic builder.`,
+    );
   if (inputs.secrets.length > 0) throw needs('secrets', 'build secrets');
   if (inputs.secretFiles.length > 0) throw needs('secretFiles', 'build secrets');
   if (inputs.cacheTo.length > 0) throw needs('cacheTo', 'a cache export');
@@ -127,14 +140,23 @@ interface BuildTargets {
 export function planBuildArgs(inputs: DockerBuildTagInputs, targets: BuildTargets): string[] {
   const { buildx } = targets;
   if (inputs.platform && !buildx) {
-    throw new InputError('platform', `needs docker buildx, which is not installed on this agent; install the buildx plugin or clear 'platform' to build for the agent's own platform.`);
+    throw new InputError(
+      'platform',
+      `needs docker buildx, which is not installed on this agent; install the buildx plugin or clear 'platform' to build for the agent's own platform.`,
+    );
   }
   if (inputs.platform && inputs.platform.includes(',')) {
-    throw new InputError('platform', `names several platforms (${inputs.platform}), but a multi-platform image cannot be loaded into the local engine; build one platform per task.`);
+    throw new InputError(
+      'platform',
+      `names several platforms (${inputs.platform}), but a multi-platform image cannot be loaded into the local engine; build one platform per task.`,
+    );
   }
   const cacheSource = inputs.cacheFrom.find((c) => c.includes('='));
   if (cacheSource && !buildx) {
-    throw new InputError('cacheFrom', `line '${cacheSource}' is a BuildKit cache source, which needs docker buildx; without it give image references only.`);
+    throw new InputError(
+      'cacheFrom',
+      `line '${cacheSource}' is a BuildKit cache source, which needs docker buildx; without it give image references only.`,
+    );
   }
   // The classic builder leaves a failed step's container behind unless told otherwise.
   const args = buildx ? ['buildx', 'build', '--load', '--progress', 'plain'] : ['build', '--force-rm'];

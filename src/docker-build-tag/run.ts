@@ -66,13 +66,18 @@ async function buildImage(settings: DockerBuildTagSettings, context: TaskContext
     const created = new Date(context.clock()).toISOString();
     const plan = planDockerBuildTag(inputs, facts, { buildx, iidFile, created, dockerfileText, dockerignoreText, secretSources });
     for (const warning of plan.warnings) output.warning(warning);
-    output.info(`Building ${plan.repository} with ${plan.builder === 'buildx' ? 'BuildKit (docker buildx)' : 'the classic builder (docker build; buildx is not installed)'}.`);
-    if (plan.buildStdin) output.info(`The ${plan.labels.length} labels go into one LABEL line appended to ${inputs.dockerfile}, which docker reads on stdin.`);
+    output.info(
+      `Building ${plan.repository} with ${plan.builder === 'buildx' ? 'BuildKit (docker buildx)' : 'the classic builder (docker build; buildx is not installed)'}.`,
+    );
+    if (plan.buildStdin)
+      output.info(`The ${plan.labels.length} labels go into one LABEL line appended to ${inputs.dockerfile}, which docker reads on stdin.`);
     const credentials = inputs.containerRegistry ? [inputs.containerRegistry] : [];
     const imageId = await withDockerLogin({ docker, output }, credentials, { tempRoot: workDir, signal }, async (dockerConfig) => {
       const built = await docker.build(plan.build, { iidFile, env: plan.env, stdin: plan.buildStdin, dockerConfig, signal });
       if (!plan.labelBuild) return built;
-      output.info(`Applying ${plan.labels.length} labels and ${plan.tags.length} tags to ${built} in a second, one-step build: ${plan.labelBuildReason ?? 'the labels cannot be appended to the Dockerfile'}.`);
+      output.info(
+        `Applying ${plan.labels.length} labels and ${plan.tags.length} tags to ${built} in a second, one-step build: ${plan.labelBuildReason ?? 'the labels cannot be appended to the Dockerfile'}.`,
+      );
       return docker.build(plan.labelBuild, { iidFile, env: plan.env, stdin: labelDockerfile(built, plan.labels), dockerConfig, signal });
     });
     return { imageId, plan };
@@ -83,7 +88,11 @@ async function buildImage(settings: DockerBuildTagSettings, context: TaskContext
  * Each build secret's id and file: the `secretFiles` as given, the `secrets` values in 0600 files in
  * `workDir` (deleted with it), each value registered as a secret first.
  */
-async function writeSecrets({ inputs }: DockerBuildTagSettings, workDir: string, output: TaskContext['output']): Promise<Array<[string, string]>> {
+async function writeSecrets(
+  { inputs }: DockerBuildTagSettings,
+  workDir: string,
+  output: TaskContext['output'],
+): Promise<Array<[string, string]>> {
   const sources: Array<[string, string]> = [];
   for (const [index, [id, value]] of inputs.secrets.entries()) {
     output.setSecret(value);
@@ -92,7 +101,13 @@ async function writeSecrets({ inputs }: DockerBuildTagSettings, workDir: string,
     sources.push([id, file]);
   }
   for (const [id, path] of inputs.secretFiles) {
-    if (!(await stat(path).then((s) => s.isFile(), () => false))) throw new InputError('secretFiles', `secret '${id}' names ${path}, which is not a file.`);
+    if (
+      !(await stat(path).then(
+        (s) => s.isFile(),
+        () => false,
+      ))
+    )
+      throw new InputError('secretFiles', `secret '${id}' names ${path}, which is not a file.`);
     sources.push([id, path]);
   }
   return sources;

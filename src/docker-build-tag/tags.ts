@@ -22,7 +22,8 @@ export interface SemanticVersion {
 }
 
 const MAX_TAG_LENGTH = 128;
-const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+const SEMVER =
+  /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 const UNEXPANDED_MACRO = /\$\(([^)]*)\)/;
 
 /**
@@ -44,10 +45,7 @@ export function parseSemanticVersion(text: string): SemanticVersion | undefined 
 
 /** What kind of build this is, from Build.SourceBranch and Build.Reason. */
 export type BuildRef =
-  | { kind: 'branch'; name: string }
-  | { kind: 'tag'; name: string }
-  | { kind: 'pull'; number?: string }
-  | { kind: 'other' };
+  { kind: 'branch'; name: string } | { kind: 'tag'; name: string } | { kind: 'pull'; number?: string } | { kind: 'other' };
 
 /** Classifies the build's source ref. A pull request build is recognized by its reason or its ref. */
 export function classifyRef(facts: Pick<PipelineVariables, 'sourceBranch' | 'reason' | 'pullRequestNumber'>): BuildRef {
@@ -96,11 +94,15 @@ export function planTags(inputs: Pick<DockerBuildTagInputs, 'tags' | 'autoTags' 
     else if (!tags.includes(tag)) tags.push(tag);
   }
   if (tags.length === 0) {
-    throw new InputError('tags', `leaves no valid tag${inputs.autoTags ? '' : ' and autoTags is off'}: give at least one tag of letters, digits, '_', '.' or '-'.`);
+    throw new InputError(
+      'tags',
+      `leaves no valid tag${inputs.autoTags ? '' : ' and autoTags is off'}: give at least one tag of letters, digits, '_', '.' or '-'.`,
+    );
   }
   const semver = ref.kind === 'tag' ? parseSemanticVersion(ref.name) : undefined;
-  const version = inputs.autoTags && semver
-    ? `${semver.major}.${semver.minor}.${semver.patch}${semver.prerelease ? `-${semver.prerelease}` : ''}`
-    : tags[0];
+  const version =
+    inputs.autoTags && semver
+      ? `${semver.major}.${semver.minor}.${semver.patch}${semver.prerelease ? `-${semver.prerelease}` : ''}`
+      : tags[0];
   return { tags, version: sanitizeTag(version) || tags[0], warnings };
 }

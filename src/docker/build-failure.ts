@@ -67,8 +67,10 @@ export function describeBuildFailure(raw: ExecResult): string {
   const result = { ...raw, stdout: stripAnsi(raw.stdout), stderr: stripAnsi(raw.stderr) };
   const errors = result.stderr.split('\n').filter((l) => l.trim() !== '' && !isNoise(l));
   const buildkitError = [...errors].reverse().find((l) => /^ERROR:? /.test(l));
-  const reason = clip((buildkitError ?? errors.pop() ?? lastLines(result.stdout, 1)[0] ?? `exit code ${result.code}`).replace(/^ERROR:? /, ''));
-  const failed = buildkitError ? buildkitStep(result.stderr) : classicStep(result.stdout) ?? buildkitStep(result.stderr);
+  const reason = clip(
+    (buildkitError ?? errors.pop() ?? lastLines(result.stdout, 1)[0] ?? `exit code ${result.code}`).replace(/^ERROR:? /, ''),
+  );
+  const failed = buildkitError ? buildkitStep(result.stderr) : (classicStep(result.stdout) ?? buildkitStep(result.stderr));
   const step = failed?.step;
   const last = failed?.lastOutput;
   const printed = last && !reason.includes(clip(last)) ? `; the step's last output was '${clip(last)}'` : '';

@@ -120,7 +120,11 @@ export function planPs(project: ComposeProjectArgs): Argv {
 
 /** `logs --no-color` of the named services, or all. */
 export function planLogs(project: ComposeProjectArgs, services: readonly string[], options: Omit<ComposeLogsOptions, 'signal'> = {}): Argv {
-  const flags = ['--no-color', ...(options.timestamps ? ['--timestamps'] : []), ...(options.tail === undefined ? [] : ['--tail', String(options.tail)])];
+  const flags = [
+    '--no-color',
+    ...(options.timestamps ? ['--timestamps'] : []),
+    ...(options.tail === undefined ? [] : ['--tail', String(options.tail)]),
+  ];
   return composeArgv(project, ['logs', ...flags, ...services]);
 }
 

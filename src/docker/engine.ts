@@ -1,6 +1,14 @@
 import { readFile, rm } from 'node:fs/promises';
 import { ToolError } from '../common/errors';
-import { commandFailed, failureReason, failureSentence, lastLines, type ExecOptions, type ExecResult, type ProcessRunner } from '../process/runner';
+import {
+  commandFailed,
+  failureReason,
+  failureSentence,
+  lastLines,
+  type ExecOptions,
+  type ExecResult,
+  type ProcessRunner,
+} from '../process/runner';
 import { describeBuildFailure } from './build-failure';
 import { parseInspect, type ContainerState } from './containers';
 import { findCliPlugin } from './plugins';
@@ -132,7 +140,10 @@ export class DockerCli implements Docker {
   }
 
   private async list(args: string[]): Promise<string[]> {
-    return (await this.query(args)).stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+    return (await this.query(args)).stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
   }
 
   hasBuildx(): Promise<boolean> {
@@ -146,7 +157,10 @@ export class DockerCli implements Docker {
     if (result.code !== 0) throw new ToolError('docker', describeBuildFailure(result), result.code);
     const imageId = (await readFile(iidFile, 'utf8').catch(() => '')).trim();
     if (!isSha256Digest(imageId)) {
-      throw new ToolError('docker', `docker build succeeded but wrote no image id to its --iidfile (found '${imageId}'); the docker CLI may be too old.`);
+      throw new ToolError(
+        'docker',
+        `docker build succeeded but wrote no image id to its --iidfile (found '${imageId}'); the docker CLI may be too old.`,
+      );
     }
     return imageId;
   }
@@ -267,7 +281,10 @@ export function parseImageInspect(stdout: string, count: number): ImageDetails[]
     throw new ToolError('docker', `docker image inspect printed something other than JSON: '${lastLines(stdout, 1)[0] ?? ''}'.`);
   }
   if (!Array.isArray(items) || items.length !== count) {
-    throw new ToolError('docker', `docker image inspect described ${Array.isArray(items) ? items.length : 0} images for ${count}; cannot read their RepoDigests.`);
+    throw new ToolError(
+      'docker',
+      `docker image inspect described ${Array.isArray(items) ? items.length : 0} images for ${count}; cannot read their RepoDigests.`,
+    );
   }
   return (items as ImageInspectJson[]).map((item) => {
     const digests = item.RepoDigests ?? [];

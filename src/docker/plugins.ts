@@ -18,7 +18,8 @@ export async function agentPluginDirs(env: NodeJS.ProcessEnv = process.env): Pro
   const dirs = [join(configDir, 'cli-plugins')];
   try {
     const config = JSON.parse(await readFile(join(configDir, 'config.json'), 'utf8')) as { cliPluginsExtraDirs?: unknown };
-    if (Array.isArray(config.cliPluginsExtraDirs)) dirs.push(...config.cliPluginsExtraDirs.filter((d): d is string => typeof d === 'string'));
+    if (Array.isArray(config.cliPluginsExtraDirs))
+      dirs.push(...config.cliPluginsExtraDirs.filter((d): d is string => typeof d === 'string'));
   } catch {
     // No configuration, or one docker could not read either: the default folder only.
   }
@@ -30,7 +31,12 @@ export function systemPluginDirs(env: NodeJS.ProcessEnv = process.env, platform:
   if (platform === 'win32') {
     return [env['ProgramData'], env['ProgramFiles']].filter((d): d is string => !!d).map((d) => join(d, 'Docker', 'cli-plugins'));
   }
-  const unix = ['/usr/local/lib/docker/cli-plugins', '/usr/local/libexec/docker/cli-plugins', '/usr/lib/docker/cli-plugins', '/usr/libexec/docker/cli-plugins'];
+  const unix = [
+    '/usr/local/lib/docker/cli-plugins',
+    '/usr/local/libexec/docker/cli-plugins',
+    '/usr/lib/docker/cli-plugins',
+    '/usr/libexec/docker/cli-plugins',
+  ];
   return platform === 'darwin' ? [...unix, '/Applications/Docker.app/Contents/Resources/cli-plugins'] : unix;
 }
 
@@ -41,6 +47,13 @@ export function systemPluginDirs(env: NodeJS.ProcessEnv = process.env, platform:
 export async function findCliPlugin(name: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   const file = `docker-${name}${process.platform === 'win32' ? '.exe' : ''}`;
   const dirs = [...(await agentPluginDirs(env)), ...systemPluginDirs(env)];
-  const found = await Promise.all(dirs.map((d) => access(join(d, file), constants.X_OK).then(() => true, () => false)));
+  const found = await Promise.all(
+    dirs.map((d) =>
+      access(join(d, file), constants.X_OK).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
   return found.includes(true);
 }

@@ -27,14 +27,21 @@ export function judgeContainer(c: ContainerState, oneShot: ReadonlySet<string>):
   if (c.status === 'running' && c.health === 'healthy') return { kind: 'ready', container: c, reason: 'healthy' };
   if (c.status === 'running') return { kind: 'waiting', container: c, reason: `health: ${c.health}${describeHealthCheck(c)}` };
   const restarts = c.restartCount > 0 ? `, ${c.restartCount} restart${c.restartCount === 1 ? '' : 's'}` : '';
-  return { kind: 'waiting', container: c, reason: `${c.status}${c.status === 'restarting' ? ` (last exit code ${c.exitCode}${restarts})` : ''}` };
+  return {
+    kind: 'waiting',
+    container: c,
+    reason: `${c.status}${c.status === 'restarting' ? ` (last exit code ${c.exitCode}${restarts})` : ''}`,
+  };
 }
 
 function describeHealthCheck(c: ContainerState): string {
   const check = c.lastHealthCheck;
   if (!check || check.exitCode === 0) return '';
   // The probe's output is the container's: it reaches log lines and the result message.
-  const output = check.output.split('\n').filter((l) => l.trim()).pop();
+  const output = check.output
+    .split('\n')
+    .filter((l) => l.trim())
+    .pop();
   return ` (last health check: exit ${check.exitCode}${output ? `, ${neutralizeLoggingCommands(output.trim())}` : ''})`;
 }
 

@@ -92,7 +92,8 @@ export function parseImageReference(text: string): ImageReference {
     }
   }
   const name = registry ? `${registry}/${path}` : path;
-  if (name.length > MAX_NAME_LENGTH) throw new ReferenceFormatError(text, `the repository name is longer than ${MAX_NAME_LENGTH} characters`);
+  if (name.length > MAX_NAME_LENGTH)
+    throw new ReferenceFormatError(text, `the repository name is longer than ${MAX_NAME_LENGTH} characters`);
   return { registry, path, tag, digest };
 }
 
@@ -111,7 +112,8 @@ export function formatImageReference(ref: ImageReference): string {
  * `nginx` → `docker.io/library/nginx`, `index.docker.io/x/y` → `docker.io/x/y`.
  */
 export function canonicalRepository(ref: ImageReference): string {
-  const registry = !ref.registry || ref.registry === 'index.docker.io' || ref.registry === 'registry-1.docker.io' ? DOCKER_HUB : ref.registry;
+  const registry =
+    !ref.registry || ref.registry === 'index.docker.io' || ref.registry === 'registry-1.docker.io' ? DOCKER_HUB : ref.registry;
   const path = registry === DOCKER_HUB && !ref.path.includes('/') ? `library/${ref.path}` : ref.path;
   return `${registry}/${path}`;
 }

@@ -30,7 +30,10 @@ export function readRegistryCredentials(input: string, endpoint: ServiceEndpoint
   const server = endpoint.data['loginserver'] || auth['registry'] || endpoint.url;
   if (!server) throw new InputError(input, `names service connection '${endpoint.id}', which has no registry URL.`);
   if (!username || !password) {
-    throw new InputError(input, `names service connection '${endpoint.id}' (scheme ${endpoint.scheme || 'none'}), which has no username and password.`);
+    throw new InputError(
+      input,
+      `names service connection '${endpoint.id}' (scheme ${endpoint.scheme || 'none'}), which has no username and password.`,
+    );
   }
   return { registry: registryHostOf(server), username, password };
 }

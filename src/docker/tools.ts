@@ -22,7 +22,12 @@ export interface ComposeCommand {
 }
 
 /** Runs one quiet probe: its trimmed stdout when it exits 0, else undefined (failed or not installed). */
-async function probeTool(runner: ProcessRunner, env: NodeJS.ProcessEnv | undefined, file: string, args: string[]): Promise<string | undefined> {
+async function probeTool(
+  runner: ProcessRunner,
+  env: NodeJS.ProcessEnv | undefined,
+  file: string,
+  args: string[],
+): Promise<string | undefined> {
   try {
     const r = await runner.exec(file, args, { quiet: true, noEcho: true, env });
     return r.code === 0 ? r.stdout.trim() : undefined;
@@ -37,7 +42,11 @@ async function probeTool(runner: ProcessRunner, env: NodeJS.ProcessEnv | undefin
  * (a plugin somewhere else, e.g. a snap's). The full {@link detectDockerTools} also asks the engine
  * and looks for Compose.
  */
-export async function detectBuildx(runner: ProcessRunner, env?: NodeJS.ProcessEnv, findPlugin: typeof findCliPlugin = findCliPlugin): Promise<boolean> {
+export async function detectBuildx(
+  runner: ProcessRunner,
+  env?: NodeJS.ProcessEnv,
+  findPlugin: typeof findCliPlugin = findCliPlugin,
+): Promise<boolean> {
   if (await findPlugin('buildx', env)) return true;
   return (await probeTool(runner, env, 'docker', ['buildx', 'version'])) !== undefined;
 }

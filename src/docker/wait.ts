@@ -36,7 +36,7 @@ export async function waitForReadiness(docker: Docker, options: WaitOptions): Pr
   const stopEvents = new AbortController();
   let wake: (() => void) | undefined;
   let eventsAlive = true;
-  let changed = false;
+  let changed: boolean;
   const onEvent = (): void => {
     changed = true;
     wake?.();

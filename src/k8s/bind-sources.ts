@@ -14,9 +14,7 @@ export const BIND_CONFIGMAP_MAX_BYTES = 1_000_000;
 
 /** What a read-only bind mount's source is, for the converter. */
 export type BindSource =
-  | { kind: 'file'; data: Buffer }
-  | { kind: 'directory'; files: Record<string, Buffer> }
-  | { kind: 'unusable'; reason: string };
+  { kind: 'file'; data: Buffer } | { kind: 'directory'; files: Record<string, Buffer> } | { kind: 'unusable'; reason: string };
 
 const KEY = /^[-._a-zA-Z0-9]+$/;
 
@@ -35,7 +33,8 @@ async function readSource(projectDir: string, source: string): Promise<BindSourc
   if (!under(projectDir, real)) return { kind: 'unusable', reason: 'is outside the project folder' };
   const info = await stat(real);
   if (info.isFile()) {
-    if (info.size > BIND_CONFIGMAP_MAX_BYTES) return { kind: 'unusable', reason: `is ${info.size} bytes, over what a ConfigMap holds (${BIND_CONFIGMAP_MAX_BYTES})` };
+    if (info.size > BIND_CONFIGMAP_MAX_BYTES)
+      return { kind: 'unusable', reason: `is ${info.size} bytes, over what a ConfigMap holds (${BIND_CONFIGMAP_MAX_BYTES})` };
     return { kind: 'file', data: await readFile(real) };
   }
   if (!info.isDirectory()) return { kind: 'unusable', reason: 'is neither a file nor a folder' };
@@ -44,12 +43,14 @@ async function readSource(projectDir: string, source: string): Promise<BindSourc
   for (const entry of (await readdir(real, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const path = join(real, entry.name);
     const entryInfo = await stat(path).catch(() => undefined);
-    if (!entryInfo?.isFile()) return { kind: 'unusable', reason: `holds ${entry.name}, which is not a file (a ConfigMap is one flat folder)` };
+    if (!entryInfo?.isFile())
+      return { kind: 'unusable', reason: `holds ${entry.name}, which is not a file (a ConfigMap is one flat folder)` };
     if (!KEY.test(entry.name)) return { kind: 'unusable', reason: `holds ${entry.name}, which cannot be a ConfigMap key` };
     const realEntry = await realpath(path);
     if (!under(projectDir, realEntry)) return { kind: 'unusable', reason: `holds ${entry.name}, which links outside the project folder` };
     total += entryInfo.size;
-    if (total > BIND_CONFIGMAP_MAX_BYTES) return { kind: 'unusable', reason: `holds over ${BIND_CONFIGMAP_MAX_BYTES} bytes, more than a ConfigMap holds` };
+    if (total > BIND_CONFIGMAP_MAX_BYTES)
+      return { kind: 'unusable', reason: `holds over ${BIND_CONFIGMAP_MAX_BYTES} bytes, more than a ConfigMap holds` };
     files[entry.name] = await readFile(realEntry);
   }
   return { kind: 'directory', files };

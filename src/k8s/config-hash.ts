@@ -29,7 +29,10 @@ export function podConfigReferences(podSpec: Json): string[] {
       if (typeof s?.['name'] === 'string') refs.add(`Secret/${s['name']}`);
     }
   }
-  const containers = [...((podSpec['initContainers'] as Json[] | undefined) ?? []), ...((podSpec['containers'] as Json[] | undefined) ?? [])];
+  const containers = [
+    ...((podSpec['initContainers'] as Json[] | undefined) ?? []),
+    ...((podSpec['containers'] as Json[] | undefined) ?? []),
+  ];
   for (const container of containers) {
     for (const from of (container['envFrom'] as Json[] | undefined) ?? []) {
       const c = asRecord(from['configMapRef']);
@@ -55,7 +58,8 @@ export function podConfigReferences(podSpec: Json): string[] {
 export function addConfigHashes(objects: KubernetesObject[]): void {
   const data = new Map<string, unknown>();
   for (const o of objects) {
-    if (o.kind === 'ConfigMap' || o.kind === 'Secret') data.set(`${o.kind}/${o.metadata.name}`, [o['data'] ?? {}, o['binaryData'] ?? {}, o['stringData'] ?? {}]);
+    if (o.kind === 'ConfigMap' || o.kind === 'Secret')
+      data.set(`${o.kind}/${o.metadata.name}`, [o['data'] ?? {}, o['binaryData'] ?? {}, o['stringData'] ?? {}]);
   }
   for (const object of objects) {
     const template = podTemplateOf(object);
@@ -66,7 +70,10 @@ export function addConfigHashes(objects: KubernetesObject[]): void {
     const hash = createHash('sha256');
     for (const ref of used) hash.update(JSON.stringify([ref, data.get(ref)])).update('\n');
     const metadata = (asRecord(template['metadata']) ?? {}) as Json;
-    metadata['annotations'] = { ...((asRecord(metadata['annotations']) ?? {}) as Record<string, string>), [CONFIG_HASH_ANNOTATION]: hash.digest('hex') };
+    metadata['annotations'] = {
+      ...((asRecord(metadata['annotations']) ?? {}) as Record<string, string>),
+      [CONFIG_HASH_ANNOTATION]: hash.digest('hex'),
+    };
     template['metadata'] = metadata;
   }
 }

@@ -1,4 +1,12 @@
-import type { Capabilities, Container, ContainerPort, EnvVar, Probe, ResourceRequirements, SecurityContext } from 'kubernetes-types/core/v1';
+import type {
+  Capabilities,
+  Container,
+  ContainerPort,
+  EnvVar,
+  Probe,
+  ResourceRequirements,
+  SecurityContext,
+} from 'kubernetes-types/core/v1';
 import type { ComposeHealthcheck, ComposeResources, ComposeService } from '../compose/model';
 import type { TransformContext } from './context';
 import { portNameProblem } from './names';
@@ -37,11 +45,23 @@ function healthcheckProbes(check: ComposeHealthcheck): Pick<Container, 'readines
   const command = healthcheckCommand(check.test);
   const period = seconds(check.intervalMs ?? 30_000);
   const retries = Math.max(1, check.retries ?? 3);
-  const probe: Probe = { exec: { command }, periodSeconds: period, timeoutSeconds: seconds(check.timeoutMs ?? 30_000), failureThreshold: retries };
-  const out: Pick<Container, 'readinessProbe' | 'livenessProbe' | 'startupProbe'> = { readinessProbe: { ...probe }, livenessProbe: { ...probe } };
+  const probe: Probe = {
+    exec: { command },
+    periodSeconds: period,
+    timeoutSeconds: seconds(check.timeoutMs ?? 30_000),
+    failureThreshold: retries,
+  };
+  const out: Pick<Container, 'readinessProbe' | 'livenessProbe' | 'startupProbe'> = {
+    readinessProbe: { ...probe },
+    livenessProbe: { ...probe },
+  };
   if (check.startPeriodMs && check.startPeriodMs > 0) {
     const startPeriod = seconds(check.startIntervalMs ?? 5_000);
-    out.startupProbe = { ...probe, periodSeconds: startPeriod, failureThreshold: Math.ceil(check.startPeriodMs / (startPeriod * 1000)) + retries };
+    out.startupProbe = {
+      ...probe,
+      periodSeconds: startPeriod,
+      failureThreshold: Math.ceil(check.startPeriodMs / (startPeriod * 1000)) + retries,
+    };
   }
   return out;
 }
@@ -60,7 +80,8 @@ function gpuCount(ctx: TransformContext, s: ComposeService): number | undefined 
     const d = (device ?? {}) as { capabilities?: unknown; driver?: unknown; count?: unknown; device_ids?: unknown };
     const capabilities = Array.isArray(d.capabilities) ? d.capabilities.map(String) : [];
     const isGpu = capabilities.includes('gpu') || path.includes('gpus');
-    const count = typeof d.count === 'number' ? d.count : typeof d.count === 'string' && /^\d+$/.test(d.count) ? Number(d.count) : undefined;
+    const count =
+      typeof d.count === 'number' ? d.count : typeof d.count === 'string' && /^\d+$/.test(d.count) ? Number(d.count) : undefined;
     if (!isGpu || (d.driver !== undefined && d.driver !== 'nvidia') || count === undefined || d.device_ids !== undefined) {
       ctx.warn(path, 'reserves devices that are not converted (only a count of NVIDIA GPUs becomes nvidia.com/gpu).');
       return;
@@ -79,8 +100,15 @@ function gpuCount(ctx: TransformContext, s: ComposeService): number | undefined 
 function resources(ctx: TransformContext, s: ComposeService): ResourceRequirements | undefined {
   const limits = quantities(s.limits);
   const requests = quantities(s.reservations);
-  if (s.limits.pids !== undefined) ctx.warn(['services', s.name, s.keys.includes('pids_limit') ? 'pids_limit' : 'deploy'], 'limits pids, which a container spec cannot: ignored.');
-  for (const [side, r] of [['limits', s.limits], ['reservations', s.reservations]] as const) {
+  if (s.limits.pids !== undefined)
+    ctx.warn(
+      ['services', s.name, s.keys.includes('pids_limit') ? 'pids_limit' : 'deploy'],
+      'limits pids, which a container spec cannot: ignored.',
+    );
+  for (const [side, r] of [
+    ['limits', s.limits],
+    ['reservations', s.reservations],
+  ] as const) {
     for (const key of r.otherKeys ?? []) ctx.warn(['services', s.name, 'deploy', 'resources', side, key], 'is not converted.');
   }
   const gpus = gpuCount(ctx, s);
@@ -102,11 +130,19 @@ function securityContext(ctx: TransformContext, s: ComposeService): SecurityCont
     if (m) {
       // Kubernetes takes ids from 0 to 2147483647; a longer number would be written as 1e+20.
       for (const id of [m[1], m[2]]) {
-        if (id !== undefined && Number(id) > MAX_ID) throw ctx.error(['services', s.name, 'user'], `'${s.user}' holds an id above ${MAX_ID}, the largest uid or gid Kubernetes accepts.`);
+        if (id !== undefined && Number(id) > MAX_ID)
+          throw ctx.error(
+            ['services', s.name, 'user'],
+            `'${s.user}' holds an id above ${MAX_ID}, the largest uid or gid Kubernetes accepts.`,
+          );
       }
       sc.runAsUser = Number(m[1]);
       if (m[2] !== undefined) sc.runAsGroup = Number(m[2]);
-    } else ctx.warn(['services', s.name, 'user'], `'${s.user}' is a name; Kubernetes needs a numeric uid[:gid]: ignored (the image's user runs).`);
+    } else
+      ctx.warn(
+        ['services', s.name, 'user'],
+        `'${s.user}' is a name; Kubernetes needs a numeric uid[:gid]: ignored (the image's user runs).`,
+      );
   }
   const caps: Capabilities = {};
   if (s.capAdd.length) caps.add = s.capAdd.map(capability);
@@ -131,7 +167,8 @@ function containerPorts(ctx: TransformContext, s: ComposeService): ContainerPort
     if (p.name) {
       const name = p.name.toLowerCase();
       const problem = portNameProblem(name);
-      if (problem) throw ctx.error(['services', s.name, 'ports', p.index ?? i, 'name'], `'${p.name}' cannot be a Kubernetes port name: ${problem}.`);
+      if (problem)
+        throw ctx.error(['services', s.name, 'ports', p.index ?? i, 'name'], `'${p.name}' cannot be a Kubernetes port name: ${problem}.`);
       port.name = name;
     }
     seen.set(key, port);
@@ -170,10 +207,14 @@ export function buildContainer(ctx: TransformContext, plan: ServicePlan, image: 
   if (s.tty) c.tty = true;
   if (s.stdinOpen) c.stdin = true;
   const lifecycle: NonNullable<Container['lifecycle']> = {};
-  for (const [key, hooks, slot] of [['post_start', s.postStart, 'postStart'], ['pre_stop', s.preStop, 'preStop']] as const) {
+  for (const [key, hooks, slot] of [
+    ['post_start', s.postStart, 'postStart'],
+    ['pre_stop', s.preStop, 'preStop'],
+  ] as const) {
     hooks.forEach((hook, i) => {
       if (i > 0) ctx.warn(['services', s.name, key, i], 'is not converted: a Kubernetes container has one hook of each kind.');
-      for (const k of hook.unsupported) ctx.warn(['services', s.name, key, i, k], 'is not converted: a Kubernetes hook runs as the container does.');
+      for (const k of hook.unsupported)
+        ctx.warn(['services', s.name, key, i, k], 'is not converted: a Kubernetes hook runs as the container does.');
     });
     if (hooks.length) lifecycle[slot] = { exec: { command: hooks[0].command.map(escapeDependentVariables) } };
   }

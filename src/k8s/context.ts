@@ -91,8 +91,15 @@ export class TransformContext {
     return { 'app.kubernetes.io/instance': this.project.name, 'app.kubernetes.io/name': component };
   }
 
-  /** Metadata for a new object: name, namespace, standard labels, the given annotations (RenderOptions.annotations are added later, by decorateObjects). */
-  metadata(name: string, component: string, extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {}): KubernetesObject['metadata'] {
+  /**
+   * Metadata for a new object: name, namespace, standard labels, the given annotations (RenderOptions.annotations are added later,
+   * by decorateObjects).
+   */
+  metadata(
+    name: string,
+    component: string,
+    extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {},
+  ): KubernetesObject['metadata'] {
     const meta: KubernetesObject['metadata'] = { name, labels: { ...extra.labels, ...this.standardLabels(component) } };
     if (this.options.namespace) meta.namespace = this.options.namespace;
     const annotations = { ...extra.annotations };

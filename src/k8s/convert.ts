@@ -70,7 +70,8 @@ export interface RenderResult {
 /** Reads the files of the secrets and configs that enabled services use. */
 async function readProjectFiles(project: ComposeProject): Promise<Record<string, Buffer>> {
   const files: Record<string, Buffer> = {};
-  const used = (section: 'secrets' | 'configs'): string[] => [...new Set(project.services.flatMap((s) => s[section].map((r) => r.source)))].sort();
+  const used = (section: 'secrets' | 'configs'): string[] =>
+    [...new Set(project.services.flatMap((s) => s[section].map((r) => r.source)))].sort();
   for (const section of ['secrets', 'configs'] as const) {
     for (const name of used(section)) {
       const object = project[section][name];
@@ -82,7 +83,10 @@ async function readProjectFiles(project: ComposeProject): Promise<Record<string,
 }
 
 /** The EXPOSEd ports of the services that need them, by service name (undefined when nothing was asked). */
-async function findExposedPorts(project: ComposeProject, lookup: ImagePortsLookup | undefined): Promise<Record<string, ExposedPort[]> | undefined> {
+async function findExposedPorts(
+  project: ComposeProject,
+  lookup: ImagePortsLookup | undefined,
+): Promise<Record<string, ExposedPort[]> | undefined> {
   const wanted = servicesNeedingImagePorts(project);
   if (!lookup || wanted.size === 0) return undefined;
   const found = await lookup([...new Set(wanted.values())].sort());
@@ -119,28 +123,48 @@ export async function renderComposeProject(options: RenderOptions): Promise<Rend
   const files = await readProjectFiles(loaded.project);
   const bindSources = options.bindConfigMaps === false ? undefined : await readBindSources(loaded.project);
   const exposedPorts = await findExposedPorts(loaded.project, options.imagePorts);
-  const result = transformProject(loaded.project, {
-    ...(options.namespace ? { namespace: options.namespace } : {}), ...(options.serviceType ? { serviceType: options.serviceType } : {}),
-    ...(options.ingressHost ? { ingressHost: options.ingressHost } : {}),
-    ...(options.digests ? { digests: options.digests } : {}),
-    waitImage: options.waitImage ?? DEFAULT_WAIT_IMAGE, kubectlImage: options.kubectlImage ?? DEFAULT_KUBECTL_IMAGE, files,
-    ...(bindSources ? { bindSources } : {}), ...(exposedPorts ? { exposedPorts } : {}),
-  }, loaded.locate);
+  const result = transformProject(
+    loaded.project,
+    {
+      ...(options.namespace ? { namespace: options.namespace } : {}),
+      ...(options.serviceType ? { serviceType: options.serviceType } : {}),
+      ...(options.ingressHost ? { ingressHost: options.ingressHost } : {}),
+      ...(options.digests ? { digests: options.digests } : {}),
+      waitImage: options.waitImage ?? DEFAULT_WAIT_IMAGE,
+      kubectlImage: options.kubectlImage ?? DEFAULT_KUBECTL_IMAGE,
+      files,
+      ...(bindSources ? { bindSources } : {}),
+      ...(exposedPorts ? { exposedPorts } : {}),
+    },
+    loaded.locate,
+  );
   const warnings = [...new Set([...loaded.warnings, ...result.warnings])];
   if (options.strict && warnings.length > 0) {
-    throw new StrictModeError(`${warnings[0].replace(/\.$/, '')} (strict mode${warnings.length > 1 ? `; ${warnings.length} warnings in all` : ''}).`);
+    throw new StrictModeError(
+      `${warnings[0].replace(/\.$/, '')} (strict mode${warnings.length > 1 ? `; ${warnings.length} warnings in all` : ''}).`,
+    );
   }
   const annotations = options.annotations ?? {};
   const objects = sortObjects(Object.keys(annotations).length > 0 ? decorateObjects(result.objects, { annotations }) : result.objects);
   for (let i = 1; i < objects.length; i++) {
     const [a, b] = [objects[i - 1], objects[i]];
     if (a.kind === b.kind && a.metadata.name === b.metadata.name) {
-      throw new OuterloopError(`Two ${a.kind} objects would be named '${a.metadata.name}': rename one of the compose services, volumes, secrets or configs.`);
+      throw new OuterloopError(
+        `Two ${a.kind} objects would be named '${a.metadata.name}': rename one of the compose services, volumes, secrets or configs.`,
+      );
     }
   }
   validateObjects(objects);
   const images = [...result.images].sort((a, b) => (a.service < b.service ? -1 : 1));
   // The YAML is written when first read: a caller that writes a chart instead never pays for it.
   let yaml: string | undefined;
-  return { objects, get yaml() { return (yaml ??= formatManifests(objects)); }, warnings, images, projectName: loaded.project.name };
+  return {
+    objects,
+    get yaml() {
+      return (yaml ??= formatManifests(objects));
+    },
+    warnings,
+    images,
+    projectName: loaded.project.name,
+  };
 }

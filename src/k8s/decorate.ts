@@ -59,7 +59,8 @@ export function decorateObjects(objects: readonly KubernetesObject[], decoration
       if (decoration.imagePullSecret) {
         const spec = (asRecord(template['spec']) ?? {}) as Json;
         const secrets = Array.isArray(spec['imagePullSecrets']) ? (spec['imagePullSecrets'] as Array<{ name?: string }>) : [];
-        if (!secrets.some((s) => s?.name === decoration.imagePullSecret)) spec['imagePullSecrets'] = [...secrets, { name: decoration.imagePullSecret }];
+        if (!secrets.some((s) => s?.name === decoration.imagePullSecret))
+          spec['imagePullSecrets'] = [...secrets, { name: decoration.imagePullSecret }];
         template['spec'] = spec;
       }
     }

@@ -16,7 +16,11 @@ export function jobWaiterName(ctx: TransformContext): string {
 }
 
 /** Init containers for a service's dependencies; `needsJobWaiter` tells whether the pod must use the waiter ServiceAccount. */
-export function dependencyInitContainers(ctx: TransformContext, plan: ServicePlan, plans: Map<string, ServicePlan>): { containers: Container[]; needsJobWaiter: boolean } {
+export function dependencyInitContainers(
+  ctx: TransformContext,
+  plan: ServicePlan,
+  plans: Map<string, ServicePlan>,
+): { containers: Container[]; needsJobWaiter: boolean } {
   const containers: Container[] = [];
   let needsJobWaiter = false;
   for (const dep of Object.keys(plan.service.dependsOn).sort()) {
@@ -35,7 +39,8 @@ export function dependencyInitContainers(ctx: TransformContext, plan: ServicePla
       }
       needsJobWaiter = true;
       containers.push({
-        name, image: ctx.options.kubectlImage,
+        name,
+        image: ctx.options.kubectlImage,
         command: ['kubectl', 'wait', '--for=condition=complete', '--timeout=-1s', `job/${target.name}`],
       });
       continue;
@@ -62,11 +67,15 @@ export function emitJobWaiter(ctx: TransformContext): void {
   const name = jobWaiterName(ctx);
   ctx.add({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: ctx.metadata(name, name) });
   ctx.add({
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: ctx.metadata(name, name),
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: ctx.metadata(name, name),
     rules: [{ apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list', 'watch'] }],
   });
   ctx.add({
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: ctx.metadata(name, name),
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: ctx.metadata(name, name),
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
     subjects: [{ kind: 'ServiceAccount', name, ...(ctx.options.namespace ? { namespace: ctx.options.namespace } : {}) }],
   });

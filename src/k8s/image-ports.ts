@@ -27,7 +27,8 @@ export function parseExposedPorts(json: string): ExposedPort[] {
   const out: ExposedPort[] = [];
   for (const key of Object.keys(value)) {
     const m = /^(\d+)(?:\/(tcp|udp|sctp))?$/.exec(key);
-    if (m && Number(m[1]) > 0 && Number(m[1]) < 65536) out.push({ port: Number(m[1]), protocol: (m[2] ?? 'tcp') as ExposedPort['protocol'] });
+    if (m && Number(m[1]) > 0 && Number(m[1]) < 65536)
+      out.push({ port: Number(m[1]), protocol: (m[2] ?? 'tcp') as ExposedPort['protocol'] });
   }
   return out.sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
 }
@@ -38,7 +39,11 @@ export function dockerImagePorts(runner: ProcessRunner, env?: NodeJS.ProcessEnv)
     const out: Record<string, ExposedPort[]> = {};
     for (const image of images) {
       try {
-        const result = await runner.exec('docker', ['image', 'inspect', '--format', '{{json .Config.ExposedPorts}}', image], { quiet: true, noEcho: true, ...(env ? { env } : {}) });
+        const result = await runner.exec('docker', ['image', 'inspect', '--format', '{{json .Config.ExposedPorts}}', image], {
+          quiet: true,
+          noEcho: true,
+          ...(env ? { env } : {}),
+        });
         if (result.code === 0) out[image] = parseExposedPorts(result.stdout.trim());
       } catch {
         // no docker on this machine: the ports stay unknown

@@ -5,8 +5,20 @@ import { emitYaml } from './yaml-emit';
 
 /** The order kinds are written (and applied) in: what others depend on comes first. */
 const KIND_ORDER = [
-  'Namespace', 'ServiceAccount', 'Role', 'RoleBinding', 'Secret', 'ConfigMap', 'PersistentVolumeClaim', 'Service',
-  'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Ingress',
+  'Namespace',
+  'ServiceAccount',
+  'Role',
+  'RoleBinding',
+  'Secret',
+  'ConfigMap',
+  'PersistentVolumeClaim',
+  'Service',
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'CronJob',
+  'Ingress',
 ];
 
 function rank(kind: string): number {
@@ -16,7 +28,9 @@ function rank(kind: string): number {
 
 /** Sorts objects by kind order, then name (a new array). */
 export function sortObjects(objects: KubernetesObject[]): KubernetesObject[] {
-  return [...objects].sort((a, b) => rank(a.kind) - rank(b.kind) || (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+  return [...objects].sort(
+    (a, b) => rank(a.kind) - rank(b.kind) || (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0),
+  );
 }
 
 /**

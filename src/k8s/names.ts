@@ -18,7 +18,8 @@ export function dnsLabelProblem(name: string, options: { maxLength?: number; sta
   if (name.length === 0) return 'it is empty';
   if (name.length > max) return `it is ${name.length} characters long, more than ${max}`;
   if (options.startWithLetter && !/^[a-z]/.test(name)) return 'it must start with a letter';
-  if (!(options.startWithLetter ? DNS1035_LABEL : DNS1123_LABEL).test(name)) return "it may hold only a-z, 0-9 and '-', and must start and end with a letter or digit";
+  if (!(options.startWithLetter ? DNS1035_LABEL : DNS1123_LABEL).test(name))
+    return "it may hold only a-z, 0-9 and '-', and must start and end with a letter or digit";
   return undefined;
 }
 
@@ -46,9 +47,11 @@ export function labelKeyProblem(key: string): string | undefined {
   const slash = key.lastIndexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) return `its prefix '${prefix}' is not a DNS subdomain`;
+  if (prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix)))
+    return `its prefix '${prefix}' is not a DNS subdomain`;
   if (name.length === 0 || name.length > 63) return 'its name part must be 1 to 63 characters';
-  if (!QUALIFIED_NAME.test(name)) return "its name part may hold only letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
+  if (!QUALIFIED_NAME.test(name))
+    return "its name part may hold only letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
   return undefined;
 }
 

@@ -6,7 +6,10 @@ import type { ServicePlan } from './service-plan';
 
 function servicePorts(plan: ServicePlan, withNodePorts: boolean): ServicePort[] {
   return plan.ports.map((p) => ({
-    name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol,
+    name: p.name,
+    port: p.port,
+    targetPort: p.targetPort,
+    protocol: p.protocol,
     ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
     ...(withNodePorts && p.nodePort !== undefined ? { nodePort: p.nodePort } : {}),
   }));
@@ -37,12 +40,22 @@ export function emitServices(ctx: TransformContext, plan: ServicePlan): void {
   ctx.add({ apiVersion: 'v1', kind: 'Service', metadata: ctx.metadata(plan.name, plan.name, { annotations }), spec });
   if (inside && plan.ports.some((p) => p.published)) {
     const published = { ...plan, ports: plan.ports.filter((p) => p.published) };
-    ctx.add({ apiVersion: 'v1', kind: 'Service', metadata: ctx.metadata(externalServiceName(plan), plan.name, { annotations }), spec: { selector, type, ports: servicePorts(published, true) } });
+    ctx.add({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: ctx.metadata(externalServiceName(plan), plan.name, { annotations }),
+      spec: { selector, type, ports: servicePorts(published, true) },
+    });
   }
   if (plan.kind === 'StatefulSet' && type !== 'headless') {
     const headless: Record<string, unknown> = { selector, clusterIP: 'None' };
     if (plan.ports.length) headless['ports'] = servicePorts(plan, false);
-    ctx.add({ apiVersion: 'v1', kind: 'Service', metadata: ctx.metadata(`${plan.name}-headless`, plan.name, { annotations }), spec: headless });
+    ctx.add({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: ctx.metadata(`${plan.name}-headless`, plan.name, { annotations }),
+      spec: headless,
+    });
   }
 }
 
@@ -55,18 +68,29 @@ export function governingServiceName(plan: ServicePlan): string {
 export function emitIngress(ctx: TransformContext, plan: ServicePlan): void {
   const labels = plan.service.labels;
   const at = ['services', plan.service.name, 'labels'];
-  const keys = [CONTROL_LABELS.ingress, CONTROL_LABELS.ingressHost, CONTROL_LABELS.ingressPath, CONTROL_LABELS.ingressTls, CONTROL_LABELS.ingressClass, CONTROL_LABELS.ingressPort];
+  const keys = [
+    CONTROL_LABELS.ingress,
+    CONTROL_LABELS.ingressHost,
+    CONTROL_LABELS.ingressPath,
+    CONTROL_LABELS.ingressTls,
+    CONTROL_LABELS.ingressClass,
+    CONTROL_LABELS.ingressPort,
+  ];
   if (!keys.some((k) => labels[k] !== undefined)) return;
   if (labels[CONTROL_LABELS.ingress] !== undefined && !['true', 'false'].includes(labels[CONTROL_LABELS.ingress])) {
     throw ctx.error([...at, CONTROL_LABELS.ingress], `must be true or false, not '${labels[CONTROL_LABELS.ingress]}'.`);
   }
   if (labels[CONTROL_LABELS.ingress] === 'false') return;
-  if (!plan.serviceType || plan.ports.length === 0) throw ctx.error([...at, CONTROL_LABELS.ingress], 'asks for an Ingress, but the service has no ports for it to route to.');
+  if (!plan.serviceType || plan.ports.length === 0)
+    throw ctx.error([...at, CONTROL_LABELS.ingress], 'asks for an Ingress, but the service has no ports for it to route to.');
   const host = labels[CONTROL_LABELS.ingressHost] ?? ctx.options.ingressHost;
   const path = labels[CONTROL_LABELS.ingressPath] ?? '/';
   if (!path.startsWith('/')) throw ctx.error([...at, CONTROL_LABELS.ingressPath], `must start with '/', not '${path}'.`);
   const wanted = labels[CONTROL_LABELS.ingressPort];
-  const port = wanted === undefined ? plan.ports.find((p) => p.published) ?? plan.ports[0] : plan.ports.find((p) => String(p.port) === wanted || p.name === wanted);
+  const port =
+    wanted === undefined
+      ? (plan.ports.find((p) => p.published) ?? plan.ports[0])
+      : plan.ports.find((p) => String(p.port) === wanted || p.name === wanted);
   if (!port) throw ctx.error([...at, CONTROL_LABELS.ingressPort], `names the port ${wanted}, which the service does not publish.`);
   const rule: Record<string, unknown> = {
     http: { paths: [{ path, pathType: 'Prefix', backend: { service: { name: plan.name, port: { number: port.port } } } }] },
@@ -77,7 +101,11 @@ export function emitIngress(ctx: TransformContext, plan: ServicePlan): void {
   if (ingressClass) spec['ingressClassName'] = ingressClass;
   const tls = labels[CONTROL_LABELS.ingressTls];
   if (tls) {
-    if (!host) throw ctx.error([...at, CONTROL_LABELS.ingressTls], `needs a host (${CONTROL_LABELS.ingressHost} or the ingress host option) for TLS.`);
+    if (!host)
+      throw ctx.error(
+        [...at, CONTROL_LABELS.ingressTls],
+        `needs a host (${CONTROL_LABELS.ingressHost} or the ingress host option) for TLS.`,
+      );
     spec['tls'] = [{ hosts: [host], secretName: tls }];
   }
   ctx.add({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: ctx.metadata(plan.name, plan.name), spec });

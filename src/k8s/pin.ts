@@ -20,7 +20,8 @@ export function resolveImage(ctx: TransformContext, plan: ServicePlan): Rendered
   try {
     ref = parseImageReference(image);
   } catch (err) {
-    if (err instanceof ReferenceFormatError) throw ctx.error(['services', s.name, s.image !== undefined ? 'image' : 'build'], `is not a valid image reference: ${err.reason}.`);
+    if (err instanceof ReferenceFormatError)
+      throw ctx.error(['services', s.name, s.image !== undefined ? 'image' : 'build'], `is not a valid image reference: ${err.reason}.`);
     throw err;
   }
   if (ref.digest) return { service: s.name, image, resolved: image, pinned: true, built };
@@ -29,7 +30,10 @@ export function resolveImage(ctx: TransformContext, plan: ServicePlan): Rendered
     // An image this project builds exists only where it was pushed: by tag it may be stale or absent.
     if (built) {
       const why = ctx.options.digests ? 'the digest file has no digest for it' : 'no digest file was given';
-      ctx.warn(['services', s.name, 'build'], `builds the image '${image}', which is deployed unpinned (by tag): ${why}; push it with PushDigest@1 and give its image-digests.json.`);
+      ctx.warn(
+        ['services', s.name, 'build'],
+        `builds the image '${image}', which is deployed unpinned (by tag): ${why}; push it with PushDigest@1 and give its image-digests.json.`,
+      );
     }
     return { service: s.name, image, resolved: image, pinned: false, built };
   }

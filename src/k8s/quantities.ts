@@ -8,7 +8,12 @@ export function cpuQuantity(cores: number): string {
 
 /** Bytes as a quantity in the largest binary unit that divides them: 536870912 → "512Mi". */
 export function byteQuantity(bytes: number): string {
-  for (const [unit, size] of [['Ti', 1024 ** 4], ['Gi', 1024 ** 3], ['Mi', 1024 ** 2], ['Ki', 1024]] as const) {
+  for (const [unit, size] of [
+    ['Ti', 1024 ** 4],
+    ['Gi', 1024 ** 3],
+    ['Mi', 1024 ** 2],
+    ['Ki', 1024],
+  ] as const) {
     if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
   }
   return String(bytes);

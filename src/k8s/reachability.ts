@@ -23,10 +23,14 @@ function findReferences(services: readonly ComposeService[]): Map<string, string
     refs.set(target, list);
   };
   for (const s of services) {
-    for (const [dep, d] of Object.entries(s.dependsOn)) if (d.condition !== 'service_completed_successfully') add(dep, s, d.implicit ?? 'depends_on');
+    for (const [dep, d] of Object.entries(s.dependsOn))
+      if (d.condition !== 'service_completed_successfully') add(dep, s, d.implicit ?? 'depends_on');
     const links = s.other['links'];
     if (Array.isArray(links)) for (const link of links) add(String(link).split(':')[0], s, 'links');
-    const values: Array<[string, string]> = [...Object.entries(s.envFileValues), ...Object.entries(s.environment).filter((e): e is [string, string] => e[1] !== null)];
+    const values: Array<[string, string]> = [
+      ...Object.entries(s.envFileValues),
+      ...Object.entries(s.environment).filter((e): e is [string, string] => e[1] !== null),
+    ];
     for (const [key, value] of values) {
       for (const m of value.matchAll(HOST)) add(m[1], s, `environment ${key}`);
     }
@@ -40,7 +44,10 @@ export function warnUnreachable(ctx: TransformContext, plans: readonly ServicePl
   for (const p of plans) {
     const by = refs.get(p.service.name);
     if (p.serviceType || p.podOf || p.kind === 'Job' || p.kind === 'CronJob' || !by) continue;
-    ctx.warn(['services', p.service.name], `has no ports or expose, so it gets no Service, and ${by.sort().join(', ')} cannot reach it by name: add expose with the ports it listens on.`);
+    ctx.warn(
+      ['services', p.service.name],
+      `has no ports or expose, so it gets no Service, and ${by.sort().join(', ')} cannot reach it by name: add expose with the ports it listens on.`,
+    );
   }
 }
 

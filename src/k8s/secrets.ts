@@ -22,7 +22,8 @@ export function secretValues(secrets: readonly KubernetesObject[]): string[] {
   const values = new Set<string>();
   for (const secret of secrets) {
     const data = { ...((secret['data'] as Record<string, string> | undefined) ?? {}) };
-    for (const [key, value] of Object.entries((secret['stringData'] as Record<string, string> | undefined) ?? {})) data[key] = Buffer.from(value).toString('base64');
+    for (const [key, value] of Object.entries((secret['stringData'] as Record<string, string> | undefined) ?? {}))
+      data[key] = Buffer.from(value).toString('base64');
     for (const encoded of Object.values(data)) {
       if (encoded) values.add(encoded);
       const decoded = Buffer.from(encoded, 'base64').toString('utf8');

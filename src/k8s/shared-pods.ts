@@ -19,11 +19,17 @@ export function planSharedPods(ctx: TransformContext): Map<string, string> {
   for (const s of ctx.project.services) {
     const m = s.networkMode ? SHARED.exec(s.networkMode) : null;
     if (!m) continue;
-    const target = m[1] === 'service' ? m[2] : byContainerName.get(m[2]) ?? (services.has(m[2]) ? m[2] : undefined);
+    const target = m[1] === 'service' ? m[2] : (byContainerName.get(m[2]) ?? (services.has(m[2]) ? m[2] : undefined));
     const path = ['services', s.name, 'network_mode'];
     if (target === undefined || !services.has(target)) {
-      const what = m[1] === 'service' ? `the service ${m[2]}, which is not an enabled service of this project` : `the container ${m[2]}, which is no container_name of this project's enabled services`;
-      throw ctx.error(path, `shares the network of ${what}: its localhost calls could not work in Kubernetes, where only the containers of one pod share a network.`);
+      const what =
+        m[1] === 'service'
+          ? `the service ${m[2]}, which is not an enabled service of this project`
+          : `the container ${m[2]}, which is no container_name of this project's enabled services`;
+      throw ctx.error(
+        path,
+        `shares the network of ${what}: its localhost calls could not work in Kubernetes, where only the containers of one pod share a network.`,
+      );
     }
     if (target === s.name) throw ctx.error(path, 'shares the network of the service itself.');
     joins.set(s.name, target);
@@ -33,7 +39,11 @@ export function planSharedPods(ctx: TransformContext): Map<string, string> {
     const seen = [name];
     let owner = joins.get(name)!;
     while (joins.has(owner)) {
-      if (seen.includes(owner)) throw ctx.error(['services', name, 'network_mode'], `shares networks in a cycle (${[...seen, owner].join(' -> ')}): no service owns the pod.`);
+      if (seen.includes(owner))
+        throw ctx.error(
+          ['services', name, 'network_mode'],
+          `shares networks in a cycle (${[...seen, owner].join(' -> ')}): no service owns the pod.`,
+        );
       seen.push(owner);
       owner = joins.get(owner)!;
     }

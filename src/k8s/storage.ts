@@ -33,7 +33,7 @@ export interface StoragePlan {
 
 /** The Kubernetes name of a volume, secret or config: an external one's name as it is, else its `name:` or key made a DNS name. */
 function objectName(ctx: TransformContext, section: string, key: string, object: { name?: string; external: boolean }): string {
-  const name = object.external ? object.name ?? key : toKubernetesName(object.name ?? key);
+  const name = object.external ? (object.name ?? key) : toKubernetesName(object.name ?? key);
   const problem = dnsLabelProblem(name);
   if (problem) throw ctx.error([section, key], `cannot become a Kubernetes name: '${name}' is not valid: ${problem}.`);
   return name;
@@ -43,9 +43,11 @@ function claimSpec(ctx: TransformContext, key: string): PersistentVolumeClaimSpe
   const labels = ctx.project.volumes[key].labels;
   const at = ['volumes', key, 'labels'];
   const mode = labels[CONTROL_LABELS.volumeAccessMode] ?? 'ReadWriteOnce';
-  if (!ACCESS_MODES.includes(mode)) throw ctx.error([...at, CONTROL_LABELS.volumeAccessMode], `must be one of ${ACCESS_MODES.join(', ')}, not '${mode}'.`);
+  if (!ACCESS_MODES.includes(mode))
+    throw ctx.error([...at, CONTROL_LABELS.volumeAccessMode], `must be one of ${ACCESS_MODES.join(', ')}, not '${mode}'.`);
   const size = labels[CONTROL_LABELS.volumeSize] ?? '1Gi';
-  if (!QUANTITY.test(size)) throw ctx.error([...at, CONTROL_LABELS.volumeSize], `must be a Kubernetes quantity such as 10Gi, not '${size}'.`);
+  if (!QUANTITY.test(size))
+    throw ctx.error([...at, CONTROL_LABELS.volumeSize], `must be a Kubernetes quantity such as 10Gi, not '${size}'.`);
   const spec: PersistentVolumeClaimSpec = { accessModes: [mode], resources: { requests: { storage: size } } };
   const storageClass = labels[CONTROL_LABELS.volumeStorageClass];
   if (storageClass !== undefined) spec.storageClassName = storageClass;
@@ -67,7 +69,8 @@ export function planStorage(ctx: TransformContext, plans: ServicePlan[]): Storag
   for (const key of [...users.keys()].sort()) {
     const volume = ctx.project.volumes[key];
     const name = objectName(ctx, 'volumes', key, volume);
-    if (volume.driver !== undefined && volume.driver !== 'local') ctx.warn(['volumes', key, 'driver'], `'${volume.driver}' has no Kubernetes equivalent: the claim uses the storage class instead.`);
+    if (volume.driver !== undefined && volume.driver !== 'local')
+      ctx.warn(['volumes', key, 'driver'], `'${volume.driver}' has no Kubernetes equivalent: the claim uses the storage class instead.`);
     if (Object.keys(volume.driverOpts).length > 0) ctx.warn(['volumes', key, 'driver_opts'], 'has no Kubernetes equivalent: ignored.');
     if (volume.external) {
       storage.claims.set(key, name);
@@ -84,8 +87,12 @@ export function planStorage(ctx: TransformContext, plans: ServicePlan[]): Storag
     const pods = [...new Set(owners.map((p) => p.podOf ?? p.service.name))].sort();
     const mode = spec.accessModes![0];
     if (pods.length > 1 && (mode === 'ReadWriteOnce' || mode === 'ReadWriteOncePod')) {
-      const limit = mode === 'ReadWriteOnce' ? 'their pods must all run on the one node that attaches it' : 'only one pod at a time can use it';
-      ctx.warn(['volumes', key], `becomes one ${mode} claim mounted by ${pods.join(', ')}: ${limit}, so some may never start; label it ${CONTROL_LABELS.volumeAccessMode}: ReadWriteMany (with a storage class that offers it).`);
+      const limit =
+        mode === 'ReadWriteOnce' ? 'their pods must all run on the one node that attaches it' : 'only one pod at a time can use it';
+      ctx.warn(
+        ['volumes', key],
+        `becomes one ${mode} claim mounted by ${pods.join(', ')}: ${limit}, so some may never start; label it ${CONTROL_LABELS.volumeAccessMode}: ReadWriteMany (with a storage class that offers it).`,
+      );
     }
     const annotations: Record<string, string> = {};
     for (const [k, v] of Object.entries(volume.labels)) if (!k.startsWith('outerloop.')) annotations[k] = v;
@@ -117,11 +124,22 @@ function provideFileObject(ctx: TransformContext, section: 'secrets' | 'configs'
     const data = fileObjectData(ctx, section, key, object);
     const annotations = { ...object.labels };
     if (section === 'secrets') {
-      ctx.add({ apiVersion: 'v1', kind: 'Secret', metadata: ctx.metadata(name, name, { annotations }), type: 'Opaque', data: { [dataKey]: data.toString('base64') } });
+      ctx.add({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: ctx.metadata(name, name, { annotations }),
+        type: 'Opaque',
+        data: { [dataKey]: data.toString('base64') },
+      });
     } else {
       const text = data.toString('utf8');
       const isText = Buffer.from(text, 'utf8').equals(data);
-      ctx.add({ apiVersion: 'v1', kind: 'ConfigMap', metadata: ctx.metadata(name, name, { annotations }), ...(isText ? { data: { [dataKey]: text } } : { binaryData: { [dataKey]: data.toString('base64') } }) });
+      ctx.add({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: ctx.metadata(name, name, { annotations }),
+        ...(isText ? { data: { [dataKey]: text } } : { binaryData: { [dataKey]: data.toString('base64') } }),
+      });
     }
   }
   return { name, dataKey };
@@ -140,15 +158,24 @@ function bindConfigMap(ctx: TransformContext, m: ComposeMount, path: KeyPath): {
   const sources = ctx.options.bindSources;
   if (!sources || !m.readOnly) {
     const hint = !sources ? 'bind mounts as ConfigMaps are switched off' : 'mount it read-only (:ro) to have a ConfigMap made of it';
-    ctx.warn(path, `is a bind mount of ${m.source} (host files do not exist in a cluster): left out (${hint}); use a named volume, a config or a secret.`);
+    ctx.warn(
+      path,
+      `is a bind mount of ${m.source} (host files do not exist in a cluster): left out (${hint}); use a named volume, a config or a secret.`,
+    );
     return undefined;
   }
   const source = sources[m.source];
   if (!source || source.kind === 'unusable') {
-    ctx.warn(path, `is a bind mount of ${m.source}, which ${source?.reason ?? 'was not read'}, so it cannot become a ConfigMap: left out; use a named volume, a config or a secret.`);
+    ctx.warn(
+      path,
+      `is a bind mount of ${m.source}, which ${source?.reason ?? 'was not read'}, so it cannot become a ConfigMap: left out; use a named volume, a config or a secret.`,
+    );
     return undefined;
   }
-  const base = `bind-${shown.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')}`.replace(/-+$/, '');
+  const base = `bind-${shown
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')}`.replace(/-+$/, '');
   const name = base.length <= 63 && !dnsLabelProblem(base) ? base : `bind-${createHash('sha256').update(shown).digest('hex').slice(0, 16)}`;
   const key = source.kind === 'file' ? (/^[-._a-zA-Z0-9]+$/.test(basename(shown)) ? basename(shown) : 'file') : undefined;
   const files = source.kind === 'file' ? { [key!]: source.data } : source.files;
@@ -164,8 +191,11 @@ function bindConfigMap(ctx: TransformContext, m: ComposeMount, path: KeyPath): {
       else binaryData[k] = v.toString('base64');
     }
     ctx.add({
-      apiVersion: 'v1', kind: 'ConfigMap', metadata: ctx.metadata(name, name, { annotations: { 'outerloop.io/bind-source': shown } }),
-      ...(Object.keys(data).length ? { data } : {}), ...(Object.keys(binaryData).length ? { binaryData } : {}),
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: ctx.metadata(name, name, { annotations: { 'outerloop.io/bind-source': shown } }),
+      ...(Object.keys(data).length ? { data } : {}),
+      ...(Object.keys(binaryData).length ? { binaryData } : {}),
     });
   }
   return { name, ...(key ? { key } : {}) };
@@ -222,7 +252,10 @@ export function podStorage(ctx: TransformContext, plan: ServicePlan, storage: St
     } else if (m.type === 'volume') {
       // An empty emptyDir would hide the image's files at that path; in Compose an anonymous volume
       // is seeded from the image, and it mostly protects image content from a bind mount, which is left out too.
-      ctx.warn(path, `is an anonymous volume at ${m.target}: left out, so the image's own files there stay visible (an empty emptyDir would hide them); use a named volume to keep data.`);
+      ctx.warn(
+        path,
+        `is an anonymous volume at ${m.target}: left out, so the image's own files there stay visible (an empty emptyDir would hide them); use a named volume to keep data.`,
+      );
       return;
     } else if (m.type === 'tmpfs') {
       mount.name = `tmpfs-${tmpfs++}`;
@@ -232,7 +265,10 @@ export function podStorage(ctx: TransformContext, plan: ServicePlan, storage: St
       const configMap = bindConfigMap(ctx, m, path);
       if (!configMap) return;
       mount.name = `bind-${bindIndex++}`;
-      addVolume({ name: mount.name, configMap: { name: configMap.name, ...(configMap.key ? { items: [{ key: configMap.key, path: configMap.key }] } : {}) } });
+      addVolume({
+        name: mount.name,
+        configMap: { name: configMap.name, ...(configMap.key ? { items: [{ key: configMap.key, path: configMap.key }] } : {}) },
+      });
       if (configMap.key) mount.subPath = configMap.key;
       claimPath(m.target, path);
     } else {
@@ -253,9 +289,14 @@ export function podStorage(ctx: TransformContext, plan: ServicePlan, storage: St
       const volumeName = `${section === 'secrets' ? 'secret' : 'config'}-${i}`;
       const mode = ref.mode ?? (section === 'secrets' ? 0o444 : undefined);
       const source = { items: [{ key: dataKey, path: dataKey, ...(mode !== undefined ? { mode } : {}) }] };
-      addVolume(section === 'secrets' ? { name: volumeName, secret: { secretName: name, ...source } } : { name: volumeName, configMap: { name, ...source } });
+      addVolume(
+        section === 'secrets'
+          ? { name: volumeName, secret: { secretName: name, ...source } }
+          : { name: volumeName, configMap: { name, ...source } },
+      );
       out.mounts.push({ name: volumeName, mountPath: ref.target, subPath: dataKey, readOnly: true });
-      if (ref.uid !== undefined || ref.gid !== undefined) ctx.warn(['services', s.name, section, i], 'sets uid or gid, which a Kubernetes volume cannot: the file keeps the pod\'s fsGroup.');
+      if (ref.uid !== undefined || ref.gid !== undefined)
+        ctx.warn(['services', s.name, section, i], "sets uid or gid, which a Kubernetes volume cannot: the file keeps the pod's fsGroup.");
     });
   };
   files('secrets', s.secrets);
@@ -274,7 +315,10 @@ function dropMountsInsideConfigMaps(ctx: TransformContext, service: string, out:
   out.mounts = out.mounts.filter((m) => {
     const outer = folders.find((f) => f !== m && m.mountPath.startsWith(`${f.mountPath.replace(/\/+$/, '')}/`));
     if (!outer) return true;
-    ctx.warn(['services', service, 'volumes'], `mounts ${m.mountPath} inside ${outer.mountPath}, which a ConfigMap provides read-only (Kubernetes cannot make a mount point there): ${m.mountPath} is left out; put the file in that folder instead.`);
+    ctx.warn(
+      ['services', service, 'volumes'],
+      `mounts ${m.mountPath} inside ${outer.mountPath}, which a ConfigMap provides read-only (Kubernetes cannot make a mount point there): ${m.mountPath} is left out; put the file in that folder instead.`,
+    );
     return false;
   });
   const used = new Set(out.mounts.map((m) => m.name));
@@ -290,6 +334,11 @@ export function dropUnusedBindConfigMaps(objects: KubernetesObject[]): void {
   }
   for (let i = objects.length - 1; i >= 0; i--) {
     const o = objects[i];
-    if (o.kind === 'ConfigMap' && o.metadata.annotations?.['outerloop.io/bind-source'] !== undefined && !used.has(`ConfigMap/${o.metadata.name}`)) objects.splice(i, 1);
+    if (
+      o.kind === 'ConfigMap' &&
+      o.metadata.annotations?.['outerloop.io/bind-source'] !== undefined &&
+      !used.has(`ConfigMap/${o.metadata.name}`)
+    )
+      objects.splice(i, 1);
   }
 }

@@ -27,11 +27,57 @@ export interface TransformResult {
 
 /** Service keys this converter handles (converted, or warned about where they are only partly converted). */
 const CONVERTED_KEYS = new Set([
-  'image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'expose', 'volumes', 'tmpfs', 'healthcheck', 'depends_on',
-  'restart', 'deploy', 'scale', 'labels', 'annotations', 'user', 'group_add', 'working_dir', 'hostname', 'domainname', 'cap_add', 'cap_drop',
-  'privileged', 'read_only', 'security_opt', 'sysctls', 'extra_hosts', 'stop_grace_period', 'tty', 'stdin_open', 'cpus', 'mem_limit',
-  'mem_reservation', 'pids_limit', 'shm_size', 'secrets', 'configs', 'pull_policy', 'platform', 'profiles', 'extends',
-  'dns', 'dns_search', 'dns_opt', 'post_start', 'pre_stop', 'gpus', 'label_file', 'runtime',
+  'image',
+  'build',
+  'command',
+  'entrypoint',
+  'environment',
+  'env_file',
+  'ports',
+  'expose',
+  'volumes',
+  'tmpfs',
+  'healthcheck',
+  'depends_on',
+  'restart',
+  'deploy',
+  'scale',
+  'labels',
+  'annotations',
+  'user',
+  'group_add',
+  'working_dir',
+  'hostname',
+  'domainname',
+  'cap_add',
+  'cap_drop',
+  'privileged',
+  'read_only',
+  'security_opt',
+  'sysctls',
+  'extra_hosts',
+  'stop_grace_period',
+  'tty',
+  'stdin_open',
+  'cpus',
+  'mem_limit',
+  'mem_reservation',
+  'pids_limit',
+  'shm_size',
+  'secrets',
+  'configs',
+  'pull_policy',
+  'platform',
+  'profiles',
+  'extends',
+  'dns',
+  'dns_search',
+  'dns_opt',
+  'post_start',
+  'pre_stop',
+  'gpus',
+  'label_file',
+  'runtime',
 ]);
 
 /** Why some keys are not converted. */
@@ -56,7 +102,11 @@ function warnUnconverted(ctx: TransformContext, s: ComposeService): void {
     if (key === 'networks') {
       // Joining networks is covered by the top-level warning; aliases and addresses are lost here.
       for (const [name, n] of Object.entries(s.networks)) {
-        if (n && (n.aliases.length || n.options.length)) ctx.warn(at('networks', name), `sets ${[...(n.aliases.length ? ['aliases'] : []), ...n.options].join(', ')}, which are not converted: pods share one cluster network and reach each other by Service name.`);
+        if (n && (n.aliases.length || n.options.length))
+          ctx.warn(
+            at('networks', name),
+            `sets ${[...(n.aliases.length ? ['aliases'] : []), ...n.options].join(', ')}, which are not converted: pods share one cluster network and reach each other by Service name.`,
+          );
       }
       continue;
     }
@@ -71,9 +121,14 @@ function warnUnconverted(ctx: TransformContext, s: ComposeService): void {
     for (const key of Object.keys(placement)) if (key !== 'constraints') ctx.warn(at('deploy', 'placement', key), 'is not converted.');
   }
   const rp = s.deploy?.restartPolicy;
-  if (rp && (rp.delayMs !== undefined || rp.windowMs !== undefined)) ctx.warn(at('deploy', 'restart_policy'), 'sets delay or window, which Kubernetes does not have (it backs off by itself): ignored.');
+  if (rp && (rp.delayMs !== undefined || rp.windowMs !== undefined))
+    ctx.warn(at('deploy', 'restart_policy'), 'sets delay or window, which Kubernetes does not have (it backs off by itself): ignored.');
   for (const label of Object.keys(s.labels)) {
-    if (label.startsWith('outerloop.') && !KNOWN_LABELS.has(label)) ctx.warn(at('labels', label), `is not a label outerloop knows (${[...KNOWN_LABELS].filter((l) => !l.startsWith('outerloop.volume')).join(', ')}).`);
+    if (label.startsWith('outerloop.') && !KNOWN_LABELS.has(label))
+      ctx.warn(
+        at('labels', label),
+        `is not a label outerloop knows (${[...KNOWN_LABELS].filter((l) => !l.startsWith('outerloop.volume')).join(', ')}).`,
+      );
   }
 }
 
@@ -83,7 +138,9 @@ function warnTopLevel(ctx: TransformContext, plans: ServicePlan[]): void {
   for (const section of ['secrets', 'configs'] as const) {
     const names = used(section);
     for (const [name, object] of Object.entries(ctx.project[section])) {
-      if (names.has(name)) for (const key of object.otherKeys) ctx.warn([section, name, key], 'is not converted: the object is created from its content as it is.');
+      if (names.has(name))
+        for (const key of object.otherKeys)
+          ctx.warn([section, name, key], 'is not converted: the object is created from its content as it is.');
     }
   }
   const mounted = new Set(plans.flatMap((p) => p.service.mounts.filter((m) => m.type === 'volume' && m.source).map((m) => m.source!)));
@@ -96,13 +153,18 @@ function warnTopLevel(ctx: TransformContext, plans: ServicePlan[]): void {
   }
   for (const [name, volume] of Object.entries(ctx.project.volumes)) {
     for (const label of Object.keys(volume.labels)) {
-      if (label.startsWith('outerloop.') && !KNOWN_LABELS.has(label)) ctx.warn(['volumes', name, 'labels', label], 'is not a label outerloop knows.');
+      if (label.startsWith('outerloop.') && !KNOWN_LABELS.has(label))
+        ctx.warn(['volumes', name, 'labels', label], 'is not a label outerloop knows.');
     }
   }
 }
 
 /** Converts a project. Throws FileError (naming the compose key) for what cannot be converted at all. */
-export function transformProject(project: ComposeProject, options: TransformOptions, locate: (path: KeyPath) => string | undefined): TransformResult {
+export function transformProject(
+  project: ComposeProject,
+  options: TransformOptions,
+  locate: (path: KeyPath) => string | undefined,
+): TransformResult {
   const ctx = new TransformContext({ ...project, services: project.services.map(withKomposeLabels) }, options, locate);
   const problem = labelValueProblem(project.name);
   if (problem) throw ctx.error(['name'], `: the project name '${project.name}' cannot be a label value: ${problem}.`);

@@ -14,7 +14,19 @@ export class ManifestValidationError extends OuterloopError {}
 type Model = { prototype: { validate(this: unknown): void } };
 
 const MODELS: Record<string, Model> = {
-  ConfigMap, CronJob, DaemonSet, Deployment, Ingress, Job, PersistentVolumeClaim, Role, RoleBinding, Secret, Service, ServiceAccount, StatefulSet,
+  ConfigMap,
+  CronJob,
+  DaemonSet,
+  Deployment,
+  Ingress,
+  Job,
+  PersistentVolumeClaim,
+  Role,
+  RoleBinding,
+  Secret,
+  Service,
+  ServiceAccount,
+  StatefulSet,
 } as unknown as Record<string, Model>;
 
 /** Validates every object; throws ManifestValidationError naming the object and the field. */
@@ -27,7 +39,9 @@ export function validateObjects(objects: KubernetesObject[]): void {
       // that constructing a model makes (a tenth of a large conversion's time).
       Model.prototype.validate.call(object);
     } catch (err) {
-      throw new ManifestValidationError(`The generated ${object.kind} '${object.metadata.name}' is not valid Kubernetes: ${(err as Error).message}.`);
+      throw new ManifestValidationError(
+        `The generated ${object.kind} '${object.metadata.name}' is not valid Kubernetes: ${(err as Error).message}.`,
+      );
     }
   }
 }

@@ -13,8 +13,16 @@ import { podStorage, type PodStorage, type StoragePlan } from './storage';
 
 /** The sysctls Kubernetes calls safe (namespaced, allowed by every kubelet). */
 const SAFE_SYSCTLS = new Set([
-  'kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range',
-  'net.ipv4.ip_local_reserved_ports', 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes',
+  'kernel.shm_rmid_forced',
+  'net.ipv4.ip_local_port_range',
+  'net.ipv4.ip_unprivileged_port_start',
+  'net.ipv4.tcp_syncookies',
+  'net.ipv4.ping_group_range',
+  'net.ipv4.ip_local_reserved_ports',
+  'net.ipv4.tcp_keepalive_time',
+  'net.ipv4.tcp_fin_timeout',
+  'net.ipv4.tcp_keepalive_intvl',
+  'net.ipv4.tcp_keepalive_probes',
 ]);
 /** The values of the kubernetes.io/os and kubernetes.io/arch node labels. */
 const NODE_OS = new Set(['linux', 'windows']);
@@ -32,10 +40,14 @@ const MAX_NAMESERVERS = 3;
 function checkNameservers(ctx: TransformContext, s: ComposeService): void {
   const at: KeyPath = ['services', s.name, 'dns'];
   if (s.dns.length > MAX_NAMESERVERS) {
-    throw ctx.error(at, `lists ${s.dns.length} servers; a pod's dnsConfig takes at most ${MAX_NAMESERVERS} nameservers (the API server refuses more).`);
+    throw ctx.error(
+      at,
+      `lists ${s.dns.length} servers; a pod's dnsConfig takes at most ${MAX_NAMESERVERS} nameservers (the API server refuses more).`,
+    );
   }
   s.dns.forEach((server, i) => {
-    if (isIP(server) === 0) throw ctx.error([...at, i], `'${server}' is not an IP address; a pod's dnsConfig takes only IP addresses as nameservers.`);
+    if (isIP(server) === 0)
+      throw ctx.error([...at, i], `'${server}' is not an IP address; a pod's dnsConfig takes only IP addresses as nameservers.`);
   });
   const servers = s.dns.join(', ');
   const unread = s.dns.slice(MAX_NAMESERVERS - 1);
@@ -45,7 +57,9 @@ function checkNameservers(ctx: TransformContext, s: ComposeService): void {
       `Unlike Compose, where Docker forwards every name that is not a service to ${servers}, the cluster DNS answers other names ` +
       `through its own upstream; the resolver tries ${servers} only when the cluster DNS does not answer at all, so a name only ${servers} ` +
       `can resolve fails here: make the cluster DNS forward that zone (a CoreDNS stub domain).` +
-      (unread.length ? ` A resolver reads at most ${MAX_NAMESERVERS} servers, the cluster DNS first, so ${unread.join(', ')} is never tried.` : ''),
+      (unread.length
+        ? ` A resolver reads at most ${MAX_NAMESERVERS} servers, the cluster DNS first, so ${unread.join(', ')} is never tried.`
+        : ''),
   );
 }
 
@@ -56,17 +70,30 @@ function podSpecExtras(ctx: TransformContext, s: ComposeService, spec: PodSpec):
     const hostname = toKubernetesName(s.hostname);
     const problem = dnsLabelProblem(hostname);
     if (problem) throw ctx.error(['services', s.name, 'hostname'], `'${s.hostname}' cannot be a pod hostname: ${problem}.`);
-    if (hostname !== s.hostname) ctx.warn(['services', s.name, 'hostname'], `'${s.hostname}' becomes the pod hostname '${hostname}' (lower case, '_' and '.' become '-').`);
+    if (hostname !== s.hostname)
+      ctx.warn(
+        ['services', s.name, 'hostname'],
+        `'${s.hostname}' becomes the pod hostname '${hostname}' (lower case, '_' and '.' become '-').`,
+      );
     spec.hostname = hostname;
   }
-  if (s.domainname !== undefined) ctx.warn(['services', s.name, 'domainname'], 'has no direct Kubernetes equivalent (a pod subdomain needs a headless Service): ignored.');
+  if (s.domainname !== undefined)
+    ctx.warn(
+      ['services', s.name, 'domainname'],
+      'has no direct Kubernetes equivalent (a pod subdomain needs a headless Service): ignored.',
+    );
   if (s.extraHosts.length) {
     const byIp = new Map<string, string[]>();
     s.extraHosts.forEach(({ host, ip }) => {
-      if (isIP(ip) === 0) ctx.warn(['services', s.name, 'extra_hosts'], `maps ${host} to '${ip}', which is not an IP address (host-gateway has no meaning in a cluster): left out.`);
+      if (isIP(ip) === 0)
+        ctx.warn(
+          ['services', s.name, 'extra_hosts'],
+          `maps ${host} to '${ip}', which is not an IP address (host-gateway has no meaning in a cluster): left out.`,
+        );
       else byIp.set(ip, [...(byIp.get(ip) ?? []), host]);
     });
-    if (byIp.size) spec.hostAliases = [...byIp.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([ip, hostnames]) => ({ ip, hostnames }));
+    if (byIp.size)
+      spec.hostAliases = [...byIp.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([ip, hostnames]) => ({ ip, hostnames }));
   }
   if (s.dns.length) checkNameservers(ctx, s);
   if (s.dns.length || s.dnsSearch.length || s.dnsOptions.length) {
@@ -74,14 +101,27 @@ function podSpecExtras(ctx: TransformContext, s: ComposeService, spec: PodSpec):
     spec.dnsConfig = {
       ...(s.dns.length ? { nameservers: s.dns } : {}),
       ...(s.dnsSearch.length ? { searches: s.dnsSearch } : {}),
-      ...(s.dnsOptions.length ? { options: s.dnsOptions.map((o) => { const [name, value] = o.split(/[:=]/, 2); return value === undefined ? { name } : { name, value }; }) } : {}),
+      ...(s.dnsOptions.length
+        ? {
+            options: s.dnsOptions.map((o) => {
+              const [name, value] = o.split(/[:=]/, 2);
+              return value === undefined ? { name } : { name, value };
+            }),
+          }
+        : {}),
     };
   }
   if (s.stopGracePeriodMs !== undefined) spec.terminationGracePeriodSeconds = seconds(s.stopGracePeriodMs, 0);
   const securityContext: NonNullable<PodSpec['securityContext']> = {};
-  const sysctls = Object.keys(s.sysctls).sort().map((name) => ({ name, value: s.sysctls[name] }));
+  const sysctls = Object.keys(s.sysctls)
+    .sort()
+    .map((name) => ({ name, value: s.sysctls[name] }));
   for (const { name } of sysctls) {
-    if (!SAFE_SYSCTLS.has(name)) ctx.warn(['services', s.name, 'sysctls', name], `is not a safe sysctl in Kubernetes: the kubelet refuses the pod unless the node allows it (--allowed-unsafe-sysctls).`);
+    if (!SAFE_SYSCTLS.has(name))
+      ctx.warn(
+        ['services', s.name, 'sysctls', name],
+        `is not a safe sysctl in Kubernetes: the kubelet refuses the pod unless the node allows it (--allowed-unsafe-sysctls).`,
+      );
   }
   if (sysctls.length) securityContext.sysctls = sysctls;
   const groups: number[] = [];
@@ -98,7 +138,11 @@ function podSpecExtras(ctx: TransformContext, s: ComposeService, spec: PodSpec):
     if (NODE_OS.has(os) && (arch === undefined || NODE_ARCH.has(arch))) {
       nodeSelector['kubernetes.io/os'] = os;
       if (arch) nodeSelector['kubernetes.io/arch'] = arch;
-    } else ctx.warn(['services', s.name, 'platform'], `'${s.platform}' is not a node OS/architecture (${[...NODE_OS].join(', ')} / ${[...NODE_ARCH].join(', ')}): no nodeSelector; pick the nodes with a RuntimeClass (runtime:) or deploy.placement.`);
+    } else
+      ctx.warn(
+        ['services', s.name, 'platform'],
+        `'${s.platform}' is not a node OS/architecture (${[...NODE_OS].join(', ')} / ${[...NODE_ARCH].join(', ')}): no nodeSelector; pick the nodes with a RuntimeClass (runtime:) or deploy.placement.`,
+      );
   }
   const runtime = s.other['runtime'];
   if (typeof runtime === 'string' && runtime !== '' && runtime !== 'runc') {
@@ -110,7 +154,11 @@ function podSpecExtras(ctx: TransformContext, s: ComposeService, spec: PodSpec):
   (placement?.constraints ?? []).forEach((c, i) => {
     const m = /^node\.labels\.([^=!\s]+)\s*==\s*(\S+)$/.exec(String(c));
     if (m) nodeSelector[m[1]] = m[2];
-    else ctx.warn(['services', s.name, 'deploy', 'placement', 'constraints', i], `'${String(c)}' is not converted (only node.labels.KEY==VALUE becomes a nodeSelector): ignored.`);
+    else
+      ctx.warn(
+        ['services', s.name, 'deploy', 'placement', 'constraints', i],
+        `'${String(c)}' is not converted (only node.labels.KEY==VALUE becomes a nodeSelector): ignored.`,
+      );
   });
   if (Object.keys(nodeSelector).length) spec.nodeSelector = nodeSelector;
 }
@@ -160,11 +208,21 @@ function joinPod(ctx: TransformContext, spec: PodSpec, owner: ServicePlan, part:
   const extras: PodSpec = { containers: [] };
   podSpecExtras(ctx, member.service, extras);
   const set = Object.keys(extras).filter((k) => k !== 'containers');
-  if (set.length) ctx.warn(['services', member.service.name, 'network_mode'], `puts the service in the pod of ${owner.service.name}, whose service decides the pod's settings: its own settings (${set.sort().join(', ')}) are not applied.`);
+  if (set.length)
+    ctx.warn(
+      ['services', member.service.name, 'network_mode'],
+      `puts the service in the pod of ${owner.service.name}, whose service decides the pod's settings: its own settings (${set.sort().join(', ')}) are not applied.`,
+    );
 }
 
 /** Builds the pod template and the workload object of a planned service (with the containers of the services that share its pod). */
-export function emitWorkload(ctx: TransformContext, plan: ServicePlan, plans: Map<string, ServicePlan>, storage: StoragePlan, imageOf: (service: string) => string): { needsJobWaiter: boolean } {
+export function emitWorkload(
+  ctx: TransformContext,
+  plan: ServicePlan,
+  plans: Map<string, ServicePlan>,
+  storage: StoragePlan,
+  imageOf: (service: string) => string,
+): { needsJobWaiter: boolean } {
   const s = plan.service;
   const own = podPart(ctx, plan, plans, storage, imageOf(s.name));
   const volumes = own.storage;
@@ -186,27 +244,45 @@ export function emitWorkload(ctx: TransformContext, plan: ServicePlan, plans: Ma
 
   const annotations = plan.annotations;
   const podMeta = ctx.metadata(plan.name, plan.name, { annotations });
-  const template: PodTemplateSpec = { metadata: { labels: podMeta.labels, ...(podMeta.annotations ? { annotations: podMeta.annotations } : {}) }, spec };
+  const template: PodTemplateSpec = {
+    metadata: { labels: podMeta.labels, ...(podMeta.annotations ? { annotations: podMeta.annotations } : {}) },
+    spec,
+  };
   const meta = ctx.metadata(plan.name, plan.name, { labels: plan.labels, annotations });
   const selector = { matchLabels: ctx.selectorLabels(plan.name) };
   switch (plan.kind) {
     case 'Deployment':
       ctx.add({
-        apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta,
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: meta,
         spec: { replicas: plan.replicas, selector, template, ...(volumes.singleAttach ? { strategy: { type: 'Recreate' } } : {}) },
       });
       break;
     case 'StatefulSet':
       ctx.add({
-        apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: meta,
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata: meta,
         spec: {
-          replicas: plan.replicas, selector, serviceName: governingServiceName(plan), template,
-          ...(volumes.templates.length ? { volumeClaimTemplates: volumes.templates.map((t) => ({ metadata: { name: t.name, labels: ctx.standardLabels(t.name) }, spec: t.spec })) } : {}),
+          replicas: plan.replicas,
+          selector,
+          serviceName: governingServiceName(plan),
+          template,
+          ...(volumes.templates.length
+            ? {
+                volumeClaimTemplates: volumes.templates.map((t) => ({
+                  metadata: { name: t.name, labels: ctx.standardLabels(t.name) },
+                  spec: t.spec,
+                })),
+              }
+            : {}),
         },
       });
       break;
     case 'DaemonSet':
-      if (plan.replicas !== 1 && (s.deploy?.replicas !== undefined || s.scale !== undefined)) ctx.warn(['services', s.name, 'deploy', 'replicas'], 'is ignored: a global service runs one pod per node.');
+      if (plan.replicas !== 1 && (s.deploy?.replicas !== undefined || s.scale !== undefined))
+        ctx.warn(['services', s.name, 'deploy', 'replicas'], 'is ignored: a global service runs one pod per node.');
       ctx.add({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: meta, spec: { selector, template } });
       break;
     case 'Job':
@@ -216,8 +292,14 @@ export function emitWorkload(ctx: TransformContext, plan: ServicePlan, plans: Ma
       if (plan.kind === 'Job') ctx.add({ apiVersion: 'batch/v1', kind: 'Job', metadata: meta, spec: jobSpec });
       else {
         ctx.add({
-          apiVersion: 'batch/v1', kind: 'CronJob', metadata: meta,
-          spec: { schedule: plan.job!.schedule, concurrencyPolicy: 'Forbid', jobTemplate: { metadata: { labels: podMeta.labels }, spec: jobSpec } },
+          apiVersion: 'batch/v1',
+          kind: 'CronJob',
+          metadata: meta,
+          spec: {
+            schedule: plan.job!.schedule,
+            concurrencyPolicy: 'Forbid',
+            jobTemplate: { metadata: { labels: podMeta.labels }, spec: jobSpec },
+          },
         });
       }
       break;

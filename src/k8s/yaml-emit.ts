@@ -44,17 +44,29 @@ const IMPLICIT_KEY_LIMIT = 1000;
 function isPlain(text: string): boolean {
   if (QUANTITY.test(text)) return true;
   if (text === '-' || /^-[\s.0-9]/.test(text) || text.startsWith('---')) return false;
-  return (PLAIN.test(text) || DIGIT_PATH.test(text)) && !SPECIAL_WORDS.test(text) && !text.includes(': ') && !text.includes(' #') && !text.endsWith(':') && !text.endsWith(' ');
+  return (
+    (PLAIN.test(text) || DIGIT_PATH.test(text)) &&
+    !SPECIAL_WORDS.test(text) &&
+    !text.includes(': ') &&
+    !text.includes(' #') &&
+    !text.endsWith(':') &&
+    !text.endsWith(' ')
+  );
 }
 
 /** A double-quoted scalar: JSON's escapes, which YAML reads the same, plus those JSON leaves out. */
 function quoted(text: string): string {
-  if (LONE_SURROGATE.test(text)) throw new ManifestEmitError([], `holds a lone UTF-16 surrogate, which no Kubernetes reader can read: ${JSON.stringify(text.slice(0, 40))}`);
+  if (LONE_SURROGATE.test(text))
+    throw new ManifestEmitError(
+      [],
+      `holds a lone UTF-16 surrogate, which no Kubernetes reader can read: ${JSON.stringify(text.slice(0, 40))}`,
+    );
   return JSON.stringify(text).replace(ESCAPE_IN_QUOTES, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function blockLiteral(text: string, indent: string): string | undefined {
-  if (!text.includes('\n') || !PRINTABLE_BLOCK.test(text) || text.startsWith(' ') || text.startsWith('\n') || text.startsWith('\t')) return undefined;
+  if (!text.includes('\n') || !PRINTABLE_BLOCK.test(text) || text.startsWith(' ') || text.startsWith('\n') || text.startsWith('\t'))
+    return undefined;
   const trailing = /\n*$/.exec(text)![0].length;
   const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+';
   const body = trailing > 0 ? text.slice(0, text.length - 1) : text;
@@ -103,7 +115,9 @@ function isEmpty(value: Record<string, unknown> | unknown[]): boolean {
 }
 
 function emitMapping(value: Record<string, unknown>, indent: string, out: string[], firstPrefix?: string): void {
-  const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const keys = Object.keys(value)
+    .filter((k) => value[k] !== undefined)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   keys.forEach((k, i) => {
     const prefix = i === 0 && firstPrefix !== undefined ? firstPrefix : indent;
     try {

@@ -16,7 +16,10 @@ export interface ChildWatch {
  * if it is still there after the grace period. A script runs in its own process group
  * (`processGroup`), which gets the signals as a terminal's Ctrl-C would.
  */
-export function watchChild(child: ChildProcess, options: { signal: AbortSignal; timeoutMs?: number; graceMs?: number; processGroup?: boolean }): ChildWatch {
+export function watchChild(
+  child: ChildProcess,
+  options: { signal: AbortSignal; timeoutMs?: number; graceMs?: number; processGroup?: boolean },
+): ChildWatch {
   const state = { cancelled: false, timedOut: false };
   let killTimer: NodeJS.Timeout | undefined;
   const send = (signal: NodeJS.Signals): void => {

@@ -8,7 +8,18 @@ import { compileCondition, evaluateCondition, type StatusFunction, type Value } 
 import { downloadArtifacts, type RunOutputs } from './run-outputs';
 import { applyStepEffects } from './step-effects';
 import type { SecretMasker } from './secret-masker';
-import { allSteps, jobSteps, type DownloadStep, type Job, type JobLeg, type JobPhase, type Pipeline, type Stage, type Step, type VariableDefinition } from './model';
+import {
+  allSteps,
+  jobSteps,
+  type DownloadStep,
+  type Job,
+  type JobLeg,
+  type JobPhase,
+  type Pipeline,
+  type Stage,
+  type Step,
+  type VariableDefinition,
+} from './model';
 import { DEFAULT_BUILD_NUMBER_FORMAT, formatBuildNumber, jobVariables } from './predefined-variables';
 import type { RunReporter, StepRecord, StepResult, StepView } from './report';
 import { runScriptStep } from './script-step';
@@ -134,7 +145,11 @@ export class PipelineEngine {
   }
 
   /** Defines YAML variables in `store`; --var and --secret values win. */
-  private defineVariables(store: VariableStore, definitions: VariableDefinition[], roots: (name: string) => Value | undefined = () => undefined): void {
+  private defineVariables(
+    store: VariableStore,
+    definitions: VariableDefinition[],
+    roots: (name: string) => Value | undefined = () => undefined,
+  ): void {
     const overridden = new Set([...Object.keys(this.options.overrides), ...Object.keys(this.options.secrets)].map((k) => k.toLowerCase()));
     for (const d of definitions) {
       if (overridden.has(d.name.toLowerCase())) continue;
@@ -201,17 +216,33 @@ export class PipelineEngine {
   }
 
   /** Evaluates a stage or job condition against the results of what it depends on. */
-  private dependencyCondition(condition: string | undefined, dependsOn: string[], results: Map<string, { result: StepResult }>, store: VariableStore, roots: (name: string) => Value | undefined): boolean | string {
+  private dependencyCondition(
+    condition: string | undefined,
+    dependsOn: string[],
+    results: Map<string, { result: StepResult }>,
+    store: VariableStore,
+    roots: (name: string) => Value | undefined,
+  ): boolean | string {
     return this.evaluate(
       condition,
       store,
-      (fn, names) => evaluateStatusOfDependencies(fn, (names.length > 0 ? names : dependsOn).map((n) => results.get(n.toLowerCase())?.result ?? 'Skipped'), this.cancelled),
+      (fn, names) =>
+        evaluateStatusOfDependencies(
+          fn,
+          (names.length > 0 ? names : dependsOn).map((n) => results.get(n.toLowerCase())?.result ?? 'Skipped'),
+          this.cancelled,
+        ),
       roots,
     );
   }
 
   /** True or false, or the reason the condition could not be evaluated. */
-  private evaluate(condition: string | undefined, store: VariableStore, status: (fn: StatusFunction, names: string[]) => boolean, roots: (name: string) => Value | undefined = () => undefined): boolean | string {
+  private evaluate(
+    condition: string | undefined,
+    store: VariableStore,
+    status: (fn: StatusFunction, names: string[]) => boolean,
+    roots: (name: string) => Value | undefined = () => undefined,
+  ): boolean | string {
     try {
       return evaluateCondition(compileCondition(condition ?? 'succeeded()'), { variable: (n) => store.value(n), status, root: roots });
     } catch (err) {
@@ -235,11 +266,22 @@ export class PipelineEngine {
       const lower = name.toLowerCase();
       if (lower === 'stagedependencies') return stageDependencies();
       if (lower !== 'dependencies') return undefined;
-      return dependencyValues(before.map((s) => ({ name: s.name, result: s.result, outputs: Object.fromEntries([...s.jobs.values()].flatMap((j) => Object.entries(j.outputs).map(([k, v]) => [`${j.name}.${k}`, v]))) })));
+      return dependencyValues(
+        before.map((s) => ({
+          name: s.name,
+          result: s.result,
+          outputs: Object.fromEntries(
+            [...s.jobs.values()].flatMap((j) => Object.entries(j.outputs).map(([k, v]) => [`${j.name}.${k}`, v])),
+          ),
+        })),
+      );
     };
     const go = this.dependencyCondition(stage.condition, stage.dependsOn, stageRecords, store, stageRoots);
     if (go !== true) {
-      this.skipSteps(stage.jobs.flatMap(jobSteps), typeof go === 'string' ? go : `stage '${stage.name}' was skipped (condition '${stage.condition ?? 'succeeded()'}' was false)`);
+      this.skipSteps(
+        stage.jobs.flatMap(jobSteps),
+        typeof go === 'string' ? go : `stage '${stage.name}' was skipped (condition '${stage.condition ?? 'succeeded()'}' was false)`,
+      );
       record.result = typeof go === 'string' ? 'Failed' : 'Skipped';
       return record;
     }
@@ -248,7 +290,10 @@ export class PipelineEngine {
     for (const job of dependencyOrder(stage.jobs, 'job', this.pipeline.file)) {
       const roots = (name: string): Value | undefined => {
         const lower = name.toLowerCase();
-        if (lower === 'dependencies') return dependencyValues(job.dependsOn.map((n) => record.jobs.get(n.toLowerCase())).filter((r): r is JobRecord => r !== undefined));
+        if (lower === 'dependencies')
+          return dependencyValues(
+            job.dependsOn.map((n) => record.jobs.get(n.toLowerCase())).filter((r): r is JobRecord => r !== undefined),
+          );
         if (lower === 'stagedependencies') return stageDependencies();
         return undefined;
       };
@@ -259,11 +304,20 @@ export class PipelineEngine {
     return record;
   }
 
-  private async runJob(stage: Stage, job: Job, stageStore: VariableStore, jobRecords: Map<string, JobRecord>, roots: (name: string) => Value | undefined): Promise<JobRecord> {
+  private async runJob(
+    stage: Stage,
+    job: Job,
+    stageStore: VariableStore,
+    jobRecords: Map<string, JobRecord>,
+    roots: (name: string) => Value | undefined,
+  ): Promise<JobRecord> {
     const record: JobRecord = { name: job.name, result: 'Skipped', outputs: {} };
     const go = this.dependencyCondition(job.condition, job.dependsOn, jobRecords, stageStore.child(), roots);
     if (go !== true) {
-      this.skipSteps(jobSteps(job), typeof go === 'string' ? go : `job '${job.name}' was skipped (condition '${job.condition ?? 'succeeded()'}' was false)`);
+      this.skipSteps(
+        jobSteps(job),
+        typeof go === 'string' ? go : `job '${job.name}' was skipped (condition '${job.condition ?? 'succeeded()'}' was false)`,
+      );
       record.result = typeof go === 'string' ? 'Failed' : 'Skipped';
       return record;
     }
@@ -281,15 +335,26 @@ export class PipelineEngine {
   private outputKeys(job: Job, leg: JobLeg, phase: JobPhase, step: string, variable: string): string[] {
     if (job.kind === 'deployment') {
       const keys = [`${job.name}.${step}.${variable}`];
-      if (job.environment?.resourceName && phase.hook) keys.push(`${phase.hook[0].toUpperCase()}${phase.hook.slice(1)}_${job.environment.resourceName}.${step}.${variable}`);
+      if (job.environment?.resourceName && phase.hook)
+        keys.push(`${phase.hook[0].toUpperCase()}${phase.hook.slice(1)}_${job.environment.resourceName}.${step}.${variable}`);
       return keys;
     }
     return [leg.name ? `${leg.name}.${step}.${variable}` : `${step}.${variable}`];
   }
 
-  private async runLeg(stage: Stage, job: Job, leg: JobLeg, stageStore: VariableStore, roots: (name: string) => Value | undefined, outputs: Record<string, string>): Promise<StepResult> {
+  private async runLeg(
+    stage: Stage,
+    job: Job,
+    leg: JobLeg,
+    stageStore: VariableStore,
+    roots: (name: string) => Value | undefined,
+    outputs: Record<string, string>,
+  ): Promise<StepResult> {
     const store = stageStore.child();
-    for (const [name, value] of Object.entries(jobVariables(stage, { name: leg.name ?? job.name, displayName: leg.displayName }, 'Succeeded'))) store.set(name, value);
+    for (const [name, value] of Object.entries(
+      jobVariables(stage, { name: leg.name ?? job.name, displayName: leg.displayName }, 'Succeeded'),
+    ))
+      store.set(name, value);
     if (job.environment) {
       store.set('Environment.Name', job.environment.name);
       if (job.environment.resourceName) store.set('Environment.ResourceName', job.environment.resourceName);
@@ -300,9 +365,17 @@ export class PipelineEngine {
     if (job.note && firstStep) this.options.reporter.line(this.view(firstStep), { kind: 'note', text: job.note });
     let status: StepResult = 'Succeeded';
     for (const phase of leg.phases) {
-      const runs = phase.when === 'success' ? status === 'Succeeded' || status === 'SucceededWithIssues' : phase.when === 'onSuccess' ? status !== 'Failed' && status !== 'Canceled' : status === 'Failed' || status === 'Canceled';
+      const runs =
+        phase.when === 'success'
+          ? status === 'Succeeded' || status === 'SucceededWithIssues'
+          : phase.when === 'onSuccess'
+            ? status !== 'Failed' && status !== 'Canceled'
+            : status === 'Failed' || status === 'Canceled';
       if (!runs || (this.cancelled && phase.when !== 'onFailure')) {
-        this.skipSteps(phase.steps, `the ${phase.hook ?? 'job'} hook did not run (the deployment ${phase.when === 'onFailure' ? 'did not fail' : status === 'Succeeded' ? 'succeeded' : 'failed before it'})`);
+        this.skipSteps(
+          phase.steps,
+          `the ${phase.hook ?? 'job'} hook did not run (the deployment ${phase.when === 'onFailure' ? 'did not fail' : status === 'Succeeded' ? 'succeeded' : 'failed before it'})`,
+        );
         continue;
       }
       // Each hook of a deployment job runs as a job of its own: its steps see its own status and output variables.
@@ -324,7 +397,13 @@ export class PipelineEngine {
     return status;
   }
 
-  private async runStep(step: Step, store: VariableStore, jobStatus: StepResult, pathPrefix: string[], onOutput: (name: string, value: string) => void): Promise<StepRecord> {
+  private async runStep(
+    step: Step,
+    store: VariableStore,
+    jobStatus: StepResult,
+    pathPrefix: string[],
+    onOutput: (name: string, value: string) => void,
+  ): Promise<StepRecord> {
     const view = this.view(step);
     if (!step.enabled) return { view, result: 'Skipped', message: 'disabled (enabled: false)' };
     const go = this.evaluate(step.condition, store, (fn, names) => {
@@ -341,7 +420,10 @@ export class PipelineEngine {
     // retryCountOnTaskFailure: a failed step runs again, after 1 s, 2 s, 4 s… (at most 10 s), as the agent retries.
     for (let attempt = 1; attempt <= step.retryCount && outcome.result === 'Failed' && !this.cancelled; attempt++) {
       const delay = Math.min(1000 * 2 ** (attempt - 1), 10_000);
-      this.options.reporter.line(view, { kind: 'warning', text: `${outcome.message ?? 'The step failed.'} Retrying in ${delay / 1000} s (attempt ${attempt + 1} of ${step.retryCount + 1}, retryCountOnTaskFailure).` });
+      this.options.reporter.line(view, {
+        kind: 'warning',
+        text: `${outcome.message ?? 'The step failed.'} Retrying in ${delay / 1000} s (attempt ${attempt + 1} of ${step.retryCount + 1}, retryCountOnTaskFailure).`,
+      });
       await new Promise((r) => setTimeout(r, delay));
       outcome = await this.execute(step, store, pathPrefix, view);
     }
@@ -367,19 +449,39 @@ export class PipelineEngine {
   }
 
   /** `download:`: this run's artifacts (`.outerloop/artifacts`), or a pipeline resource's (`--pipeline-artifacts`), into the workspace. */
-  private async download(step: DownloadStep, store: VariableStore, sink: (line: { kind: 'note'; text: string }) => void): Promise<Pick<StepOutcome, 'result' | 'message'>> {
+  private async download(
+    step: DownloadStep,
+    store: VariableStore,
+    sink: (line: { kind: 'note'; text: string }) => void,
+  ): Promise<Pick<StepOutcome, 'result' | 'message'>> {
     if (step.source === 'none') return { result: 'Succeeded' };
     const workspace = store.value('Pipeline.Workspace') ?? this.options.outputs.outerloopDir;
     const current = step.source.toLowerCase() === 'current';
     const alias = this.pipeline.pipelineResources.find((p) => p.alias.toLowerCase() === step.source.toLowerCase());
-    const from = current ? this.options.outputs.artifactsDir : Object.entries(this.options.pipelineArtifacts ?? {}).find(([a]) => a.toLowerCase() === step.source.toLowerCase())?.[1];
-    if (!from) return { result: 'Failed', message: `No artifacts for the pipeline resource '${step.source}'${alias ? ` (${alias.source})` : ''}: give them with --pipeline-artifacts ${step.source}=DIR (a folder of artifact folders, such as the other pipeline's .outerloop/artifacts).` };
+    const from = current
+      ? this.options.outputs.artifactsDir
+      : Object.entries(this.options.pipelineArtifacts ?? {}).find(([a]) => a.toLowerCase() === step.source.toLowerCase())?.[1];
+    if (!from)
+      return {
+        result: 'Failed',
+        message: `No artifacts for the pipeline resource '${step.source}'${alias ? ` (${alias.source})` : ''}: give them with --pipeline-artifacts ${step.source}=DIR (a folder of artifact folders, such as the other pipeline's .outerloop/artifacts).`,
+      };
     const artifact = step.artifact ? store.expand(step.artifact) : undefined;
     const base = current ? workspace : join(workspace, step.source);
-    const target = step.targetPath ? resolve(store.value('System.DefaultWorkingDirectory') ?? '.', store.expand(step.targetPath)) : artifact ? join(base, artifact) : base;
+    const target = step.targetPath
+      ? resolve(store.value('System.DefaultWorkingDirectory') ?? '.', store.expand(step.targetPath))
+      : artifact
+        ? join(base, artifact)
+        : base;
     const done = await downloadArtifacts(from, artifact, target, step.patterns ? store.expand(step.patterns) : undefined);
     if ('problem' in done) return { result: 'Failed', message: `Could not download: ${done.problem}` };
-    sink({ kind: 'note', text: done.copied.length > 0 ? `downloaded ${done.copied.join(', ')} to ${this.options.outputs.display(target)}` : 'no artifacts to download yet.' });
+    sink({
+      kind: 'note',
+      text:
+        done.copied.length > 0
+          ? `downloaded ${done.copied.join(', ')} to ${this.options.outputs.display(target)}`
+          : 'no artifacts to download yet.',
+    });
     return { result: 'Succeeded' };
   }
 
@@ -407,9 +509,16 @@ export class PipelineEngine {
         case 'script':
           return await runScriptStep(step, context);
         case 'publish':
-          return { result: 'Succeeded', effects: { ...empty, artifacts: [{ name: store.expand(step.artifact), path: store.expand(step.publishPath) }] } };
+          return {
+            result: 'Succeeded',
+            effects: { ...empty, artifacts: [{ name: store.expand(step.artifact), path: store.expand(step.publishPath) }] },
+          };
         case 'checkout':
-          context.sink({ kind: 'note', text: step.repository === 'none' ? 'checkout: none.' : `the working tree ${context.sourcesDir} is the checkout; nothing to fetch.` });
+          context.sink({
+            kind: 'note',
+            text:
+              step.repository === 'none' ? 'checkout: none.' : `the working tree ${context.sourcesDir} is the checkout; nothing to fetch.`,
+          });
           return { result: 'Succeeded', effects: empty };
         case 'download':
           return { ...(await this.download(step, store, context.sink)), effects: empty };

@@ -72,8 +72,10 @@ export function valuesEqual(left: Value, right: Value): boolean {
 
 function compare(name: string, left: Value, right: Value): number {
   const r = convertLike(left, right);
-  if (r === undefined || r === null || left === null || typeof left === 'object') throw new ExpressionError(`${name}() cannot compare '${describe(left)}' with '${describe(right)}'.`);
-  if (typeof left === 'string') return left.toLowerCase() < String(r).toLowerCase() ? -1 : left.toLowerCase() > String(r).toLowerCase() ? 1 : 0;
+  if (r === undefined || r === null || left === null || typeof left === 'object')
+    throw new ExpressionError(`${name}() cannot compare '${describe(left)}' with '${describe(right)}'.`);
+  if (typeof left === 'string')
+    return left.toLowerCase() < String(r).toLowerCase() ? -1 : left.toLowerCase() > String(r).toLowerCase() ? 1 : 0;
   return Number(left) - Number(r);
 }
 
@@ -83,13 +85,34 @@ function describe(value: Value): string {
 
 /** The functions of the documented expression language, with their argument counts. */
 const ARITY: Record<string, [min: number, max: number]> = {
-  and: [2, Infinity], or: [2, Infinity], not: [1, 1], xor: [2, 2],
-  eq: [2, 2], ne: [2, 2], gt: [2, 2], ge: [2, 2], lt: [2, 2], le: [2, 2],
-  in: [1, Infinity], notin: [1, Infinity],
-  contains: [2, 2], containsvalue: [2, 2], startswith: [2, 2], endswith: [2, 2],
-  coalesce: [1, Infinity], lower: [1, 1], upper: [1, 1], trim: [1, 1],
-  format: [1, Infinity], join: [2, 2], split: [2, 2], replace: [3, 3], length: [1, 1],
-  converttojson: [1, 1], iif: [3, 3], counter: [0, 2],
+  and: [2, Infinity],
+  or: [2, Infinity],
+  not: [1, 1],
+  xor: [2, 2],
+  eq: [2, 2],
+  ne: [2, 2],
+  gt: [2, 2],
+  ge: [2, 2],
+  lt: [2, 2],
+  le: [2, 2],
+  in: [1, Infinity],
+  notin: [1, Infinity],
+  contains: [2, 2],
+  containsvalue: [2, 2],
+  startswith: [2, 2],
+  endswith: [2, 2],
+  coalesce: [1, Infinity],
+  lower: [1, 1],
+  upper: [1, 1],
+  trim: [1, 1],
+  format: [1, Infinity],
+  join: [2, 2],
+  split: [2, 2],
+  replace: [3, 3],
+  length: [1, 1],
+  converttojson: [1, 1],
+  iif: [3, 3],
+  counter: [0, 2],
 };
 
 /** Checks function names and argument counts, so a typo fails before anything runs. */
@@ -102,15 +125,21 @@ export function checkExpression(expression: Expression): void {
   if (expression.kind !== 'call') return;
   if (STATUS.includes(expression.name)) {
     for (const arg of expression.args) {
-      if (arg.kind !== 'literal' || typeof arg.value !== 'string') throw new ExpressionError(`${expression.name}() takes job or stage names as quoted strings.`);
+      if (arg.kind !== 'literal' || typeof arg.value !== 'string')
+        throw new ExpressionError(`${expression.name}() takes job or stage names as quoted strings.`);
     }
     return;
   }
   const arity = ARITY[expression.name];
-  if (!arity) throw new ExpressionError(`'${expression.name}' is not a function of the expression language (it has ${[...Object.keys(ARITY), ...STATUS].join(', ')}).`);
+  if (!arity)
+    throw new ExpressionError(
+      `'${expression.name}' is not a function of the expression language (it has ${[...Object.keys(ARITY), ...STATUS].join(', ')}).`,
+    );
   if (expression.args.length < arity[0] || expression.args.length > arity[1]) {
     const want = arity[0] === arity[1] ? `${arity[0]}` : arity[1] === Infinity ? `at least ${arity[0]}` : `${arity[0]} to ${arity[1]}`;
-    throw new ExpressionError(`${expression.name}() takes ${want} argument${want === '1' || want === 'at least 1' ? '' : 's'}, not ${expression.args.length}.`);
+    throw new ExpressionError(
+      `${expression.name}() takes ${want} argument${want === '1' || want === 'at least 1' ? '' : 's'}, not ${expression.args.length}.`,
+    );
   }
   expression.args.forEach(checkExpression);
 }
@@ -184,7 +213,10 @@ function call(name: string, args: Expression[], context: ConditionContext): Valu
   const value = (i: number): Value => evaluate(args[i], context);
   const text = (i: number): string => toText(value(i)).toLowerCase();
   if (STATUS.includes(name)) {
-    return context.status(name as StatusFunction, args.map((a) => toText(evaluate(a, context))));
+    return context.status(
+      name as StatusFunction,
+      args.map((a) => toText(evaluate(a, context))),
+    );
   }
   switch (name) {
     case 'and':
@@ -238,7 +270,10 @@ function call(name: string, args: Expression[], context: ConditionContext): Valu
     case 'trim':
       return toText(value(0)).trim();
     case 'format':
-      return formatText(toText(value(0)), args.slice(1).map((_, i) => value(i + 1)));
+      return formatText(
+        toText(value(0)),
+        args.slice(1).map((_, i) => value(i + 1)),
+      );
     case 'join': {
       const separator = toText(value(0));
       const collection = value(1);
@@ -250,7 +285,9 @@ function call(name: string, args: Expression[], context: ConditionContext): Valu
       return delimiter === '' ? [toText(value(0))] : toText(value(0)).split(delimiter);
     }
     case 'replace':
-      return toText(value(0)).split(toText(value(1))).join(toText(value(2)));
+      return toText(value(0))
+        .split(toText(value(1)))
+        .join(toText(value(2)));
     case 'length': {
       const v = value(0);
       if (Array.isArray(v)) return v.length;

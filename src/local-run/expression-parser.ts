@@ -62,7 +62,9 @@ function tokenize(text: string): Token[] {
       tokens.push({ type: 'word', value: raw, at: i });
       i += raw.length;
     } else if (c === '$' && (text.startsWith('${{', i) || text[i + 1] === '[')) {
-      throw new ExpressionError('template (${{ }}) and runtime ($[ ]) syntax is not supported inside an expression; write the expression alone.');
+      throw new ExpressionError(
+        'template (${{ }}) and runtime ($[ ]) syntax is not supported inside an expression; write the expression alone.',
+      );
     } else if ('(),[].'.includes(c)) {
       tokens.push({ type: 'punct', value: c as '(' | ')' | ',' | '[' | ']' | '.', at: i });
       i++;
@@ -114,7 +116,8 @@ export function parseExpression(text: string): Expression {
     const parts: string[] = [];
     let node = access;
     while (node.kind === 'index') {
-      if (node.key.kind !== 'literal' || typeof node.key.value !== 'string') throw new ExpressionError(`a variable is named with a quoted string: variables['name'].`);
+      if (node.key.kind !== 'literal' || typeof node.key.value !== 'string')
+        throw new ExpressionError(`a variable is named with a quoted string: variables['name'].`);
       parts.unshift(node.key.value);
       node = node.target;
     }

@@ -9,7 +9,20 @@ import { readSteps } from './parse-steps';
 
 /** What a job's condition and `$[ ]` variables may read besides variables. */
 const JOB_ROOTS = ['dependencies', 'stagedependencies'];
-const JOB_KEYS = ['displayName', 'dependsOn', 'condition', 'continueOnError', 'variables', 'pool', 'workspace', 'timeoutInMinutes', 'cancelTimeoutInMinutes', 'strategy', 'uses', 'templateContext'];
+const JOB_KEYS = [
+  'displayName',
+  'dependsOn',
+  'condition',
+  'continueOnError',
+  'variables',
+  'pool',
+  'workspace',
+  'timeoutInMinutes',
+  'cancelTimeoutInMinutes',
+  'strategy',
+  'uses',
+  'templateContext',
+];
 
 /** `strategy: matrix:` / `parallel:`: the legs, run one after another, named as the service names them. */
 function readLegs(r: Reader, m: Mapping, path: string, displayName: string, read: (legPath: string) => JobPhase[]): JobLeg[] {
@@ -19,19 +32,28 @@ function readLegs(r: Reader, m: Mapping, path: string, displayName: string, read
   r.onlyKeys(strategy, where, ['matrix', 'parallel', 'maxParallel'], 'a job strategy');
   if ('matrix' in strategy) {
     const matrixPath = `${where}.matrix`;
-    if (typeof strategy['matrix'] === 'string') r.fail(matrixPath, 'a matrix computed at run time ($[ ]) is not supported by outerloop run; write the legs, or build them with ${{ each }}.');
+    if (typeof strategy['matrix'] === 'string')
+      r.fail(
+        matrixPath,
+        'a matrix computed at run time ($[ ]) is not supported by outerloop run; write the legs, or build them with ${{ each }}.',
+      );
     const legs = Object.entries(r.mapping(strategy['matrix'], matrixPath));
     if (legs.length === 0) r.fail(matrixPath, 'has no legs.');
     return legs.map(([leg, vars]) => {
       if (!NAME.test(leg)) r.fail(`${matrixPath}.${leg}`, `'${leg}' is not a valid matrix leg name: use letters, digits and _.`);
-      const variables = Object.entries(r.mapping(vars, `${matrixPath}.${leg}`)).map(([name, value]) => ({ name, value: r.text(value, `${matrixPath}.${leg}.${name}`), readonly: false }));
+      const variables = Object.entries(r.mapping(vars, `${matrixPath}.${leg}`)).map(([name, value]) => ({
+        name,
+        value: r.text(value, `${matrixPath}.${leg}.${name}`),
+        readonly: false,
+      }));
       return { name: leg, displayName: `${displayName} ${leg}`, variables, phases: read(path) };
     });
   }
   if ('parallel' in strategy) {
     const raw = r.text(strategy['parallel'], `${where}.parallel`).trim();
     const count = Number(raw);
-    if (!Number.isInteger(count) || count < 1 || count > 99) r.fail(`${where}.parallel`, `must be a number of jobs from 1 to 99, not '${raw}'.`);
+    if (!Number.isInteger(count) || count < 1 || count > 99)
+      r.fail(`${where}.parallel`, `must be a number of jobs from 1 to 99, not '${raw}'.`);
     return Array.from({ length: count }, (_, i) => ({
       name: `Job${i + 1}`,
       displayName: `${displayName} (${i + 1} of ${count})`,
@@ -51,7 +73,8 @@ function readDeploymentPhases(r: Reader, m: Mapping, path: string, resources: Se
   if (!('strategy' in m)) r.fail(path, 'a deployment job needs a strategy (runOnce, rolling or canary).');
   const strategy = r.mapping(m['strategy'], where);
   const names = Object.keys(strategy);
-  if (names.length !== 1 || !['runOnce', 'rolling', 'canary'].includes(names[0])) r.fail(where, 'must hold one of runOnce, rolling or canary.');
+  if (names.length !== 1 || !['runOnce', 'rolling', 'canary'].includes(names[0]))
+    r.fail(where, 'must hold one of runOnce, rolling or canary.');
   const kind = names[0];
   const hooksPath = `${where}.${kind}`;
   const hooks = r.mapping(strategy[kind], hooksPath);
@@ -69,7 +92,16 @@ function readDeploymentPhases(r: Reader, m: Mapping, path: string, resources: Se
     const steps = hookSteps(hooks[hook], hookPath);
     // The deploy hook downloads this run's artifacts first, as on the service, unless it has a download step (download: none stops it).
     if (hook === 'deploy' && !steps.some((s) => s.kind === 'download')) {
-      steps.unshift({ kind: 'download', source: 'current', path: `${hookPath}.steps`, displayName: 'Download artifacts (current)', continueOnError: false, enabled: true, env: {}, retryCount: 0 });
+      steps.unshift({
+        kind: 'download',
+        source: 'current',
+        path: `${hookPath}.steps`,
+        displayName: 'Download artifacts (current)',
+        continueOnError: false,
+        enabled: true,
+        env: {},
+        retryCount: 0,
+      });
     }
     phases.push({ hook, when: 'success', steps: steps.filter((s) => !(s.kind === 'download' && s.source === 'none')) });
   }
@@ -104,7 +136,8 @@ function readJob(r: Reader, node: Node, path: string, resources: Set<string>): J
   const kind = 'deployment' in m ? 'deployment' : 'job';
   if (!('job' in m) && !('deployment' in m)) r.fail(path, 'must start with job: <name> or deployment: <name>.');
   for (const key of ['container', 'services']) {
-    if (key in m) r.fail(at(path, key), `is not supported by outerloop run (container jobs and service containers; it runs each job on this machine).`);
+    if (key in m)
+      r.fail(at(path, key), `is not supported by outerloop run (container jobs and service containers; it runs each job on this machine).`);
   }
   const name = r.text(m[kind], `${path}.${kind}`).trim();
   if (!NAME.test(name)) r.fail(`${path}.${kind}`, `'${name}' is not a valid job name: use letters, digits and _.`);
@@ -149,7 +182,14 @@ export function readJobs(r: Reader, m: Mapping, path: string, resources: Set<str
 /** The one job a `steps:`-only file gets. */
 export function implicitJob(r: Reader, m: Mapping, path: string, resources: Set<string>): Job {
   return {
-    path, kind: 'job', name: 'Job', displayName: 'Job', dependsOn: [], continueOnError: false, variables: [], implicit: true,
+    path,
+    kind: 'job',
+    name: 'Job',
+    displayName: 'Job',
+    dependsOn: [],
+    continueOnError: false,
+    variables: [],
+    implicit: true,
     legs: [{ displayName: 'Job', variables: [], phases: [{ when: 'success', steps: readSteps(r, m, path, resources) }] }],
   };
 }

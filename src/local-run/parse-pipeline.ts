@@ -23,7 +23,24 @@ const STAGE_ROOTS = ['dependencies', 'stagedependencies'];
 function readStage(r: Reader, node: Node, path: string, previous: string | undefined, resources: Set<string>): Stage {
   const m = r.mapping(node, path);
   if (!('stage' in m)) r.fail(path, 'must start with stage: <name>.');
-  r.onlyKeys(m, path, ['stage', 'displayName', 'dependsOn', 'condition', 'variables', 'jobs', 'pool', 'lockBehavior', 'trigger', 'isSkippable', 'templateContext'], 'a stage');
+  r.onlyKeys(
+    m,
+    path,
+    [
+      'stage',
+      'displayName',
+      'dependsOn',
+      'condition',
+      'variables',
+      'jobs',
+      'pool',
+      'lockBehavior',
+      'trigger',
+      'isSkippable',
+      'templateContext',
+    ],
+    'a stage',
+  );
   const name = r.text(m['stage'], `${path}.stage`).trim();
   if (!NAME.test(name)) r.fail(`${path}.stage`, `'${name}' is not a valid stage name: use letters, digits and _.`);
   if (!('jobs' in m)) r.fail(path, 'has no jobs.');
@@ -44,13 +61,15 @@ function readResources(r: Reader, top: Mapping): Array<{ alias: string; source: 
   if (!('resources' in top) || top['resources'] === '') return [];
   const resources = r.mapping(top['resources'], 'resources');
   for (const key of Object.keys(resources)) {
-    if (key !== 'pipelines' && key !== 'repositories') r.fail(`resources.${key}`, `${key} resources are not supported by outerloop run (it knows pipelines, and the repository self).`);
+    if (key !== 'pipelines' && key !== 'repositories')
+      r.fail(`resources.${key}`, `${key} resources are not supported by outerloop run (it knows pipelines, and the repository self).`);
   }
   if ('repositories' in resources && resources['repositories'] !== '') {
     r.list(resources['repositories'], 'resources.repositories').forEach((item, i) => {
       const repo = r.mapping(item, `resources.repositories[${i}]`);
       const alias = r.optionalText(repo, 'repository', `resources.repositories[${i}]`)?.trim() ?? '';
-      if (alias.toLowerCase() !== 'self') r.fail(`resources.repositories[${i}]`, `the repository '${alias}' is another repository; outerloop run works in this one only.`);
+      if (alias.toLowerCase() !== 'self')
+        r.fail(`resources.repositories[${i}]`, `the repository '${alias}' is another repository; outerloop run works in this one only.`);
     });
   }
   if (!('pipelines' in resources) || resources['pipelines'] === '') return [];
@@ -64,14 +83,19 @@ function readResources(r: Reader, top: Mapping): Array<{ alias: string; source: 
   });
 }
 
-
 /** Reads an expanded pipeline document (see {@link expandPipeline}); `file` is used in messages. Throws {@link FileError}. */
 export function readPipelineDocument(doc: YamlValue | undefined, file: string, hasProgram: (name: string) => boolean = isOnPath): Pipeline {
   const r = new Reader(file, (path) => (doc === undefined ? undefined : locateInDocument(doc, path)), hasProgram);
   if (doc === undefined || doc === '') r.fail('', 'the file is empty.');
   const top = r.mapping(doc, '');
   const shapes = ['stages', 'jobs', 'steps'].filter((k) => k in top);
-  if (shapes.length !== 1) r.fail('', shapes.length === 0 ? 'a pipeline needs stages:, jobs: or steps: (or extends: a template that has them).' : `use only one of ${shapes.join(' and ')} at the top level.`);
+  if (shapes.length !== 1)
+    r.fail(
+      '',
+      shapes.length === 0
+        ? 'a pipeline needs stages:, jobs: or steps: (or extends: a template that has them).'
+        : `use only one of ${shapes.join(' and ')} at the top level.`,
+    );
   r.onlyKeys(top, '', ['name', 'variables', 'resources', shapes[0], ...IGNORED_TOP], 'a pipeline');
   const pipelineResources = readResources(r, top);
   const aliases = new Set(pipelineResources.map((p) => p.alias.toLowerCase()));

@@ -104,7 +104,8 @@ export class Reader {
 
   onlyKeys(m: Mapping, path: string, allowed: readonly string[], what: string): void {
     for (const key of Object.keys(m)) {
-      if (!allowed.includes(key)) this.fail(at(path, key), `is not a key of ${what} that outerloop run knows (it knows ${allowed.join(', ')}).`);
+      if (!allowed.includes(key))
+        this.fail(at(path, key), `is not a key of ${what} that outerloop run knows (it knows ${allowed.join(', ')}).`);
     }
   }
 
@@ -128,11 +129,17 @@ export function readVariables(r: Reader, owner: Mapping, path: string, roots: st
     return d;
   };
   if (!Array.isArray(node)) {
-    return Object.entries(r.mapping(node, where)).map(([name, value]) => checked({ name, value: r.text(value, `${where}.${name}`), readonly: false }, `${where}.${name}`));
+    return Object.entries(r.mapping(node, where)).map(([name, value]) =>
+      checked({ name, value: r.text(value, `${where}.${name}`), readonly: false }, `${where}.${name}`),
+    );
   }
   return node.map((item, i) => {
     const m = r.mapping(item, `${where}[${i}]`);
-    if ('group' in m) r.fail(`${where}[${i}]`, `variable groups ('group: ${String(m['group'])}') are not supported by outerloop run; pass their values with --var, --secret or --variables-file.`);
+    if ('group' in m)
+      r.fail(
+        `${where}[${i}]`,
+        `variable groups ('group: ${String(m['group'])}') are not supported by outerloop run; pass their values with --var, --secret or --variables-file.`,
+      );
     r.onlyKeys(m, `${where}[${i}]`, ['name', 'value', 'readonly'], 'a variable');
     const name = r.optionalText(m, 'name', `${where}[${i}]`);
     if (!name) r.fail(`${where}[${i}]`, 'a variable needs a name.');

@@ -8,7 +8,17 @@ import { at, NAME, Reader, type Mapping, type Node } from './parse-reader';
 
 /** What a step's condition may read besides variables: nothing. */
 const STEP_ROOTS: string[] = [];
-const COMMON_STEP_KEYS = ['name', 'displayName', 'condition', 'continueOnError', 'enabled', 'env', 'timeoutInMinutes', 'target', 'retryCountOnTaskFailure'];
+const COMMON_STEP_KEYS = [
+  'name',
+  'displayName',
+  'condition',
+  'continueOnError',
+  'enabled',
+  'env',
+  'timeoutInMinutes',
+  'target',
+  'retryCountOnTaskFailure',
+];
 const UNSUPPORTED_STEPS: Record<string, string> = {
   downloadBuild: 'downloadBuild steps',
   getPackage: 'getPackage steps',
@@ -19,13 +29,15 @@ function readRetryCount(r: Reader, m: Mapping, path: string): number {
   const raw = r.optionalText(m, 'retryCountOnTaskFailure', path)?.trim();
   if (raw === undefined) return 0;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 10) r.fail(`${path}.retryCountOnTaskFailure`, `must be a whole number from 0 to 10, not '${raw}'.`);
+  if (!Number.isInteger(n) || n < 0 || n > 10)
+    r.fail(`${path}.retryCountOnTaskFailure`, `must be a whole number from 0 to 10, not '${raw}'.`);
   return n;
 }
 
 function readStepCommon(r: Reader, m: Mapping, path: string, defaultName: string): StepCommon {
   const name = r.optionalText(m, 'name', path)?.trim();
-  if (name !== undefined && !NAME.test(name)) r.fail(`${path}.name`, `'${name}' is not a valid step name: use letters, digits and _, not starting with a digit.`);
+  if (name !== undefined && !NAME.test(name))
+    r.fail(`${path}.name`, `'${name}' is not a valid step name: use letters, digits and _, not starting with a digit.`);
   return {
     path,
     name,
@@ -54,17 +66,35 @@ export function readStep(r: Reader, node: Node, path: string, resources: Set<str
     if (!match) r.fail(`${path}.task`, `'${reference}' must name a task and its major version, e.g. DockerBuildTag@1.`);
     const inputs: Record<string, string> = {};
     if ('inputs' in m && m['inputs'] !== '') {
-      for (const [key, value] of Object.entries(r.mapping(m['inputs'], `${path}.inputs`))) inputs[key] = r.text(value, `${path}.inputs.${key}`);
+      for (const [key, value] of Object.entries(r.mapping(m['inputs'], `${path}.inputs`)))
+        inputs[key] = r.text(value, `${path}.inputs.${key}`);
     }
     return { kind: 'task', reference, taskName: match[1], major: Number(match[2]), inputs, ...readStepCommon(r, m, path, reference) };
   }
   for (const key of ['script', 'bash', 'pwsh', 'powershell'] as const) {
     if (!(key in m)) continue;
     const powershell = key === 'pwsh' || key === 'powershell';
-    r.onlyKeys(m, path, [key, 'workingDirectory', 'failOnStderr', ...(powershell ? ['errorActionPreference', 'ignoreLASTEXITCODE'] : []), ...COMMON_STEP_KEYS], `a ${key} step`);
-    if (powershell && !r.hasProgram('pwsh')) r.fail(at(path, key), 'needs PowerShell (pwsh), which is not installed on this machine (not on PATH).');
+    r.onlyKeys(
+      m,
+      path,
+      [
+        key,
+        'workingDirectory',
+        'failOnStderr',
+        ...(powershell ? ['errorActionPreference', 'ignoreLASTEXITCODE'] : []),
+        ...COMMON_STEP_KEYS,
+      ],
+      `a ${key} step`,
+    );
+    if (powershell && !r.hasProgram('pwsh'))
+      r.fail(at(path, key), 'needs PowerShell (pwsh), which is not installed on this machine (not on PATH).');
     if (powershell) {
-      for (const option of ['errorActionPreference', 'ignoreLASTEXITCODE']) if (option in m) r.fail(at(path, option), 'is not supported by outerloop run (it runs PowerShell with its defaults: stop on error, exit with $LASTEXITCODE).');
+      for (const option of ['errorActionPreference', 'ignoreLASTEXITCODE'])
+        if (option in m)
+          r.fail(
+            at(path, option),
+            'is not supported by outerloop run (it runs PowerShell with its defaults: stop on error, exit with $LASTEXITCODE).',
+          );
     }
     const script = r.text(m[key], at(path, key));
     const firstLine = script.trim().split('\n')[0] ?? '';
@@ -82,7 +112,12 @@ export function readStep(r: Reader, node: Node, path: string, resources: Set<str
     r.onlyKeys(m, path, ['publish', 'artifact', ...COMMON_STEP_KEYS], 'a publish step');
     const artifact = r.optionalText(m, 'artifact', path);
     if (!artifact) r.fail(`${path}.artifact`, 'a publish step needs the artifact name.');
-    return { kind: 'publish', publishPath: r.text(m['publish'], `${path}.publish`), artifact: artifact.trim(), ...readStepCommon(r, m, path, `Publish artifact: ${artifact.trim()}`) };
+    return {
+      kind: 'publish',
+      publishPath: r.text(m['publish'], `${path}.publish`),
+      artifact: artifact.trim(),
+      ...readStepCommon(r, m, path, `Publish artifact: ${artifact.trim()}`),
+    };
   }
   if ('download' in m) {
     r.onlyKeys(m, path, ['download', 'artifact', 'patterns', 'path', ...COMMON_STEP_KEYS], 'a download step');
@@ -92,7 +127,14 @@ export function readStep(r: Reader, node: Node, path: string, resources: Set<str
       return { kind: 'download', source: 'none', ...readStepCommon(r, m, path, 'Download artifacts: none') };
     }
     checkDownloadSource(r, source, `${path}.download`, resources);
-    const step: DownloadStep = { kind: 'download', source, artifact, patterns: r.optionalText(m, 'patterns', path), targetPath: r.optionalText(m, 'path', path), ...readStepCommon(r, m, path, `Download ${artifact ? `artifact ${artifact}` : 'artifacts'} (${source})`) };
+    const step: DownloadStep = {
+      kind: 'download',
+      source,
+      artifact,
+      patterns: r.optionalText(m, 'patterns', path),
+      targetPath: r.optionalText(m, 'path', path),
+      ...readStepCommon(r, m, path, `Download ${artifact ? `artifact ${artifact}` : 'artifacts'} (${source})`),
+    };
     return step;
   }
   if ('checkout' in m) {
@@ -105,7 +147,10 @@ export function readStep(r: Reader, node: Node, path: string, resources: Set<str
 
 function checkDownloadSource(r: Reader, source: string, path: string, resources: Set<string>): void {
   if (source.toLowerCase() !== 'current' && !resources.has(source.toLowerCase())) {
-    r.fail(path, `'${source}' is neither current nor the alias of a pipeline in resources.pipelines${resources.size > 0 ? ` (${[...resources].join(', ')})` : ''}.`);
+    r.fail(
+      path,
+      `'${source}' is neither current nor the alias of a pipeline in resources.pipelines${resources.size > 0 ? ` (${[...resources].join(', ')})` : ''}.`,
+    );
   }
 }
 
@@ -120,9 +165,14 @@ function readArtifactTask(r: Reader, m: Mapping, path: string, resources: Set<st
   r.onlyKeys(m, path, ['task', 'inputs', ...COMMON_STEP_KEYS], 'a task step');
   const inputs = new Map<string, string>();
   if ('inputs' in m && m['inputs'] !== '') {
-    for (const [key, value] of Object.entries(r.mapping(m['inputs'], `${path}.inputs`))) inputs.set(key.toLowerCase(), r.text(value, `${path}.inputs.${key}`));
+    for (const [key, value] of Object.entries(r.mapping(m['inputs'], `${path}.inputs`)))
+      inputs.set(key.toLowerCase(), r.text(value, `${path}.inputs.${key}`));
   }
-  const input = (...names: string[]): string | undefined => names.map((n) => inputs.get(n.toLowerCase())).find((v) => v !== undefined && v.trim() !== '')?.trim();
+  const input = (...names: string[]): string | undefined =>
+    names
+      .map((n) => inputs.get(n.toLowerCase()))
+      .find((v) => v !== undefined && v.trim() !== '')
+      ?.trim();
   if (name === 'publishpipelineartifact@1') {
     const publishPath = input('targetPath', 'path') ?? '$(Pipeline.Workspace)';
     const artifact = input('artifact', 'artifactName') ?? 'drop';
@@ -132,11 +182,19 @@ function readArtifactTask(r: Reader, m: Mapping, path: string, resources: Set<st
   let source = 'current';
   if (buildType.toLowerCase() !== 'current') {
     const alias = input('pipeline', 'definition');
-    if (!alias) r.fail(`${path}.inputs`, `${reference} with buildType '${buildType}' needs a pipeline: the alias of one in resources.pipelines.`);
+    if (!alias)
+      r.fail(`${path}.inputs`, `${reference} with buildType '${buildType}' needs a pipeline: the alias of one in resources.pipelines.`);
     checkDownloadSource(r, alias, `${path}.inputs.pipeline`, resources);
     source = alias;
   }
-  return { kind: 'download', source, artifact: input('artifact', 'artifactName'), patterns: input('patterns', 'itemPattern'), targetPath: input('targetPath', 'path', 'downloadPath'), ...readStepCommon(r, m, path, reference) };
+  return {
+    kind: 'download',
+    source,
+    artifact: input('artifact', 'artifactName'),
+    patterns: input('patterns', 'itemPattern'),
+    targetPath: input('targetPath', 'path', 'downloadPath'),
+    ...readStepCommon(r, m, path, reference),
+  };
 }
 
 /** The `steps:` (or another key's list of steps) of `m`, with unique step names. */

@@ -31,7 +31,12 @@ export async function writeRunRecord(outerloopDir: string, record: RunRecord): P
  * and returns the copy and the `resources.pipeline.<alias>.*` variables (from its run.json when
  * there is one beside the folder).
  */
-export async function takePipelineResource(outerloopDir: string, alias: string, source: string, artifactsDir: string): Promise<{ dir: string; variables: Record<string, string>; record?: RunRecord }> {
+export async function takePipelineResource(
+  outerloopDir: string,
+  alias: string,
+  source: string,
+  artifactsDir: string,
+): Promise<{ dir: string; variables: Record<string, string>; record?: RunRecord }> {
   const dir = join(outerloopDir, 'resources', alias);
   await emptyDir(dir);
   await cp(artifactsDir, dir, { recursive: true });

@@ -68,7 +68,11 @@ export function predefinedVariables(f: RunFacts): Record<string, string> {
 }
 
 /** The variables the agent sets while a job runs. */
-export function jobVariables(stage: { name: string; displayName: string }, job: { name: string; displayName: string }, status: string): Record<string, string> {
+export function jobVariables(
+  stage: { name: string; displayName: string },
+  job: { name: string; displayName: string },
+  status: string,
+): Record<string, string> {
   return {
     'System.StageName': stage.name,
     'System.StageDisplayName': stage.displayName,
@@ -88,18 +92,30 @@ function pad(n: number, width = 2): string {
 export function formatDate(date: Date, format: string): string {
   return format.replace(/yyyy|yy|MM|M|dd|d|HH|H|mm|m|ss|s/g, (token) => {
     switch (token) {
-      case 'yyyy': return String(date.getFullYear());
-      case 'yy': return pad(date.getFullYear() % 100);
-      case 'MM': return pad(date.getMonth() + 1);
-      case 'M': return String(date.getMonth() + 1);
-      case 'dd': return pad(date.getDate());
-      case 'd': return String(date.getDate());
-      case 'HH': return pad(date.getHours());
-      case 'H': return String(date.getHours());
-      case 'mm': return pad(date.getMinutes());
-      case 'm': return String(date.getMinutes());
-      case 'ss': return pad(date.getSeconds());
-      default: return String(date.getSeconds());
+      case 'yyyy':
+        return String(date.getFullYear());
+      case 'yy':
+        return pad(date.getFullYear() % 100);
+      case 'MM':
+        return pad(date.getMonth() + 1);
+      case 'M':
+        return String(date.getMonth() + 1);
+      case 'dd':
+        return pad(date.getDate());
+      case 'd':
+        return String(date.getDate());
+      case 'HH':
+        return pad(date.getHours());
+      case 'H':
+        return String(date.getHours());
+      case 'mm':
+        return pad(date.getMinutes());
+      case 'm':
+        return String(date.getMinutes());
+      case 'ss':
+        return pad(date.getSeconds());
+      default:
+        return String(date.getSeconds());
     }
   });
 }

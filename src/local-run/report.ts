@@ -84,7 +84,10 @@ const RESULT_STYLE: Record<StepResult, { mark: string; plain: string; colour: Co
 };
 
 /** The closing summary, like the run view: each step, its result and its duration. Pure. */
-export function formatSummary(summary: { result: StepResult; durationMs: number; records: StepRecord[]; buildNumber: string }, paint: Paint): string {
+export function formatSummary(
+  summary: { result: StepResult; durationMs: number; records: StepRecord[]; buildNumber: string },
+  paint: Paint,
+): string {
   const width = Math.max(...summary.records.map((r) => r.result.length), 9);
   const lines = ['', paint.colour('bold', `Summary of build ${summary.buildNumber}`)];
   for (const record of summary.records) {
@@ -92,14 +95,19 @@ export function formatSummary(summary: { result: StepResult; durationMs: number;
     const duration = record.durationMs === undefined ? '' : formatDuration(record.durationMs);
     const head = `  ${paint.colour(style.colour, record.result.padEnd(width))}  ${duration.padStart(7)}  ${record.view.label} (${record.view.what})`;
     lines.push(head);
-    if (record.message && record.result !== 'Succeeded') lines.push(paint.colour('grey', `  ${' '.repeat(width)}           ${record.message.split('\n')[0]}`));
+    if (record.message && record.result !== 'Succeeded')
+      lines.push(paint.colour('grey', `  ${' '.repeat(width)}           ${record.message.split('\n')[0]}`));
   }
   const counts = (Object.keys(RESULT_STYLE) as StepResult[])
     .map((r) => [r, summary.records.filter((x) => x.result === r).length] as const)
     .filter(([, n]) => n > 0)
     .map(([r, n]) => `${n} ${RESULT_STYLE[r].plain}`)
     .join(', ');
-  lines.push('', `${paint.colour(RESULT_STYLE[summary.result].colour, `Result: ${summary.result}`)} in ${formatDuration(summary.durationMs)} (${counts})`, '');
+  lines.push(
+    '',
+    `${paint.colour(RESULT_STYLE[summary.result].colour, `Result: ${summary.result}`)} in ${formatDuration(summary.durationMs)} (${counts})`,
+    '',
+  );
   return lines.join('\n');
 }
 
@@ -165,12 +173,16 @@ export class ConsoleReporter implements RunReporter {
 
   start(header: { file: string; buildNumber: string; steps: number }): void {
     this.buildNumber = header.buildNumber;
-    this.write(`${this.paint.colour('bold', `outerloop run ${header.file}`)}: build ${header.buildNumber}, ${header.steps} step${header.steps === 1 ? '' : 's'}\n`);
+    this.write(
+      `${this.paint.colour('bold', `outerloop run ${header.file}`)}: build ${header.buildNumber}, ${header.steps} step${header.steps === 1 ? '' : 's'}\n`,
+    );
   }
 
   stepStarted(view: StepView): void {
     this.current = { view, started: this.now() };
-    this.write(`\n${this.paint.colour('blue', `==> [${view.index}/${view.total}] ${view.label}`)} ${this.paint.colour('grey', `(${view.what})`)}\n`);
+    this.write(
+      `\n${this.paint.colour('blue', `==> [${view.index}/${view.total}] ${view.label}`)} ${this.paint.colour('grey', `(${view.what})`)}\n`,
+    );
     if (this.options.tty && !this.timer) {
       this.timer = setInterval(() => {
         this.clearStatus();
@@ -215,7 +227,9 @@ export class ConsoleReporter implements RunReporter {
     this.current = undefined;
     if (record.durationMs === undefined) {
       // Never started: one line saying why.
-      this.write(`\n${this.paint.colour('grey', `--- [${record.view.index}/${record.view.total}] ${record.view.label} (${record.view.what}): ${style.plain}${record.message ? `, ${record.message}` : ''}`)}\n`);
+      this.write(
+        `\n${this.paint.colour('grey', `--- [${record.view.index}/${record.view.total}] ${record.view.label} (${record.view.what}): ${style.plain}${record.message ? `, ${record.message}` : ''}`)}\n`,
+      );
       return;
     }
     const mark = this.options.tty ? style.mark : '<==';

@@ -122,13 +122,23 @@ export class RunOutputs {
  * `target`, or, without an artifact name, each artifact into `target/<name>`. `patterns` (glob lines)
  * choose files within an artifact. The target is emptied first, so it never holds an older run's files.
  */
-export async function downloadArtifacts(from: string, artifact: string | undefined, target: string, patterns?: string): Promise<{ copied: string[] } | { problem: string }> {
+export async function downloadArtifacts(
+  from: string,
+  artifact: string | undefined,
+  target: string,
+  patterns?: string,
+): Promise<{ copied: string[] } | { problem: string }> {
   const names = artifact ? [artifact] : existsSync(from) ? (await readdir(from)).sort() : [];
   if (artifact && !existsSync(join(from, artifact))) {
     const known = existsSync(from) ? (await readdir(from)).sort() : [];
-    return { problem: `there is no artifact '${artifact}' in ${from}${known.length > 0 ? ` (there are ${known.join(', ')})` : ' (there are none yet)'}.` };
+    return {
+      problem: `there is no artifact '${artifact}' in ${from}${known.length > 0 ? ` (there are ${known.join(', ')})` : ' (there are none yet)'}.`,
+    };
   }
-  const globs = (patterns ?? '**').split('\n').map((p) => p.trim()).filter((p) => p);
+  const globs = (patterns ?? '**')
+    .split('\n')
+    .map((p) => p.trim())
+    .filter((p) => p);
   const copied: string[] = [];
   for (const name of names) {
     const source = join(from, name);

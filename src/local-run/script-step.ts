@@ -15,7 +15,15 @@ export function bashArgs(scriptFile: string): string[] {
 
 /** The pwsh command line, as the agent runs a pwsh: step: dot-source the script file. */
 export function pwshArgs(scriptFile: string): string[] {
-  return ['-NoLogo', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Unrestricted', '-Command', `. '${scriptFile.replace(/'/g, "''")}'`];
+  return [
+    '-NoLogo',
+    '-NoProfile',
+    '-NonInteractive',
+    '-ExecutionPolicy',
+    'Unrestricted',
+    '-Command',
+    `. '${scriptFile.replace(/'/g, "''")}'`,
+  ];
 }
 
 /**
@@ -47,7 +55,12 @@ export async function runScriptStep(step: ScriptStep, context: StepRunContext): 
   const shell = powershell ? 'pwsh' : 'bash';
   let stderrSeen = false;
   try {
-    const child = spawn(shell, powershell ? pwshArgs(file) : bashArgs(file), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(shell, powershell ? pwshArgs(file) : bashArgs(file), {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     const watch = watchChild(child, { signal: context.signal, timeoutMs: context.timeoutMs, processGroup: true });
     try {
       const code = await new Promise<number | null>((resolve, reject) => {
@@ -71,8 +84,10 @@ export async function runScriptStep(step: ScriptStep, context: StepRunContext): 
       const stopped = stoppedOutcome(watch, context.timeoutMs);
       if (stopped) return { ...stopped, effects: output.effects };
       const name = powershell ? 'PowerShell' : 'Bash';
-      if (code !== 0) return { result: 'Failed', message: `${name} exited with code ${code ?? 'unknown (killed)'}.`, effects: output.effects };
-      if (step.failOnStderr && stderrSeen) return { result: 'Failed', message: `${name} wrote to standard error (failOnStderr is true).`, effects: output.effects };
+      if (code !== 0)
+        return { result: 'Failed', message: `${name} exited with code ${code ?? 'unknown (killed)'}.`, effects: output.effects };
+      if (step.failOnStderr && stderrSeen)
+        return { result: 'Failed', message: `${name} wrote to standard error (failOnStderr is true).`, effects: output.effects };
       return { result: 'Succeeded', effects: output.effects };
     } finally {
       watch.dispose();

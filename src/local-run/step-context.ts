@@ -30,8 +30,15 @@ export interface StepOutcome {
 }
 
 /** The result and message when the process was stopped early, if it was. */
-export function stoppedOutcome(watch: { cancelled: boolean; timedOut: boolean }, timeoutMs: number | undefined): Pick<StepOutcome, 'result' | 'message'> | undefined {
+export function stoppedOutcome(
+  watch: { cancelled: boolean; timedOut: boolean },
+  timeoutMs: number | undefined,
+): Pick<StepOutcome, 'result' | 'message'> | undefined {
   if (watch.cancelled) return { result: 'Canceled', message: 'The run was cancelled.' };
-  if (watch.timedOut) return { result: 'Failed', message: `The step timed out after ${Number(((timeoutMs ?? 0) / 60_000).toFixed(2))} minutes (timeoutInMinutes).` };
+  if (watch.timedOut)
+    return {
+      result: 'Failed',
+      message: `The step timed out after ${Number(((timeoutMs ?? 0) / 60_000).toFixed(2))} minutes (timeoutInMinutes).`,
+    };
   return undefined;
 }

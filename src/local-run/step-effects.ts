@@ -54,7 +54,10 @@ export async function applyStepEffects(step: Step, effects: StepEffects, targets
     const { copied, missing } = await outputs.addTestResults(published.files);
     if (copied.length > 0) {
       const names = copied.map((c) => c.slice(outputs.testResultsDir.length + 1)).join(', ');
-      targets.report({ kind: 'note', text: `${published.format} test results kept in ${outputs.display(outputs.testResultsDir)}: ${names}` });
+      targets.report({
+        kind: 'note',
+        text: `${published.format} test results kept in ${outputs.display(outputs.testResultsDir)}: ${names}`,
+      });
     }
     for (const file of missing) problem(`Test results file '${file}' does not exist.`);
   }

@@ -55,7 +55,15 @@ const FORMATTING = /^##\[(command|section|debug|warning|error|group|endgroup)\](
  * next line on. Nothing here prints: lines go to `sink`, which masks and neutralizes.
  */
 export class StepOutput {
-  readonly effects: StepEffects = { variables: [], artifacts: [], testResults: [], attachments: [], prependPath: [], warnings: 0, errors: 0 };
+  readonly effects: StepEffects = {
+    variables: [],
+    artifacts: [],
+    testResults: [],
+    attachments: [],
+    prependPath: [],
+    warnings: 0,
+    errors: 0,
+  };
   private readonly ignoredCommands = new Set<string>();
 
   constructor(
@@ -77,7 +85,10 @@ export class StepOutput {
       }
       if (command && !this.ignoredCommands.has(command.command)) {
         this.ignoredCommands.add(command.command);
-        this.sink({ kind: 'note', text: `the logging command '${command.command}' is ignored in a script: outerloop run honours only ${SCRIPT_COMMANDS.join(' and ')} from scripts.` });
+        this.sink({
+          kind: 'note',
+          text: `the logging command '${command.command}' is ignored in a script: outerloop run honours only ${SCRIPT_COMMANDS.join(' and ')} from scripts.`,
+        });
       }
       this.sink({ kind: 'text', text: line });
       return;
@@ -122,7 +133,13 @@ export class StepOutput {
         }
         const isSecret = p['issecret'] === 'true';
         if (isSecret) this.masker.add(command.message);
-        effects.variables.push({ name, value: command.message, isOutput: p['isoutput'] === 'true', isSecret, isReadOnly: p['isreadonly'] === 'true' });
+        effects.variables.push({
+          name,
+          value: command.message,
+          isOutput: p['isoutput'] === 'true',
+          isSecret,
+          isReadOnly: p['isreadonly'] === 'true',
+        });
         if (this.debug) this.sink({ kind: 'debug', text: `set variable ${name}${p['isoutput'] === 'true' ? ' (output)' : ''}` });
         return;
       }
@@ -157,7 +174,10 @@ export class StepOutput {
         return;
       }
       case 'results.publish': {
-        const files = (p['resultfiles'] ?? command.message ?? '').split(',').map((f) => f.trim()).filter((f) => f);
+        const files = (p['resultfiles'] ?? command.message ?? '')
+          .split(',')
+          .map((f) => f.trim())
+          .filter((f) => f);
         effects.testResults.push({ files, format: p['type'] ?? 'JUnit', title: p['testruntitle'] ?? '' });
         return;
       }
@@ -165,7 +185,8 @@ export class StepOutput {
         if (command.message) effects.attachments.push({ type: SUMMARY_ATTACHMENT_TYPE, name: '', path: command.message });
         return;
       case 'task.addattachment':
-        if (command.message && p['type'] && p['name']) effects.attachments.push({ type: p['type'], name: p['name'], path: command.message });
+        if (command.message && p['type'] && p['name'])
+          effects.attachments.push({ type: p['type'], name: p['name'], path: command.message });
         return;
       case 'build.updatebuildnumber':
         if (command.message) effects.buildNumber = command.message;

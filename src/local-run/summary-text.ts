@@ -10,7 +10,8 @@ export function markdownToPlainText(markdown: string): string {
   const flushTable = (): void => {
     if (table.length === 0) return;
     const widths = table[0].map((_, i) => Math.max(...table.map((row) => Array.from(row[i] ?? '').length)));
-    for (const row of table) out.push(`  ${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ')}`.trimEnd());
+    for (const row of table)
+      out.push(`  ${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ')}`.trimEnd());
     table = [];
   };
   for (const raw of markdown.replace(/\r\n?/g, '\n').split('\n')) {
@@ -27,7 +28,10 @@ export function markdownToPlainText(markdown: string): string {
     else out.push(inlineText(line));
   }
   flushTable();
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trim()}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()}\n`;
 }
 
 /** The cells of a table row, split at `|` that is not escaped. */

@@ -25,7 +25,10 @@ export class TaskCatalog {
     const tasks: CatalogTask[] = [];
     for (const dir of dirs) {
       if (!existsSync(dir)) continue;
-      const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+      const entries = (await readdir(dir, { withFileTypes: true }))
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort();
       for (const entry of entries) {
         if (!existsSync(join(dir, entry, 'task.json'))) continue;
         tasks.push({ dir: join(dir, entry), manifest: await readTaskManifest(join(dir, entry)) });
@@ -46,7 +49,9 @@ export class TaskCatalog {
   resolve(name: string, major: number): CatalogTask {
     const wanted = name.toLowerCase();
     const short = wanted.split('.').pop() ?? wanted;
-    const byName = this.tasks.filter((t) => [wanted, short].includes(t.manifest.name.toLowerCase()) || t.manifest.id?.toLowerCase() === wanted);
+    const byName = this.tasks.filter(
+      (t) => [wanted, short].includes(t.manifest.name.toLowerCase()) || t.manifest.id?.toLowerCase() === wanted,
+    );
     const found = byName.find((t) => t.manifest.version.Major === major);
     if (found) return found;
     if (byName.length > 0) {

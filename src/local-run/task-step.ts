@@ -18,7 +18,10 @@ export async function runTaskStep(step: TaskStep, task: CatalogTask, context: St
   const known = task.manifest.inputs.flatMap((i) => [i.name, ...(i.aliases ?? [])].map((n) => n.toLowerCase()));
   for (const name of Object.keys(step.inputs)) {
     if (!known.includes(name.toLowerCase())) {
-      context.sink({ kind: 'warning', text: `${step.reference} has no input '${name}'; it is ignored (its inputs: ${task.manifest.inputs.map((i) => i.name).join(', ')}).` });
+      context.sink({
+        kind: 'warning',
+        text: `${step.reference} has no input '${name}'; it is ignored (its inputs: ${task.manifest.inputs.map((i) => i.name).join(', ')}).`,
+      });
     }
   }
   const { variables, secrets } = context.variables.split();

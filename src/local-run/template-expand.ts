@@ -71,7 +71,8 @@ class Expander {
       throw new FileError(where, `the template '${this.options.display(path)}' does not exist.`);
     }
     this.files.push(path);
-    if (this.files.length > TEMPLATE_LIMITS.files) throw new FileError(where, `more than ${TEMPLATE_LIMITS.files} files are included; the service's limit is ${TEMPLATE_LIMITS.files}.`);
+    if (this.files.length > TEMPLATE_LIMITS.files)
+      throw new FileError(where, `more than ${TEMPLATE_LIMITS.files} files are included; the service's limit is ${TEMPLATE_LIMITS.files}.`);
     this.grow(text.length, where);
     const value = loadPipelineYaml(text, this.options.display(path));
     this.parsed.set(path, value);
@@ -80,11 +81,13 @@ class Expander {
 
   private grow(amount: number, where: string): void {
     this.size += amount;
-    if (this.size > TEMPLATE_LIMITS.bytes) throw new FileError(where, 'the expanded pipeline passes 10 MB, the service\'s limit for templates and expressions.');
+    if (this.size > TEMPLATE_LIMITS.bytes)
+      throw new FileError(where, "the expanded pipeline passes 10 MB, the service's limit for templates and expressions.");
   }
 
   private fail(where: string, err: unknown, text?: string): never {
-    if (err instanceof ExpressionError) throw new FileError(where, `${err.message.replace(/\.$/, '')}${text ? ` in '${text.trim()}'` : ''}.`);
+    if (err instanceof ExpressionError)
+      throw new FileError(where, `${err.message.replace(/\.$/, '')}${text ? ` in '${text.trim()}'` : ''}.`);
     throw err;
   }
 
@@ -100,7 +103,9 @@ class Expander {
           if (lower === 'parameters') return scope.parameters;
           const local = scope.locals.get(lower);
           if (local !== undefined) return local;
-          throw new ExpressionError(`'${name}' cannot be read in \${{ }} (it can read parameters, variables and the names of enclosing \${{ each }})`);
+          throw new ExpressionError(
+            `'${name}' cannot be read in \${{ }} (it can read parameters, variables and the names of enclosing \${{ each }})`,
+          );
         },
       });
     } catch (err) {
@@ -145,7 +150,8 @@ class Expander {
     this.grow(16, where);
     if (Array.isArray(node)) return this.expandSequence(node, scope, listKind);
     const { mapping, spliced } = this.expandMapping(node, scope, false);
-    if (spliced.length > 0) throw new FileError(describeEntry(node) ?? where, 'a ${{ }} directive in a mapping must hold a mapping, not a list.');
+    if (spliced.length > 0)
+      throw new FileError(describeEntry(node) ?? where, 'a ${{ }} directive in a mapping must hold a mapping, not a list.');
     return mapping;
   }
 
@@ -190,7 +196,11 @@ class Expander {
    * Expands a mapping. Directive keys merge their (expanded) mapping into it; in a sequence item,
    * a directive that holds a list splices the list into the sequence instead (`spliced`).
    */
-  private expandMapping(node: Record<string, YamlValue>, scope: Scope, inSequence: boolean): { mapping: Record<string, YamlValue>; spliced: YamlValue[]; directivesOnly: boolean } {
+  private expandMapping(
+    node: Record<string, YamlValue>,
+    scope: Scope,
+    inSequence: boolean,
+  ): { mapping: Record<string, YamlValue>; spliced: YamlValue[]; directivesOnly: boolean } {
     const mapping: Record<string, YamlValue> = {};
     copyLocation(node, mapping);
     const spliced: YamlValue[] = [];
@@ -226,7 +236,12 @@ class Expander {
         directivesOnly = false;
         chain = 'none';
         const name = key.includes('${{') ? this.expandToText(key, current, where) : key;
-        const expanded = this.expand(value, current, where, (LIST_KINDS as readonly string[]).includes(name) ? (name as ListKind) : undefined);
+        const expanded = this.expand(
+          value,
+          current,
+          where,
+          (LIST_KINDS as readonly string[]).includes(name) ? (name as ListKind) : undefined,
+        );
         mapping[name] = expanded;
         recordEntryLine(mapping, name, entryLine(node, key));
         if (name === 'variables') current = { ...current, variables: withVariables(current.variables, expanded) };
@@ -235,7 +250,8 @@ class Expander {
       switch (directive.kind) {
         case 'if':
         case 'elseif': {
-          if (directive.kind === 'elseif' && chain === 'none') throw new FileError(where, '${{ elseif }} must follow ${{ if }} or ${{ elseif }}.');
+          if (directive.kind === 'elseif' && chain === 'none')
+            throw new FileError(where, '${{ elseif }} must follow ${{ if }} or ${{ elseif }}.');
           if (directive.kind === 'elseif' && chain === 'taken') break;
           const yes = toBoolean(this.evaluate(directive.expression, current, where));
           chain = yes ? 'taken' : 'open';
@@ -256,7 +272,12 @@ class Expander {
               ? Object.entries(collection as Record<string, Value>).map(([k, v]) => ({ key: k, value: v }))
               : collection === null || collection === ''
                 ? []
-                : this.fail(where, new ExpressionError(`\${{ each }} needs a sequence or a mapping, and '${directive.expression.trim()}' is '${toText(collection)}'`));
+                : this.fail(
+                    where,
+                    new ExpressionError(
+                      `\${{ each }} needs a sequence or a mapping, and '${directive.expression.trim()}' is '${toText(collection)}'`,
+                    ),
+                  );
           for (const item of items) {
             const locals = new Map(current.locals);
             locals.set(directive.name.toLowerCase(), item);
@@ -301,7 +322,11 @@ class Expander {
     let path = reference;
     if (at > 0) {
       const repository = reference.slice(at + 1).trim();
-      if (repository.toLowerCase() !== 'self') throw new FileError(where, `the template '${reference}' is in the repository '${repository}'; outerloop run reads templates from this repository only (@self).`);
+      if (repository.toLowerCase() !== 'self')
+        throw new FileError(
+          where,
+          `the template '${reference}' is in the repository '${repository}'; outerloop run reads templates from this repository only (@self).`,
+        );
       path = reference.slice(0, at);
     }
     path = path.trim();
@@ -310,10 +335,20 @@ class Expander {
   }
 
   /** Reads, binds and expands a template file; returns its mapping (parameters removed). */
-  private expandTemplateFile(reference: YamlValue, given: YamlValue | undefined, scope: Scope, where: string): { body: Record<string, YamlValue>; file: string } {
-    if (typeof reference !== 'string' || reference.trim() === '') throw new FileError(where, 'template: needs the path of a template file.');
+  private expandTemplateFile(
+    reference: YamlValue,
+    given: YamlValue | undefined,
+    scope: Scope,
+    where: string,
+  ): { body: Record<string, YamlValue>; file: string } {
+    if (typeof reference !== 'string' || reference.trim() === '')
+      throw new FileError(where, 'template: needs the path of a template file.');
     const text = this.expandToText(reference, scope, where);
-    if (scope.depth + 1 > TEMPLATE_LIMITS.depth) throw new FileError(where, `templates are nested more than ${TEMPLATE_LIMITS.depth} levels deep, the service's limit (a template that includes itself?).`);
+    if (scope.depth + 1 > TEMPLATE_LIMITS.depth)
+      throw new FileError(
+        where,
+        `templates are nested more than ${TEMPLATE_LIMITS.depth} levels deep, the service's limit (a template that includes itself?).`,
+      );
     const path = this.resolveTemplate(text, scope, where);
     const doc = this.load(path, where);
     const file = this.options.display(path);
@@ -341,7 +376,11 @@ class Expander {
   /** `- template: x.yml` in a list of steps, jobs, stages or variables: the template's items. */
   private expandTemplateReference(item: Record<string, YamlValue>, scope: Scope, where: string, listKind?: ListKind): YamlValue[] {
     for (const key of Object.keys(item)) {
-      if (key !== 'template' && key !== 'parameters') throw new FileError(this.here(item, key, scope), `'${key}' cannot stand beside template: (a template reference takes template: and parameters:).`);
+      if (key !== 'template' && key !== 'parameters')
+        throw new FileError(
+          this.here(item, key, scope),
+          `'${key}' cannot stand beside template: (a template reference takes template: and parameters:).`,
+        );
     }
     const { body, file } = this.expandTemplateFile(item['template'], item['parameters'], scope, where);
     const kinds = LIST_KINDS.filter((k) => k in body);
@@ -351,7 +390,11 @@ class Expander {
       throw new FileError(where, `the template ${file} is used where ${listKind ?? 'a list'} are listed, but ${has}.`);
     }
     const others = Object.keys(body).filter((k) => k !== kind);
-    if (others.length > 0) throw new FileError(describeEntry(body, others[0]) ?? file, `'${others[0]}' has no place in a ${kind.replace(/s$/, '')} template (it holds parameters: and ${kind}: only).`);
+    if (others.length > 0)
+      throw new FileError(
+        describeEntry(body, others[0]) ?? file,
+        `'${others[0]}' has no place in a ${kind.replace(/s$/, '')} template (it holds parameters: and ${kind}: only).`,
+      );
     const list = body[kind];
     if (kind === 'variables' && isMapping(list)) return Object.entries(list).map(([name, value]) => ({ name, value }));
     if (list === '') return [];
@@ -387,8 +430,12 @@ class Expander {
     const where = describeEntry(doc, 'extends') ?? file;
     const ext = doc['extends'];
     if (!isMapping(ext) || !('template' in ext)) throw new FileError(where, 'extends: takes template: and parameters:.');
-    for (const key of Object.keys(ext)) if (key !== 'template' && key !== 'parameters') throw new FileError(describeEntry(ext, key) ?? where, `'${key}' is not a key of extends: (it takes template: and parameters:).`);
-    for (const key of ['stages', 'jobs', 'steps']) if (key in mapping) throw new FileError(describeEntry(doc, key) ?? file, `a pipeline that extends a template cannot have ${key}: of its own.`);
+    for (const key of Object.keys(ext))
+      if (key !== 'template' && key !== 'parameters')
+        throw new FileError(describeEntry(ext, key) ?? where, `'${key}' is not a key of extends: (it takes template: and parameters:).`);
+    for (const key of ['stages', 'jobs', 'steps'])
+      if (key in mapping)
+        throw new FileError(describeEntry(doc, key) ?? file, `a pipeline that extends a template cannot have ${key}: of its own.`);
     const innerScope: Scope = { ...scope, variables: 'variables' in mapping ? withVariables(variables, mapping['variables']) : variables };
     const { body: extended } = this.expandTemplateFile(ext['template'], ext['parameters'], innerScope, where);
     const merged: Record<string, YamlValue> = {};
@@ -417,7 +464,8 @@ function variableList(node: YamlValue): YamlValue[] {
 function withVariables(visible: Map<string, string>, node: YamlValue): Map<string, string> {
   const next = new Map(visible);
   for (const item of variableList(node)) {
-    if (isMapping(item) && typeof item['name'] === 'string') next.set(item['name'].toLowerCase(), typeof item['value'] === 'string' ? item['value'] : '');
+    if (isMapping(item) && typeof item['name'] === 'string')
+      next.set(item['name'].toLowerCase(), typeof item['value'] === 'string' ? item['value'] : '');
   }
   return next;
 }

@@ -9,7 +9,8 @@ import { copyLocation, type YamlValue } from './pipeline-yaml';
  */
 
 /** A directive key. */
-export type Directive = { kind: 'if' | 'elseif'; expression: string } | { kind: 'else' | 'insert' } | { kind: 'each'; name: string; expression: string };
+export type Directive =
+  { kind: 'if' | 'elseif'; expression: string } | { kind: 'else' | 'insert' } | { kind: 'each'; name: string; expression: string };
 
 const DIRECTIVE = /^\$\{\{\s*(if|elseif|else|each|insert)\b([\s\S]*?)\}\}$/;
 

@@ -18,8 +18,11 @@ export function readVariablesFile(text: string, file: string): { variables: Reco
       variables[name] = value;
       continue;
     }
-    if (Array.isArray(value) || typeof value['value'] !== 'string') throw new FileError(where, `variable '${name}' must be a value, or a mapping with value: (and secret: true).`);
-    for (const key of Object.keys(value)) if (key !== 'value' && key !== 'secret') throw new FileError(where, `variable '${name}': '${key}' is not a key here (value, secret).`);
+    if (Array.isArray(value) || typeof value['value'] !== 'string')
+      throw new FileError(where, `variable '${name}' must be a value, or a mapping with value: (and secret: true).`);
+    for (const key of Object.keys(value))
+      if (key !== 'value' && key !== 'secret')
+        throw new FileError(where, `variable '${name}': '${key}' is not a key here (value, secret).`);
     const secret = typeof value['secret'] === 'string' && value['secret'].trim().toLowerCase() === 'true';
     (secret ? secrets : variables)[name] = value['value'];
   }

@@ -30,7 +30,11 @@ function keepFirstCommandOnly(text: string): string {
     .join('\n');
 }
 
-type Write = (chunk: string | Uint8Array, encodingOrCallback?: BufferEncoding | ((err?: Error | null) => void), callback?: (err?: Error | null) => void) => boolean;
+type Write = (
+  chunk: string | Uint8Array,
+  encodingOrCallback?: BufferEncoding | ((err?: Error | null) => void),
+  callback?: (err?: Error | null) => void,
+) => boolean;
 
 /** Replaces `stream.write` with a neutralizing one; see {@link GuardedStream}. */
 export function guardStream(stream: { write: Write }): GuardedStream {
@@ -44,7 +48,13 @@ export function guardStream(stream: { write: Write }): GuardedStream {
   const guarded: Write = (chunk, encodingOrCallback, callback) => {
     const done = typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
     const encoding = typeof encodingOrCallback === 'string' ? encodingOrCallback : 'utf8';
-    lines.write(typeof chunk === 'string' ? (encoding === 'utf8' ? chunk : Buffer.from(chunk, encoding).toString('utf8')) : decoder.write(Buffer.from(chunk)));
+    lines.write(
+      typeof chunk === 'string'
+        ? encoding === 'utf8'
+          ? chunk
+          : Buffer.from(chunk, encoding).toString('utf8')
+        : decoder.write(Buffer.from(chunk)),
+    );
     if (done) process.nextTick(done);
     return true;
   };

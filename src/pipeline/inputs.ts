@@ -122,7 +122,11 @@ export class InputReader {
     const id = this.string(name);
     if (id === undefined) return undefined;
     const endpoint = this.env.endpoint(id);
-    if (!endpoint) throw new InputError(name, `names service connection '${id}', which this job cannot see; check the connection's name and that the pipeline is authorized to use it.`);
+    if (!endpoint)
+      throw new InputError(
+        name,
+        `names service connection '${id}', which this job cannot see; check the connection's name and that the pipeline is authorized to use it.`,
+      );
     return endpoint;
   }
 }
@@ -153,12 +157,7 @@ export function parseIntegerInput(
 }
 
 /** Parses a pick-list input value. */
-export function parsePickInput<T extends string>(
-  name: string,
-  raw: string | undefined,
-  allowed: readonly T[],
-  defaultValue: T,
-): T {
+export function parsePickInput<T extends string>(name: string, raw: string | undefined, allowed: readonly T[], defaultValue: T): T {
   const value = raw?.trim();
   if (value === undefined || value === '') return defaultValue;
   const match = allowed.find((a) => a.toLowerCase() === value.toLowerCase());

@@ -57,12 +57,18 @@ export function readPushDigestInputs(inputs: InputReader): PushDigestInputs {
   if (composeFiles.length > 0) {
     lockedComposeFile = path('lockedComposeFile', 'docker-compose.locked.yml');
     if (composeFiles.includes(lockedComposeFile)) {
-      throw new InputError('lockedComposeFile', `names '${lockedComposeFile}', which is also listed in composeFiles: the locked file is written beside the compose files, never over one of them.`);
+      throw new InputError(
+        'lockedComposeFile',
+        `names '${lockedComposeFile}', which is also listed in composeFiles: the locked file is written beside the compose files, never over one of them.`,
+      );
     }
   }
   if (lockedComposeFile === digestFile) throw new InputError('lockedComposeFile', `must not be the digest file '${digestFile}'.`);
   if (composeFiles.includes(digestFile)) {
-    throw new InputError('digestFile', `names '${digestFile}', which is also listed in composeFiles: the digest file is an output, and the task never writes over or deletes one of its inputs.`);
+    throw new InputError(
+      'digestFile',
+      `names '${digestFile}', which is also listed in composeFiles: the digest file is an output, and the task never writes over or deletes one of its inputs.`,
+    );
   }
   return {
     images,
@@ -91,7 +97,10 @@ export function readImages(lines: readonly string[]): PushImage[] {
       throw err;
     }
     if (image.digest) {
-      throw new InputError('images', `entry ${index + 1}: '${line}' holds a digest; list the repo:tag references to push, and this task records their digests.`);
+      throw new InputError(
+        'images',
+        `entry ${index + 1}: '${line}' holds a digest; list the repo:tag references to push, and this task records their digests.`,
+      );
     }
     const tagged = { ...image, tag: image.tag ?? 'latest' };
     const reference = formatImageReference(tagged);

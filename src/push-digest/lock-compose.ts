@@ -53,7 +53,11 @@ export function lockComposeFiles(source: ComposeSource, pushed: readonly PushedI
     const key = formatPath(['services', name, 'image']);
     const where = loaded.locate(['services', name, 'image']) ?? base;
     if (service.image === undefined) {
-      if (built && enabled) throw new FileError(loaded.locate(['services', name]) ?? base, `services.${name} is built by this project but has no image: name, so it cannot be pinned; give it an image: repo:tag that this task pushes.`);
+      if (built && enabled)
+        throw new FileError(
+          loaded.locate(['services', name]) ?? base,
+          `services.${name} is built by this project but has no image: name, so it cannot be pinned; give it an image: repo:tag that this task pushes.`,
+        );
       warnings.push(`Service '${name}' has no image and is left as it is in the locked compose file.`);
       continue;
     }
@@ -71,7 +75,11 @@ export function lockComposeFiles(source: ComposeSource, pushed: readonly PushedI
     }
     const match = byReference.get(`${canonicalRepository(ref)}:${ref.tag ?? 'latest'}`);
     if (!match) {
-      if (built && enabled) throw new FileError(where, `${key} '${image}' is built by this project (build:) but was not pushed by this task, so the locked file cannot pin it; add it to images.`);
+      if (built && enabled)
+        throw new FileError(
+          where,
+          `${key} '${image}' is built by this project (build:) but was not pushed by this task, so the locked file cannot pin it; add it to images.`,
+        );
       warnings.push(`Service '${name}' keeps image '${image}' unpinned: this task did not push it.`);
       services.push({ service: name, image });
       continue;
@@ -80,12 +88,18 @@ export function lockComposeFiles(source: ComposeSource, pushed: readonly PushedI
     services.push({ service: name, image, pinned });
     const serviceSpan = lastSpan(documents, ['services', name]);
     if (!serviceSpan) {
-      warnings.push(`Service '${name}' is not defined in ${base}, the file the locked compose file is made from, so it does not have this service.`);
+      warnings.push(
+        `Service '${name}' is not defined in ${base}, the file the locked compose file is made from, so it does not have this service.`,
+      );
       continue;
     }
     const imageSpan = lastSpan(documents, ['services', name, 'image']);
     const edit = imageSpan ? replaceValue(imageSpan, pinned) : insertFirstKey(text, serviceSpan, 'image', pinned);
-    if (!edit) throw new FileError(base, `services.${name}${imageSpan ? '.image' : ''} is written in a form this task cannot pin in place; write it as a plain image: value.`);
+    if (!edit)
+      throw new FileError(
+        base,
+        `services.${name}${imageSpan ? '.image' : ''} is written in a form this task cannot pin in place; write it as a plain image: value.`,
+      );
     edits.push(edit);
   }
   const locked = applyEdits(text, edits);
@@ -113,12 +127,14 @@ function checkLocked(text: string, path: string, services: readonly LockedServic
   for (const doc of documents) {
     const services = (doc as { services?: unknown } | null)?.services;
     if (!isMapping(services)) continue;
-    for (const [name, service] of Object.entries(services)) if (isMapping(service) && service['image'] !== undefined) written.set(name, service['image']);
+    for (const [name, service] of Object.entries(services))
+      if (isMapping(service) && service['image'] !== undefined) written.set(name, service['image']);
   }
   for (const s of services) {
     // A service the first file does not have is not in the locked file either (a warning said so).
     if (!s.pinned || !written.has(s.service)) continue;
     const image = written.get(s.service);
-    if (image !== s.pinned) throw new FileError(path, `services.${s.service}.image could not be pinned in place (it reads back as '${String(image)}').`);
+    if (image !== s.pinned)
+      throw new FileError(path, `services.${s.service}.image could not be pinned in place (it reads back as '${String(image)}').`);
   }
 }

@@ -35,7 +35,10 @@ export function planWarnings(images: readonly PushImage[], credentials: Registry
   if (!credentials) return [];
   return images
     .filter((i) => locateRepository(i.image).registry !== credentials.registry)
-    .map((i) => `${i.reference} is on registry ${locateRepository(i.image).registry}, but containerRegistry logs in to ${credentials.registry}; it is pushed without credentials.`);
+    .map(
+      (i) =>
+        `${i.reference} is on registry ${locateRepository(i.image).registry}, but containerRegistry logs in to ${credentials.registry}; it is pushed without credentials.`,
+    );
 }
 
 /** The digest `docker push` printed for `tag` (`TAG: digest: sha256:… size: N`), if any. */
@@ -54,17 +57,26 @@ export function parsePushedDigest(output: string, tag: string): string | undefin
  */
 export function selectDigest(image: PushImage, repoDigests: readonly string[], pushedDigest: string | undefined): string {
   const repository = canonicalRepository(image.image);
-  const candidates = [...new Set(repoDigests
-    .map((d) => parseRepoDigest(d))
-    .filter((d) => d !== undefined && d.repository === repository)
-    .map((d) => d!.digest))];
+  const candidates = [
+    ...new Set(
+      repoDigests
+        .map((d) => parseRepoDigest(d))
+        .filter((d) => d !== undefined && d.repository === repository)
+        .map((d) => d!.digest),
+    ),
+  ];
   if (pushedDigest !== undefined) {
     if (candidates.includes(pushedDigest)) return pushedDigest;
-    throw new DigestError(`docker push printed digest ${pushedDigest} for ${image.reference}, but the engine's RepoDigests for ${repositoryOf(image.image)} are ${candidates.join(', ') || 'empty'}.`);
+    throw new DigestError(
+      `docker push printed digest ${pushedDigest} for ${image.reference}, but the engine's RepoDigests for ${repositoryOf(image.image)} are ${candidates.join(', ') || 'empty'}.`,
+    );
   }
   if (candidates.length === 1) return candidates[0];
-  if (candidates.length === 0) throw new DigestError(`The engine recorded no digest for ${repositoryOf(image.image)} after pushing ${image.reference}.`);
-  throw new DigestError(`The engine holds ${candidates.length} digests for ${repositoryOf(image.image)} (${candidates.join(', ')}) and docker push printed none for ${image.reference}; cannot tell which one was pushed.`);
+  if (candidates.length === 0)
+    throw new DigestError(`The engine recorded no digest for ${repositoryOf(image.image)} after pushing ${image.reference}.`);
+  throw new DigestError(
+    `The engine holds ${candidates.length} digests for ${repositoryOf(image.image)} (${candidates.join(', ')}) and docker push printed none for ${image.reference}; cannot tell which one was pushed.`,
+  );
 }
 
 function parseRepoDigest(text: string): { repository: string; digest: string } | undefined {
@@ -79,8 +91,10 @@ function parseRepoDigest(text: string): { repository: string; digest: string } |
 /** Decides whether a failed `docker push` is worth retrying, from what docker printed. */
 export function classifyPushFailure(output: string): AttemptFailure {
   const reason = lastMeaningfulLine(output);
-  const permanent = /\b(401|403|404)\b|unauthorized|authentication required|denied|no basic auth credentials|not found|does not exist locally|invalid reference/i;
-  const transient = /connection refused|connection reset|broken pipe|i\/o timeout|timeout|TLS handshake timeout|unexpected EOF|\bEOF\b|too many requests|\b429\b|\b50[0234]\b|internal server error|bad gateway|service unavailable|gateway time-?out/i;
+  const permanent =
+    /\b(401|403|404)\b|unauthorized|authentication required|denied|no basic auth credentials|not found|does not exist locally|invalid reference/i;
+  const transient =
+    /connection refused|connection reset|broken pipe|i\/o timeout|timeout|TLS handshake timeout|unexpected EOF|\bEOF\b|too many requests|\b429\b|\b50[0234]\b|internal server error|bad gateway|service unavailable|gateway time-?out/i;
   return { transient: !permanent.test(output) && transient.test(output), reason };
 }
 

@@ -18,8 +18,17 @@ import { reportOutcome } from '../summary/publish';
 import { pushDigestRecord } from '../summary/records';
 import type { PushDigestInputs, PushImage } from './inputs';
 import { lockComposeFiles } from './lock-compose';
-import { classifyPushFailure, DigestError, groupByRepository, parsePushedDigest, planDigestFile, planOutputs, planWarnings, selectDigest, type PushedImage } from './plan';
-
+import {
+  classifyPushFailure,
+  DigestError,
+  groupByRepository,
+  parsePushedDigest,
+  planDigestFile,
+  planOutputs,
+  planWarnings,
+  selectDigest,
+  type PushedImage,
+} from './plan';
 
 /** The first line of every locked compose file: how a later run knows the file is its own to replace. */
 export const LOCKED_HEADER = '# Written by PushDigest@1: images pinned by digest. Generated; do not edit.\n';
@@ -65,7 +74,11 @@ export async function runPushDigest(inputs: PushDigestInputs, context: TaskConte
   if (inputs.lockedComposeFile) await removeStale('lockedComposeFile', inputs.lockedComposeFile);
   const source = lockSource(inputs.compose, ports.baseEnv);
   // Compose mistakes (bad YAML, a built image missing from images) fail before anything is pushed.
-  if (source && inputs.lockedComposeFile) lockComposeFiles(source, inputs.images.map((i) => ({ ...i, digest: PLACEHOLDER_DIGEST })));
+  if (source && inputs.lockedComposeFile)
+    lockComposeFiles(
+      source,
+      inputs.images.map((i) => ({ ...i, digest: PLACEHOLDER_DIGEST })),
+    );
 
   const pushed = await withLoginRetries(context, docker, retry, inputs.credentials, inputs.tempDir, async (dockerConfig) => {
     const groups = groupByRepository(inputs.images);
@@ -79,13 +92,20 @@ export async function runPushDigest(inputs: PushDigestInputs, context: TaskConte
       // The registry confirms each digest below, so asking the engine too would only cost a docker call.
       return inputs.images.map((image, i): PushedImage => ({ ...image, digest: printedDigests[i] }));
     }
-    const engine = await docker.inspectImages(inputs.images.map((i) => i.reference), { dockerConfig, signal });
+    const engine = await docker.inspectImages(
+      inputs.images.map((i) => i.reference),
+      { dockerConfig, signal },
+    );
     return inputs.images.map((image, i): PushedImage => {
       return { ...image, digest: selectDigest(image, engine[i].repoDigests, printed.get(image.reference)) };
     });
   });
 
-  if (inputs.verify) await verifyDigests(pushed, ports.registry(inputs.credentials, retry, (m) => logRetry(context, m)));
+  if (inputs.verify)
+    await verifyDigests(
+      pushed,
+      ports.registry(inputs.credentials, retry, (m) => logRetry(context, m)),
+    );
   else output.info('Digests taken from the engine without asking the registry (verify: false).');
 
   const digestFile = planDigestFile(pushed, inputs.pipeline);
@@ -108,7 +128,15 @@ export async function runPushDigest(inputs: PushDigestInputs, context: TaskConte
     output.uploadArtifact(inputs.artifactName, inputs.digestFile);
     if (inputs.lockedComposeFile) output.uploadArtifact(inputs.artifactName, inputs.lockedComposeFile);
   }
-  reportOutcome(context, pushDigestRecord(pushed, { verified: inputs.verify, digestFile: inputs.digestFile, lockedComposeFile: inputs.lockedComposeFile, artifact: inputs.artifactName }));
+  reportOutcome(
+    context,
+    pushDigestRecord(pushed, {
+      verified: inputs.verify,
+      digestFile: inputs.digestFile,
+      lockedComposeFile: inputs.lockedComposeFile,
+      artifact: inputs.artifactName,
+    }),
+  );
   const images = pushed.length === 1 ? '1 image' : `${pushed.length} images`;
   return `Pushed ${images}${inputs.verify ? ', verified with the registry,' : ''} and recorded the digests in ${inputs.digestFile}.`;
 }
@@ -178,7 +206,8 @@ async function pushImage(
         return printed;
       },
       (err) => (err instanceof DockerCommandError ? classifyPushFailure(err.output) : { transient: false, reason: String(err) }),
-      ({ retry: r, of, delayMs, reason }) => logRetry(context, `docker push ${image.reference} failed (${reason}); retry ${r} of ${of} in ${delayMs / 1000} s.`),
+      ({ retry: r, of, delayMs, reason }) =>
+        logRetry(context, `docker push ${image.reference} failed (${reason}); retry ${r} of ${of} in ${delayMs / 1000} s.`),
     );
     return parsePushedDigest(stdout, image.image.tag);
   } catch (err) {
@@ -186,7 +215,6 @@ async function pushImage(
     throw new ToolError('docker', failureSentence(err.what, err.reason, ` after ${attempts} attempts`), err.exitCode);
   }
 }
-
 
 /**
  * Asks the registry for each digest (concurrently, waiting for every answer) and fails on the first
@@ -198,7 +226,9 @@ async function verifyDigests(pushed: readonly PushedImage[], registry: Registry)
     const answer = served[i];
     if (answer.status === 'rejected') throw answer.reason;
     if (answer.value !== p.digest) {
-      throw new DigestError(`The registry serves ${answer.value} for ${p.reference}, but the engine pushed ${p.digest}; the tag moved or the registry rewrote the manifest, so no digest is recorded.`);
+      throw new DigestError(
+        `The registry serves ${answer.value} for ${p.reference}, but the engine pushed ${p.digest}; the tag moved or the registry rewrote the manifest, so no digest is recorded.`,
+      );
     }
   });
 }
@@ -225,12 +255,16 @@ async function removeStale(input: string, path: string): Promise<void> {
     text = await readTextFile(path, input === 'digestFile' ? 'digest file' : 'locked compose file');
   } catch (err) {
     if (!existsSync(path)) return;
-    if (err instanceof FileError && /is a folder/.test(err.message)) throw new FileError(path, `this is a folder, but ${input} must name a file.`);
+    if (err instanceof FileError && /is a folder/.test(err.message))
+      throw new FileError(path, `this is a folder, but ${input} must name a file.`);
     throw err;
   }
   const ours = input === 'digestFile' ? isDigestFileText(text) : text.startsWith(LOCKED_HEADER);
   if (!ours) {
-    throw new FileError(path, `${input} names a file that is not one this task wrote: PushDigest never deletes or overwrites a file it did not create. Choose another path, or delete the file first.`);
+    throw new FileError(
+      path,
+      `${input} names a file that is not one this task wrote: PushDigest never deletes or overwrites a file it did not create. Choose another path, or delete the file first.`,
+    );
   }
   try {
     await rm(path, { force: true });

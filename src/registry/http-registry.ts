@@ -20,7 +20,16 @@ export interface HttpRegistryOptions {
 }
 
 /** Network error codes that mean "try again": the registry is restarting, overloaded or flaky. */
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH']);
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 /**
  * A small Docker Registry HTTP API v2 client: HEAD on a manifest with the Docker v2, manifest-list
@@ -97,11 +106,16 @@ export class HttpRegistryClient implements Registry {
       if (bearer.params['service']) tokenUrl.searchParams.set('service', bearer.params['service']);
       tokenUrl.searchParams.set('scope', bearer.params['scope'] ?? `repository:${location.repository}:pull`);
       const response = await this.request(location, tokenUrl.toString(), 'GET', basic);
-      if (response.status !== 200) throw this.statusError(location, `a token for ${location.repository}`, response.status, response.statusText);
+      if (response.status !== 200)
+        throw this.statusError(location, `a token for ${location.repository}`, response.status, response.statusText);
       const body = parseJson(response.body) as { token?: unknown; access_token?: unknown };
       const token = typeof body.token === 'string' ? body.token : body.access_token;
       if (typeof token !== 'string' || token === '') {
-        throw new RegistryError(location.registry, `Registry ${location.registry}'s token service answered without a token for ${location.repository}.`, false);
+        throw new RegistryError(
+          location.registry,
+          `Registry ${location.registry}'s token service answered without a token for ${location.repository}.`,
+          false,
+        );
       }
       return `Bearer ${token}`;
     }
@@ -132,27 +146,51 @@ export class HttpRegistryClient implements Registry {
     const credentials = this.credentialsFor(registry);
     switch (status) {
       case 401:
-        return new RegistryError(registry, credentials
-          ? `Registry ${registry} rejected the credentials of '${credentials.username}' for ${subject} (${code}).`
-          : `Registry ${registry} requires credentials for ${subject} (${code}): set containerRegistry to a service connection for ${registry}.`, false, status);
+        return new RegistryError(
+          registry,
+          credentials
+            ? `Registry ${registry} rejected the credentials of '${credentials.username}' for ${subject} (${code}).`
+            : `Registry ${registry} requires credentials for ${subject} (${code}): set containerRegistry to a service connection for ${registry}.`,
+          false,
+          status,
+        );
       case 403:
-        return new RegistryError(registry, `Registry ${registry} denied access to ${subject} (${code})${credentials ? ` for '${credentials.username}'` : ''}.`, false, status);
+        return new RegistryError(
+          registry,
+          `Registry ${registry} denied access to ${subject} (${code})${credentials ? ` for '${credentials.username}'` : ''}.`,
+          false,
+          status,
+        );
       case 404:
         return new RegistryError(registry, `Registry ${registry} has no manifest for ${subject} (${code}).`, false, status);
       default:
-        return new RegistryError(registry, `Registry ${registry} answered ${code} for ${subject}.`, status === 429 || status >= 500, status);
+        return new RegistryError(
+          registry,
+          `Registry ${registry} answered ${code} for ${subject}.`,
+          status === 429 || status >= 500,
+          status,
+        );
     }
   }
 }
 
-const REASONS: Record<string, string> = { ECONNREFUSED: 'connection refused', ECONNRESET: 'connection reset', ENOTFOUND: 'host not found', ETIMEDOUT: 'no answer in time' };
+const REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host not found',
+  ETIMEDOUT: 'no answer in time',
+};
 
 /** Turns a socket failure into a RegistryError: refused, reset and timed-out connections are transient. */
 function networkError(registry: string, err: unknown): RegistryError {
   const e = err as NodeJS.ErrnoException & { errors?: NodeJS.ErrnoException[] };
   const code = e.code ?? e.errors?.find((x) => x.code)?.code;
   const reason = (code && REASONS[code]) ?? e.message;
-  return new RegistryError(registry, `Registry ${registry} cannot be reached: ${reason}${code && !reason.includes(code) ? ` (${code})` : ''}.`, code !== undefined && TRANSIENT_CODES.has(code));
+  return new RegistryError(
+    registry,
+    `Registry ${registry} cannot be reached: ${reason}${code && !reason.includes(code) ? ` (${code})` : ''}.`,
+    code !== undefined && TRANSIENT_CODES.has(code),
+  );
 }
 
 function headerValue(response: HttpResponse, name: string): string | undefined {
@@ -169,7 +207,8 @@ function parseJson(body: Buffer): unknown {
 }
 
 function classifyFailure(err: unknown): AttemptFailure {
-  if (err instanceof RegistryError) return { transient: err.transient, reason: err.message.replace(/^Registry \S+ /, '').replace(/\.$/, '') };
+  if (err instanceof RegistryError)
+    return { transient: err.transient, reason: err.message.replace(/^Registry \S+ /, '').replace(/\.$/, '') };
   return { transient: false, reason: String(err) };
 }
 
@@ -182,7 +221,11 @@ function parseRealm(location: RegistryLocation, realm: string): URL {
     url = undefined;
   }
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw new RegistryError(location.registry, `Registry ${location.registry} answered with a token service realm that is not an http(s) URL (${JSON.stringify(realm.slice(0, 100))}).`, false);
+    throw new RegistryError(
+      location.registry,
+      `Registry ${location.registry} answered with a token service realm that is not an http(s) URL (${JSON.stringify(realm.slice(0, 100))}).`,
+      false,
+    );
   }
   return url;
 }

@@ -44,7 +44,9 @@ export const nodeHttpTransport: HttpTransport = (req) => {
         signal: req.signal,
         timeout: Math.max(1, deadline - Date.now()),
       });
-      request.on('timeout', () => request.destroy(Object.assign(new Error(`no answer within ${req.timeoutMs / 1000} s`), { code: 'ETIMEDOUT' })));
+      request.on('timeout', () =>
+        request.destroy(Object.assign(new Error(`no answer within ${req.timeoutMs / 1000} s`), { code: 'ETIMEDOUT' })),
+      );
       request.on('error', reject);
       request.on('response', (response) => {
         const chunks: Buffer[] = [];

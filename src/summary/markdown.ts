@@ -1,6 +1,12 @@
 import { neutralizeLoggingCommands } from '../process/neutralize';
 import type {
-  ComposeDeployRecord, ComposeTestRecord, ComposeToK8sRecord, DockerBuildTagRecord, PushDigestRecord, ResultRecord, TestTotals,
+  ComposeDeployRecord,
+  ComposeTestRecord,
+  ComposeToK8sRecord,
+  DockerBuildTagRecord,
+  PushDigestRecord,
+  ResultRecord,
+  TestTotals,
 } from './record';
 
 /**
@@ -64,7 +70,10 @@ function dockerBuildTagSection({ image }: DockerBuildTagRecord): string[] {
   return [
     `Image ${escapeMarkdown(image.imageId)}, version ${escapeMarkdown(image.version)}, built with ${builder}.`,
     '',
-    ...markdownTable(['Tag', 'Reference'], image.tags.map((t, i) => [t, image.references[i] ?? ''])),
+    ...markdownTable(
+      ['Tag', 'Reference'],
+      image.tags.map((t, i) => [t, image.references[i] ?? '']),
+    ),
     ...(labels.length > 0 ? ['', ...markdownTable(['Label', 'Value'], labels)] : []),
   ];
 }
@@ -75,11 +84,19 @@ function composeTestSection(record: ComposeTestRecord): string[] {
     record.testDurationMs !== undefined ? `tests took ${seconds(record.testDurationMs)}` : undefined,
     record.exitCode !== undefined ? `exit code ${record.exitCode}` : undefined,
   ].filter((f): f is string => f !== undefined);
-  const lines = [`Project ${escapeMarkdown(record.project)}: the tests ${record.outcome}${facts.length > 0 ? ` (${facts.join(', ')})` : ''}.`];
+  const lines = [
+    `Project ${escapeMarkdown(record.project)}: the tests ${record.outcome}${facts.length > 0 ? ` (${facts.join(', ')})` : ''}.`,
+  ];
   if (record.failure) lines.push('', escapeMarkdown(record.failure));
   if (record.tests) lines.push('', describeTotals(record.tests));
   if (record.services.length > 0) {
-    lines.push('', ...markdownTable(['Service', 'Containers', 'Status'], record.services.map((s) => [s.name, String(s.containers), s.status])));
+    lines.push(
+      '',
+      ...markdownTable(
+        ['Service', 'Containers', 'Status'],
+        record.services.map((s) => [s.name, String(s.containers), s.status]),
+      ),
+    );
   }
   if (record.logsArtifact) {
     const name = escapeMarkdown(record.logsArtifact);
@@ -98,7 +115,10 @@ export function describeTotals(totals: TestTotals): string {
 function pushDigestSection(record: PushDigestRecord): string[] {
   const verified = record.images.every((i) => i.verified);
   return [
-    ...markdownTable(['Reference', 'Digest', 'Verified'], record.images.map((i) => [i.reference, i.digest, i.verified ? 'yes' : 'no'])),
+    ...markdownTable(
+      ['Reference', 'Digest', 'Verified'],
+      record.images.map((i) => [i.reference, i.digest, i.verified ? 'yes' : 'no']),
+    ),
     '',
     `Digests ${verified ? 'confirmed by the registry' : 'taken from the engine'}, recorded in ${escapeMarkdown(record.digestFile)}${record.artifact ? ` (artifact ${escapeMarkdown(record.artifact)})` : ''}.`,
   ];
@@ -112,9 +132,22 @@ function composeToK8sSection(record: ComposeToK8sRecord): string[] {
       : `Namespace ${escapeMarkdown(record.namespace)}: ${record.objects.length} objects rendered into ${escapeMarkdown(record.manifestsFile)}.`,
   ];
   if (record.images.length > 0) {
-    lines.push('', ...markdownTable(['Service', 'Image', 'Pinned'], record.images.map((i) => [i.service, i.image, i.pinned ? 'yes' : 'no'])));
+    lines.push(
+      '',
+      ...markdownTable(
+        ['Service', 'Image', 'Pinned'],
+        record.images.map((i) => [i.service, i.image, i.pinned ? 'yes' : 'no']),
+      ),
+    );
   }
-  if (record.workloads.length > 0) lines.push('', ...markdownTable(['Workload', 'Rollout'], record.workloads.map((w) => [w.name, w.status])));
+  if (record.workloads.length > 0)
+    lines.push(
+      '',
+      ...markdownTable(
+        ['Workload', 'Rollout'],
+        record.workloads.map((w) => [w.name, w.status]),
+      ),
+    );
   lines.push('', `Objects: ${record.objects.map(escapeMarkdown).join(', ')}.`);
   if (record.pruned.length > 0) lines.push('', `Pruned: ${record.pruned.map(escapeMarkdown).join(', ')}.`);
   return lines;
@@ -129,10 +162,22 @@ function composeDeploySection(record: ComposeDeployRecord): string[] {
   if (record.failure) lines.push('', escapeMarkdown(record.failure));
   if (record.images.length > 0) {
     const before = new Map(record.previousImages.map((p) => [p.service, p.image]));
-    lines.push('', ...markdownTable(['Service', 'Image', 'Pinned', 'Before'], record.images.map((i) => [i.service, i.image, i.pinned ? 'yes' : 'no', before.get(i.service) ?? '—'])));
+    lines.push(
+      '',
+      ...markdownTable(
+        ['Service', 'Image', 'Pinned', 'Before'],
+        record.images.map((i) => [i.service, i.image, i.pinned ? 'yes' : 'no', before.get(i.service) ?? '—']),
+      ),
+    );
   }
   if (record.services.length > 0) {
-    lines.push('', ...markdownTable(['Service', 'Containers', 'Status'], record.services.map((s) => [s.name, String(s.containers), s.status])));
+    lines.push(
+      '',
+      ...markdownTable(
+        ['Service', 'Containers', 'Status'],
+        record.services.map((s) => [s.name, String(s.containers), s.status]),
+      ),
+    );
   }
   return lines;
 }

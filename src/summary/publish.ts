@@ -30,5 +30,8 @@ export function reportOutcome(context: { env?: TaskEnvironment; output: Pipeline
 
 /** `docker-build-tag`: the record's name within its step (each step has its own timeline record). */
 export function attachmentName(record: ResultRecord): string {
-  return record.task.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/K8s/i, 'k8s').toLowerCase();
+  return record.task
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/K8s/i, 'k8s')
+    .toLowerCase();
 }

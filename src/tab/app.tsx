@@ -1,6 +1,15 @@
 import { useEffect, useState, type ReactElement } from 'react';
 import type { ComposeTestRecord } from '../summary/record';
-import { describePlace, isEmptyView, safeLink, type DeploymentRow, type HostDeploymentRow, type ImageRow, type TabView, type TestRow } from './model';
+import {
+  describePlace,
+  isEmptyView,
+  safeLink,
+  type DeploymentRow,
+  type HostDeploymentRow,
+  type ImageRow,
+  type TabView,
+  type TestRow,
+} from './model';
 
 type State = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ready'; view: TabView };
 
@@ -19,7 +28,11 @@ export function OuterloopTab({ load }: { load: () => Promise<TabView> }): ReactE
   }, [load]);
   return (
     <main className="ol-tab" aria-busy={state.kind === 'loading'}>
-      {state.kind === 'loading' && <p className="ol-note" role="status">Reading the run’s Outer loop records…</p>}
+      {state.kind === 'loading' && (
+        <p className="ol-note" role="status">
+          Reading the run’s Outer loop records…
+        </p>
+      )}
       {state.kind === 'error' && (
         <div className="ol-message ol-error" role="alert">
           <h2>The Outer loop records could not be read</h2>
@@ -38,10 +51,14 @@ function RunView({ view }: { view: TabView }): ReactElement {
       <div className="ol-message" role="status">
         <h2>Nothing to show for this run</h2>
         <p>
-          No step of this run recorded what it did: it ran no DockerBuildTag, ComposeTest, PushDigest, ComposeToK8s or ComposeDeploy
-          step, or they ended before recording.
+          No step of this run recorded what it did: it ran no DockerBuildTag, ComposeTest, PushDigest, ComposeToK8s or ComposeDeploy step,
+          or they ended before recording.
         </p>
-        {view.unreadable > 0 && <p className="ol-note">{view.unreadable} record(s) are not shown: they come from a newer outerloop version, or are not outerloop records.</p>}
+        {view.unreadable > 0 && (
+          <p className="ol-note">
+            {view.unreadable} record(s) are not shown: they come from a newer outerloop version, or are not outerloop records.
+          </p>
+        )}
       </div>
     );
   }
@@ -51,7 +68,11 @@ function RunView({ view }: { view: TabView }): ReactElement {
       {view.tests.length > 0 && <Tests rows={view.tests} />}
       {view.deployments.length > 0 && <Deployments rows={view.deployments} />}
       {view.hostDeployments.length > 0 && <HostDeployments rows={view.hostDeployments} />}
-      {view.unreadable > 0 && <p className="ol-note">{view.unreadable} record(s) are not shown: they come from a newer outerloop version, or are not outerloop records.</p>}
+      {view.unreadable > 0 && (
+        <p className="ol-note">
+          {view.unreadable} record(s) are not shown: they come from a newer outerloop version, or are not outerloop records.
+        </p>
+      )}
     </>
   );
 }
@@ -71,8 +92,16 @@ function Images({ rows }: { rows: ImageRow[] }): ReactElement {
         <tbody>
           {rows.map((row) => (
             <tr key={`${row.repository}@${row.digest ?? row.imageId}`}>
-              <th scope="row" className="ol-mono">{row.repository}</th>
-              <td>{row.tags.map((t) => <span key={t} className="ol-tag">{t}</span>)}</td>
+              <th scope="row" className="ol-mono">
+                {row.repository}
+              </th>
+              <td>
+                {row.tags.map((t) => (
+                  <span key={t} className="ol-tag">
+                    {t}
+                  </span>
+                ))}
+              </td>
               <td>
                 {row.digest ? (
                   <span className="ol-digest">
@@ -95,7 +124,10 @@ function Images({ rows }: { rows: ImageRow[] }): ReactElement {
 function CopyButton({ text, label }: { text: string; label: string }): ReactElement {
   const [copied, setCopied] = useState(false);
   const copy = (): void => {
-    navigator.clipboard?.writeText(text).then(() => setCopied(true), () => setCopied(false));
+    navigator.clipboard?.writeText(text).then(
+      () => setCopied(true),
+      () => setCopied(false),
+    );
   };
   return (
     <button type="button" className="ol-copy" aria-label={label} title={label} onClick={copy}>
@@ -141,7 +173,13 @@ function Tests({ rows }: { rows: TestRow[] }): ReactElement {
 }
 
 function LogsLink({ name, url }: { name: string; url?: string }): ReactElement {
-  return url ? <a href={url} target="_top" aria-label={`Logs artifact ${name}`}>{name}</a> : <>{name}</>;
+  return url ? (
+    <a href={url} target="_top" aria-label={`Logs artifact ${name}`}>
+      {name}
+    </a>
+  ) : (
+    <>{name}</>
+  );
 }
 
 function describeResults(record: ComposeTestRecord): string {
@@ -159,7 +197,12 @@ function Deployments({ rows }: { rows: DeploymentRow[] }): ReactElement {
         <article key={i} className="ol-deployment" aria-label={`${d.project} in namespace ${d.namespace}`}>
           <h3>
             {d.project} → namespace <span className="ol-mono">{d.namespace}</span>
-            {d.cluster && <> on <span className="ol-mono">{d.cluster}</span></>}
+            {d.cluster && (
+              <>
+                {' '}
+                on <span className="ol-mono">{d.cluster}</span>
+              </>
+            )}
           </h3>
           <p className="ol-note">
             {d.action === 'deploy'
@@ -190,7 +233,13 @@ function Deployments({ rows }: { rows: DeploymentRow[] }): ReactElement {
           )}
           <details>
             <summary>Objects ({d.objects.length})</summary>
-            <ul className="ol-objects">{d.objects.map((o) => <li key={o} className="ol-mono">{o}</li>)}</ul>
+            <ul className="ol-objects">
+              {d.objects.map((o) => (
+                <li key={o} className="ol-mono">
+                  {o}
+                </li>
+              ))}
+            </ul>
             {d.pruned.length > 0 && <p>Pruned: {d.pruned.join(', ')}</p>}
           </details>
         </article>
@@ -218,12 +267,18 @@ function HostDeployments({ rows }: { rows: HostDeploymentRow[] }): ReactElement 
               <ProjectCell project={record.project} place={place} />
               <td className="ol-mono">{record.host}</td>
               <td>
-                <span className={`ol-outcome ol-${record.outcome === 'deployed' || record.outcome === 'down' ? 'passed' : 'failed'}`}>{record.outcome}</span>
+                <span className={`ol-outcome ol-${record.outcome === 'deployed' || record.outcome === 'down' ? 'passed' : 'failed'}`}>
+                  {record.outcome}
+                </span>
                 {record.failure && <div className="ol-note">{record.failure}</div>}
               </td>
               <td>
                 <ul className="ol-objects">
-                  {record.images.map((img) => <li key={img.service} className="ol-mono">{img.service}: {img.image}</li>)}
+                  {record.images.map((img) => (
+                    <li key={img.service} className="ol-mono">
+                      {img.service}: {img.image}
+                    </li>
+                  ))}
                 </ul>
               </td>
             </tr>

@@ -2,7 +2,13 @@
  * What the Outer loop tab shows, from the run's result records (pure; no DOM, no SDK): the images
  * with their tags and digests, the test runs, the deployments.
  */
-import { RESULT_SCHEMA_VERSION, type ComposeDeployRecord, type ComposeTestRecord, type ResultRecord, type StepPlace } from '../summary/record';
+import {
+  RESULT_SCHEMA_VERSION,
+  type ComposeDeployRecord,
+  type ComposeTestRecord,
+  type ResultRecord,
+  type StepPlace,
+} from '../summary/record';
 
 /** One image of the run: a repository and a digest (or, built but not pushed, an image id). */
 export interface ImageRow {
@@ -94,8 +100,15 @@ export function buildTabView(texts: readonly string[]): TabView {
         break;
       case 'ComposeToK8s':
         view.deployments.push({
-          place: record.place, action: record.action, project: record.project, namespace: record.namespace, cluster: record.cluster,
-          objects: record.objects, pruned: record.pruned, workloads: record.workloads.map((w) => w.name), images: record.images,
+          place: record.place,
+          action: record.action,
+          project: record.project,
+          namespace: record.namespace,
+          cluster: record.cluster,
+          objects: record.objects,
+          pruned: record.pruned,
+          workloads: record.workloads.map((w) => w.name),
+          images: record.images,
         });
         break;
       case 'ComposeDeploy':

@@ -31,11 +31,13 @@ const PROJECT = 'oracle';
  * model differs on purpose.
  */
 const DELIBERATE: Record<string, string> = {
-  'unconverted-keys': 'an unknown key is a warning naming it (and is dropped), where Compose refuses the file: the converter reports every key it does not convert',
+  'unconverted-keys':
+    'an unknown key is a warning naming it (and is dropped), where Compose refuses the file: the converter reports every key it does not convert',
   'lenient-metadata': 'an unknown key is a warning naming it (and is dropped), where Compose refuses the file',
   'strict-mode': 'an unknown key is a warning naming it (and is dropped), where Compose refuses the file',
   'error-negative-replicas': 'negative replicas are refused, naming the key; Compose accepts them and runs nothing',
-  'error-profiles-empty': 'a profile selection that leaves no service is refused; Compose prints an empty project, which would prune the whole app',
+  'error-profiles-empty':
+    'a profile selection that leaves no service is refused; Compose prints an empty project, which would prune the whole app',
 };
 
 type Outcome = { ok: true; project: CanonicalProject } | { ok: false; error: string };
@@ -82,14 +84,15 @@ async function inPairs<T, R>(items: readonly T[], job: (item: T) => Promise<R>):
   return out;
 }
 
-describe('Compose v2 as the loader\'s oracle', function () {
+describe("Compose v2 as the loader's oracle", function () {
   let compose: ComposeV2;
   let root: string;
 
   before(function () {
     const found = findComposeV2();
     if (!found) {
-      if (process.env['CI'] === 'true') assert.fail('docker compose v2 is missing: the test bed must provide the plugin (or OUTERLOOP_COMPOSE_V2 a binary).');
+      if (process.env['CI'] === 'true')
+        assert.fail('docker compose v2 is missing: the test bed must provide the plugin (or OUTERLOOP_COMPOSE_V2 a binary).');
       this.skip();
     }
     compose = found!;
@@ -105,12 +108,25 @@ describe('Compose v2 as the loader\'s oracle', function () {
     await inPairs(cases, async (name) => {
       const dir = join(CONVERT_FIXTURES, name);
       const optionsFile = join(dir, 'options.json');
-      const options = existsSync(optionsFile) ? (JSON.parse(readFileSync(optionsFile, 'utf8')) as { profiles?: string[]; environment?: Record<string, string>; projectName?: string }) : {};
+      const options = existsSync(optionsFile)
+        ? (JSON.parse(readFileSync(optionsFile, 'utf8')) as {
+            profiles?: string[];
+            environment?: Record<string, string>;
+            projectName?: string;
+          })
+        : {};
       const files = ['compose.yaml'];
       const ours = loadOurs(dir, files, options.profiles ?? [], options.environment ?? {}, options.projectName ?? PROJECT);
-      const theirs = await composeConfig(compose, dir, composeArgs(files, options.profiles ?? [], options.projectName ?? PROJECT), options.environment ?? {});
+      const theirs = await composeConfig(
+        compose,
+        dir,
+        composeArgs(files, options.profiles ?? [], options.projectName ?? PROJECT),
+        options.environment ?? {},
+      );
       if (ours.ok !== theirs.ok) {
-        disagreements.push(`${name}: outerloop ${ours.ok ? 'accepts' : `refuses (${ours.error})`}, compose ${theirs.ok ? 'accepts' : `refuses (${theirs.error})`}`);
+        disagreements.push(
+          `${name}: outerloop ${ours.ok ? 'accepts' : `refuses (${ours.error})`}, compose ${theirs.ok ? 'accepts' : `refuses (${theirs.error})`}`,
+        );
         return;
       }
       if (ours.ok && theirs.ok) {
@@ -123,14 +139,21 @@ describe('Compose v2 as the loader\'s oracle', function () {
 
   // The other compose projects of the repository: ComposeTest's fixture app (its three files merged) and the example app.
   const PROJECTS: Array<[string, string, string[]]> = [
-    ['the ComposeTest fixture app', join(ROOT, 'test', 'fixtures', 'compose-test-app'), ['docker-compose.yml', 'docker-compose.ports.yml', 'docker-compose.tests.yml']],
+    [
+      'the ComposeTest fixture app',
+      join(ROOT, 'test', 'fixtures', 'compose-test-app'),
+      ['docker-compose.yml', 'docker-compose.ports.yml', 'docker-compose.tests.yml'],
+    ],
     ['the example app', join(ROOT, 'examples'), ['docker-compose.yml']],
   ];
   for (const [name, dir, files] of PROJECTS) {
     it(`agrees with docker compose config on ${name}`, async () => {
       const ours = loadOurs(dir, files, [], {}, PROJECT);
       const theirs = await composeConfig(compose, dir, composeArgs(files, []));
-      assert.ok(ours.ok && theirs.ok, `both load it (outerloop: ${ours.ok ? 'ok' : ours.error}; compose: ${theirs.ok ? 'ok' : theirs.error})`);
+      assert.ok(
+        ours.ok && theirs.ok,
+        `both load it (outerloop: ${ours.ok ? 'ok' : ours.error}; compose: ${theirs.ok ? 'ok' : theirs.error})`,
+      );
       assert.equal(firstDifference(ours.project, canonicalFromCompose(theirs.project)), '');
     });
   }
@@ -150,7 +173,10 @@ describe('Compose v2 as the loader\'s oracle', function () {
     const ours = new Map(docs.map((d) => [d.id, loadOurs(dir, d.composeFiles, d.profiles, {}, PROJECT)]));
     const oursMs = Date.now() - started;
     const disagreements: string[] = [];
-    const belongs = (id: string) => (name: string): boolean => name.startsWith(id) && /^[a-z]/.test(name.slice(id.length));
+    const belongs =
+      (id: string) =>
+      (name: string): boolean =>
+        name.startsWith(id) && /^[a-z]/.test(name.slice(id.length));
     let calls = 0;
 
     const compare = (doc: CorpusDocument, project: Record<string, unknown>): void => {
@@ -162,7 +188,14 @@ describe('Compose v2 as the loader\'s oracle', function () {
     // Accepted documents, many per Compose call; a refused batch is split until the refused document is found.
     const checkBatch = async (batch: CorpusDocument[]): Promise<void> => {
       calls++;
-      const answer = await composeConfig(compose, dir, composeArgs(batch.flatMap((d) => d.composeFiles), batch.flatMap((d) => d.profiles)));
+      const answer = await composeConfig(
+        compose,
+        dir,
+        composeArgs(
+          batch.flatMap((d) => d.composeFiles),
+          batch.flatMap((d) => d.profiles),
+        ),
+      );
       if (answer.ok) {
         for (const doc of batch) compare(doc, answer.project);
         return;
@@ -188,7 +221,8 @@ describe('Compose v2 as the loader\'s oracle', function () {
       if (answer.ok) disagreements.push(`${doc.id}: outerloop refuses (${mine.error}), compose accepts`);
     });
     const agreeing = docs.length - new Set(disagreements.map((d) => d.split(/[.:]/)[0])).size;
-    const figure = `${agreeing}/${docs.length} generated documents agree (${(100 * agreeing / docs.length).toFixed(1)}%): ${accepted.length} accepted, ${refused.length} refused by both sides` +
+    const figure =
+      `${agreeing}/${docs.length} generated documents agree (${((100 * agreeing) / docs.length).toFixed(1)}%): ${accepted.length} accepted, ${refused.length} refused by both sides` +
       ` (${docs.filter((d) => d.broken).length} broken on purpose); ${calls} compose calls in ${Date.now() - started - oursMs} ms, the loader ${oursMs} ms; compose ${compose.version}, seed ${SEED}`;
     console.log(`      ${figure}`);
     assert.ok(docs.length >= 500 || DOCUMENTS < 500, 'at least 500 documents');

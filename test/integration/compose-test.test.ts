@@ -39,7 +39,12 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
   /** Writes an env file (for the `envFile` input) and returns its path. */
   async function writeEnvFile(values: Record<string, string>): Promise<string> {
     const file = join(resultsRoot, `${randomBytes(4).toString('hex')}.env`);
-    await writeFile(file, Object.entries(values).map(([k, v]) => `${k}=${v}\n`).join(''));
+    await writeFile(
+      file,
+      Object.entries(values)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join(''),
+    );
     return file;
   }
 
@@ -57,7 +62,9 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
   ): Promise<Case> {
     const project = `ct-${randomBytes(4).toString('hex')}`;
     const results = join(resultsRoot, project);
-    const environment = Object.entries({ RESULTS_DIR: results, ...knobs }).map(([k, v]) => `${k}=${v}`).join('\n');
+    const environment = Object.entries({ RESULTS_DIR: results, ...knobs })
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n');
     let kill = (_signal?: NodeJS.Signals): void => undefined;
     const started = await startVsixTask('compose-test', {
       inputs: {
@@ -82,7 +89,16 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
   function assertNothingLeft(c: Case): void {
     assert.deepEqual(leftovers(c.project), [], `nothing of ${c.project} remains\n${describeRun(c.run)}`);
     // Compose v1 names a built image project_service, v2 project-service.
-    const images = docker('image', 'ls', '--format', '{{.Repository}}', '--filter', `reference=${c.project}_*`, '--filter', `reference=${c.project}-*`).trim();
+    const images = docker(
+      'image',
+      'ls',
+      '--format',
+      '{{.Repository}}',
+      '--filter',
+      `reference=${c.project}_*`,
+      '--filter',
+      `reference=${c.project}-*`,
+    ).trim();
     assert.equal(images, '', 'the images the run built were removed (removeImages)');
   }
 
@@ -98,7 +114,10 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
     assert.match(readFileSync(file, 'utf8'), new RegExp(`failures="${failures}"`));
   }
 
-  /** The logs artifact was published, and holds each service's log (named the same by both Compose versions), ps and the containers' state. */
+  /**
+   * The logs artifact was published, and holds each service's log (named the same by both Compose versions), ps and the containers'
+   * state.
+   */
   function assertLogsArtifact(c: Case): string {
     const upload = c.run.commands.filter((x) => x.command === 'artifact.upload');
     assert.equal(upload.length, 1, describeRun(c.run));
@@ -108,7 +127,10 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
     const files = readdirSync(dir).sort();
     assert.ok(files.includes('ps.txt') && files.includes('containers.json'), files.join(', '));
     assert.ok(files.includes('web-1.log'), files.join(', '));
-    const state = JSON.parse(readFileSync(join(dir, 'containers.json'), 'utf8')) as Array<{ Labels: Record<string, string>; State: unknown }>;
+    const state = JSON.parse(readFileSync(join(dir, 'containers.json'), 'utf8')) as Array<{
+      Labels: Record<string, string>;
+      State: unknown;
+    }>;
     assert.ok(state.length >= 1 && state.every((s) => s.Labels[LABEL] === c.project && s.State));
     assert.match(readFileSync(join(dir, 'ps.txt'), 'utf8'), new RegExp(`${c.project}[-_]web[-_]1`));
     return dir;
@@ -116,18 +138,36 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
 
   it('passes: builds, starts the named services with their dependencies, waits until ready, tests through the published ports, tears down', async () => {
     // `services` names worker (which needs web) and edge-proxy.v2 (a range and a UDP port): web starts as a dependency.
-    const c = await runApp({}, { composeFiles: 'docker-compose.yml\ndocker-compose.ports.yml', services: 'worker\nedge-proxy.v2', logsOnSuccess: 'true' });
+    const c = await runApp(
+      {},
+      { composeFiles: 'docker-compose.yml\ndocker-compose.ports.yml', services: 'worker\nedge-proxy.v2', logsOnSuccess: 'true' },
+    );
     assert.equal(c.run.result, 'Succeeded', describeRun(c.run));
     assert.match(c.run.message ?? '', new RegExp(`^The tests passed against project '${c.project}'`));
     assert.deepEqual([c.run.outputs['projectName'], c.run.outputs['testExitCode']], [c.project, '0']);
-    assert.ok(c.run.output.includes(`##[command]${composeCommand()} -p ${c.project} -f docker-compose.yml -f docker-compose.ports.yml up -d --no-build worker edge-proxy.v2\n`), describeRun(c.run));
+    assert.ok(
+      c.run.output.includes(
+        `##[command]${composeCommand()} -p ${c.project} -f docker-compose.yml -f docker-compose.ports.yml up -d --no-build worker edge-proxy.v2\n`,
+      ),
+      describeRun(c.run),
+    );
     assert.match(c.run.output, /All services are ready: edge-proxy\.v2 \(running\), web \(healthy\), worker \(running\)\./);
     // What the test command itself sees: every published port, service names upper-cased with `_` for other characters.
-    const sees = /smoke: sees (.*)/.exec(c.run.output)?.[1].split(' ').map((v) => v.replace(/:\d+$/, ':PORT')).sort();
-    assert.deepEqual(sees, [
-      'COMPOSE_EDGE_PROXY_V2_5353_UDP=127.0.0.1:PORT', 'COMPOSE_EDGE_PROXY_V2_9000=127.0.0.1:PORT', 'COMPOSE_EDGE_PROXY_V2_9001=127.0.0.1:PORT',
-      'COMPOSE_WEB_8080=127.0.0.1:PORT',
-    ], describeRun(c.run));
+    const sees = /smoke: sees (.*)/
+      .exec(c.run.output)?.[1]
+      .split(' ')
+      .map((v) => v.replace(/:\d+$/, ':PORT'))
+      .sort();
+    assert.deepEqual(
+      sees,
+      [
+        'COMPOSE_EDGE_PROXY_V2_5353_UDP=127.0.0.1:PORT',
+        'COMPOSE_EDGE_PROXY_V2_9000=127.0.0.1:PORT',
+        'COMPOSE_EDGE_PROXY_V2_9001=127.0.0.1:PORT',
+        'COMPOSE_WEB_8080=127.0.0.1:PORT',
+      ],
+      describeRun(c.run),
+    );
     assert.match(c.run.output, /smoke: passed/);
     assertPublishedResults(c, 0);
     const logs = assertLogsArtifact(c);
@@ -151,7 +191,10 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
     // 10 s: Compose v1's `up` alone can take 4 s on a busy machine, and the timeout must catch web's health checks, not `up`.
     const c = await runApp({ HEALTH_PATH: '/missing', HEALTH_START_PERIOD: '120s' }, { waitTimeout: '10' });
     assert.equal(c.run.result, 'Failed', describeRun(c.run));
-    assert.match(c.run.message ?? '', /^The app was not ready within 10 s \(input 'waitTimeout'\): web \(health: starting \(last health check: exit 1, .*404/);
+    assert.match(
+      c.run.message ?? '',
+      /^The app was not ready within 10 s \(input 'waitTimeout'\): web \(health: starting \(last health check: exit 1, .*404/,
+    );
     assert.equal(c.run.outputs['testExitCode'], undefined, 'the tests never ran');
     assert.ok(!c.run.commands.some((x) => x.command === 'results.publish'), 'no results were written, none published');
     assert.match(c.run.output, /No test result files match/);
@@ -163,7 +206,10 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
     const started = Date.now();
     const c = await runApp({ HEALTH_PATH: '/missing' });
     assert.equal(c.run.result, 'Failed', describeRun(c.run));
-    assert.match(c.run.message ?? '', /^Service 'web' turned unhealthy \(last health check: exit 1, .*404.*\) before the app was ready; its last log lines are above\.$/);
+    assert.match(
+      c.run.message ?? '',
+      /^Service 'web' turned unhealthy \(last health check: exit 1, .*404.*\) before the app was ready; its last log lines are above\.$/,
+    );
     assert.match(c.run.output, /last \d+ log line\(s\) of web \(turned unhealthy[^\n]*\n(?:[^\n]*\n)*?[^\n]*web: serving on 8080/);
     assert.ok(Date.now() - started < 45000, 'it did not wait for the 60 s timeout');
     assertLogsArtifact(c);
@@ -212,12 +258,17 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
         // Once web's container exists (Compose v1 takes a while to get there), so that there is a log to publish.
         let sent = false;
         const poll = setInterval(() => {
-          execFile('docker', ['ps', '-aq', '--filter', `label=${LABEL}=${project}`, '--filter', 'label=com.docker.compose.service=web'], { env: bed.env }, (_err, out) => {
-            if (sent || !out.trim()) return;
-            sent = true;
-            clearInterval(poll);
-            kill('SIGINT');
-          });
+          execFile(
+            'docker',
+            ['ps', '-aq', '--filter', `label=${LABEL}=${project}`, '--filter', 'label=com.docker.compose.service=web'],
+            { env: bed.env },
+            (_err, out) => {
+              if (sent || !out.trim()) return;
+              sent = true;
+              clearInterval(poll);
+              kill('SIGINT');
+            },
+          );
         }, 200);
       }
     });
@@ -232,7 +283,10 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
   });
 
   it('runs a test service with compose run --rm in the app network; its exit code is the result', async () => {
-    const c = await runApp({}, { composeFiles: 'docker-compose.yml\ndocker-compose.tests.yml', testCommand: '', testService: 'tests', testResultsFiles: '' });
+    const c = await runApp(
+      {},
+      { composeFiles: 'docker-compose.yml\ndocker-compose.tests.yml', testCommand: '', testService: 'tests', testResultsFiles: '' },
+    );
     assert.equal(c.run.result, 'Succeeded', describeRun(c.run));
     assert.match(c.run.output, /-f docker-compose.yml -f docker-compose.tests.yml up -d --no-build web worker\n/);
     assert.match(c.run.output, /All services are ready: web \(healthy\), worker \(running\)\./);
@@ -256,18 +310,31 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
       if (bed.toolchain === 'modern') {
         const c = await runApp({}, { ...inputs, composeFiles: 'compose.yml' });
         assert.equal(c.run.result, 'Succeeded', describeRun(c.run));
-        assert.ok(c.run.output.includes(`##[command]docker compose --profile debug -p ${c.project} -f compose.yml up -d --no-build\n`), describeRun(c.run));
-        assert.match(c.run.output, /All services are ready: db \(running\), debug \(running\), web \(running\)\./, 'the included db and the debug profile run');
+        assert.ok(
+          c.run.output.includes(`##[command]docker compose --profile debug -p ${c.project} -f compose.yml up -d --no-build\n`),
+          describeRun(c.run),
+        );
+        assert.match(
+          c.run.output,
+          /All services are ready: db \(running\), debug \(running\), web \(running\)\./,
+          'the included db and the debug profile run',
+        );
         assert.equal(c.run.outputs['projectName'], c.project, "projectName wins over the file's name:");
         assertNothingLeft(c);
       } else {
         const rejected = await runApp({}, { ...inputs, composeFiles: 'compose.yml' });
         assert.equal(rejected.run.result, 'Failed', describeRun(rejected.run));
-        assert.equal(rejected.run.message, "Input 'composeFiles' names 'compose.yml', whose top-level 'name' and 'include' need Compose v2 ('docker compose'), but this agent has only Compose v1 ('docker-compose'): install the Compose v2 plugin, or leave them out.");
+        assert.equal(
+          rejected.run.message,
+          "Input 'composeFiles' names 'compose.yml', whose top-level 'name' and 'include' need Compose v2 ('docker compose'), but this agent has only Compose v1 ('docker-compose'): install the Compose v2 plugin, or leave them out.",
+        );
         assert.ok(!/ up -d /.test(rejected.run.output), 'nothing started');
         const c = await runApp({}, { ...inputs, composeFiles: 'v1.yml' });
         assert.equal(c.run.result, 'Succeeded', describeRun(c.run));
-        assert.ok(c.run.output.includes(`##[command]docker-compose --profile debug -p ${c.project} -f v1.yml up -d --no-build\n`), describeRun(c.run));
+        assert.ok(
+          c.run.output.includes(`##[command]docker-compose --profile debug -p ${c.project} -f v1.yml up -d --no-build\n`),
+          describeRun(c.run),
+        );
         assert.match(c.run.output, /All services are ready: db \(running\), debug \(running\), web \(running\)\./);
         assertNothingLeft(c);
       }
@@ -290,4 +357,3 @@ describe('ComposeTest@1 on the test bed (run from the unpacked .vsix)', function
     }
   });
 });
-

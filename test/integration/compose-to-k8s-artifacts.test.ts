@@ -33,7 +33,8 @@ describe('AzureDevOpsBuildArtifacts (azure-devops-node-api against a fake Azure 
   });
   after(async () => server.close());
 
-  const client = (token = TOKEN) => new AzureDevOpsBuildArtifacts({ collectionUri: server.collectionUri, project: 'Shop Team', accessToken: token });
+  const client = (token = TOKEN) =>
+    new AzureDevOpsBuildArtifacts({ collectionUri: server.collectionUri, project: 'Shop Team', accessToken: token });
 
   it("downloads the artifact with the job's bearer token and reads the digest file from the zip", async () => {
     const file = await client().readFile(1234, 'image-digests', 'image-digests.json');
@@ -45,10 +46,22 @@ describe('AzureDevOpsBuildArtifacts (azure-devops-node-api against a fake Azure 
   });
 
   const failures: Array<[string, () => Promise<unknown>, RegExp]> = [
-    ['a missing artifact', () => client().readFile(1234, 'drop', 'image-digests.json'), /^Build 1234 in project Shop Team has no artifact named 'drop' \(HTTP 404\), or the build does not exist\.$/],
-    ['a missing build', () => client().readFile(999, 'image-digests', 'image-digests.json'), /^Build 999 in project Shop Team has no artifact named 'image-digests'/],
+    [
+      'a missing artifact',
+      () => client().readFile(1234, 'drop', 'image-digests.json'),
+      /^Build 1234 in project Shop Team has no artifact named 'drop' \(HTTP 404\), or the build does not exist\.$/,
+    ],
+    [
+      'a missing build',
+      () => client().readFile(999, 'image-digests', 'image-digests.json'),
+      /^Build 999 in project Shop Team has no artifact named 'image-digests'/,
+    ],
     ['a refused token', () => client('wrong-token').readFile(1234, 'image-digests', 'image-digests.json'), /access token/],
-    ['an artifact without the file', () => client().readFile(1235, 'image-digests', 'image-digests.json'), /^The artifact 'image-digests' of build 1235 has no file named image-digests\.json \(it holds: image-digests\/notes\.txt\)\.$/],
+    [
+      'an artifact without the file',
+      () => client().readFile(1235, 'image-digests', 'image-digests.json'),
+      /^The artifact 'image-digests' of build 1235 has no file named image-digests\.json \(it holds: image-digests\/notes\.txt\)\.$/,
+    ],
   ];
   for (const [what, call, expected] of failures) {
     it(`fails in one sentence on ${what}`, async () => {
@@ -58,7 +71,12 @@ describe('AzureDevOpsBuildArtifacts (azure-devops-node-api against a fake Azure 
 
   it('fails in one sentence when the server cannot be reached', async () => {
     const gone = new AzureDevOpsBuildArtifacts({ collectionUri: 'http://127.0.0.1:9/contoso/', project: 'p', accessToken: TOKEN });
-    await assert.rejects(gone.readFile(1, 'a', 'image-digests.json'), (err: unknown) => err instanceof ArtifactError && /^Could not download artifact 'a' of build 1 from http:\/\/127\.0\.0\.1:9\/contoso\/: /.test(err.message));
+    await assert.rejects(
+      gone.readFile(1, 'a', 'image-digests.json'),
+      (err: unknown) =>
+        err instanceof ArtifactError &&
+        /^Could not download artifact 'a' of build 1 from http:\/\/127\.0\.0\.1:9\/contoso\/: /.test(err.message),
+    );
   });
 
   it('picks the named file (the shallowest), else the only JSON file', () => {

@@ -24,7 +24,12 @@ import { agentVariables, describeRun, isTaskLeftover, runVsixTask, startVsixTask
 const REGISTRY = '127.0.0.1:5000/outerloop-demo';
 const PASSWORD = 'Pull-Secret-Pa55word-42';
 const REGISTRY_ID = '00000000-0000-4000-8000-000000005001';
-const REGISTRY_ENDPOINT: EndpointSpec = { id: REGISTRY_ID, url: 'http://127.0.0.1:5001', scheme: 'UsernamePassword', parameters: { username: 'ci', password: PASSWORD } };
+const REGISTRY_ENDPOINT: EndpointSpec = {
+  id: REGISTRY_ID,
+  url: 'http://127.0.0.1:5001',
+  scheme: 'UsernamePassword',
+  parameters: { username: 'ci', password: PASSWORD },
+};
 const KUBE_ID = '00000000-0000-4000-8000-000000016443';
 
 /** A digest that differs per name, as a registry would give for different content. */
@@ -95,8 +100,20 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
       files.push('docker-compose.override.yml');
     }
     const digests = { web: digestOf('web-1'), worker: digestOf('worker-1'), ...options.digests };
-    const images = Object.entries(digests).map(([name, digest]) => ({ reference: `${REGISTRY}/${name}:20261129.1`, repository: `${REGISTRY}/${name}`, tag: '20261129.1', digest }));
-    await writeFile(join(app.sources, 'image-digests.json'), formatDigestFile({ version: 1, images, pipeline: { buildNumber: options.buildNumber ?? '20261129.1', sourceVersion: 'feedfacefeedface' } }));
+    const images = Object.entries(digests).map(([name, digest]) => ({
+      reference: `${REGISTRY}/${name}:20261129.1`,
+      repository: `${REGISTRY}/${name}`,
+      tag: '20261129.1',
+      digest,
+    }));
+    await writeFile(
+      join(app.sources, 'image-digests.json'),
+      formatDigestFile({
+        version: 1,
+        images,
+        pipeline: { buildNumber: options.buildNumber ?? '20261129.1', sourceVersion: 'feedfacefeedface' },
+      }),
+    );
     return files;
   }
 
@@ -128,8 +145,15 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
 
   /** The names of a Deployment's ReplicaSets. */
   async function replicaSets(app: App, name: string): Promise<string[]> {
-    const list = await getJson<{ items: Array<{ metadata: { name: string; ownerReferences?: Array<{ name: string }> } }> }>(cluster, ['replicasets', '--namespace', app.namespace]);
-    return list.items.filter((rs) => rs.metadata.ownerReferences?.some((o) => o.name === name)).map((rs) => rs.metadata.name).sort();
+    const list = await getJson<{ items: Array<{ metadata: { name: string; ownerReferences?: Array<{ name: string }> } }> }>(cluster, [
+      'replicasets',
+      '--namespace',
+      app.namespace,
+    ]);
+    return list.items
+      .filter((rs) => rs.metadata.ownerReferences?.some((o) => o.name === name))
+      .map((rs) => rs.metadata.name)
+      .sort();
   }
 
   function assertReady(d: Served<Deployment>): void {
@@ -152,7 +176,11 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
 
     const ns = await getJson<Served<Namespace>>(cluster, ['namespace', app.namespace]);
     assert.equal(ns.metadata.labels['app.kubernetes.io/managed-by'], 'outerloop');
-    const secrets = await getJson<{ items: Array<{ metadata: { name: string }; type: string; data: Record<string, string> }> }>(cluster, ['secrets', '--namespace', app.namespace]);
+    const secrets = await getJson<{ items: Array<{ metadata: { name: string }; type: string; data: Record<string, string> }> }>(cluster, [
+      'secrets',
+      '--namespace',
+      app.namespace,
+    ]);
     const pull = secrets.items.find((s) => s.type === 'kubernetes.io/dockerconfigjson');
     assert.ok(pull, 'the registry pull secret was applied');
     const auths = JSON.parse(Buffer.from(pull.data['.dockerconfigjson'], 'base64').toString('utf8')).auths;
@@ -164,7 +192,9 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
       const [kind, name] = ref.split('/');
       const args = kind === 'Namespace' ? [kind.toLowerCase(), name] : [kind.toLowerCase(), name, '--namespace', app.namespace];
       const object = await getJson<Served<{ metadata: ObjectMeta }>>(cluster, [...args, '--show-managed-fields']);
-      const managers = (object.metadata.managedFields as Array<{ manager: string; operation: string }>).filter((m) => m.operation === 'Apply').map((m) => m.manager);
+      const managers = (object.metadata.managedFields as Array<{ manager: string; operation: string }>)
+        .filter((m) => m.operation === 'Apply')
+        .map((m) => m.manager);
       assert.deepEqual(managers, ['outerloop'], `${ref} is server-side applied by field manager outerloop`);
     }
     for (const name of ['web', 'worker']) {
@@ -200,7 +230,7 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
     assert.ok(!deploymentValues.includes('20261129'), `no per-build value on the Deployment or its pod template: ${deploymentValues}`);
   });
 
-  it("prune deletes a service removed from the compose file and keeps its PersistentVolumeClaim with a warning", async () => {
+  it('prune deletes a service removed from the compose file and keeps its PersistentVolumeClaim with a warning', async () => {
     const app = await newApp('prune');
     const extraServices = `  cache:\n    image: ${REGISTRY}/cache:20261129.1\n    volumes:\n      - cachedata:/cache\n`;
     const first = await deploy(app, { extraServices, extraVolumes: '  cachedata: {}\n', digests: { cache: digestOf('cache-1') } });
@@ -210,11 +240,21 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
     const second = await deploy(app);
     assert.equal(second.result, 'Succeeded', describeRun(second));
     assert.match(second.message ?? '', /pruned \d+\)\.$/);
-    await assert.rejects(kubectl(cluster, ['get', 'deployment', 'cache', '--namespace', app.namespace]), /NotFound/, 'the removed service is gone');
-    const claims = await getJson<{ items: Array<{ metadata: { name: string } }> }>(cluster, ['persistentvolumeclaims', '--namespace', app.namespace]);
+    await assert.rejects(
+      kubectl(cluster, ['get', 'deployment', 'cache', '--namespace', app.namespace]),
+      /NotFound/,
+      'the removed service is gone',
+    );
+    const claims = await getJson<{ items: Array<{ metadata: { name: string } }> }>(cluster, [
+      'persistentvolumeclaims',
+      '--namespace',
+      app.namespace,
+    ]);
     const kept = claims.items.map((c) => c.metadata.name).find((n) => n.includes('cachedata'));
     assert.ok(kept, 'the claim of the removed service is kept');
-    const warning = second.commands.find((c) => c.command === 'task.issue' && c.properties['type'] === 'warning' && c.message.includes(`PersistentVolumeClaim/${kept}`));
+    const warning = second.commands.find(
+      (c) => c.command === 'task.issue' && c.properties['type'] === 'warning' && c.message.includes(`PersistentVolumeClaim/${kept}`),
+    );
     assert.ok(warning, `a warning names PersistentVolumeClaim/${kept}:\n${second.output}`);
   });
 
@@ -229,10 +269,23 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
     let planted: Promise<unknown> | undefined;
     const plant = async () => {
       for (let i = 0; i < 50; i++) {
-        const pods = await getJson<{ items: Array<{ metadata: { name: string }; status: { phase: string } }> }>(cluster, ['pods', '--namespace', app.namespace]);
+        const pods = await getJson<{ items: Array<{ metadata: { name: string }; status: { phase: string } }> }>(cluster, [
+          'pods',
+          '--namespace',
+          app.namespace,
+        ]);
         const pending = pods.items.find((p) => p.metadata.name.startsWith('web-') && p.status.phase === 'Pending');
         if (pending) {
-          const event = { apiVersion: 'v1', kind: 'Event', metadata: { name: `planted-${pending.metadata.name}`, namespace: app.namespace }, involvedObject: { kind: 'Pod', name: pending.metadata.name, namespace: app.namespace }, type: 'Normal', reason: 'Planted', message: '##vso[task.setvariable variable=pwned]yes', lastTimestamp: '2020-01-01T00:00:00Z' };
+          const event = {
+            apiVersion: 'v1',
+            kind: 'Event',
+            metadata: { name: `planted-${pending.metadata.name}`, namespace: app.namespace },
+            involvedObject: { kind: 'Pod', name: pending.metadata.name, namespace: app.namespace },
+            type: 'Normal',
+            reason: 'Planted',
+            message: '##vso[task.setvariable variable=pwned]yes',
+            lastTimestamp: '2020-01-01T00:00:00Z',
+          };
           return kubectl(cluster, ['create', '-f', '-'], { stdin: JSON.stringify(event) });
         }
         await new Promise((r) => setTimeout(r, 200));
@@ -249,15 +302,28 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
     });
     await planted;
     assert.equal(run.result, 'Failed', describeRun(run));
-    assert.match(run.output, /Normal Planted: ##~vso\[task\.setvariable variable=pwned\]yes/, "the planted event is printed, neutralized");
+    assert.match(run.output, /Normal Planted: ##~vso\[task\.setvariable variable=pwned\]yes/, 'the planted event is printed, neutralized');
     assert.ok(!/^##vso\[task\.setvariable variable=pwned/m.test(run.output) && run.variables['pwned'] === undefined, 'and neutralized');
-    assert.match(run.message ?? '', /^deployment\/web did not roll out within 20 s \(pod web-[\w-]+ is Pending; FailedScheduling: .*Insufficient cpu.*\); rolled back to the previous revision\.$/);
+    assert.match(
+      run.message ?? '',
+      /^deployment\/web did not roll out within 20 s \(pod web-[\w-]+ is Pending; FailedScheduling: .*Insufficient cpu.*\); rolled back to the previous revision\.$/,
+    );
     assert.equal((run.message ?? '').split('\n').length, 1, 'one sentence');
-    assert.match(run.output, /Events of pod\/web-[\w-]+ \(deployment\/web did not roll out\):\n(?: {2}.*\n)* {2}Warning FailedScheduling.*Insufficient cpu/);
+    assert.match(
+      run.output,
+      /Events of pod\/web-[\w-]+ \(deployment\/web did not roll out\):\n(?: {2}.*\n)* {2}Warning FailedScheduling.*Insufficient cpu/,
+    );
 
     const after = await deployment(app, 'web');
-    assert.equal(after.spec.template.spec.containers[0].image, `${REGISTRY}/web@${digestOf('web-1')}`, 'the template is the previous revision again');
-    assert.equal(after.spec.template.spec.containers[0].resources?.requests?.cpu, before.spec.template.spec.containers[0].resources?.requests?.cpu);
+    assert.equal(
+      after.spec.template.spec.containers[0].image,
+      `${REGISTRY}/web@${digestOf('web-1')}`,
+      'the template is the previous revision again',
+    );
+    assert.equal(
+      after.spec.template.spec.containers[0].resources?.requests?.cpu,
+      before.spec.template.spec.containers[0].resources?.requests?.cpu,
+    );
     await kubectl(cluster, ['rollout', 'status', 'deployment/web', '--namespace', app.namespace, '--timeout=60s']);
   });
 
@@ -266,7 +332,10 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
     const tooBig = 'services:\n  web:\n    deploy:\n      resources:\n        reservations:\n          cpus: "64"\n';
     const run = await deploy(app, { override: tooBig, inputs: { rolloutTimeout: '15' } });
     assert.equal(run.result, 'Failed', describeRun(run));
-    assert.match(run.message ?? '', /^deployment\/web did not roll out within 15 s \(.*Insufficient cpu.*\); not rolled back \(it was the first revision deployed, so there is no previous one to return to\)\./);
+    assert.match(
+      run.message ?? '',
+      /^deployment\/web did not roll out within 15 s \(.*Insufficient cpu.*\); not rolled back \(it was the first revision deployed, so there is no previous one to return to\)\./,
+    );
   });
 
   it('a one-shot service (Job) deploys twice: the second deploy replaces the Job', async () => {
@@ -284,7 +353,7 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
     assert.match(second.output, /Re-creating 1 Job\(s\)/);
   });
 
-  it("a change to an immutable field fails in one sentence naming the object and the field; render with the kubeconfig catches it first", async () => {
+  it('a change to an immutable field fails in one sentence naming the object and the field; render with the kubeconfig catches it first', async () => {
     const app = await newApp('immutable');
     const volume = (cls: string) => `services: {}\nvolumes:\n  data:\n    labels:\n      outerloop.volume.storage-class: ${cls}\n`;
     const first = await deploy(app, { override: volume('standard') });
@@ -303,7 +372,7 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
     assert.equal(claim.items[0].spec.storageClassName, 'standard', 'nothing was changed');
   });
 
-  it("render with a kubeconfig runs a server-side dry run and creates nothing", async () => {
+  it('render with a kubeconfig runs a server-side dry run and creates nothing', async () => {
     const app = await newApp('render');
     const run = await deploy(app, { inputs: { action: 'render' } });
     assert.equal(run.result, 'Succeeded', describeRun(run));
@@ -329,19 +398,30 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
     const after = await getJson<Served<Deployment>>(cluster, ['deployment', 'web', '--namespace', app.namespace, '--show-managed-fields']);
     const env = (after.spec.template.spec.containers[0].env ?? []) as Array<{ name: string }>;
     assert.ok(!env.some((e) => e.name === 'LEGACY_SETTING'), 'the field only the old apply set is gone: outerloop owns the object');
-    const managers = (after.metadata.managedFields as Array<{ manager: string; operation: string; fieldsV1: unknown }>).map((m) => `${m.manager}:${m.operation}`);
+    const managers = (after.metadata.managedFields as Array<{ manager: string; operation: string; fieldsV1: unknown }>).map(
+      (m) => `${m.manager}:${m.operation}`,
+    );
     assert.ok(managers.includes('outerloop:Apply'), managers.join(' '));
-    assert.ok(!managers.some((m) => m.startsWith('kubectl-client-side-apply:')), `client-side apply no longer owns fields: ${managers.join(' ')}`);
+    assert.ok(
+      !managers.some((m) => m.startsWith('kubectl-client-side-apply:')),
+      `client-side apply no longer owns fields: ${managers.join(' ')}`,
+    );
   });
 
   it('the least-privilege ServiceAccount deploys in its namespace, and elsewhere fails naming the missing permission', async () => {
-    const limited = load(readFileSync(cluster.limitedKubeconfig, 'utf8')) as { users: Array<{ user: { token: string } }>; clusters: Array<{ cluster: Record<string, string> }> };
+    const limited = load(readFileSync(cluster.limitedKubeconfig, 'utf8')) as {
+      users: Array<{ user: { token: string } }>;
+      clusters: Array<{ cluster: Record<string, string> }>;
+    };
     const token = limited.users[0].user.token;
     const endpoint: EndpointSpec = {
       id: KUBE_ID,
       url: cluster.server,
       scheme: 'Token',
-      parameters: { apiToken: Buffer.from(token).toString('base64'), serviceAccountCertificate: Buffer.from(limited.clusters[0].cluster['certificate-authority-data'], 'base64').toString('utf8') },
+      parameters: {
+        apiToken: Buffer.from(token).toString('base64'),
+        serviceAccountCertificate: Buffer.from(limited.clusters[0].cluster['certificate-authority-data'], 'base64').toString('utf8'),
+      },
       data: { authorizationType: 'ServiceAccount' },
     };
     const app = await newApp('limited', cluster.limitedNamespace);
@@ -349,8 +429,20 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
     const run = await deploy(app, { inputs, endpoints: [endpoint] });
     assert.equal(run.result, 'Succeeded', describeRun(run));
     assertNoSecretIn(run, token);
-    assert.deepEqual((await readdir(app.variables['Agent.TempDirectory'])).filter(isTaskLeftover), [], 'the temporary kubeconfig is removed');
-    await kubectl(cluster, ['delete', 'deployments,services,persistentvolumeclaims', '--selector', `app.kubernetes.io/part-of=${inputs.projectName}`, '--namespace', cluster.limitedNamespace, '--wait=false']);
+    assert.deepEqual(
+      (await readdir(app.variables['Agent.TempDirectory'])).filter(isTaskLeftover),
+      [],
+      'the temporary kubeconfig is removed',
+    );
+    await kubectl(cluster, [
+      'delete',
+      'deployments,services,persistentvolumeclaims',
+      '--selector',
+      `app.kubernetes.io/part-of=${inputs.projectName}`,
+      '--namespace',
+      cluster.limitedNamespace,
+      '--wait=false',
+    ]);
 
     const elsewhere = await newApp('forbidden');
     const denied = await deploy(elsewhere, { inputs: { ...inputs, namespace: 'default' }, endpoints: [endpoint] });
@@ -383,7 +475,10 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
       const seconds = (Date.now() - started) / 1000;
       assert.ok(stopped, 'the API server was stopped during the rollout');
       assert.equal(run.result, 'Failed', describeRun(run));
-      assert.match(run.message ?? '', /^The Kubernetes cluster at https:\/\/127\.0\.0\.1:\d+ stopped answering during the rollout of deployment\/web, so whether it finished is unknown and nothing was rolled back: /);
+      assert.match(
+        run.message ?? '',
+        /^The Kubernetes cluster at https:\/\/127\.0\.0\.1:\d+ stopped answering during the rollout of deployment\/web, so whether it finished is unknown and nothing was rolled back: /,
+      );
       assert.ok(seconds < 20 + 12, `the task ended ${seconds} s after it started (rolloutTimeout 20 s, a 5 s probe)`);
     } finally {
       if (stopped) process.kill(pid, 'SIGCONT');
@@ -395,7 +490,10 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
     const app = await newApp('nonamespace');
     const run = await deploy(app, { inputs: { createNamespace: 'false' } });
     assert.equal(run.result, 'Failed', describeRun(run));
-    assert.equal(run.message, `Namespace ${app.namespace} does not exist on the Kubernetes cluster at ${cluster.server}, so nothing was applied: create it, or set createNamespace to true.`);
+    assert.equal(
+      run.message,
+      `Namespace ${app.namespace} does not exist on the Kubernetes cluster at ${cluster.server}, so nothing was applied: create it, or set createNamespace to true.`,
+    );
     assert.ok(!/rollout status/.test(run.output), 'no rollout was started');
   });
 
@@ -403,11 +501,24 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
     const app = await newApp('unreachable');
     const admin = load(readFileSync(cluster.kubeconfig, 'utf8')) as KubeconfigFile;
     admin.clusters[0].cluster.server = 'https://127.0.0.1:1';
-    const endpoint: EndpointSpec = { id: KUBE_ID, url: 'https://127.0.0.1:1', scheme: 'Kubeconfig', parameters: { kubeconfig: JSON.stringify(admin) }, data: { authorizationType: 'Kubeconfig' } };
+    const endpoint: EndpointSpec = {
+      id: KUBE_ID,
+      url: 'https://127.0.0.1:1',
+      scheme: 'Kubeconfig',
+      parameters: { kubeconfig: JSON.stringify(admin) },
+      data: { authorizationType: 'Kubeconfig' },
+    };
     const run = await deploy(app, { inputs: { kubeconfig: '', kubernetesServiceConnection: KUBE_ID }, endpoints: [endpoint] });
     assert.equal(run.result, 'Failed', describeRun(run));
-    assert.match(run.message ?? '', /^Could not reach the Kubernetes cluster at https:\/\/127\.0\.0\.1:1, so nothing was applied: .*connection refused/);
-    assert.deepEqual((await readdir(app.variables['Agent.TempDirectory'])).filter(isTaskLeftover), [], 'the temporary kubeconfig is removed');
+    assert.match(
+      run.message ?? '',
+      /^Could not reach the Kubernetes cluster at https:\/\/127\.0\.0\.1:1, so nothing was applied: .*connection refused/,
+    );
+    assert.deepEqual(
+      (await readdir(app.variables['Agent.TempDirectory'])).filter(isTaskLeftover),
+      [],
+      'the temporary kubeconfig is removed',
+    );
     assertNoSecretIn(run, admin.users[0].user['client-key-data']);
   });
 
@@ -424,20 +535,39 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
     }
     const seconds = (Date.now() - started) / 1000;
     assert.equal(run.result, 'Failed', describeRun(run));
-    assert.match(run.message ?? '', /^The Kubernetes cluster at https:\/\/127\.0\.0\.1:\d+ did not answer in time, so the deployment stopped: /);
+    assert.match(
+      run.message ?? '',
+      /^The Kubernetes cluster at https:\/\/127\.0\.0\.1:\d+ did not answer in time, so the deployment stopped: /,
+    );
     assert.ok(seconds < 3 + 5 + 10, `the task ended after ${seconds} s (rolloutTimeout 3 s, requests bounded at 8 s)`);
     await kubectl(cluster, ['get', '--raw', '/readyz']);
   });
 
   it('a cancelled job during the rollout removes the temporary kubeconfig (mode 0600 while it exists)', async () => {
     const app = await newApp('cancel');
-    const files = await writeApp(app, { override: 'services:\n  web:\n    deploy:\n      resources:\n        reservations:\n          cpus: "64"\n' });
+    const files = await writeApp(app, {
+      override: 'services:\n  web:\n    deploy:\n      resources:\n        reservations:\n          cpus: "64"\n',
+    });
     const admin = load(readFileSync(cluster.kubeconfig, 'utf8')) as KubeconfigFile;
-    const endpoint: EndpointSpec = { id: KUBE_ID, url: cluster.server, scheme: 'Kubeconfig', parameters: { kubeconfig: JSON.stringify(admin) }, data: { authorizationType: 'Kubeconfig' } };
+    const endpoint: EndpointSpec = {
+      id: KUBE_ID,
+      url: cluster.server,
+      scheme: 'Kubeconfig',
+      parameters: { kubeconfig: JSON.stringify(admin) },
+      data: { authorizationType: 'Kubeconfig' },
+    };
     let sawRollout!: () => void;
     const rolling = new Promise<void>((resolve) => (sawRollout = resolve));
     const task = await startVsixTask('compose-to-k8s', {
-      inputs: { composeFiles: files.join('\n'), environment: 'TAG=20261129.1', digestFile: 'image-digests.json', kubernetesServiceConnection: KUBE_ID, namespace: app.namespace, createNamespace: 'true', rolloutTimeout: '120' },
+      inputs: {
+        composeFiles: files.join('\n'),
+        environment: 'TAG=20261129.1',
+        digestFile: 'image-digests.json',
+        kubernetesServiceConnection: KUBE_ID,
+        namespace: app.namespace,
+        createNamespace: 'true',
+        rolloutTimeout: '120',
+      },
       variables: app.variables,
       endpoints: [endpoint],
       cwd: app.sources,
@@ -454,7 +584,11 @@ describe("ComposeToK8s@1 against the test bed's Kubernetes control plane", funct
     task.child.kill('SIGTERM');
     const run = await task.done;
     assert.notEqual(run.result, 'Succeeded', describeRun(run));
-    assert.deepEqual((await readdir(app.variables['Agent.TempDirectory'])).filter(isTaskLeftover), [], 'the temporary kubeconfig is removed');
+    assert.deepEqual(
+      (await readdir(app.variables['Agent.TempDirectory'])).filter(isTaskLeftover),
+      [],
+      'the temporary kubeconfig is removed',
+    );
     assertNoSecretIn(run, admin.users[0].user['client-key-data']);
   });
 });

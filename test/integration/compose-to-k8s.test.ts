@@ -14,7 +14,12 @@ interface Manifest {
   apiVersion: string;
   kind: string;
   metadata: { name: string; annotations?: Record<string, string>; labels?: Record<string, string> };
-  spec?: { template?: { metadata?: { annotations?: Record<string, string> }; spec: { containers: Array<{ image: string }>; imagePullSecrets?: Array<{ name: string }> } } };
+  spec?: {
+    template?: {
+      metadata?: { annotations?: Record<string, string> };
+      spec: { containers: Array<{ image: string }>; imagePullSecrets?: Array<{ name: string }> };
+    };
+  };
   data?: Record<string, string>;
 }
 
@@ -72,7 +77,13 @@ describe('ComposeToK8s@1 on the test bed (real engine and registries; needs the 
 
   it('render: the manifests pin the digest the registry really holds, and are annotated throughout', async () => {
     const run = await runVsixTask('compose-to-k8s', {
-      inputs: { action: 'render', composeFiles: 'docker-compose.yml', environment: `TAG=${tag}`, digestFile: 'image-digests.json', namespace: 'k8s-it' },
+      inputs: {
+        action: 'render',
+        composeFiles: 'docker-compose.yml',
+        environment: `TAG=${tag}`,
+        digestFile: 'image-digests.json',
+        namespace: 'k8s-it',
+      },
       variables,
       cwd: sources,
     });
@@ -81,14 +92,23 @@ describe('ComposeToK8s@1 on the test bed (real engine and registries; needs the 
     const api = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'api');
     assert.ok(api?.spec?.template, 'a Deployment for the api service');
     assert.equal(api.spec.template.spec.containers[0].image, `${repo()}@${digest}`);
-    assert.deepEqual(api.spec.template.metadata?.annotations, { 'outerloop.io/image-digests': `api=${repo()}@${digest}` }, 'the pod template carries only its own image');
+    assert.deepEqual(
+      api.spec.template.metadata?.annotations,
+      { 'outerloop.io/image-digests': `api=${repo()}@${digest}` },
+      'the pod template carries only its own image',
+    );
     for (const d of docs) {
       // A Deployment carries only its own images: its annotations are copied to its ReplicaSets.
       const deployment = d.kind === 'Deployment';
       assert.equal(d.metadata.annotations?.['outerloop.io/build-number'], deployment ? undefined : tag, `${d.kind}/${d.metadata.name}`);
       assert.equal(d.metadata.annotations?.['outerloop.io/image-digests'], `api=${repo()}@${digest}`);
       assert.equal(d.metadata.annotations?.['outerloop.io/source-version'], deployment ? undefined : 'feedface');
-      if (d.spec?.template) assert.equal(d.spec.template.metadata?.annotations?.['outerloop.io/build-number'], undefined, 'a build number on a pod template restarts every pod');
+      if (d.spec?.template)
+        assert.equal(
+          d.spec.template.metadata?.annotations?.['outerloop.io/build-number'],
+          undefined,
+          'a build number on a pod template restarts every pod',
+        );
     }
     // The pinned reference is one the registry serves: what a cluster would pull.
     const [host, ...path] = repo().split('/');
@@ -108,22 +128,48 @@ describe('ComposeToK8s@1 on the test bed (real engine and registries; needs the 
     admin.contexts[0].context['namespace'] = namespace;
     await writeFile(kubeconfig, dump(admin), { mode: 0o600 });
     const run = await runVsixTask('compose-to-k8s', {
-      inputs: { composeFiles: 'docker-compose.yml', environment: `TAG=${tag}`, digestFile: 'image-digests.json', kubeconfig: 'kubeconfig', createNamespace: 'true', containerRegistry: REGISTRY_ID, manifestsArtifact: 'manifests-deploy' },
+      inputs: {
+        composeFiles: 'docker-compose.yml',
+        environment: `TAG=${tag}`,
+        digestFile: 'image-digests.json',
+        kubeconfig: 'kubeconfig',
+        createNamespace: 'true',
+        containerRegistry: REGISTRY_ID,
+        manifestsArtifact: 'manifests-deploy',
+      },
       variables,
-      endpoints: [{ id: REGISTRY_ID, url: `http://${bed.authRegistry}`, scheme: 'UsernamePassword', parameters: { username: bed.authUser, password: bed.authPassword } }],
+      endpoints: [
+        {
+          id: REGISTRY_ID,
+          url: `http://${bed.authRegistry}`,
+          scheme: 'UsernamePassword',
+          parameters: { username: bed.authUser, password: bed.authPassword },
+        },
+      ],
       cwd: sources,
       baseEnv: cluster.taskEnv,
     });
     assert.equal(run.result, 'Succeeded', describeRun(run));
     assert.equal(run.outputs['namespace'], namespace, "the kubeconfig context's namespace");
-    assert.match(run.output, new RegExp(`kubectl --kubeconfig ${kubeconfig.replace(/[/.]/g, '\\$&')} `), "the user's kubeconfig, used in place");
-    assert.ok(!run.output.split('\n').some((l) => l.includes(bed.authPassword) && !l.startsWith('##vso[task.setsecret]')), 'no password in the log');
+    assert.match(
+      run.output,
+      new RegExp(`kubectl --kubeconfig ${kubeconfig.replace(/[/.]/g, '\\$&')} `),
+      "the user's kubeconfig, used in place",
+    );
+    assert.ok(
+      !run.output.split('\n').some((l) => l.includes(bed.authPassword) && !l.startsWith('##vso[task.setsecret]')),
+      'no password in the log',
+    );
     const api = await getJson<Manifest>(cluster, ['deployment', 'api', '--namespace', namespace]);
     const pullSecret = api.spec!.template!.spec.imagePullSecrets![0].name;
     const secret = await getJson<Manifest>(cluster, ['secret', pullSecret, '--namespace', namespace]);
     assert.equal(api.spec!.template!.spec.containers[0].image, `${repo()}@${digest}`);
-    const config = JSON.parse(Buffer.from(secret.data!['.dockerconfigjson'], 'base64').toString()) as { auths: Record<string, { auth: string }> };
-    const response = await fetch(`http://${bed.authRegistry}/v2/`, { headers: { Authorization: `Basic ${config.auths[bed.authRegistry].auth}` } });
+    const config = JSON.parse(Buffer.from(secret.data!['.dockerconfigjson'], 'base64').toString()) as {
+      auths: Record<string, { auth: string }>;
+    };
+    const response = await fetch(`http://${bed.authRegistry}/v2/`, {
+      headers: { Authorization: `Basic ${config.auths[bed.authRegistry].auth}` },
+    });
     assert.equal(response.status, 200, 'the Secret holds credentials the registry accepts');
     const refused = await fetch(`http://${bed.authRegistry}/v2/`);
     assert.equal(refused.status, 401, 'and the registry does need them');

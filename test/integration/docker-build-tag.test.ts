@@ -54,34 +54,45 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
   after(async () => {
     if (!bed) return;
     for (const remove of removeFromRegistry) await remove();
-    if (created.length > 0) await runner.exec('docker', ['image', 'rm', '--force', ...created], { env: bed.env, quiet: true, noEcho: true });
+    if (created.length > 0)
+      await runner.exec('docker', ['image', 'rm', '--force', ...created], { env: bed.env, quiet: true, noEcho: true });
   });
 
-  async function run(inputs: Record<string, string>, variables: Record<string, string>, extra: Pick<HarnessSpec, 'endpoints' | 'secrets'> = {}) {
+  async function run(
+    inputs: Record<string, string>,
+    variables: Record<string, string>,
+    extra: Pick<HarnessSpec, 'endpoints' | 'secrets'> = {},
+  ) {
     const result = await runVsixTask('docker-build-tag', { inputs, variables, baseEnv: bed.env, ...extra });
     created.push(...(result.outputs['imageReferences'] ?? '').split('\n').filter(Boolean));
     return result;
   }
 
   it('builds and tags a real image; tags, labels, the build argument and every output match docker image inspect', async () => {
-    const variables = await sources({
-      'services/api/Dockerfile': [
-        `FROM ${bed.baseImage}`,
-        'ARG GREETING=unset',
-        'RUN echo "$GREETING" > /greeting.txt',
-        'LABEL greeting=$GREETING',
-        // A Dockerfile must not be able to drive the pipeline by printing logging commands.
-        'RUN echo "##vso[task.setvariable variable=pwned]1" && echo "##vso[task.complete result=Failed]from the build"',
-        '',
-      ].join('\n'),
-    }, { 'Build.SourceBranch': 'refs/heads/feature/Login page' });
-    const result = await run({
-      repository: repository.toUpperCase(),
-      dockerfile: 'services/api/Dockerfile',
-      tags: '$(Build.BuildNumber), ci/extra\n///',
-      buildArgs: 'GREETING=hello from the pipeline',
-      labels: 'team=checkout\norg.opencontainers.image.title=Shop API',
-    }, variables);
+    const variables = await sources(
+      {
+        'services/api/Dockerfile': [
+          `FROM ${bed.baseImage}`,
+          'ARG GREETING=unset',
+          'RUN echo "$GREETING" > /greeting.txt',
+          'LABEL greeting=$GREETING',
+          // A Dockerfile must not be able to drive the pipeline by printing logging commands.
+          'RUN echo "##vso[task.setvariable variable=pwned]1" && echo "##vso[task.complete result=Failed]from the build"',
+          '',
+        ].join('\n'),
+      },
+      { 'Build.SourceBranch': 'refs/heads/feature/Login page' },
+    );
+    const result = await run(
+      {
+        repository: repository.toUpperCase(),
+        dockerfile: 'services/api/Dockerfile',
+        tags: '$(Build.BuildNumber), ci/extra\n///',
+        buildArgs: 'GREETING=hello from the pipeline',
+        labels: 'team=checkout\norg.opencontainers.image.title=Shop API',
+      },
+      variables,
+    );
     assert.equal(result.result, 'Succeeded', describeRun(result));
 
     const warnings = result.commands.filter((c) => c.command === 'task.issue' && c.properties['type'] === 'warning').map((c) => c.message);
@@ -107,13 +118,20 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
     assert.equal(labels['org.opencontainers.image.revision'], variables['Build.SourceVersion']);
     assert.equal(labels['org.opencontainers.image.source'], variables['Build.Repository.Uri']);
     assert.equal(labels['org.opencontainers.image.version'], '20261122.3');
-    assert.ok(Math.abs(Date.parse(labels['org.opencontainers.image.created']) - Date.now()) < 10 * 60_000, labels['org.opencontainers.image.created']);
+    assert.ok(
+      Math.abs(Date.parse(labels['org.opencontainers.image.created']) - Date.now()) < 10 * 60_000,
+      labels['org.opencontainers.image.created'],
+    );
     assert.equal(labels['com.azure.dev.image.build.buildnumber'], '20261122.3');
     assert.equal(labels['com.azure.dev.image.build.builduri'], variables['Build.BuildUri']);
     assert.equal(labels['com.azure.dev.image.build.sourcebranch'], 'refs/heads/feature/Login page');
     assert.equal(labels['com.azure.dev.image.system.teamproject'], 'shop');
 
-    const greeting = await runner.exec('docker', ['run', '--rm', image.Id, 'cat', '/greeting.txt'], { env: bed.env, quiet: true, noEcho: true });
+    const greeting = await runner.exec('docker', ['run', '--rm', image.Id, 'cat', '/greeting.txt'], {
+      env: bed.env,
+      quiet: true,
+      noEcho: true,
+    });
     assert.equal(greeting.stdout.trim(), 'hello from the pipeline', greeting.stderr);
 
     // One build: buildx takes the labels as --label flags, the classic builder as one appended LABEL line.
@@ -121,7 +139,10 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
     // The build's own output streamed live, neutralized: no variable set, one task.complete (the task's).
     assert.match(result.output, /##~vso\[task\.setvariable variable=pwned\]1/);
     assert.ok(!('pwned' in result.variables), describeRun(result));
-    assert.deepEqual(result.commands.filter((c) => c.command === 'task.complete').map((c) => c.properties['result']), ['Succeeded']);
+    assert.deepEqual(
+      result.commands.filter((c) => c.command === 'task.complete').map((c) => c.properties['result']),
+      ['Succeeded'],
+    );
     assert.deepEqual(await leftovers(variables), [], 'no temporary file is left behind');
   });
 
@@ -132,7 +153,7 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
     const baseLayers = (await inspect(bed, base)).RootFS.Layers;
     // Two stages: `target` stops at the first, so the failing second one never runs.
     const variables = await sources(
-      { 'Dockerfile': `FROM ${base} AS release\nRUN echo built > /built.txt\n\nFROM release AS test\nRUN exit 1\n` },
+      { Dockerfile: `FROM ${base} AS release\nRUN echo built > /built.txt\n\nFROM release AS test\nRUN exit 1\n` },
       { 'Build.SourceBranch': 'refs/tags/v1.4.0-rc.1' },
     );
     const digest = await pushWithLogin(bed, base, variables['Agent.TempDirectory']);
@@ -140,16 +161,38 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
     removeFromRegistry.push(async () => deleteManifest(bed, `outerloop-test/build-tag-${suffix}-base`, digest));
 
     const result = await run(
-      { repository: `outerloop-test/build-tag-${suffix}-rel`, containerRegistry: CONNECTION_ID, tags: '', target: 'release', labels: 'stage=release' },
+      {
+        repository: `outerloop-test/build-tag-${suffix}-rel`,
+        containerRegistry: CONNECTION_ID,
+        tags: '',
+        target: 'release',
+        labels: 'stage=release',
+      },
       variables,
-      { endpoints: [{ id: CONNECTION_ID, url: `http://${bed.authRegistry}`, scheme: 'UsernamePassword', parameters: { username: bed.authUser, password: bed.authPassword } }] },
+      {
+        endpoints: [
+          {
+            id: CONNECTION_ID,
+            url: `http://${bed.authRegistry}`,
+            scheme: 'UsernamePassword',
+            parameters: { username: bed.authUser, password: bed.authPassword },
+          },
+        ],
+      },
     );
     assert.equal(result.result, 'Succeeded', describeRun(result));
     const repo = `${bed.authRegistry}/outerloop-test/build-tag-${suffix}-rel`;
     assert.equal(result.outputs['repository'], repo);
-    assert.match(result.output, new RegExp(`Logged in to ${bed.authRegistry.replace(/\./g, '\\.')} as ${bed.authUser} \\(temporary DOCKER_CONFIG\\)`));
+    assert.match(
+      result.output,
+      new RegExp(`Logged in to ${bed.authRegistry.replace(/\./g, '\\.')} as ${bed.authUser} \\(temporary DOCKER_CONFIG\\)`),
+    );
     // The base image was gone from the engine and the registry wants a password: it came through the connection.
-    assert.deepEqual((await inspect(bed, result.outputs['imageId'])).RootFS.Layers.slice(0, baseLayers.length), baseLayers, 'the image is built on the private base image');
+    assert.deepEqual(
+      (await inspect(bed, result.outputs['imageId'])).RootFS.Layers.slice(0, baseLayers.length),
+      baseLayers,
+      'the image is built on the private base image',
+    );
     assert.equal(result.outputs['tags'], '1.4.0-rc.1,sha-0123456', 'a prerelease gets its full version only');
     assert.equal(result.outputs['version'], '1.4.0-rc.1');
     const image = await inspect(bed, `${repo}:1.4.0-rc.1`);
@@ -168,12 +211,19 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
     try {
       await mkdir(join(home, '.docker', 'cli-plugins'), { recursive: true });
       await symlink(join(bed.pluginDir, 'docker-buildx'), join(home, '.docker', 'cli-plugins', 'docker-buildx'));
-      const variables = await sources({ 'Dockerfile': `FROM ${bed.baseImage}\nRUN echo plugin > /plugin.txt\n` });
+      const variables = await sources({ Dockerfile: `FROM ${bed.baseImage}\nRUN echo plugin > /plugin.txt\n` });
       const result = await runVsixTask('docker-build-tag', {
         inputs: { repository, tags: `plugin-${suffix}`, containerRegistry: CONNECTION_ID },
         variables,
         baseEnv: { ...bed.env, HOME: home },
-        endpoints: [{ id: CONNECTION_ID, url: `http://${bed.authRegistry}`, scheme: 'UsernamePassword', parameters: { username: bed.authUser, password: bed.authPassword } }],
+        endpoints: [
+          {
+            id: CONNECTION_ID,
+            url: `http://${bed.authRegistry}`,
+            scheme: 'UsernamePassword',
+            parameters: { username: bed.authUser, password: bed.authPassword },
+          },
+        ],
       });
       created.push(...(result.outputs['imageReferences'] ?? '').split('\n').filter(Boolean));
       assert.equal(result.result, 'Succeeded', describeRun(result));
@@ -191,28 +241,43 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
     const fileSecret = `npmrc-${randomBytes(16).toString('hex')}`;
     // The cache key of a RUN step leaves its secrets out: a comment makes this step new to the cache.
     const variables = await sources({
-      'Dockerfile': `FROM ${bed.baseImage}\nRUN --mount=type=secret,id=token,required=true --mount=type=secret,id=npmrc,required=true cat /run/secrets/token /run/secrets/npmrc | sha256sum | cut -c1-64 > /secrets.sha256 # ${randomBytes(4).toString('hex')}\n`,
+      Dockerfile: `FROM ${bed.baseImage}\nRUN --mount=type=secret,id=token,required=true --mount=type=secret,id=npmrc,required=true cat /run/secrets/token /run/secrets/npmrc | sha256sum | cut -c1-64 > /secrets.sha256 # ${randomBytes(4).toString('hex')}\n`,
       'ci/npmrc': fileSecret,
     });
     // As users pass it: a secret variable, which the agent masks in every line (the task library's debug echo of the input too).
-    const result = await run({ repository, tags: `secrets-${suffix}`, secrets: 'token=$(buildToken)', secretFiles: 'npmrc=ci/npmrc' }, variables, { secrets: { buildToken: token } });
+    const result = await run(
+      { repository, tags: `secrets-${suffix}`, secrets: 'token=$(buildToken)', secretFiles: 'npmrc=ci/npmrc' },
+      variables,
+      { secrets: { buildToken: token } },
+    );
     if (bed.toolchain === 'legacy') {
       assert.equal(result.result, 'Failed', describeRun(result));
-      assert.equal(result.message, "Input 'secrets' needs BuildKit (docker buildx) for build secrets, and buildx is not installed on this agent; install the buildx plugin, or clear 'secrets' to build with the classic builder.");
+      assert.equal(
+        result.message,
+        "Input 'secrets' needs BuildKit (docker buildx) for build secrets, and buildx is not installed on this agent; install the buildx plugin, or clear 'secrets' to build with the classic builder.",
+      );
       assert.ok(!/##\[command\]docker (buildx )?build /.test(result.output), 'nothing was built');
       return;
     }
     assert.equal(result.result, 'Succeeded', describeRun(result));
     const id = result.outputs['imageId'];
     const seen = await runner.exec('docker', ['run', '--rm', id, 'cat', '/secrets.sha256'], { env: bed.env, quiet: true, noEcho: true });
-    assert.equal(seen.stdout.trim(), createHash('sha256').update(token + fileSecret).digest('hex'), `the RUN step read both secrets\n${describeRun(result)}`);
+    assert.equal(
+      seen.stdout.trim(),
+      createHash('sha256')
+        .update(token + fileSecret)
+        .digest('hex'),
+      `the RUN step read both secrets\n${describeRun(result)}`,
+    );
     const leaks = (text: string): boolean => text.includes(token) || text.includes(fileSecret);
     assert.ok(!leaks(await docker(bed, ['history', '--no-trunc', '--format', '{{.CreatedBy}}', id])), 'not in the history');
     assert.ok(!leaks(await docker(bed, ['image', 'inspect', id])), 'not in the image config');
     const saved = await runner.exec('docker', ['image', 'save', id], { env: bed.env, quiet: true, noEcho: true });
     assert.equal(saved.code, 0, saved.stderr);
     assert.ok(saved.stdout.length > 0 && !leaks(saved.stdout), 'not in any layer');
-    const shown = result.output.split('\n').filter((l) => !l.startsWith('##vso[task.setsecret]') && !l.startsWith('##vso[task.debug]secrets='));
+    const shown = result.output
+      .split('\n')
+      .filter((l) => !l.startsWith('##vso[task.setsecret]') && !l.startsWith('##vso[task.debug]secrets='));
     assert.ok(!shown.some((l) => leaks(l)), 'not in the log or a command line');
     assert.ok(result.secrets.includes(token), 'the value is registered as a secret');
     assert.match(result.output, /--secret id=token,src=\S+ --secret id=npmrc,src=\S+\/ci\/npmrc /);
@@ -222,11 +287,14 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
   it('cacheTo inline puts the build cache into the pushed image, and a later build imports it with cacheFrom (BuildKit; one sentence without it)', async () => {
     const path = `outerloop-test/build-tag-${suffix}-cache`;
     const ref = `${bed.registry}/${path}`;
-    const variables = await sources({ 'Dockerfile': `FROM ${bed.baseImage}\nRUN cat /proc/sys/kernel/random/uuid > /uuid\n` });
+    const variables = await sources({ Dockerfile: `FROM ${bed.baseImage}\nRUN cat /proc/sys/kernel/random/uuid > /uuid\n` });
     const first = await run({ repository: ref, tags: 'v1', cacheTo: 'inline', addPipelineLabels: 'false' }, variables);
     if (bed.toolchain === 'legacy') {
       assert.equal(first.result, 'Failed', describeRun(first));
-      assert.equal(first.message, "Input 'cacheTo' needs BuildKit (docker buildx) for a cache export, and buildx is not installed on this agent; install the buildx plugin, or clear 'cacheTo' to build with the classic builder.");
+      assert.equal(
+        first.message,
+        "Input 'cacheTo' needs BuildKit (docker buildx) for a cache export, and buildx is not installed on this agent; install the buildx plugin, or clear 'cacheTo' to build with the classic builder.",
+      );
       return;
     }
     assert.equal(first.result, 'Succeeded', describeRun(first));
@@ -240,7 +308,8 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
     const config = (await manifest.json()) as { config: { digest: string } };
     const blob = (await (await fetch(`http://${bed.registry}/v2/${path}/blobs/${config.config.digest}`)).json()) as Record<string, unknown>;
     assert.ok('moby.buildkit.cache.v0' in blob, 'the pushed image carries its build cache');
-    const uuid = async (image: string): Promise<string> => (await runner.exec('docker', ['run', '--rm', image, 'cat', '/uuid'], { env: bed.env, quiet: true, noEcho: true })).stdout.trim();
+    const uuid = async (image: string): Promise<string> =>
+      (await runner.exec('docker', ['run', '--rm', image, 'cat', '/uuid'], { env: bed.env, quiet: true, noEcho: true })).stdout.trim();
     const built = await uuid(first.outputs['imageId']);
 
     await docker(bed, ['image', 'rm', `${ref}:v1`]);
@@ -252,7 +321,9 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
 
   it('a failing build fails the task with the failing step and its message, and leaves no container', async () => {
     const marker = `config-${suffix}`;
-    const variables = await sources({ 'Dockerfile': `FROM ${bed.baseImage}\nRUN for f in ${marker}.json; do echo "$f is missing" >&2; done; exit 3\n` });
+    const variables = await sources({
+      Dockerfile: `FROM ${bed.baseImage}\nRUN for f in ${marker}.json; do echo "$f is missing" >&2; done; exit 3\n`,
+    });
     const result = await run({ repository, tags: 'broken' }, variables);
     assert.equal(result.result, 'Failed', describeRun(result));
     const command = `for f in ${marker}.json; do echo "$f is missing" >&2; done; exit 3`;
@@ -261,12 +332,12 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
       result.message,
       bed.toolchain === 'modern'
         ? `docker build failed at step 2/2 (RUN ${command}): failed to solve: process "/bin/sh -c ${command.replace(/"/g, '\\"')}" did not complete successfully: exit code: 3; the step's last output was '${marker}.json is missing'.`
-        // Step 3/3 is the LABEL line the task appends for the classic builder.
-        : `docker build failed at step 2/3 (RUN ${command}): The command '/bin/sh -c ${command}' returned a non-zero code: 3; the step's last output was '${marker}.json is missing'.`,
+        : // Step 3/3 is the LABEL line the task appends for the classic builder.
+          `docker build failed at step 2/3 (RUN ${command}): The command '/bin/sh -c ${command}' returned a non-zero code: 3; the step's last output was '${marker}.json is missing'.`,
     );
     assert.ok(!/\n\s+at /.test(result.output), 'no stack trace');
     const containers = await docker(bed, ['ps', '--all', '--no-trunc', '--format', '{{.Command}}']);
-    assert.ok(!containers.includes(`${marker}.json`), 'the failed step\'s container is removed');
+    assert.ok(!containers.includes(`${marker}.json`), "the failed step's container is removed");
   });
 
   it('keeps the cache of COPY and RUN steps across runs with a .dockerignore in the context, copies it unaltered, and noCache rebuilds', async () => {
@@ -275,14 +346,22 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
       '.dockerignore': dockerignore,
       'README.md': 'ignored\n',
       'app.txt': `app ${suffix}\n`,
-      'Dockerfile': `FROM ${bed.baseImage}\nCOPY . /app\nRUN ls -a /app > /listing.txt\n`,
+      Dockerfile: `FROM ${bed.baseImage}\nCOPY . /app\nRUN ls -a /app > /listing.txt\n`,
     });
     const inputs = { repository, tags: `cache-${suffix}` };
     const first = await run(inputs, variables);
     assert.equal(first.result, 'Succeeded', describeRun(first));
-    const copied = await runner.exec('docker', ['run', '--rm', first.outputs['imageId'], 'cat', '/app/.dockerignore', '/listing.txt'], { env: bed.env, quiet: true, noEcho: true });
+    const copied = await runner.exec('docker', ['run', '--rm', first.outputs['imageId'], 'cat', '/app/.dockerignore', '/listing.txt'], {
+      env: bed.env,
+      quiet: true,
+      noEcho: true,
+    });
     assert.equal(copied.code, 0, copied.stderr);
-    assert.equal(copied.stdout, `${dockerignore}.\n..\n.dockerignore\nDockerfile\napp.txt\n`, 'the image holds the .dockerignore as it is in the sources, and nothing it excludes');
+    assert.equal(
+      copied.stdout,
+      `${dockerignore}.\n..\n.dockerignore\nDockerfile\napp.txt\n`,
+      'the image holds the .dockerignore as it is in the sources, and nothing it excludes',
+    );
 
     // A later pipeline run of the same commit: new labels (created, build number), same sources.
     const second = await run(inputs, { ...variables, 'Build.BuildNumber': '20261122.4' });
@@ -299,13 +378,16 @@ describe('DockerBuildTag@1 on the test bed (real engine, task run from the .vsix
   });
 
   it('platform needs buildx: a clear error without it, a build with it', async () => {
-    const variables = await sources({ 'Dockerfile': `FROM ${bed.baseImage}\n` });
+    const variables = await sources({ Dockerfile: `FROM ${bed.baseImage}\n` });
     const result = await run({ repository, tags: 'platform', platform: 'linux/amd64', addPipelineLabels: 'false' }, variables);
     if (bed.toolchain === 'modern') {
       assert.equal(result.result, 'Succeeded', describeRun(result));
     } else {
       assert.equal(result.result, 'Failed', describeRun(result));
-      assert.equal(result.message, "Input 'platform' needs docker buildx, which is not installed on this agent; install the buildx plugin or clear 'platform' to build for the agent's own platform.");
+      assert.equal(
+        result.message,
+        "Input 'platform' needs docker buildx, which is not installed on this agent; install the buildx plugin or clear 'platform' to build for the agent's own platform.",
+      );
       assert.ok(!result.output.includes('##[command]docker build'), 'no build was started');
     }
   });
@@ -320,7 +402,11 @@ async function leftovers(variables: Record<string, string>): Promise<string[]> {
 async function pushWithLogin(bed: TestBed, ref: string, tempDir: string): Promise<string> {
   const config = join(tempDir, '..', 'push-config');
   await mkdir(config, { recursive: true });
-  const login = await runner.exec('docker', ['--config', config, 'login', bed.authRegistry, '--username', bed.authUser, '--password-stdin'], { env: bed.env, quiet: true, noEcho: true, stdin: bed.authPassword });
+  const login = await runner.exec(
+    'docker',
+    ['--config', config, 'login', bed.authRegistry, '--username', bed.authUser, '--password-stdin'],
+    { env: bed.env, quiet: true, noEcho: true, stdin: bed.authPassword },
+  );
   assert.equal(login.code, 0, login.stderr);
   const pushed = await docker(bed, ['--config', config, 'push', ref]);
   const digest = /digest: (sha256:[0-9a-f]{64})/.exec(pushed)?.[1];
@@ -331,5 +417,8 @@ async function pushWithLogin(bed: TestBed, ref: string, tempDir: string): Promis
 /** Deletes a manifest from the htpasswd registry (it runs with deletes enabled). */
 async function deleteManifest(bed: TestBed, path: string, digest: string): Promise<void> {
   const auth = Buffer.from(`${bed.authUser}:${bed.authPassword}`).toString('base64');
-  await fetch(`http://${bed.authRegistry}/v2/${path}/manifests/${digest}`, { method: 'DELETE', headers: { Authorization: `Basic ${auth}` } });
+  await fetch(`http://${bed.authRegistry}/v2/${path}/manifests/${digest}`, {
+    method: 'DELETE',
+    headers: { Authorization: `Basic ${auth}` },
+  });
 }

@@ -31,17 +31,40 @@ describe('examples/azure-pipelines.yml under outerloop run: environment given to
   });
 
   after(() => {
-    const images = execFileSync('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${bed.registry}/${namespace}/*`], { env: { ...process.env, ...bed.env }, encoding: 'utf8' }).trim();
+    const images = execFileSync(
+      'docker',
+      ['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${bed.registry}/${namespace}/*`],
+      { env: { ...process.env, ...bed.env }, encoding: 'utf8' },
+    ).trim();
     if (images) execFileSync('docker', ['rmi', '-f', ...images.split('\n')], { env: { ...process.env, ...bed.env }, stdio: 'ignore' });
   });
 
   it('runs green: ComposeTest starts the TAG images, PushDigest locks them by digest, ComposeToK8s renders them pinned', async () => {
-    for (const artifact of ['image-digests', 'k8s-manifests']) rmSync(join(ROOT, '.outerloop', 'artifacts', artifact), { recursive: true, force: true });
-    const result = await runToEnd(process.execPath, [join(ROOT, 'bin', 'outerloop.js'), 'run', 'examples/azure-pipelines.yml', '--sources', '.', '--no-color',
-      '--var', `registry=${bed.registry}`, '--var', `imageNamespace=${namespace}`], { cwd: ROOT, env: { ...process.env, ...bed.env, NO_COLOR: '1' } });
+    for (const artifact of ['image-digests', 'k8s-manifests'])
+      rmSync(join(ROOT, '.outerloop', 'artifacts', artifact), { recursive: true, force: true });
+    const result = await runToEnd(
+      process.execPath,
+      [
+        join(ROOT, 'bin', 'outerloop.js'),
+        'run',
+        'examples/azure-pipelines.yml',
+        '--sources',
+        '.',
+        '--no-color',
+        '--var',
+        `registry=${bed.registry}`,
+        '--var',
+        `imageNamespace=${namespace}`,
+      ],
+      { cwd: ROOT, env: { ...process.env, ...bed.env, NO_COLOR: '1' } },
+    );
     const context = `exit ${result.code}\n${result.stdout}\n${result.stderr}`;
     assert.equal(result.code, 0, context);
-    assert.deepEqual(summaryOf(result.stdout), STEPS.map((label) => [label.startsWith('Deploy') ? 'Skipped' : 'Succeeded', label]), context);
+    assert.deepEqual(
+      summaryOf(result.stdout),
+      STEPS.map((label) => [label.startsWith('Deploy') ? 'Skipped' : 'Succeeded', label]),
+      context,
+    );
 
     // PushDigest read the compose file with the environment input: its TAG is the build number, not the file's default `dev`.
     const artifacts = filesUnder(join(ROOT, '.outerloop', 'artifacts', 'image-digests'));
@@ -51,18 +74,30 @@ describe('examples/azure-pipelines.yml under outerloop run: environment given to
     const digests = await readDigestFile(digestFile);
     // Each image was pushed under all its tags; the compose file names the build number's (TAG).
     const tagged = digests.images.filter((i) => i.tag === digests.pipeline.buildNumber);
-    assert.deepEqual(tagged.map((i) => i.repository).sort(), [`${bed.registry}/${namespace}/web`, `${bed.registry}/${namespace}/worker`], context);
+    assert.deepEqual(
+      tagged.map((i) => i.repository).sort(),
+      [`${bed.registry}/${namespace}/web`, `${bed.registry}/${namespace}/worker`],
+      context,
+    );
     const lockedText = readFileSync(locked, 'utf8');
     for (const image of tagged) {
-      assert.ok(lockedText.includes(`image: ${image.repository}@${image.digest}`), `${image.repository} is pinned in the locked compose file:\n${lockedText}`);
+      assert.ok(
+        lockedText.includes(`image: ${image.repository}@${image.digest}`),
+        `${image.repository} is pinned in the locked compose file:\n${lockedText}`,
+      );
     }
     assert.doesNotMatch(lockedText, /:dev\b|\$\{TAG/, 'no image left at the default tag');
 
     // ComposeToK8s rendered the same images, pinned by the digests PushDigest recorded.
-    const manifests = filesUnder(join(ROOT, '.outerloop', 'artifacts', 'k8s-manifests')).map((f) => readFileSync(f, 'utf8')).join('\n');
-    for (const image of tagged) assert.ok(manifests.includes(`${image.repository}@${image.digest}`), `${image.repository} is rendered pinned`);
+    const manifests = filesUnder(join(ROOT, '.outerloop', 'artifacts', 'k8s-manifests'))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    for (const image of tagged)
+      assert.ok(manifests.includes(`${image.repository}@${image.digest}`), `${image.repository} is rendered pinned`);
     for (const image of digests.images) {
-      await fetch(`http://${bed.registry}/v2/${image.repository.slice(bed.registry.length + 1)}/manifests/${image.digest}`, { method: 'DELETE' });
+      await fetch(`http://${bed.registry}/v2/${image.repository.slice(bed.registry.length + 1)}/manifests/${image.digest}`, {
+        method: 'DELETE',
+      });
     }
   });
 });

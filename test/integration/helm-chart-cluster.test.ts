@@ -24,7 +24,10 @@ describe('Helm chart against the control plane: helm install --dry-run=server', 
 
   if (!cluster) {
     it("needs the test bed's control plane", function () {
-      if (process.env['CI'] === 'true') assert.fail("The test bed's Kubernetes control plane is not running (CI=true, so this fails instead of skipping): run 'scripts/test-infra.sh up'.");
+      if (process.env['CI'] === 'true')
+        assert.fail(
+          "The test bed's Kubernetes control plane is not running (CI=true, so this fails instead of skipping): run 'scripts/test-infra.sh up'.",
+        );
       this.skip();
     });
     return;
@@ -59,7 +62,21 @@ describe('Helm chart against the control plane: helm install --dry-run=server', 
       await writeChartFolder(dir, buildChart(result).files);
       const release = `r-${name}`.slice(0, 53).replace(/-+$/, '');
       // The objects go to the test's namespace, whatever namespace the fixture converted for.
-      const out = await runHelm(['install', release, dir, '--dry-run=server', '--namespace', namespace, '--set', 'namespaceOverride=', '--kubeconfig', cluster.kubeconfig], { home });
+      const out = await runHelm(
+        [
+          'install',
+          release,
+          dir,
+          '--dry-run=server',
+          '--namespace',
+          namespace,
+          '--set',
+          'namespaceOverride=',
+          '--kubeconfig',
+          cluster.kubeconfig,
+        ],
+        { home },
+      );
       assert.equal(out.code, 0, `helm install --dry-run=server:\n${out.stderr}`);
       const kinds = result.objects.map((o) => `kind: ${o.kind}`);
       for (const kind of new Set(kinds)) assert.ok(out.stdout.includes(kind), `${kind} in the dry run's manifest`);

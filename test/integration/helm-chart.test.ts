@@ -89,7 +89,11 @@ describe('Helm chart output against real Helm 3', function () {
     assert.deepEqual([...helm.keys()].sort(), [...converted.keys()].sort(), 'the same objects');
     for (const [key, object] of converted) assert.deepEqual(helm.get(key), object, key);
     for (const object of objects) {
-      assert.equal(object.metadata.labels?.['app.kubernetes.io/managed-by'], 'Helm', `${object.kind}/${object.metadata.name} is managed by Helm`);
+      assert.equal(
+        object.metadata.labels?.['app.kubernetes.io/managed-by'],
+        'Helm',
+        `${object.kind}/${object.metadata.name} is managed by Helm`,
+      );
       assert.match(object.metadata.labels?.['helm.sh/chart'] ?? '', /-0\.1\.0$/, `${object.kind}/${object.metadata.name} names the chart`);
     }
   }
@@ -111,29 +115,32 @@ describe('Helm chart output against real Helm 3', function () {
   it('prints template-like text in the compose file as it is', async () => {
     const project = join(work, 'braces');
     mkdirSync(project);
-    writeFileSync(join(project, 'compose.yaml'), [
-      'name: braces',
-      'services:',
-      '  my_app:',
-      '    image: example/app:1',
-      '    command: ["sh", "-c", "echo \'{{ .Values.x }}\' {{- end }} {{/* c */}}"]',
-      '    environment:',
-      '      TEMPLATE: "{{ .Release.Name }}"',
-      '      QUOTED: \'say "hi" \\\\ there\'',
-      '    labels:',
-      '      com.example.note: "{{ not a template }}"',
-      '    ports: ["8080:80"]',
-      '    healthcheck:',
-      '      test: ["CMD-SHELL", "test \\"$$(cat /x)\\" = \'{{ok}}\'"]',
-      '  store:',
-      '    image: example/store:1',
-      '    labels: {outerloop.controller: statefulset}',
-      '    volumes: ["data:/data"]',
-      '    expose: ["9000"]',
-      'volumes:',
-      '  data: {labels: {outerloop.volume.size: 5Gi, outerloop.volume.storage-class: fast}}',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(project, 'compose.yaml'),
+      [
+        'name: braces',
+        'services:',
+        '  my_app:',
+        '    image: example/app:1',
+        '    command: ["sh", "-c", "echo \'{{ .Values.x }}\' {{- end }} {{/* c */}}"]',
+        '    environment:',
+        '      TEMPLATE: "{{ .Release.Name }}"',
+        '      QUOTED: \'say "hi" \\\\ there\'',
+        '    labels:',
+        '      com.example.note: "{{ not a template }}"',
+        '    ports: ["8080:80"]',
+        '    healthcheck:',
+        '      test: ["CMD-SHELL", "test \\"$$(cat /x)\\" = \'{{ok}}\'"]',
+        '  store:',
+        '    image: example/store:1',
+        '    labels: {outerloop.controller: statefulset}',
+        '    volumes: ["data:/data"]',
+        '    expose: ["9000"]',
+        'volumes:',
+        '  data: {labels: {outerloop.volume.size: 5Gi, outerloop.volume.storage-class: fast}}',
+        '',
+      ].join('\n'),
+    );
     const result = await renderComposeProject({ source: { files: ['compose.yaml'], workingDir: project, environment: {} } });
     assert.ok(result.yaml.includes('{{ .Values.x }}'), 'the converter keeps the braces');
     const dir = join(work, 'braces-chart');
@@ -173,28 +180,31 @@ describe('Helm chart output against real Helm 3', function () {
     it('renders an override file: digest, replicas, resources, env, ingress, persistence, labels, namespace', async () => {
       const digest = `sha256:${'ab'.repeat(32)}`;
       const override = join(work, 'values-prod.yaml');
-      writeFileSync(override, [
-        'namespaceOverride: shop-prod',
-        'commonLabels: {team: checkout}',
-        'imagePullSecrets: [{name: acr-pull}]',
-        'services:',
-        '  web:',
-        `    image: {digest: "${digest}"}`,
-        '    replicaCount: 4',
-        '    resources: {limits: {cpu: "1", memory: 512Mi}}',
-        '    env: {LOG_LEVEL: debug}',
-        '    nodeSelector: {pool: web}',
-        '    tolerations: [{key: dedicated, operator: Equal, value: web, effect: NoSchedule}]',
-        '    podAnnotations: {prometheus.io/scrape: "true"}',
-        '    ingress:',
-        '      enabled: true',
-        '      className: nginx',
-        '      hosts: [{host: shop.example.test, paths: [{path: /, pathType: Prefix}]}]',
-        '      tls: [{secretName: shop-tls, hosts: [shop.example.test]}]',
-        'persistence:',
-        '  pgdata: {size: 50Gi, storageClass: premium}',
-        '',
-      ].join('\n'));
+      writeFileSync(
+        override,
+        [
+          'namespaceOverride: shop-prod',
+          'commonLabels: {team: checkout}',
+          'imagePullSecrets: [{name: acr-pull}]',
+          'services:',
+          '  web:',
+          `    image: {digest: "${digest}"}`,
+          '    replicaCount: 4',
+          '    resources: {limits: {cpu: "1", memory: 512Mi}}',
+          '    env: {LOG_LEVEL: debug}',
+          '    nodeSelector: {pool: web}',
+          '    tolerations: [{key: dedicated, operator: Equal, value: web, effect: NoSchedule}]',
+          '    podAnnotations: {prometheus.io/scrape: "true"}',
+          '    ingress:',
+          '      enabled: true',
+          '      className: nginx',
+          '      hosts: [{host: shop.example.test, paths: [{path: /, pathType: Prefix}]}]',
+          '      tls: [{secretName: shop-tls, hosts: [shop.example.test]}]',
+          'persistence:',
+          '  pgdata: {size: 50Gi, storageClass: premium}',
+          '',
+        ].join('\n'),
+      );
       const out = await template('-f', override);
       assert.equal(out.code, 0, out.stderr);
       validateObjects(out.objects);
@@ -210,7 +220,10 @@ describe('Helm chart output against real Helm 3', function () {
       const container = pod.containers[0];
       assert.match(container.image, new RegExp(`@${digest}$`));
       assert.deepEqual(container.resources, { limits: { cpu: '1', memory: '512Mi' } });
-      assert.deepEqual(container.env.find((e) => e.name === 'LOG_LEVEL'), { name: 'LOG_LEVEL', value: 'debug' });
+      assert.deepEqual(
+        container.env.find((e) => e.name === 'LOG_LEVEL'),
+        { name: 'LOG_LEVEL', value: 'debug' },
+      );
       assert.deepEqual(pod.nodeSelector, { pool: 'web' });
       assert.equal(pod.tolerations[0].key, 'dedicated');
       assert.deepEqual(pod.imagePullSecrets, [{ name: 'acr-pull' }]);
@@ -220,7 +233,8 @@ describe('Helm chart output against real Helm 3', function () {
       assert.equal(ingress.spec.ingressClassName, 'nginx');
       assert.equal(ingress.spec.rules[0].host, 'shop.example.test');
       assert.deepEqual(ingress.spec.tls, [{ secretName: 'shop-tls', hosts: ['shop.example.test'] }]);
-      const claim = [...objects.values()].find((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === 'pgdata') as Served<PersistentVolumeClaim> | undefined;
+      const claim = [...objects.values()].find((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === 'pgdata') as
+        Served<PersistentVolumeClaim> | undefined;
       assert.ok(claim, 'the pgdata claim');
       assert.equal(claim.spec.resources.requests.storage, '50Gi');
       assert.equal(claim.spec.storageClassName, 'premium');

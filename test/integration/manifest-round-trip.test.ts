@@ -10,7 +10,8 @@ import { adversarialString, prng } from '../support/adversarial';
 import { readWithKubectl } from '../support/kubectl-read';
 
 // Property: every string the manifest emitter writes reads back identically in js-yaml (YAML 1.2
-// core and YAML 1.1) and in kubectl apply's reader (sigs.k8s.io/yaml over goyaml v2), as a value, a key, a sequence item and a value nested in a sequence. 100,000 generated adversarial
+// core and YAML 1.1) and in kubectl apply's reader (sigs.k8s.io/yaml over goyaml v2), as a value,
+// a key, a sequence item and a value nested in a sequence. 100,000 generated adversarial
 // strings (fixed seed) plus the seed corpus of strings that once broke the emitter.
 // (`kubectl kustomize` cannot serve as a reader here: it re-writes what it read with goyaml v3's
 // emitter, which refuses control characters.)
@@ -30,7 +31,15 @@ function probeObject(name: string, strings: string[]): Probe {
     values[`v${i}`] = s;
     if (s !== '__proto__') keyed[s] = `k${i}`;
   });
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: values, keyed, list: strings, deep: strings.map((s) => ({ k: s, l: [s] })) };
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name },
+    data: values,
+    keyed,
+    list: strings,
+    deep: strings.map((s) => ({ k: s, l: [s] })),
+  };
 }
 
 /** The strings of `strings` whose positions in `read` differ from `expected`. */
@@ -52,7 +61,10 @@ function mismatches(strings: string[], expected: Probe, read: Record<string, unk
 }
 
 function describeFailures(reader: string, failures: string[]): string {
-  return `${failures.length} strings did not read back in ${reader}, e.g.:\n${failures.slice(0, 10).map((s) => `  ${JSON.stringify(s)}`).join('\n')}`;
+  return `${failures.length} strings did not read back in ${reader}, e.g.:\n${failures
+    .slice(0, 10)
+    .map((s) => `  ${JSON.stringify(s)}`)
+    .join('\n')}`;
 }
 
 describe('manifest emitter round trip (property, js-yaml and kubectl)', function () {
@@ -70,7 +82,10 @@ describe('manifest emitter round trip (property, js-yaml and kubectl)', function
     batches.forEach((strings, b) => {
       const probe = probeObject(`probe-${b}`, strings);
       const text = emitYaml(probe);
-      for (const [reader, schema] of [['js-yaml core', CORE_SCHEMA], ['js-yaml 1.1', YAML11_SCHEMA]] as const) {
+      for (const [reader, schema] of [
+        ['js-yaml core', CORE_SCHEMA],
+        ['js-yaml 1.1', YAML11_SCHEMA],
+      ] as const) {
         let read: Record<string, unknown> | undefined;
         try {
           read = load(text, { schema }) as Record<string, unknown>;
@@ -88,7 +103,9 @@ describe('manifest emitter round trip (property, js-yaml and kubectl)', function
     probes.forEach((probe, b) => {
       for (const s of mismatches(batches[b], probe, byName.get(probe.metadata.name))) failures['kubectl apply'].add(s);
     });
-    const report = Object.entries(failures).filter(([, set]) => set.size > 0).map(([reader, set]) => describeFailures(reader, [...set]));
+    const report = Object.entries(failures)
+      .filter(([, set]) => set.size > 0)
+      .map(([reader, set]) => describeFailures(reader, [...set]));
     assert.equal(report.length, 0, report.join('\n'));
   }
 
@@ -135,7 +152,10 @@ describe('manifest emitter round trip (property, js-yaml and kubectl)', function
       let configs = 'configs:\n';
       for (let i = 0; i < SERVICES; i++) {
         compose += `  s${i}:\n    image: app:1\n`;
-        for (const [field, write] of Object.entries({ ...FIELDS, config: (_: string) => `    configs: [{ source: c${i}, target: /etc/c }]\n` })) {
+        for (const [field, write] of Object.entries({
+          ...FIELDS,
+          config: (_: string) => `    configs: [{ source: c${i}, target: /etc/c }]\n`,
+        })) {
           const value = adversarialString(random);
           environment[`S_${field}_${i}`] = value;
           (planted[field] ??= []).push(field === 'working_dir' ? `/${value}` : value);
@@ -147,14 +167,18 @@ describe('manifest emitter round trip (property, js-yaml and kubectl)', function
       const annotation = adversarialString(random);
       let result;
       try {
-        result = await renderComposeProject({ source: { files: ['compose.yaml'], workingDir: dir, environment }, annotations: { 'outerloop.dev/note': annotation } });
+        result = await renderComposeProject({
+          source: { files: ['compose.yaml'], workingDir: dir, environment },
+          annotations: { 'outerloop.dev/note': annotation },
+        });
       } catch (err) {
         if (!(err instanceof OuterloopError)) throw err;
         typedErrors++;
         continue;
       }
       const expected = JSON.parse(JSON.stringify(result.objects)) as Array<Record<string, unknown>>;
-      for (const schema of [CORE_SCHEMA, YAML11_SCHEMA]) assert.deepEqual(loadAll(result.yaml, null, { schema }), expected, `render ${r}: js-yaml read different objects`);
+      for (const schema of [CORE_SCHEMA, YAML11_SCHEMA])
+        assert.deepEqual(loadAll(result.yaml, null, { schema }), expected, `render ${r}: js-yaml read different objects`);
       writeFileSync(join(dir, 'manifests.yaml'), result.yaml);
       assert.deepEqual(readWithKubectl(dir, ['manifests.yaml']), expected, `render ${r}: kubectl read different objects`);
       const leaves = new Set<string>();
@@ -163,11 +187,16 @@ describe('manifest emitter round trip (property, js-yaml and kubectl)', function
         else if (v && typeof v === 'object') Object.values(v).forEach(collect);
       };
       collect(expected);
-      for (const [field, values] of Object.entries(planted)) reached[field] = (reached[field] ?? 0) + values.filter((v) => leaves.has(v)).length;
+      for (const [field, values] of Object.entries(planted))
+        reached[field] = (reached[field] ?? 0) + values.filter((v) => leaves.has(v)).length;
       assert.ok(leaves.has(annotation), 'the annotation did not reach the manifests');
     }
     assert.ok(typedErrors <= RENDERS / 4, `${typedErrors} of ${RENDERS} renders refused the generated strings`);
     // Most strings must land verbatim (a few are rewritten on purpose, such as `$(` in commands).
-    for (const field of [...Object.keys(FIELDS), 'config']) assert.ok((reached[field] ?? 0) >= SERVICES * (RENDERS - typedErrors) * 0.5, `${field}: only ${reached[field]} strings reached the manifests`);
+    for (const field of [...Object.keys(FIELDS), 'config'])
+      assert.ok(
+        (reached[field] ?? 0) >= SERVICES * (RENDERS - typedErrors) * 0.5,
+        `${field}: only ${reached[field]} strings reached the manifests`,
+      );
   });
 });

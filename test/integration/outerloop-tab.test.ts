@@ -17,7 +17,9 @@ const FIXTURE_RUN = join(FIXTURES, 'outerloop-tab', 'demo-run');
 
 async function readFixtureRun(): Promise<HostedAttachment[]> {
   const files = (await readdir(FIXTURE_RUN)).sort((a, b) => parseInt(a, 10) - parseInt(b, 10));
-  return Promise.all(files.map(async (f) => ({ name: f.replace(/^\d+-/, '').replace(/\.json$/, ''), text: await readFile(join(FIXTURE_RUN, f), 'utf8') })));
+  return Promise.all(
+    files.map(async (f) => ({ name: f.replace(/^\d+-/, '').replace(/\.json$/, ''), text: await readFile(join(FIXTURE_RUN, f), 'utf8') })),
+  );
 }
 
 /** sRGB relative luminance and contrast ratio (WCAG 2). */
@@ -52,7 +54,16 @@ describe('the Outer loop tab in a real browser (headless Debian chromium, tab fr
       executablePath: CHROMIUM,
       headless: true,
       userDataDir: profile,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     await mkdir(SCREENSHOTS, { recursive: true });
   });
@@ -100,13 +111,20 @@ describe('the Outer loop tab in a real browser (headless Debian chromium, tab fr
 
   it('shows the run’s images with the digests the tasks recorded, the test totals and the deployment', async () => {
     const { page, tab } = await openRun(1, 'light', '[data-testid=digest]');
-    const pushed = JSON.parse(attachments.find((a) => a.name === 'push-digest')!.text) as { images: Array<{ repository: string; digest: string; tag: string }> };
+    const pushed = JSON.parse(attachments.find((a) => a.name === 'push-digest')!.text) as {
+      images: Array<{ repository: string; digest: string; tag: string }>;
+    };
     const expected = [...new Set(pushed.images.map((i) => i.digest))];
     const digests = await tab.$$eval('[data-testid=digest]', (els) => els.map((e) => e.textContent));
     assert.deepEqual(digests, expected);
-    const rows = await tab.$$eval('section[aria-labelledby=ol-images] tbody tr', (trs) => trs.map((tr) => (tr as HTMLElement).innerText.replace(/\s+/g, ' ').trim()));
+    const rows = await tab.$$eval('section[aria-labelledby=ol-images] tbody tr', (trs) =>
+      trs.map((tr) => (tr as HTMLElement).innerText.replace(/\s+/g, ' ').trim()),
+    );
     for (const image of pushed.images) {
-      assert.ok(rows.some((r) => r.startsWith(image.repository) && r.includes(image.tag) && r.includes(image.digest)), `${image.repository}:${image.tag} ${image.digest} in ${rows.join(' / ')}`);
+      assert.ok(
+        rows.some((r) => r.startsWith(image.repository) && r.includes(image.tag) && r.includes(image.digest)),
+        `${image.repository}:${image.tag} ${image.digest} in ${rows.join(' / ')}`,
+      );
     }
     const text = await tab.$eval('main', (m) => (m as HTMLElement).innerText);
     assert.match(text, /3 passed, 0 failed, 0 skipped/);
@@ -114,19 +132,31 @@ describe('the Outer loop tab in a real browser (headless Debian chromium, tab fr
     assert.match(text, /4 objects rendered \(not deployed\)/);
     // Each digest has a labelled copy button that the keyboard reaches first.
     const labels = await tab.$$eval('button.ol-copy', (bs) => bs.map((b) => b.getAttribute('aria-label')));
-    assert.deepEqual(labels, pushed.images.filter((img, i, all) => all.findIndex((o) => o.digest === img.digest) === i).map((i) => `Copy ${i.repository}@${i.digest}`));
+    assert.deepEqual(
+      labels,
+      pushed.images
+        .filter((img, i, all) => all.findIndex((o) => o.digest === img.digest) === i)
+        .map((i) => `Copy ${i.repository}@${i.digest}`),
+    );
     await tab.focus('main');
     await page.keyboard.press('Tab');
     assert.equal(await tab.evaluate(() => document.activeElement?.getAttribute('aria-label')), labels[0]);
-    // The tab called the Build REST API as the client does: with the SDK's token, by attachment type, then each record by its timeline record.
+    // The tab called the Build REST API as the client does: with the SDK's token, by attachment type, then each record by its
+    // timeline record.
     const listed = host.requests.filter((r) => r.path.endsWith('/_apis/build/builds/1/attachments/outerloop.result'));
     assert.equal(listed.length, 1);
     assert.match(listed[0].accept, /api-version=7\.2-preview\.2/);
     assert.equal(listed[0].authorization, 'Bearer test-host-token');
-    assert.equal(host.requests.filter((r) => /\/builds\/1\/[0-9a-f-]{36}\/[0-9a-f-]{36}\/attachments\/outerloop\.result\//.test(r.path)).length, attachments.length);
+    assert.equal(
+      host.requests.filter((r) => /\/builds\/1\/[0-9a-f-]{36}\/[0-9a-f-]{36}\/attachments\/outerloop\.result\//.test(r.path)).length,
+      attachments.length,
+    );
     const colours = await readColours(tab);
     assert.deepEqual(colours.background, [255, 255, 255]);
-    assert.ok(contrast(colours.text, colours.background) >= 4.5 && contrast(colours.note, colours.background) >= 4.5, JSON.stringify(colours));
+    assert.ok(
+      contrast(colours.text, colours.background) >= 4.5 && contrast(colours.note, colours.background) >= 4.5,
+      JSON.stringify(colours),
+    );
     const file = await shoot(page, 'fixture-run-light');
     if (process.env['OUTERLOOP_README_SCREENSHOT'] === '1') await copyFile(file, README_SCREENSHOT);
     await page.close();
@@ -137,7 +167,10 @@ describe('the Outer loop tab in a real browser (headless Debian chromium, tab fr
     const colours = await readColours(tab);
     assert.deepEqual(colours.background, [30, 30, 30]);
     // Text over the dark background: at least WCAG AA's 4.5:1.
-    assert.ok(contrast(colours.text, colours.background) >= 4.5 && contrast(colours.note, colours.background) >= 4.5, JSON.stringify(colours));
+    assert.ok(
+      contrast(colours.text, colours.background) >= 4.5 && contrast(colours.note, colours.background) >= 4.5,
+      JSON.stringify(colours),
+    );
     await shoot(page, 'fixture-run-dark');
     await page.close();
   });

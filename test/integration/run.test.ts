@@ -16,9 +16,17 @@ interface CliRun {
 }
 
 /** Runs the built CLI (dist/cli/outerloop.js through bin/outerloop.js) as a user would. */
-function outerloop(args: string[], cwd: string, options: { env?: NodeJS.ProcessEnv; onStdout?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<CliRun> {
+function outerloop(
+  args: string[],
+  cwd: string,
+  options: { env?: NodeJS.ProcessEnv; onStdout?: (text: string, child: ReturnType<typeof spawn>) => void } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const run: CliRun = { code: null, stdout: '', stderr: '' };
     child.stdout.on('data', (c: Buffer) => {
       run.stdout += c.toString();
@@ -35,7 +43,11 @@ const describeRun = (r: CliRun): string => `exit ${r.code}\n--- stdout ---\n${r.
 async function gitRepo(files: Record<string, string>): Promise<{ dir: string; sha: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'outerloop-run-cli-'));
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
-  const git = (...args: string[]): string => execFileSync('git', ['-c', 'user.name=outerloop', '-c', 'user.email=outerloop@example.test', ...args], { cwd: dir, encoding: 'utf8' }).trim();
+  const git = (...args: string[]): string =>
+    execFileSync('git', ['-c', 'user.name=outerloop', '-c', 'user.email=outerloop@example.test', ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+    }).trim();
   git('init', '-q', '-b', 'feature/local-run');
   git('add', '-A');
   git('commit', '-q', '-m', 'a commit');
@@ -69,12 +81,24 @@ steps:
 
 describe('outerloop run (the built CLI, end to end)', function () {
   before(function () {
-    if (!existsSync(join(ROOT, 'dist', 'cli', 'outerloop.js'))) throw new Error('dist/cli/outerloop.js is missing: run npm run build first (npm test does).');
+    if (!existsSync(join(ROOT, 'dist', 'cli', 'outerloop.js')))
+      throw new Error('dist/cli/outerloop.js is missing: run npm run build first (npm test does).');
   });
 
   it('runs script steps and a task, passes output variables, masks secrets, keeps artifacts, and closes with a summary', async () => {
     const { dir, sha } = await gitRepo({ 'azure-pipelines.yml': PIPELINE });
-    const r = await outerloop(['run', '--tasks', FIXTURE_TASKS, '--secret', 'regPassword=s3cret-pw', '--endpoint', 'reg=http://127.0.0.1:5001,outerloop,ep-pass-123'], dir);
+    const r = await outerloop(
+      [
+        'run',
+        '--tasks',
+        FIXTURE_TASKS,
+        '--secret',
+        'regPassword=s3cret-pw',
+        '--endpoint',
+        'reg=http://127.0.0.1:5001,outerloop,ep-pass-123',
+      ],
+      dir,
+    );
     assert.equal(r.code, 1, describeRun(r));
     assert.match(r.stdout, new RegExp(`^answer 42 from ${sha} on refs/heads/feature/local-run build \\d{8}\\.1$`, 'm'), describeRun(r));
     assert.match(r.stdout, /^password \*\*\* ##~vso\[task\.setvariable variable=evil\]x$/m);
@@ -91,11 +115,17 @@ describe('outerloop run (the built CLI, end to end)', function () {
     assert.match(summary, /^ {2}Succeeded +\d+\.\ds {2}Clean up \(script\)$/m);
     assert.match(summary, /^Result: Failed in \d+\.\ds \(3 succeeded, 1 failed, 1 skipped\)$/m);
     assert.match(r.stdout, /^artifact drop: \.outerloop\/artifacts\/drop\/$/m);
-    assert.equal(readFileSync(join(dir, '.outerloop', 'artifacts', 'drop', 'hello.txt'), 'utf8'), `artifact of build ${/build (\d{8}\.1)/.exec(r.stdout)?.[1]}\n`);
+    assert.equal(
+      readFileSync(join(dir, '.outerloop', 'artifacts', 'drop', 'hello.txt'), 'utf8'),
+      `artifact of build ${/build (\d{8}\.1)/.exec(r.stdout)?.[1]}\n`,
+    );
     assert.deepEqual(readdirSync(join(dir, '.outerloop', 'test-results')), ['probe.xml']);
     assert.ok(!existsSync(join(dir, '.outerloop', 'work', '_temp')), 'the temp folder is removed at the end');
 
-    const again = await outerloop(['run', 'azure-pipelines.yml', '--tasks', FIXTURE_TASKS, '--secret', 'regPassword=x', '--var', 'greeting=again'], dir);
+    const again = await outerloop(
+      ['run', 'azure-pipelines.yml', '--tasks', FIXTURE_TASKS, '--secret', 'regPassword=x', '--var', 'greeting=again'],
+      dir,
+    );
     assert.match(again.stdout, /build \d{8}\.2\b/, 'each run gets the next revision');
     assert.match(again.stdout, /Probe says again/, '--var wins over the file');
   });
@@ -116,7 +146,10 @@ describe('outerloop run (the built CLI, end to end)', function () {
     });
     const cases: Array<[args: string[], stderr: string]> = [
       [['run', 'bad.yml'], "outerloop run: bad.yml:3: steps[0].condition: eq() takes 2 arguments, not 1 in 'eq(variables.a)'.\n"],
-      [['run', 'unknown.yml'], "outerloop run: unknown.yml:2: steps[0].task: 'DockerBuildTag' must name a task and its major version, e.g. DockerBuildTag@1.\n"],
+      [
+        ['run', 'unknown.yml'],
+        "outerloop run: unknown.yml:2: steps[0].task: 'DockerBuildTag' must name a task and its major version, e.g. DockerBuildTag@1.\n",
+      ],
       [['run', 'missing.yml'], 'outerloop run: missing.yml: no such pipeline file.\n'],
       [['run', '--var', 'x'], "outerloop run: Input '--var' needs NAME=VALUE, not 'x'.\n"],
     ];
@@ -132,7 +165,8 @@ describe('outerloop run (the built CLI, end to end)', function () {
 
   it('cancels on SIGINT: the running task cleans up, always() steps still run, and the exit code is 130', async () => {
     const { dir } = await gitRepo({
-      'azure-pipelines.yml': 'steps:\n- task: Probe@1\n  displayName: Long\n  inputs: { sleepSeconds: "60" }\n- script: echo "cleanup ran"\n  condition: always()\n  displayName: Cleanup\n',
+      'azure-pipelines.yml':
+        'steps:\n- task: Probe@1\n  displayName: Long\n  inputs: { sleepSeconds: "60" }\n- script: echo "cleanup ran"\n  condition: always()\n  displayName: Cleanup\n',
     });
     let sent = false;
     const r = await outerloop(['run', '--tasks', FIXTURE_TASKS], dir, {
@@ -150,7 +184,7 @@ describe('outerloop run (the built CLI, end to end)', function () {
     assert.match(r.stderr, /SIGINT: cancelling/);
   });
 
-  it('expands templates and parameters with --expand, and feeds a release pipeline the CI run\'s artifacts with --pipeline-artifacts', async () => {
+  it("expands templates and parameters with --expand, and feeds a release pipeline the CI run's artifacts with --pipeline-artifacts", async () => {
     const { dir } = await gitRepo({
       'ci.yml': `parameters:
 - name: greeting
@@ -189,20 +223,34 @@ stages:
     });
     const expanded = await outerloop(['run', 'ci.yml', '--expand', '--param', 'greeting=bonjour'], dir);
     assert.equal(expanded.code, 0, describeRun(expanded));
-    assert.equal(expanded.stdout, 'steps:\n  - task: Probe@1\n    displayName: Probe says bonjour\n    inputs:\n      artifactName: drop\n');
+    assert.equal(
+      expanded.stdout,
+      'steps:\n  - task: Probe@1\n    displayName: Probe says bonjour\n    inputs:\n      artifactName: drop\n',
+    );
     assert.ok(!existsSync(join(dir, '.outerloop')), '--expand runs nothing and writes nothing');
     const logging = await outerloop(['run', 'release.yml', '--expand'], dir);
     assert.match(logging.stdout, /echo "release of \$\(resources\.pipeline\.ci\.runName\)/, describeRun(logging));
     await writeFile(join(dir, 'vso.yml'), 'steps:\n- bash: echo "##vso[task.setvariable variable=x]y"\n');
     const defused = await outerloop(['run', 'vso.yml', '--expand'], dir);
-    assert.equal(defused.stdout, 'steps:\n  - bash: echo "##~vso[task.setvariable variable=x]y"\n', 'what --expand prints cannot inject logging commands either');
+    assert.equal(
+      defused.stdout,
+      'steps:\n  - bash: echo "##~vso[task.setvariable variable=x]y"\n',
+      'what --expand prints cannot inject logging commands either',
+    );
 
     const ci = await outerloop(['run', 'ci.yml', '--tasks', FIXTURE_TASKS], dir);
     assert.equal(ci.code, 0, describeRun(ci));
     const buildNumber = /build (\d{8}\.\d+)/.exec(ci.stdout)?.[1];
-    const release = await outerloop(['run', 'release.yml', '--pipeline-artifacts', 'ci=.outerloop/artifacts', '--variables-file', 'vars.yml'], dir);
+    const release = await outerloop(
+      ['run', 'release.yml', '--pipeline-artifacts', 'ci=.outerloop/artifacts', '--variables-file', 'vars.yml'],
+      dir,
+    );
     assert.equal(release.code, 0, describeRun(release));
-    assert.match(release.stdout, new RegExp(`^release of ${buildNumber} got artifact of build ${buildNumber} with \\*\\*\\*$`, 'm'), describeRun(release));
+    assert.match(
+      release.stdout,
+      new RegExp(`^release of ${buildNumber} got artifact of build ${buildNumber} with \\*\\*\\*$`, 'm'),
+      describeRun(release),
+    );
     assert.ok(!release.stdout.includes('file-secret-1'), 'a secret from --variables-file is masked');
 
     const missing = await outerloop(['run', 'release.yml'], dir);

@@ -11,9 +11,15 @@ import { requireTestBed, type TestBed } from '../support/testbed';
 
 const silent = { write: () => undefined };
 const output: PipelineOutput = {
-  info: () => undefined, warning: () => undefined, debug: () => undefined, setSecret: () => undefined,
-  setOutput: () => undefined, uploadArtifact: () => undefined, publishTestResults: () => undefined,
-  uploadSummary: () => undefined, addAttachment: () => undefined,
+  info: () => undefined,
+  warning: () => undefined,
+  debug: () => undefined,
+  setSecret: () => undefined,
+  setOutput: () => undefined,
+  uploadArtifact: () => undefined,
+  publishTestResults: () => undefined,
+  uploadSummary: () => undefined,
+  addAttachment: () => undefined,
 };
 
 describe('the test bed (real engine, real registries)', function () {
@@ -52,11 +58,15 @@ describe('the test bed (real engine, real registries)', function () {
     const tls = bed.tls;
     assert.ok(tls, 'scripts/test-infra.sh env names the TLS host and certificates');
     const withCert = await runner.exec('docker', ['version', '--format', '{{.Server.Version}}'], {
-      env: { ...bed.env, DOCKER_HOST: tls.host, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: tls.certPath }, quiet: true,
+      env: { ...bed.env, DOCKER_HOST: tls.host, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: tls.certPath },
+      quiet: true,
     });
     assert.equal(withCert.code, 0, withCert.stderr);
     assert.match(withCert.stdout.trim(), /^26\./);
-    const without = await runner.exec('docker', ['version', '--format', '{{.Server.Version}}'], { env: { ...bed.env, DOCKER_HOST: tls.host, DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '' }, quiet: true });
+    const without = await runner.exec('docker', ['version', '--format', '{{.Server.Version}}'], {
+      env: { ...bed.env, DOCKER_HOST: tls.host, DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '' },
+      quiet: true,
+    });
     assert.notEqual(without.code, 0, 'a client without a certificate is refused');
   });
 
@@ -64,18 +74,28 @@ describe('the test bed (real engine, real registries)', function () {
     let dir = '';
     const ref = `${bed.authRegistry}/outerloop-test/testbed:login-${process.pid}`;
     try {
-      await withDockerLogin({ docker: new DockerCli(runner), output }, [{ registry: bed.authRegistry, username: bed.authUser, password: bed.authPassword }], { tempRoot: tmpdir() }, async (d) => {
-        dir = d ?? '';
-        await runner.exec('docker', ['tag', bed.baseImage, ref], { env: bed.env, quiet: true });
-        const push = await runner.exec('docker', ['--config', dir, 'push', ref], { env: bed.env, quiet: true });
-        assert.equal(push.code, 0, push.stderr);
-      });
+      await withDockerLogin(
+        { docker: new DockerCli(runner), output },
+        [{ registry: bed.authRegistry, username: bed.authUser, password: bed.authPassword }],
+        { tempRoot: tmpdir() },
+        async (d) => {
+          dir = d ?? '';
+          await runner.exec('docker', ['tag', bed.baseImage, ref], { env: bed.env, quiet: true });
+          const push = await runner.exec('docker', ['--config', dir, 'push', ref], { env: bed.env, quiet: true });
+          assert.equal(push.code, 0, push.stderr);
+        },
+      );
     } finally {
       await runner.exec('docker', ['rmi', ref], { env: bed.env, quiet: true });
     }
     assert.ok(dir && !existsSync(dir), 'the temporary config is gone');
     await assert.rejects(
-      withDockerLogin({ docker: new DockerCli(runner), output }, [{ registry: bed.authRegistry, username: bed.authUser, password: 'wrong' }], { tempRoot: tmpdir() }, async () => undefined),
+      withDockerLogin(
+        { docker: new DockerCli(runner), output },
+        [{ registry: bed.authRegistry, username: bed.authUser, password: 'wrong' }],
+        { tempRoot: tmpdir() },
+        async () => undefined,
+      ),
       (err: unknown) => err instanceof ToolError && err.message.startsWith(`docker login to ${bed.authRegistry} as ${bed.authUser} failed`),
     );
   });

@@ -61,13 +61,19 @@ export function requireTestCluster(context: Mocha.Context): TestCluster {
   const cluster = findTestCluster();
   if (cluster) return cluster;
   if (process.env['CI'] === 'true') {
-    throw new Error(`The test bed's Kubernetes control plane is not running (CI=true, so this fails instead of skipping): run 'scripts/test-infra.sh up'.`);
+    throw new Error(
+      `The test bed's Kubernetes control plane is not running (CI=true, so this fails instead of skipping): run 'scripts/test-infra.sh up'.`,
+    );
   }
   context.skip();
 }
 
 /** Runs the cluster's own kubectl as admin (or with `kubeconfig`); returns stdout. */
-export async function kubectl(cluster: TestCluster, args: readonly string[], options: { kubeconfig?: string; stdin?: string } = {}): Promise<string> {
+export async function kubectl(
+  cluster: TestCluster,
+  args: readonly string[],
+  options: { kubeconfig?: string; stdin?: string } = {},
+): Promise<string> {
   const file = join(cluster.kubectlDir, 'kubectl');
   const argv = ['--kubeconfig', options.kubeconfig ?? cluster.kubeconfig, ...args];
   if (options.stdin === undefined) {

@@ -65,13 +65,26 @@ function fromComposeService(s: Json): CanonicalService {
   const health = s['healthcheck'] as Json | undefined;
   const out: CanonicalService = {
     environment: sortedRecord((s['environment'] as Record<string, string | null>) ?? {}),
-    ports: ((s['ports'] as Json[]) ?? []).map((p) => `${p['host_ip'] ?? ''}|${p['published'] ?? ''}|${p['target']}/${p['protocol'] ?? 'tcp'}`).sort(),
-    expose: ((s['expose'] as string[]) ?? []).flatMap((e) => {
-      const [range, protocol = 'tcp'] = String(e).split('/');
-      return expandRange(range).map((port) => `${port}/${protocol}`);
-    }).sort(),
-    volumes: ((s['volumes'] as Json[]) ?? []).map((v) => `${v['type']}|${v['source'] ?? ''}|${v['target']}|${v['read_only'] === true ? 'ro' : 'rw'}`),
-    dependsOn: sortedRecord(Object.fromEntries(Object.entries((s['depends_on'] as Record<string, Json>) ?? {}).map(([k, d]) => [k, `${d['condition']}${d['required'] === false ? ' optional' : ''}`]))),
+    ports: ((s['ports'] as Json[]) ?? [])
+      .map((p) => `${p['host_ip'] ?? ''}|${p['published'] ?? ''}|${p['target']}/${p['protocol'] ?? 'tcp'}`)
+      .sort(),
+    expose: ((s['expose'] as string[]) ?? [])
+      .flatMap((e) => {
+        const [range, protocol = 'tcp'] = String(e).split('/');
+        return expandRange(range).map((port) => `${port}/${protocol}`);
+      })
+      .sort(),
+    volumes: ((s['volumes'] as Json[]) ?? []).map(
+      (v) => `${v['type']}|${v['source'] ?? ''}|${v['target']}|${v['read_only'] === true ? 'ro' : 'rw'}`,
+    ),
+    dependsOn: sortedRecord(
+      Object.fromEntries(
+        Object.entries((s['depends_on'] as Record<string, Json>) ?? {}).map(([k, d]) => [
+          k,
+          `${d['condition']}${d['required'] === false ? ' optional' : ''}`,
+        ]),
+      ),
+    ),
     labels: sortedRecord((s['labels'] as Record<string, string>) ?? {}),
     profiles: [...((s['profiles'] as string[]) ?? [])].sort(),
     // A relative target (or none: the source's name) is under /run/secrets (a config's under /), where Compose mounts it.
@@ -79,7 +92,13 @@ function fromComposeService(s: Json): CanonicalService {
     configs: ((s['configs'] as Json[]) ?? []).map((r) => `${r['source']}>${absoluteTarget(r, '/')}`),
   };
   if (typeof s['image'] === 'string') out.image = s['image'];
-  if (build) out.build = { context: String(build['context']), dockerfile: String(build['dockerfile'] ?? 'Dockerfile'), ...(build['target'] ? { target: String(build['target']) } : {}), args: sortedRecord((build['args'] as Record<string, string | null>) ?? {}) };
+  if (build)
+    out.build = {
+      context: String(build['context']),
+      dockerfile: String(build['dockerfile'] ?? 'Dockerfile'),
+      ...(build['target'] ? { target: String(build['target']) } : {}),
+      args: sortedRecord((build['args'] as Record<string, string | null>) ?? {}),
+    };
   out.command = (s['command'] as string[] | null | undefined) ?? null;
   out.entrypoint = (s['entrypoint'] as string[] | null | undefined) ?? null;
   // `test: NONE` disables the image's healthcheck: the model has no healthcheck then.
@@ -106,15 +125,25 @@ function fromModelService(s: ComposeService): CanonicalService {
     environment: sortedRecord(environment),
     ports: s.ports.map((p) => `${p.hostIp ?? ''}|${p.published ?? ''}|${p.target}/${p.protocol}`).sort(),
     expose: s.expose.map((e) => `${e.port}/${e.protocol}`).sort(),
-    volumes: s.mounts.filter((m) => m.origin?.key !== 'tmpfs').map((m) => `${m.type}|${m.source ?? ''}|${m.target}|${m.readOnly ? 'ro' : 'rw'}`),
-    dependsOn: sortedRecord(Object.fromEntries(Object.entries(s.dependsOn).map(([k, d]) => [k, `${d.condition}${d.required ? '' : ' optional'}`]))),
+    volumes: s.mounts
+      .filter((m) => m.origin?.key !== 'tmpfs')
+      .map((m) => `${m.type}|${m.source ?? ''}|${m.target}|${m.readOnly ? 'ro' : 'rw'}`),
+    dependsOn: sortedRecord(
+      Object.fromEntries(Object.entries(s.dependsOn).map(([k, d]) => [k, `${d.condition}${d.required ? '' : ' optional'}`])),
+    ),
     labels: sortedRecord(s.labels),
     profiles: [...s.profiles].sort(),
     secrets: s.secrets.map((r) => `${r.source}>${r.target}`),
     configs: s.configs.map((r) => `${r.source}>${r.target}`),
   };
   if (s.image !== undefined) out.image = s.image;
-  if (s.build) out.build = { context: s.build.context, dockerfile: s.build.dockerfile ?? 'Dockerfile', ...(s.build.target ? { target: s.build.target } : {}), args: sortedRecord(s.build.args) };
+  if (s.build)
+    out.build = {
+      context: s.build.context,
+      dockerfile: s.build.dockerfile ?? 'Dockerfile',
+      ...(s.build.target ? { target: s.build.target } : {}),
+      args: sortedRecord(s.build.args),
+    };
   out.command = s.command ?? null;
   out.entrypoint = s.entrypoint ?? null;
   if (s.healthcheck && Object.keys(s.healthcheck).length > 0) {
@@ -148,7 +177,9 @@ function unescapeDollars(value: unknown): unknown {
  */
 function usedNames(services: Record<string, CanonicalService>): Pick<CanonicalProject, 'volumes' | 'secrets' | 'configs'> {
   const all = Object.values(services);
-  const volumes = new Set(all.flatMap((s) => s.volumes.filter((v) => v.startsWith('volume|') && v.split('|')[1] !== '').map((v) => v.split('|')[1])));
+  const volumes = new Set(
+    all.flatMap((s) => s.volumes.filter((v) => v.startsWith('volume|') && v.split('|')[1] !== '').map((v) => v.split('|')[1])),
+  );
   const refs = (key: 'secrets' | 'configs'): string[] => [...new Set(all.flatMap((s) => s[key].map((r) => r.split('>')[0])))].sort();
   return { volumes: [...volumes].sort(), secrets: refs('secrets'), configs: refs('configs') };
 }
@@ -165,7 +196,8 @@ function withoutNullArgs(s: CanonicalService): CanonicalService {
 /** Compose v2's project, keeping the services `keep` accepts. */
 export function canonicalFromCompose(project: Json, keep: (service: string) => boolean = () => true): CanonicalProject {
   const services: Record<string, CanonicalService> = {};
-  for (const [name, s] of Object.entries((project['services'] as Record<string, Json>) ?? {})) if (keep(name)) services[name] = withoutNullArgs(fromComposeService(unescapeDollars(s) as Json));
+  for (const [name, s] of Object.entries((project['services'] as Record<string, Json>) ?? {}))
+    if (keep(name)) services[name] = withoutNullArgs(fromComposeService(unescapeDollars(s) as Json));
   return { services: sortedRecord(services), ...usedNames(services) };
 }
 

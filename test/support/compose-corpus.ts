@@ -43,8 +43,17 @@ export function generateCorpus(count: number, seed: number, brokenShare = 0.08):
     const secrets: Record<string, unknown> = {};
     for (const [i, name] of names.entries()) {
       const s: Service = {};
-      s['image'] = pick([`example/${name}:1`, `\${${v('IMG')}}`, `\${${v('NOPE')}:-fallback/${name}:2}`, `\${${v('IMG')}:+alt/${name}:3}`, `\${${v('EMPTY')}:-empty/${name}}`]);
-      if (chance(0.15)) s['build'] = chance(0.5) ? `./${name}` : { context: `./${name}`, dockerfile: 'Dockerfile.dev', target: 'dev', args: { A: '1', [`${v('ARG')}`]: null } };
+      s['image'] = pick([
+        `example/${name}:1`,
+        `\${${v('IMG')}}`,
+        `\${${v('NOPE')}:-fallback/${name}:2}`,
+        `\${${v('IMG')}:+alt/${name}:3}`,
+        `\${${v('EMPTY')}:-empty/${name}}`,
+      ]);
+      if (chance(0.15))
+        s['build'] = chance(0.5)
+          ? `./${name}`
+          : { context: `./${name}`, dockerfile: 'Dockerfile.dev', target: 'dev', args: { A: '1', [`${v('ARG')}`]: null } };
       if (chance(0.5)) s['command'] = chance(0.5) ? `echo $$HOME ${name} "two words"` : ['run', `--port=\${${v('PORT')}}`, '$$LITERAL'];
       if (chance(0.2)) s['entrypoint'] = ['/bin/sh', '-c'];
       if (chance(0.6)) {
@@ -53,18 +62,29 @@ export function generateCorpus(count: number, seed: number, brokenShare = 0.08):
           : { [`A_${i}`]: 'x', [`N_${i}`]: 5, [`E_${i}`]: `\${${v('EMPTY')}:-was-empty}` };
       }
       if (chance(0.3)) {
-        files[`${name}.env`] = `# env file of ${name}\nF_${i}=from-file\nG_${i}="quoted # not a comment"\nH_${i}=\${${v('PORT')}}\nexport X_${i}=exported\n`;
-        s['env_file'] = chance(0.5) ? `./${name}.env` : [{ path: `./${name}.env`, required: true }, { path: `./${name}-missing.env`, required: false }];
+        files[`${name}.env`] =
+          `# env file of ${name}\nF_${i}=from-file\nG_${i}="quoted # not a comment"\nH_${i}=\${${v('PORT')}}\nexport X_${i}=exported\n`;
+        s['env_file'] = chance(0.5)
+          ? `./${name}.env`
+          : [
+              { path: `./${name}.env`, required: true },
+              { path: `./${name}-missing.env`, required: false },
+            ];
       }
       if (chance(0.6)) {
         s['ports'] = [pick(['8080:80', `\${${v('PORT')}}:80`, '127.0.0.1:9000:9000/udp', '3000', '8000-8001:80-81', '0.0.0.0:443:443'])];
-        if (chance(0.3)) s['ports'] = [...(s['ports'] as unknown[]), { target: 5000 + i, published: String(6000 + n), protocol: 'tcp', mode: 'ingress' }];
+        if (chance(0.3))
+          s['ports'] = [...(s['ports'] as unknown[]), { target: 5000 + i, published: String(6000 + n), protocol: 'tcp', mode: 'ingress' }];
       }
       if (chance(0.3)) s['expose'] = [pick(['3000', '4000/udp', '7000-7002', 9100])];
       if (chance(0.4)) {
         const vol = `${id}data${i}`;
         volumes[vol] = chance(0.5) ? {} : { labels: { owner: id } };
-        s['volumes'] = [`${vol}:/data`, pick(['./html:/html:ro', '/anon', '/tmp/host:/host', `./${name}:/src:rw`]), { type: 'volume', source: vol, target: '/ro', read_only: true }];
+        s['volumes'] = [
+          `${vol}:/data`,
+          pick(['./html:/html:ro', '/anon', '/tmp/host:/host', `./${name}:/src:rw`]),
+          { type: 'volume', source: vol, target: '/ro', read_only: true },
+        ];
       }
       if (chance(0.3)) {
         s['healthcheck'] = chance(0.5)
@@ -73,7 +93,9 @@ export function generateCorpus(count: number, seed: number, brokenShare = 0.08):
       }
       if (i > 0 && chance(0.5)) {
         const dep = names[Math.floor(random() * i)];
-        s['depends_on'] = chance(0.5) ? [dep] : { [dep]: { condition: pick(['service_started', 'service_healthy', 'service_completed_successfully']), required: chance(0.8) } };
+        s['depends_on'] = chance(0.5)
+          ? [dep]
+          : { [dep]: { condition: pick(['service_started', 'service_healthy', 'service_completed_successfully']), required: chance(0.8) } };
       }
       if (chance(0.3)) s['restart'] = pick(['no', 'always', 'on-failure:3', 'unless-stopped']);
       if (chance(0.2)) s['deploy'] = { replicas: Math.floor(random() * 4), labels: { tier: 'x' } };
@@ -94,11 +116,14 @@ export function generateCorpus(count: number, seed: number, brokenShare = 0.08):
     // Services that depend on a disabled (profile) service would be refused: drop those edges.
     for (const s of Object.values(services)) {
       const deps = s['depends_on'];
-      const enabled = (d: string): boolean => services[d] !== undefined && (!(services[d]['profiles'] as string[] | undefined)?.length || profiles.includes((services[d]['profiles'] as string[])[0]));
+      const enabled = (d: string): boolean =>
+        services[d] !== undefined &&
+        (!(services[d]['profiles'] as string[] | undefined)?.length || profiles.includes((services[d]['profiles'] as string[])[0]));
       if (Array.isArray(deps)) s['depends_on'] = deps.filter(enabled);
       else if (deps && typeof deps === 'object') s['depends_on'] = Object.fromEntries(Object.entries(deps).filter(([d]) => enabled(d)));
       if (Array.isArray(s['depends_on']) && (s['depends_on'] as unknown[]).length === 0) delete s['depends_on'];
-      if (s['depends_on'] && typeof s['depends_on'] === 'object' && Object.keys(s['depends_on'] as object).length === 0) delete s['depends_on'];
+      if (s['depends_on'] && typeof s['depends_on'] === 'object' && Object.keys(s['depends_on'] as object).length === 0)
+        delete s['depends_on'];
     }
     const first = Object.keys(services)[0];
     if (!first) continue;
@@ -107,8 +132,21 @@ export function generateCorpus(count: number, seed: number, brokenShare = 0.08):
     if (Object.keys(secrets).length) main['secrets'] = secrets;
     const composeFiles = [`${id}.yaml`];
     if (chance(0.25)) {
-      files[`${id}.base.yaml`] = dump({ services: { [`${id}base`]: { image: `example/${id}-base:1`, environment: { FROM_BASE: 'yes', SHARED: 'base' }, labels: { base: 'true' }, ports: ['7000:7000'] } } });
-      services[`${id}ext`] = { extends: { file: `${id}.base.yaml`, service: `${id}base` }, environment: { SHARED: 'child' }, command: ['ext'] };
+      files[`${id}.base.yaml`] = dump({
+        services: {
+          [`${id}base`]: {
+            image: `example/${id}-base:1`,
+            environment: { FROM_BASE: 'yes', SHARED: 'base' },
+            labels: { base: 'true' },
+            ports: ['7000:7000'],
+          },
+        },
+      });
+      services[`${id}ext`] = {
+        extends: { file: `${id}.base.yaml`, service: `${id}base` },
+        environment: { SHARED: 'child' },
+        command: ['ext'],
+      };
     }
     if (chance(0.2)) services[`${id}same`] = { extends: first, environment: { SAME: 'yes' } };
     if (chance(0.2)) {
@@ -117,7 +155,13 @@ export function generateCorpus(count: number, seed: number, brokenShare = 0.08):
     }
     if (chance(0.35)) {
       const override: Record<string, unknown> = {
-        [first]: { image: `override/${first}:2`, environment: { OVERRIDDEN: 'yes' }, ports: ['9999:99'], labels: { layer: 'override' }, command: ['override'] },
+        [first]: {
+          image: `override/${first}:2`,
+          environment: { OVERRIDDEN: 'yes' },
+          ports: ['9999:99'],
+          labels: { layer: 'override' },
+          command: ['override'],
+        },
       };
       files[`${id}.override.yaml`] = dump({ services: override });
       composeFiles.push(`${id}.override.yaml`);

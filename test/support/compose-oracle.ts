@@ -19,7 +19,11 @@ export interface ComposeV2 {
 
 function v2Version(command: string, prefix: string[]): string | undefined {
   try {
-    const out = execFileSync(command, [...prefix, 'version', '--short'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).trim();
+    const out = execFileSync(command, [...prefix, 'version', '--short'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 10_000,
+    }).trim();
     return /^v?2\./.test(out) ? out : undefined;
   } catch {
     return undefined;
@@ -44,10 +48,18 @@ export type OracleAnswer = { ok: true; project: Record<string, unknown> } | { ok
  * Runs `config --format json` in `cwd` with only PATH and `env` in the environment (so no
  * variable of this machine reaches the interpolation: the loader reads none either).
  */
-export async function composeConfig(compose: ComposeV2, cwd: string, args: string[], env: Record<string, string> = {}): Promise<OracleAnswer> {
+export async function composeConfig(
+  compose: ComposeV2,
+  cwd: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<OracleAnswer> {
   try {
     const { stdout } = await run(compose.command, [...compose.prefix, ...args, 'config', '--format', 'json'], {
-      cwd, env: { ...env, PATH: process.env['PATH'] ?? '' }, maxBuffer: 64 * 1024 * 1024, timeout: 60_000,
+      cwd,
+      env: { ...env, PATH: process.env['PATH'] ?? '' },
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 60_000,
     });
     return { ok: true, project: JSON.parse(stdout) as Record<string, unknown> };
   } catch (err) {

@@ -25,7 +25,10 @@ export interface FixtureOutcome {
 
 /** The fixture case folders, sorted. */
 export function listConvertFixtures(): string[] {
-  return readdirSync(CONVERT_FIXTURES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  return readdirSync(CONVERT_FIXTURES, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
 }
 
 /** The converter options of one fixture (its options.json, with the digest file it names read). */
@@ -34,7 +37,11 @@ export async function fixtureRenderOptions(name: string): Promise<RenderOptions>
   const optionsFile = join(dir, 'options.json');
   const raw = existsSync(optionsFile) ? (JSON.parse(readFileSync(optionsFile, 'utf8')) as Record<string, unknown>) : {};
   // options.json names the compose files `composeFiles` and keeps the source's keys beside the converter's.
-  const { composeFiles, environment, profiles, ...others } = raw as Partial<RenderOptions> & { composeFiles?: string[]; environment?: Record<string, string>; profiles?: string[] };
+  const { composeFiles, environment, profiles, ...others } = raw as Partial<RenderOptions> & {
+    composeFiles?: string[];
+    environment?: Record<string, string>;
+    profiles?: string[];
+  };
   return {
     ...others,
     source: { files: composeFiles ?? ['compose.yaml'], workingDir: dir, environment: environment ?? {}, ...(profiles ? { profiles } : {}) },

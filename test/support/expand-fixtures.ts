@@ -16,5 +16,7 @@ export function listExpandFixtures(): string[] {
 export function runExpandFixture(name: string): string {
   const dir = join(EXPAND_FIXTURES, name);
   const text = readFileSync(join(dir, 'pipeline.yml'), 'utf8');
-  return printExpandedPipeline(expandPipelineFile(join(dir, 'pipeline.yml'), 'pipeline.yml', text, { repositoryRoot: dir, display: (p) => p.slice(dir.length + 1) }));
+  return printExpandedPipeline(
+    expandPipelineFile(join(dir, 'pipeline.yml'), 'pipeline.yml', text, { repositoryRoot: dir, display: (p) => p.slice(dir.length + 1) }),
+  );
 }

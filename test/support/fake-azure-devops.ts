@@ -18,7 +18,18 @@ export interface FakeAzureDevOps {
 }
 
 const LOCATIONS: Record<string, unknown[]> = {
-  build: [{ id: '1db06c96-014e-44e1-ac91-90b2d4b3e984', area: 'build', resourceName: 'artifacts', routeTemplate: '{project}/_apis/build/builds/{buildId}/{resource}', resourceVersion: 5, minVersion: '2.0', maxVersion: '7.2', releasedVersion: '7.1' }],
+  build: [
+    {
+      id: '1db06c96-014e-44e1-ac91-90b2d4b3e984',
+      area: 'build',
+      resourceName: 'artifacts',
+      routeTemplate: '{project}/_apis/build/builds/{buildId}/{resource}',
+      resourceVersion: 5,
+      minVersion: '2.0',
+      maxVersion: '7.2',
+      releasedVersion: '7.1',
+    },
+  ],
 };
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -43,7 +54,8 @@ export async function startFakeAzureDevOps(options: FakeAzureDevOpsOptions): Pro
       const area = rest.slice('_apis/'.length).toLowerCase();
       return json(res, 200, { count: (LOCATIONS[area] ?? []).length, value: LOCATIONS[area] ?? [] });
     }
-    if (req.headers.authorization !== `Bearer ${options.token}`) return json(res, 401, { message: 'TF400813: The user is not authorized to access this resource.' });
+    if (req.headers.authorization !== `Bearer ${options.token}`)
+      return json(res, 401, { message: 'TF400813: The user is not authorized to access this resource.' });
     const m = /^([^/]+)\/_apis\/build\/builds\/(\d+)\/artifacts$/.exec(rest);
     if (req.method === 'GET' && m && decodeURIComponent(m[1]) === options.project) {
       const zip = options.artifacts[Number(m[2])]?.[url.searchParams.get('artifactName') ?? ''];

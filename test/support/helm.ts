@@ -64,7 +64,11 @@ export async function runHelm(args: string[], options: { home: string; env?: Nod
   };
   return new Promise((resolve) => {
     const child = execFile(helm, args, { env, maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? ((err as unknown as { code: number }).code) : 1) : 0;
+      const code = err
+        ? typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === 'number'
+          ? (err as unknown as { code: number }).code
+          : 1
+        : 0;
       resolve({ code, stdout, stderr });
     });
     if (options.input !== undefined) child.stdin?.end(options.input);

@@ -9,7 +9,13 @@ export const deployment: KubernetesObject = {
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name: 'api', labels, annotations: { 'compose.label': 'x' } },
-  spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'api', image: 'r/api@sha256:1' }], imagePullSecrets: [{ name: 'other' }] } } },
+  spec: {
+    selector: { matchLabels: labels },
+    template: {
+      metadata: { labels },
+      spec: { containers: [{ name: 'api', image: 'r/api@sha256:1' }], imagePullSecrets: [{ name: 'other' }] },
+    },
+  },
 };
 /** A CronJob (its pod template is under jobTemplate). */
 export const cronJob: KubernetesObject = {

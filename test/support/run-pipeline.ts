@@ -23,7 +23,12 @@ export interface FixtureRun extends RunResult {
 /** Runs pipeline text with the fixture tasks through the engine, as `outerloop run` wires it. */
 export async function runPipelineText(
   yaml: string,
-  options: { overrides?: Record<string, string>; secrets?: Record<string, string>; signal?: AbortSignal; onOutput?: (text: string) => void } = {},
+  options: {
+    overrides?: Record<string, string>;
+    secrets?: Record<string, string>;
+    signal?: AbortSignal;
+    onOutput?: (text: string) => void;
+  } = {},
 ): Promise<FixtureRun> {
   const sourcesDir = await mkdtemp(join(tmpdir(), 'outerloop-run-'));
   const work = join(sourcesDir, '.outerloop', 'work');
@@ -31,10 +36,25 @@ export async function runPipelineText(
   await Promise.all(Object.values(dirs).map((d) => mkdir(d, { recursive: true })));
   const masker = new SecretMasker();
   let out = '';
-  const stream = { write: (t: string) => { out += t; options.onOutput?.(t); } };
+  const stream = {
+    write: (t: string) => {
+      out += t;
+      options.onOutput?.(t);
+    },
+  };
   const outputs = new RunOutputs(join(sourcesDir, '.outerloop'), sourcesDir);
   const engine = new PipelineEngine(parsePipeline(yaml, 'azure-pipelines.yml'), {
-    predefined: predefinedVariables({ sourcesDir, workDir: work, ...dirs, buildId: 7, buildNumber: '', pipelineFile: 'azure-pipelines.yml', repositoryName: 'shop', os: 'Linux', arch: 'X64' }),
+    predefined: predefinedVariables({
+      sourcesDir,
+      workDir: work,
+      ...dirs,
+      buildId: 7,
+      buildNumber: '',
+      pipelineFile: 'azure-pipelines.yml',
+      repositoryName: 'shop',
+      os: 'Linux',
+      arch: 'X64',
+    }),
     overrides: options.overrides ?? {},
     secrets: options.secrets ?? {},
     endpoints: [],

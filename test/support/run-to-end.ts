@@ -22,7 +22,9 @@ export function runToEnd(
 /** The summary lines `outerloop run` ends with: `[result, label]` per step. */
 export function summaryOf(stdout: string): Array<[string, string]> {
   const summary = stdout.slice(stdout.indexOf('Summary of build'));
-  return [...summary.matchAll(/^ {2}(Succeeded|SucceededWithIssues|Failed|Canceled|Skipped) +(?:\d+m \d+s|\d+\.\ds)? {2}(.+)$/gm)].map((m) => [m[1], m[2]]);
+  return [...summary.matchAll(/^ {2}(Succeeded|SucceededWithIssues|Failed|Canceled|Skipped) +(?:\d+m \d+s|\d+\.\ds)? {2}(.+)$/gm)].map(
+    (m) => [m[1], m[2]],
+  );
 }
 
 /** Every file below `dir` (none when it does not exist). */

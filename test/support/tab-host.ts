@@ -21,7 +21,11 @@ export interface TabHost {
 }
 
 const TOKEN = 'test-host-token';
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.json': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.json': 'application/json',
+};
 const HOST_DIR = join(__dirname, 'tab-host');
 
 /** The timeline record id of the n-th attachment (each step has its own record). */
@@ -47,24 +51,37 @@ export async function startTabHost(tabDir: string, runs: Record<number, HostedRu
         res.end(body);
       };
       if (path.startsWith('/tfs/')) {
-        requests.push({ path: `${req.method} ${path}`, accept: String(req.headers['accept'] ?? ''), authorization: String(req.headers['authorization'] ?? '') });
+        requests.push({
+          path: `${req.method} ${path}`,
+          accept: String(req.headers['accept'] ?? ''),
+          authorization: String(req.headers['authorization'] ?? ''),
+        });
         if (req.headers['authorization'] !== `Bearer ${TOKEN}`) return send(401, JSON.stringify({ message: 'No token.' }));
         const list = /^\/tfs\/([^/]+)\/_apis\/build\/builds\/(\d+)\/attachments\/([^/]+)$/.exec(path);
         const one = /^\/tfs\/([^/]+)\/_apis\/build\/builds\/(\d+)\/([^/]+)\/([^/]+)\/attachments\/([^/]+)\/([^/]+)$/.exec(path);
         const run = runs[Number((list ?? one)?.[2])];
         if (!run) return send(404, JSON.stringify({ message: `No build ${(list ?? one)?.[2]}.` }));
-        if ('failure' in run) return send(run.failure.status, JSON.stringify({ $id: '1', message: run.failure.message, typeKey: 'BuildNotFoundException' }));
+        if ('failure' in run)
+          return send(run.failure.status, JSON.stringify({ $id: '1', message: run.failure.message, typeKey: 'BuildNotFoundException' }));
         if (list) {
-          const value = list[3] !== 'outerloop.result' ? [] : run.attachments.map((a, i) => ({
-            name: a.name,
-            _links: { self: { href: `${host.url}/tfs/${list[1]}/_apis/build/builds/${list[2]}/${TIMELINE_ID}/${recordId(i)}/attachments/outerloop.result/${encodeURIComponent(a.name)}` } },
-          }));
+          const value =
+            list[3] !== 'outerloop.result'
+              ? []
+              : run.attachments.map((a, i) => ({
+                  name: a.name,
+                  _links: {
+                    self: {
+                      href: `${host.url}/tfs/${list[1]}/_apis/build/builds/${list[2]}/${TIMELINE_ID}/${recordId(i)}/attachments/outerloop.result/${encodeURIComponent(a.name)}`,
+                    },
+                  },
+                }));
           const noArrayWrap = /noArrayWrap=true/i.test(String(req.headers['accept']));
           return send(200, JSON.stringify(noArrayWrap ? value : { count: value.length, value }));
         }
         if (one) {
           const index = run.attachments.findIndex((a, i) => recordId(i) === one[4] && a.name === one[6]);
-          if (one[3] !== TIMELINE_ID || one[5] !== 'outerloop.result' || index < 0) return send(404, JSON.stringify({ message: 'No such attachment.' }));
+          if (one[3] !== TIMELINE_ID || one[5] !== 'outerloop.result' || index < 0)
+            return send(404, JSON.stringify({ message: 'No such attachment.' }));
           return send(200, Buffer.from(run.attachments[index].text), 'application/octet-stream');
         }
         return send(404, JSON.stringify({ message: `No route ${path}.` }));

@@ -10,14 +10,22 @@ export type Stubbed<T> = { [K in keyof T]: sinon.SinonStub };
 /** A PipelineOutput whose every method is a sinon stub. */
 export function fakeOutput(): Stubbed<PipelineOutput> {
   return {
-    info: sinon.stub(), warning: sinon.stub(), debug: sinon.stub(), setSecret: sinon.stub(),
-    setOutput: sinon.stub(), uploadArtifact: sinon.stub(), publishTestResults: sinon.stub(),
-    uploadSummary: sinon.stub(), addAttachment: sinon.stub(),
+    info: sinon.stub(),
+    warning: sinon.stub(),
+    debug: sinon.stub(),
+    setSecret: sinon.stub(),
+    setOutput: sinon.stub(),
+    uploadArtifact: sinon.stub(),
+    publishTestResults: sinon.stub(),
+    uploadSummary: sinon.stub(),
+    addAttachment: sinon.stub(),
   };
 }
 
 /** A TaskContext of fakes: no inputs or variables, a runner that refuses to run anything, the real clock (deadlines pass). */
-export function fakeContext(overrides: Partial<Omit<TaskContext, 'output'>> & { output?: Stubbed<PipelineOutput> } = {}): TaskContext & { output: Stubbed<PipelineOutput> } {
+export function fakeContext(
+  overrides: Partial<Omit<TaskContext, 'output'>> & { output?: Stubbed<PipelineOutput> } = {},
+): TaskContext & { output: Stubbed<PipelineOutput> } {
   const env: TaskEnvironment = { input: () => undefined, variable: () => undefined, endpoint: () => undefined };
   const runner: ProcessRunner = { exec: sinon.stub().rejects(new Error('no process may run in this test')) };
   return {

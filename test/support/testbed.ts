@@ -78,7 +78,9 @@ export function findTestBed(): TestBed | undefined {
     env,
     toolchain: modern ? 'modern' : 'legacy',
     pluginDir: vars['OUTERLOOP_TEST_DOCKER_PLUGIN_DIR'] ?? '',
-    tls: vars['OUTERLOOP_TEST_DOCKER_TLS_HOST'] ? { host: vars['OUTERLOOP_TEST_DOCKER_TLS_HOST'], certPath: vars['OUTERLOOP_TEST_DOCKER_CERT_PATH'] } : undefined,
+    tls: vars['OUTERLOOP_TEST_DOCKER_TLS_HOST']
+      ? { host: vars['OUTERLOOP_TEST_DOCKER_TLS_HOST'], certPath: vars['OUTERLOOP_TEST_DOCKER_CERT_PATH'] }
+      : undefined,
   };
   return cached;
 }

@@ -15,12 +15,36 @@ describe('ComposeTest@1 bad inputs (run from the unpacked .vsix)', () => {
   after(() => rm(dir, { recursive: true, force: true }));
 
   const cases: Array<[string, Record<string, string>, string]> = [
-    ['no test command or service', {}, "Input 'testCommand' is required unless 'testService' is given: the command that runs the tests on the agent."],
-    ['both a test command and a test service', { testCommand: 'true', testService: 'web' }, "Input 'testService' cannot be used together with 'testCommand': give one of them."],
-    ['a project name compose would change', { testCommand: 'true', projectName: 'Shop App' }, "Input 'projectName' must be lower-case letters, digits, '-' and '_', starting with a letter or digit, not 'Shop App'."],
-    ['a pick-list value that does not exist', { testCommand: 'true', pull: 'sometimes' }, "Input 'pull' must be one of missing, always, never, not 'sometimes'."],
-    ['a compose file that does not exist', { testCommand: 'true', composeFiles: 'docker-compose.yml\ndocker-compose.ci.yml' }, "Input 'composeFiles' names 'docker-compose.ci.yml', which does not exist in DIR."],
-    ['an env file line that is not NAME=value', { testCommand: 'true', envFile: 'bad.env' }, 'DIR/bad.env:2: this line must be NAME=value.'],
+    [
+      'no test command or service',
+      {},
+      "Input 'testCommand' is required unless 'testService' is given: the command that runs the tests on the agent.",
+    ],
+    [
+      'both a test command and a test service',
+      { testCommand: 'true', testService: 'web' },
+      "Input 'testService' cannot be used together with 'testCommand': give one of them.",
+    ],
+    [
+      'a project name compose would change',
+      { testCommand: 'true', projectName: 'Shop App' },
+      "Input 'projectName' must be lower-case letters, digits, '-' and '_', starting with a letter or digit, not 'Shop App'.",
+    ],
+    [
+      'a pick-list value that does not exist',
+      { testCommand: 'true', pull: 'sometimes' },
+      "Input 'pull' must be one of missing, always, never, not 'sometimes'.",
+    ],
+    [
+      'a compose file that does not exist',
+      { testCommand: 'true', composeFiles: 'docker-compose.yml\ndocker-compose.ci.yml' },
+      "Input 'composeFiles' names 'docker-compose.ci.yml', which does not exist in DIR.",
+    ],
+    [
+      'an env file line that is not NAME=value',
+      { testCommand: 'true', envFile: 'bad.env' },
+      'DIR/bad.env:2: this line must be NAME=value.',
+    ],
   ];
   for (const [name, inputs, message] of cases) {
     it(name, async () => {

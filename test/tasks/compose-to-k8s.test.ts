@@ -30,7 +30,10 @@ const KUBE: EndpointSpec = {
   id: KUBE_ID,
   url: 'https://127.0.0.1:6443',
   scheme: 'Token',
-  parameters: { apiToken: Buffer.from(JWT).toString('base64'), serviceAccountCertificate: Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64') },
+  parameters: {
+    apiToken: Buffer.from(JWT).toString('base64'),
+    serviceAccountCertificate: Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64'),
+  },
   data: { authorizationType: 'ServiceAccount' },
 };
 
@@ -65,11 +68,20 @@ async function setUp(digests: Array<{ tag: string; digest: string }> = [{ tag: '
   await writeFile(join(sources, 'docker-compose.yml'), COMPOSE);
   await writeFile(join(sources, 'api', 'Dockerfile'), 'FROM scratch\n');
   const images = digests.map((d) => ({ reference: `${REPO}:${d.tag}`, repository: REPO, tag: d.tag, digest: d.digest }));
-  await writeFile(join(sources, 'image-digests.json'), formatDigestFile({ version: 1, images, pipeline: { buildNumber: 'ci-20261122.3', sourceVersion: 'feedfacefeedface' } }));
+  await writeFile(
+    join(sources, 'image-digests.json'),
+    formatDigestFile({ version: 1, images, pipeline: { buildNumber: 'ci-20261122.3', sourceVersion: 'feedfacefeedface' } }),
+  );
   return { variables, sources, temp: variables['Agent.TempDirectory'] };
 }
 
-const DEPLOY_INPUTS = { composeFiles: 'docker-compose.yml', environment: 'TAG=20261122.3', digestFile: 'image-digests.json', kubernetesServiceConnection: KUBE_ID, namespace: 'shop-qa' };
+const DEPLOY_INPUTS = {
+  composeFiles: 'docker-compose.yml',
+  environment: 'TAG=20261122.3',
+  digestFile: 'image-digests.json',
+  kubernetesServiceConnection: KUBE_ID,
+  namespace: 'shop-qa',
+};
 
 async function deploy(setup: Setup, inputs: Record<string, string> = {}, endpoints: EndpointSpec[] = [KUBE]) {
   return runVsixTask('compose-to-k8s', {
@@ -112,23 +124,47 @@ describe('ComposeToK8s@1 task: bad input (from the .vsix)', () => {
     const setup = await setUp();
     const run = await deploy(setup, { kubernetesServiceConnection: '' }, []);
     assert.equal(run.result, 'Failed', describeRun(run));
-    assert.match(run.message ?? '', /^Input 'kubernetesServiceConnection' is required to deploy: name a Kubernetes service connection, or give a kubeconfig file in 'kubeconfig'/);
+    assert.match(
+      run.message ?? '',
+      /^Input 'kubernetesServiceConnection' is required to deploy: name a Kubernetes service connection, or give a kubeconfig file in 'kubeconfig'/,
+    );
   });
 
   it('a Kubernetes service connection of an unsupported form is named', async () => {
     const setup = await setUp();
-    const azure: EndpointSpec = { id: '00000000-0000-4000-8000-000000000001', url: 'https://x', scheme: 'ServicePrincipal', parameters: { serviceprincipalid: 'id' }, data: { authorizationType: 'AzureSubscription' } };
+    const azure: EndpointSpec = {
+      id: '00000000-0000-4000-8000-000000000001',
+      url: 'https://x',
+      scheme: 'ServicePrincipal',
+      parameters: { serviceprincipalid: 'id' },
+      data: { authorizationType: 'AzureSubscription' },
+    };
     const run = await deploy(setup, { kubernetesServiceConnection: azure.id }, [azure]);
     assert.equal(run.result, 'Failed', describeRun(run));
-    assert.match(run.message ?? '', /^Input 'kubernetesServiceConnection' names service connection '00000000-0000-4000-8000-000000000001' \(azuresubscription\), which has neither a kubeconfig nor a service-account token/);
+    assert.match(
+      run.message ?? '',
+      /^Input 'kubernetesServiceConnection' names service connection '00000000-0000-4000-8000-000000000001' \(azuresubscription\), which has neither a kubeconfig nor a service-account token/,
+    );
   });
 
   describe('digestsFromBuild (against a fake Azure DevOps on 127.0.0.1)', () => {
     let server: FakeAzureDevOps;
     before(async () => {
       const zip = new JSZip();
-      zip.file('image-digests/image-digests.json', formatDigestFile({ version: 1, images: [{ reference: `${REPO}:20261122.3`, repository: REPO, tag: '20261122.3', digest: DIGEST }], pipeline: {} }));
-      server = await startFakeAzureDevOps({ collectionPath: '/contoso/', project: 'shop', token: JOB_TOKEN, artifacts: { 77: { 'image-digests': await zip.generateAsync({ type: 'nodebuffer' }) } } });
+      zip.file(
+        'image-digests/image-digests.json',
+        formatDigestFile({
+          version: 1,
+          images: [{ reference: `${REPO}:20261122.3`, repository: REPO, tag: '20261122.3', digest: DIGEST }],
+          pipeline: {},
+        }),
+      );
+      server = await startFakeAzureDevOps({
+        collectionPath: '/contoso/',
+        project: 'shop',
+        token: JOB_TOKEN,
+        artifacts: { 77: { 'image-digests': await zip.generateAsync({ type: 'nodebuffer' }) } },
+      });
     });
     after(async () => server.close());
 
@@ -150,9 +186,21 @@ describe('ComposeToK8s@1 task: bad input (from the .vsix)', () => {
     it('the digest file is fetched with the job token, then rendered', async function () {
       const setup = await setUp();
       setup.variables['System.CollectionUri'] = server.collectionUri;
-      const run = await deploy(setup, { action: 'render', kubernetesServiceConnection: '', digestFile: '', digestsFromBuild: '77' }, [systemConnection()]);
-      assert.match(run.output, /Digest file from build 77 artifact image-digests\/image-digests\/image-digests\.json: 1 image\(s\)\./, describeRun(run));
-      assert.ok(server.requests.some((r) => r.url === '/contoso/shop/_apis/build/builds/77/artifacts?artifactName=image-digests' && r.authorization === `Bearer ${JOB_TOKEN}`));
+      const run = await deploy(setup, { action: 'render', kubernetesServiceConnection: '', digestFile: '', digestsFromBuild: '77' }, [
+        systemConnection(),
+      ]);
+      assert.match(
+        run.output,
+        /Digest file from build 77 artifact image-digests\/image-digests\/image-digests\.json: 1 image\(s\)\./,
+        describeRun(run),
+      );
+      assert.ok(
+        server.requests.some(
+          (r) =>
+            r.url === '/contoso/shop/_apis/build/builds/77/artifacts?artifactName=image-digests' &&
+            r.authorization === `Bearer ${JOB_TOKEN}`,
+        ),
+      );
       assert.equal(run.result, 'Succeeded', describeRun(run));
       assert.ok(readFileSync(run.outputs['manifestsFile'], 'utf8').includes(`${REPO}@${DIGEST}`));
     });
@@ -166,7 +214,10 @@ describe('ComposeToK8s@1 task: render, and what fails before any cluster call', 
     assert.equal(run.result, 'Succeeded', describeRun(run));
     const file = run.outputs['manifestsFile'];
     assert.equal(run.outputs['namespace'], 'shop-qa');
-    const docs = loadAll(readFileSync(file, 'utf8')) as Array<{ kind: string; metadata: { name: string; annotations: Record<string, string> } }>;
+    const docs = loadAll(readFileSync(file, 'utf8')) as Array<{
+      kind: string;
+      metadata: { name: string; annotations: Record<string, string> };
+    }>;
     assert.ok(docs.some((d) => d.kind === 'Deployment' && d.metadata.name === 'api'));
     for (const d of docs) {
       // A Deployment carries only its own images' digests: its annotations are copied to its ReplicaSets.
@@ -174,7 +225,10 @@ describe('ComposeToK8s@1 task: render, and what fails before any cluster call', 
       assert.equal(d.metadata.annotations['outerloop.io/build-number'], expected, `${d.kind}/${d.metadata.name} is annotated`);
     }
     assert.ok(readFileSync(file, 'utf8').includes(`image: ${REPO}@${DIGEST}`));
-    assert.ok(run.commands.some((c) => c.command === 'artifact.upload' && c.properties['artifactname'] === 'k8s-manifests'), describeRun(run));
+    assert.ok(
+      run.commands.some((c) => c.command === 'artifact.upload' && c.properties['artifactname'] === 'k8s-manifests'),
+      describeRun(run),
+    );
     assertNoKubectlCall(run);
   });
 
@@ -190,15 +244,23 @@ describe('ComposeToK8s@1 task: render, and what fails before any cluster call', 
     const setup = await setUp();
     const empty = await mkdtemp(join(tmpdir(), 'outerloop-no-kubectl-'));
     try {
-      const run = await runVsixTask('compose-to-k8s', { inputs: DEPLOY_INPUTS, variables: setup.variables, endpoints: [KUBE], cwd: setup.sources, baseEnv: { ...process.env, PATH: empty } });
+      const run = await runVsixTask('compose-to-k8s', {
+        inputs: DEPLOY_INPUTS,
+        variables: setup.variables,
+        endpoints: [KUBE],
+        cwd: setup.sources,
+        baseEnv: { ...process.env, PATH: empty },
+      });
       assert.equal(run.result, 'Failed', describeRun(run));
-      assert.equal(run.message, "kubectl was not found on PATH: install the kubectl client on the agent (for example with the KubectlInstaller@0 task) or use action 'render'.");
+      assert.equal(
+        run.message,
+        "kubectl was not found on PATH: install the kubectl client on the agent (for example with the KubectlInstaller@0 task) or use action 'render'.",
+      );
       await assertTempEmpty(setup);
     } finally {
       await rm(empty, { recursive: true, force: true });
     }
   });
-
 });
 
 describe('ComposeToK8s@1 task: action chart (from the .vsix, rendered by real Helm 3)', () => {
@@ -213,13 +275,19 @@ describe('ComposeToK8s@1 task: action chart (from the .vsix, rendered by real He
     assert.deepEqual([chart['name'], chart['version'], chart['appVersion']], ['k8stask', '0.0.0-20261122.7', 'ci-20261122.3']);
     assert.equal(run.outputs['chartPackageFile'], join(dirname(dir), 'k8stask-0.0.0-20261122.7.tgz'));
     assert.ok(existsSync(run.outputs['chartPackageFile']));
-    assert.ok(run.commands.some((c) => c.command === 'artifact.upload' && c.properties['artifactname'] === 'helm-chart'), describeRun(run));
+    assert.ok(
+      run.commands.some((c) => c.command === 'artifact.upload' && c.properties['artifactname'] === 'helm-chart'),
+      describeRun(run),
+    );
     const home = await mkdtemp(join(tmpdir(), 'outerloop-helm-home-'));
     try {
       const rendered = await runHelm(['template', 'shop', run.outputs['chartPackageFile']], { home });
       assert.equal(rendered.code, 0, rendered.stderr);
       assert.ok(rendered.stdout.includes(`image: "${REPO}@${DIGEST}"`), rendered.stdout);
-      const docs = loadAll(rendered.stdout) as Array<{ kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> } }>;
+      const docs = loadAll(rendered.stdout) as Array<{
+        kind: string;
+        metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
+      }>;
       for (const d of docs.filter(Boolean)) {
         assert.equal(d.metadata.annotations?.['outerloop.io/build-number'], 'ci-20261122.3', `${d.kind}/${d.metadata.name} is annotated`);
         assert.equal(d.metadata.annotations?.['outerloop.io/image-digests'], undefined, 'digests are values, not annotations');

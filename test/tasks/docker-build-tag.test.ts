@@ -16,18 +16,37 @@ describe('DockerBuildTag@1: bad input (from the .vsix, no engine needed)', () =>
   });
 
   const CASES: Array<[name: string, inputs: Record<string, string>, message: (sources: string) => string]> = [
-    ['a missing Dockerfile names the path tried', { repository: 'shop/api', dockerfile: 'web/Dockerfile' },
-      (s) => `Input 'dockerfile' names ${s}/web/Dockerfile, which does not exist.`],
-    ['a missing build context names the path tried', { repository: 'shop/api', dockerfile: 'api/Dockerfile', buildContext: 'nowhere' },
-      (s) => `Input 'buildContext' names ${s}/nowhere, which is not a folder.`],
-    ['an invalid repository', { repository: 'shop/API!', dockerfile: 'api/Dockerfile' },
-      () => "Input 'repository' 'shop/API!' is not a valid image repository: the repository part 'api!' may hold only a-z, 0-9 and single separators (. _ __ -) between them."],
-    ['a repository with a tag', { repository: 'shop/api:v1', dockerfile: 'api/Dockerfile' },
-      () => "Input 'repository' 'shop/api:v1' must name a repository without a tag or digest; put tags in the 'tags' input."],
-    ['an invalid build-arg line', { repository: 'shop/api', dockerfile: 'api/Dockerfile', buildArgs: 'VERSION=1\n--build-arg X' },
-      () => "Input 'buildArgs' line 2 must be NAME=value."],
-    ['tags that leave nothing to tag', { repository: 'shop/api', dockerfile: 'api/Dockerfile', tags: '###', autoTags: 'false' },
-      () => "Input 'tags' leaves no valid tag and autoTags is off: give at least one tag of letters, digits, '_', '.' or '-'."],
+    [
+      'a missing Dockerfile names the path tried',
+      { repository: 'shop/api', dockerfile: 'web/Dockerfile' },
+      (s) => `Input 'dockerfile' names ${s}/web/Dockerfile, which does not exist.`,
+    ],
+    [
+      'a missing build context names the path tried',
+      { repository: 'shop/api', dockerfile: 'api/Dockerfile', buildContext: 'nowhere' },
+      (s) => `Input 'buildContext' names ${s}/nowhere, which is not a folder.`,
+    ],
+    [
+      'an invalid repository',
+      { repository: 'shop/API!', dockerfile: 'api/Dockerfile' },
+      () =>
+        "Input 'repository' 'shop/API!' is not a valid image repository: the repository part 'api!' may hold only a-z, 0-9 and single separators (. _ __ -) between them.",
+    ],
+    [
+      'a repository with a tag',
+      { repository: 'shop/api:v1', dockerfile: 'api/Dockerfile' },
+      () => "Input 'repository' 'shop/api:v1' must name a repository without a tag or digest; put tags in the 'tags' input.",
+    ],
+    [
+      'an invalid build-arg line',
+      { repository: 'shop/api', dockerfile: 'api/Dockerfile', buildArgs: 'VERSION=1\n--build-arg X' },
+      () => "Input 'buildArgs' line 2 must be NAME=value.",
+    ],
+    [
+      'tags that leave nothing to tag',
+      { repository: 'shop/api', dockerfile: 'api/Dockerfile', tags: '###', autoTags: 'false' },
+      () => "Input 'tags' leaves no valid tag and autoTags is off: give at least one tag of letters, digits, '_', '.' or '-'.",
+    ],
   ];
 
   for (const [name, inputs, message] of CASES) {

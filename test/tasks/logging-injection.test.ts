@@ -11,15 +11,26 @@ import { vsixTaskDir } from '../support/vsix';
 // input, and in a file's path must never reach the agent as a command. Each run's whole output is
 // scanned; the agent acts on `##vso[` anywhere in a line, in any case.
 
-const PAYLOADS = ['##vso[task.setvariable variable=PWNED]yes', '##VSO[task.setvariable variable=PWNED_UPPER]yes', '##vso[task.complete result=Succeeded;]pwned'];
+const PAYLOADS = [
+  '##vso[task.setvariable variable=PWNED]yes',
+  '##VSO[task.setvariable variable=PWNED_UPPER]yes',
+  '##vso[task.complete result=Succeeded;]pwned',
+];
 const P = PAYLOADS[0];
 const DIGEST = `sha256:${'d'.repeat(64)}`;
 
 function assertNoInjection(run: Awaited<ReturnType<typeof runVsixTask>>): void {
   for (const line of run.output.split('\n')) {
-    assert.ok(!/##vso\[task\.setvariable variable=PWNED/i.test(line) && !/##vso\[task\.complete result=Succeeded;\]pwned/i.test(line), `a planted logging command reached the agent: ${line}\n${describeRun(run)}`);
+    assert.ok(
+      !/##vso\[task\.setvariable variable=PWNED/i.test(line) && !/##vso\[task\.complete result=Succeeded;\]pwned/i.test(line),
+      `a planted logging command reached the agent: ${line}\n${describeRun(run)}`,
+    );
   }
-  assert.equal(Object.keys(run.variables).find((v) => /pwned/i.test(v)), undefined, describeRun(run));
+  assert.equal(
+    Object.keys(run.variables).find((v) => /pwned/i.test(v)),
+    undefined,
+    describeRun(run),
+  );
 }
 
 const folders: string[] = [];
@@ -34,10 +45,13 @@ async function workspace(): Promise<{ variables: Record<string, string>; sources
 describe('logging-command injection (tasks from the .vsix)', () => {
   for (const folder of ['docker-build-tag', 'compose-test', 'push-digest', 'compose-to-k8s']) {
     it(`${folder}: every input holding a logging command`, async () => {
-      const manifest = JSON.parse(readFileSync(join(await vsixTaskDir(folder), 'task.json'), 'utf8')) as { inputs: Array<{ name: string; type: string }> };
+      const manifest = JSON.parse(readFileSync(join(await vsixTaskDir(folder), 'task.json'), 'utf8')) as {
+        inputs: Array<{ name: string; type: string }>;
+      };
       const inputs: Record<string, string> = {};
       manifest.inputs.forEach((input, i) => {
-        if (input.type !== 'boolean' && input.type !== 'int') inputs[input.name] = `x ${PAYLOADS[i % PAYLOADS.length]}\n${PAYLOADS[(i + 1) % PAYLOADS.length]}`;
+        if (input.type !== 'boolean' && input.type !== 'int')
+          inputs[input.name] = `x ${PAYLOADS[i % PAYLOADS.length]}\n${PAYLOADS[(i + 1) % PAYLOADS.length]}`;
       });
       const { variables, sources } = await workspace();
       const run = await runVsixTask(folder, { inputs, variables, cwd: sources });
@@ -46,12 +60,19 @@ describe('logging-command injection (tasks from the .vsix)', () => {
     });
   }
 
-  it('compose-to-k8s: every field of the compose file, the .env and the environment input, and the digest file\'s path', async () => {
+  it("compose-to-k8s: every field of the compose file, the .env and the environment input, and the digest file's path", async () => {
     const { variables, sources } = await workspace();
     const drop = join(sources, `drop ${P}`);
     await mkdir(drop, { recursive: true });
     const images = [{ reference: '127.0.0.1:5000/inj/api:1', repository: '127.0.0.1:5000/inj/api', tag: '1', digest: DIGEST }];
-    await writeFile(join(drop, 'image-digests.json'), formatDigestFile({ version: 1, images, pipeline: { buildNumber: '20261129.1', sourceVersion: 'abc', buildUri: 'vstfs:///Build/Build/1' } }));
+    await writeFile(
+      join(drop, 'image-digests.json'),
+      formatDigestFile({
+        version: 1,
+        images,
+        pipeline: { buildNumber: '20261129.1', sourceVersion: 'abc', buildUri: 'vstfs:///Build/Build/1' },
+      }),
+    );
     await writeFile(join(sources, '.env'), `NOTE="${PAYLOADS[1]}\n${PAYLOADS[2]}"\n`);
     const compose = [
       'name: inj',
@@ -76,12 +97,21 @@ describe('logging-command injection (tasks from the .vsix)', () => {
     ].join('\n');
     await writeFile(join(sources, 'compose.yaml'), `${compose}\n`);
     const run = await runVsixTask('compose-to-k8s', {
-      inputs: { action: 'render', composeFiles: 'compose.yaml', environment: `FROM_INPUT=${PAYLOADS[2]}`, digestFile: join(drop, 'image-digests.json'), namespace: 'inj' },
+      inputs: {
+        action: 'render',
+        composeFiles: 'compose.yaml',
+        environment: `FROM_INPUT=${PAYLOADS[2]}`,
+        digestFile: join(drop, 'image-digests.json'),
+        namespace: 'inj',
+      },
       variables,
       cwd: sources,
     });
     assert.equal(run.result, 'Succeeded', describeRun(run));
-    assert.ok(run.output.includes('##~vso[task.setvariable variable=PWNED]'), `the manifests were printed, neutralized\n${describeRun(run)}`);
+    assert.ok(
+      run.output.includes('##~vso[task.setvariable variable=PWNED]'),
+      `the manifests were printed, neutralized\n${describeRun(run)}`,
+    );
     assertNoInjection(run);
   });
 
@@ -92,7 +122,11 @@ describe('logging-command injection (tasks from the .vsix)', () => {
       const images = [{ reference: '127.0.0.1:5000/inj/api:1', repository: '127.0.0.1:5000/inj/api', tag: '1', digest: DIGEST }];
       const pipeline = { buildNumber: '1', sourceVersion: 'abc', buildUri: 'vstfs:///Build/Build/1', [field]: `1\n${P}` };
       await writeFile(join(sources, 'image-digests.json'), formatDigestFile({ version: 1, images, pipeline }));
-      const run = await runVsixTask('compose-to-k8s', { inputs: { action: 'render', composeFiles: 'compose.yaml', digestFile: 'image-digests.json', namespace: 'inj' }, variables, cwd: sources });
+      const run = await runVsixTask('compose-to-k8s', {
+        inputs: { action: 'render', composeFiles: 'compose.yaml', digestFile: 'image-digests.json', namespace: 'inj' },
+        variables,
+        cwd: sources,
+      });
       assert.equal(run.result, 'Failed', describeRun(run));
       assert.match(run.message ?? '', new RegExp(`image-digests\\.json: pipeline\\.${field} must be `));
       assertNoInjection(run);
@@ -124,7 +158,12 @@ describe('logging-command injection (tasks from the .vsix)', () => {
     const image = `${bed.registry}/outerloop-inj/missing-${process.pid}:1`;
     await writeFile(join(sources, 'docker-compose.yml'), plantedCompose(image, true));
     await writeFile(join(sources, 'Dockerfile'), 'FROM scratch\n');
-    const run = await runVsixTask('push-digest', { inputs: { images: image, composeFiles: 'docker-compose.yml', retries: '0' }, variables, cwd: sources, baseEnv: bed.env });
+    const run = await runVsixTask('push-digest', {
+      inputs: { images: image, composeFiles: 'docker-compose.yml', retries: '0' },
+      variables,
+      cwd: sources,
+      baseEnv: bed.env,
+    });
     assert.equal(run.result, 'Failed', describeRun(run));
     assert.match(run.message ?? '', /^docker push .* failed/, 'the compose file was read and checked before the push');
     assertNoInjection(run);
@@ -135,7 +174,12 @@ describe('logging-command injection (tasks from the .vsix)', () => {
     const bed = requireTestBed(this);
     const { variables, sources } = await workspace();
     await writeFile(join(sources, 'docker-compose.yml'), plantedCompose(`outerloop-inj/missing-${process.pid}:1`, false, false));
-    const run = await runVsixTask('compose-test', { inputs: { composeFiles: 'docker-compose.yml', pull: 'never', testCommand: `echo ${P}` }, variables, cwd: sources, baseEnv: bed.env });
+    const run = await runVsixTask('compose-test', {
+      inputs: { composeFiles: 'docker-compose.yml', pull: 'never', testCommand: `echo ${P}` },
+      variables,
+      cwd: sources,
+      baseEnv: bed.env,
+    });
     assert.equal(run.result, 'Failed', describeRun(run));
     assert.doesNotMatch(run.message ?? '', /Compose could not read/, 'compose config read the file');
     assertNoInjection(run);

@@ -32,8 +32,16 @@ describe('the released task contract (tasks/released-contract.json)', () => {
     it(`${task} still exists, with every released input (or an alias for it) and output variable`, () => {
       const now = current.get(task);
       assert.ok(now, `${task} was released: keep its folder, or ship a new major beside it`);
-      assert.deepEqual(contract.inputs.filter((i) => !now.inputs.has(i)), [], `${task} lost released inputs`);
-      assert.deepEqual(contract.outputVariables.filter((o) => !now.outputs.has(o)), [], `${task} lost released output variables`);
+      assert.deepEqual(
+        contract.inputs.filter((i) => !now.inputs.has(i)),
+        [],
+        `${task} lost released inputs`,
+      );
+      assert.deepEqual(
+        contract.outputVariables.filter((o) => !now.outputs.has(o)),
+        [],
+        `${task} lost released output variables`,
+      );
     });
   }
 });

@@ -24,7 +24,10 @@ const EXPECTED: Record<string, string> = {
   'compose-deploy': 'ComposeDeploy',
 };
 
-const folders = readdirSync(join(ROOT, 'tasks'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const folders = readdirSync(join(ROOT, 'tasks'), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
 const manifests = new Map(folders.map((f) => [f, JSON.parse(readFileSync(join(ROOT, 'tasks', f, 'task.json'), 'utf8')) as Manifest]));
 
 describe('task.json files', () => {
@@ -65,10 +68,13 @@ describe('task.json files', () => {
           assert.ok(input.label, `${input.name} has a label`);
           assert.ok(input.helpMarkDown && input.helpMarkDown.length > 10, `${input.name} has helpMarkDown`);
           if (input.groupName) assert.ok(groups.has(input.groupName), `${input.name}'s group ${input.groupName} exists`);
-          for (const ref of (input.visibleRule ?? '').match(/[A-Za-z_][A-Za-z0-9_]*(?=\s*(=|!=|<|>|NotEndsWith|EndsWith|Contains|NotContains))/g) ?? []) {
+          for (const ref of (input.visibleRule ?? '').match(
+            /[A-Za-z_][A-Za-z0-9_]*(?=\s*(=|!=|<|>|NotEndsWith|EndsWith|Contains|NotContains))/g,
+          ) ?? []) {
             assert.ok(names.has(ref), `${input.name}'s visibleRule names ${ref}, an input`);
           }
-          if (input.type === 'pickList') assert.ok(input.options && input.defaultValue! in input.options, `${input.name}'s default is an option`);
+          if (input.type === 'pickList')
+            assert.ok(input.options && input.defaultValue! in input.options, `${input.name}'s default is an option`);
         }
         for (const ref of m.instanceNameFormat.match(/\$\(([^)]+)\)/g) ?? []) {
           assert.ok(names.has(ref.slice(2, -1)), `instanceNameFormat's ${ref} is an input`);
@@ -82,11 +88,19 @@ describe('vss-extension.json', () => {
   const ext = JSON.parse(readFileSync(join(ROOT, 'vss-extension.json'), 'utf8')) as {
     files: Array<{ path: string; addressable?: boolean }>;
     scopes?: string[];
-    contributions: Array<{ id: string; type: string; targets: string[]; properties: { name: string; uri?: string; supportsTasks?: string[] } }>;
+    contributions: Array<{
+      id: string;
+      type: string;
+      targets: string[];
+      properties: { name: string; uri?: string; supportsTasks?: string[] };
+    }>;
   };
   it('ships and contributes every task folder', () => {
     for (const folder of folders) {
-      assert.ok(ext.files.some((f) => f.path === `tasks/${folder}`), `files lists tasks/${folder}`);
+      assert.ok(
+        ext.files.some((f) => f.path === `tasks/${folder}`),
+        `files lists tasks/${folder}`,
+      );
       const c = ext.contributions.find((x) => x.properties.name === `tasks/${folder}`);
       assert.ok(c, `a contribution for tasks/${folder}`);
       assert.equal(c.type, 'ms.vss-distributed-task.task');
@@ -98,7 +112,10 @@ describe('vss-extension.json', () => {
     assert.ok(tab, 'a build-results-tab contribution');
     assert.deepEqual(tab.targets, ['ms.vss-build-web.build-results-view']);
     assert.equal(tab.properties.uri, 'tab/outerloop-tab.html');
-    assert.ok(ext.files.some((f) => f.path === 'tab' && f.addressable === true), 'the tab folder is addressable');
+    assert.ok(
+      ext.files.some((f) => f.path === 'tab' && f.addressable === true),
+      'the tab folder is addressable',
+    );
     assert.deepEqual(ext.scopes, ['vso.build']);
     const taskIds = folders.map((f) => (JSON.parse(readFileSync(join(ROOT, 'tasks', f, 'task.json'), 'utf8')) as { id: string }).id);
     assert.deepEqual([...(tab.properties.supportsTasks ?? [])].sort(), [...taskIds].sort());

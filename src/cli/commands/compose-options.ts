@@ -33,7 +33,10 @@ export const COMPOSE_OPTIONS_USAGE = [
 /** Parses argv with the shared options and the command's own; unknown options are InputErrors. */
 export function parseCommandArgs<T extends ParseArgsConfig['options']>(args: string[], own: T): Record<string, unknown> {
   try {
-    return parseArgs({ args, options: { ...COMPOSE_OPTIONS, ...own }, allowPositionals: false, strict: true }).values as Record<string, unknown>;
+    return parseArgs({ args, options: { ...COMPOSE_OPTIONS, ...own }, allowPositionals: false, strict: true }).values as Record<
+      string,
+      unknown
+    >;
   } catch (err) {
     const message = (err as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/\.$/, '');
     throw new InputError('arguments', `are not valid: ${message}. Run with --help for the options.`);

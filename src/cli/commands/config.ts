@@ -14,7 +14,8 @@ function compareKeys(a: string, b: string): number {
 /** The model as printed: secret values are never shown. */
 export function printableProject(project: ComposeProject): ComposeProject {
   const secrets: ComposeProject['secrets'] = {};
-  for (const [name, secret] of Object.entries(project.secrets)) secrets[name] = secret.content === undefined ? secret : { ...secret, content: '(hidden)' };
+  for (const [name, secret] of Object.entries(project.secrets))
+    secrets[name] = secret.content === undefined ? secret : { ...secret, content: '(hidden)' };
   return { ...project, secrets };
 }
 
@@ -25,7 +26,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const loaded = loadComposeProject(readComposeSource(values, io));
   for (const warning of loaded.warnings) io.stderr.write(messageLine(`warning: ${warning}`));
   const project = printableProject(loaded.project);
-  io.stdout.write(format === 'json' ? JSON.stringify(project, null, 2) + '\n' : dump(project, { sortKeys: compareKeys, lineWidth: -1, noRefs: true }));
+  io.stdout.write(
+    format === 'json' ? JSON.stringify(project, null, 2) + '\n' : dump(project, { sortKeys: compareKeys, lineWidth: -1, noRefs: true }),
+  );
   return 0;
 }
 

@@ -20,11 +20,11 @@ export const HELM_OPTIONS = {
 /** Their usage lines. */
 export const HELM_OPTIONS_USAGE = [
   '      --format F          manifests (default) or helm: a Helm 3 chart in the folder -o names',
-  '      --chart-name NAME   the chart\'s name (default: the project name)',
-  '      --chart-version V   the chart\'s SemVer version (default 0.1.0)',
-  '      --app-version V     the chart\'s appVersion (default: the chart version)',
+  "      --chart-name NAME   the chart's name (default: the project name)",
+  "      --chart-version V   the chart's SemVer version (default 0.1.0)",
+  "      --app-version V     the chart's appVersion (default: the chart version)",
   '      --package           also write <name>-<version>.tgz (deterministic) beside the chart folder',
-  '      --values-only       write only a values file of the pinned images\' digests (-o FILE, else stdout),',
+  "      --values-only       write only a values file of the pinned images' digests (-o FILE, else stdout),",
   '                          for `helm upgrade -f` on a chart generated before',
 ];
 
@@ -34,12 +34,18 @@ export const HELM_ONLY = Object.keys(HELM_OPTIONS);
 /** Checks the helm format's options before anything is converted. */
 export function checkHelmOptions(values: Record<string, unknown>): void {
   if (values['output-dir'] !== undefined) throw new InputError('--output-dir', 'is for manifests: give the chart folder with -o.');
-  if (values['values-only'] === true && values['package'] === true) throw new InputError('--package', 'and --values-only cannot be used together.');
-  if (values['values-only'] !== true && values['output'] === undefined) throw new InputError('--output', 'is required with --format helm: the folder to write the chart to.');
+  if (values['values-only'] === true && values['package'] === true)
+    throw new InputError('--package', 'and --values-only cannot be used together.');
+  if (values['values-only'] !== true && values['output'] === undefined)
+    throw new InputError('--output', 'is required with --format helm: the folder to write the chart to.');
 }
 
 /** Writes the chart (or the digest values file) of a conversion; returns the exit code. */
-export async function writeHelmOutput(values: Record<string, unknown>, result: Pick<RenderResult, 'objects' | 'images' | 'projectName'>, io: CliIo): Promise<number> {
+export async function writeHelmOutput(
+  values: Record<string, unknown>,
+  result: Pick<RenderResult, 'objects' | 'images' | 'projectName'>,
+  io: CliIo,
+): Promise<number> {
   const output = values['output'] as string | undefined;
   if (values['values-only'] === true) {
     const yaml = digestValuesYaml(result);

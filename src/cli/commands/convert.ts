@@ -70,7 +70,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
   if (format !== 'helm' && helmOnly) throw new InputError(`--${helmOnly}`, 'needs --format helm.');
   if (format === 'helm') checkHelmOptions(values);
   const options: RenderOptions = {
-    source: readComposeSource(values, io), strict: values['strict'] === true,
+    source: readComposeSource(values, io),
+    strict: values['strict'] === true,
     ...(typeof values['namespace'] === 'string' ? { namespace: values['namespace'] } : {}),
     ...(serviceType ? { serviceType: serviceType as RenderOptions['serviceType'] } : {}),
     ...(typeof values['ingress-host'] === 'string' ? { ingressHost: values['ingress-host'] } : {}),
@@ -88,13 +89,25 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const names = secrets.map((o) => o.metadata.name).join(', ');
   const target = outputDir !== undefined ? resolve(io.cwd, outputDir) : output !== undefined ? resolve(io.cwd, output) : 'standard output';
   const writesObjects = values['values-only'] !== true;
-  if (writesObjects && secrets.length > 0 && withoutSecrets) io.stderr.write(messageLine(`left out Secret ${names} (--no-secrets): create them in the cluster before ${format === 'helm' ? 'installing the chart' : 'applying the manifests'}`));
-  else if (writesObjects && secrets.length > 0) io.stderr.write(messageLine(`warning: the contents of compose secrets are written in the clear (base64) to ${target}, in Secret ${names}: keep them out of version control and logs, or use --no-secrets to leave the Secrets out`));
+  if (writesObjects && secrets.length > 0 && withoutSecrets)
+    io.stderr.write(
+      messageLine(
+        `left out Secret ${names} (--no-secrets): create them in the cluster before ${format === 'helm' ? 'installing the chart' : 'applying the manifests'}`,
+      ),
+    );
+  else if (writesObjects && secrets.length > 0)
+    io.stderr.write(
+      messageLine(
+        `warning: the contents of compose secrets are written in the clear (base64) to ${target}, in Secret ${names}: keep them out of version control and logs, or use --no-secrets to leave the Secrets out`,
+      ),
+    );
   if (format === 'helm') return writeHelmOutput(values, { objects, images: result.images, projectName: result.projectName }, io);
   const yaml = withoutSecrets ? formatManifests(objects) : result.yaml;
   if (outputDir !== undefined) {
     const removed = await writeManifestFolder(target, objects);
-    io.stderr.write(`wrote ${objects.length} manifests to ${target}${removed.length ? `, removed ${removed.length} that the project no longer has (${removed.join(', ')})` : ''}\n`);
+    io.stderr.write(
+      `wrote ${objects.length} manifests to ${target}${removed.length ? `, removed ${removed.length} that the project no longer has (${removed.join(', ')})` : ''}\n`,
+    );
   } else if (output !== undefined) {
     await writeFileAtomic(target, yaml);
     io.stderr.write(`wrote ${objects.length} objects to ${target}\n`);
@@ -120,9 +133,9 @@ export const convertCommand: CliCommand = {
     '      --strict            fail on any warning',
     '      --service-type T    Service type for published ports: ClusterIP (default), NodePort, LoadBalancer',
     '      --ingress-host HOST host for Ingresses that ask for one without a host of their own',
-    '      --wait-image IMAGE  image of the init containers that wait for a dependency\'s Service (sh and nc;',
+    "      --wait-image IMAGE  image of the init containers that wait for a dependency's Service (sh and nc;",
     '                          default busybox:1.36; pin it, e.g. busybox@sha256:…)',
-    '      --kubectl-image IMAGE image of the init containers that wait for a dependency\'s Job (kubectl;',
+    "      --kubectl-image IMAGE image of the init containers that wait for a dependency's Job (kubectl;",
     '                          default bitnami/kubectl:1.30)',
     '      --no-bind-configmaps leave out read-only bind mounts of project files instead of making',
     '                          ConfigMaps of them (mounted at the same path)',

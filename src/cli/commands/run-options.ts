@@ -60,7 +60,8 @@ function splitPair(option: string, raw: string | undefined): [string, string | u
   if (raw === undefined || raw === '') throw new InputError(option, 'needs a value.');
   const eq = raw.indexOf('=');
   const name = (eq < 0 ? raw : raw.slice(0, eq)).trim();
-  if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name)) throw new InputError(option, `needs NAME=VALUE with a variable name, not '${eq < 0 ? raw : `${name}=…`}'.`);
+  if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name))
+    throw new InputError(option, `needs NAME=VALUE with a variable name, not '${eq < 0 ? raw : `${name}=…`}'.`);
   return [name, eq < 0 ? undefined : raw.slice(eq + 1)];
 }
 
@@ -79,7 +80,8 @@ export function parseEndpoint(raw: string | undefined, env: NodeJS.ProcessEnv): 
   const fromEnv = /^env:([A-Za-z_][A-Za-z0-9_]*)$/.exec(password);
   if (fromEnv) {
     const value = env[fromEnv[1]];
-    if (value === undefined) throw new InputError('--endpoint', `'${id}' reads its password from the environment variable ${fromEnv[1]}, which is not set.`);
+    if (value === undefined)
+      throw new InputError('--endpoint', `'${id}' reads its password from the environment variable ${fromEnv[1]}, which is not set.`);
     password = value;
   }
   return { id, url, scheme: 'UsernamePassword', parameters: { username, password, registry: url }, data: {} };
@@ -88,7 +90,11 @@ export function parseEndpoint(raw: string | undefined, env: NodeJS.ProcessEnv): 
 /** A Docker host service connection from a DOCKER_CERT_PATH-style folder. */
 function dockerHostEndpoint(id: string, url: string, dir: string): EndpointSpec {
   const parameters: Record<string, string> = {};
-  for (const [key, file] of [['cacert', 'ca.pem'], ['cert', 'cert.pem'], ['key', 'key.pem']] as const) {
+  for (const [key, file] of [
+    ['cacert', 'ca.pem'],
+    ['cert', 'cert.pem'],
+    ['key', 'key.pem'],
+  ] as const) {
     try {
       parameters[key] = readFileSync(join(dir, file), 'utf8');
     } catch {
@@ -100,7 +106,18 @@ function dockerHostEndpoint(id: string, url: string, dir: string): EndpointSpec 
 
 /** Parses the arguments after `outerloop run`. Throws {@link InputError} naming the option. */
 export function parseRunArgs(args: readonly string[], env: NodeJS.ProcessEnv): RunCommandOptions {
-  const options: RunCommandOptions = { file: 'azure-pipelines.yml', variables: {}, secrets: {}, endpoints: [], taskDirs: [], debug: false, parameters: {}, variablesFiles: [], pipelineArtifacts: {}, expand: false };
+  const options: RunCommandOptions = {
+    file: 'azure-pipelines.yml',
+    variables: {},
+    secrets: {},
+    endpoints: [],
+    taskDirs: [],
+    debug: false,
+    parameters: {},
+    variablesFiles: [],
+    pipelineArtifacts: {},
+    expand: false,
+  };
   let file: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];

@@ -14,7 +14,15 @@ import { printExpandedPipeline } from '../../local-run/template-expand';
 import { DEFAULT_BUILD_NUMBER_FORMAT, predefinedVariables } from '../../local-run/predefined-variables';
 import { ConsoleReporter } from '../../local-run/report';
 import { TaskCatalog } from '../../local-run/task-catalog';
-import { nextBuildCounters, prepareWorkFolders, readGitFacts, removeTemp, repositoryName, workFolders, type WorkFolders } from '../../local-run/workspace';
+import {
+  nextBuildCounters,
+  prepareWorkFolders,
+  readGitFacts,
+  removeTemp,
+  repositoryName,
+  workFolders,
+  type WorkFolders,
+} from '../../local-run/workspace';
 import type { CliCommand, CliIo } from '../io';
 import { parseRunArgs, RUN_USAGE } from './run-options';
 
@@ -85,7 +93,8 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
       throw new InputError('--pipeline-artifacts', `names '${alias}', which is not a pipeline in ${shown}'s resources.pipelines.`);
     }
     const dir = resolve(io.cwd, options.pipelineArtifacts[alias]);
-    if (!existsSync(dir)) throw new InputError('--pipeline-artifacts', `names '${options.pipelineArtifacts[alias]}', which does not exist.`);
+    if (!existsSync(dir))
+      throw new InputError('--pipeline-artifacts', `names '${options.pipelineArtifacts[alias]}', which does not exist.`);
     options.pipelineArtifacts[alias] = dir;
   }
   const catalog = await TaskCatalog.load([...options.taskDirs.map((d) => resolve(io.cwd, d)), bundledTasksDir()]);
@@ -106,7 +115,11 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
   const outputs = new RunOutputs(folders.outerloopDir, sourcesDir, io.cwd);
   await outputs.reset();
   const startedAt = new Date();
-  const { buildId, revision } = await nextBuildCounters(folders.outerloopDir, pipeline.buildNumberFormat ?? DEFAULT_BUILD_NUMBER_FORMAT, startedAt);
+  const { buildId, revision } = await nextBuildCounters(
+    folders.outerloopDir,
+    pipeline.buildNumberFormat ?? DEFAULT_BUILD_NUMBER_FORMAT,
+    startedAt,
+  );
   const predefined = facts(folders, buildId);
   Object.assign(predefined, resourceVariables);
   if (options.debug) predefined['System.Debug'] = 'true';
@@ -123,7 +136,9 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
   const onSignal = (signal: NodeJS.Signals): void => {
     signals++;
     if (signals === 1) {
-      io.stderr.write(`\nouterloop run: ${signal}: cancelling; the running step gets SIGINT to clean up (press Ctrl-C again to stop at once).\n`);
+      io.stderr.write(
+        `\nouterloop run: ${signal}: cancelling; the running step gets SIGINT to clean up (press Ctrl-C again to stop at once).\n`,
+      );
       controller.abort();
     } else {
       process.exit(130);
@@ -171,16 +186,18 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
 async function printKept(io: CliIo, outputs: RunOutputs, masker: SecretMasker): Promise<void> {
   const lines: string[] = [];
   if (existsSync(outputs.artifactsDir)) {
-    for (const name of (await readdir(outputs.artifactsDir)).sort()) lines.push(`artifact ${name}: ${outputs.display(join(outputs.artifactsDir, name))}/`);
+    for (const name of (await readdir(outputs.artifactsDir)).sort())
+      lines.push(`artifact ${name}: ${outputs.display(join(outputs.artifactsDir, name))}/`);
   }
-  if (existsSync(outputs.testResultsDir) && (await readdir(outputs.testResultsDir)).length > 0) lines.push(`test results: ${outputs.display(outputs.testResultsDir)}/`);
+  if (existsSync(outputs.testResultsDir) && (await readdir(outputs.testResultsDir)).length > 0)
+    lines.push(`test results: ${outputs.display(outputs.testResultsDir)}/`);
   if (lines.length > 0) io.stdout.write(masker.mask(lines.join('\n') + '\n'));
 }
 
 /** `outerloop run`: runs an azure-pipelines.yml on this machine. */
 export const RUN_COMMAND: CliCommand = {
   name: 'run',
-  summary: 'run an azure-pipelines.yml on this machine, with outerloop\'s tasks and bash for scripts',
+  summary: "run an azure-pipelines.yml on this machine, with outerloop's tasks and bash for scripts",
   usage: RUN_USAGE,
   run: runCommand,
 };

@@ -65,12 +65,29 @@ export function getPodsArgs(w: WorkloadRef, namespace: string): string[] {
 
 /** The events about one object (a pod, or the workload when it has no pods), as JSON. */
 export function getEventsArgs(kind: string, name: string, namespace: string): string[] {
-  return ['get', 'events', '--namespace', namespace, '--field-selector', `involvedObject.kind=${kind},involvedObject.name=${name}`, '--output=json'];
+  return [
+    'get',
+    'events',
+    '--namespace',
+    namespace,
+    '--field-selector',
+    `involvedObject.kind=${kind},involvedObject.name=${name}`,
+    '--output=json',
+  ];
 }
 
 /** The last lines a pod's containers printed (the previous instance's when it restarted). */
 export function logsArgs(pod: string, namespace: string, tail: number, previous: boolean): string[] {
-  return ['logs', `pod/${pod}`, '--namespace', namespace, '--all-containers', '--prefix', `--tail=${tail}`, ...(previous ? ['--previous'] : [])];
+  return [
+    'logs',
+    `pod/${pod}`,
+    '--namespace',
+    namespace,
+    '--all-containers',
+    '--prefix',
+    `--tail=${tail}`,
+    ...(previous ? ['--previous'] : []),
+  ];
 }
 
 /** The app's objects of the given resource types, by their part-of label, as JSON. */
@@ -80,7 +97,15 @@ export function getAppObjectsArgs(resources: readonly string[], selector: string
 
 /** Deletes Jobs about to be created again, waiting (never forever) until they are gone; their pods go in the background. */
 export function deleteJobsArgs(refs: readonly string[], namespace: string, timeoutSeconds: number): string[] {
-  return ['delete', ...refs, '--namespace', namespace, '--ignore-not-found', '--wait=true', `--timeout=${Math.max(1, Math.ceil(timeoutSeconds))}s`];
+  return [
+    'delete',
+    ...refs,
+    '--namespace',
+    namespace,
+    '--ignore-not-found',
+    '--wait=true',
+    `--timeout=${Math.max(1, Math.ceil(timeoutSeconds))}s`,
+  ];
 }
 
 /** Deletes named objects (`deployment.apps/old`). */

@@ -81,7 +81,10 @@ const FIRST_REVISION = /no rollout history found|no last revision to roll back t
  * printed and the workload is rolled back (when asked); then the app's objects the manifests no
  * longer contain are pruned. Throws {@link ToolError} with one sentence on any failure.
  */
-export async function deployToCluster(plan: DeployPlan, deps: { kubectl: Kubectl; output: PipelineOutput; now?: () => number }): Promise<DeployReport> {
+export async function deployToCluster(
+  plan: DeployPlan,
+  deps: { kubectl: Kubectl; output: PipelineOutput; now?: () => number },
+): Promise<DeployReport> {
   const { kubectl, output } = deps;
   const now = deps.now ?? Date.now;
 
@@ -105,7 +108,9 @@ export async function deployToCluster(plan: DeployPlan, deps: { kubectl: Kubectl
   });
   // What prune will compare with the manifests is listed meanwhile; it deletes only after every rollout succeeded.
   const selector = plan.pruneSelector;
-  const listing = selector ? kubectl.run(getAppObjectsArgs(PRUNE_RESOURCES, selector, plan.namespace), { quiet: true, timeoutSeconds: plan.rolloutTimeoutSeconds }) : undefined;
+  const listing = selector
+    ? kubectl.run(getAppObjectsArgs(PRUNE_RESOURCES, selector, plan.namespace), { quiet: true, timeoutSeconds: plan.rolloutTimeoutSeconds })
+    : undefined;
   const [, listed] = await Promise.all([watched, listing]);
   const failures = plan.workloads.flatMap((w) => failed.get(w) ?? []);
 
@@ -141,12 +146,17 @@ export async function dryRunOnCluster(
   let objects = plan.objects;
   const exists = await kubectl.run(getNamespaceArgs(namespace), { quiet: true });
   if (exists.code !== 0) {
-    if (!/NotFound|not found/.test(exists.stderr)) throw new ToolError('kubectl', describeApplyFailure(exists, plan.server, 'dry-run'), exists.code);
-    output.info(`Namespace ${namespace} does not exist yet: the server-side dry run validates the objects in namespace ${DRY_RUN_FALLBACK_NAMESPACE} instead.`);
+    if (!/NotFound|not found/.test(exists.stderr))
+      throw new ToolError('kubectl', describeApplyFailure(exists, plan.server, 'dry-run'), exists.code);
+    output.info(
+      `Namespace ${namespace} does not exist yet: the server-side dry run validates the objects in namespace ${DRY_RUN_FALLBACK_NAMESPACE} instead.`,
+    );
     namespace = DRY_RUN_FALLBACK_NAMESPACE;
     objects = objects.map((o) => (o.metadata.namespace === undefined ? o : { ...o, metadata: { ...o.metadata, namespace } }));
   }
-  output.info(`Validating the manifests with a server-side dry run (kubectl apply --dry-run=server) against ${plan.server ?? 'the cluster'}.`);
+  output.info(
+    `Validating the manifests with a server-side dry run (kubectl apply --dry-run=server) against ${plan.server ?? 'the cluster'}.`,
+  );
   const result = await kubectl.run(dryRunArgs(namespace), { stdin: formatManifests(objects) });
   if (result.code !== 0) throw new ToolError('kubectl', describeApplyFailure(result, plan.server, 'dry-run'), result.code);
 }
@@ -161,10 +171,17 @@ export type ApplyMode = 'apply' | 'dry-run';
 export function describeApplyFailure(result: ExecResult, server?: string, mode: ApplyMode = 'apply'): string {
   const text = result.stderr || result.stdout;
   const lines = lastLines(text, 50);
-  const detail = lines.find((l) => /^Error from server|^error:|Unable to connect|was refused/i.test(l)) ?? lines[lines.length - 1] ?? `exit code ${result.code}`;
+  const detail =
+    lines.find((l) => /^Error from server|^error:|Unable to connect|was refused/i.test(l)) ??
+    lines[lines.length - 1] ??
+    `exit code ${result.code}`;
   const at = server ? ` at ${server}` : '';
   const stopped = mode === 'apply' ? 'so the deployment stopped' : 'so the server-side dry run could not validate the manifests';
-  if (/Unable to connect to the server|connection to the server .* was refused|dial tcp|no such host|i\/o timeout|connection refused|x509:|tls:/i.test(detail)) {
+  if (
+    /Unable to connect to the server|connection to the server .* was refused|dial tcp|no such host|i\/o timeout|connection refused|x509:|tls:/i.test(
+      detail,
+    )
+  ) {
     return mode === 'apply'
       ? `Could not reach the Kubernetes cluster${at}, so nothing was applied: ${detail}`
       : `Could not reach the Kubernetes cluster${at} for the server-side dry run of the manifests: ${detail}`;
@@ -260,7 +277,10 @@ async function explainFailure(kubectl: Kubectl, output: PipelineOutput, namespac
   if (!pod) return;
   failure.pod = pod.name;
   failure.podReason = pod.reason;
-  const logs = await kubectl.run(logsArgs(pod.name, namespace, LOG_TAIL, pod.restarted), { quiet: true, timeoutSeconds: DIAGNOSE_TIMEOUT_SECONDS });
+  const logs = await kubectl.run(logsArgs(pod.name, namespace, LOG_TAIL, pod.restarted), {
+    quiet: true,
+    timeoutSeconds: DIAGNOSE_TIMEOUT_SECONDS,
+  });
   const lines = lastLines(logs.code === 0 ? logs.stdout : logs.stderr || logs.stdout, LOG_TAIL);
   if (logs.code === 0) failure.lastLogLine = lines[lines.length - 1];
   print(output, `Last log lines of pod/${pod.name}${pod.restarted ? ' (previous instance)' : ''}:`, lines);
@@ -285,8 +305,13 @@ function describeRolloutFailures(failures: readonly RolloutFailure[], timeoutSec
   if (first.event) cause.push(first.event);
   if (first.lastLogLine) cause.push(`last log line: ${JSON.stringify(first.lastLogLine)}`);
   const why = cause.length > 0 ? cause.join('; ') : first.status;
-  const undo = first.rolledBack ? 'rolled back to the previous revision' : first.undoError ? `not rolled back (${first.undoError})` : 'not rolled back (rollbackOnFailure is false)';
-  const more = others.length > 0 ? ` ${others.length} more workload(s) failed too: ${others.map((f) => workloadName(f.workload)).join(', ')}.` : '';
+  const undo = first.rolledBack
+    ? 'rolled back to the previous revision'
+    : first.undoError
+      ? `not rolled back (${first.undoError})`
+      : 'not rolled back (rollbackOnFailure is false)';
+  const more =
+    others.length > 0 ? ` ${others.length} more workload(s) failed too: ${others.map((f) => workloadName(f.workload)).join(', ')}.` : '';
   return `${workloadName(first.workload)} did not roll out within ${timeoutSeconds} s (${why}); ${undo}.${more}`;
 }
 

@@ -76,7 +76,7 @@ export function pickFailingPod(pods: readonly ListedPod[]): FailingPod | undefin
   const best = [...candidates].sort((a, b) => {
     const [sa, ra, ta] = score(a);
     const [sb, rb, tb] = score(b);
-    return sb - sa || rb - ra || tb.localeCompare(ta) || (a.metadata!.name!).localeCompare(b.metadata!.name!);
+    return sb - sa || rb - ra || tb.localeCompare(ta) || a.metadata!.name!.localeCompare(b.metadata!.name!);
   })[0];
   return { name: best.metadata!.name!, reason: reasonOf(best), restarted: statusesOf(best).some((c) => (c.restartCount ?? 0) > 0) };
 }

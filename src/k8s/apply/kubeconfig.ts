@@ -11,7 +11,14 @@ import type { ServiceEndpoint } from '../../pipeline/interfaces';
  */
 export type ClusterAccess =
   | { kind: 'kubeconfig'; /** The kubeconfig's YAML (a secret). */ content: string; context?: string; source: string }
-  | { kind: 'token'; server: string; /** The bearer token (a secret). */ token: string; /** Base64 PEM. */ caData?: string; insecure: boolean; source: string }
+  | {
+      kind: 'token';
+      server: string;
+      /** The bearer token (a secret). */ token: string;
+      /** Base64 PEM. */ caData?: string;
+      insecure: boolean;
+      source: string;
+    }
   | { kind: 'file'; path: string; source: string };
 
 /**
@@ -30,7 +37,14 @@ export function readKubernetesConnection(input: string, endpoint: ServiceEndpoin
     if (!endpoint.url) throw new InputError(input, `names service connection '${endpoint.id}', which has no server URL.`);
     const insecure = (endpoint.data['acceptuntrustedcerts'] ?? '').toLowerCase() === 'true';
     const ca = auth['serviceaccountcertificate'];
-    return { kind: 'token', server: endpoint.url, token: decodeServiceAccountToken(auth['apitoken']), caData: ca ? encodeCertificate(ca) : undefined, insecure, source };
+    return {
+      kind: 'token',
+      server: endpoint.url,
+      token: decodeServiceAccountToken(auth['apitoken']),
+      caData: ca ? encodeCertificate(ca) : undefined,
+      insecure,
+      source,
+    };
   }
   const form = type || endpoint.scheme || 'unknown';
   throw new InputError(
@@ -119,7 +133,11 @@ export async function describeClusterAccess(
  * failure, cancellation); a kubeconfig file of the user's is used in place and never touched. The
  * caller registers {@link clusterSecrets} with the agent first, before anything can print them.
  */
-export async function withKubeconfig<T>(access: ClusterAccess, tempRoot: string, body: (handle: KubeconfigHandle) => Promise<T>): Promise<T> {
+export async function withKubeconfig<T>(
+  access: ClusterAccess,
+  tempRoot: string,
+  body: (handle: KubeconfigHandle) => Promise<T>,
+): Promise<T> {
   if (access.kind === 'file') return body({ path: access.path });
   const content = access.kind === 'token' ? formatTokenKubeconfig(access) : access.content;
   return withTempDir(tempRoot, 'outerloop-kube-', async (dir) => {
@@ -129,8 +147,18 @@ export async function withKubeconfig<T>(access: ClusterAccess, tempRoot: string,
   });
 }
 
-const SECRET_KEYS = new Set(['token', 'client-key-data', 'client-certificate-data', 'password', 'id-token', 'refresh-token', 'access-token', 'client-secret']);
-const SECRET_LINE = /^\s*-?\s*(token|client-key-data|client-certificate-data|password|id-token|refresh-token|access-token|client-secret)\s*:\s*["']?([^"'\s]+)/;
+const SECRET_KEYS = new Set([
+  'token',
+  'client-key-data',
+  'client-certificate-data',
+  'password',
+  'id-token',
+  'refresh-token',
+  'access-token',
+  'client-secret',
+]);
+const SECRET_LINE =
+  /^\s*-?\s*(token|client-key-data|client-certificate-data|password|id-token|refresh-token|access-token|client-secret)\s*:\s*["']?([^"'\s]+)/;
 
 function collectSecrets(node: unknown, into: string[]): void {
   if (Array.isArray(node)) {

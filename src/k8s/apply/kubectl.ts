@@ -1,4 +1,4 @@
-import { ToolError, throwIfCancelled, type CancelledError } from '../../common/errors';
+import { ToolError, throwIfCancelled } from '../../common/errors';
 import type { ExecResult, ProcessRunner } from '../../process/runner';
 
 /** How kubectl is run for one cluster: every call gets the same kubeconfig and context. */
@@ -45,7 +45,7 @@ function requestTimeoutArg(seconds: number): string {
 
 /**
  * The real kubectl, from PATH, through the ProcessRunner port. A missing kubectl is one clear
- * error; a cancelled job stops here with {@link CancelledError}.
+ * error; a cancelled job stops here with a CancelledError.
  */
 export class KubectlCli implements Kubectl {
   constructor(
@@ -61,10 +61,17 @@ export class KubectlCli implements Kubectl {
     const timeout = options.timeoutSeconds === undefined ? [] : [requestTimeoutArg(options.timeoutSeconds)];
     let result: ExecResult;
     try {
-      result = await this.runner.exec(this.file, [...this.globalArgs, ...timeout, ...args], { stdin: options.stdin, quiet: options.quiet, signal: this.signal });
+      result = await this.runner.exec(this.file, [...this.globalArgs, ...timeout, ...args], {
+        stdin: options.stdin,
+        quiet: options.quiet,
+        signal: this.signal,
+      });
     } catch (err) {
       if (err instanceof ToolError && /was not found on PATH/.test(err.message)) {
-        throw new ToolError('kubectl', `kubectl was not found on PATH: install the kubectl client on the agent (for example with the KubectlInstaller@0 task) or use action 'render'.`);
+        throw new ToolError(
+          'kubectl',
+          `kubectl was not found on PATH: install the kubectl client on the agent (for example with the KubectlInstaller@0 task) or use action 'render'.`,
+        );
       }
       throw err;
     }
@@ -72,4 +79,3 @@ export class KubectlCli implements Kubectl {
     return result;
   }
 }
-

@@ -77,16 +77,27 @@ export class PruneRefusedError extends OuterloopError {}
  * workload at all (an empty project must never delete what runs), or when it would delete more
  * than half of the app's workloads in the cluster and `allowLargePrune` is off. Pure.
  */
-export function checkPrune(existing: readonly ListedObject[], applied: readonly KubernetesObject[], plan: PrunePlan, allowLargePrune: boolean): void {
+export function checkPrune(
+  existing: readonly ListedObject[],
+  applied: readonly KubernetesObject[],
+  plan: PrunePlan,
+  allowLargePrune: boolean,
+): void {
   if (plan.delete.length === 0) return;
   const sample = (refs: string[]): string => `${refs.slice(0, 5).join(', ')}${refs.length > 5 ? ', …' : ''}`;
   if (!applied.some((o) => WORKLOAD_KINDS.has(o.kind))) {
-    throw new PruneRefusedError(`Prune refused: the new manifests hold no workload, and pruning would delete ${plan.delete.length} object(s) of the running app (${sample(plan.delete)}); check the compose files and profiles.`);
+    throw new PruneRefusedError(
+      `Prune refused: the new manifests hold no workload, and pruning would delete ${plan.delete.length} object(s) of the running app (${sample(plan.delete)}); check the compose files and profiles.`,
+    );
   }
   const deleting = new Set(plan.delete);
-  const workloads = existing.filter((o) => o.kind && WORKLOAD_KINDS.has(o.kind) && o.metadata?.name && (o.metadata.ownerReferences ?? []).length === 0);
+  const workloads = existing.filter(
+    (o) => o.kind && WORKLOAD_KINDS.has(o.kind) && o.metadata?.name && (o.metadata.ownerReferences ?? []).length === 0,
+  );
   const doomed = workloads.map(deleteRef).filter((ref) => deleting.has(ref));
   if (!allowLargePrune && doomed.length * 2 > workloads.length) {
-    throw new PruneRefusedError(`Prune refused: it would delete ${doomed.length} of the app's ${workloads.length} workloads (${sample(doomed)}); set the input allowLargePrune to true if that is intended.`);
+    throw new PruneRefusedError(
+      `Prune refused: it would delete ${doomed.length} of the app's ${workloads.length} workloads (${sample(doomed)}); set the input allowLargePrune to true if that is intended.`,
+    );
   }
 }

@@ -28,5 +28,9 @@ export function registrySecretObject(name: string, credentials: RegistryCredenti
 /** The secret values a registry Secret carries in any encoding, to mask in the log. */
 export function registrySecretValues(credentials: RegistryCredentials): string[] {
   const json = dockerConfigJson(credentials);
-  return [credentials.password, Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64'), Buffer.from(json).toString('base64')];
+  return [
+    credentials.password,
+    Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64'),
+    Buffer.from(json).toString('base64'),
+  ];
 }

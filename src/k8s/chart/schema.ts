@@ -22,27 +22,39 @@ const IMAGE = object({
   pullPolicy: { enum: ['', 'Always', 'IfNotPresent', 'Never'] },
 });
 
-const RESOURCES = object({
-  limits: { type: 'object', additionalProperties: QUANTITY },
-  requests: { type: 'object', additionalProperties: QUANTITY },
-  claims: { type: 'array', items: object({ name: STRING }) },
-}, []);
+const RESOURCES = object(
+  {
+    limits: { type: 'object', additionalProperties: QUANTITY },
+    requests: { type: 'object', additionalProperties: QUANTITY },
+    claims: { type: 'array', items: object({ name: STRING }) },
+  },
+  [],
+);
 
-const PORT = object({
-  name: STRING,
-  port: { type: 'integer', minimum: 1, maximum: 65535 },
-  targetPort: { type: ['integer', 'string'] },
-  protocol: { enum: ['TCP', 'UDP', 'SCTP'] },
-  nodePort: { type: 'integer', minimum: 1, maximum: 65535 },
-  appProtocol: STRING,
-}, ['port']);
+const PORT = object(
+  {
+    name: STRING,
+    port: { type: 'integer', minimum: 1, maximum: 65535 },
+    targetPort: { type: ['integer', 'string'] },
+    protocol: { enum: ['TCP', 'UDP', 'SCTP'] },
+    nodePort: { type: 'integer', minimum: 1, maximum: 65535 },
+    appProtocol: STRING,
+  },
+  ['port'],
+);
 
 const INGRESS = object({
   enabled: { type: 'boolean' },
   className: STRING,
   hosts: {
     type: 'array',
-    items: object({ host: STRING, paths: { type: 'array', items: object({ path: { type: 'string', pattern: '^/' }, pathType: { enum: ['Prefix', 'Exact', 'ImplementationSpecific'] } }) } }),
+    items: object({
+      host: STRING,
+      paths: {
+        type: 'array',
+        items: object({ path: { type: 'string', pattern: '^/' }, pathType: { enum: ['Prefix', 'Exact', 'ImplementationSpecific'] } }),
+      },
+    }),
   },
   tls: { type: 'array', items: object({ secretName: STRING, hosts: { type: 'array', items: STRING } }, []) },
 });
@@ -100,15 +112,18 @@ export function valuesSchema(values: ChartValues): Schema {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'Values',
     definitions,
-    ...object({
-      nameOverride: STRING,
-      fullnameOverride: STRING,
-      imagePullSecrets: { type: 'array', items: object({ name: { type: 'string', minLength: 1 } }) },
-      commonLabels: STRING_MAP,
-      namespaceOverride: { type: 'string', maxLength: 63, pattern: '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' },
-      services: object(services),
-      persistence: object(persistence),
-      global: { type: 'object' },
-    }, ['imagePullSecrets', 'commonLabels', 'namespaceOverride', 'services', 'persistence']),
+    ...object(
+      {
+        nameOverride: STRING,
+        fullnameOverride: STRING,
+        imagePullSecrets: { type: 'array', items: object({ name: { type: 'string', minLength: 1 } }) },
+        commonLabels: STRING_MAP,
+        namespaceOverride: { type: 'string', maxLength: 63, pattern: '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' },
+        services: object(services),
+        persistence: object(persistence),
+        global: { type: 'object' },
+      },
+      ['imagePullSecrets', 'commonLabels', 'namespaceOverride', 'services', 'persistence'],
+    ),
   };
 }

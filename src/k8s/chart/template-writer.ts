@@ -34,22 +34,16 @@ export function inlineHole(expression: string): Hole {
 
 /** `key:` with the YAML of `expression`'s value below it, left out when that value is empty. */
 export function blockHole(expression: string): Hole {
-  return new Hole((key, indent) => [
-    `{{- with ${expression} }}`,
-    `${indent}${key}:`,
-    `${indent}  {{- toYaml . | nindent ${indent.length + 2} }}`,
-    '{{- end }}',
-  ].join('\n'));
+  return new Hole((key, indent) =>
+    [`{{- with ${expression} }}`, `${indent}${key}:`, `${indent}  {{- toYaml . | nindent ${indent.length + 2} }}`, '{{- end }}'].join('\n'),
+  );
 }
 
 /** `key:` with the text `include` returns (already YAML) below it, left out when it is empty. */
 export function includeBlockHole(include: string): Hole {
-  return new Hole((key, indent) => [
-    `{{- with ${include} }}`,
-    `${indent}${key}:`,
-    `${indent}  {{- . | trim | nindent ${indent.length + 2} }}`,
-    '{{- end }}',
-  ].join('\n'));
+  return new Hole((key, indent) =>
+    [`{{- with ${include} }}`, `${indent}${key}:`, `${indent}  {{- . | trim | nindent ${indent.length + 2} }}`, '{{- end }}'].join('\n'),
+  );
 }
 
 /** `key: <scalar>`, left out when `expression` is empty. */

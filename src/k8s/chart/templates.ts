@@ -1,6 +1,16 @@
 import { asRecord, podTemplateOf } from '../decorate';
 import type { KubernetesObject } from '../objects';
-import { blockHole, goDict, goString, Hole, HoleSet, includeBlockHole, inlineHole, optionalScalarHole, writeTemplate } from './template-writer';
+import {
+  blockHole,
+  goDict,
+  goString,
+  Hole,
+  HoleSet,
+  includeBlockHole,
+  inlineHole,
+  optionalScalarHole,
+  writeTemplate,
+} from './template-writer';
 import { mainContainer, podSpecOf, SCALED_KINDS, serviceObjects, WORKLOAD_KINDS, type ServiceObjects } from './values';
 
 /**
@@ -24,7 +34,12 @@ export interface ChartFile {
 
 function isLabelMap(value: unknown): value is Record<string, string> {
   const map = asRecord(value);
-  return map !== undefined && typeof map[INSTANCE] === 'string' && typeof map[NAME] === 'string' && Object.values(map).every((v) => typeof v === 'string');
+  return (
+    map !== undefined &&
+    typeof map[INSTANCE] === 'string' &&
+    typeof map[NAME] === 'string' &&
+    Object.values(map).every((v) => typeof v === 'string')
+  );
 }
 
 /**
@@ -79,9 +94,13 @@ function labelHoles(node: unknown, chart: string, stable: boolean, draft: Draft)
     const value = map[key];
     if ((key === 'labels' || key === 'matchLabels' || key === 'selector') && isLabelMap(value)) {
       const literal = goDict(value, [INSTANCE, MANAGED_BY]);
-      draft.hole(map, key, value[MANAGED_BY] !== undefined
-        ? includeBlockHole(`include ${goString(`${chart}.labels`)} (dict "context" $ "labels" ${literal} "stable" ${stable})`)
-        : includeBlockHole(`include ${goString(`${chart}.selectorLabels`)} (dict "context" $ "labels" ${literal})`));
+      draft.hole(
+        map,
+        key,
+        value[MANAGED_BY] !== undefined
+          ? includeBlockHole(`include ${goString(`${chart}.labels`)} (dict "context" $ "labels" ${literal} "stable" ${stable})`)
+          : includeBlockHole(`include ${goString(`${chart}.selectorLabels`)} (dict "context" $ "labels" ${literal})`),
+      );
     } else labelHoles(value, chart, stable || key === 'volumeClaimTemplates', draft);
   }
 }
@@ -123,11 +142,13 @@ function persistenceOf(name: string): string {
 }
 
 function storageClassHole(claim: string): Hole {
-  return new Hole((key, indent) => [
-    `{{- with ${persistenceOf(claim)}.storageClass }}`,
-    `${indent}${key}: {{ if eq . "-" }}""{{ else }}{{ . | toJson }}{{ end }}`,
-    '{{- end }}',
-  ].join('\n'));
+  return new Hole((key, indent) =>
+    [
+      `{{- with ${persistenceOf(claim)}.storageClass }}`,
+      `${indent}${key}: {{ if eq . "-" }}""{{ else }}{{ . | toJson }}{{ end }}`,
+      '{{- end }}',
+    ].join('\n'),
+  );
 }
 
 /** A claim spec (PersistentVolumeClaim or claim template) sized and classed from persistence.<claim>. */
@@ -151,7 +172,11 @@ function templateWorkload(object: Json, chart: string, draft: Draft): void {
   const template = podTemplateOf(object as unknown as KubernetesObject)!;
   if (!asRecord(template['metadata'])) draft.put(template, 'metadata', {});
   const metadata = asRecord(template['metadata'])!;
-  draft.hole(metadata, 'annotations', blockHole(`merge (dict) $s.podAnnotations ${goDict((asRecord(metadata['annotations']) ?? {}) as Record<string, string>)}`));
+  draft.hole(
+    metadata,
+    'annotations',
+    blockHole(`merge (dict) $s.podAnnotations ${goDict((asRecord(metadata['annotations']) ?? {}) as Record<string, string>)}`),
+  );
   const pod = podSpecOf(object as unknown as KubernetesObject);
   draft.hole(pod, 'nodeSelector', SHARED.nodeSelector);
   draft.hole(pod, 'tolerations', SHARED.tolerations);
@@ -163,7 +188,8 @@ function templateWorkload(object: Json, chart: string, draft: Draft): void {
   draft.hole(container, 'imagePullPolicy', SHARED.pullPolicy);
   draft.hole(container, 'resources', SHARED.resources);
   if (env) draft.hole(container, 'env', env);
-  for (const claim of (spec['volumeClaimTemplates'] as Json[] | undefined) ?? []) templateClaim(asRecord(claim['spec'])!, String(asRecord(claim['metadata'])?.['name']), draft);
+  for (const claim of (spec['volumeClaimTemplates'] as Json[] | undefined) ?? [])
+    templateClaim(asRecord(claim['spec'])!, String(asRecord(claim['metadata'])?.['name']), draft);
 }
 
 function templateService(object: Json, draft: Draft): void {
@@ -174,7 +200,9 @@ function templateService(object: Json, draft: Draft): void {
 
 /** The Ingress spec from `ingress` (hosts, paths, TLS, class), routing to the converter's backend. */
 function ingressSpecHole(chart: string, backend: { service: string; port: number }): Hole {
-  return includeBlockHole(`include ${goString(`${chart}.ingressSpec`)} (dict "ingress" $s.ingress "service" ${goString(backend.service)} "port" ${backend.port})`);
+  return includeBlockHole(
+    `include ${goString(`${chart}.ingressSpec`)} (dict "ingress" $s.ingress "service" ${goString(backend.service)} "port" ${backend.port})`,
+  );
 }
 
 function ingressObject(group: ServiceObjects): Json {
@@ -205,7 +233,10 @@ function filesOf(documents: Document[]): ChartFile[] {
   }
   return [...byKind.entries()].map(([kind, list]) => ({
     path: `templates/${kind.toLowerCase()}.yaml`,
-    content: list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((d) => `---\n${d.text}`).join(''),
+    content: list
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((d) => `---\n${d.text}`)
+      .join(''),
   }));
 }
 
@@ -228,12 +259,17 @@ export function chartTemplates(objects: readonly KubernetesObject[], chart: stri
       if (original.kind === 'Service' && group) templateService(original as unknown as Json, draft);
       if (original.kind === 'PersistentVolumeClaim') templateClaim(asRecord(original['spec'])!, original.metadata.name, draft);
       if (original.kind === 'RoleBinding') {
-        for (const subject of (original['subjects'] as Json[] | undefined) ?? []) if (subject['kind'] === 'ServiceAccount') draft.hole(subject, 'namespace', namespaceHole(chart));
+        for (const subject of (original['subjects'] as Json[] | undefined) ?? [])
+          if (subject['kind'] === 'ServiceAccount') draft.hole(subject, 'namespace', namespaceHole(chart));
       }
       labelHoles(original, chart, false, draft);
       draft.hole(original.metadata as unknown as Json, 'namespace', namespaceHole(chart));
     });
-    documents.push({ kind: original.kind, name: original.metadata.name, text: (group ? serviceHeader(group.workload.metadata.name) : '') + text });
+    documents.push({
+      kind: original.kind,
+      name: original.metadata.name,
+      text: (group ? serviceHeader(group.workload.metadata.name) : '') + text,
+    });
   }
   for (const group of groups) {
     if (!group.backend) continue;

@@ -101,14 +101,21 @@ function ingressValues(ingress: KubernetesObject | undefined): IngressValues {
     className: (spec['ingressClassName'] as string | undefined) ?? '',
     hosts: rules.map((rule) => ({
       host: (rule['host'] as string | undefined) ?? '',
-      paths: ((asRecord(rule['http'])?.['paths'] as Array<Record<string, unknown>> | undefined) ?? []).map((p) => ({ path: String(p['path']), pathType: String(p['pathType']) })),
+      paths: ((asRecord(rule['http'])?.['paths'] as Array<Record<string, unknown>> | undefined) ?? []).map((p) => ({
+        path: String(p['path']),
+        pathType: String(p['pathType']),
+      })),
     })),
-    tls: ((spec['tls'] as IngressValues['tls'] | undefined) ?? []),
+    tls: (spec['tls'] as IngressValues['tls'] | undefined) ?? [],
   };
 }
 
 /** The backend of a service's Ingress: the converter's, else the first port of its Service. */
-function ingressBackend(name: string, ingress: KubernetesObject | undefined, service: KubernetesObject | undefined): IngressBackend | undefined {
+function ingressBackend(
+  name: string,
+  ingress: KubernetesObject | undefined,
+  service: KubernetesObject | undefined,
+): IngressBackend | undefined {
   const rules = (asRecord(ingress?.['spec'])?.['rules'] as Array<Record<string, unknown>> | undefined) ?? [];
   const path = (asRecord(rules[0]?.['http'])?.['paths'] as Array<Record<string, unknown>> | undefined)?.[0];
   const backend = asRecord(asRecord(path?.['backend'])?.['service']);
@@ -131,13 +138,15 @@ export interface ServiceObjects {
 export function serviceObjects(objects: readonly KubernetesObject[]): ServiceObjects[] {
   const byKey = new Map(objects.map((o) => [`${o.kind}/${o.metadata.name}`, o]));
   const find = (kind: string, name: string): KubernetesObject | undefined => byKey.get(`${kind}/${name}`);
-  return objects.filter((o) => WORKLOAD_KINDS.has(o.kind)).map((workload) => {
-    const name = workload.metadata.name;
-    const service = find('Service', name);
-    const ingress = find('Ingress', name);
-    const backend = ingressBackend(name, ingress, service);
-    return { workload, ...(service ? { service } : {}), ...(ingress ? { ingress } : {}), ...(backend ? { backend } : {}) };
-  });
+  return objects
+    .filter((o) => WORKLOAD_KINDS.has(o.kind))
+    .map((workload) => {
+      const name = workload.metadata.name;
+      const service = find('Service', name);
+      const ingress = find('Ingress', name);
+      const backend = ingressBackend(name, ingress, service);
+      return { workload, ...(service ? { service } : {}), ...(ingress ? { ingress } : {}), ...(backend ? { backend } : {}) };
+    });
 }
 
 function serviceValues(group: ServiceObjects): ServiceValues {
@@ -146,17 +155,20 @@ function serviceValues(group: ServiceObjects): ServiceValues {
   const pod = podSpecOf(workload);
   const values: ServiceValues = {
     image: { ...splitImage(String(container['image'])), pullPolicy: (container['imagePullPolicy'] as string | undefined) ?? '' },
-    resources: (asRecord(container['resources']) ?? {}),
+    resources: asRecord(container['resources']) ?? {},
     env: {},
     nodeSelector: { ...((pod['nodeSelector'] as Record<string, string> | undefined) ?? {}) },
-    tolerations: ((pod['tolerations'] as unknown[] | undefined) ?? []),
-    affinity: (asRecord(pod['affinity']) ?? {}),
+    tolerations: (pod['tolerations'] as unknown[] | undefined) ?? [],
+    affinity: asRecord(pod['affinity']) ?? {},
     podAnnotations: {},
   };
   if (SCALED_KINDS.has(workload.kind)) values.replicaCount = Number(asRecord(workload['spec'])?.['replicas'] ?? 1);
   const serviceSpec = asRecord(service?.['spec']);
   if (serviceSpec?.['ports']) {
-    values.service = { ...(serviceSpec['type'] !== undefined ? { type: String(serviceSpec['type']) } : {}), ports: (serviceSpec['ports'] as Array<Record<string, unknown>>) };
+    values.service = {
+      ...(serviceSpec['type'] !== undefined ? { type: String(serviceSpec['type']) } : {}),
+      ports: serviceSpec['ports'] as Array<Record<string, unknown>>,
+    };
   }
   if (backend) values.ingress = ingressValues(ingress);
   return values;
@@ -165,7 +177,10 @@ function serviceValues(group: ServiceObjects): ServiceValues {
 function claimValues(spec: Record<string, unknown>): { size: string; storageClass: string } {
   const storage = asRecord(asRecord(spec['resources'])?.['requests'])?.['storage'];
   const storageClass = spec['storageClassName'];
-  return { size: String(storage ?? '1Gi'), storageClass: storageClass === undefined ? '' : storageClass === '' ? '-' : String(storageClass) };
+  return {
+    size: String(storage ?? '1Gi'),
+    storageClass: storageClass === undefined ? '' : storageClass === '' ? '-' : String(storageClass),
+  };
 }
 
 /**
@@ -189,12 +204,21 @@ export function chartValues(objects: readonly KubernetesObject[], images: readon
     }
   }
   const namespace = objects.find((o) => o.metadata.namespace)?.metadata.namespace ?? '';
-  return { nameOverride: '', fullnameOverride: '', imagePullSecrets: [], commonLabels: {}, namespaceOverride: namespace, services, persistence };
+  return {
+    nameOverride: '',
+    fullnameOverride: '',
+    imagePullSecrets: [],
+    commonLabels: {},
+    namespaceOverride: namespace,
+    services,
+    persistence,
+  };
 }
 
 /** Just the digests of the pinned images: a values file that promotes a digest set into an existing chart. */
 export function digestValues(values: ChartValues): { services: Record<string, { image: { digest: string } }> } {
   const services: Record<string, { image: { digest: string } }> = {};
-  for (const [name, service] of Object.entries(values.services)) if (service.image.digest) services[name] = { image: { digest: service.image.digest } };
+  for (const [name, service] of Object.entries(values.services))
+    if (service.image.digest) services[name] = { image: { digest: service.image.digest } };
   return { services };
 }

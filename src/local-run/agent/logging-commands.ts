@@ -15,12 +15,7 @@ const COMMAND_LINE = /##vso\[([A-Za-z0-9]+\.[A-Za-z0-9]+)((?:\s+[^\]]*)?)\](.*)$
 
 /** Undoes the agent's escaping of property values and messages. */
 export function unescapeCommandValue(value: string): string {
-  return value
-    .replace(/%3B/gi, ';')
-    .replace(/%5D/gi, ']')
-    .replace(/%0D/gi, '\r')
-    .replace(/%0A/gi, '\n')
-    .replace(/%25/gi, '%');
+  return value.replace(/%3B/gi, ';').replace(/%5D/gi, ']').replace(/%0D/gi, '\r').replace(/%0A/gi, '\n').replace(/%25/gi, '%');
 }
 
 /** Parses one output line; undefined when it holds no logging command. */

@@ -9,14 +9,26 @@
   const theme = params.get('theme') === 'dark' ? 'dark' : 'light';
   const THEMES = {
     light: {
-      'background-color': 'rgba(255, 255, 255, 1)', 'text-primary-color': 'rgba(0, 0, 0, .9)', 'text-secondary-color': 'rgba(0, 0, 0, .72)',
-      'communication-foreground': 'rgba(0, 90, 158, 1)', 'palette-black-alpha-10': 'rgba(0, 0, 0, .1)', 'palette-black-alpha-20': 'rgba(0, 0, 0, .2)',
-      'palette-black-alpha-30': 'rgba(0, 0, 0, .3)', 'status-success-foreground': 'rgba(16, 124, 16, 1)', 'status-error-foreground': 'rgba(164, 38, 44, 1)',
+      'background-color': 'rgba(255, 255, 255, 1)',
+      'text-primary-color': 'rgba(0, 0, 0, .9)',
+      'text-secondary-color': 'rgba(0, 0, 0, .72)',
+      'communication-foreground': 'rgba(0, 90, 158, 1)',
+      'palette-black-alpha-10': 'rgba(0, 0, 0, .1)',
+      'palette-black-alpha-20': 'rgba(0, 0, 0, .2)',
+      'palette-black-alpha-30': 'rgba(0, 0, 0, .3)',
+      'status-success-foreground': 'rgba(16, 124, 16, 1)',
+      'status-error-foreground': 'rgba(164, 38, 44, 1)',
     },
     dark: {
-      'background-color': 'rgba(30, 30, 30, 1)', 'text-primary-color': 'rgba(255, 255, 255, .9)', 'text-secondary-color': 'rgba(255, 255, 255, .72)',
-      'communication-foreground': 'rgba(113, 175, 229, 1)', 'palette-black-alpha-10': 'rgba(255, 255, 255, .12)', 'palette-black-alpha-20': 'rgba(255, 255, 255, .24)',
-      'palette-black-alpha-30': 'rgba(255, 255, 255, .36)', 'status-success-foreground': 'rgba(84, 176, 84, 1)', 'status-error-foreground': 'rgba(241, 112, 123, 1)',
+      'background-color': 'rgba(30, 30, 30, 1)',
+      'text-primary-color': 'rgba(255, 255, 255, .9)',
+      'text-secondary-color': 'rgba(255, 255, 255, .72)',
+      'communication-foreground': 'rgba(113, 175, 229, 1)',
+      'palette-black-alpha-10': 'rgba(255, 255, 255, .12)',
+      'palette-black-alpha-20': 'rgba(255, 255, 255, .24)',
+      'palette-black-alpha-30': 'rgba(255, 255, 255, .36)',
+      'status-success-foreground': 'rgba(84, 176, 84, 1)',
+      'status-error-foreground': 'rgba(241, 112, 123, 1)',
     },
   };
   const root = location.origin + '/tfs/';
@@ -52,8 +64,14 @@
         themeData: THEMES[theme],
       }),
       getAccessToken: () => ({ token: 'test-host-token' }),
-      notifyLoadSucceeded: () => { window.__tabLoaded = true; return null; },
-      notifyLoadFailed: (e) => { window.__tabFailed = String(e && e.message || e); return null; },
+      notifyLoadSucceeded: () => {
+        window.__tabLoaded = true;
+        return null;
+      },
+      notifyLoadFailed: (e) => {
+        window.__tabFailed = String((e && e.message) || e);
+        return null;
+      },
       resize: () => null,
     },
     'DevOps.ServiceManager': {
@@ -76,7 +94,8 @@
     }
     if (!message.instanceId) return;
     window.__calls.push(message.instanceId + '.' + message.methodName);
-    const reply = (body) => frame.contentWindow.postMessage(JSON.stringify({ id: message.id, handshakeToken: message.handshakeToken, ...body }), '*');
+    const reply = (body) =>
+      frame.contentWindow.postMessage(JSON.stringify({ id: message.id, handshakeToken: message.handshakeToken, ...body }), '*');
     const target = objects[message.instanceId];
     const method = target && target[message.methodName];
     if (typeof method !== 'function') {
@@ -85,6 +104,9 @@
     }
     Promise.resolve()
       .then(() => method(...(message.params || [])))
-      .then((result) => reply({ result: result === undefined ? null : result }), (err) => reply({ error: { message: String(err && err.message || err) } }));
+      .then(
+        (result) => reply({ result: result === undefined ? null : result }),
+        (err) => reply({ error: { message: String((err && err.message) || err) } }),
+      );
   });
 })();

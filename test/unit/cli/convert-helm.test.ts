@@ -9,9 +9,20 @@ import { CONVERT_FIXTURES, listConvertFixtures } from '../../support/convert-fix
 
 function io(cwd: string): CliIo & { out: string; err: string } {
   const b = {
-    out: '', err: '', cwd, env: {},
-    stdout: { write: (t: string) => { b.out += t; } },
-    stderr: { write: (t: string) => { b.err += t; } },
+    out: '',
+    err: '',
+    cwd,
+    env: {},
+    stdout: {
+      write: (t: string) => {
+        b.out += t;
+      },
+    },
+    stderr: {
+      write: (t: string) => {
+        b.err += t;
+      },
+    },
   };
   return b;
 }
@@ -48,10 +59,31 @@ describe('outerloop convert --format helm', () => {
   it('writes a chart folder and, with --package, its .tgz beside it', async () => {
     const o = io(join(CONVERT_FIXTURES, 'rw-wordpress-mysql'));
     const dir = join(out, 'chart');
-    assert.equal(await main(['convert', '--format', 'helm', '--chart-name', 'blog', '--chart-version', '1.2.3', '--app-version', '20261122.4', '--package', '-o', dir], o), 0, o.err);
+    assert.equal(
+      await main(
+        [
+          'convert',
+          '--format',
+          'helm',
+          '--chart-name',
+          'blog',
+          '--chart-version',
+          '1.2.3',
+          '--app-version',
+          '20261122.4',
+          '--package',
+          '-o',
+          dir,
+        ],
+        o,
+      ),
+      0,
+      o.err,
+    );
     const chart = load(readFileSync(join(dir, 'Chart.yaml'), 'utf8')) as Record<string, string>;
     assert.deepEqual([chart['apiVersion'], chart['name'], chart['version'], chart['appVersion']], ['v2', 'blog', '1.2.3', '20261122.4']);
-    for (const file of ['values.yaml', 'values.schema.json', 'templates/_helpers.tpl', 'templates/deployment.yaml']) assert.ok(existsSync(join(dir, file)), file);
+    for (const file of ['values.yaml', 'values.schema.json', 'templates/_helpers.tpl', 'templates/deployment.yaml'])
+      assert.ok(existsSync(join(dir, file)), file);
     const values = load(readFileSync(join(dir, 'values.yaml'), 'utf8')) as { services: Record<string, { image: { repository: string } }> };
     assert.ok(values.services['wordpress'].image.repository);
     assert.match(readFileSync(join(dir, 'templates/_helpers.tpl'), 'utf8'), /define "blog\.labels"/);
@@ -77,7 +109,11 @@ describe('outerloop convert --format helm', () => {
 
   it('--values-only writes just the digests of the pinned images', async () => {
     const o = io(join(CONVERT_FIXTURES, 'digest-pinning'));
-    assert.equal(await main(['convert', '--format', 'helm', '--values-only', '-e', 'TAG=42', '--digests', 'image-digests.json'], o), 0, o.err);
+    assert.equal(
+      await main(['convert', '--format', 'helm', '--values-only', '-e', 'TAG=42', '--digests', 'image-digests.json'], o),
+      0,
+      o.err,
+    );
     const values = load(o.out) as { services: Record<string, { image: Record<string, string> }> };
     assert.ok(Object.keys(values.services).length > 0);
     for (const [name, service] of Object.entries(values.services)) {
@@ -100,7 +136,14 @@ describe('outerloop convert --format helm', () => {
       const o = io(cwd);
       assert.equal(await main(['convert', ...args], o), 1, args.join(' '));
       assert.match(o.err, message, args.join(' '));
-      assert.equal(o.err.trim().split('\n').filter((l) => !l.startsWith('warning:')).length, 1, 'one line');
+      assert.equal(
+        o.err
+          .trim()
+          .split('\n')
+          .filter((l) => !l.startsWith('warning:')).length,
+        1,
+        'one line',
+      );
     }
     assert.ok(!existsSync(join(out, 'c')), 'nothing written');
   });
@@ -117,7 +160,14 @@ describe('outerloop convert --format helm', () => {
       const helmCode = await main(['convert', ...args, '--format', 'helm', '-o', join(out, 'chart')], helm);
       assert.equal(helmCode, plainCode);
       // The same lines, apart from where each writes (named in the compose secrets' warning).
-      const lines = (text: string): string[] => text.split(join(out, 'chart')).join('OUT').split(join(out, 'manifests.yaml')).join('OUT').split('\n').filter((l) => !l.startsWith('wrote '));
+      const lines = (text: string): string[] =>
+        text
+          .split(join(out, 'chart'))
+          .join('OUT')
+          .split(join(out, 'manifests.yaml'))
+          .join('OUT')
+          .split('\n')
+          .filter((l) => !l.startsWith('wrote '));
       assert.deepEqual(lines(helm.err), lines(plain.err));
       assert.equal(existsSync(join(out, 'chart')), plainCode === 0);
     });

@@ -8,9 +8,20 @@ import type { CliIo } from '../../../src/cli/io';
 
 function io(cwd: string, env: NodeJS.ProcessEnv = {}): CliIo & { out: string; err: string } {
   const b = {
-    out: '', err: '', cwd, env,
-    stdout: { write: (t: string) => { b.out += t; } },
-    stderr: { write: (t: string) => { b.err += t; } },
+    out: '',
+    err: '',
+    cwd,
+    env,
+    stdout: {
+      write: (t: string) => {
+        b.out += t;
+      },
+    },
+    stderr: {
+      write: (t: string) => {
+        b.err += t;
+      },
+    },
   };
   return b;
 }
@@ -57,7 +68,10 @@ describe('outerloop config and convert', () => {
     const o = io(dir, { SHELL_ONLY: 'from-shell' });
     assert.equal(await main(['convert', '-n', 'qa'], o), 0);
     const docs = loadAll(o.out) as Array<{ kind: string; metadata: { namespace: string } }>;
-    assert.deepEqual(docs.map((d) => d.kind), ['Service', 'Deployment']);
+    assert.deepEqual(
+      docs.map((d) => d.kind),
+      ['Service', 'Deployment'],
+    );
     assert.ok(docs.every((d) => d.metadata.namespace === 'qa'));
     assert.doesNotMatch(o.out, /from-shell/, 'the shell environment is not read without --shell-env');
     assert.match(o.err, /^warning: .*compose\.yaml:5:\d+: services\.web\.environment\.SHELL_ONLY has no value/m);
@@ -87,7 +101,8 @@ describe('outerloop config and convert', () => {
       await main(args, o);
       assert.ok(o.err.length > 0, args.join(' '));
       assert.doesNotMatch(o.err, /##vso\[/i, o.err);
-      for (const line of o.err.split('\n').filter(Boolean)) assert.match(line, /^(warning: |outerloop convert: |wrote )/, `one line per message: ${JSON.stringify(o.err)}`);
+      for (const line of o.err.split('\n').filter(Boolean))
+        assert.match(line, /^(warning: |outerloop convert: |wrote )/, `one line per message: ${JSON.stringify(o.err)}`);
       assert.match(o.err, /bad\\n##~vso\[task\.setvariable variable=PWNED\]yes\\u2028/);
     }
   });
@@ -101,38 +116,54 @@ describe('outerloop config and convert', () => {
     writeFileSync(join(dir, 'manifests', 'mine.yaml'), 'kept: true\n');
     writeFileSync(join(dir, 'compose.yaml'), COMPOSE.replace('ports: ["8080:80"]', 'ports: []'));
     assert.equal(await main(['convert', '--output-dir', 'manifests'], o), 0);
-    assert.deepEqual(readdirSync(join(dir, 'manifests')).sort(), ['.outerloop-manifests', 'deployment-web.yaml', 'mine.yaml'], 'the stale Service file is removed, the user\'s file kept');
+    assert.deepEqual(
+      readdirSync(join(dir, 'manifests')).sort(),
+      ['.outerloop-manifests', 'deployment-web.yaml', 'mine.yaml'],
+      "the stale Service file is removed, the user's file kept",
+    );
     assert.match(o.err, /removed 1 that the project no longer has \(service-web\.yaml\)/);
     assert.equal(await main(['convert', '-o', 'a.yaml', '--output-dir', 'b'], o), 1);
     assert.match(o.err, /cannot be used together/);
   });
 
   it('pins images from --digests', async () => {
-    writeFileSync(join(dir, 'digests.json'), JSON.stringify({
-      version: 1, pipeline: {},
-      images: [{ reference: 'example/web:dev', repository: 'example/web', tag: 'dev', digest: `sha256:${'a'.repeat(64)}` }],
-    }));
+    writeFileSync(
+      join(dir, 'digests.json'),
+      JSON.stringify({
+        version: 1,
+        pipeline: {},
+        images: [{ reference: 'example/web:dev', repository: 'example/web', tag: 'dev', digest: `sha256:${'a'.repeat(64)}` }],
+      }),
+    );
     const o = io(dir);
     assert.equal(await main(['convert', '--digests', 'digests.json'], o), 0);
     assert.match(o.out, new RegExp(`image: example/web@sha256:${'a'.repeat(64)}`));
   });
 
-  it('--wait-image and --kubectl-image set the init containers\' images, so they can be pinned by digest', async () => {
-    writeFileSync(join(dir, 'compose.yaml'), [
-      'services:',
-      '  migrate: {image: example/migrate:1, restart: "no"}',
-      '  db: {image: postgres:16, ports: ["5432"]}',
-      '  web:',
-      '    image: example/web:1',
-      '    depends_on: {db: {condition: service_healthy}, migrate: {condition: service_completed_successfully}}',
-      '',
-    ].join('\n'));
+  it("--wait-image and --kubectl-image set the init containers' images, so they can be pinned by digest", async () => {
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      [
+        'services:',
+        '  migrate: {image: example/migrate:1, restart: "no"}',
+        '  db: {image: postgres:16, ports: ["5432"]}',
+        '  web:',
+        '    image: example/web:1',
+        '    depends_on: {db: {condition: service_healthy}, migrate: {condition: service_completed_successfully}}',
+        '',
+      ].join('\n'),
+    );
     const busybox = `busybox@sha256:${'b'.repeat(64)}`;
     const kubectl = `registry.example.com/kubectl:1.30@sha256:${'c'.repeat(64)}`;
     const o = io(dir);
     assert.equal(await main(['convert', '--wait-image', busybox, '--kubectl-image', kubectl], o), 0);
-    const web = (loadAll(o.out) as Array<{ kind: string; metadata: { name: string }; spec: { template: { spec: { initContainers: Array<{ image: string }> } } } }>)
-      .find((d) => d.kind === 'Deployment' && d.metadata.name === 'web')!;
+    const web = (
+      loadAll(o.out) as Array<{
+        kind: string;
+        metadata: { name: string };
+        spec: { template: { spec: { initContainers: Array<{ image: string }> } } };
+      }>
+    ).find((d) => d.kind === 'Deployment' && d.metadata.name === 'web')!;
     assert.deepEqual(web.spec.template.spec.initContainers.map((c) => c.image).sort(), [busybox, kubectl].sort());
     assert.doesNotMatch(o.out, /busybox:1\.36|bitnami\/kubectl/);
     const bad = io(dir);
@@ -145,7 +176,10 @@ describe('outerloop config and convert', () => {
   });
 
   it('makes ConfigMaps of read-only bind mounts of project files, unless --no-bind-configmaps', async () => {
-    writeFileSync(join(dir, 'compose.yaml'), 'services:\n  proxy:\n    image: nginx:1.27\n    volumes: ["./nginx.conf:/etc/nginx/nginx.conf:ro"]\n');
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      'services:\n  proxy:\n    image: nginx:1.27\n    volumes: ["./nginx.conf:/etc/nginx/nginx.conf:ro"]\n',
+    );
     writeFileSync(join(dir, 'nginx.conf'), 'events {}\n');
     const on = io(dir);
     assert.equal(await main(['convert'], on), 0);
@@ -157,14 +191,20 @@ describe('outerloop config and convert', () => {
     assert.match(off.err, /volumes\[0\] is a bind mount of .*nginx\.conf .*switched off/);
   });
 
-  it('warns when it writes compose secrets\' contents, and leaves the Secrets out with --no-secrets', async () => {
-    writeFileSync(join(dir, 'compose.yaml'), 'services:\n  api:\n    image: example/api:1\n    secrets: [token]\nsecrets:\n  token: {file: ./token.txt}\n');
+  it("warns when it writes compose secrets' contents, and leaves the Secrets out with --no-secrets", async () => {
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      'services:\n  api:\n    image: example/api:1\n    secrets: [token]\nsecrets:\n  token: {file: ./token.txt}\n',
+    );
     writeFileSync(join(dir, 'token.txt'), 's3cr3t-token');
     const encoded = Buffer.from('s3cr3t-token').toString('base64');
     const written = io(dir);
     assert.equal(await main(['convert', '-o', 'k8s.yaml'], written), 0);
     assert.ok(readFileSync(join(dir, 'k8s.yaml'), 'utf8').includes(encoded));
-    assert.match(written.err, /^warning: the contents of compose secrets are written in the clear \(base64\) to .*k8s\.yaml, in Secret token: keep them out of version control and logs, or use --no-secrets to leave the Secrets out$/m);
+    assert.match(
+      written.err,
+      /^warning: the contents of compose secrets are written in the clear \(base64\) to .*k8s\.yaml, in Secret token: keep them out of version control and logs, or use --no-secrets to leave the Secrets out$/m,
+    );
     const left = io(dir);
     assert.equal(await main(['convert', '--no-secrets', '-o', 'k8s.yaml'], left), 0);
     const yaml = readFileSync(join(dir, 'k8s.yaml'), 'utf8');
@@ -177,7 +217,10 @@ describe('outerloop config and convert', () => {
     writeFileSync(join(dir, 'compose.yaml'), 'services:\n  web:\n    image: "x:${TAG:?TAG is required}"\n');
     const o = io(dir);
     assert.equal(await main(['convert', '-o', 'never.yaml'], o), 1);
-    assert.equal(o.err, `outerloop convert: ${join(dir, 'compose.yaml')}:3:5: services.web.image: required variable TAG is not set: TAG is required.\n`);
+    assert.equal(
+      o.err,
+      `outerloop convert: ${join(dir, 'compose.yaml')}:3:5: services.web.image: required variable TAG is not set: TAG is required.\n`,
+    );
     assert.equal(existsSync(join(dir, 'never.yaml')), false);
   });
 

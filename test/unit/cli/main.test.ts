@@ -6,20 +6,40 @@ import { version } from '../../../package.json';
 
 function io(): CliIo & { out: string; err: string } {
   const b = {
-    out: '', err: '', cwd: '/', env: {},
-    stdout: { write: (t: string) => { b.out += t; } },
-    stderr: { write: (t: string) => { b.err += t; } },
+    out: '',
+    err: '',
+    cwd: '/',
+    env: {},
+    stdout: {
+      write: (t: string) => {
+        b.out += t;
+      },
+    },
+    stderr: {
+      write: (t: string) => {
+        b.err += t;
+      },
+    },
   };
   return b;
 }
 
 const echo: CliCommand = {
-  name: 'echo', summary: 'prints its arguments', usage: 'usage: outerloop echo ARGS\n',
-  run: async (args, o) => { o.stdout.write(args.join(' ') + '\n'); return 0; },
+  name: 'echo',
+  summary: 'prints its arguments',
+  usage: 'usage: outerloop echo ARGS\n',
+  run: async (args, o) => {
+    o.stdout.write(args.join(' ') + '\n');
+    return 0;
+  },
 };
 const failing: CliCommand = {
-  name: 'fail', summary: 'fails', usage: '',
-  run: async () => { throw new InputError('--file', 'is required.'); },
+  name: 'fail',
+  summary: 'fails',
+  usage: '',
+  run: async () => {
+    throw new InputError('--file', 'is required.');
+  },
 };
 
 describe('outerloop CLI', () => {

@@ -24,7 +24,11 @@ describe('bounded reads', function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   const refused: Array<[string, () => string, RegExp]> = [
-    ['/dev/zero', () => '/dev/zero', /^\/dev\/zero: the thing is not a regular file \(a device, FIFO or socket\): only regular files are read\.$/],
+    [
+      '/dev/zero',
+      () => '/dev/zero',
+      /^\/dev\/zero: the thing is not a regular file \(a device, FIFO or socket\): only regular files are read\.$/,
+    ],
     ['/dev/urandom', () => '/dev/urandom', /not a regular file/],
     ['a FIFO (no writer: a plain read would wait forever)', () => join(dir, 'fifo'), /not a regular file/],
     ['a file over the cap', () => join(dir, 'huge'), /the thing is 8 MiB, more than the 8 MiB a file may be\.$/],
@@ -33,7 +37,10 @@ describe('bounded reads', function () {
   ];
   for (const [name, path, message] of refused) {
     it(`refuses ${name} in one sentence, sync and async`, async () => {
-      assert.throws(() => readBoundedFileSync(path(), 'thing'), (err: unknown) => err instanceof FileError && message.test(err.message));
+      assert.throws(
+        () => readBoundedFileSync(path(), 'thing'),
+        (err: unknown) => err instanceof FileError && message.test(err.message),
+      );
       await assert.rejects(readBoundedFile(path(), 'thing'), (err: unknown) => err instanceof FileError && message.test(err.message));
     });
   }
@@ -50,7 +57,13 @@ describe('bounded reads', function () {
     ['env_file', (bad) => ({ 'compose.yaml': `services: {a: {image: x, env_file: ${JSON.stringify(bad)}}}` })],
     ['label_file', (bad) => ({ 'compose.yaml': `services: {a: {image: x, label_file: ${JSON.stringify(bad)}}}` })],
     ['include', (bad) => ({ 'compose.yaml': `include: [${JSON.stringify(bad)}]\nservices: {a: {image: x}}` })],
-    ['include env_file', (bad) => ({ 'compose.yaml': `include: [{path: inc.yaml, env_file: ${JSON.stringify(bad)}}]\nservices: {a: {image: x}}`, 'inc.yaml': 'services: {b: {image: y}}' })],
+    [
+      'include env_file',
+      (bad) => ({
+        'compose.yaml': `include: [{path: inc.yaml, env_file: ${JSON.stringify(bad)}}]\nservices: {a: {image: x}}`,
+        'inc.yaml': 'services: {b: {image: y}}',
+      }),
+    ],
     ['configs', (bad) => ({ 'compose.yaml': `services: {a: {image: x, configs: [c]}}\nconfigs: {c: {file: ${JSON.stringify(bad)}}}` })],
     ['secrets', (bad) => ({ 'compose.yaml': `services: {a: {image: x, secrets: [s]}}\nsecrets: {s: {file: ${JSON.stringify(bad)}}}` })],
   ];
@@ -60,8 +73,16 @@ describe('bounded reads', function () {
         const project = mkdtempSync(join(dir, 'project-'));
         for (const [name, text] of Object.entries(files(bad))) writeFileSync(join(project, name), text);
         if (place === '.env') execFileSync('ln', ['-s', bad, join(project, '.env')]);
-        const source = { files: (composeFiles ?? ['compose.yaml']).map((f) => (f === 'BAD' ? bad : f)), workingDir: project, environment: {} };
-        await assert.rejects(renderComposeProject({ source }), (err: unknown) => err instanceof FileError && /not a regular file|more than the 8 MiB/.test(err.message), `${place} -> ${bad}`);
+        const source = {
+          files: (composeFiles ?? ['compose.yaml']).map((f) => (f === 'BAD' ? bad : f)),
+          workingDir: project,
+          environment: {},
+        };
+        await assert.rejects(
+          renderComposeProject({ source }),
+          (err: unknown) => err instanceof FileError && /not a regular file|more than the 8 MiB/.test(err.message),
+          `${place} -> ${bad}`,
+        );
         if (place !== 'configs' && place !== 'secrets') assert.throws(() => loadComposeProject(source), FileError);
       }
     });

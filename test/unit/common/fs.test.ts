@@ -23,11 +23,14 @@ describe('common/fs folders', () => {
     });
     assert.equal(value, 42);
     assert.ok(!existsSync(seen));
-    await assert.rejects(withTempDir(root, 'y-', async (dir) => {
-      seen = dir;
-      await writeFile(join(dir, 'secret'), 's3cret');
-      throw new Error('boom');
-    }), /boom/);
+    await assert.rejects(
+      withTempDir(root, 'y-', async (dir) => {
+        seen = dir;
+        await writeFile(join(dir, 'secret'), 's3cret');
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
     assert.ok(!existsSync(seen));
     assert.deepEqual(await readdir(root), []);
   });

@@ -10,13 +10,26 @@ describe('withRetries', () => {
     const attempt = sinon.stub().rejects(new Error('down'));
     await assert.rejects(withRetries({ retries: 3, baseDelayMs: 500, sleep }, attempt, transient), /^Error: down$/);
     assert.equal(attempt.callCount, 4);
-    assert.deepEqual(sleep.getCalls().map((c) => c.args[0]), [500, 1000, 2000]);
-    assert.deepEqual([1, 2, 3, 4].map((n) => backoffDelay({ baseDelayMs: 1000 }, n)), [1000, 2000, 4000, 8000]);
+    assert.deepEqual(
+      sleep.getCalls().map((c) => c.args[0]),
+      [500, 1000, 2000],
+    );
+    assert.deepEqual(
+      [1, 2, 3, 4].map((n) => backoffDelay({ baseDelayMs: 1000 }, n)),
+      [1000, 2000, 4000, 8000],
+    );
   });
 
   it('does not retry a permanent failure, and returns the first success', async () => {
     const sleep = sinon.stub().resolves();
-    await assert.rejects(withRetries({ retries: 3, baseDelayMs: 1, sleep }, () => Promise.reject(new Error('401')), () => ({ transient: false, reason: '401' })), /401/);
+    await assert.rejects(
+      withRetries(
+        { retries: 3, baseDelayMs: 1, sleep },
+        () => Promise.reject(new Error('401')),
+        () => ({ transient: false, reason: '401' }),
+      ),
+      /401/,
+    );
     sinon.assert.notCalled(sleep);
     const attempt = sinon.stub();
     attempt.onFirstCall().rejects(new Error('x'));

@@ -16,7 +16,10 @@ describe('detectCompose (src/docker/tools.ts)', () => {
   after(() => rm(bin, { recursive: true, force: true }));
 
   const runner = (v2: 'ok' | 'fails' | 'missing'): ProcessRunner => ({
-    exec: v2 === 'missing' ? sinon.stub().rejects(new Error('ENOENT')) : sinon.stub().resolves({ code: v2 === 'ok' ? 0 : 1, stdout: '2.29.1', stderr: '' }),
+    exec:
+      v2 === 'missing'
+        ? sinon.stub().rejects(new Error('ENOENT'))
+        : sinon.stub().resolves({ code: v2 === 'ok' ? 0 : 1, stdout: '2.29.1', stderr: '' }),
   });
 
   it('prefers Compose v2 when `docker compose` answers', async () => {

@@ -17,7 +17,10 @@ describe('findResultFiles', () => {
 
   it('finds matches relative to the working directory, leaving older files aside', async () => {
     const found = await findResultFiles('out/**/TEST-*.xml', dir, Date.now() - 60_000);
-    assert.deepEqual(found, { files: [join(dir, 'out/TEST-a.xml'), join(dir, 'out/deep/TEST-b.xml')].sort(), stale: [join(dir, 'out/TEST-old.xml')] });
+    assert.deepEqual(found, {
+      files: [join(dir, 'out/TEST-a.xml'), join(dir, 'out/deep/TEST-b.xml')].sort(),
+      stale: [join(dir, 'out/TEST-old.xml')],
+    });
   });
 
   it('takes absolute globs, and finds nothing without error', async () => {

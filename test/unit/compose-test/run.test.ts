@@ -20,13 +20,29 @@ const CONFIG = `services:
   worker: {build: {context: ./worker}, depends_on: {web: {condition: service_healthy}}}
   db: {image: postgres:16}
 `;
-const PROJECT: ComposeInvocation = { command: { version: 1, file: 'docker-compose', args: [] }, projectName: 'shop-1', files: ['docker-compose.yml'], cwd: '/app', env: {} };
+const PROJECT: ComposeInvocation = {
+  command: { version: 1, file: 'docker-compose', args: [] },
+  projectName: 'shop-1',
+  files: ['docker-compose.yml'],
+  cwd: '/app',
+  env: {},
+};
 const NOTHING: ProjectResources = { containers: [], networks: [], volumes: [] };
 
 function container(service: string, extra: Partial<ContainerState> = {}): ContainerState {
   return {
-    id: `id-${service}`, name: `shop-1_${service}_1`, service, number: 1, oneOff: false, image: '', status: 'running', exitCode: 0, restartCount: 0,
-    ports: service === 'web' ? [{ containerPort: '8080', protocol: 'tcp', hostIp: '127.0.0.1', hostPort: '32768' }] : [], labels: {}, ...extra,
+    id: `id-${service}`,
+    name: `shop-1_${service}_1`,
+    service,
+    number: 1,
+    oneOff: false,
+    image: '',
+    status: 'running',
+    exitCode: 0,
+    restartCount: 0,
+    ports: service === 'web' ? [{ containerPort: '8080', protocol: 'tcp', hostIp: '127.0.0.1', hostPort: '32768' }] : [],
+    labels: {},
+    ...extra,
   };
 }
 
@@ -36,26 +52,55 @@ const READY = [container('web', { health: 'healthy' }), container('worker'), con
 function fakes(containers: ContainerState[] = READY, testExit = 0) {
   const controller = new AbortController();
   const compose = {
-    config: sinon.stub().resolves(CONFIG), build: sinon.stub().resolves(), pull: sinon.stub().resolves(), up: sinon.stub().resolves(),
-    run: sinon.stub().resolves(testExit), ps: sinon.stub().resolves('NAME STATE\n'), down: sinon.stub().resolves(),
+    config: sinon.stub().resolves(CONFIG),
+    build: sinon.stub().resolves(),
+    pull: sinon.stub().resolves(),
+    up: sinon.stub().resolves(),
+    run: sinon.stub().resolves(testExit),
+    ps: sinon.stub().resolves('NAME STATE\n'),
+    down: sinon.stub().resolves(),
   };
   const docker = {
-    inspectProject: sinon.stub().resolves({ containers, raw: containers.map((c) => ({ Id: c.id, Name: `/${c.name}`, Config: { Labels: {}, Env: ['SECRET=x'] }, State: { Status: c.status } })) }),
+    inspectProject: sinon.stub().resolves({
+      containers,
+      raw: containers.map((c) => ({
+        Id: c.id,
+        Name: `/${c.name}`,
+        Config: { Labels: {}, Env: ['SECRET=x'] },
+        State: { Status: c.status },
+      })),
+    }),
     logs: sinon.stub().resolves('2026-11-22T00:00:00Z some line\n'),
-    watchEvents: sinon.stub().callsFake((_p: string, _e: () => void, signal: AbortSignal) => new Promise<void>((r) => signal.addEventListener('abort', () => r()))),
+    watchEvents: sinon
+      .stub()
+      .callsFake(
+        (_p: string, _e: () => void, signal: AbortSignal) => new Promise<void>((r) => signal.addEventListener('abort', () => r())),
+      ),
     imageExists: sinon.stub().resolves(true),
     findResources: sinon.stub().resolves(NOTHING),
     removeResources: sinon.stub().resolves(),
     removeImages: sinon.stub().resolves([]),
   };
   const output = {
-    info: sinon.stub(), warning: sinon.stub(), debug: sinon.stub(), setSecret: sinon.stub(), setOutput: sinon.stub(),
-    uploadArtifact: sinon.stub(), publishTestResults: sinon.stub(), uploadSummary: sinon.stub(), addAttachment: sinon.stub(),
+    info: sinon.stub(),
+    warning: sinon.stub(),
+    debug: sinon.stub(),
+    setSecret: sinon.stub(),
+    setOutput: sinon.stub(),
+    uploadArtifact: sinon.stub(),
+    publishTestResults: sinon.stub(),
+    uploadSummary: sinon.stub(),
+    addAttachment: sinon.stub(),
   };
   const runner = { exec: sinon.stub().resolves({ code: testExit, stdout: '', stderr: '' }) };
   const ports: ProjectRun = {
-    compose: compose as unknown as Compose, docker: docker as unknown as Docker, output: output as unknown as PipelineOutput,
-    runner: runner as unknown as ProcessRunner, signal: controller.signal, baseEnv: { PATH: '/bin' }, clock: Date.now,
+    compose: compose as unknown as Compose,
+    docker: docker as unknown as Docker,
+    output: output as unknown as PipelineOutput,
+    runner: runner as unknown as ProcessRunner,
+    signal: controller.signal,
+    baseEnv: { PATH: '/bin' },
+    clock: Date.now,
     env: { input: () => undefined, variable: () => undefined, endpoint: () => undefined },
   };
   return { compose, docker, output, runner, ports, controller };
@@ -67,9 +112,20 @@ describe('executeComposeTest (ports faked)', () => {
   beforeEach(async () => {
     logsRoot = await mkdtemp(join(tmpdir(), 'outerloop-ct-run-'));
     inputs = {
-      compose: { files: ['docker-compose.yml'], workingDir: logsRoot, environment: {}, profiles: [] }, workingDirectory: logsRoot, projectName: 'shop-1', build: true, pull: 'missing',
-      services: [], waitTimeoutSeconds: 30, test: { kind: 'command', command: 'npm test' }, logsArtifact: 'compose-logs', logsOnSuccess: false,
-      teardown: 'always', removeImages: false, logsRoot, pipeline: {},
+      compose: { files: ['docker-compose.yml'], workingDir: logsRoot, environment: {}, profiles: [] },
+      workingDirectory: logsRoot,
+      projectName: 'shop-1',
+      build: true,
+      pull: 'missing',
+      services: [],
+      waitTimeoutSeconds: 30,
+      test: { kind: 'command', command: 'npm test' },
+      logsArtifact: 'compose-logs',
+      logsOnSuccess: false,
+      teardown: 'always',
+      removeImages: false,
+      logsRoot,
+      pipeline: {},
     };
   });
   afterEach(() => rm(logsRoot, { recursive: true, force: true }));
@@ -78,7 +134,15 @@ describe('executeComposeTest (ports faked)', () => {
     const f = fakes();
     const message = await executeComposeTest(inputs, { TAG: 'ci' }, PROJECT, f.ports);
     assert.match(message, /^The tests passed against project 'shop-1'/);
-    sinon.assert.callOrder(f.compose.config, f.compose.build, f.compose.up, f.docker.inspectProject, f.runner.exec, f.compose.down, f.docker.findResources);
+    sinon.assert.callOrder(
+      f.compose.config,
+      f.compose.build,
+      f.compose.up,
+      f.docker.inspectProject,
+      f.runner.exec,
+      f.compose.down,
+      f.docker.findResources,
+    );
     // Every service is in scope: `build` names none (all), started alongside `config`.
     assert.deepEqual(f.compose.build.firstCall.args[0], []);
     sinon.assert.calledOnce(f.compose.build);
@@ -87,9 +151,16 @@ describe('executeComposeTest (ports faked)', () => {
     assert.deepEqual([file, args], ['bash', ['-c', 'npm test']]);
     assert.deepEqual(options.env, { PATH: '/bin', TAG: 'ci', COMPOSE_PROJECT_NAME: 'shop-1', COMPOSE_WEB_8080: '127.0.0.1:32768' });
     assert.equal(options.processGroup, true);
-    assert.deepEqual(f.compose.down.firstCall.args[0], { volumes: true, removeOrphans: true }, 'down -v --remove-orphans, without a short stop timeout');
+    assert.deepEqual(
+      f.compose.down.firstCall.args[0],
+      { volumes: true, removeOrphans: true },
+      'down -v --remove-orphans, without a short stop timeout',
+    );
     assert.deepEqual(f.compose.up.firstCall.args[1]?.build, false, 'up --no-build: the images were built before');
-    assert.deepEqual(f.output.setOutput.args, [['projectName', 'shop-1'], ['testExitCode', '0']]);
+    assert.deepEqual(f.output.setOutput.args, [
+      ['projectName', 'shop-1'],
+      ['testExitCode', '0'],
+    ]);
     sinon.assert.notCalled(f.output.uploadArtifact);
     sinon.assert.calledWithMatch(f.output.info, /^All services are ready: db \(running\), web \(healthy\), worker \(running\)\.$/);
   });
@@ -97,8 +168,10 @@ describe('executeComposeTest (ports faked)', () => {
   it('a failing test still gets its logs published and the app torn down; removeImages removes what was built', async () => {
     const f = fakes(READY, 2);
     inputs.removeImages = true;
-    await assert.rejects(executeComposeTest(inputs, {}, PROJECT, f.ports), (e: unknown) =>
-      e instanceof TestsFailedError && e.message === 'The tests failed: the test command exited with code 2.');
+    await assert.rejects(
+      executeComposeTest(inputs, {}, PROJECT, f.ports),
+      (e: unknown) => e instanceof TestsFailedError && e.message === 'The tests failed: the test command exited with code 2.',
+    );
     const dir = join(logsRoot, 'compose-logs-shop-1');
     sinon.assert.calledWith(f.output.uploadArtifact, 'compose-logs', dir);
     sinon.assert.calledWith(f.output.setOutput, 'logsDirectory', dir);
@@ -119,24 +192,37 @@ describe('executeComposeTest (ports faked)', () => {
 
   it('a service that exits fails before the tests, naming it, and is torn down', async () => {
     const f = fakes([container('web', { health: 'healthy' }), container('worker', { status: 'exited', exitCode: 3 })]);
-    await assert.rejects(executeComposeTest(inputs, {}, PROJECT, f.ports), (e: unknown) =>
-      e instanceof ReadinessError && e.message === "Service 'worker' exited with code 3 before the app was ready; its last log lines are above.");
+    await assert.rejects(
+      executeComposeTest(inputs, {}, PROJECT, f.ports),
+      (e: unknown) =>
+        e instanceof ReadinessError &&
+        e.message === "Service 'worker' exited with code 3 before the app was ready; its last log lines are above.",
+    );
     sinon.assert.notCalled(f.runner.exec);
     sinon.assert.calledWith(f.docker.logs, 'id-worker', 20);
     sinon.assert.calledOnce(f.compose.down);
     sinon.assert.calledOnce(f.output.uploadArtifact);
-    assert.equal(f.output.setOutput.args.find(([k]) => k === 'testExitCode'), undefined);
+    assert.equal(
+      f.output.setOutput.args.find(([k]) => k === 'testExitCode'),
+      undefined,
+    );
     const record = JSON.parse(f.output.addAttachment.firstCall.args[2]);
     assert.deepEqual([record.outcome, record.exitCode, record.readyAfterMs, record.services], ['failed', undefined, undefined, []]);
   });
 
   it('waitTimeout bounds compose up too (v1 waits for service_healthy dependencies itself)', async () => {
     const f = fakes([container('web', { health: 'starting' })]);
-    f.compose.up.callsFake((_s: string[], options: { signal: AbortSignal }) => new Promise<void>((r) => options.signal.addEventListener('abort', () => r())));
+    f.compose.up.callsFake(
+      (_s: string[], options: { signal: AbortSignal }) => new Promise<void>((r) => options.signal.addEventListener('abort', () => r())),
+    );
     inputs.waitTimeoutSeconds = 1;
     const started = Date.now();
-    await assert.rejects(executeComposeTest(inputs, {}, PROJECT, f.ports), (e: unknown) =>
-      e instanceof ReadinessError && e.message === "The app was not ready within 1 s (input 'waitTimeout'): web (health: starting); 'compose up' had not finished.");
+    await assert.rejects(
+      executeComposeTest(inputs, {}, PROJECT, f.ports),
+      (e: unknown) =>
+        e instanceof ReadinessError &&
+        e.message === "The app was not ready within 1 s (input 'waitTimeout'): web (health: starting); 'compose up' had not finished.",
+    );
     assert.ok(Date.now() - started < 3000);
     sinon.assert.notCalled(f.runner.exec);
     sinon.assert.calledOnce(f.compose.down);
@@ -167,14 +253,23 @@ describe('executeComposeTest (ports faked)', () => {
     await assert.rejects(executeComposeTest(inputs, {}, PROJECT, g.ports), /could not be removed completely: c1, v1 remain/);
   });
 
-  const policies: Array<[ComposeTestInputs['teardown'], number, boolean]> = [['never', 0, false], ['onSuccess', 1, false], ['onSuccess', 0, true], ['always', 1, true]];
+  const policies: Array<[ComposeTestInputs['teardown'], number, boolean]> = [
+    ['never', 0, false],
+    ['onSuccess', 1, false],
+    ['onSuccess', 0, true],
+    ['always', 1, true],
+  ];
   for (const [teardown, exit, downs] of policies) {
     it(`teardown ${teardown} with tests exiting ${exit}: ${downs ? 'tears down' : 'leaves the app up and says how to remove it'}`, async () => {
       const f = fakes(READY, exit);
       inputs.teardown = teardown;
       await executeComposeTest(inputs, {}, PROJECT, f.ports).catch(() => undefined);
       assert.equal(f.compose.down.called, downs);
-      if (!downs) sinon.assert.calledWithMatch(f.output.info, /left running .* docker-compose -p shop-1 -f docker-compose.yml down -v --remove-orphans$/);
+      if (!downs)
+        sinon.assert.calledWithMatch(
+          f.output.info,
+          /left running .* docker-compose -p shop-1 -f docker-compose.yml down -v --remove-orphans$/,
+        );
     });
   }
 
@@ -192,8 +287,11 @@ describe('executeComposeTest (ports faked)', () => {
     const f = fakes();
     inputs.pull = 'never';
     f.docker.imageExists.resolves(false);
-    await assert.rejects(executeComposeTest(inputs, {}, PROJECT, f.ports), (e: unknown) =>
-      e instanceof InputError && e.message === "Input 'pull' is 'never', but image 'postgres:16' of service 'db' is not on this agent.");
+    await assert.rejects(
+      executeComposeTest(inputs, {}, PROJECT, f.ports),
+      (e: unknown) =>
+        e instanceof InputError && e.message === "Input 'pull' is 'never', but image 'postgres:16' of service 'db' is not on this agent.",
+    );
     sinon.assert.notCalled(f.compose.up);
     sinon.assert.notCalled(f.compose.down);
   });
@@ -204,7 +302,10 @@ describe('executeComposeTest (ports faked)', () => {
     inputs.removeImages = true;
     await executeComposeTest(inputs, {}, PROJECT, f.ports);
     sinon.assert.notCalled(f.compose.build);
-    assert.deepEqual(f.docker.imageExists.args.map(([image]) => image), ['shop-1_web', 'shop-1_worker']);
+    assert.deepEqual(
+      f.docker.imageExists.args.map(([image]) => image),
+      ['shop-1_web', 'shop-1_worker'],
+    );
     sinon.assert.calledOnce(f.compose.down);
     sinon.assert.notCalled(f.docker.removeImages);
   });
@@ -213,9 +314,13 @@ describe('executeComposeTest (ports faked)', () => {
     const f = fakes();
     inputs.build = false;
     f.docker.imageExists.callsFake(async (image: string) => image !== 'shop-1_worker');
-    await assert.rejects(executeComposeTest(inputs, {}, PROJECT, f.ports), (e: unknown) =>
-      e instanceof InputError &&
-      e.message === "Input 'build' is false, but image 'shop-1_worker' of service 'worker' is not on this agent: build it in an earlier step or set 'build' to true.");
+    await assert.rejects(
+      executeComposeTest(inputs, {}, PROJECT, f.ports),
+      (e: unknown) =>
+        e instanceof InputError &&
+        e.message ===
+          "Input 'build' is false, but image 'shop-1_worker' of service 'worker' is not on this agent: build it in an earlier step or set 'build' to true.",
+    );
     sinon.assert.notCalled(f.compose.up);
     sinon.assert.notCalled(f.compose.build);
   });
@@ -227,7 +332,7 @@ describe('executeComposeTest (ports faked)', () => {
     ['always', [], [['db', 'web']]],
   ];
   for (const [pull, absent, expected] of pulls) {
-    it(`build false, pull ${pull}, ${absent.length ? 'web\'s image missing' : 'every image there'}: pulls ${JSON.stringify(expected)} (up --no-build would not)`, async () => {
+    it(`build false, pull ${pull}, ${absent.length ? "web's image missing" : 'every image there'}: pulls ${JSON.stringify(expected)} (up --no-build would not)`, async () => {
       const f = fakes();
       f.compose.config.resolves(CONFIG.replace('web: {build: {context: ./web},', 'web: {build: {context: ./web}, image: "reg/web:1",'));
       inputs.build = false;
@@ -236,7 +341,10 @@ describe('executeComposeTest (ports faked)', () => {
       f.compose.pull.callsFake(async (services: string[]) => services.forEach((s) => pulled.add(s === 'web' ? 'reg/web:1' : s)));
       f.docker.imageExists.callsFake(async (image: string) => !absent.includes(image) || pulled.has(image));
       await executeComposeTest(inputs, {}, PROJECT, f.ports);
-      assert.deepEqual(f.compose.pull.args.map(([services]) => services), expected);
+      assert.deepEqual(
+        f.compose.pull.args.map(([services]) => services),
+        expected,
+      );
       sinon.assert.notCalled(f.compose.build);
     });
   }
@@ -244,8 +352,10 @@ describe('executeComposeTest (ports faked)', () => {
   it('a failing test service: its exit code is the result and the output', async () => {
     const f = fakes(READY, 4);
     inputs.test = { kind: 'service', service: 'worker' };
-    await assert.rejects(executeComposeTest(inputs, {}, PROJECT, f.ports), (e: unknown) =>
-      e instanceof TestsFailedError && e.message === "The tests failed: test service 'worker' exited with code 4.");
+    await assert.rejects(
+      executeComposeTest(inputs, {}, PROJECT, f.ports),
+      (e: unknown) => e instanceof TestsFailedError && e.message === "The tests failed: test service 'worker' exited with code 4.",
+    );
     sinon.assert.calledWith(f.output.setOutput, 'testExitCode', '4');
     sinon.assert.calledOnce(f.compose.down);
   });
@@ -254,11 +364,19 @@ describe('executeComposeTest (ports faked)', () => {
     const evil = '##vso[task.setvariable variable=pwned]1';
     const f = fakes([container('web', { health: 'unhealthy', lastHealthCheck: { exitCode: 1, output: evil } }), container('worker')]);
     f.docker.logs.resolves(`2026-11-22T00:00:00Z ${evil}\n`);
-    await assert.rejects(executeComposeTest(inputs, {}, PROJECT, f.ports), (e: unknown) =>
-      e instanceof ReadinessError && e.message.startsWith("Service 'web' turned unhealthy (last health check: exit 1, ##~vso[") && !e.message.includes('##vso['));
+    await assert.rejects(
+      executeComposeTest(inputs, {}, PROJECT, f.ports),
+      (e: unknown) =>
+        e instanceof ReadinessError &&
+        e.message.startsWith("Service 'web' turned unhealthy (last health check: exit 1, ##~vso[") &&
+        !e.message.includes('##vso['),
+    );
     sinon.assert.calledWith(f.docker.logs, 'id-web', 20);
     const lines = [...f.output.info.args, ...f.output.warning.args].map(([l]) => String(l));
-    assert.ok(lines.some((l) => l.includes('##~vso[task.setvariable')), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => l.includes('##~vso[task.setvariable')),
+      lines.join('\n'),
+    );
     assert.ok(!lines.some((l) => l.includes('##vso[')), lines.join('\n'));
   });
 
@@ -289,9 +407,24 @@ describe('runComposeTest (ports faked)', () => {
 
   function inputs(): ComposeTestInputs {
     return {
-      compose: { files: ['docker-compose.yml'], workingDir: dir, environment: { TAG: '42' }, envFiles: [join(dir, 'ci.env')], profiles: ['debug'] },
-      workingDirectory: dir, projectName: 'shop-1', build: false, pull: 'never', services: [], waitTimeoutSeconds: 30,
-      test: { kind: 'service', service: 'web' }, logsOnSuccess: false, teardown: 'always', removeImages: false, pipeline: {},
+      compose: {
+        files: ['docker-compose.yml'],
+        workingDir: dir,
+        environment: { TAG: '42' },
+        envFiles: [join(dir, 'ci.env')],
+        profiles: ['debug'],
+      },
+      workingDirectory: dir,
+      projectName: 'shop-1',
+      build: false,
+      pull: 'never',
+      services: [],
+      waitTimeoutSeconds: 30,
+      test: { kind: 'service', service: 'web' },
+      logsOnSuccess: false,
+      teardown: 'always',
+      removeImages: false,
+      pipeline: {},
     };
   }
 
@@ -301,21 +434,38 @@ describe('runComposeTest (ports faked)', () => {
     const openCompose = sinon.stub().returns(compose);
     const docker = fakeDocker();
     docker.inspectProject.resolves({ containers: [container('web')], raw: [] });
-    const ports = { docker, detectCompose: sinon.stub().resolves({ version: 2, file: 'docker', args: ['compose'] }), openCompose, baseEnv: { PATH: '/bin', TAG: 'agent' } };
+    const ports = {
+      docker,
+      detectCompose: sinon.stub().resolves({ version: 2, file: 'docker', args: ['compose'] }),
+      openCompose,
+      baseEnv: { PATH: '/bin', TAG: 'agent' },
+    };
     await runComposeTest(inputs(), fakeContext(), ports);
     const project: ComposeInvocation = openCompose.firstCall.args[0];
     assert.deepEqual(
       { ...project, env: { TAG: project.env['TAG'], REGISTRY: project.env['REGISTRY'], PATH: project.env['PATH'] } },
-      { command: { version: 2, file: 'docker', args: ['compose'] }, projectName: 'shop-1', files: ['docker-compose.yml'], profiles: ['debug'], cwd: dir, env: { TAG: '42', REGISTRY: 'r.io', PATH: '/bin' } },
+      {
+        command: { version: 2, file: 'docker', args: ['compose'] },
+        projectName: 'shop-1',
+        files: ['docker-compose.yml'],
+        profiles: ['debug'],
+        cwd: dir,
+        env: { TAG: '42', REGISTRY: 'r.io', PATH: '/bin' },
+      },
     );
     sinon.assert.calledOnce(compose.run);
   });
 
   it('says that no Compose was found, and names a compose file that is not there, before anything runs', async () => {
     const none = { docker: fakeDocker(), detectCompose: sinon.stub().resolves(undefined), openCompose: sinon.stub(), baseEnv: {} };
-    await assert.rejects(runComposeTest(inputs(), fakeContext(), none), (e: unknown) => e instanceof ToolError && /^Neither 'docker compose' \(Compose v2\) nor 'docker-compose'/.test(e.message));
+    await assert.rejects(
+      runComposeTest(inputs(), fakeContext(), none),
+      (e: unknown) => e instanceof ToolError && /^Neither 'docker compose' \(Compose v2\) nor 'docker-compose'/.test(e.message),
+    );
     sinon.assert.notCalled(none.openCompose);
     const missing = { ...inputs(), compose: { ...inputs().compose, files: ['nope.yml'] } };
-    await assert.rejects(runComposeTest(missing, fakeContext(), none), { message: `Input 'composeFiles' names 'nope.yml', which does not exist in ${dir}.` });
+    await assert.rejects(runComposeTest(missing, fakeContext(), none), {
+      message: `Input 'composeFiles' names 'nope.yml', which does not exist in ${dir}.`,
+    });
   });
 });

@@ -12,7 +12,12 @@ export const API_IMAGE = '127.0.0.1:5000/shop/api:20261122.3';
 export const CACHE_IMAGE = 'redis:7';
 
 function labels(service: string): Record<string, string> {
-  return { 'app.kubernetes.io/name': service, 'app.kubernetes.io/instance': 'shop', 'app.kubernetes.io/part-of': 'shop', 'app.kubernetes.io/managed-by': 'outerloop' };
+  return {
+    'app.kubernetes.io/name': service,
+    'app.kubernetes.io/instance': 'shop',
+    'app.kubernetes.io/part-of': 'shop',
+    'app.kubernetes.io/managed-by': 'outerloop',
+  };
 }
 
 function workload(service: string, image: string): KubernetesObject[] {
@@ -22,9 +27,18 @@ function workload(service: string, image: string): KubernetesObject[] {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: service, labels: labels(service) },
-      spec: { replicas: 1, selector: { matchLabels: selector }, template: { metadata: { labels: labels(service) }, spec: { containers: [{ name: service, image }] } } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: selector },
+        template: { metadata: { labels: labels(service) }, spec: { containers: [{ name: service, image }] } },
+      },
     },
-    { apiVersion: 'v1', kind: 'Service', metadata: { name: service, labels: labels(service) }, spec: { selector, ports: [{ name: 'http', port: 80 }] } },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: service, labels: labels(service) },
+      spec: { selector, ports: [{ name: 'http', port: 80 }] },
+    },
   ];
 }
 
@@ -35,7 +49,9 @@ export function fixtureRenderer(): { render: (o: RenderOptions) => Promise<Rende
     calls.push(options);
     const digest = options.digests ? findDigest(options.digests, API_IMAGE) : undefined;
     const api = digest ? `${API_IMAGE.replace(/:[^:/]+$/, '')}@${digest}` : API_IMAGE;
-    const objects = [...workload('api', api), ...workload('cache', CACHE_IMAGE)].sort((a, b) => a.kind.localeCompare(b.kind) || a.metadata.name.localeCompare(b.metadata.name));
+    const objects = [...workload('api', api), ...workload('cache', CACHE_IMAGE)].sort(
+      (a, b) => a.kind.localeCompare(b.kind) || a.metadata.name.localeCompare(b.metadata.name),
+    );
     return {
       objects,
       yaml: formatManifests(objects),

@@ -14,9 +14,27 @@ const VARIABLES: Record<string, string> = {
   'System.TeamProject': 'shop',
   'Build.BuildId': '4242',
 };
-const KUBE: ServiceEndpoint = { id: 'aks-qa', url: 'https://k:6443', scheme: 'Token', auth: { apitoken: 'eyJa.eyJb.c2ln' }, data: { authorizationtype: 'ServiceAccount' } };
-const REGISTRY: ServiceEndpoint = { id: 'acr', url: 'https://contoso.azurecr.io', scheme: 'UsernamePassword', auth: { username: 'ci', password: 'pw' }, data: {} };
-const SYSTEM: ServiceEndpoint = { id: 'SYSTEMVSSCONNECTION', url: 'https://dev.azure.com/contoso/', scheme: 'OAuth', auth: { accesstoken: 'job-token' }, data: {} };
+const KUBE: ServiceEndpoint = {
+  id: 'aks-qa',
+  url: 'https://k:6443',
+  scheme: 'Token',
+  auth: { apitoken: 'eyJa.eyJb.c2ln' },
+  data: { authorizationtype: 'ServiceAccount' },
+};
+const REGISTRY: ServiceEndpoint = {
+  id: 'acr',
+  url: 'https://contoso.azurecr.io',
+  scheme: 'UsernamePassword',
+  auth: { username: 'ci', password: 'pw' },
+  data: {},
+};
+const SYSTEM: ServiceEndpoint = {
+  id: 'SYSTEMVSSCONNECTION',
+  url: 'https://dev.azure.com/contoso/',
+  scheme: 'OAuth',
+  auth: { accesstoken: 'job-token' },
+  data: {},
+};
 
 function read(inputs: Record<string, string>, variables: Record<string, string> = VARIABLES) {
   const endpoints = new Map([KUBE, REGISTRY, SYSTEM].map((e) => [e.id, e]));
@@ -48,7 +66,16 @@ describe('readComposeToK8sInputs', () => {
     });
     assert.equal(inputs.cluster?.kind, 'token');
     assert.deepEqual(
-      [inputs.requirePinned, inputs.prune, inputs.rollbackOnFailure, inputs.rolloutTimeoutSeconds, inputs.createNamespace, inputs.namespace, inputs.digests, inputs.registry],
+      [
+        inputs.requirePinned,
+        inputs.prune,
+        inputs.rollbackOnFailure,
+        inputs.rolloutTimeoutSeconds,
+        inputs.createNamespace,
+        inputs.namespace,
+        inputs.digests,
+        inputs.registry,
+      ],
       [true, true, true, 600, false, undefined, undefined, undefined],
     );
     assert.equal(inputs.tempDir, '/agent/_work/_temp');
@@ -84,11 +111,23 @@ describe('readComposeToK8sInputs', () => {
     assert.deepEqual(inputs.compose.profiles, ['web', 'jobs']);
     assert.equal(inputs.compose.serviceType, 'LoadBalancer');
     assert.equal(inputs.compose.bindConfigMaps, false);
-    assert.deepEqual([inputs.compose.waitImage, inputs.compose.kubectlImage], ['registry.local/busybox@sha256:' + 'b'.repeat(64), 'registry.local/kubectl:1.30']);
+    assert.deepEqual(
+      [inputs.compose.waitImage, inputs.compose.kubectlImage],
+      ['registry.local/busybox@sha256:' + 'b'.repeat(64), 'registry.local/kubectl:1.30'],
+    );
     assert.deepEqual(inputs.digests, { kind: 'file', path: '/drop/image-digests/image-digests.json' });
     assert.deepEqual(inputs.registry, { registry: 'contoso.azurecr.io', username: 'ci', password: 'pw' });
     assert.deepEqual(
-      [inputs.requirePinned, inputs.prune, inputs.rollbackOnFailure, inputs.rolloutTimeoutSeconds, inputs.createNamespace, inputs.namespace, inputs.manifestsArtifact, inputs.compose.strict],
+      [
+        inputs.requirePinned,
+        inputs.prune,
+        inputs.rollbackOnFailure,
+        inputs.rolloutTimeoutSeconds,
+        inputs.createNamespace,
+        inputs.namespace,
+        inputs.manifestsArtifact,
+        inputs.compose.strict,
+      ],
       [false, false, false, 120, true, 'shop-qa', 'manifests-qa', true],
     );
   });
@@ -101,7 +140,12 @@ describe('readComposeToK8sInputs', () => {
 
   it("fetches digests from another build with the job's token", () => {
     const inputs = read({ ...DEPLOY, digestsFromBuild: '1234' });
-    assert.deepEqual(inputs.digests, { kind: 'build', buildId: 1234, artifactName: 'image-digests', connection: { collectionUri: 'https://dev.azure.com/contoso/', project: 'shop', accessToken: 'job-token' } });
+    assert.deepEqual(inputs.digests, {
+      kind: 'build',
+      buildId: 1234,
+      artifactName: 'image-digests',
+      connection: { collectionUri: 'https://dev.azure.com/contoso/', project: 'shop', accessToken: 'job-token' },
+    });
   });
 
   it('renders without a cluster', () => {
@@ -113,16 +157,53 @@ describe('readComposeToK8sInputs', () => {
 
   const bad: Array<[string, Record<string, string>, string, boolean?]> = [
     ['no compose files', { composeFiles: ' ' }, "Input 'composeFiles' is required: the compose files to convert, one per line."],
-    ['no cluster to deploy to', { composeFiles: 'c.yml' }, "Input 'kubernetesServiceConnection' is required to deploy: name a Kubernetes service connection, or give a kubeconfig file in 'kubeconfig' (or use action 'render')."],
-    ['two clusters', { ...DEPLOY, kubeconfig: '/k' }, "Input 'kubeconfig' cannot be used together with 'kubernetesServiceConnection'; give one of them."],
-    ['two digest sources', { ...DEPLOY, digestFile: 'd.json', digestsFromBuild: '12' }, "Input 'digestsFromBuild' cannot be used together with 'digestFile'; give one of them."],
-    ['a build id that is not a number', { ...DEPLOY, digestsFromBuild: 'latest' }, "Input 'digestsFromBuild' must be a whole number, not 'latest'."],
-    ['no access token', { ...DEPLOY, digestsFromBuild: '12' }, "Input 'digestsFromBuild' needs the job's access token (System.AccessToken), which this job does not have.", true],
-    ['a bad namespace', { ...DEPLOY, namespace: 'Shop_QA' }, "Input 'namespace' must be a valid Kubernetes namespace name (lower-case letters, digits and '-', at most 63 characters), not 'Shop_QA'."],
+    [
+      'no cluster to deploy to',
+      { composeFiles: 'c.yml' },
+      "Input 'kubernetesServiceConnection' is required to deploy: name a Kubernetes service connection, or give a kubeconfig file in 'kubeconfig' (or use action 'render').",
+    ],
+    [
+      'two clusters',
+      { ...DEPLOY, kubeconfig: '/k' },
+      "Input 'kubeconfig' cannot be used together with 'kubernetesServiceConnection'; give one of them.",
+    ],
+    [
+      'two digest sources',
+      { ...DEPLOY, digestFile: 'd.json', digestsFromBuild: '12' },
+      "Input 'digestsFromBuild' cannot be used together with 'digestFile'; give one of them.",
+    ],
+    [
+      'a build id that is not a number',
+      { ...DEPLOY, digestsFromBuild: 'latest' },
+      "Input 'digestsFromBuild' must be a whole number, not 'latest'.",
+    ],
+    [
+      'no access token',
+      { ...DEPLOY, digestsFromBuild: '12' },
+      "Input 'digestsFromBuild' needs the job's access token (System.AccessToken), which this job does not have.",
+      true,
+    ],
+    [
+      'a bad namespace',
+      { ...DEPLOY, namespace: 'Shop_QA' },
+      "Input 'namespace' must be a valid Kubernetes namespace name (lower-case letters, digits and '-', at most 63 characters), not 'Shop_QA'.",
+    ],
     ['an infinite timeout', { ...DEPLOY, rolloutTimeout: '0' }, "Input 'rolloutTimeout' must be at least 1, not 0."],
-    ['a bad artifact name', { ...DEPLOY, manifestsArtifact: '../x' }, `Input 'manifestsArtifact' must be an artifact name, without any of " / \\ : < > | * ?, not '../x'.`],
-    ['an unknown connection', { ...DEPLOY, containerRegistry: 'nope' }, "Input 'containerRegistry' names service connection 'nope', which this job cannot see; check the connection's name and that the pipeline is authorized to use it."],
-    ['an unknown service type', { ...DEPLOY, serviceType: 'ExternalName' }, "Input 'serviceType' must be one of ClusterIP, NodePort, LoadBalancer, not 'ExternalName'."],
+    [
+      'a bad artifact name',
+      { ...DEPLOY, manifestsArtifact: '../x' },
+      `Input 'manifestsArtifact' must be an artifact name, without any of " / \\ : < > | * ?, not '../x'.`,
+    ],
+    [
+      'an unknown connection',
+      { ...DEPLOY, containerRegistry: 'nope' },
+      "Input 'containerRegistry' names service connection 'nope', which this job cannot see; check the connection's name and that the pipeline is authorized to use it.",
+    ],
+    [
+      'an unknown service type',
+      { ...DEPLOY, serviceType: 'ExternalName' },
+      "Input 'serviceType' must be one of ClusterIP, NodePort, LoadBalancer, not 'ExternalName'.",
+    ],
   ];
   for (const [what, inputs, message, withoutSystemConnection] of bad) {
     it(`fails on ${what}, naming the input`, () => {
@@ -132,16 +213,31 @@ describe('readComposeToK8sInputs', () => {
   }
 
   it('reads action chart with its chart inputs, needing no cluster', () => {
-    const inputs = read({ composeFiles: 'docker-compose.yml', action: 'chart', chartName: 'shop', chartVersion: '1.4.0', chartPackage: 'true', chartArtifact: 'helm-chart' });
+    const inputs = read({
+      composeFiles: 'docker-compose.yml',
+      action: 'chart',
+      chartName: 'shop',
+      chartVersion: '1.4.0',
+      chartPackage: 'true',
+      chartArtifact: 'helm-chart',
+    });
     assert.equal(inputs.action, 'chart');
     assert.deepEqual(inputs.chart, { name: 'shop', version: '1.4.0', package: true, artifact: 'helm-chart' });
     assert.equal(inputs.cluster, undefined);
-    assert.deepEqual(read({ composeFiles: 'docker-compose.yml', action: 'chart' }).chart, { name: undefined, version: undefined, package: false, artifact: undefined });
+    assert.deepEqual(read({ composeFiles: 'docker-compose.yml', action: 'chart' }).chart, {
+      name: undefined,
+      version: undefined,
+      package: false,
+      artifact: undefined,
+    });
     assert.equal(read(DEPLOY).chart, undefined, 'only action chart reads them');
   });
 
   it('names a chart artifact that cannot be an artifact name', () => {
-    assert.throws(() => read({ composeFiles: 'docker-compose.yml', action: 'chart', chartArtifact: 'a/b' }), (err: unknown) => err instanceof InputError && /^Input 'chartArtifact' must be an artifact name/.test(err.message));
+    assert.throws(
+      () => read({ composeFiles: 'docker-compose.yml', action: 'chart', chartArtifact: 'a/b' }),
+      (err: unknown) => err instanceof InputError && /^Input 'chartArtifact' must be an artifact name/.test(err.message),
+    );
   });
 });
 

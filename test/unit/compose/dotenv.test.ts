@@ -42,7 +42,11 @@ describe('dotenv syntax (.env and env_file)', () => {
   });
 
   it('interpolate: false keeps every $ literal', () => {
-    assert.deepEqual(parseDotenv('A=$OUTER\nB="pa$$w\\$rd"\nC=\'$x\'', 'lit.env', { lookup, interpolate: false }).values, { A: '$OUTER', B: 'pa$$w$rd', C: '$x' });
+    assert.deepEqual(parseDotenv('A=$OUTER\nB="pa$$w\\$rd"\nC=\'$x\'', 'lit.env', { lookup, interpolate: false }).values, {
+      A: '$OUTER',
+      B: 'pa$$w$rd',
+      C: '$x',
+    });
   });
 
   it('strict: every line is NAME=value with a portable name', () => {
@@ -52,7 +56,10 @@ describe('dotenv syntax (.env and env_file)', () => {
       ['A: 1', 's.env:1: this line must be NAME=value.'],
       ['1X=s3cret', 's.env:1: this line must be NAME=value, and the text before = is not a variable name.'],
     ]) {
-      assert.throws(() => parseDotenv(text, 's.env', { lookup, strict: true }), (err: unknown) => err instanceof FileError && err.message === message);
+      assert.throws(
+        () => parseDotenv(text, 's.env', { lookup, strict: true }),
+        (err: unknown) => err instanceof FileError && err.message === message,
+      );
     }
   });
 
@@ -64,12 +71,19 @@ describe('dotenv syntax (.env and env_file)', () => {
     ['unclosed double quote', 'A=1\nB="open', /^x\.env:2: the value of B opens a double quote that is never closed/],
     ['text after the closing quote', 'A="x" y', /^x\.env:1: the value of A has text after its closing quote/],
     ['invalid key', 'A B=1', /^x\.env:1: this line does not start with a valid variable name/],
-    ['a secret pasted without its name', 'A=1\nhunter2 s3cret-Pa55', /^x\.env:2: this line does not start with a valid variable name \(a line is KEY=value\)\.$/],
+    [
+      'a secret pasted without its name',
+      'A=1\nhunter2 s3cret-Pa55',
+      /^x\.env:2: this line does not start with a valid variable name \(a line is KEY=value\)\.$/,
+    ],
     ['required variable', 'A=${NOPE:?needed}', /^x\.env:1: the value of A: required variable NOPE is not set: needed/],
   ];
   for (const [what, text, message] of errors) {
     it(`rejects ${what} with file:line`, () => {
-      assert.throws(() => parseDotenv(text, 'x.env', { lookup }), (err: unknown) => err instanceof FileError && message.test(err.message));
+      assert.throws(
+        () => parseDotenv(text, 'x.env', { lookup }),
+        (err: unknown) => err instanceof FileError && message.test(err.message),
+      );
     });
   }
 });
@@ -77,8 +91,31 @@ describe('dotenv syntax (.env and env_file)', () => {
 describe('dotenv parser on arbitrary text', () => {
   it('returns values or a FileError, never anything else (2,000 random inputs)', () => {
     let seed = 7;
-    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-    const alphabet = ['A', 'b', '_', '=', ':', ' ', '\t', '\n', '\r', '#', '"', "'", '\\', '$', '{', '}', '-', '?', '+', 'x', 'export ', 'é'];
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const alphabet = [
+      'A',
+      'b',
+      '_',
+      '=',
+      ':',
+      ' ',
+      '\t',
+      '\n',
+      '\r',
+      '#',
+      '"',
+      "'",
+      '\\',
+      '$',
+      '{',
+      '}',
+      '-',
+      '?',
+      '+',
+      'x',
+      'export ',
+      'é',
+    ];
     for (let i = 0; i < 2000; i++) {
       const text = Array.from({ length: Math.floor(random() * 60) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
       try {
@@ -93,9 +130,17 @@ describe('dotenv parser on arbitrary text', () => {
   it('bounds expansion as YAML aliases are bounded: a 650-byte file of doubling variables is one sentence, not "Invalid string length"', () => {
     let text = 'A0=xxxxxxxxxxxxxxxx\n';
     for (let i = 1; i < 40; i++) text += `A${i}=\${A${i - 1}}\${A${i - 1}}\n`;
-    assert.throws(() => parseDotenv(text, 'd.env', { lookup: () => undefined }), (err: unknown) => err instanceof FileError && err.message === 'd.env:18: the value of A17: expands to more than 1 Mi characters: a variable may not grow past that.');
+    assert.throws(
+      () => parseDotenv(text, 'd.env', { lookup: () => undefined }),
+      (err: unknown) =>
+        err instanceof FileError &&
+        err.message === 'd.env:18: the value of A17: expands to more than 1 Mi characters: a variable may not grow past that.',
+    );
     let many = 'A=' + 'z'.repeat(1_000_000) + '\n';
     for (let i = 0; i < 20; i++) many += `B${i}=\${A}\n`;
-    assert.throws(() => parseDotenv(many, 'm.env', { lookup: () => undefined }), /^FileError: m\.env:17: the values of this file grow past 16 Mi characters through expansion\.$/);
+    assert.throws(
+      () => parseDotenv(many, 'm.env', { lookup: () => undefined }),
+      /^FileError: m\.env:17: the values of this file grow past 16 Mi characters through expansion\.$/,
+    );
   });
 });

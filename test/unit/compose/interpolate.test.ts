@@ -51,7 +51,10 @@ describe('compose interpolation', () => {
   ];
   for (const [input, message] of errors) {
     it(`${input} is an InterpolationError`, () => {
-      assert.throws(() => interpolateString(input, lookup), (err: unknown) => err instanceof InterpolationError && message.test(err.message));
+      assert.throws(
+        () => interpolateString(input, lookup),
+        (err: unknown) => err instanceof InterpolationError && message.test(err.message),
+      );
     });
   }
 
@@ -69,9 +72,16 @@ describe('compose interpolation', () => {
       ['api:${MISSING}', 'api:', ['MISSING']],
       ['api:${EMPTY?}', 'api:', []],
     ];
-    for (const [input, value, unset] of cases) assert.deepEqual(interpolateString(input, (name) => env[name]), { value, unset }, input);
-    assert.throws(() => interpolateString('api:${MISSING:?the tag is required}', (name) => env[name]),
-      (err: unknown) => err instanceof InterpolationError && err.message === 'required variable MISSING is not set: the tag is required.');
+    for (const [input, value, unset] of cases)
+      assert.deepEqual(
+        interpolateString(input, (name) => env[name]),
+        { value, unset },
+        input,
+      );
+    assert.throws(
+      () => interpolateString('api:${MISSING:?the tag is required}', (name) => env[name]),
+      (err: unknown) => err instanceof InterpolationError && err.message === 'required variable MISSING is not set: the tag is required.',
+    );
   });
 
   it('${EMPTY?x} accepts a set but empty variable', () => {
@@ -88,7 +98,10 @@ describe('compose interpolation', () => {
   it('refuses nesting deeper than 64 instead of overflowing the stack (3,000 nested ${A:-…})', () => {
     let nested = 'x';
     for (let i = 0; i < 3000; i++) nested = `\${A:-${nested}}`;
-    assert.throws(() => interpolateString(nested, () => undefined), (err: unknown) => err instanceof InterpolationError && err.message === 'nests ${…} more than 64 deep.');
+    assert.throws(
+      () => interpolateString(nested, () => undefined),
+      (err: unknown) => err instanceof InterpolationError && err.message === 'nests ${…} more than 64 deep.',
+    );
     let fine = 'x';
     for (let i = 0; i < 60; i++) fine = `\${A:-${fine}}`;
     assert.equal(interpolateString(fine, () => undefined).value, 'x');
@@ -99,7 +112,12 @@ describe('compose interpolation', () => {
     assert.throws(() => interpolateString('${A}${A}', (n) => (n === 'A' ? big : undefined)), /expands to more than 1 Mi characters/);
     const tree = { services: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`s${i}`, { image: '${A}' }])) };
     assert.throws(
-      () => interpolateTree(tree, (n) => (n === 'A' ? big : undefined), (path, err) => new Error(`${path.join('.')}: ${err.message}`)),
+      () =>
+        interpolateTree(
+          tree,
+          (n) => (n === 'A' ? big : undefined),
+          (path, err) => new Error(`${path.join('.')}: ${err.message}`),
+        ),
       /^Error: services\.s\d+\.image: makes the document grow by more than 16 Mi characters through interpolation\.$/,
     );
   });
@@ -117,7 +135,10 @@ describe('compose interpolation', () => {
 describe('interpolation errors', () => {
   it('never repeat the value they come from (it may be a secret)', () => {
     for (const text of ['p4ss${word', 'p4ss${1word}', 'p4ss${word/x}']) {
-      assert.throws(() => interpolateString(text, () => undefined), (err: unknown) => err instanceof InterpolationError && !err.message.includes('p4ss'));
+      assert.throws(
+        () => interpolateString(text, () => undefined),
+        (err: unknown) => err instanceof InterpolationError && !err.message.includes('p4ss'),
+      );
     }
   });
 });

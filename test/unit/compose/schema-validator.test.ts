@@ -13,6 +13,9 @@ describe('the precompiled Compose schema validator', () => {
     const load = new Function('u', 'return import(u)') as (u: string) => Promise<{ compileComposeSchema(): string }>;
     const { compileComposeSchema } = await load(script);
     const committed = readFileSync(join(root, 'src', 'compose', 'schema', 'compose-spec-validator.js'), 'utf8');
-    assert.ok(committed === compileComposeSchema(), 'src/compose/schema/compose-spec-validator.js is stale: run node src/compose/schema/compile-validator.mjs');
+    assert.ok(
+      committed === compileComposeSchema(),
+      'src/compose/schema/compose-spec-validator.js is stale: run node src/compose/schema/compile-validator.mjs',
+    );
   });
 });

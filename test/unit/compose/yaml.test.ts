@@ -19,7 +19,15 @@ function billionLaughs(levels: number): string {
 describe('compose YAML', () => {
   it('resolves plain scalars by the YAML 1.2 core schema, and leading-zero octal as Compose does', () => {
     assert.deepEqual(parse('a: 1\nb: 1.5\nc: true\nd: ~\ne: "1"\nf: yes\ng: 0x1f\nh: 0440\ni: 08'), {
-      a: 1, b: 1.5, c: true, d: null, e: '1', f: 'yes', g: 31, h: 0o440, i: 8,
+      a: 1,
+      b: 1.5,
+      c: true,
+      d: null,
+      e: '1',
+      f: 'yes',
+      g: 31,
+      h: 0o440,
+      i: 8,
     });
   });
 
@@ -37,8 +45,20 @@ describe('compose YAML', () => {
       const span = doc.sources.span(path)!;
       return span.kind === 'scalar' || span.kind === 'alias' ? [span.kind, text.slice(span.start, span.end)] : [span.kind, span.flow];
     };
-    assert.deepEqual([spanText(['a']), spanText(['b']), spanText(['c']), spanText(['c', 'd']), spanText(['e'])], [['scalar', 'q'], ['alias', '*x'], ['mapping', true], ['scalar', '1'], ['sequence', false]]);
-    assert.deepEqual([doc.sources.span(['e', 0]), doc.sources.span(['f'])].map((s) => s?.kind === 'scalar' && (s.block || s.start < 0)), [true, true]);
+    assert.deepEqual(
+      [spanText(['a']), spanText(['b']), spanText(['c']), spanText(['c', 'd']), spanText(['e'])],
+      [
+        ['scalar', 'q'],
+        ['alias', '*x'],
+        ['mapping', true],
+        ['scalar', '1'],
+        ['sequence', false],
+      ],
+    );
+    assert.deepEqual(
+      [doc.sources.span(['e', 0]), doc.sources.span(['f'])].map((s) => s?.kind === 'scalar' && (s.block || s.start < 0)),
+      [true, true],
+    );
     assert.equal(parseYamlDocuments(text, 'c.yaml')[0].sources.span(['a']), undefined, 'a plain parse keeps no spans');
   });
 
@@ -50,8 +70,12 @@ describe('compose YAML', () => {
     assert.deepEqual([value.d.tag, value.d.value], ['override', 5]);
   });
 
-  it('applies merge keys, with the mapping\'s own keys winning', () => {
-    assert.deepEqual(parse('x: &x {a: 1, b: 1}\ny: &y {c: 2}\nz:\n  <<: [*x, *y]\n  b: 3'), { x: { a: 1, b: 1 }, y: { c: 2 }, z: { a: 1, b: 3, c: 2 } });
+  it("applies merge keys, with the mapping's own keys winning", () => {
+    assert.deepEqual(parse('x: &x {a: 1, b: 1}\ny: &y {c: 2}\nz:\n  <<: [*x, *y]\n  b: 3'), {
+      x: { a: 1, b: 1 },
+      y: { c: 2 },
+      z: { a: 1, b: 3, c: 2 },
+    });
   });
 
   it('keeps __proto__ as an ordinary key', () => {
@@ -71,25 +95,36 @@ describe('compose YAML', () => {
   ];
   for (const [what, text, message] of errors) {
     it(`rejects ${what} with a position`, () => {
-      assert.throws(() => parse(text), (err: unknown) => err instanceof FileError && message.test(err.message));
+      assert.throws(
+        () => parse(text),
+        (err: unknown) => err instanceof FileError && message.test(err.message),
+      );
     });
   }
 
   it('rejects an alias bomb in well under 100 ms without expanding it', () => {
     const text = billionLaughs(12);
     const started = process.hrtime.bigint();
-    assert.throws(() => parse(text), (err: unknown) => err instanceof FileError && /alias bomb/.test(err.message));
+    assert.throws(
+      () => parse(text),
+      (err: unknown) => err instanceof FileError && /alias bomb/.test(err.message),
+    );
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     assert.ok(ms < 100, `took ${ms} ms`);
   });
 
   it('accepts ordinary anchor reuse', () => {
     const services = Array.from({ length: 200 }, (_, i) => `  s${i}: *common`).join('\n');
-    const value = parse(`x: &common {image: busybox, environment: {A: "1"}}\nservices:\n${services}\n`) as { services: Record<string, unknown> };
+    const value = parse(`x: &common {image: busybox, environment: {A: "1"}}\nservices:\n${services}\n`) as {
+      services: Record<string, unknown>;
+    };
     assert.equal(Object.keys(value.services).length, 200);
   });
 
   it('rejects a file larger than the limit before parsing it', () => {
-    assert.throws(() => parseYamlDocuments('a: 1', 'big.yaml', { maxLength: 3, maxExpansion: 10, minNodes: 10 }), /larger than 3 characters/);
+    assert.throws(
+      () => parseYamlDocuments('a: 1', 'big.yaml', { maxLength: 3, maxExpansion: 10, minNodes: 10 }),
+      /larger than 3 characters/,
+    );
   });
 });

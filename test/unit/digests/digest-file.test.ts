@@ -3,7 +3,14 @@ import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileError } from '../../../src/common/errors';
-import { findDigest, formatDigestFile, parseDigestFile, readDigestFile, writeDigestFile, type DigestFile } from '../../../src/digests/digest-file';
+import {
+  findDigest,
+  formatDigestFile,
+  parseDigestFile,
+  readDigestFile,
+  writeDigestFile,
+  type DigestFile,
+} from '../../../src/digests/digest-file';
 
 const D1 = 'sha256:' + '1'.repeat(64);
 const D2 = 'sha256:' + '2'.repeat(64);
@@ -37,13 +44,28 @@ describe('digest file', () => {
     ['not JSON', '{', /f\.json: is not valid JSON/],
     ['a wrong version', '{"version":2,"images":[]}', /f\.json: version must be 1, not 2\./],
     ['images not a list', '{"version":1,"images":{}}', /images must be a list/],
-    ['a missing digest', '{"version":1,"images":[{"reference":"a:b","repository":"a","tag":"b"}]}', /images\[0\]\.digest must be a non-empty string/],
-    ['a short digest', '{"version":1,"images":[{"reference":"a:b","repository":"a","tag":"b","digest":"sha256:12"}]}', /images\[0\]\.digest must be sha256:/],
-    ['a bad reference', `{"version":1,"images":[{"reference":"A:b","repository":"A","tag":"b","digest":"${D1}"}]}`, /images\[0\] holds an invalid reference/],
+    [
+      'a missing digest',
+      '{"version":1,"images":[{"reference":"a:b","repository":"a","tag":"b"}]}',
+      /images\[0\]\.digest must be a non-empty string/,
+    ],
+    [
+      'a short digest',
+      '{"version":1,"images":[{"reference":"a:b","repository":"a","tag":"b","digest":"sha256:12"}]}',
+      /images\[0\]\.digest must be sha256:/,
+    ],
+    [
+      'a bad reference',
+      `{"version":1,"images":[{"reference":"A:b","repository":"A","tag":"b","digest":"${D1}"}]}`,
+      /images\[0\] holds an invalid reference/,
+    ],
   ];
   for (const [name, text, pattern] of bad) {
     it(`rejects ${name}, naming the file and key`, () => {
-      assert.throws(() => parseDigestFile(text, 'f.json'), (err: unknown) => err instanceof FileError && pattern.test(err.message));
+      assert.throws(
+        () => parseDigestFile(text, 'f.json'),
+        (err: unknown) => err instanceof FileError && pattern.test(err.message),
+      );
     });
   }
 
@@ -67,7 +89,15 @@ describe('digest file', () => {
     for (const [key, edit] of cases) {
       const doc = JSON.parse(formatDigestFile(file)) as ParsedDigestFile;
       edit(doc);
-      assert.throws(() => parseDigestFile(JSON.stringify(doc), 'd.json'), (err: unknown) => err instanceof FileError && err.message.startsWith(`d.json: ${key} `) && !err.message.includes('##vso[') && !err.message.includes('\n'), `${key}: ${JSON.stringify(doc)}`);
+      assert.throws(
+        () => parseDigestFile(JSON.stringify(doc), 'd.json'),
+        (err: unknown) =>
+          err instanceof FileError &&
+          err.message.startsWith(`d.json: ${key} `) &&
+          !err.message.includes('##vso[') &&
+          !err.message.includes('\n'),
+        `${key}: ${JSON.stringify(doc)}`,
+      );
     }
     const fine = JSON.parse(formatDigestFile(file));
     fine.pipeline = { buildNumber: 'main #12 (rc-1) 2026.11.22_3', sourceVersion: 'C1234', buildUri: 'vstfs:///Build/Build/4242' };

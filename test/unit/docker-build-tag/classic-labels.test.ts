@@ -1,9 +1,21 @@
 import { strict as assert } from 'node:assert';
-import { appendLabels, dockerfileEscape, labelDockerfile, labelInstruction, stdinKeepsContext } from '../../../src/docker-build-tag/classic-labels';
+import {
+  appendLabels,
+  dockerfileEscape,
+  labelDockerfile,
+  labelInstruction,
+  stdinKeepsContext,
+} from '../../../src/docker-build-tag/classic-labels';
 
 describe('classic-builder labels (one LABEL line)', () => {
   it('quotes what a Dockerfile would expand or end early on', () => {
-    assert.equal(labelInstruction([['a.b', 'x "y" $HOME \\n'], ['c', 'line1\nline2']]), 'LABEL "a.b"="x \\"y\\" \\$HOME \\\\n" "c"="line1 line2"');
+    assert.equal(
+      labelInstruction([
+        ['a.b', 'x "y" $HOME \\n'],
+        ['c', 'line1\nline2'],
+      ]),
+      'LABEL "a.b"="x \\"y\\" \\$HOME \\\\n" "c"="line1 line2"',
+    );
     assert.equal(labelInstruction([['a', 'C:\\x `y` "$z"']], '`'), 'LABEL "a"="C:\\x ``y`` `"`$z`""');
     assert.equal(labelDockerfile('sha256:abc', [['a', '1']]), 'FROM sha256:abc\nLABEL "a"="1"\n');
   });

@@ -43,14 +43,44 @@ describe('planLabels (pipeline variables → labels)', () => {
   });
 
   it('lets user labels win over generated ones', () => {
-    const labels = new Map(planLabels({ labels: [['org.opencontainers.image.title', 'Shop API'], ['team', 'checkout']], addPipelineLabels: true, repository: 'x' }, FACTS, CONTEXT));
+    const labels = new Map(
+      planLabels(
+        {
+          labels: [
+            ['org.opencontainers.image.title', 'Shop API'],
+            ['team', 'checkout'],
+          ],
+          addPipelineLabels: true,
+          repository: 'x',
+        },
+        FACTS,
+        CONTEXT,
+      ),
+    );
     assert.equal(labels.get('org.opencontainers.image.title'), 'Shop API');
     assert.equal(labels.get('team'), 'checkout');
     assert.equal(labels.get('org.opencontainers.image.version'), '1.2.3');
   });
 
   it('adds only user labels when addPipelineLabels is off', () => {
-    assert.deepEqual(planLabels({ labels: [['b', '2'], ['a', '']], addPipelineLabels: false, repository: 'x' }, FACTS, CONTEXT), [['a', ''], ['b', '2']]);
+    assert.deepEqual(
+      planLabels(
+        {
+          labels: [
+            ['b', '2'],
+            ['a', ''],
+          ],
+          addPipelineLabels: false,
+          repository: 'x',
+        },
+        FACTS,
+        CONTEXT,
+      ),
+      [
+        ['a', ''],
+        ['b', '2'],
+      ],
+    );
   });
 
   it('strips credentials from source URLs', () => {

@@ -28,8 +28,21 @@ async function settings(overrides: Partial<DockerBuildTagInputs> = {}): Promise<
   await writeFile(join(work, 's', 'app', 'Dockerfile'), 'FROM scratch\n');
   return {
     inputs: {
-      dockerfile: join(work, 's', 'app', 'Dockerfile'), repository: 'shop/api', tags: ['42'], autoTags: true, latestBranch: 'main',
-      buildArgs: [['A', '1']], cacheFrom: [], cacheTo: [], secrets: [], secretFiles: [], labels: [], noCache: false, pull: false, addPipelineLabels: true, ...overrides,
+      dockerfile: join(work, 's', 'app', 'Dockerfile'),
+      repository: 'shop/api',
+      tags: ['42'],
+      autoTags: true,
+      latestBranch: 'main',
+      buildArgs: [['A', '1']],
+      cacheFrom: [],
+      cacheTo: [],
+      secrets: [],
+      secretFiles: [],
+      labels: [],
+      noCache: false,
+      pull: false,
+      addPipelineLabels: true,
+      ...overrides,
     },
     facts: { sourceBranch: 'refs/tags/v1.4.0', sourceVersion: 'fedcba9876543210fedcba9876543210fedcba98' },
     folders: { tempDirectory: join(work, '_temp'), workingDirectory: join(work, 's') },
@@ -53,7 +66,10 @@ describe('runDockerBuildTag (docker port faked)', () => {
     assert.deepEqual([args[0], args[args.indexOf('--file') + 1]], ['build', '-'], 'the classic builder reads the Dockerfile on stdin');
     assert.ok(options.iidFile.startsWith(s.folders.tempDirectory! + '/outerloop-build-'), 'the iidfile is in Agent.TempDirectory');
     assert.equal(args[args.indexOf('--iidfile') + 1], options.iidFile);
-    assert.match(options.stdin ?? '', /^FROM scratch\nLABEL "com\.azure\.dev\.image\.build\.sourcebranch"="refs\/tags\/v1\.4\.0" "org\.opencontainers\.image\.created"="2026-11-22T03:00:00\.000Z" /);
+    assert.match(
+      options.stdin ?? '',
+      /^FROM scratch\nLABEL "com\.azure\.dev\.image\.build\.sourcebranch"="refs\/tags\/v1\.4\.0" "org\.opencontainers\.image\.created"="2026-11-22T03:00:00\.000Z" /,
+    );
     assert.match(options.stdin ?? '', /"org\.opencontainers\.image\.version"="1\.4\.0"/);
     assert.equal(options.env?.['DOCKER_BUILDKIT'], '0');
     assert.equal(options.dockerConfig, undefined, "no connection: the agent's own docker configuration");
@@ -68,7 +84,10 @@ describe('runDockerBuildTag (docker port faked)', () => {
     assert.equal(message, `Built shop/api ${IMAGE} with 5 tags: 42, 1.4.0, 1.4, 1, sha-fedcba9.`);
     assert.deepEqual(await readdir(s.folders.tempDirectory!), [], 'the iidfile folder is removed');
     const record = JSON.parse(output.addAttachment.firstCall.args[2]);
-    assert.deepEqual([record.image.imageId, record.image.tags, record.image.builder, record.image.labels['org.opencontainers.image.version']], [IMAGE, ['42', '1.4.0', '1.4', '1', 'sha-fedcba9'], 'classic', '1.4.0']);
+    assert.deepEqual(
+      [record.image.imageId, record.image.tags, record.image.builder, record.image.labels['org.opencontainers.image.version']],
+      [IMAGE, ['42', '1.4.0', '1.4', '1', 'sha-fedcba9'], 'classic', '1.4.0'],
+    );
     assert.match(output.uploadSummary.firstCall.args[1], /^### DockerBuildTag: shop\/api\n/);
   });
 
@@ -96,7 +115,11 @@ describe('runDockerBuildTag (docker port faked)', () => {
     assert.equal(first[first.indexOf('--file') + 1], s.inputs.dockerfile, 'the Dockerfile is read from disk');
     assert.equal(options.stdin, undefined);
     assert.match(d.build.secondCall.args[1].stdin ?? '', new RegExp(`^FROM ${IMAGE}\nLABEL `));
-    assert.ok(output.info.getCalls().some((c) => /in a second, one-step build: the build context's \.dockerignore does not exclude itself/.test(String(c.args[0]))));
+    assert.ok(
+      output.info
+        .getCalls()
+        .some((c) => /in a second, one-step build: the build context's \.dockerignore does not exclude itself/.test(String(c.args[0]))),
+    );
   });
 
   it('buildx: one BuildKit build that applies tags and labels', async () => {
@@ -111,8 +134,11 @@ describe('runDockerBuildTag (docker port faked)', () => {
     assert.equal(JSON.parse(output.addAttachment.firstCall.args[2]).image.builder, 'buildx');
   });
 
-  it('logs in to the service connection\'s registry through a temporary DOCKER_CONFIG, removed afterwards', async () => {
-    const s = await settings({ containerRegistry: { registry: '127.0.0.1:5001', username: 'ci', password: 's3cret' }, addPipelineLabels: false });
+  it("logs in to the service connection's registry through a temporary DOCKER_CONFIG, removed afterwards", async () => {
+    const s = await settings({
+      containerRegistry: { registry: '127.0.0.1:5001', username: 'ci', password: 's3cret' },
+      addPipelineLabels: false,
+    });
     const d = docker({ buildx: false });
     const output = fakeOutput();
     await runDockerBuildTag(s, context(output), { docker: d });
@@ -132,19 +158,28 @@ describe('runDockerBuildTag (docker port faked)', () => {
   it('names the Dockerfile path it tried, before running docker', async () => {
     const s = await settings({ dockerfile: '/nowhere/Dockerfile' });
     const d = docker({ buildx: false });
-    await assert.rejects(runDockerBuildTag(s, context(), { docker: d }), (err: unknown) => err instanceof InputError && err.message === "Input 'dockerfile' names /nowhere/Dockerfile, which does not exist.");
+    await assert.rejects(
+      runDockerBuildTag(s, context(), { docker: d }),
+      (err: unknown) => err instanceof InputError && err.message === "Input 'dockerfile' names /nowhere/Dockerfile, which does not exist.",
+    );
     sinon.assert.notCalled(d.hasBuildx);
     sinon.assert.notCalled(d.build);
   });
 
   it('refuses a platform without buildx', async () => {
-    await assert.rejects(runDockerBuildTag(await settings({ platform: 'linux/arm64' }), context(), { docker: docker({ buildx: false }) }), /^InputError: Input 'platform' needs docker buildx/);
+    await assert.rejects(
+      runDockerBuildTag(await settings({ platform: 'linux/arm64' }), context(), { docker: docker({ buildx: false }) }),
+      /^InputError: Input 'platform' needs docker buildx/,
+    );
   });
 
   it('passes a failed build on as it is and removes its temporary files', async () => {
     const s = await settings();
     const d = docker({ buildx: false });
-    const failure = new ToolError('docker', "docker build failed at step 2/2 (RUN false): The command '/bin/sh -c false' returned a non-zero code: 1.");
+    const failure = new ToolError(
+      'docker',
+      "docker build failed at step 2/2 (RUN false): The command '/bin/sh -c false' returned a non-zero code: 1.",
+    );
     d.build.onFirstCall().rejects(failure);
     await assert.rejects(runDockerBuildTag(s, context(), { docker: d }), (err: unknown) => err === failure);
     assert.deepEqual(await readdir(s.folders.tempDirectory!), []);

@@ -13,9 +13,15 @@ import type { ProcessRunner } from '../../../src/process/runner';
 
 function fakeOutput(): { [K in keyof PipelineOutput]: sinon.SinonSpy } {
   return {
-    info: sinon.spy(), warning: sinon.spy(), debug: sinon.spy(), setSecret: sinon.spy(),
-    setOutput: sinon.spy(), uploadArtifact: sinon.spy(), publishTestResults: sinon.spy(),
-    uploadSummary: sinon.spy(), addAttachment: sinon.spy(),
+    info: sinon.spy(),
+    warning: sinon.spy(),
+    debug: sinon.spy(),
+    setSecret: sinon.spy(),
+    setOutput: sinon.spy(),
+    uploadArtifact: sinon.spy(),
+    publishTestResults: sinon.spy(),
+    uploadSummary: sinon.spy(),
+    addAttachment: sinon.spy(),
   };
 }
 
@@ -23,7 +29,9 @@ describe('withDockerLogin', () => {
   const creds = { registry: '127.0.0.1:5001', username: 'ci', password: 'pa55-word' };
 
   it('logs in with the password on stdin, into a temporary config that is removed afterwards', async () => {
-    const exec = sinon.stub<Parameters<ProcessRunner['exec']>, ReturnType<ProcessRunner['exec']>>().resolves({ code: 0, stdout: '', stderr: '' });
+    const exec = sinon
+      .stub<Parameters<ProcessRunner['exec']>, ReturnType<ProcessRunner['exec']>>()
+      .resolves({ code: 0, stdout: '', stderr: '' });
     const output = fakeOutput();
     let seen = '';
     const result = await withDockerLogin({ docker: new DockerCli({ exec }), output }, [creds], { tempRoot: tmpdir() }, async (dir) => {
@@ -45,15 +53,27 @@ describe('withDockerLogin', () => {
   it("keeps the agent's CLI plugins: the temporary config.json lists their folders in cliPluginsExtraDirs", async () => {
     const agentConfig = mkdtempSync(join(tmpdir(), 'outerloop-agent-docker-'));
     try {
-      writeFileSync(join(agentConfig, 'config.json'), JSON.stringify({ auths: { 'x.io': { auth: 'c2VjcmV0' } }, cliPluginsExtraDirs: ['/opt/plugins'] }));
+      writeFileSync(
+        join(agentConfig, 'config.json'),
+        JSON.stringify({ auths: { 'x.io': { auth: 'c2VjcmV0' } }, cliPluginsExtraDirs: ['/opt/plugins'] }),
+      );
       const exec = sinon.stub().resolves({ code: 0, stdout: '', stderr: '' });
       let written: unknown;
       let mode = 0;
-      await withDockerLogin({ docker: new DockerCli({ exec }), output: fakeOutput() }, [creds], { tempRoot: agentConfig, env: { DOCKER_CONFIG: agentConfig } }, async (dir) => {
-        written = JSON.parse(readFileSync(join(dir!, 'config.json'), 'utf8'));
-        mode = statSync(join(dir!, 'config.json')).mode & 0o777;
-      });
-      assert.deepEqual(written, { cliPluginsExtraDirs: [join(agentConfig, 'cli-plugins'), '/opt/plugins'] }, "the plugin folders, and none of the agent's credentials");
+      await withDockerLogin(
+        { docker: new DockerCli({ exec }), output: fakeOutput() },
+        [creds],
+        { tempRoot: agentConfig, env: { DOCKER_CONFIG: agentConfig } },
+        async (dir) => {
+          written = JSON.parse(readFileSync(join(dir!, 'config.json'), 'utf8'));
+          mode = statSync(join(dir!, 'config.json')).mode & 0o777;
+        },
+      );
+      assert.deepEqual(
+        written,
+        { cliPluginsExtraDirs: [join(agentConfig, 'cli-plugins'), '/opt/plugins'] },
+        "the plugin folders, and none of the agent's credentials",
+      );
       assert.equal(mode, 0o600);
       assert.deepEqual(await agentPluginDirs({ HOME: '/home/agent' }), ['/home/agent/.docker/cli-plugins']);
     } finally {
@@ -62,13 +82,18 @@ describe('withDockerLogin', () => {
   });
 
   it('removes the config and fails clearly when login is refused', async () => {
-    const exec = sinon.stub().resolves({ code: 1, stdout: '', stderr: 'Error response from daemon: login attempt failed with status: 401 Unauthorized\n' });
+    const exec = sinon
+      .stub()
+      .resolves({ code: 1, stdout: '', stderr: 'Error response from daemon: login attempt failed with status: 401 Unauthorized\n' });
     const body = sinon.spy();
-    await assert.rejects(withDockerLogin({ docker: new DockerCli({ exec }), output: fakeOutput() }, [creds], { tempRoot: tmpdir() }, body), (err: unknown) => {
-      assert.ok(err instanceof ToolError);
-      assert.match(err.message, /^docker login to 127\.0\.0\.1:5001 as ci failed: .*401 Unauthorized$/);
-      return true;
-    });
+    await assert.rejects(
+      withDockerLogin({ docker: new DockerCli({ exec }), output: fakeOutput() }, [creds], { tempRoot: tmpdir() }, body),
+      (err: unknown) => {
+        assert.ok(err instanceof ToolError);
+        assert.match(err.message, /^docker login to 127\.0\.0\.1:5001 as ci failed: .*401 Unauthorized$/);
+        return true;
+      },
+    );
     sinon.assert.notCalled(body);
     const dir = exec.firstCall.args[1][1] as string;
     assert.ok(!existsSync(dir));
@@ -76,7 +101,10 @@ describe('withDockerLogin', () => {
 
   it('uses the agent configuration when there are no credentials', async () => {
     const exec = sinon.stub();
-    assert.equal(await withDockerLogin({ docker: new DockerCli({ exec }), output: fakeOutput() }, [], { tempRoot: tmpdir() }, async (d) => d), undefined);
+    assert.equal(
+      await withDockerLogin({ docker: new DockerCli({ exec }), output: fakeOutput() }, [], { tempRoot: tmpdir() }, async (d) => d),
+      undefined,
+    );
     sinon.assert.notCalled(exec);
     assert.equal(dockerEnv(undefined, { A: '1' })['DOCKER_CONFIG'], undefined);
     assert.equal(dockerEnv('/tmp/x', { A: '1' })['DOCKER_CONFIG'], '/tmp/x');
@@ -93,11 +121,23 @@ describe('registry credentials', () => {
 
   it('reads the username/password and the ACR service-principal forms', () => {
     assert.deepEqual(
-      readRegistryCredentials('containerRegistry', { id: 'r', url: 'https://index.docker.io/v1/', scheme: 'UsernamePassword', auth: { username: 'u', password: 'p' }, data: {} }),
+      readRegistryCredentials('containerRegistry', {
+        id: 'r',
+        url: 'https://index.docker.io/v1/',
+        scheme: 'UsernamePassword',
+        auth: { username: 'u', password: 'p' },
+        data: {},
+      }),
       { registry: 'docker.io', username: 'u', password: 'p' },
     );
     assert.deepEqual(
-      readRegistryCredentials('containerRegistry', { id: 'r', url: '', scheme: 'ServicePrincipal', auth: { serviceprincipalid: 'id', serviceprincipalkey: 'k' }, data: { loginserver: 'contoso.azurecr.io' } }),
+      readRegistryCredentials('containerRegistry', {
+        id: 'r',
+        url: '',
+        scheme: 'ServicePrincipal',
+        auth: { serviceprincipalid: 'id', serviceprincipalkey: 'k' },
+        data: { loginserver: 'contoso.azurecr.io' },
+      }),
       { registry: 'contoso.azurecr.io', username: 'id', password: 'k' },
     );
   });
@@ -105,7 +145,8 @@ describe('registry credentials', () => {
   it('names the connection that has no credentials', () => {
     assert.throws(
       () => readRegistryCredentials('containerRegistry', { id: 'myreg', url: 'https://r', scheme: 'None', auth: {}, data: {} }),
-      (err: unknown) => err instanceof InputError && /service connection 'myreg' \(scheme None\), which has no username and password/.test(err.message),
+      (err: unknown) =>
+        err instanceof InputError && /service connection 'myreg' \(scheme None\), which has no username and password/.test(err.message),
     );
   });
 });
@@ -121,15 +162,28 @@ describe('docker CLI plugin folders', () => {
       writeFileSync(join(config, 'extra', 'docker-outerloopb'), '#!/bin/sh\n', { mode: 0o755 });
       writeFileSync(join(config, 'cli-plugins', 'docker-outerloopc'), 'not executable\n', { mode: 0o644 });
       const env = { DOCKER_CONFIG: config };
-      assert.deepEqual(await Promise.all(['outerloopa', 'outerloopb', 'outerloopc', 'outerloopd'].map((n) => findCliPlugin(n, env))), [true, true, false, false]);
+      assert.deepEqual(await Promise.all(['outerloopa', 'outerloopb', 'outerloopc', 'outerloopd'].map((n) => findCliPlugin(n, env))), [
+        true,
+        true,
+        false,
+        false,
+      ]);
     } finally {
       rmSync(config, { recursive: true, force: true });
     }
   });
 
   it("systemPluginDirs: docker/cli's folders per platform", () => {
-    assert.deepEqual(systemPluginDirs({}, 'linux'), ['/usr/local/lib/docker/cli-plugins', '/usr/local/libexec/docker/cli-plugins', '/usr/lib/docker/cli-plugins', '/usr/libexec/docker/cli-plugins']);
+    assert.deepEqual(systemPluginDirs({}, 'linux'), [
+      '/usr/local/lib/docker/cli-plugins',
+      '/usr/local/libexec/docker/cli-plugins',
+      '/usr/lib/docker/cli-plugins',
+      '/usr/libexec/docker/cli-plugins',
+    ]);
     assert.equal(systemPluginDirs({}, 'darwin').at(-1), '/Applications/Docker.app/Contents/Resources/cli-plugins');
-    assert.deepEqual(systemPluginDirs({ ProgramData: 'C:/ProgramData', ProgramFiles: 'C:/Program Files' }, 'win32'), [join('C:/ProgramData', 'Docker', 'cli-plugins'), join('C:/Program Files', 'Docker', 'cli-plugins')]);
+    assert.deepEqual(systemPluginDirs({ ProgramData: 'C:/ProgramData', ProgramFiles: 'C:/Program Files' }, 'win32'), [
+      join('C:/ProgramData', 'Docker', 'cli-plugins'),
+      join('C:/Program Files', 'Docker', 'cli-plugins'),
+    ]);
   });
 });

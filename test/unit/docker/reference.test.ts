@@ -44,7 +44,10 @@ describe('parseImageReference', () => {
   ];
   for (const [text, reason] of invalid) {
     it(`rejects '${text.slice(0, 40)}'`, () => {
-      assert.throws(() => parseImageReference(text), (err: unknown) => err instanceof ReferenceFormatError && reason.test(err.message));
+      assert.throws(
+        () => parseImageReference(text),
+        (err: unknown) => err instanceof ReferenceFormatError && reason.test(err.message),
+      );
     });
   }
 });

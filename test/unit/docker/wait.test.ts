@@ -4,7 +4,20 @@ import type { ContainerState } from '../../../src/docker/containers';
 import { POLL_WITH_EVENTS_MS, waitForReadiness } from '../../../src/docker/wait';
 
 function state(extra: Partial<ContainerState>): ContainerState {
-  return { id: 'x', name: 'p_web_1', service: 'web', number: 1, oneOff: false, image: '', status: 'running', exitCode: 0, restartCount: 0, ports: [], labels: {}, ...extra };
+  return {
+    id: 'x',
+    name: 'p_web_1',
+    service: 'web',
+    number: 1,
+    oneOff: false,
+    image: '',
+    status: 'running',
+    exitCode: 0,
+    restartCount: 0,
+    ports: [],
+    labels: {},
+    ...extra,
+  };
 }
 
 /** A docker whose web container's state a test changes; events are delivered only if `events` is true. */

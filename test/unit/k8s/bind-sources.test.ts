@@ -17,18 +17,25 @@ describe('read-only bind mounts as ConfigMaps', () => {
     await writeFile(join(dir, 'big.bin'), Buffer.alloc(BIND_CONFIGMAP_MAX_BYTES + 1));
     await writeFile(join(dir, 'big-folder', 'a'), Buffer.alloc(BIND_CONFIGMAP_MAX_BYTES / 2 + 1));
     await writeFile(join(dir, 'big-folder', 'b'), Buffer.alloc(BIND_CONFIGMAP_MAX_BYTES / 2 + 1));
-    await writeFile(join(dir, 'compose.yaml'), [
-      'services:',
-      '  app:',
-      '    image: example/app:1',
-      '    volumes: ["./link.conf:/a.conf:ro", "./big.bin:/big.bin:ro", "./big-folder:/big:ro", "../outside.conf:/o.conf:ro"]',
-    ].join('\n'));
+    await writeFile(
+      join(dir, 'compose.yaml'),
+      [
+        'services:',
+        '  app:',
+        '    image: example/app:1',
+        '    volumes: ["./link.conf:/a.conf:ro", "./big.bin:/big.bin:ro", "./big-folder:/big:ro", "../outside.conf:/o.conf:ro"]',
+      ].join('\n'),
+    );
   });
   after(() => rm(root, { recursive: true, force: true }));
 
   it('leaves out, with a warning each, a link out of the project folder, a file or folder over ConfigMap size, and a source outside the folder', async () => {
     const result = await renderComposeProject({ source: { files: ['compose.yaml'], workingDir: dir, environment: {} } });
-    assert.deepEqual(result.objects.map((o) => o.kind), ['Deployment'], 'no ConfigMap made of any of them');
+    assert.deepEqual(
+      result.objects.map((o) => o.kind),
+      ['Deployment'],
+      'no ConfigMap made of any of them',
+    );
     const reasons = result.warnings.map((w) => / which (.*?), so it cannot become a ConfigMap/.exec(w)?.[1]);
     assert.deepEqual(reasons, [
       'is outside the project folder',

@@ -44,24 +44,35 @@ describe('Helm chart: the pure parts', () => {
   it('writes holes in place of keys, the first key of a list item included, and escapes template text', () => {
     const holes = new HoleSet();
     const hole = new Hole((key, indent) => `{{- with $x }}\n${indent}${key}: {{ . }}\n{{- end }}`);
-    const object = { kind: 'Pod', spec: { containers: [{ env: holes.mark(hole), name: 'web' }, { args: ['echo {{ .Values }}'], name: 'side' }] } };
-    assert.equal(writeTemplate(object, holes), [
-      'kind: Pod',
-      'spec:',
-      '  containers:',
-      '    -',
-      '{{- with $x }}',
-      '      env: {{ . }}',
-      '{{- end }}',
-      '      name: web',
-      '    - args:',
-      '        - echo {{ "{{" }} .Values }}',
-      '      name: side',
-      '',
-    ].join('\n'));
+    const object = {
+      kind: 'Pod',
+      spec: {
+        containers: [
+          { env: holes.mark(hole), name: 'web' },
+          { args: ['echo {{ .Values }}'], name: 'side' },
+        ],
+      },
+    };
+    assert.equal(
+      writeTemplate(object, holes),
+      [
+        'kind: Pod',
+        'spec:',
+        '  containers:',
+        '    -',
+        '{{- with $x }}',
+        '      env: {{ . }}',
+        '{{- end }}',
+        '      name: web',
+        '    - args:',
+        '        - echo {{ "{{" }} .Values }}',
+        '      name: side',
+        '',
+      ].join('\n'),
+    );
   });
 
-  it('leaves the converter\'s objects as they were, and writes the same chart twice', async () => {
+  it("leaves the converter's objects as they were, and writes the same chart twice", async () => {
     const result = await fixture('rw-postgres-redis-worker');
     const before = JSON.stringify(result.objects);
     const a = buildChart(result);
@@ -69,11 +80,24 @@ describe('Helm chart: the pure parts', () => {
     const b = buildChart(result);
     assert.deepEqual(a.files, b.files);
     for (const file of a.files) assert.ok(!file.content.includes('__outerloop_hole_'), `${file.path} has no hole marker left`);
-    assert.deepEqual(a.files.map((f) => f.path), [
-      '.helmignore', 'Chart.yaml', 'templates/_helpers.tpl', 'templates/deployment.yaml', 'templates/ingress.yaml', 'templates/job.yaml',
-      'templates/persistentvolumeclaim.yaml', 'templates/role.yaml', 'templates/rolebinding.yaml', 'templates/service.yaml',
-      'templates/serviceaccount.yaml', 'values.schema.json', 'values.yaml',
-    ]);
+    assert.deepEqual(
+      a.files.map((f) => f.path),
+      [
+        '.helmignore',
+        'Chart.yaml',
+        'templates/_helpers.tpl',
+        'templates/deployment.yaml',
+        'templates/ingress.yaml',
+        'templates/job.yaml',
+        'templates/persistentvolumeclaim.yaml',
+        'templates/role.yaml',
+        'templates/rolebinding.yaml',
+        'templates/service.yaml',
+        'templates/serviceaccount.yaml',
+        'values.schema.json',
+        'values.yaml',
+      ],
+    );
   });
 
   it('reads the defaults off the converted objects', async () => {
@@ -85,7 +109,9 @@ describe('Helm chart: the pure parts', () => {
       const workload = result.objects.find((o) => o.metadata.name === name && o.kind !== 'Service' && o.kind !== 'Ingress')!;
       assert.ok(JSON.stringify(workload).includes(`${service.image.repository}@${service.image.digest}`), name);
     }
-    assert.deepEqual(load(digestValuesYaml(result)), { services: Object.fromEntries(pinned.map(([n, s]) => [n, { image: { digest: s.image.digest } }])) });
+    assert.deepEqual(load(digestValuesYaml(result)), {
+      services: Object.fromEntries(pinned.map(([n, s]) => [n, { image: { digest: s.image.digest } }])),
+    });
   });
 
   it('has a schema the default values meet and a wrong type or an unknown key does not', async () => {
@@ -94,17 +120,39 @@ describe('Helm chart: the pure parts', () => {
     const schema = JSON.parse(chart.files.find((f) => f.path === 'values.schema.json')!.content) as Record<string, unknown>;
     delete schema['$schema'];
     const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
-    const values = load(chart.files.find((f) => f.path === 'values.yaml')!.content) as { services: Record<string, Record<string, unknown>> };
+    const values = load(chart.files.find((f) => f.path === 'values.yaml')!.content) as {
+      services: Record<string, Record<string, unknown>>;
+    };
     assert.ok(validate(values), JSON.stringify(validate.errors));
     const broken = (change: (v: typeof values) => void): boolean => {
       const copy = structuredClone(values);
       change(copy);
       return validate(copy) as boolean;
     };
-    assert.equal(broken((v) => { v.services['web']['replicaCount'] = 'two'; }), false);
-    assert.equal(broken((v) => { v.services['web']['replicas'] = 2; }), false);
-    assert.equal(broken((v) => { (v.services['web']['image'] as Record<string, unknown>)['pullPolicy'] = 'Sometimes'; }), false);
-    assert.equal(broken((v) => { v.services['wbe'] = {}; }), false);
+    assert.equal(
+      broken((v) => {
+        v.services['web']['replicaCount'] = 'two';
+      }),
+      false,
+    );
+    assert.equal(
+      broken((v) => {
+        v.services['web']['replicas'] = 2;
+      }),
+      false,
+    );
+    assert.equal(
+      broken((v) => {
+        (v.services['web']['image'] as Record<string, unknown>)['pullPolicy'] = 'Sometimes';
+      }),
+      false,
+    );
+    assert.equal(
+      broken((v) => {
+        v.services['wbe'] = {};
+      }),
+      false,
+    );
   });
 
   it('rejects a chart name or version Helm would not take, naming the input', async () => {
@@ -121,14 +169,21 @@ describe('Helm chart: the pure parts', () => {
     assert.equal(tgz.readUInt32LE(4), 0, 'no time in the gzip header');
     const tar = gunzipSync(tgz);
     const names: string[] = [];
-    for (let at = 0; at + 512 <= tar.length && tar[at] !== 0; ) {
-      const field = (offset: number, length: number): string => tar.subarray(at + offset, at + offset + length).toString('utf8').replace(/\0.*$/s, '');
+    for (let at = 0; at + 512 <= tar.length && tar[at] !== 0;) {
+      const field = (offset: number, length: number): string =>
+        tar
+          .subarray(at + offset, at + offset + length)
+          .toString('utf8')
+          .replace(/\0.*$/s, '');
       const size = parseInt(field(124, 12), 8);
       assert.equal(parseInt(field(136, 12), 8), 0, 'mtime 0');
       const prefix = field(345, 155);
       names.push(prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
       at += 512 + Math.ceil(size / 512) * 512;
     }
-    assert.deepEqual(names, chart.files.map((f) => `${chart.name}/${f.path}`));
+    assert.deepEqual(
+      names,
+      chart.files.map((f) => `${chart.name}/${f.path}`),
+    );
   });
 });

@@ -28,7 +28,8 @@ function templateHashes(objects: KubernetesObject[]): Record<string, string | un
   const out: Record<string, string | undefined> = {};
   for (const o of objects) {
     const template = podTemplateOf(o);
-    if (template) out[o.metadata.name] = (template['metadata'] as { annotations?: Record<string, string> }).annotations?.['outerloop.io/config-hash'];
+    if (template)
+      out[o.metadata.name] = (template['metadata'] as { annotations?: Record<string, string> }).annotations?.['outerloop.io/config-hash'];
   }
   return out;
 }
@@ -61,14 +62,34 @@ describe('config hash on pod templates', () => {
     assert.notEqual(secret['api'], site['api']);
     const env = await render('listen 8080;', 'rotated', 'MODE=b\n');
     assert.notEqual(env['api'], secret['api'], 'the env_file ConfigMap counts too');
-    assert.equal(await render('listen 8080;', 'rotated', 'MODE=b\n').then((h) => h['api']), env['api'], 'the same content gives the same hash');
+    assert.equal(
+      await render('listen 8080;', 'rotated', 'MODE=b\n').then((h) => h['api']),
+      env['api'],
+      'the same content gives the same hash',
+    );
   });
 
   it('finds ConfigMaps and Secrets in volumes, projected volumes, envFrom and env', () => {
-    assert.deepEqual(podConfigReferences({
-      volumes: [{ name: 'a', configMap: { name: 'c1' } }, { name: 'b', secret: { secretName: 's1' } }, { name: 'p', projected: { sources: [{ configMap: { name: 'c2' } }, { secret: { name: 's2' } }] } }],
-      initContainers: [{ name: 'i', envFrom: [{ secretRef: { name: 's3' } }] }],
-      containers: [{ name: 'm', envFrom: [{ configMapRef: { name: 'c3' } }], env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'c4', key: 'k' } } }, { name: 'Y', valueFrom: { secretKeyRef: { name: 's4', key: 'k' } } }] }],
-    }), ['ConfigMap/c1', 'ConfigMap/c2', 'ConfigMap/c3', 'ConfigMap/c4', 'Secret/s1', 'Secret/s2', 'Secret/s3', 'Secret/s4']);
+    assert.deepEqual(
+      podConfigReferences({
+        volumes: [
+          { name: 'a', configMap: { name: 'c1' } },
+          { name: 'b', secret: { secretName: 's1' } },
+          { name: 'p', projected: { sources: [{ configMap: { name: 'c2' } }, { secret: { name: 's2' } }] } },
+        ],
+        initContainers: [{ name: 'i', envFrom: [{ secretRef: { name: 's3' } }] }],
+        containers: [
+          {
+            name: 'm',
+            envFrom: [{ configMapRef: { name: 'c3' } }],
+            env: [
+              { name: 'X', valueFrom: { configMapKeyRef: { name: 'c4', key: 'k' } } },
+              { name: 'Y', valueFrom: { secretKeyRef: { name: 's4', key: 'k' } } },
+            ],
+          },
+        ],
+      }),
+      ['ConfigMap/c1', 'ConfigMap/c2', 'ConfigMap/c3', 'ConfigMap/c4', 'Secret/s1', 'Secret/s2', 'Secret/s3', 'Secret/s4'],
+    );
   });
 });

@@ -14,8 +14,15 @@ describe('decorateObjects', () => {
     assert.deepEqual(d.metadata.annotations, { 'compose.label': 'x', ...annotations });
     assert.deepEqual(c.metadata.annotations, annotations);
     assert.deepEqual((podTemplateOf(d)!['metadata'] as { annotations: unknown }).annotations, { 'own.image': 'r/api@sha256:1' });
-    assert.deepEqual((podTemplateOf(d)!['spec'] as { imagePullSecrets: unknown }).imagePullSecrets, [{ name: 'other' }, { name: 'shop-registry' }]);
-    assert.equal((podTemplateOf(c)!['metadata'] as { annotations?: unknown } | undefined)?.annotations, undefined, 'a build number on a template would restart its pods on every release');
+    assert.deepEqual((podTemplateOf(d)!['spec'] as { imagePullSecrets: unknown }).imagePullSecrets, [
+      { name: 'other' },
+      { name: 'shop-registry' },
+    ]);
+    assert.equal(
+      (podTemplateOf(c)!['metadata'] as { annotations?: unknown } | undefined)?.annotations,
+      undefined,
+      'a build number on a template would restart its pods on every release',
+    );
     assert.deepEqual((podTemplateOf(c)!['spec'] as { imagePullSecrets: unknown }).imagePullSecrets, [{ name: 'shop-registry' }]);
     assert.deepEqual(s.metadata.annotations, annotations);
     assert.equal(podTemplateOf(s), undefined);

@@ -14,7 +14,10 @@ describe('compose → Kubernetes golden fixtures', () => {
     it(name, async () => {
       const expected = readExpected(name);
       const actual = await runConvertFixture(name);
-      assert.ok(expected.yaml !== undefined || expected.error !== undefined, `${name} has no expected.yaml or expected-error.txt: run npm run regen-fixtures -- ${name}`);
+      assert.ok(
+        expected.yaml !== undefined || expected.error !== undefined,
+        `${name} has no expected.yaml or expected-error.txt: run npm run regen-fixtures -- ${name}`,
+      );
       assert.equal(actual.error, expected.error, 'error');
       assert.equal(actual.yaml, expected.yaml, 'manifests');
       assert.equal(actual.warnings, expected.warnings, 'warnings');

@@ -26,11 +26,28 @@ describe('Kubernetes names and quantities', () => {
     });
   }
 
-  const ports: Array<[string, boolean]> = [['http', true], ['tcp-8080', true], ['a-very-long-name', false], ['8080', false], ['web--x', false], ['-web', false], ['udp-65535', true]];
-  for (const [name, valid] of ports) it(`port name ${name} is ${valid ? 'valid' : 'invalid'}`, () => assert.equal(portNameProblem(name) === undefined, valid));
+  const ports: Array<[string, boolean]> = [
+    ['http', true],
+    ['tcp-8080', true],
+    ['a-very-long-name', false],
+    ['8080', false],
+    ['web--x', false],
+    ['-web', false],
+    ['udp-65535', true],
+  ];
+  for (const [name, valid] of ports)
+    it(`port name ${name} is ${valid ? 'valid' : 'invalid'}`, () => assert.equal(portNameProblem(name) === undefined, valid));
 
-  const keys: Array<[string, boolean]> = [['com.example.team', true], ['example.com/team', true], ['Example.com/team', false], ['a/b/c', false], ['-x', false], ['x'.repeat(64), false]];
-  for (const [key, valid] of keys) it(`label key ${key.slice(0, 20)} is ${valid ? 'valid' : 'invalid'}`, () => assert.equal(labelKeyProblem(key) === undefined, valid));
+  const keys: Array<[string, boolean]> = [
+    ['com.example.team', true],
+    ['example.com/team', true],
+    ['Example.com/team', false],
+    ['a/b/c', false],
+    ['-x', false],
+    ['x'.repeat(64), false],
+  ];
+  for (const [key, valid] of keys)
+    it(`label key ${key.slice(0, 20)} is ${valid ? 'valid' : 'invalid'}`, () => assert.equal(labelKeyProblem(key) === undefined, valid));
   it('label values', () => {
     assert.equal(labelValueProblem('shop_v2.1'), undefined);
     assert.equal(labelValueProblem(''), undefined);
@@ -39,7 +56,10 @@ describe('Kubernetes names and quantities', () => {
 
   it('formats CPU and memory quantities', () => {
     assert.deepEqual([cpuQuantity(2), cpuQuantity(0.5), cpuQuantity(1.5), cpuQuantity(0.0001)], ['2', '500m', '1500m', '1m']);
-    assert.deepEqual([byteQuantity(1024 ** 3), byteQuantity(512 * 1024 ** 2), byteQuantity(1000), byteQuantity(1536), byteQuantity(3072)], ['1Gi', '512Mi', '1000', '1536', '3Ki']);
+    assert.deepEqual(
+      [byteQuantity(1024 ** 3), byteQuantity(512 * 1024 ** 2), byteQuantity(1000), byteQuantity(1536), byteQuantity(3072)],
+      ['1Gi', '512Mi', '1000', '1536', '3Ki'],
+    );
   });
 
   it('escapes $( so Kubernetes does not expand it', () => {

@@ -14,12 +14,96 @@ function roundTrip(value: Record<string, unknown>): void {
 
 describe('manifest YAML emitter', () => {
   const tricky = [
-    '', ' ', 'yes', 'No', 'ON', 'off', 'y', 'N', 'true', 'False', 'null', 'Null', '~', '1', '-1', '0x1f', '0o17', '017', '1e3', '1_000', '.5', '.inf', '-.Inf', '.NaN',
-    '2001-12-14', '12:30:45', '1:2', 'a: b', 'a:b', 'a #b', 'a#b', '#comment', '- item', '? x', '@at', '`tick', '!tag', '&anchor', '*alias', '|', '>', '%', '{a}', '[a]', 'a, b',
-    '"quoted"', "'single'", 'trailing ', ' leading', 'tab\there', 'line1\nline2', 'ends with newline\n', 'two newlines\n\n', 'no newline\nat end', '\nleading newline',
-    '  indented\nblock', 'unicode ünïcödé ✓', 'emoji 🚀', '$(date) $HOME ${X}', 'http://example.com:8080/x?y=1#z', 'repo@sha256:abc', 'C:\\path', 'back\\slash', 'ctrl\u0001char',
-    'line\r\nwindows', '<<', '=', 'a'.repeat(300), '-', '-c', '--for=x', '-1.5', '-.5', '- x', '$HOME', '$(x)', '20Gi', '500m', '1e3', '0 3 * * *', '-\tx', '-inf',
-    '127.0.0.1:5000/api@sha256:abc', '10.0.0.1/8', '1@x', '2001-12-14/x', '1/2: x', '1/2 #x', '1/', '12:30/x',
+    '',
+    ' ',
+    'yes',
+    'No',
+    'ON',
+    'off',
+    'y',
+    'N',
+    'true',
+    'False',
+    'null',
+    'Null',
+    '~',
+    '1',
+    '-1',
+    '0x1f',
+    '0o17',
+    '017',
+    '1e3',
+    '1_000',
+    '.5',
+    '.inf',
+    '-.Inf',
+    '.NaN',
+    '2001-12-14',
+    '12:30:45',
+    '1:2',
+    'a: b',
+    'a:b',
+    'a #b',
+    'a#b',
+    '#comment',
+    '- item',
+    '? x',
+    '@at',
+    '`tick',
+    '!tag',
+    '&anchor',
+    '*alias',
+    '|',
+    '>',
+    '%',
+    '{a}',
+    '[a]',
+    'a, b',
+    '"quoted"',
+    "'single'",
+    'trailing ',
+    ' leading',
+    'tab\there',
+    'line1\nline2',
+    'ends with newline\n',
+    'two newlines\n\n',
+    'no newline\nat end',
+    '\nleading newline',
+    '  indented\nblock',
+    'unicode ünïcödé ✓',
+    'emoji 🚀',
+    '$(date) $HOME ${X}',
+    'http://example.com:8080/x?y=1#z',
+    'repo@sha256:abc',
+    'C:\\path',
+    'back\\slash',
+    'ctrl\u0001char',
+    'line\r\nwindows',
+    '<<',
+    '=',
+    'a'.repeat(300),
+    '-',
+    '-c',
+    '--for=x',
+    '-1.5',
+    '-.5',
+    '- x',
+    '$HOME',
+    '$(x)',
+    '20Gi',
+    '500m',
+    '1e3',
+    '0 3 * * *',
+    '-\tx',
+    '-inf',
+    '127.0.0.1:5000/api@sha256:abc',
+    '10.0.0.1/8',
+    '1@x',
+    '2001-12-14/x',
+    '1/2: x',
+    '1/2 #x',
+    '1/',
+    '12:30/x',
   ];
   it('round-trips tricky strings as values and keys', () => {
     for (const text of tricky) {
@@ -30,7 +114,18 @@ describe('manifest YAML emitter', () => {
   });
 
   it('round-trips numbers, booleans, null, empty and nested collections', () => {
-    roundTrip({ a: 1, b: -2, c: 1.5, d: true, e: false, f: null, g: [], h: {}, i: [[1, [2]], [], {}], j: { k: { l: [{ m: 1, n: [{ o: 'p' }] }] } } });
+    roundTrip({
+      a: 1,
+      b: -2,
+      c: 1.5,
+      d: true,
+      e: false,
+      f: null,
+      g: [],
+      h: {},
+      i: [[1, [2]], [], {}],
+      j: { k: { l: [{ m: 1, n: [{ o: 'p' }] }] } },
+    });
   });
 
   it('writes registry images that start with a digit plain, as js-yaml does', () => {
@@ -55,14 +150,17 @@ describe('manifest YAML emitter', () => {
     }
   });
 
-  it('writes keys longer than YAML\'s 1024-character implicit key limit as explicit keys', () => {
+  it("writes keys longer than YAML's 1024-character implicit key limit as explicit keys", () => {
     const long = 'k'.repeat(2000);
     assert.match(emitYaml({ [long]: 'v' }), /^\? k+\n: v\n$/);
     roundTrip({ [long]: 'v', [`${long}\u0085`]: { a: [1] }, list: [{ [long]: [long] }] });
   });
 
   it('refuses a lone UTF-16 surrogate, naming where it is, instead of writing what Kubernetes cannot read', () => {
-    assert.throws(() => emitYaml({ spec: { env: [{ value: 'x\ud800' }] } }), (err: unknown) => err instanceof ManifestEmitError && /'spec\.env\.0\.value' holds a lone UTF-16 surrogate/.test(err.message));
+    assert.throws(
+      () => emitYaml({ spec: { env: [{ value: 'x\ud800' }] } }),
+      (err: unknown) => err instanceof ManifestEmitError && /'spec\.env\.0\.value' holds a lone UTF-16 surrogate/.test(err.message),
+    );
     roundTrip({ emoji: '\ud83d\ude80' });
   });
 

@@ -25,7 +25,11 @@ steps:
     assert.equal(run.result, 'Succeeded', run.out);
     assert.match(run.out, /^answer=42 image=world\/web plain=from-task env=from-task output-env=42$/m);
     assert.match(run.out, /Probe says: got 42 and from-task/);
-    assert.deepEqual(resultsOf(run), ['Probe probe for build 20261122.3=Succeeded', 'use them=Succeeded', 'Probe sees 42=Succeeded'], 'a task step without a displayName gets its instanceNameFormat');
+    assert.deepEqual(
+      resultsOf(run),
+      ['Probe probe for build 20261122.3=Succeeded', 'use them=Succeeded', 'Probe sees 42=Succeeded'],
+      'a task step without a displayName gets its instanceNameFormat',
+    );
   });
 
   it('fills inputs from task.json defaults with predefined variables, and runs tasks in the sources folder', async () => {
@@ -36,11 +40,19 @@ steps:
   });
 
   it('maps Name@Major to the task folder by task.json, and fails an unknown task naming it', async () => {
-    const run = await runPipelineText('steps:\n- task: Probe@2\n- task: Probe@3\n  condition: always()\n- task: Missing@1\n  condition: always()\n');
+    const run = await runPipelineText(
+      'steps:\n- task: Probe@2\n- task: Probe@3\n  condition: always()\n- task: Missing@1\n  condition: always()\n',
+    );
     assert.match(run.out, /probe major version 2/);
-    assert.deepEqual(run.records.map((r) => r.result), ['Succeeded', 'Failed', 'Failed']);
+    assert.deepEqual(
+      run.records.map((r) => r.result),
+      ['Succeeded', 'Failed', 'Failed'],
+    );
     assert.equal(run.records[1].message, "Task 'Probe@3' is not available: outerloop has Probe@1, @2.");
-    assert.equal(run.records[2].message, "Task 'Missing@1' is not one outerloop run can run; it runs its own tasks only (Probe@1, Probe@2).");
+    assert.equal(
+      run.records[2].message,
+      "Task 'Missing@1' is not one outerloop run can run; it runs its own tasks only (Probe@1, Probe@2).",
+    );
     assert.equal(run.result, 'Failed');
   });
 
@@ -115,7 +127,7 @@ steps:
     assert.ok(!existsSync(join(run.outputs.artifactsDir, 'x')), 'a script cannot upload artifacts');
   });
 
-  it('masks secrets from --secret, from tasks and from scripts in everything printed, and keeps them out of scripts\' environment', async () => {
+  it("masks secrets from --secret, from tasks and from scripts in everything printed, and keeps them out of scripts' environment", async () => {
     const run = await runPipelineText(
       `steps:
 - task: Probe@1
@@ -134,7 +146,8 @@ steps:
       { secrets: { regPassword: 'p@ss-w0rd' } },
     );
     assert.equal(run.result, 'Succeeded', run.out);
-    for (const secret of ['p@ss-w0rd', 'task-secret-value', 'script-secret-value']) assert.ok(!run.out.includes(secret), `${secret} is masked\n${run.out}`);
+    for (const secret of ['p@ss-w0rd', 'task-secret-value', 'script-secret-value'])
+      assert.ok(!run.out.includes(secret), `${secret} is masked\n${run.out}`);
     assert.match(run.out, /the secret is \*\*\*/);
     assert.match(run.out, /the password input is \*\*\*/);
     assert.match(run.out, /given \*\*\* and \*\*\*/);
@@ -145,13 +158,18 @@ steps:
   });
 
   it('lets --secret win over the file and expands it into variables that use it, masked', async () => {
-    const run = await runPipelineText('variables:\n  token: not-the-secret\n  auth: Bearer $(token)\nsteps:\n- script: echo "[$(auth)] [$AUTH]"\n', { secrets: { token: 'tok-123' } });
+    const run = await runPipelineText(
+      'variables:\n  token: not-the-secret\n  auth: Bearer $(token)\nsteps:\n- script: echo "[$(auth)] [$AUTH]"\n',
+      { secrets: { token: 'tok-123' } },
+    );
     assert.match(run.out, /^\[Bearer \*\*\*\] \[Bearer \*\*\*\]$/m);
     assert.ok(!run.out.includes('tok-123'));
   });
 
   it('keeps a read-only variable: a step that sets it gets a warning and SucceededWithIssues', async () => {
-    const run = await runPipelineText('variables:\n- name: locked\n  value: kept\n  readonly: true\nsteps:\n- script: echo "##vso[task.setvariable variable=locked]changed"\n  displayName: try\n- script: echo "locked=$(locked)"\n  displayName: read\n');
+    const run = await runPipelineText(
+      'variables:\n- name: locked\n  value: kept\n  readonly: true\nsteps:\n- script: echo "##vso[task.setvariable variable=locked]changed"\n  displayName: try\n- script: echo "locked=$(locked)"\n  displayName: read\n',
+    );
     assert.deepEqual(resultsOf(run), ['try=SucceededWithIssues', 'read=Succeeded']);
     assert.equal(run.records[0].message, "The step tried to set the read-only variable 'locked'; it keeps its value.");
     assert.match(run.out, /^locked=kept$/m);
@@ -168,7 +186,10 @@ steps:
   artifact: app
 `);
     assert.equal(run.result, 'Succeeded', run.out);
-    assert.equal(readFileSync(join(run.sourcesDir, '.outerloop', 'artifacts', 'drop', 'hello.txt'), 'utf8'), 'artifact of build 20261122.3\n');
+    assert.equal(
+      readFileSync(join(run.sourcesDir, '.outerloop', 'artifacts', 'drop', 'hello.txt'), 'utf8'),
+      'artifact of build 20261122.3\n',
+    );
     assert.equal(readFileSync(join(run.sourcesDir, '.outerloop', 'artifacts', 'app', 'app.txt'), 'utf8'), 'built\n');
     assert.match(readFileSync(join(run.sourcesDir, '.outerloop', 'test-results', 'probe.xml'), 'utf8'), /<testcase name="works"\/>/);
     assert.match(run.out, /artifact 'drop' kept in \.outerloop\/artifacts\/drop/);
@@ -242,7 +263,12 @@ steps:
   displayName: on cancel
   condition: canceled()
 `,
-      { signal: controller.signal, onOutput: (t) => { if (t.includes('probe is waiting')) controller.abort(); } },
+      {
+        signal: controller.signal,
+        onOutput: (t) => {
+          if (t.includes('probe is waiting')) controller.abort();
+        },
+      },
     );
     assert.deepEqual(resultsOf(run), ['long=Canceled', 'next=Skipped', 'cleanup=Succeeded', 'on cancel=Succeeded']);
     assert.match(run.out, /probe got SIGINT and cleaned up/);
@@ -257,13 +283,17 @@ steps:
   });
 
   it('applies task.prependpath and build.updatebuildnumber to the later steps', async () => {
-    const run = await runPipelineText('steps:\n- task: Probe@1\n  inputs: { prependPath: /opt/probe/bin, buildNumber: 1.2.3 }\n- script: echo "PATH=$PATH build $(Build.BuildNumber)"\n');
+    const run = await runPipelineText(
+      'steps:\n- task: Probe@1\n  inputs: { prependPath: /opt/probe/bin, buildNumber: 1.2.3 }\n- script: echo "PATH=$PATH build $(Build.BuildNumber)"\n',
+    );
     assert.match(run.out, /^PATH=\/opt\/probe\/bin:.* build 1\.2\.3$/m);
     assert.equal(run.buildNumber, '1.2.3');
   });
 
-  it('computes the build number from name:, with the file\'s variables', async () => {
-    const run = await runPipelineText('name: $(major).$(Rev:r)\nvariables:\n  major: 4\n  tag: v$(Build.BuildNumber)\nsteps:\n- script: echo "$(Build.BuildNumber) $(tag)"\n');
+  it("computes the build number from name:, with the file's variables", async () => {
+    const run = await runPipelineText(
+      'name: $(major).$(Rev:r)\nvariables:\n  major: 4\n  tag: v$(Build.BuildNumber)\nsteps:\n- script: echo "$(Build.BuildNumber) $(tag)"\n',
+    );
     assert.equal(run.buildNumber, '4.3');
     assert.match(run.out, /^4\.3 v4\.3$/m);
   });
@@ -327,12 +357,19 @@ steps:
     assert.match(run.out, /^pre osx plain-value qa$/m, run.out);
     assert.match(run.out, /^rolled back$/m);
     assert.match(run.out, /^read shipped Failed plain-value plain-value$/m);
-    assert.deepEqual(run.records.map((r) => r.result), ['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Failed', 'Succeeded', 'Skipped', 'Succeeded']);
+    assert.deepEqual(
+      run.records.map((r) => r.result),
+      ['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Failed', 'Succeeded', 'Skipped', 'Succeeded'],
+    );
     assert.equal(run.records[4].view.label, 'A › Ship › Download artifacts (current)', 'the deploy hook downloads the artifacts first');
-    assert.deepEqual(run.records.slice(0, 2).map((r) => r.view.label.split(' › ')[1]), ['Build linux', 'Build mac'], 'matrix legs are named <job> <leg>');
+    assert.deepEqual(
+      run.records.slice(0, 2).map((r) => r.view.label.split(' › ')[1]),
+      ['Build linux', 'Build mac'],
+      'matrix legs are named <job> <leg>',
+    );
   });
 
-  it('runs a failed step again with retryCountOnTaskFailure, and keeps only the last attempt\'s result', async () => {
+  it("runs a failed step again with retryCountOnTaskFailure, and keeps only the last attempt's result", async () => {
     const run = await runPipelineText(`steps:
 - bash: |
     n=$(cat "$(Agent.TempDirectory)/attempts" 2>/dev/null || echo 0)
@@ -375,9 +412,16 @@ steps:
   - download: current
     artifact: missing
 `);
-    assert.deepEqual(run.records.map((r) => r.result), ['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Failed'], run.out);
+    assert.deepEqual(
+      run.records.map((r) => r.result),
+      ['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Succeeded', 'Failed'],
+      run.out,
+    );
     assert.match(run.out, /^got\/sub\/b\.json\none$/m, 'the pattern kept only the .json file; the download step took the whole artifact');
-    assert.equal(run.records[5].message, `Could not download: there is no artifact 'missing' in ${run.outputs.artifactsDir} (there are bundle).`);
+    assert.equal(
+      run.records[5].message,
+      `Could not download: there is no artifact 'missing' in ${run.outputs.artifactsDir} (there are bundle).`,
+    );
     assert.equal(readFileSync(join(run.outputs.artifactsDir, 'bundle', 'sub', 'b.json'), 'utf8'), 'two\n');
   });
 
@@ -408,9 +452,11 @@ steps:
 `);
     assert.equal(run.result, 'Succeeded', run.out);
     assert.match(run.out, /^slice 1 of 2$[\s\S]*^slice 2 of 2$/m);
-    assert.deepEqual(run.records.slice(0, 2).map((r) => r.view.label.split(' › ')[0]), ['Slice (1 of 2)', 'Slice (2 of 2)']);
+    assert.deepEqual(
+      run.records.slice(0, 2).map((r) => r.view.label.split(' › ')[0]),
+      ['Slice (1 of 2)', 'Slice (2 of 2)'],
+    );
     assert.match(run.out, /the rolling strategy runs as runOnce here/);
     assert.match(run.out, /^after rolled rolled$/m);
   });
 });
-

@@ -27,7 +27,7 @@ describe('conditions', () => {
     ['succeededOrFailed()', true],
     ["eq(variables['Build.SourceBranch'], 'refs/heads/main')", true],
     ["eq(variables['build.sourcebranch'], 'REFS/HEADS/MAIN')", true],
-    ['eq(variables.kubeconfig, \'\')', true],
+    ["eq(variables.kubeconfig, '')", true],
     ["and(succeeded(), ne(variables['kubeconfig'], ''))", false],
     ["and(succeeded(), eq(variables['kubeconfig'], ''))", true],
     ["and(failed(), eq(variables['kubeconfig'], ''))", false],
@@ -38,11 +38,11 @@ describe('conditions', () => {
     ["contains(variables['Build.SourceBranch'], 'heads')", true],
     ["startsWith(variables['Build.SourceBranch'], 'refs/tags/')", false],
     ["endsWith(variables['Build.SourceBranch'], '/MAIN')", true],
-    ['eq(variables.missing, \'\')', true],
+    ["eq(variables.missing, '')", true],
     ["eq(variables['probe.answer'], 42)", true],
     ['lt(9, variables.count)', true], // the right side takes the left's type: 9 < 10 as numbers
     ['gt(9, variables.count)', false],
-    ["eq(variables.deploy, true)", true],
+    ['eq(variables.deploy, true)', true],
     ["eq('it''s', 'IT''S')", true],
     ['xor(true, false)', true],
     ["eq(coalesce(variables.kubeconfig, 'none'), 'none')", true],
@@ -50,7 +50,8 @@ describe('conditions', () => {
     ['variables.kubeconfig', false],
   ];
   for (const [condition, expected, status] of cases) {
-    it(`${condition} → ${expected}${status ? ` when ${JSON.stringify(status)}` : ''}`, () => assert.equal(run(condition, status), expected));
+    it(`${condition} → ${expected}${status ? ` when ${JSON.stringify(status)}` : ''}`, () =>
+      assert.equal(run(condition, status), expected));
   }
 
   const bad: Array<[condition: string, message: RegExp]> = [
@@ -67,7 +68,10 @@ describe('conditions', () => {
   ];
   for (const [condition, message] of bad) {
     it(`rejects ${JSON.stringify(condition)} with a clear reason`, () => {
-      assert.throws(() => compileCondition(condition), (err: unknown) => err instanceof ExpressionError && message.test(err.message));
+      assert.throws(
+        () => compileCondition(condition),
+        (err: unknown) => err instanceof ExpressionError && message.test(err.message),
+      );
     });
   }
 });

@@ -1,18 +1,34 @@
 import { strict as assert } from 'node:assert';
 import { SecretMasker } from '../../../src/local-run/secret-masker';
-import { ConsoleReporter, Paint, fitToWidth, formatDuration, formatStepSummaries, formatSummary, type StepRecord } from '../../../src/local-run/report';
+import {
+  ConsoleReporter,
+  Paint,
+  fitToWidth,
+  formatDuration,
+  formatStepSummaries,
+  formatSummary,
+  type StepRecord,
+} from '../../../src/local-run/report';
 
 const view = (index: number, label: string, what: string) => ({ index, total: 4, label, what });
 const records: StepRecord[] = [
   { view: view(1, 'Build the web image', 'DockerBuildTag@1'), result: 'Succeeded', durationMs: 3210 },
-  { view: view(2, 'Test the composed app from outside', 'ComposeTest@1'), result: 'Failed', durationMs: 65_400, message: 'The test command exited with code 1.\nmore' },
+  {
+    view: view(2, 'Test the composed app from outside', 'ComposeTest@1'),
+    result: 'Failed',
+    durationMs: 65_400,
+    message: 'The test command exited with code 1.\nmore',
+  },
   { view: view(3, 'Push the images', 'PushDigest@1'), result: 'Skipped', message: "condition 'succeeded()' was false" },
   { view: view(4, 'Clean up', 'script'), result: 'SucceededWithIssues', durationMs: 40, message: 'Bash exited with code 2.' },
 ];
 
 describe('the run report', () => {
   it('formats durations', () => {
-    assert.deepEqual([formatDuration(40), formatDuration(3210), formatDuration(65_400), formatDuration(3_600_000)], ['0.0s', '3.2s', '1m 05s', '60m 00s']);
+    assert.deepEqual(
+      [formatDuration(40), formatDuration(3210), formatDuration(65_400), formatDuration(3_600_000)],
+      ['0.0s', '3.2s', '1m 05s', '60m 00s'],
+    );
   });
 
   it('closes with a summary like the run view: each step, its result, its duration, and why it failed or was skipped', () => {
@@ -41,11 +57,23 @@ describe('the run report', () => {
       { markdown: '### PushDigest: 1 image\n\n| Reference | Digest | Verified |\n| --- | --- | --- |\n| r/a:1 | sha256:d | yes |\n' },
       { markdown: '### DockerBuildTag: r/a\n\nImage \\#\\#vso\\[task.complete\\] built with **BuildKit**.\n' },
     ];
-    assert.equal(formatStepSummaries(summaries, new Paint(false)), [
-      '', 'What the steps did', '',
-      'PushDigest: 1 image', '', '  Reference  Digest    Verified', '  r/a:1      sha256:d  yes', '',
-      'DockerBuildTag: r/a', '', 'Image ##vso[task.complete] built with BuildKit.', '',
-    ].join('\n'));
+    assert.equal(
+      formatStepSummaries(summaries, new Paint(false)),
+      [
+        '',
+        'What the steps did',
+        '',
+        'PushDigest: 1 image',
+        '',
+        '  Reference  Digest    Verified',
+        '  r/a:1      sha256:d  yes',
+        '',
+        'DockerBuildTag: r/a',
+        '',
+        'Image ##vso[task.complete] built with BuildKit.',
+        '',
+      ].join('\n'),
+    );
     let out = '';
     const reporter = new ConsoleReporter({ write: (t: string) => (out += t) }, new SecretMasker(), { tty: false, colour: false });
     reporter.start({ file: 'p.yml', buildNumber: '1', steps: 0 });
@@ -59,7 +87,15 @@ describe('the run report', () => {
     let out = '';
     const masker = new SecretMasker();
     masker.add('hunter2');
-    const reporter = new ConsoleReporter({ write: (t: string) => { out += t; } }, masker, { tty: false, colour: false });
+    const reporter = new ConsoleReporter(
+      {
+        write: (t: string) => {
+          out += t;
+        },
+      },
+      masker,
+      { tty: false, colour: false },
+    );
     reporter.start({ file: 'p.yml', buildNumber: '1', steps: 1 });
     reporter.stepStarted(records[0].view);
     reporter.line(records[0].view, { kind: 'text', text: 'pw hunter2 ##vso[task.complete result=Failed]' });
@@ -75,7 +111,15 @@ describe('the run report', () => {
     assert.match(out, /^<== Succeeded in 3\.2s$/m);
 
     let tty = '';
-    const colour = new ConsoleReporter({ write: (t: string) => { tty += t; } }, masker, { tty: true, colour: true, now: () => 0 });
+    const colour = new ConsoleReporter(
+      {
+        write: (t: string) => {
+          tty += t;
+        },
+      },
+      masker,
+      { tty: true, colour: true, now: () => 0 },
+    );
     colour.stepStarted(records[0].view);
     colour.line(records[0].view, { kind: 'progress', percent: 40, text: 'pushing' });
     colour.line(records[0].view, { kind: 'text', text: 'x' });
@@ -89,17 +133,29 @@ describe('the run report', () => {
     const masker = new SecretMasker();
     masker.add('s3cret-value-1234');
     let tty = '';
-    const stream = { columns: 40, write: (t: string) => { tty += t; } };
+    const stream = {
+      columns: 40,
+      write: (t: string) => {
+        tty += t;
+      },
+    };
     const reporter = new ConsoleReporter(stream, masker, { tty: true, colour: false, now: () => 0 });
     const long = view(1, 'Deploy s3cret-value-1234 to the production cluster in the west region', 'ComposeToK8s@1');
     reporter.stepStarted(long);
     reporter.line(long, { kind: 'progress', percent: 40, text: 'applying' });
     reporter.close();
-    const statusLines = tty.split('\r\x1b[2K').map((chunk) => chunk.split('\n').pop() ?? '').filter((l) => l.startsWith('▶'));
+    const statusLines = tty
+      .split('\r\x1b[2K')
+      .map((chunk) => chunk.split('\n').pop() ?? '')
+      .filter((l) => l.startsWith('▶'));
     assert.ok(statusLines.length > 0, tty);
     for (const line of statusLines) {
       assert.ok(Array.from(line).length <= 39, `fits in 39 columns: ${JSON.stringify(line)}`);
-      assert.match(line, /^▶ \[1\/4\] Deploy \*\*\* to.*… {2}0\.0s( {2}40% applying)?$/, 'the label gives way; the elapsed time and the progress stay');
+      assert.match(
+        line,
+        /^▶ \[1\/4\] Deploy \*\*\* to.*… {2}0\.0s( {2}40% applying)?$/,
+        'the label gives way; the elapsed time and the progress stay',
+      );
     }
     assert.ok(!tty.includes('s3cret'), 'the secret is masked before the line is cut');
   });

@@ -19,7 +19,8 @@ describe('status functions and results', () => {
     ['canceled', 'Failed', false, false],
   ];
   for (const [fn, job, cancelled, expected] of steps) {
-    it(`in a step: ${fn}() with the job ${job}${cancelled ? ', cancelled' : ''} → ${expected}`, () => assert.equal(evaluateStatusOfJobSoFar(fn, job, cancelled), expected));
+    it(`in a step: ${fn}() with the job ${job}${cancelled ? ', cancelled' : ''} → ${expected}`, () =>
+      assert.equal(evaluateStatusOfJobSoFar(fn, job, cancelled), expected));
   }
 
   const deps: Array<[fn: StatusFunction, results: StepResult[], expected: boolean]> = [
@@ -32,7 +33,8 @@ describe('status functions and results', () => {
     ['succeededorfailed', ['Skipped'], false],
   ];
   for (const [fn, results, expected] of deps) {
-    it(`in a job or stage: ${fn}() over [${results.join(', ')}] → ${expected}`, () => assert.equal(evaluateStatusOfDependencies(fn, results, false), expected));
+    it(`in a job or stage: ${fn}() over [${results.join(', ')}] → ${expected}`, () =>
+      assert.equal(evaluateStatusOfDependencies(fn, results, false), expected));
   }
 
   it('ranks results', () => {
@@ -42,8 +44,27 @@ describe('status functions and results', () => {
   });
 
   it('orders by dependsOn, keeping file order otherwise, and rejects a cycle', () => {
-    const items = [{ name: 'C', dependsOn: ['B'] }, { name: 'A', dependsOn: [] }, { name: 'B', dependsOn: ['A'] }, { name: 'D', dependsOn: [] }];
-    assert.deepEqual(dependencyOrder(items, 'job', 'f.yml').map((i) => i.name), ['A', 'B', 'C', 'D']);
-    assert.throws(() => dependencyOrder([{ name: 'A', dependsOn: ['B'] }, { name: 'B', dependsOn: ['A'] }], 'stage', 'f.yml'), (err: unknown) => err instanceof Error && err.message === "f.yml: the stages' dependsOn form a cycle (A → B → A).");
+    const items = [
+      { name: 'C', dependsOn: ['B'] },
+      { name: 'A', dependsOn: [] },
+      { name: 'B', dependsOn: ['A'] },
+      { name: 'D', dependsOn: [] },
+    ];
+    assert.deepEqual(
+      dependencyOrder(items, 'job', 'f.yml').map((i) => i.name),
+      ['A', 'B', 'C', 'D'],
+    );
+    assert.throws(
+      () =>
+        dependencyOrder(
+          [
+            { name: 'A', dependsOn: ['B'] },
+            { name: 'B', dependsOn: ['A'] },
+          ],
+          'stage',
+          'f.yml',
+        ),
+      (err: unknown) => err instanceof Error && err.message === "f.yml: the stages' dependsOn form a cycle (A → B → A).",
+    );
   });
 });

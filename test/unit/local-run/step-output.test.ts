@@ -11,7 +11,7 @@ function feed(kind: 'task' | 'script', lines: string[], debug = false): { output
 }
 
 describe('StepOutput', () => {
-  it('honours every logging command of a task and renders the agent\'s formatting lines', () => {
+  it("honours every logging command of a task and renders the agent's formatting lines", () => {
     const { output, shown, masker } = feed('task', [
       '##[command]docker build -t x .',
       '##[section]Building',
@@ -64,7 +64,10 @@ describe('StepOutput', () => {
 
   it('shows debug lines only with System.Debug', () => {
     const { shown } = feed('task', ['##[debug]one', '##vso[task.debug]two'], true);
-    assert.deepEqual(shown, [{ kind: 'debug', text: 'one' }, { kind: 'debug', text: 'two' }]);
+    assert.deepEqual(shown, [
+      { kind: 'debug', text: 'one' },
+      { kind: 'debug', text: 'two' },
+    ]);
   });
 
   it('lets a script set variables and secrets only, from the start of a line', () => {
@@ -76,15 +79,24 @@ describe('StepOutput', () => {
       '##vso[artifact.upload artifactname=x]/etc',
       '##[command]not a command in a script',
     ]);
-    assert.deepEqual(output.effects.variables.map((v) => v.name), ['a']);
+    assert.deepEqual(
+      output.effects.variables.map((v) => v.name),
+      ['a'],
+    );
     assert.equal(output.effects.completion, undefined);
     assert.deepEqual(output.effects.artifacts, []);
     assert.equal(masker.mask('script-secret'), '***');
     assert.deepEqual(shown, [
       { kind: 'text', text: 'x ##vso[task.setvariable variable=b]2' },
-      { kind: 'note', text: "the logging command 'task.complete' is ignored in a script: outerloop run honours only task.setvariable and task.setsecret from scripts." },
+      {
+        kind: 'note',
+        text: "the logging command 'task.complete' is ignored in a script: outerloop run honours only task.setvariable and task.setsecret from scripts.",
+      },
       { kind: 'text', text: '##vso[task.complete result=Failed]no' },
-      { kind: 'note', text: "the logging command 'artifact.upload' is ignored in a script: outerloop run honours only task.setvariable and task.setsecret from scripts." },
+      {
+        kind: 'note',
+        text: "the logging command 'artifact.upload' is ignored in a script: outerloop run honours only task.setvariable and task.setsecret from scripts.",
+      },
       { kind: 'text', text: '##vso[artifact.upload artifactname=x]/etc' },
       { kind: 'text', text: '##[command]not a command in a script' },
     ]);

@@ -14,12 +14,19 @@ after(() => {
 });
 
 /** Writes files into a fresh folder and expands `main` there. */
-function expandFiles(files: Record<string, string>, options: { parameters?: Record<string, string>; variables?: Record<string, string> } = {}): string {
+function expandFiles(
+  files: Record<string, string>,
+  options: { parameters?: Record<string, string>; variables?: Record<string, string> } = {},
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'outerloop-expand-'));
   made.push(dir);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   const path = join(dir, 'main.yml');
-  const doc = expandPipelineFile(path, 'main.yml', files['main.yml'], { repositoryRoot: dir, display: (p) => p.slice(dir.length + 1), ...options });
+  const doc = expandPipelineFile(path, 'main.yml', files['main.yml'], {
+    repositoryRoot: dir,
+    display: (p) => p.slice(dir.length + 1),
+    ...options,
+  });
   return dump(doc, { lineWidth: -1 });
 }
 
@@ -52,11 +59,15 @@ describe('template expressions (${{ }}): the documented functions', () => {
     ["le(parameters.n, '3')", true],
     ['and(parameters.flag, not(false))', true],
     ['xor(true, true)', false],
-    ["convertToJson(parameters.map)", '{\n  "x": "1"\n}'],
+    ['convertToJson(parameters.map)', '{\n  "x": "1"\n}'],
   ];
   for (const [expression, expected] of cases) {
     it(`${expression} → ${JSON.stringify(expected)}`, () => {
-      const value = evaluate(compileCondition(expression), { variable: () => undefined, status: () => false, root: (name) => (name.toLowerCase() === 'parameters' ? parameters : undefined) });
+      const value = evaluate(compileCondition(expression), {
+        variable: () => undefined,
+        status: () => false,
+        root: (name) => (name.toLowerCase() === 'parameters' ? parameters : undefined),
+      });
       assert.deepEqual(value, expected);
     });
   }
@@ -79,10 +90,19 @@ steps:
 - script: echo \${{ parameters.env }} \${{ parameters.replicas }} \${{ parameters.debug }}
 `;
     assert.match(expandFiles({ 'main.yml': main }), /script: echo dev 2 False/);
-    assert.match(expandFiles({ 'main.yml': main }, { parameters: { env: 'prod', replicas: '5', debug: 'true' } }), /script: echo prod 5 True/);
+    assert.match(
+      expandFiles({ 'main.yml': main }, { parameters: { env: 'prod', replicas: '5', debug: 'true' } }),
+      /script: echo prod 5 True/,
+    );
     assert.throws(() => expandFiles({ 'main.yml': main }, { parameters: { env: 'qa' } }), /parameter 'env' may be 'dev', 'prod', not 'qa'/);
-    assert.throws(() => expandFiles({ 'main.yml': main }, { parameters: { replicas: 'many' } }), /parameter 'replicas' is a number, and 'many' is not one/);
-    assert.throws(() => expandFiles({ 'main.yml': main }, { parameters: { nope: 'x' } }), /--param: 'nope' is not a parameter of main.yml \(it declares env, replicas, debug\)/);
+    assert.throws(
+      () => expandFiles({ 'main.yml': main }, { parameters: { replicas: 'many' } }),
+      /parameter 'replicas' is a number, and 'many' is not one/,
+    );
+    assert.throws(
+      () => expandFiles({ 'main.yml': main }, { parameters: { nope: 'x' } }),
+      /--param: 'nope' is not a parameter of main.yml \(it declares env, replicas, debug\)/,
+    );
   });
 
   it('takes ${{ if }}, ${{ elseif }} and ${{ else }} in mappings and in sequences', () => {
@@ -102,7 +122,10 @@ steps:
   - script: echo twice
 - script: echo always
 `;
-    assert.equal(expandFiles({ 'main.yml': main }), 'variables:\n  size: medium\nsteps:\n  - script: echo not prod\n  - script: echo twice\n  - script: echo always\n');
+    assert.equal(
+      expandFiles({ 'main.yml': main }),
+      'variables:\n  size: medium\nsteps:\n  - script: echo not prod\n  - script: echo twice\n  - script: echo always\n',
+    );
     assert.match(expandFiles({ 'main.yml': main }, { parameters: { env: 'prod' } }), /size: large\nsteps:\n {2}- script: echo always\n$/);
   });
 
@@ -165,7 +188,7 @@ jobs:
     assert.match(out, /- script: docker build web\n +name: web\n +- script: docker build api\n +name: api\n/);
   });
 
-  it('expands the documented examples: wrapping each job\'s steps, injecting dependencies, and an escaped ${{', () => {
+  it("expands the documented examples: wrapping each job's steps, injecting dependencies, and an escaped ${{", () => {
     const files = {
       'main.yml': `jobs:
 - template: job.yml
@@ -205,7 +228,9 @@ jobs:
     - script: echo \${{ 'my\${{value with a '' quote' }}
 `,
     };
-    assert.equal(expandFiles(files), `jobs:
+    assert.equal(
+      expandFiles(files),
+      `jobs:
   - job: SomeSpecialTool
     steps:
       - task: RunSpecialTool@1
@@ -228,7 +253,8 @@ jobs:
       - task: PublishMyTelemetry@1
         condition: always()
       - script: echo my\${{value with a ' quote
-`);
+`,
+    );
   });
 
   it('merges a mapping with ${{ insert }}, and checks the structured parameter types', () => {
@@ -247,11 +273,17 @@ steps:
     FIXED: x
     \${{ insert }}: \${{ parameters.extraEnv }}
 `;
-    assert.equal(expandFiles({ 'main.yml': main }), "steps:\n  - script: echo setup\n  - script: echo run\n    env:\n      FIXED: x\n      A: '1'\n      B: '2'\n");
-    assert.throws(() => expandFiles({ 'main.yml': main }, { parameters: { setup: 'script: echo not a list' } }), /parameter 'setup' is a stepList and takes a sequence/);
+    assert.equal(
+      expandFiles({ 'main.yml': main }),
+      "steps:\n  - script: echo setup\n  - script: echo run\n    env:\n      FIXED: x\n      A: '1'\n      B: '2'\n",
+    );
+    assert.throws(
+      () => expandFiles({ 'main.yml': main }, { parameters: { setup: 'script: echo not a list' } }),
+      /parameter 'setup' is a stepList and takes a sequence/,
+    );
   });
 
-  it('gives ${{ variables.x }} the file\'s variables (list or mapping form) and the predefined ones, not --var', () => {
+  it("gives ${{ variables.x }} the file's variables (list or mapping form) and the predefined ones, not --var", () => {
     const main = `variables:
 - name: foo
   value: test
@@ -261,16 +293,25 @@ steps:
   - script: echo this is a test
 - script: echo \${{ variables['Build.Reason'] }} [\${{ variables.fromCommandLine }}]
 `;
-    assert.equal(expandFiles({ 'main.yml': main }, { variables: { 'Build.Reason': 'Manual' } }), "variables:\n  - name: foo\n    value: test\nsteps:\n  - script: echo start\n  - script: echo this is a test\n  - script: echo Manual []\n");
+    assert.equal(
+      expandFiles({ 'main.yml': main }, { variables: { 'Build.Reason': 'Manual' } }),
+      'variables:\n  - name: foo\n    value: test\nsteps:\n  - script: echo start\n  - script: echo this is a test\n  - script: echo Manual []\n',
+    );
   });
 
   it('extends a template: the pipeline keeps its own keys, its variables come first, and the template sees them', () => {
     const files = {
-      'main.yml': "name: $(Date:yyyyMMdd)\nvariables:\n  region: eu\nextends:\n  template: base.yml\n",
-      'base.yml': "variables:\n- name: tier\n  value: web\nsteps:\n- script: echo ${{ variables.region }}\n",
+      'main.yml': 'name: $(Date:yyyyMMdd)\nvariables:\n  region: eu\nextends:\n  template: base.yml\n',
+      'base.yml': 'variables:\n- name: tier\n  value: web\nsteps:\n- script: echo ${{ variables.region }}\n',
     };
-    assert.equal(expandFiles(files), "name: $(Date:yyyyMMdd)\nvariables:\n  - name: region\n    value: eu\n  - name: tier\n    value: web\nsteps:\n  - script: echo eu\n");
-    assert.throws(() => expandFiles({ ...files, 'main.yml': files['main.yml'] + 'steps: []\n' }), /main\.yml:6: a pipeline that extends a template cannot have steps: of its own/);
+    assert.equal(
+      expandFiles(files),
+      'name: $(Date:yyyyMMdd)\nvariables:\n  - name: region\n    value: eu\n  - name: tier\n    value: web\nsteps:\n  - script: echo eu\n',
+    );
+    assert.throws(
+      () => expandFiles({ ...files, 'main.yml': files['main.yml'] + 'steps: []\n' }),
+      /main\.yml:6: a pipeline that extends a template cannot have steps: of its own/,
+    );
   });
 
   it('names the template file and line of an error, and enforces the nesting limit', () => {
@@ -281,22 +322,51 @@ steps:
     const dir = mkdtempSync(join(tmpdir(), 'outerloop-expand-'));
     made.push(dir);
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-    assert.throws(() => parsePipeline(files['main.yml'], 'main.yml', { path: join(dir, 'main.yml'), repositoryRoot: dir, display: (p) => p.slice(dir.length + 1) }), (err: unknown) => {
-      assert.ok(err instanceof FileError);
-      assert.equal(err.message, "step.yml:5: steps[0].condition: eq() takes 2 arguments, not 1 in 'eq(variables.a)'.");
-      return true;
-    });
-    assert.throws(() => expandFiles({ 'main.yml': 'steps:\n- template: main.yml\n' }), /main\.yml:2: templates are nested more than 20 levels deep/);
+    assert.throws(
+      () =>
+        parsePipeline(files['main.yml'], 'main.yml', {
+          path: join(dir, 'main.yml'),
+          repositoryRoot: dir,
+          display: (p) => p.slice(dir.length + 1),
+        }),
+      (err: unknown) => {
+        assert.ok(err instanceof FileError);
+        assert.equal(err.message, "step.yml:5: steps[0].condition: eq() takes 2 arguments, not 1 in 'eq(variables.a)'.");
+        return true;
+      },
+    );
+    assert.throws(
+      () => expandFiles({ 'main.yml': 'steps:\n- template: main.yml\n' }),
+      /main\.yml:2: templates are nested more than 20 levels deep/,
+    );
     const long = 'x'.repeat(1000);
     const bomb = `parameters:\n- name: items\n  type: object\n  default: [${Array(200).fill(long).join(', ')}]\nsteps:\n- \${{ each a in parameters.items }}:\n  - \${{ each b in parameters.items }}:\n    - script: echo \${{ a }} \${{ b }}\n`;
     const started = Date.now();
     assert.throws(() => expandFiles({ 'main.yml': bomb }), /the expanded pipeline passes 10 MB, the service's limit/);
     assert.ok(Date.now() - started < 5000, 'refused at once');
-    assert.throws(() => expandFiles({ 'main.yml': 'steps:\n- template: s.yml\n  parameters: { extra: 1 }\n', 's.yml': 'steps: []\n' }), /main\.yml:2: 'extra' is not a parameter of s\.yml \(it declares none\)/);
-    assert.throws(() => expandFiles({ 'main.yml': 'steps:\n- template: s.yml\n', 's.yml': 'parameters:\n- name: who\nsteps: []\n' }), /main\.yml:2: parameter 'who' of s\.yml needs a value: it has no default/);
-    assert.throws(() => expandFiles({ 'main.yml': 'jobs:\n- template: s.yml\n', 's.yml': 'steps: []\n' }), /the template s\.yml is used where jobs are listed, but it holds steps/);
-    assert.throws(() => expandFiles({ 'main.yml': 'steps:\n- template: s.yml@tools\n' }), /in the repository 'tools'; outerloop run reads templates from this repository only/);
-    assert.throws(() => expandFiles({ 'main.yml': 'parameters:\n- name: m\n  type: object\n  default: [a]\nsteps:\n- script: x\n  ${{ parameters.m }}: y\n' }), /^FileError: main\.yml:7: a sequence cannot be used as text in '\$\{\{ parameters\.m \}\}'\.$/);
+    assert.throws(
+      () => expandFiles({ 'main.yml': 'steps:\n- template: s.yml\n  parameters: { extra: 1 }\n', 's.yml': 'steps: []\n' }),
+      /main\.yml:2: 'extra' is not a parameter of s\.yml \(it declares none\)/,
+    );
+    assert.throws(
+      () => expandFiles({ 'main.yml': 'steps:\n- template: s.yml\n', 's.yml': 'parameters:\n- name: who\nsteps: []\n' }),
+      /main\.yml:2: parameter 'who' of s\.yml needs a value: it has no default/,
+    );
+    assert.throws(
+      () => expandFiles({ 'main.yml': 'jobs:\n- template: s.yml\n', 's.yml': 'steps: []\n' }),
+      /the template s\.yml is used where jobs are listed, but it holds steps/,
+    );
+    assert.throws(
+      () => expandFiles({ 'main.yml': 'steps:\n- template: s.yml@tools\n' }),
+      /in the repository 'tools'; outerloop run reads templates from this repository only/,
+    );
+    assert.throws(
+      () =>
+        expandFiles({
+          'main.yml': 'parameters:\n- name: m\n  type: object\n  default: [a]\nsteps:\n- script: x\n  ${{ parameters.m }}: y\n',
+        }),
+      /^FileError: main\.yml:7: a sequence cannot be used as text in '\$\{\{ parameters\.m \}\}'\.$/,
+    );
   });
 });
 

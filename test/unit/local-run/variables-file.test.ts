@@ -4,8 +4,14 @@ import { readVariablesFile } from '../../../src/local-run/variables-file';
 
 describe('--variables-file', () => {
   it('reads name: value as variables and name: { value, secret: true } as secrets, every value as text', () => {
-    const read = readVariablesFile("registry: 127.0.0.1:5000\nversion: 1.10\nregPassword:\n  value: s3cret\n  secret: true\nplain:\n  value: shown\n", 'vars.yml');
-    assert.deepEqual(read, { variables: { registry: '127.0.0.1:5000', version: '1.10', plain: 'shown' }, secrets: { regPassword: 's3cret' } });
+    const read = readVariablesFile(
+      'registry: 127.0.0.1:5000\nversion: 1.10\nregPassword:\n  value: s3cret\n  secret: true\nplain:\n  value: shown\n',
+      'vars.yml',
+    );
+    assert.deepEqual(read, {
+      variables: { registry: '127.0.0.1:5000', version: '1.10', plain: 'shown' },
+      secrets: { regPassword: 's3cret' },
+    });
     assert.deepEqual(readVariablesFile('', 'empty.yml'), { variables: {}, secrets: {} });
   });
 
@@ -17,7 +23,10 @@ describe('--variables-file', () => {
   ];
   for (const [text, message] of bad) {
     it(`rejects ${JSON.stringify(text)} naming the file and line, never the value`, () => {
-      assert.throws(() => readVariablesFile(text, 'vars.yml'), (err: unknown) => err instanceof FileError && err.message === message);
+      assert.throws(
+        () => readVariablesFile(text, 'vars.yml'),
+        (err: unknown) => err instanceof FileError && err.message === message,
+      );
     });
   }
 });

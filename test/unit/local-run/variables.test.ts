@@ -7,10 +7,13 @@ describe('variables', () => {
     const store = new VariableStore();
     store.set('Build.BuildNumber', '20261122.3');
     store.set('registry', '127.0.0.1:5000');
-    assert.equal(store.expand('$(REGISTRY)/shop:$(build.buildnumber) $(nope) $(Build.BuildNumber)'), '127.0.0.1:5000/shop:20261122.3 $(nope) 20261122.3');
+    assert.equal(
+      store.expand('$(REGISTRY)/shop:$(build.buildnumber) $(nope) $(Build.BuildNumber)'),
+      '127.0.0.1:5000/shop:20261122.3 $(nope) 20261122.3',
+    );
   });
 
-  it('scope a job\'s writes to the job, falling back to the stage and pipeline', () => {
+  it("scope a job's writes to the job, falling back to the stage and pipeline", () => {
     const root = new VariableStore();
     root.set('a', 'root');
     const job = root.child().child();
@@ -32,7 +35,10 @@ describe('variables', () => {
   it('refuse to change a read-only variable, naming it', () => {
     const store = new VariableStore();
     store.set('Locked', '1', { readonly: true });
-    assert.throws(() => store.set('locked', '2'), (err: unknown) => err instanceof VariableError && /read-only variable 'Locked'/.test(err.message));
+    assert.throws(
+      () => store.set('locked', '2'),
+      (err: unknown) => err instanceof VariableError && /read-only variable 'Locked'/.test(err.message),
+    );
   });
 
   it('resolve definitions: macros against what is defined so far, and $[ ] runtime expressions', () => {
@@ -67,9 +73,18 @@ describe('build numbers and predefined variables', () => {
 
   it('name the folders, the build and git as the agent does', () => {
     const vars = predefinedVariables({
-      sourcesDir: '/src', workDir: '/src/.outerloop/work', tempDir: '/t', stagingDir: '/a', binariesDir: '/b',
-      buildId: 12, buildNumber: '20261122.3', pipelineFile: 'azure-pipelines.yml', repositoryName: 'shop',
-      git: { sourceVersion: 'abc123', branch: 'feature/x', remoteUrl: 'https://example.test/shop.git' }, os: 'Linux', arch: 'X64',
+      sourcesDir: '/src',
+      workDir: '/src/.outerloop/work',
+      tempDir: '/t',
+      stagingDir: '/a',
+      binariesDir: '/b',
+      buildId: 12,
+      buildNumber: '20261122.3',
+      pipelineFile: 'azure-pipelines.yml',
+      repositoryName: 'shop',
+      git: { sourceVersion: 'abc123', branch: 'feature/x', remoteUrl: 'https://example.test/shop.git' },
+      os: 'Linux',
+      arch: 'X64',
     });
     assert.equal(vars['System.DefaultWorkingDirectory'], '/src');
     assert.equal(vars['Build.SourcesDirectory'], '/src');
@@ -85,8 +100,17 @@ describe('build numbers and predefined variables', () => {
 
   it('leave the git variables out when there is no git', () => {
     const vars = predefinedVariables({
-      sourcesDir: '/src', workDir: '/w', tempDir: '/t', stagingDir: '/a', binariesDir: '/b',
-      buildId: 1, buildNumber: '1', pipelineFile: 'p.yml', repositoryName: 'src', os: 'Linux', arch: 'X64',
+      sourcesDir: '/src',
+      workDir: '/w',
+      tempDir: '/t',
+      stagingDir: '/a',
+      binariesDir: '/b',
+      buildId: 1,
+      buildNumber: '1',
+      pipelineFile: 'p.yml',
+      repositoryName: 'src',
+      os: 'Linux',
+      arch: 'X64',
     });
     assert.equal(vars['Build.SourceVersion'], undefined);
     assert.equal(vars['Build.SourceBranch'], undefined);

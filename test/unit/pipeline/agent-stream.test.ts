@@ -18,7 +18,7 @@ describe('guardStream', () => {
     return Object.assign(stream, { text: () => chunks.join('') });
   }
 
-  it('neutralizes console.log, raw writes, split commands and buffers; lets the task\'s own commands through', () => {
+  it("neutralizes console.log, raw writes, split commands and buffers; lets the task's own commands through", () => {
     const stream = fakeStream();
     const guard = guardStream(stream as unknown as Parameters<typeof guardStream>[0]);
     const console = new Console(stream);
@@ -42,7 +42,7 @@ describe('guardStream', () => {
     ]);
   });
 
-  it('puts the stream\'s write back', () => {
+  it("puts the stream's write back", () => {
     const stream = fakeStream();
     const original = stream.write;
     guardStream(stream as unknown as Parameters<typeof guardStream>[0]).restore();

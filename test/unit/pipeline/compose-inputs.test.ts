@@ -7,7 +7,10 @@ import { InputReader } from '../../../src/pipeline/inputs';
 import type { TaskEnvironment } from '../../../src/pipeline/interfaces';
 import { ROOT } from '../../support/paths';
 
-function reader(inputs: Record<string, string>, variables: Record<string, string> = { 'System.DefaultWorkingDirectory': '/agent/s' }): InputReader {
+function reader(
+  inputs: Record<string, string>,
+  variables: Record<string, string> = { 'System.DefaultWorkingDirectory': '/agent/s' },
+): InputReader {
   const env: TaskEnvironment = {
     input: (name) => (inputs[name]?.trim() ? inputs[name] : undefined),
     variable: (name) => variables[name],
@@ -40,7 +43,10 @@ function composeInputs(task: string): Map<string, InputDefinition> {
 
 describe('the shared compose inputs', () => {
   it('every compose-reading task has them all, with the same type, label and default, and help that starts the same', () => {
-    assert.ok(['compose-test', 'push-digest', 'compose-to-k8s'].every((t) => COMPOSE_TASKS.includes(t)), COMPOSE_TASKS.join(', '));
+    assert.ok(
+      ['compose-test', 'push-digest', 'compose-to-k8s'].every((t) => COMPOSE_TASKS.includes(t)),
+      COMPOSE_TASKS.join(', '),
+    );
     const [first, ...others] = COMPOSE_TASKS.map(composeInputs);
     assert.deepEqual([...first.keys()].sort(), [...COMPOSE_INPUTS].sort());
     for (const [i, inputs] of others.entries()) {
@@ -51,7 +57,11 @@ describe('the shared compose inputs', () => {
         const b = inputs.get(name)!;
         // PushDigest's compose files are optional: without them it writes no locked compose file.
         const optional = task === 'push-digest' && name === 'composeFiles';
-        assert.deepEqual([b.type, b.label, optional || b.required, optional ? a.defaultValue : b.defaultValue], [a.type, a.label, optional || a.required, a.defaultValue], `${task} ${name}`);
+        assert.deepEqual(
+          [b.type, b.label, optional || b.required, optional ? a.defaultValue : b.defaultValue],
+          [a.type, a.label, optional || a.required, a.defaultValue],
+          `${task} ${name}`,
+        );
         const shared = a.helpMarkDown.split('. ')[0];
         assert.ok(b.helpMarkDown.startsWith(shared), `${task} ${name}: '${b.helpMarkDown}' starts with '${shared}'`);
       }
@@ -59,29 +69,61 @@ describe('the shared compose inputs', () => {
   });
 
   it('are read into one ComposeSource: files as written, relative to the working directory; environment; env file; profiles; project name', () => {
-    const source = readComposeSource(reader({ composeFiles: 'docker-compose.yml\n/abs/ci.yml', environment: 'TAG=42\n# c\nA = 1', envFile: 'ci.env', profiles: 'web, jobs', projectName: 'shop' }), { workingDir: '/agent/s/app' });
+    const source = readComposeSource(
+      reader({
+        composeFiles: 'docker-compose.yml\n/abs/ci.yml',
+        environment: 'TAG=42\n# c\nA = 1',
+        envFile: 'ci.env',
+        profiles: 'web, jobs',
+        projectName: 'shop',
+      }),
+      { workingDir: '/agent/s/app' },
+    );
     assert.deepEqual(source, {
-      files: ['docker-compose.yml', '/abs/ci.yml'], workingDir: '/agent/s/app', environment: { TAG: '42', A: '1' }, envFiles: ['/agent/s/app/ci.env'], profiles: ['web', 'jobs'], projectName: 'shop',
+      files: ['docker-compose.yml', '/abs/ci.yml'],
+      workingDir: '/agent/s/app',
+      environment: { TAG: '42', A: '1' },
+      envFiles: ['/agent/s/app/ci.env'],
+      profiles: ['web', 'jobs'],
+      projectName: 'shop',
     });
-    assert.deepEqual(readComposeSource(reader({}), { workingDir: '/agent/s' }), { files: [], workingDir: '/agent/s', environment: {}, profiles: [] }, 'none are needed unless the task says so');
+    assert.deepEqual(
+      readComposeSource(reader({}), { workingDir: '/agent/s' }),
+      { files: [], workingDir: '/agent/s', environment: {}, profiles: [] },
+      'none are needed unless the task says so',
+    );
   });
 
   const errors: Array<[string, Record<string, string>, string]> = [
     ['no compose files when the task needs them', {}, "Input 'composeFiles' is required: the compose files to read."],
-    ['an unexpanded variable in a file', { composeFiles: '$(appDir)/docker-compose.yml' }, "Input 'composeFiles' holds '$(appDir)', a variable this job does not define."],
+    [
+      'an unexpanded variable in a file',
+      { composeFiles: '$(appDir)/docker-compose.yml' },
+      "Input 'composeFiles' holds '$(appDir)', a variable this job does not define.",
+    ],
     ['a bad environment line', { composeFiles: 'a.yml', environment: 'TAG' }, "Input 'environment' line 1 must be NAME=value."],
-    ['a project name Compose would change', { composeFiles: 'a.yml', projectName: 'My.App' }, "Input 'projectName' must be lower-case letters, digits, '-' and '_', starting with a letter or digit, not 'My.App'."],
+    [
+      'a project name Compose would change',
+      { composeFiles: 'a.yml', projectName: 'My.App' },
+      "Input 'projectName' must be lower-case letters, digits, '-' and '_', starting with a letter or digit, not 'My.App'.",
+    ],
   ];
   for (const [name, given, message] of errors) {
     it(`refuses ${name}, naming the input`, () => {
-      assert.throws(() => readComposeSource(reader(given), { workingDir: '/agent/s', required: 'the compose files to read.' }), (e: unknown) => e instanceof InputError && e.message === message);
+      assert.throws(
+        () => readComposeSource(reader(given), { workingDir: '/agent/s', required: 'the compose files to read.' }),
+        (e: unknown) => e instanceof InputError && e.message === message,
+      );
     });
   }
 
   it('validateProjectName accepts what compose keeps as is and names the input otherwise', () => {
     for (const ok of ['shop', 'shop-42', 'a_b', '0x']) validateProjectName(ok);
     for (const bad of ['Shop', '-shop', 'shop.web', 'sh op', '']) {
-      assert.throws(() => validateProjectName(bad), (e: unknown) => e instanceof InputError && /^Input 'projectName' must be lower-case/.test(e.message));
+      assert.throws(
+        () => validateProjectName(bad),
+        (e: unknown) => e instanceof InputError && /^Input 'projectName' must be lower-case/.test(e.message),
+      );
     }
   });
 });

@@ -10,7 +10,11 @@ import {
 } from '../../../src/pipeline/inputs';
 import type { ServiceEndpoint, TaskEnvironment } from '../../../src/pipeline/interfaces';
 
-function env(inputs: Record<string, string>, endpoints: Record<string, ServiceEndpoint> = {}, variables: Record<string, string> = {}): TaskEnvironment {
+function env(
+  inputs: Record<string, string>,
+  endpoints: Record<string, ServiceEndpoint> = {},
+  variables: Record<string, string> = {},
+): TaskEnvironment {
   return {
     input: (n) => (inputs[n]?.trim() ? inputs[n] : undefined),
     variable: (n) => variables[n],
@@ -45,7 +49,11 @@ describe('input parsing', () => {
 
   it('reads pick lists case-insensitively and names the allowed values', () => {
     assert.equal(parsePickInput('teardown', 'OnSuccess', ['always', 'onSuccess', 'never'] as const, 'always'), 'onSuccess');
-    throwsInput(() => parsePickInput('teardown', 'sometimes', ['always', 'never'] as const, 'always'), 'teardown', /must be one of always, never, not 'sometimes'/);
+    throwsInput(
+      () => parsePickInput('teardown', 'sometimes', ['always', 'never'] as const, 'always'),
+      'teardown',
+      /must be one of always, never, not 'sometimes'/,
+    );
   });
 
   it('splits lists on newlines and commas', () => {
@@ -55,15 +63,27 @@ describe('input parsing', () => {
   });
 
   it('reads NAME=value lines, keeping = inside values, and names a bad line', () => {
-    assert.deepEqual(parseKeyValueInput('buildArgs', 'A=1\n# comment\n\n B = x=y \nEMPTY='), [['A', '1'], ['B', 'x=y'], ['EMPTY', '']]);
+    assert.deepEqual(parseKeyValueInput('buildArgs', 'A=1\n# comment\n\n B = x=y \nEMPTY='), [
+      ['A', '1'],
+      ['B', 'x=y'],
+      ['EMPTY', ''],
+    ]);
     throwsInput(() => parseKeyValueInput('buildArgs', 'A=1\nnot a pair'), 'buildArgs', /^Input 'buildArgs' line 2 must be NAME=value\.$/);
-    throwsInput(() => parseKeyValueInput('buildArgs', '1A=s3cret'), 'buildArgs', /^Input 'buildArgs' line 1 must be NAME=value, and '1A' is not a variable name\.$/);
+    throwsInput(
+      () => parseKeyValueInput('buildArgs', '1A=s3cret'),
+      'buildArgs',
+      /^Input 'buildArgs' line 1 must be NAME=value, and '1A' is not a variable name\.$/,
+    );
   });
 });
 
 describe('InputReader', () => {
   it('fails on a missing required input with a hint', () => {
-    throwsInput(() => new InputReader(env({})).string('repository', { required: true, hint: 'e.g. shop/api' }), 'repository', /^Input 'repository' is required: e\.g\. shop\/api\.$/);
+    throwsInput(
+      () => new InputReader(env({})).string('repository', { required: true, hint: 'e.g. shop/api' }),
+      'repository',
+      /^Input 'repository' is required: e\.g\. shop\/api\.$/,
+    );
   });
 
   it('resolves a service connection, and names one the job cannot see', () => {
@@ -95,12 +115,36 @@ describe('InputReader', () => {
     assert.equal(reader.path('dockerfile', '/w/s', 'Dockerfile'), '/w/s/app/Dockerfile');
     assert.equal(reader.path('absent', '/w/s', 'Dockerfile'), '/w/s/Dockerfile');
     assert.equal(reader.artifactName('logs'), 'compose logs');
-    throwsInput(() => reader.artifactName('bad'), 'bad', /^Input 'bad' must be an artifact name, without any of " \/ \\ : < > \| \* \?, not 'a\/b'\.$/);
-    throwsInput(() => reader.optionalPath('macro', '/w/s'), 'macro', /^Input 'macro' holds '\$\(Nope\)', a variable this job does not define\.$/);
+    throwsInput(
+      () => reader.artifactName('bad'),
+      'bad',
+      /^Input 'bad' must be an artifact name, without any of " \/ \\ : < > \| \* \?, not 'a\/b'\.$/,
+    );
+    throwsInput(
+      () => reader.optionalPath('macro', '/w/s'),
+      'macro',
+      /^Input 'macro' holds '\$\(Nope\)', a variable this job does not define\.$/,
+    );
   });
 
   it('reads the pipeline variables once, under one set of names, leaving out those the job lacks', () => {
-    const reader = new InputReader(env({}, {}, { 'Build.BuildNumber': '20261122.3', 'System.PullRequest.PullRequestId': '7', 'Build.Repository.Name': 'shop', 'System.JobId': 'j1' }));
-    assert.deepEqual(reader.pipelineVariables(), { buildNumber: '20261122.3', pullRequestNumber: '7', repositoryName: 'shop', jobId: 'j1' });
+    const reader = new InputReader(
+      env(
+        {},
+        {},
+        {
+          'Build.BuildNumber': '20261122.3',
+          'System.PullRequest.PullRequestId': '7',
+          'Build.Repository.Name': 'shop',
+          'System.JobId': 'j1',
+        },
+      ),
+    );
+    assert.deepEqual(reader.pipelineVariables(), {
+      buildNumber: '20261122.3',
+      pullRequestNumber: '7',
+      repositoryName: 'shop',
+      jobId: 'j1',
+    });
   });
 });

@@ -3,14 +3,20 @@ import { NodeProcessRunner, failureReason, formatCommandLine, lastLines } from '
 import { ToolError } from '../../../src/common/errors';
 
 function sink(): { text: string; write(t: string): void } {
-  return { text: '', write(t: string) { this.text += t; } };
+  return {
+    text: '',
+    write(t: string) {
+      this.text += t;
+    },
+  };
 }
 
 describe('NodeProcessRunner', () => {
   it('streams output neutralized, captures it raw, and returns the exit code', async () => {
     const log = sink();
     const result = await new NodeProcessRunner(log).exec(process.execPath, [
-      '-e', 'console.log("##vso[task.setvariable variable=pwned]1"); console.error("err line"); process.exit(3)',
+      '-e',
+      'console.log("##vso[task.setvariable variable=pwned]1"); console.error("err line"); process.exit(3)',
     ]);
     assert.equal(result.code, 3);
     assert.match(result.stdout, /##vso\[task.setvariable/);
@@ -23,7 +29,8 @@ describe('NodeProcessRunner', () => {
   it('passes stdin to the child and never shows it', async () => {
     const log = sink();
     const result = await new NodeProcessRunner(log).exec(
-      process.execPath, ['-e', 'process.stdin.on("data", d => process.stdout.write(String(d.length)))'],
+      process.execPath,
+      ['-e', 'process.stdin.on("data", d => process.stdout.write(String(d.length)))'],
       { stdin: 's3cret-value', quiet: true },
     );
     assert.equal(result.stdout, '12');
@@ -51,9 +58,11 @@ describe('NodeProcessRunner', () => {
 
   it('hands each stdout line to onStdoutLine, split across chunks or not', async () => {
     const lines: string[] = [];
-    await new NodeProcessRunner(sink()).exec(process.execPath, [
-      '-e', 'process.stdout.write("a\\nb"); setTimeout(() => process.stdout.write("c\\nd\\n"), 50)',
-    ], { quiet: true, onStdoutLine: (l) => lines.push(l) });
+    await new NodeProcessRunner(sink()).exec(
+      process.execPath,
+      ['-e', 'process.stdout.write("a\\nb"); setTimeout(() => process.stdout.write("c\\nd\\n"), 50)'],
+      { quiet: true, onStdoutLine: (l) => lines.push(l) },
+    );
     assert.deepEqual(lines, ['a', 'bc', 'd']);
   });
 
@@ -75,7 +84,10 @@ describe('NodeProcessRunner', () => {
 
 describe('formatCommandLine and lastLines', () => {
   it('quotes arguments that a shell would split', () => {
-    assert.equal(formatCommandLine('docker', ['build', '-t', 'a:b', '--label', 'x=a b', "it's"]), `docker build -t a:b --label 'x=a b' 'it'\\''s'`);
+    assert.equal(
+      formatCommandLine('docker', ['build', '-t', 'a:b', '--label', 'x=a b', "it's"]),
+      `docker build -t a:b --label 'x=a b' 'it'\\''s'`,
+    );
   });
   it('keeps the last non-empty lines', () => {
     assert.deepEqual(lastLines('a\n\nb\nc\n\n', 2), ['b', 'c']);

@@ -9,7 +9,10 @@ import type { PushedImage } from '../../../src/push-digest/plan';
 
 const A = `sha256:${'a'.repeat(64)}`;
 const B = `sha256:${'b'.repeat(64)}`;
-const pushed: PushedImage[] = readImages(['127.0.0.1:5000/shop/api:42', '127.0.0.1:5000/shop/web:42']).map((i, n) => ({ ...i, digest: n === 0 ? A : B }));
+const pushed: PushedImage[] = readImages(['127.0.0.1:5000/shop/api:42', '127.0.0.1:5000/shop/web:42']).map((i, n) => ({
+  ...i,
+  digest: n === 0 ? A : B,
+}));
 const API = `127.0.0.1:5000/shop/api@${A}`;
 const WEB = `127.0.0.1:5000/shop/web@${B}`;
 const env = { TAG: '42', REG: '127.0.0.1:5000' };
@@ -72,49 +75,86 @@ describe('lockComposeFiles', () => {
   });
 
   it('adds the image key to flow-style services too', () => {
-    const result = lock('services: {api: {build: .}, web: {}}\n', 'services:\n  api: {image: "127.0.0.1:5000/shop/api:42"}\n  web: {image: 127.0.0.1:5000/shop/web:42}\n');
+    const result = lock(
+      'services: {api: {build: .}, web: {}}\n',
+      'services:\n  api: {image: "127.0.0.1:5000/shop/api:42"}\n  web: {image: 127.0.0.1:5000/shop/web:42}\n',
+    );
     assert.equal(result.text, `services: {api: {image: ${API}, build: .}, web: {image: ${WEB}}}\n`);
   });
 
   it('warns about images it did not push and keeps already-pinned ones quietly', () => {
-    const result = lock(`services:\n  api:\n    image: 127.0.0.1:5000/shop/api:42\n  db:\n    image: redis:7\n  cache:\n    image: redis@${B}\n`);
+    const result = lock(
+      `services:\n  api:\n    image: 127.0.0.1:5000/shop/api:42\n  db:\n    image: redis:7\n  cache:\n    image: redis@${B}\n`,
+    );
     assert.deepEqual(result.warnings, ["Service 'db' keeps image 'redis:7' unpinned: this task did not push it."]);
     assert.ok(result.text.includes('image: redis:7\n') && result.text.includes(`image: ${API}\n`));
   });
 
-  it('resolves images by the compose loader\'s rules: extends, the project\'s .env, the given environment winning', () => {
+  it("resolves images by the compose loader's rules: extends, the project's .env, the given environment winning", () => {
     writeFileSync(join(dir, '.env'), 'TAG=41\nWEB_TAG=42\n');
-    writeFileSync(join(dir, 'compose.yaml'), 'services:\n  api:\n    extends: {service: template}\n  template:\n    image: 127.0.0.1:5000/shop/api:${TAG}\n  web:\n    image: 127.0.0.1:5000/shop/web:${WEB_TAG}\n');
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      'services:\n  api:\n    extends: {service: template}\n  template:\n    image: 127.0.0.1:5000/shop/api:${TAG}\n  web:\n    image: 127.0.0.1:5000/shop/web:${WEB_TAG}\n',
+    );
     const result = lockComposeFiles({ files: [], workingDir: dir, environment: { TAG: '42' } }, pushed);
-    assert.equal(result.text, `services:\n  api:\n    image: ${API}\n    extends: {service: template}\n  template:\n    image: ${API}\n  web:\n    image: ${WEB}\n`);
+    assert.equal(
+      result.text,
+      `services:\n  api:\n    image: ${API}\n    extends: {service: template}\n  template:\n    image: ${API}\n  web:\n    image: ${WEB}\n`,
+    );
   });
 
   it('locks every service whatever its profiles; only an enabled one must have its built image pushed', () => {
-    const text = 'services:\n  api:\n    image: 127.0.0.1:5000/shop/api:42\n  debug:\n    profiles: [debug]\n    build: .\n    image: 127.0.0.1:5000/shop/debug:42\n';
+    const text =
+      'services:\n  api:\n    image: 127.0.0.1:5000/shop/api:42\n  debug:\n    profiles: [debug]\n    build: .\n    image: 127.0.0.1:5000/shop/debug:42\n';
     const result = lock(text);
     assert.deepEqual(result.warnings, ["Service 'debug' keeps image '127.0.0.1:5000/shop/debug:42' unpinned: this task did not push it."]);
     assert.ok(result.text.includes(`image: ${API}\n`));
     writeFileSync(join(dir, 'compose0.yml'), text);
-    assert.throws(() => lockComposeFiles({ files: ['compose0.yml'], workingDir: dir, environment: {}, profiles: ['debug'] }, pushed), /services\.debug\.image '127\.0\.0\.1:5000\/shop\/debug:42' is built by this project/);
+    assert.throws(
+      () => lockComposeFiles({ files: ['compose0.yml'], workingDir: dir, environment: {}, profiles: ['debug'] }, pushed),
+      /services\.debug\.image '127\.0\.0\.1:5000\/shop\/debug:42' is built by this project/,
+    );
   });
 
-  it('passes on the loader\'s warnings about images, and only those', () => {
+  it("passes on the loader's warnings about images, and only those", () => {
     const result = lock('version: "3"\nservices:\n  api:\n    image: 127.0.0.1:5000/shop/api:42${SUFFIX}\n    environment: [UNSET_TOO]\n');
     assert.equal(result.warnings.length, 1, result.warnings.join('\n'));
     assert.match(result.warnings[0], /compose0\.yml:4:\d+: services\.api\.image: the variable SUFFIX is not set/);
   });
 
   const errors: Array<[string, string[], () => RegExp]> = [
-    ['a built service whose image was not pushed', ['services:\n  api:\n    build: .\n    image: 127.0.0.1:5000/shop/api:43\n'],
-      () => about(`services\\.api\\.image '127\\.0\\.0\\.1:5000\\/shop\\/api:43' is built by this project \\(build:\\) but was not pushed by this task`)],
-    ['a built service without an image name', ['services:\n  api:\n    build: .\n'], () => about('services\\.api is built by this project but has no image: name')],
+    [
+      'a built service whose image was not pushed',
+      ['services:\n  api:\n    build: .\n    image: 127.0.0.1:5000/shop/api:43\n'],
+      () =>
+        about(
+          `services\\.api\\.image '127\\.0\\.0\\.1:5000\\/shop\\/api:43' is built by this project \\(build:\\) but was not pushed by this task`,
+        ),
+    ],
+    [
+      'a built service without an image name',
+      ['services:\n  api:\n    build: .\n'],
+      () => about('services\\.api is built by this project but has no image: name'),
+    ],
     ['YAML that does not parse, with its line', ['services:\n  api:\n    image: [x\n  web: {}\n'], () => atLine('is not valid YAML: ')],
     ['services that is not a mapping', ['services:\n  - api\n'], () => about('services must be object')],
-    ['an invalid image name', ['services:\n  api:\n    image: Shop/API:1\n'], () => about(`services\\.api\\.image 'Shop\\/API:1' is not a valid image reference`)],
-    ['a required variable that is unset', ['services:\n  api:\n    image: api:${NOPE:?set NOPE}\n'], () => about('services\\.api\\.image: required variable NOPE is not set: set NOPE\\.$')],
+    [
+      'an invalid image name',
+      ['services:\n  api:\n    image: Shop/API:1\n'],
+      () => about(`services\\.api\\.image 'Shop\\/API:1' is not a valid image reference`),
+    ],
+    [
+      'a required variable that is unset',
+      ['services:\n  api:\n    image: api:${NOPE:?set NOPE}\n'],
+      () => about('services\\.api\\.image: required variable NOPE is not set: set NOPE\\.$'),
+    ],
     ['an empty file', ['', 'services:\n  api:\n    image: 127.0.0.1:5000/shop/api:42\n'], () => about('the file is empty')],
   ];
   for (const [name, texts, message] of errors) {
-    it(`fails on ${name}`, () => assert.throws(() => lock(...texts), (err: unknown) => err instanceof FileError && message().test(err.message)));
+    it(`fails on ${name}`, () =>
+      assert.throws(
+        () => lock(...texts),
+        (err: unknown) => err instanceof FileError && message().test(err.message),
+      ));
   }
 });

@@ -1,8 +1,15 @@
 import { strict as assert } from 'node:assert';
 import { readImages } from '../../../src/push-digest/inputs';
 import {
-  classifyPushFailure, DigestError, groupByRepository, parsePushedDigest, planDigestFile, planOutputs,
-  planWarnings, selectDigest, type PushedImage,
+  classifyPushFailure,
+  DigestError,
+  groupByRepository,
+  parsePushedDigest,
+  planDigestFile,
+  planOutputs,
+  planWarnings,
+  selectDigest,
+  type PushedImage,
 } from '../../../src/push-digest/plan';
 
 const A = `sha256:${'a'.repeat(64)}`;
@@ -12,9 +19,10 @@ const [api, web] = readImages(['127.0.0.1:5000/shop/api:1.0', '127.0.0.1:5000/sh
 describe('PushDigest planner', () => {
   it('groups images by repository in the order listed (Docker Hub spellings are one repository)', () => {
     const images = readImages(['r.io/a:1', 'r.io/b:1', 'r.io/a:2', 'nginx:1', 'docker.io/library/nginx:2']);
-    assert.deepEqual(groupByRepository(images).map((g) => g.map((i) => i.reference)), [
-      ['r.io/a:1', 'r.io/a:2'], ['r.io/b:1'], ['nginx:1', 'docker.io/library/nginx:2'],
-    ]);
+    assert.deepEqual(
+      groupByRepository(images).map((g) => g.map((i) => i.reference)),
+      [['r.io/a:1', 'r.io/a:2'], ['r.io/b:1'], ['nginx:1', 'docker.io/library/nginx:2']],
+    );
   });
 
   describe('parsePushedDigest', () => {
@@ -25,21 +33,42 @@ describe('PushDigest planner', () => {
       ['latest: digest: ' + B + ' size: 528', 'latest', B],
       ['Error: denied', 'latest', undefined],
     ];
-    for (const [text, tag, expected] of cases) it(`${JSON.stringify(text.slice(-30))} for ${tag} → ${expected ?? 'none'}`, () => assert.equal(parsePushedDigest(text, tag), expected));
+    for (const [text, tag, expected] of cases)
+      it(`${JSON.stringify(text.slice(-30))} for ${tag} → ${expected ?? 'none'}`, () =>
+        assert.equal(parsePushedDigest(text, tag), expected));
   });
 
   describe('selectDigest', () => {
     const cases: Array<[string, string[], string | undefined, string | RegExp]> = [
       ['the one RepoDigest of the pushed repository', [`127.0.0.1:5000/shop/api@${A}`, `127.0.0.1:5001/other@${B}`], undefined, A],
       ['the one the push printed, among several', [`127.0.0.1:5000/shop/api@${A}`, `127.0.0.1:5000/shop/api@${B}`], B, B],
-      ['several and none printed', [`127.0.0.1:5000/shop/api@${A}`, `127.0.0.1:5000/shop/api@${B}`], undefined, /holds 2 digests for 127\.0\.0\.1:5000\/shop\/api/],
-      ['none for this repository', [`127.0.0.1:5001/shop/api@${A}`], undefined, /recorded no digest for 127\.0\.0\.1:5000\/shop\/api after pushing 127\.0\.0\.1:5000\/shop\/api:1\.0/],
-      ['a printed digest the engine does not hold', [`127.0.0.1:5000/shop/api@${A}`], B, /docker push printed digest sha256:b+ for .*RepoDigests .* are sha256:a+/],
+      [
+        'several and none printed',
+        [`127.0.0.1:5000/shop/api@${A}`, `127.0.0.1:5000/shop/api@${B}`],
+        undefined,
+        /holds 2 digests for 127\.0\.0\.1:5000\/shop\/api/,
+      ],
+      [
+        'none for this repository',
+        [`127.0.0.1:5001/shop/api@${A}`],
+        undefined,
+        /recorded no digest for 127\.0\.0\.1:5000\/shop\/api after pushing 127\.0\.0\.1:5000\/shop\/api:1\.0/,
+      ],
+      [
+        'a printed digest the engine does not hold',
+        [`127.0.0.1:5000/shop/api@${A}`],
+        B,
+        /docker push printed digest sha256:b+ for .*RepoDigests .* are sha256:a+/,
+      ],
     ];
     for (const [name, repoDigests, printed, expected] of cases) {
       it(name, () => {
         if (typeof expected === 'string') assert.equal(selectDigest(api, repoDigests, printed), expected);
-        else assert.throws(() => selectDigest(api, repoDigests, printed), (err: unknown) => err instanceof DigestError && expected.test(err.message));
+        else
+          assert.throws(
+            () => selectDigest(api, repoDigests, printed),
+            (err: unknown) => err instanceof DigestError && expected.test(err.message),
+          );
       });
     }
     it('matches Docker Hub repositories in their familiar form', () => {
@@ -78,7 +107,10 @@ describe('PushDigest planner', () => {
   });
 
   it('writes the digest file and the outputs in the order the images were listed', () => {
-    const pushed: PushedImage[] = [{ ...api, digest: A }, { ...web, digest: B }];
+    const pushed: PushedImage[] = [
+      { ...api, digest: A },
+      { ...web, digest: B },
+    ];
     assert.deepEqual(planDigestFile(pushed, { buildNumber: '20261122.3', sourceVersion: 'abc' }), {
       version: 1,
       images: [

@@ -59,7 +59,11 @@ function compose(files: string[] = [], environment: Record<string, string> = {})
   return { files, workingDir: files[0] ? dirname(files[0]) : tmpdir(), environment, profiles: [] };
 }
 
-async function setup(overrides: Partial<PushDigestInputs> = {}, docker = pushingDocker(), served: Record<string, string> = { 'shop/api': A, 'shop/web': B }) {
+async function setup(
+  overrides: Partial<PushDigestInputs> = {},
+  docker = pushingDocker(),
+  served: Record<string, string> = { 'shop/api': A, 'shop/web': B },
+) {
   const dir = await mkdtemp(join(tmpdir(), 'outerloop-pd-unit-'));
   const inputs: PushDigestInputs = {
     images: readImages([API, WEB]),
@@ -74,7 +78,9 @@ async function setup(overrides: Partial<PushDigestInputs> = {}, docker = pushing
     ...overrides,
   };
   const output = fakeOutput();
-  const manifestDigest = sinon.stub<Parameters<Registry['manifestDigest']>, ReturnType<Registry['manifestDigest']>>().callsFake(async (image) => served[image.path]);
+  const manifestDigest = sinon
+    .stub<Parameters<Registry['manifestDigest']>, ReturnType<Registry['manifestDigest']>>()
+    .callsFake(async (image) => served[image.path]);
   const sleep = sinon.stub().resolves();
   const context = fakeContext({ output });
   const registry = sinon.stub<Parameters<PushDigestPorts['registry']>, Registry>().returns({ manifestDigest });
@@ -93,7 +99,10 @@ describe('runPushDigest (docker and registry ports faked)', () => {
     const message = await t.run();
     assert.equal(message, `Pushed 2 images, verified with the registry, and recorded the digests in ${t.inputs.digestFile}.`);
     sinon.assert.calledOnceWithMatch(t.docker.login, { registry: '127.0.0.1:5001', username: 'ci', password: PASSWORD });
-    assert.deepEqual(t.docker.push.getCalls().map((c) => c.args[0]), [API, WEB]);
+    assert.deepEqual(
+      t.docker.push.getCalls().map((c) => c.args[0]),
+      [API, WEB],
+    );
     sinon.assert.callOrder(t.docker.login, t.docker.push);
     sinon.assert.notCalled(t.docker.inspectImages); // the registry confirms what docker push printed
     const dockerConfig = t.docker.push.firstCall.args[1]?.dockerConfig ?? '';
@@ -101,10 +110,19 @@ describe('runPushDigest (docker and registry ports faked)', () => {
     assert.equal(dockerConfig, t.docker.login.firstCall.args[1].dockerConfig, 'the one docker login wrote');
     assert.ok(!existsSync(dockerConfig), 'which is gone afterwards');
     sinon.assert.calledWith(t.output.setSecret, PASSWORD);
-    assert.deepEqual(t.manifestDigest.getCalls().map((c) => c.args[0].path), ['shop/api', 'shop/web']);
+    assert.deepEqual(
+      t.manifestDigest.getCalls().map((c) => c.args[0].path),
+      ['shop/api', 'shop/web'],
+    );
     sinon.assert.calledWith(t.registry, t.inputs.credentials);
     const file = parseDigestFile(await readFile(t.inputs.digestFile, 'utf8'), 'x');
-    assert.deepEqual(file.images.map((i) => [i.reference, i.digest]), [[API, A], [WEB, B]]);
+    assert.deepEqual(
+      file.images.map((i) => [i.reference, i.digest]),
+      [
+        [API, A],
+        [WEB, B],
+      ],
+    );
     assert.deepEqual(file.pipeline, { buildNumber: '7' });
     const outputs = Object.fromEntries(t.output.setOutput.getCalls().map((c) => c.args));
     assert.deepEqual(outputs, {
@@ -127,12 +145,19 @@ describe('runPushDigest (docker and registry ports faked)', () => {
       const tag = reference.split(':').pop();
       return `##vso[task.setvariable variable=x]evil\n${tag}: digest: ${reference.includes('/api:') ? A : B} size: 1\n`;
     });
-    docker.inspectImages.resolves([{ id: A, repoDigests: [`127.0.0.1:5001/shop/api@${A}`] }, { id: A, repoDigests: [`127.0.0.1:5001/shop/api@${A}`] }, { id: B, repoDigests: [`127.0.0.1:5001/shop/web@${B}`] }]);
+    docker.inspectImages.resolves([
+      { id: A, repoDigests: [`127.0.0.1:5001/shop/api@${A}`] },
+      { id: A, repoDigests: [`127.0.0.1:5001/shop/api@${A}`] },
+      { id: B, repoDigests: [`127.0.0.1:5001/shop/web@${B}`] },
+    ]);
     await t.run();
     const apiLatest = API.replace(':42', ':latest');
     assert.deepEqual(order, [`start ${API}`, `start ${WEB}`, `end ${API}`, `start ${apiLatest}`, `end ${WEB}`, `end ${apiLatest}`]);
     for (const c of docker.push.getCalls()) assert.equal(c.args[1]?.quiet, true, 'concurrent pushes are captured');
-    const blocks = t.output.info.getCalls().map((c) => String(c.args[0])).filter((m) => m.includes('digest:'));
+    const blocks = t.output.info
+      .getCalls()
+      .map((c) => String(c.args[0]))
+      .filter((m) => m.includes('digest:'));
     assert.equal(blocks.length, 3);
     for (const b of blocks) assert.ok(!b.includes('##vso['), `neutralized: ${b}`);
   });
@@ -141,8 +166,17 @@ describe('runPushDigest (docker and registry ports faked)', () => {
     const refused = { code: 1, stderr: 'Get "http://127.0.0.1:5001/v2/": dial tcp 127.0.0.1:5001: connect: connection refused\n' };
     const t = await setup({}, pushingDocker({ [API]: [refused, refused] }));
     await t.run();
-    assert.deepEqual(t.sleep.getCalls().map((c) => c.args[0]), [1000, 2000]);
-    assert.ok(t.output.info.getCalls().some((c) => /^docker push 127\.0\.0\.1:5001\/shop\/api:42 failed \(Get .*connection refused\); retry 1 of 3 in 1 s\.$/.test(c.args[0])));
+    assert.deepEqual(
+      t.sleep.getCalls().map((c) => c.args[0]),
+      [1000, 2000],
+    );
+    assert.ok(
+      t.output.info
+        .getCalls()
+        .some((c) =>
+          /^docker push 127\.0\.0\.1:5001\/shop\/api:42 failed \(Get .*connection refused\); retry 1 of 3 in 1 s\.$/.test(c.args[0]),
+        ),
+    );
     assert.ok(existsSync(t.inputs.digestFile));
   });
 
@@ -154,7 +188,13 @@ describe('runPushDigest (docker and registry ports faked)', () => {
       const file = join(dir, 'compose.yaml');
       await writeFile(file, 'services:\n  api:\n    image: 127.0.0.1:5001/shop/api:42\n');
       const t = await setup(input === 'digestFile' ? { digestFile: precious } : { compose: compose([file]), lockedComposeFile: precious });
-      await assert.rejects(t.run(), (err: unknown) => err instanceof FileError && err.message === `${precious}: ${input} names a file that is not one this task wrote: PushDigest never deletes or overwrites a file it did not create. Choose another path, or delete the file first.`);
+      await assert.rejects(
+        t.run(),
+        (err: unknown) =>
+          err instanceof FileError &&
+          err.message ===
+            `${precious}: ${input} names a file that is not one this task wrote: PushDigest never deletes or overwrites a file it did not create. Choose another path, or delete the file first.`,
+      );
       assert.equal(await readFile(precious, 'utf8'), 'services:\n  api:\n    image: x\n', `${input}: the file is untouched`);
       sinon.assert.notCalled(t.docker.login);
       sinon.assert.notCalled(t.docker.push);
@@ -204,11 +244,22 @@ describe('runPushDigest (docker and registry ports faked)', () => {
 
   it('retries a docker login that a registry that is down refused, then pushes', async () => {
     const t = await setup();
-    failLogins(t.docker, ['Error response from daemon: Get "http://127.0.0.1:5001/v2/": dial tcp 127.0.0.1:5001: connect: connection refused']);
+    failLogins(t.docker, [
+      'Error response from daemon: Get "http://127.0.0.1:5001/v2/": dial tcp 127.0.0.1:5001: connect: connection refused',
+    ]);
     await t.run();
-    assert.deepEqual(t.sleep.getCalls().map((c) => c.args[0]), [1000]);
+    assert.deepEqual(
+      t.sleep.getCalls().map((c) => c.args[0]),
+      [1000],
+    );
     sinon.assert.calledTwice(t.docker.login);
-    assert.ok(t.output.info.getCalls().some((c) => /^docker login to 127\.0\.0\.1:5001 as ci failed: .*connection refused; retry 1 of 3 in 1 s\.$/.test(String(c.args[0]))));
+    assert.ok(
+      t.output.info
+        .getCalls()
+        .some((c) =>
+          /^docker login to 127\.0\.0\.1:5001 as ci failed: .*connection refused; retry 1 of 3 in 1 s\.$/.test(String(c.args[0])),
+        ),
+    );
     assert.ok(existsSync(t.inputs.digestFile));
   });
 
@@ -238,13 +289,19 @@ describe('runPushDigest (docker and registry ports faked)', () => {
 
   it('refuses a digest the registry does not confirm, and writes nothing', async () => {
     const t = await setup({}, undefined, { 'shop/api': A, 'shop/web': A });
-    await assert.rejects(t.run(), (err: unknown) => err instanceof DigestError && err.message.startsWith(`The registry serves ${A} for ${WEB}, but the engine pushed ${B}`));
+    await assert.rejects(
+      t.run(),
+      (err: unknown) =>
+        err instanceof DigestError && err.message.startsWith(`The registry serves ${A} for ${WEB}, but the engine pushed ${B}`),
+    );
     assert.ok(!existsSync(t.inputs.digestFile));
   });
 
   it('passes on a registry failure as it is, and writes nothing', async () => {
     const t = await setup();
-    t.manifestDigest.rejects(new RegistryError('127.0.0.1:5001', 'Registry 127.0.0.1:5001 has no manifest for shop/api:42 (404 Not Found).', false, 404));
+    t.manifestDigest.rejects(
+      new RegistryError('127.0.0.1:5001', 'Registry 127.0.0.1:5001 has no manifest for shop/api:42 (404 Not Found).', false, 404),
+    );
     await assert.rejects(t.run(), { message: 'Registry 127.0.0.1:5001 has no manifest for shop/api:42 (404 Not Found).' });
     assert.ok(!existsSync(t.inputs.digestFile));
   });
@@ -265,7 +322,7 @@ describe('runPushDigest (docker and registry ports faked)', () => {
     assert.ok(!existsSync(t.inputs.digestFile));
   });
 
-  it('neutralizes logging commands in the reasons it logs for retries (docker\'s and the registry\'s text)', async () => {
+  it("neutralizes logging commands in the reasons it logs for retries (docker's and the registry's text)", async () => {
     const evil = { code: 1, stderr: 'received unexpected HTTP status: 503 ##vso[task.setvariable variable=pwned]1\n' };
     const t = await setup({}, pushingDocker({ [API]: [evil] }));
     t.registry.callsFake((_credentials, _retry, onRetry) => ({
@@ -276,12 +333,21 @@ describe('runPushDigest (docker and registry ports faked)', () => {
     }));
     await t.run();
     const lines = t.output.info.getCalls().map((c) => String(c.args[0]));
-    assert.ok(lines.some((l) => l.includes('##~vso[task.setvariable')), lines.join('\n'));
-    assert.ok(lines.some((l) => l.includes('##~vso[task.complete')), lines.join('\n'));
-    assert.deepEqual(lines.filter((l) => /##vso\[/i.test(l)), []);
+    assert.ok(
+      lines.some((l) => l.includes('##~vso[task.setvariable')),
+      lines.join('\n'),
+    );
+    assert.ok(
+      lines.some((l) => l.includes('##~vso[task.complete')),
+      lines.join('\n'),
+    );
+    assert.deepEqual(
+      lines.filter((l) => /##vso\[/i.test(l)),
+      [],
+    );
   });
 
-  it('skips the registry with verify: false, and checks the printed digests against the engine\'s RepoDigests instead', async () => {
+  it("skips the registry with verify: false, and checks the printed digests against the engine's RepoDigests instead", async () => {
     const t = await setup({ verify: false, credentials: undefined });
     assert.equal(await t.run(), `Pushed 2 images and recorded the digests in ${t.inputs.digestFile}.`);
     sinon.assert.notCalled(t.manifestDigest);
@@ -289,27 +355,45 @@ describe('runPushDigest (docker and registry ports faked)', () => {
     assert.equal(t.docker.push.firstCall.args[1]?.dockerConfig, undefined, "the agent's own docker configuration");
     sinon.assert.calledOnceWithMatch(t.docker.inspectImages, [API, WEB]);
     sinon.assert.callOrder(t.docker.push, t.docker.inspectImages);
-    assert.deepEqual(parseDigestFile(await readFile(t.inputs.digestFile, 'utf8'), 'x').images.map((i) => i.digest), [A, B]);
+    assert.deepEqual(
+      parseDigestFile(await readFile(t.inputs.digestFile, 'utf8'), 'x').images.map((i) => i.digest),
+      [A, B],
+    );
   });
 
-  it('reads the engine\'s RepoDigests when docker push printed no digest, and still has the registry confirm them', async () => {
+  it("reads the engine's RepoDigests when docker push printed no digest, and still has the registry confirm them", async () => {
     const t = await setup({}, pushingDocker({ [WEB]: [{ stdout: 'The push refers to repository [x]\n' }] }));
     await t.run();
     sinon.assert.calledOnce(t.docker.inspectImages);
     sinon.assert.calledTwice(t.manifestDigest);
-    assert.deepEqual(parseDigestFile(await readFile(t.inputs.digestFile, 'utf8'), 'x').images.map((i) => i.digest), [A, B]);
+    assert.deepEqual(
+      parseDigestFile(await readFile(t.inputs.digestFile, 'utf8'), 'x').images.map((i) => i.digest),
+      [A, B],
+    );
   });
 
   it('writes and publishes the locked compose file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'outerloop-pd-unit-'));
     const file = join(dir, 'docker-compose.yml');
-    await writeFile(file, 'services:\n  api:\n    build: .\n    image: 127.0.0.1:5001/shop/api:${TAG}\n  web:\n    image: 127.0.0.1:5001/shop/web:42\n  db:\n    image: redis:7\n');
+    await writeFile(
+      file,
+      'services:\n  api:\n    build: .\n    image: 127.0.0.1:5001/shop/api:${TAG}\n  web:\n    image: 127.0.0.1:5001/shop/web:42\n  db:\n    image: redis:7\n',
+    );
     const locked = join(dir, 'locked.yml');
     const t = await setup({ compose: compose([file]), lockedComposeFile: locked });
     await t.run();
-    assert.equal(await readFile(locked, 'utf8'), `${LOCKED_HEADER}services:\n  api:\n    build: .\n    image: 127.0.0.1:5001/shop/api@${A}\n  web:\n    image: 127.0.0.1:5001/shop/web@${B}\n  db:\n    image: redis:7\n`);
+    assert.equal(
+      await readFile(locked, 'utf8'),
+      `${LOCKED_HEADER}services:\n  api:\n    build: .\n    image: 127.0.0.1:5001/shop/api@${A}\n  web:\n    image: 127.0.0.1:5001/shop/web@${B}\n  db:\n    image: redis:7\n`,
+    );
     sinon.assert.calledWith(t.output.warning, "Service 'db' keeps image 'redis:7' unpinned: this task did not push it.");
-    assert.deepEqual(t.output.uploadArtifact.getCalls().map((c) => c.args), [['image-digests', t.inputs.digestFile], ['image-digests', locked]]);
+    assert.deepEqual(
+      t.output.uploadArtifact.getCalls().map((c) => c.args),
+      [
+        ['image-digests', t.inputs.digestFile],
+        ['image-digests', locked],
+      ],
+    );
   });
 
   it("takes the compose files' variables from the environment input, over the agent's own", async () => {
@@ -317,10 +401,17 @@ describe('runPushDigest (docker and registry ports faked)', () => {
     const file = join(dir, 'docker-compose.yml');
     await writeFile(file, 'services:\n  api:\n    build: .\n    image: ${REGISTRY}/shop/api:${TAG:-dev}\n');
     const locked = join(dir, 'locked.yml');
-    const t = await setup({ images: readImages([API]), compose: compose([file], { REGISTRY: '127.0.0.1:5001', TAG: '42' }), lockedComposeFile: locked });
+    const t = await setup({
+      images: readImages([API]),
+      compose: compose([file], { REGISTRY: '127.0.0.1:5001', TAG: '42' }),
+      lockedComposeFile: locked,
+    });
     t.ports.baseEnv = { TAG: 'dev' }; // the agent has no TAG of this build: the environment input gives it
     await t.run();
-    assert.equal(await readFile(locked, 'utf8'), `${LOCKED_HEADER}services:\n  api:\n    build: .\n    image: 127.0.0.1:5001/shop/api@${A}\n`);
+    assert.equal(
+      await readFile(locked, 'utf8'),
+      `${LOCKED_HEADER}services:\n  api:\n    build: .\n    image: 127.0.0.1:5001/shop/api@${A}\n`,
+    );
   });
 
   it('checks the compose files before pushing anything', async () => {
@@ -328,7 +419,11 @@ describe('runPushDigest (docker and registry ports faked)', () => {
     const file = join(dir, 'docker-compose.yml');
     await writeFile(file, 'services:\n  worker:\n    build: .\n    image: 127.0.0.1:5001/shop/worker:42\n');
     const t = await setup({ compose: compose([file]), lockedComposeFile: join(dir, 'locked.yml') });
-    await assert.rejects(t.run(), (err: unknown) => err instanceof FileError && err.message.includes("services.worker.image '127.0.0.1:5001/shop/worker:42' is built by this project"));
+    await assert.rejects(
+      t.run(),
+      (err: unknown) =>
+        err instanceof FileError && err.message.includes("services.worker.image '127.0.0.1:5001/shop/worker:42' is built by this project"),
+    );
     sinon.assert.notCalled(t.docker.login);
     sinon.assert.notCalled(t.docker.push);
   });

@@ -36,10 +36,17 @@ function manifestOk(res: ServerResponse, digest = DIGEST): void {
   res.end();
 }
 
-function client(options: { credentials?: Array<{ registry: string; username: string; password: string }>; retries?: number; timeoutMs?: number } = {}) {
+function client(
+  options: { credentials?: Array<{ registry: string; username: string; password: string }>; retries?: number; timeoutMs?: number } = {},
+) {
   const sleep = sinon.stub().resolves();
   const onRetry = sinon.spy();
-  const registry = new HttpRegistryClient({ credentials: options.credentials, retry: { retries: options.retries ?? 3, baseDelayMs: 1000, sleep }, onRetry, timeoutMs: options.timeoutMs });
+  const registry = new HttpRegistryClient({
+    credentials: options.credentials,
+    retry: { retries: options.retries ?? 3, baseDelayMs: 1000, sleep },
+    onRetry,
+    timeoutMs: options.timeoutMs,
+  });
   return { registry, sleep, onRetry };
 }
 
@@ -71,7 +78,10 @@ describe('HttpRegistryClient (against a scripted registry on 127.0.0.1)', () => 
     const { registry } = client({ credentials: [{ registry: fake.host, username: 'ci', password: 's3cret' }] });
     assert.equal(await registry.manifestDigest(image(fake.host)), DIGEST);
     assert.equal(await registry.manifestDigest(image(fake.host, 'shop/api', '2.0')), DIGEST);
-    assert.deepEqual(fake.requests.map((r) => r.headers.authorization ?? '-'), ['-', good, good]);
+    assert.deepEqual(
+      fake.requests.map((r) => r.headers.authorization ?? '-'),
+      ['-', good, good],
+    );
   });
 
   it('follows a Bearer challenge to the token service, with the credentials, and sends the token', async () => {
@@ -84,7 +94,12 @@ describe('HttpRegistryClient (against a scripted registry on 127.0.0.1)', () => 
         tokenAuth = req.headers.authorization;
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ access_token: 'tok-123' }));
       } else if (req.headers.authorization === 'Bearer tok-123') manifestOk(res);
-      else res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://${fake!.host}/token",service="reg.test",scope="repository:shop/api:pull"` }).end();
+      else
+        res
+          .writeHead(401, {
+            'WWW-Authenticate': `Bearer realm="http://${fake!.host}/token",service="reg.test",scope="repository:shop/api:pull"`,
+          })
+          .end();
     }).start();
     const { registry } = client({ credentials: [{ registry: fake.host, username: 'ci', password: 'pw' }] });
     assert.equal(await registry.manifestDigest(image(fake.host)), DIGEST);
@@ -97,9 +112,17 @@ describe('HttpRegistryClient (against a scripted registry on 127.0.0.1)', () => 
     const tokens = await new FakeRegistry((_req, res) => res.writeHead(200).end('{"token":"t"}')).start();
     try {
       const other = tokens.host.replace('127.0.0.1', 'localhost');
-      fake = await new FakeRegistry((_req, res) => res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://${other}/token",service="x"` }).end()).start();
+      fake = await new FakeRegistry((_req, res) =>
+        res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://${other}/token",service="x"` }).end(),
+      ).start();
       const { registry } = client({ credentials: [{ registry: fake.host, username: 'ci', password: 'pw' }] });
-      await assert.rejects(registry.manifestDigest(image(fake.host)), (err: unknown) => err instanceof RegistryError && err.message === `Registry ${fake!.host} names the token service http://${other}, which is plain http on another host: the credentials of 'ci' are sent only over https, or over http to the registry's own host.`);
+      await assert.rejects(
+        registry.manifestDigest(image(fake.host)),
+        (err: unknown) =>
+          err instanceof RegistryError &&
+          err.message ===
+            `Registry ${fake!.host} names the token service http://${other}, which is plain http on another host: the credentials of 'ci' are sent only over https, or over http to the registry's own host.`,
+      );
       assert.equal(tokens.requests.length, 0, 'the other host was never asked');
     } finally {
       await tokens.stop();
@@ -108,22 +131,39 @@ describe('HttpRegistryClient (against a scripted registry on 127.0.0.1)', () => 
 
   for (const realm of ['not a url', 'file:///etc/passwd', '']) {
     it(`a token realm that is not an http(s) URL (${JSON.stringify(realm)}) is a RegistryError, not a TypeError`, async () => {
-      fake = await new FakeRegistry((_req, res) => res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="${realm}",service="x"` }).end()).start();
+      fake = await new FakeRegistry((_req, res) =>
+        res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="${realm}",service="x"` }).end(),
+      ).start();
       const { registry } = client({ credentials: [{ registry: fake.host, username: 'ci', password: 'pw' }] });
-      await assert.rejects(registry.manifestDigest(image(fake.host)), (err: unknown) => err instanceof RegistryError && (realm === '' || /not an http\(s\) URL/.test(err.message)));
+      await assert.rejects(
+        registry.manifestDigest(image(fake.host)),
+        (err: unknown) => err instanceof RegistryError && (realm === '' || /not an http\(s\) URL/.test(err.message)),
+      );
     });
   }
 
   const permanent: Array<[status: number, headers: Record<string, string>, withCredentials: boolean, message: RegExp]> = [
-    [401, { 'WWW-Authenticate': 'Basic realm="x"' }, true, /^Registry 127\.0\.0\.1:\d+ rejected the credentials of 'ci' for shop\/api:1\.0 \(401 Unauthorized\)\.$/],
-    [401, { 'WWW-Authenticate': 'Basic realm="x"' }, false, /^Registry 127\.0\.0\.1:\d+ requires credentials for shop\/api:1\.0 \(401 Unauthorized\): set containerRegistry/],
+    [
+      401,
+      { 'WWW-Authenticate': 'Basic realm="x"' },
+      true,
+      /^Registry 127\.0\.0\.1:\d+ rejected the credentials of 'ci' for shop\/api:1\.0 \(401 Unauthorized\)\.$/,
+    ],
+    [
+      401,
+      { 'WWW-Authenticate': 'Basic realm="x"' },
+      false,
+      /^Registry 127\.0\.0\.1:\d+ requires credentials for shop\/api:1\.0 \(401 Unauthorized\): set containerRegistry/,
+    ],
     [403, {}, true, /^Registry 127\.0\.0\.1:\d+ denied access to shop\/api:1\.0 \(403 Forbidden\) for 'ci'\.$/],
     [404, {}, false, /^Registry 127\.0\.0\.1:\d+ has no manifest for shop\/api:1\.0 \(404 Not Found\)\.$/],
   ];
   for (const [status, headers, withCredentials, message] of permanent) {
     it(`fails at once on ${status}${withCredentials ? ' with credentials' : ''}, naming the registry and the reason`, async () => {
       fake = await new FakeRegistry((_req, res) => res.writeHead(status, headers).end()).start();
-      const { registry, sleep } = client({ credentials: withCredentials ? [{ registry: fake.host, username: 'ci', password: 'wrong' }] : [] });
+      const { registry, sleep } = client({
+        credentials: withCredentials ? [{ registry: fake.host, username: 'ci', password: 'wrong' }] : [],
+      });
       await assert.rejects(registry.manifestDigest(image(fake.host)), (err: unknown) => {
         assert.ok(err instanceof RegistryError && !err.transient);
         assert.match(err.message, message);
@@ -143,16 +183,24 @@ describe('HttpRegistryClient (against a scripted registry on 127.0.0.1)', () => 
     }).start();
     const { registry, sleep, onRetry } = client();
     assert.equal(await registry.manifestDigest(image(fake.host)), DIGEST);
-    assert.deepEqual(sleep.getCalls().map((c) => c.args[0]), [1000, 2000]);
+    assert.deepEqual(
+      sleep.getCalls().map((c) => c.args[0]),
+      [1000, 2000],
+    );
     assert.match(onRetry.firstCall.args[0], /answered 503 Service Unavailable for shop\/api:1\.0; retry 1 of 3 in 1 s\.$/);
   });
 
   it('gives up after the retries, saying how many attempts it made', async () => {
     fake = await new FakeRegistry((_req, res) => res.writeHead(502).end()).start();
     const { registry, sleep } = client({ retries: 2 });
-    await assert.rejects(registry.manifestDigest(image(fake.host)), { message: /^Registry 127\.0\.0\.1:\d+ answered 502 Bad Gateway for shop\/api:1\.0 \(gave up after 3 attempts\)\.$/ });
+    await assert.rejects(registry.manifestDigest(image(fake.host)), {
+      message: /^Registry 127\.0\.0\.1:\d+ answered 502 Bad Gateway for shop\/api:1\.0 \(gave up after 3 attempts\)\.$/,
+    });
     assert.equal(fake.requests.length, 3);
-    assert.deepEqual(sleep.getCalls().map((c) => c.args[0]), [1000, 2000]);
+    assert.deepEqual(
+      sleep.getCalls().map((c) => c.args[0]),
+      [1000, 2000],
+    );
   });
 
   it('retries a refused connection (nothing listening), then fails clearly', async () => {
@@ -165,7 +213,10 @@ describe('HttpRegistryClient (against a scripted registry on 127.0.0.1)', () => 
       assert.equal(err.message, `Registry ${host} cannot be reached: connection refused (ECONNREFUSED) (gave up after 4 attempts).`);
       return true;
     });
-    assert.deepEqual(sleep.getCalls().map((c) => c.args[0]), [1000, 2000, 4000]);
+    assert.deepEqual(
+      sleep.getCalls().map((c) => c.args[0]),
+      [1000, 2000, 4000],
+    );
   });
 
   it('follows redirects, and counts a registry that does not answer in time as transient', async () => {
@@ -222,6 +273,7 @@ describe('locateRepository', () => {
     ['128.0.0.1:5000/x', { registry: '128.0.0.1:5000', baseUrl: 'https://128.0.0.1:5000', repository: 'x' }],
   ];
   for (const [ref, expected] of cases) {
-    it(`${ref} → ${expected.baseUrl}/v2/${expected.repository}`, () => assert.deepEqual(locateRepository(parseImageReference(ref)), expected));
+    it(`${ref} → ${expected.baseUrl}/v2/${expected.repository}`, () =>
+      assert.deepEqual(locateRepository(parseImageReference(ref)), expected));
   }
 });

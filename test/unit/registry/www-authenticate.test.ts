@@ -6,10 +6,24 @@ describe('parseWwwAuthenticate', () => {
     ['Basic realm="outerloop-test"', [{ scheme: 'basic', params: { realm: 'outerloop-test' } }]],
     [
       'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"',
-      [{ scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/nginx:pull' } }],
+      [
+        {
+          scheme: 'bearer',
+          params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/nginx:pull' },
+        },
+      ],
     ],
-    ['Bearer realm="https://x/oauth2/token", service="x.azurecr.io"', [{ scheme: 'bearer', params: { realm: 'https://x/oauth2/token', service: 'x.azurecr.io' } }]],
-    ['Basic realm="a", Bearer realm="b",error="invalid_token"', [{ scheme: 'basic', params: { realm: 'a' } }, { scheme: 'bearer', params: { realm: 'b', error: 'invalid_token' } }]],
+    [
+      'Bearer realm="https://x/oauth2/token", service="x.azurecr.io"',
+      [{ scheme: 'bearer', params: { realm: 'https://x/oauth2/token', service: 'x.azurecr.io' } }],
+    ],
+    [
+      'Basic realm="a", Bearer realm="b",error="invalid_token"',
+      [
+        { scheme: 'basic', params: { realm: 'a' } },
+        { scheme: 'bearer', params: { realm: 'b', error: 'invalid_token' } },
+      ],
+    ],
     ['BEARER Realm=unquoted', [{ scheme: 'bearer', params: { realm: 'unquoted' } }]],
     ['Basic realm="with \\"quotes\\""', [{ scheme: 'basic', params: { realm: 'with "quotes"' } }]],
     ['', []],

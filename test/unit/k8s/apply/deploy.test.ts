@@ -35,11 +35,16 @@ const PODS = JSON.stringify({
   items: [
     {
       metadata: { name: 'api-7d9-x', creationTimestamp: '2026-11-22T03:00:00Z' },
-      status: { conditions: [{ type: 'Ready', status: 'False' }], containerStatuses: [{ name: 'api', restartCount: 4, state: { waiting: { reason: 'CrashLoopBackOff' } } }] },
+      status: {
+        conditions: [{ type: 'Ready', status: 'False' }],
+        containerStatuses: [{ name: 'api', restartCount: 4, state: { waiting: { reason: 'CrashLoopBackOff' } } }],
+      },
     },
   ],
 });
-const EVENTS = JSON.stringify({ items: [{ type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container', lastTimestamp: '2026-11-22T03:00:09Z' }] });
+const EVENTS = JSON.stringify({
+  items: [{ type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container', lastTimestamp: '2026-11-22T03:00:09Z' }],
+});
 const EXISTING = JSON.stringify({
   items: [
     { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api' } },
@@ -67,7 +72,11 @@ describe('deployToCluster', () => {
 
   it('watches the rollouts side by side within one shared deadline; a watch started after it still gets a short look', async () => {
     let t = 0;
-    const workloads = Array.from({ length: 9 }, (_, i) => ({ kind: 'Deployment', name: `w${i}`, matchLabels: { 'app.kubernetes.io/name': `w${i}` } }));
+    const workloads = Array.from({ length: 9 }, (_, i) => ({
+      kind: 'Deployment',
+      name: `w${i}`,
+      matchLabels: { 'app.kubernetes.io/name': `w${i}` },
+    }));
     // Each watch takes longer than the whole deadline, and the clock moves when it ends.
     const kubectl = fakeKubectl([['rollout status', () => new Promise((resolve) => setImmediate(() => ((t += 700_000), resolve(ok()))))]]);
     await deployToCluster(plan({ workloads, pruneSelector: undefined }), { kubectl, output: fakeOutput(), now: () => t });
@@ -76,7 +85,11 @@ describe('deployToCluster', () => {
       watches.map((c) => (c.args[0] as string[]).at(-1)),
       [...Array(8).fill('--timeout=600s'), '--timeout=5s'],
     );
-    assert.deepEqual(watches.map((c) => c.args[1].timeoutSeconds), [...Array(8).fill(601), 6], 'and so are their requests');
+    assert.deepEqual(
+      watches.map((c) => c.args[1].timeoutSeconds),
+      [...Array(8).fill(601), 6],
+      'and so are their requests',
+    );
   });
 
   it('a workload that is fine is not reported or rolled back because another one used up the time', async () => {
@@ -87,9 +100,13 @@ describe('deployToCluster', () => {
       ['get events', ok('{"items":[]}')],
     ]);
     await assert.rejects(deployToCluster(plan({ pruneSelector: undefined }), { kubectl, output: fakeOutput(), now: () => t }), {
-      message: 'deployment/api did not roll out within 600 s (error: timed out waiting for the condition); rolled back to the previous revision.',
+      message:
+        'deployment/api did not roll out within 600 s (error: timed out waiting for the condition); rolled back to the previous revision.',
     });
-    assert.deepEqual(commandLines(kubectl).filter((l) => l.startsWith('rollout undo')), ['rollout undo deployment/api --namespace shop']);
+    assert.deepEqual(
+      commandLines(kubectl).filter((l) => l.startsWith('rollout undo')),
+      ['rollout undo deployment/api --namespace shop'],
+    );
   });
 
   it('deletes the Jobs it is about to create again before the apply (a Job cannot change in place)', async () => {
@@ -101,8 +118,13 @@ describe('deployToCluster', () => {
       'apply --server-side --field-manager=outerloop --force-conflicts --namespace shop --filename -',
     ]);
     sinon.assert.calledWith(output.info, 'Re-creating 1 Job(s), whose pod template cannot change in place: job.batch/migrate');
-    const unreachable = fakeKubectl([['delete', failed('The connection to the server k:6443 was refused - did you specify the right host or port?')]]);
-    await assert.rejects(deployToCluster(plan({ recreate: ['job.batch/migrate'] }), { kubectl: unreachable, output }), /^ToolError: Could not reach the Kubernetes cluster at https:\/\/k:6443/);
+    const unreachable = fakeKubectl([
+      ['delete', failed('The connection to the server k:6443 was refused - did you specify the right host or port?')],
+    ]);
+    await assert.rejects(
+      deployToCluster(plan({ recreate: ['job.batch/migrate'] }), { kubectl: unreachable, output }),
+      /^ToolError: Could not reach the Kubernetes cluster at https:\/\/k:6443/,
+    );
     assert.equal(unreachable.run.callCount, 1);
   });
 
@@ -112,12 +134,17 @@ describe('deployToCluster', () => {
     assert.ok(!commandLines(kubectl).some((l) => l.startsWith('get') || l.startsWith('delete')));
   });
 
-  it('on a failed rollout: prints the failing pod\'s events and last log lines, rolls back, and fails with the reason', async () => {
+  it("on a failed rollout: prints the failing pod's events and last log lines, rolls back, and fails with the reason", async () => {
     const kubectl = fakeKubectl([
       ['rollout status deployment/api', failed('error: timed out waiting for the condition')],
       ['get pods', ok(PODS)],
       ['get events', ok(EVENTS)],
-      ['logs', ok('[pod/api-7d9-x/api] starting\n[pod/api-7d9-x/api] ##vso[task.complete result=Succeeded]\n[pod/api-7d9-x/api] fatal: no database\n')],
+      [
+        'logs',
+        ok(
+          '[pod/api-7d9-x/api] starting\n[pod/api-7d9-x/api] ##vso[task.complete result=Succeeded]\n[pod/api-7d9-x/api] fatal: no database\n',
+        ),
+      ],
     ]);
     const output = fakeOutput();
     await assert.rejects(deployToCluster(plan(), { kubectl, output, now: () => 0 }), (err: unknown) => {
@@ -139,8 +166,11 @@ describe('deployToCluster', () => {
       'rollout undo deployment/api --namespace shop',
     ]);
     const log = infoLines(output).join('\n');
-    assert.match(log, /Events of pod\/api-7d9-x \(deployment\/api did not roll out\):\n  Warning BackOff: Back-off restarting failed container/);
-    assert.match(log, /Last log lines of pod\/api-7d9-x \(previous instance\):\n  \[pod\/api-7d9-x\/api\] starting/);
+    assert.match(
+      log,
+      /Events of pod\/api-7d9-x \(deployment\/api did not roll out\):\n {2}Warning BackOff: Back-off restarting failed container/,
+    );
+    assert.match(log, /Last log lines of pod\/api-7d9-x \(previous instance\):\n {2}\[pod\/api-7d9-x\/api\] starting/);
     assert.ok(!log.includes('##vso['), 'pod output cannot issue logging commands');
   });
 
@@ -153,10 +183,15 @@ describe('deployToCluster', () => {
     ];
     const noRollback = fakeKubectl(rules);
     await assert.rejects(deployToCluster(plan({ rollbackOnFailure: false }), { kubectl: noRollback, output: fakeOutput() }), {
-      message: 'deployment/api did not roll out within 600 s (error: deployment "api" exceeded its progress deadline); not rolled back (rollbackOnFailure is false). 1 more workload(s) failed too: statefulset/db.',
+      message:
+        'deployment/api did not roll out within 600 s (error: deployment "api" exceeded its progress deadline); not rolled back (rollbackOnFailure is false). 1 more workload(s) failed too: statefulset/db.',
     });
     assert.ok(!commandLines(noRollback).some((l) => l.startsWith('rollout undo')));
-    assert.ok(commandLines(noRollback).includes('get events --namespace shop --field-selector involvedObject.kind=Deployment,involvedObject.name=api --output=json'));
+    assert.ok(
+      commandLines(noRollback).includes(
+        'get events --namespace shop --field-selector involvedObject.kind=Deployment,involvedObject.name=api --output=json',
+      ),
+    );
     const output = fakeOutput();
     await assert.rejects(deployToCluster(plan({ workloads: plan().workloads.slice(0, 1) }), { kubectl: fakeKubectl(rules), output }), {
       message:
@@ -166,17 +201,40 @@ describe('deployToCluster', () => {
   });
 
   const applyFailures: Array<[string, string, RegExp]> = [
-    ['a rejected object', 'deployment.apps/api serverside-applied\nError from server (Invalid): Deployment.apps "api" is invalid: spec.replicas: Invalid value: -1', /^The Kubernetes API server at https:\/\/k:6443 rejected the manifests, so no rollout was started: Error from server \(Invalid\): Deployment\.apps "api" is invalid/],
-    ['an unreachable cluster', 'The connection to the server k:6443 was refused - did you specify the right host or port?', /^Could not reach the Kubernetes cluster at https:\/\/k:6443, so nothing was applied: The connection to the server k:6443 was refused/],
-    ['refused credentials', 'error: You must be logged in to the server (Unauthorized)', /^The Kubernetes cluster at https:\/\/k:6443 refused the credentials or their permissions, so the deployment stopped: error: You must be logged in/],
+    [
+      'a rejected object',
+      'deployment.apps/api serverside-applied\nError from server (Invalid): Deployment.apps "api" is invalid: spec.replicas: Invalid value: -1',
+      /^The Kubernetes API server at https:\/\/k:6443 rejected the manifests, so no rollout was started: Error from server \(Invalid\): Deployment\.apps "api" is invalid/,
+    ],
+    [
+      'an unreachable cluster',
+      'The connection to the server k:6443 was refused - did you specify the right host or port?',
+      /^Could not reach the Kubernetes cluster at https:\/\/k:6443, so nothing was applied: The connection to the server k:6443 was refused/,
+    ],
+    [
+      'refused credentials',
+      'error: You must be logged in to the server (Unauthorized)',
+      /^The Kubernetes cluster at https:\/\/k:6443 refused the credentials or their permissions, so the deployment stopped: error: You must be logged in/,
+    ],
     // What kubectl 1.32 prints against a server that accepts connections and never answers, with --request-timeout and without.
-    ['a cluster that does not answer in time', 'error: error validating "STDIN": error validating data: failed to download openapi: Get "https://k:6443/openapi/v2?timeout=3s": context deadline exceeded; if you choose to ignore these errors, turn validation off with --validate=false', /^The Kubernetes cluster at https:\/\/k:6443 did not answer in time, so the deployment stopped: error: error validating "STDIN".*context deadline exceeded/],
-    ['a TLS handshake that never completes', 'error: error validating "STDIN": error validating data: failed to download openapi: Get "https://k:6443/openapi/v2?timeout=32s": net/http: TLS handshake timeout; if you choose to ignore these errors, turn validation off with --validate=false', /^The Kubernetes cluster at https:\/\/k:6443 did not answer in time, so the deployment stopped: .*TLS handshake timeout/],
+    [
+      'a cluster that does not answer in time',
+      'error: error validating "STDIN": error validating data: failed to download openapi: Get "https://k:6443/openapi/v2?timeout=3s": context deadline exceeded; if you choose to ignore these errors, turn validation off with --validate=false',
+      /^The Kubernetes cluster at https:\/\/k:6443 did not answer in time, so the deployment stopped: error: error validating "STDIN".*context deadline exceeded/,
+    ],
+    [
+      'a TLS handshake that never completes',
+      'error: error validating "STDIN": error validating data: failed to download openapi: Get "https://k:6443/openapi/v2?timeout=32s": net/http: TLS handshake timeout; if you choose to ignore these errors, turn validation off with --validate=false',
+      /^The Kubernetes cluster at https:\/\/k:6443 did not answer in time, so the deployment stopped: .*TLS handshake timeout/,
+    ],
   ];
   for (const [what, stderr, expected] of applyFailures) {
     it(`stops after the apply with one clear sentence on ${what}`, async () => {
       const kubectl = fakeKubectl([['apply', failed(stderr)]]);
-      await assert.rejects(deployToCluster(plan(), { kubectl, output: fakeOutput() }), (err: unknown) => err instanceof ToolError && expected.test(err.message));
+      await assert.rejects(
+        deployToCluster(plan(), { kubectl, output: fakeOutput() }),
+        (err: unknown) => err instanceof ToolError && expected.test(err.message),
+      );
       assert.equal(kubectl.run.callCount, 1);
     });
   }
@@ -184,7 +242,10 @@ describe('deployToCluster', () => {
   it('after a failed rollout, a cluster that no longer answers the readiness probe is named, and nothing else is tried', async () => {
     const kubectl = fakeKubectl([
       ['rollout status', failed('error: timed out waiting for the condition')],
-      ['get --raw /readyz', failed('Unable to connect to the server: net/http: request canceled (Client.Timeout exceeded while awaiting headers)')],
+      [
+        'get --raw /readyz',
+        failed('Unable to connect to the server: net/http: request canceled (Client.Timeout exceeded while awaiting headers)'),
+      ],
     ]);
     await assert.rejects(deployToCluster(plan(), { kubectl, output: fakeOutput() }), {
       message:
@@ -219,8 +280,12 @@ describe('deployToCluster', () => {
 
   it('a missing namespace says to create it or set createNamespace; a dry run names itself', () => {
     const stderr = 'Error from server (NotFound): namespaces "shop-qa" not found';
-    assert.equal(describeApplyFailure({ code: 1, stdout: '', stderr }, 'https://k:6443'), 'Namespace shop-qa does not exist on the Kubernetes cluster at https://k:6443, so nothing was applied: create it, or set createNamespace to true.');
-    const denied = 'Error from server (Forbidden): deployments.apps "api" is forbidden: User "system:serviceaccount:qa:ci" cannot patch resource "deployments" in API group "apps" in the namespace "prod"';
+    assert.equal(
+      describeApplyFailure({ code: 1, stdout: '', stderr }, 'https://k:6443'),
+      'Namespace shop-qa does not exist on the Kubernetes cluster at https://k:6443, so nothing was applied: create it, or set createNamespace to true.',
+    );
+    const denied =
+      'Error from server (Forbidden): deployments.apps "api" is forbidden: User "system:serviceaccount:qa:ci" cannot patch resource "deployments" in API group "apps" in the namespace "prod"';
     assert.equal(
       describeApplyFailure({ code: 1, stdout: '', stderr: denied }, 'https://k:6443', 'dry-run'),
       `The Kubernetes cluster at https://k:6443 refused the credentials or their permissions, so the server-side dry run could not validate the manifests: ${denied}`,
@@ -228,16 +293,35 @@ describe('deployToCluster', () => {
   });
 
   it('names the exit code when kubectl says nothing', () => {
-    assert.equal(describeApplyFailure({ code: 3, stdout: '', stderr: '' }), 'The Kubernetes API server rejected the manifests, so no rollout was started: exit code 3');
+    assert.equal(
+      describeApplyFailure({ code: 3, stdout: '', stderr: '' }),
+      'The Kubernetes API server rejected the manifests, so no rollout was started: exit code 3',
+    );
   });
 
   it('fails clearly when pruning cannot list or delete', async () => {
-    await assert.rejects(deployToCluster(plan(), { kubectl: fakeKubectl([['get', failed('Error from server (Forbidden): secrets is forbidden')]]), output: fakeOutput() }), {
-      message: "Could not list the app's objects to prune (app.kubernetes.io/part-of=shop): Error from server (Forbidden): secrets is forbidden",
-    });
-    await assert.rejects(deployToCluster(plan(), { kubectl: fakeKubectl([['get', ok(EXISTING)], ['delete', failed('error: boom')]]), output: fakeOutput() }), {
-      message: 'The deployment succeeded but pruning failed: error: boom',
-    });
+    await assert.rejects(
+      deployToCluster(plan(), {
+        kubectl: fakeKubectl([['get', failed('Error from server (Forbidden): secrets is forbidden')]]),
+        output: fakeOutput(),
+      }),
+      {
+        message:
+          "Could not list the app's objects to prune (app.kubernetes.io/part-of=shop): Error from server (Forbidden): secrets is forbidden",
+      },
+    );
+    await assert.rejects(
+      deployToCluster(plan(), {
+        kubectl: fakeKubectl([
+          ['get', ok(EXISTING)],
+          ['delete', failed('error: boom')],
+        ]),
+        output: fakeOutput(),
+      }),
+      {
+        message: 'The deployment succeeded but pruning failed: error: boom',
+      },
+    );
   });
 });
 
@@ -252,9 +336,12 @@ describe('KubectlCli', () => {
   });
 
   it('names what is missing when kubectl is not on PATH', async () => {
-    const exec = sinon.stub().rejects(new ToolError('kubectl', "'kubectl' was not found on PATH; install it on the agent or add it to PATH."));
+    const exec = sinon
+      .stub()
+      .rejects(new ToolError('kubectl', "'kubectl' was not found on PATH; install it on the agent or add it to PATH."));
     await assert.rejects(new KubectlCli({ exec }, []).run(['version']), {
-      message: "kubectl was not found on PATH: install the kubectl client on the agent (for example with the KubectlInstaller@0 task) or use action 'render'.",
+      message:
+        "kubectl was not found on PATH: install the kubectl client on the agent (for example with the KubectlInstaller@0 task) or use action 'render'.",
     });
   });
 

@@ -6,9 +6,15 @@ import type { Kubectl } from '../../../../src/k8s/apply/kubectl';
 /** A PipelineOutput whose every method is a sinon spy. */
 export function fakeOutput(): { [K in keyof PipelineOutput]: sinon.SinonSpy } {
   return {
-    info: sinon.spy(), warning: sinon.spy(), debug: sinon.spy(), setSecret: sinon.spy(),
-    setOutput: sinon.spy(), uploadArtifact: sinon.spy(), publishTestResults: sinon.spy(),
-    uploadSummary: sinon.spy(), addAttachment: sinon.spy(),
+    info: sinon.spy(),
+    warning: sinon.spy(),
+    debug: sinon.spy(),
+    setSecret: sinon.spy(),
+    setOutput: sinon.spy(),
+    uploadArtifact: sinon.spy(),
+    publishTestResults: sinon.spy(),
+    uploadSummary: sinon.spy(),
+    addAttachment: sinon.spy(),
   };
 }
 
@@ -24,7 +30,9 @@ export const failed = (stderr: string, code = 1): ExecResult => ({ code, stdout:
  * A Kubectl whose answers are chosen by the command (`apply`, `rollout status`, `get pods`, …):
  * the first rule whose prefix matches the argv wins; anything else succeeds (a `get` with an empty list).
  */
-export function fakeKubectl(rules: Array<[prefix: string, answer: ExecResult | ((args: readonly string[]) => ExecResult | Promise<ExecResult>)]> = []): Kubectl & { run: sinon.SinonStub } {
+export function fakeKubectl(
+  rules: Array<[prefix: string, answer: ExecResult | ((args: readonly string[]) => ExecResult | Promise<ExecResult>)]> = [],
+): Kubectl & { run: sinon.SinonStub } {
   const run = sinon.stub().callsFake(async (args: readonly string[]) => {
     const line = args.join(' ');
     for (const [prefix, answer] of rules) if (line.startsWith(prefix)) return typeof answer === 'function' ? answer(args) : answer;

@@ -46,7 +46,10 @@ function endpoint(auth: Record<string, string>, data: Record<string, string> = {
 
 describe('readKubernetesConnection', () => {
   it('reads the kubeconfig form with its cluster context', () => {
-    const access = readKubernetesConnection('conn', endpoint({ kubeconfig: KUBECONFIG, clustercontext: 'prod' }, { authorizationtype: 'Kubeconfig' }));
+    const access = readKubernetesConnection(
+      'conn',
+      endpoint({ kubeconfig: KUBECONFIG, clustercontext: 'prod' }, { authorizationtype: 'Kubeconfig' }),
+    );
     assert.deepEqual(access, { kind: 'kubeconfig', content: KUBECONFIG, context: 'prod', source: "service connection 'aks-qa'" });
   });
 
@@ -56,7 +59,13 @@ describe('readKubernetesConnection', () => {
   ];
   for (const [what, stored, expected] of tokenCases) {
     it(`reads the service-account form: ${what}`, () => {
-      const access = readKubernetesConnection('conn', endpoint({ apitoken: stored, serviceaccountcertificate: Buffer.from(PEM).toString('base64') }, { authorizationtype: 'ServiceAccount' }));
+      const access = readKubernetesConnection(
+        'conn',
+        endpoint(
+          { apitoken: stored, serviceaccountcertificate: Buffer.from(PEM).toString('base64') },
+          { authorizationtype: 'ServiceAccount' },
+        ),
+      );
       assert.equal(access.kind, 'token');
       assert.equal(access.kind === 'token' && access.token, expected);
       assert.equal(access.kind === 'token' && access.server, 'https://k8s.example.com:6443');
@@ -73,8 +82,16 @@ describe('readKubernetesConnection', () => {
 
   it('names the input and the connection when the form is not supported', () => {
     assert.throws(
-      () => readKubernetesConnection('kubernetesServiceConnection', endpoint({ serviceprincipalid: 'x' }, { authorizationtype: 'AzureSubscription' })),
-      (err: unknown) => err instanceof InputError && /^Input 'kubernetesServiceConnection' names service connection 'aks-qa' \(azuresubscription\), which has neither a kubeconfig nor a service-account token/.test(err.message),
+      () =>
+        readKubernetesConnection(
+          'kubernetesServiceConnection',
+          endpoint({ serviceprincipalid: 'x' }, { authorizationtype: 'AzureSubscription' }),
+        ),
+      (err: unknown) =>
+        err instanceof InputError &&
+        /^Input 'kubernetesServiceConnection' names service connection 'aks-qa' \(azuresubscription\), which has neither a kubeconfig nor a service-account token/.test(
+          err.message,
+        ),
     );
     assert.throws(() => readKubernetesConnection('k', endpoint({ apitoken: JWT }, {}, '')), /has no server URL/);
   });
@@ -82,21 +99,29 @@ describe('readKubernetesConnection', () => {
 
 describe('formatTokenKubeconfig / describeKubeconfig', () => {
   it('writes a kubeconfig kubectl reads: server, CA, token, one current context', () => {
-    const doc = load(formatTokenKubeconfig({ server: 'https://k:6443', token: JWT, caData: 'Q0E=', insecure: false })) as Record<string, unknown>;
+    const doc = load(formatTokenKubeconfig({ server: 'https://k:6443', token: JWT, caData: 'Q0E=', insecure: false })) as Record<
+      string,
+      unknown
+    >;
     assert.deepEqual(doc['clusters'], [{ name: 'outerloop', cluster: { server: 'https://k:6443', 'certificate-authority-data': 'Q0E=' } }]);
     assert.deepEqual(doc['users'], [{ name: 'outerloop', user: { token: JWT } }]);
     assert.equal(doc['current-context'], 'outerloop');
-    const insecure = load(formatTokenKubeconfig({ server: 'https://k', token: JWT, insecure: true })) as { clusters: Array<{ cluster: Record<string, unknown> }> };
+    const insecure = load(formatTokenKubeconfig({ server: 'https://k', token: JWT, insecure: true })) as {
+      clusters: Array<{ cluster: Record<string, unknown> }>;
+    };
     assert.equal(insecure.clusters[0].cluster['insecure-skip-tls-verify'], true);
   });
 
-  it("reads the namespace and server of the current or the named context", () => {
+  it('reads the namespace and server of the current or the named context', () => {
     assert.deepEqual(describeKubeconfig(KUBECONFIG, undefined, 'f'), { namespace: 'shop-qa', server: 'https://qa.example.com:6443' });
     assert.deepEqual(describeKubeconfig(KUBECONFIG, 'prod', 'f'), { namespace: undefined, server: 'https://qa.example.com:6443' });
   });
 
   it('names the source of a malformed kubeconfig or a missing context', () => {
-    assert.throws(() => describeKubeconfig('a: [', undefined, "service connection 'x'"), (e: unknown) => e instanceof FileError && /^service connection 'x': is not a valid kubeconfig/.test(e.message));
+    assert.throws(
+      () => describeKubeconfig('a: [', undefined, "service connection 'x'"),
+      (e: unknown) => e instanceof FileError && /^service connection 'x': is not a valid kubeconfig/.test(e.message),
+    );
     assert.throws(() => describeKubeconfig(KUBECONFIG, 'staging', '/k/config'), { message: "/k/config: has no context named 'staging'." });
     assert.throws(() => describeKubeconfig('- a\n- b\n', undefined, 'f'), /not a YAML mapping/);
   });
@@ -152,14 +177,25 @@ describe('withKubeconfig', () => {
     const access: ClusterAccess = { kind: 'file', path: file, source: file };
     assert.equal(await withKubeconfig(access, temp, async (h) => h.path), file);
     assert.ok(existsSync(file));
-    assert.deepEqual(await describeClusterAccess(access, (p) => readFile(p, 'utf8')), { namespace: 'shop-qa', server: 'https://qa.example.com:6443' });
+    assert.deepEqual(await describeClusterAccess(access, (p) => readFile(p, 'utf8')), {
+      namespace: 'shop-qa',
+      server: 'https://qa.example.com:6443',
+    });
   });
 });
 
 describe('secretLinesOf', () => {
   it('finds credentials in block and flow style, and in a kubeconfig that is not YAML', () => {
-    assert.deepEqual(secretLinesOf('users:\n- name: u\n  user: {token: flow-style-token, client-key-data: S0VZS0VZS0VZ}\n'), ['flow-style-token', 'S0VZS0VZS0VZ']);
-    assert.deepEqual(secretLinesOf('users:\n- name: u\n  user:\n    auth-provider:\n      config: {id-token: id-token-value, refresh-token: refresh-value}\n'), ['id-token-value', 'refresh-value']);
+    assert.deepEqual(secretLinesOf('users:\n- name: u\n  user: {token: flow-style-token, client-key-data: S0VZS0VZS0VZ}\n'), [
+      'flow-style-token',
+      'S0VZS0VZS0VZ',
+    ]);
+    assert.deepEqual(
+      secretLinesOf(
+        'users:\n- name: u\n  user:\n    auth-provider:\n      config: {id-token: id-token-value, refresh-token: refresh-value}\n',
+      ),
+      ['id-token-value', 'refresh-value'],
+    );
     assert.deepEqual(secretLinesOf('users: [\n  token: broken-yaml-token\n'), ['broken-yaml-token']);
   });
 

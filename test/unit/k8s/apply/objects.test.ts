@@ -9,17 +9,61 @@ import { cronJob, deployment, labels, service } from '../../../support/k8s-objec
 describe('kubectl command lines', () => {
   const w = { kind: 'Deployment', name: 'api', matchLabels: { b: '2', a: '1' } };
   const table: Array<[string, string[], string[]]> = [
-    ['apply', commands.applyArgs('shop'), ['apply', '--server-side', '--field-manager=outerloop', '--force-conflicts', '--namespace', 'shop', '--filename', '-']],
-    ['rollout status rounds the timeout up, at least 1 s', commands.rolloutStatusArgs(w, 'shop', 0.2), ['rollout', 'status', 'deployment/api', '--namespace', 'shop', '--timeout=1s']],
-    ['rollout status', commands.rolloutStatusArgs(w, 'shop', 599.1), ['rollout', 'status', 'deployment/api', '--namespace', 'shop', '--timeout=600s']],
-    ['rollout undo', commands.rolloutUndoArgs({ ...w, kind: 'StatefulSet' }, 'shop'), ['rollout', 'undo', 'statefulset/api', '--namespace', 'shop']],
-    ['pods by selector, keys sorted', commands.getPodsArgs(w, 'shop'), ['get', 'pods', '--namespace', 'shop', '--selector', 'a=1,b=2', '--output=json']],
-    ['events', commands.getEventsArgs('Pod', 'api-1', 'shop'), ['get', 'events', '--namespace', 'shop', '--field-selector', 'involvedObject.kind=Pod,involvedObject.name=api-1', '--output=json']],
-    ['logs of the previous instance', commands.logsArgs('api-1', 'shop', 20, true), ['logs', 'pod/api-1', '--namespace', 'shop', '--all-containers', '--prefix', '--tail=20', '--previous']],
-    ['logs', commands.logsArgs('api-1', 'shop', 5, false), ['logs', 'pod/api-1', '--namespace', 'shop', '--all-containers', '--prefix', '--tail=5']],
-    ['app objects', commands.getAppObjectsArgs(['services', 'deployments.apps'], 'p=shop', 'shop'), ['get', 'services,deployments.apps', '--namespace', 'shop', '--selector', 'p=shop', '--output=json']],
-    ['delete jobs', commands.deleteJobsArgs(['job.batch/migrate'], 'shop', 30), ['delete', 'job.batch/migrate', '--namespace', 'shop', '--ignore-not-found', '--wait=true', '--timeout=30s']],
-    ['delete', commands.deleteArgs(['deployment.apps/old'], 'shop'), ['delete', 'deployment.apps/old', '--namespace', 'shop', '--ignore-not-found', '--wait=false']],
+    [
+      'apply',
+      commands.applyArgs('shop'),
+      ['apply', '--server-side', '--field-manager=outerloop', '--force-conflicts', '--namespace', 'shop', '--filename', '-'],
+    ],
+    [
+      'rollout status rounds the timeout up, at least 1 s',
+      commands.rolloutStatusArgs(w, 'shop', 0.2),
+      ['rollout', 'status', 'deployment/api', '--namespace', 'shop', '--timeout=1s'],
+    ],
+    [
+      'rollout status',
+      commands.rolloutStatusArgs(w, 'shop', 599.1),
+      ['rollout', 'status', 'deployment/api', '--namespace', 'shop', '--timeout=600s'],
+    ],
+    [
+      'rollout undo',
+      commands.rolloutUndoArgs({ ...w, kind: 'StatefulSet' }, 'shop'),
+      ['rollout', 'undo', 'statefulset/api', '--namespace', 'shop'],
+    ],
+    [
+      'pods by selector, keys sorted',
+      commands.getPodsArgs(w, 'shop'),
+      ['get', 'pods', '--namespace', 'shop', '--selector', 'a=1,b=2', '--output=json'],
+    ],
+    [
+      'events',
+      commands.getEventsArgs('Pod', 'api-1', 'shop'),
+      ['get', 'events', '--namespace', 'shop', '--field-selector', 'involvedObject.kind=Pod,involvedObject.name=api-1', '--output=json'],
+    ],
+    [
+      'logs of the previous instance',
+      commands.logsArgs('api-1', 'shop', 20, true),
+      ['logs', 'pod/api-1', '--namespace', 'shop', '--all-containers', '--prefix', '--tail=20', '--previous'],
+    ],
+    [
+      'logs',
+      commands.logsArgs('api-1', 'shop', 5, false),
+      ['logs', 'pod/api-1', '--namespace', 'shop', '--all-containers', '--prefix', '--tail=5'],
+    ],
+    [
+      'app objects',
+      commands.getAppObjectsArgs(['services', 'deployments.apps'], 'p=shop', 'shop'),
+      ['get', 'services,deployments.apps', '--namespace', 'shop', '--selector', 'p=shop', '--output=json'],
+    ],
+    [
+      'delete jobs',
+      commands.deleteJobsArgs(['job.batch/migrate'], 'shop', 30),
+      ['delete', 'job.batch/migrate', '--namespace', 'shop', '--ignore-not-found', '--wait=true', '--timeout=30s'],
+    ],
+    [
+      'delete',
+      commands.deleteArgs(['deployment.apps/old'], 'shop'),
+      ['delete', 'deployment.apps/old', '--namespace', 'shop', '--ignore-not-found', '--wait=false'],
+    ],
   ];
   for (const [name, actual, expected] of table) it(name, () => assert.deepEqual(actual, expected));
 });
@@ -28,7 +72,9 @@ describe('objects', () => {
   it('lists the workloads to watch, with their selectors, and names objects Kind/name', () => {
     assert.deepEqual(workloadsOf([service, deployment, cronJob]), [{ kind: 'Deployment', name: 'api', matchLabels: labels }]);
     assert.deepEqual(describeObjects([deployment, service]), ['Deployment/api', 'Service/api']);
-    assert.deepEqual(jobsOf([deployment, { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate' } }, cronJob]), ['job.batch/migrate']);
+    assert.deepEqual(jobsOf([deployment, { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate' } }, cronJob]), [
+      'job.batch/migrate',
+    ]);
   });
 
   it('formats multi-document YAML that reads back as the same objects, in order', () => {
@@ -46,7 +92,9 @@ describe('registry Secret', () => {
     const secret = registrySecretObject('shop-registry', creds, { 'app.kubernetes.io/part-of': 'shop' });
     assert.equal(secret['type'], 'kubernetes.io/dockerconfigjson');
     const json = JSON.parse(Buffer.from((secret['data'] as Record<string, string>)['.dockerconfigjson'], 'base64').toString());
-    assert.deepEqual(json, { auths: { '127.0.0.1:5001': { username: 'ci', password: 'pa55-word', auth: Buffer.from('ci:pa55-word').toString('base64') } } });
+    assert.deepEqual(json, {
+      auths: { '127.0.0.1:5001': { username: 'ci', password: 'pa55-word', auth: Buffer.from('ci:pa55-word').toString('base64') } },
+    });
     assert.deepEqual(secret.metadata, { name: 'shop-registry', labels: { 'app.kubernetes.io/part-of': 'shop' } });
   });
 

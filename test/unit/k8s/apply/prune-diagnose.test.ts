@@ -21,9 +21,21 @@ describe('planPrune', () => {
       ],
       { delete: ['configmap/api-env', 'deployment.apps/worker', 'ingress.networking.k8s.io/web'], kept: [] },
     ],
-    ['leaves objects owned by another (a CronJob\'s Jobs) alone', [{ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'report-123', ownerReferences: [{}] } }], { delete: [], kept: [] }],
-    ['keeps claims: they hold data', [{ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'db-data' } }], { delete: [], kept: ['PersistentVolumeClaim/db-data'] }],
-    ['a same-named object of another kind is not the same object', [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'api' } }], { delete: ['configmap/api'], kept: [] }],
+    [
+      "leaves objects owned by another (a CronJob's Jobs) alone",
+      [{ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'report-123', ownerReferences: [{}] } }],
+      { delete: [], kept: [] },
+    ],
+    [
+      'keeps claims: they hold data',
+      [{ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'db-data' } }],
+      { delete: [], kept: ['PersistentVolumeClaim/db-data'] },
+    ],
+    [
+      'a same-named object of another kind is not the same object',
+      [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'api' } }],
+      { delete: ['configmap/api'], kept: [] },
+    ],
   ];
   for (const [name, existing, expected] of table) it(name, () => assert.deepEqual(planPrune(existing, applied), expected));
 
@@ -35,18 +47,34 @@ describe('planPrune', () => {
 
 describe('checkPrune', () => {
   const deployment = (name: string): ListedObject => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name } });
-  const check = (existing: ListedObject[], manifests: KubernetesObject[], allow = false): void => checkPrune(existing, manifests, planPrune(existing, manifests), allow);
+  const check = (existing: ListedObject[], manifests: KubernetesObject[], allow = false): void =>
+    checkPrune(existing, manifests, planPrune(existing, manifests), allow);
   const namespaceOnly: KubernetesObject[] = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }];
 
   it('refuses when the new manifests hold no workload, even when large prunes are allowed', () => {
     for (const allow of [false, true]) {
-      assert.throws(() => check([deployment('api'), deployment('web')], namespaceOnly, allow), (err: unknown) => err instanceof PruneRefusedError && /no workload, and pruning would delete 2 object\(s\) of the running app \(deployment\.apps\/api, deployment\.apps\/web\)/.test(err.message));
+      assert.throws(
+        () => check([deployment('api'), deployment('web')], namespaceOnly, allow),
+        (err: unknown) =>
+          err instanceof PruneRefusedError &&
+          /no workload, and pruning would delete 2 object\(s\) of the running app \(deployment\.apps\/api, deployment\.apps\/web\)/.test(
+            err.message,
+          ),
+      );
     }
   });
 
   it('refuses to delete more than half of the workloads unless allowLargePrune is set', () => {
-    const existing = [deployment('api'), deployment('old1'), deployment('old2'), { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j-1', ownerReferences: [{}] } }];
-    assert.throws(() => check(existing, applied), /delete 2 of the app's 3 workloads \(deployment\.apps\/old1, deployment\.apps\/old2\); set the input allowLargePrune/);
+    const existing = [
+      deployment('api'),
+      deployment('old1'),
+      deployment('old2'),
+      { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j-1', ownerReferences: [{}] } },
+    ];
+    assert.throws(
+      () => check(existing, applied),
+      /delete 2 of the app's 3 workloads \(deployment\.apps\/old1, deployment\.apps\/old2\); set the input allowLargePrune/,
+    );
     assert.doesNotThrow(() => check(existing, applied, true));
   });
 
@@ -57,7 +85,10 @@ describe('checkPrune', () => {
   });
 });
 
-function pod(name: string, options: { ready?: boolean; waiting?: string; restarts?: number; created?: string; terminated?: number } = {}): ListedPod {
+function pod(
+  name: string,
+  options: { ready?: boolean; waiting?: string; restarts?: number; created?: string; terminated?: number } = {},
+): ListedPod {
   return {
     metadata: { name, creationTimestamp: options.created ?? '2026-11-22T03:00:00Z' },
     status: {
@@ -67,7 +98,11 @@ function pod(name: string, options: { ready?: boolean; waiting?: string; restart
         {
           name: 'c',
           restartCount: options.restarts ?? 0,
-          state: options.waiting ? { waiting: { reason: options.waiting } } : options.terminated !== undefined ? { terminated: { reason: 'Error', exitCode: options.terminated } } : {},
+          state: options.waiting
+            ? { waiting: { reason: options.waiting } }
+            : options.terminated !== undefined
+              ? { terminated: { reason: 'Error', exitCode: options.terminated } }
+              : {},
         },
       ],
     },
@@ -78,23 +113,53 @@ describe('pickFailingPod', () => {
   const table: Array<[string, ListedPod[], ReturnType<typeof pickFailingPod>]> = [
     ['none when every pod is ready', [pod('a', { ready: true })], undefined],
     ['none when there are no pods', [], undefined],
-    ['a crash-looping pod before a merely unready one', [pod('slow'), pod('crash', { waiting: 'CrashLoopBackOff', restarts: 3 })], { name: 'crash', reason: 'CrashLoopBackOff', restarted: true }],
-    ['an image pull failure', [pod('a', { ready: true }), pod('b', { waiting: 'ImagePullBackOff' })], { name: 'b', reason: 'ImagePullBackOff', restarted: false }],
-    ['the one with more restarts', [pod('x', { waiting: 'CrashLoopBackOff', restarts: 1 }), pod('y', { waiting: 'CrashLoopBackOff', restarts: 5 })], { name: 'y', reason: 'CrashLoopBackOff', restarted: true }],
-    ['the newest otherwise', [pod('old', { created: '2026-11-22T01:00:00Z' }), pod('new', { created: '2026-11-22T02:00:00Z' })], { name: 'new', reason: 'Running', restarted: false }],
-    ['a container that exited with an error', [pod('e', { terminated: 2 })], { name: 'e', reason: 'Error (exit code 2)', restarted: false }],
+    [
+      'a crash-looping pod before a merely unready one',
+      [pod('slow'), pod('crash', { waiting: 'CrashLoopBackOff', restarts: 3 })],
+      { name: 'crash', reason: 'CrashLoopBackOff', restarted: true },
+    ],
+    [
+      'an image pull failure',
+      [pod('a', { ready: true }), pod('b', { waiting: 'ImagePullBackOff' })],
+      { name: 'b', reason: 'ImagePullBackOff', restarted: false },
+    ],
+    [
+      'the one with more restarts',
+      [pod('x', { waiting: 'CrashLoopBackOff', restarts: 1 }), pod('y', { waiting: 'CrashLoopBackOff', restarts: 5 })],
+      { name: 'y', reason: 'CrashLoopBackOff', restarted: true },
+    ],
+    [
+      'the newest otherwise',
+      [pod('old', { created: '2026-11-22T01:00:00Z' }), pod('new', { created: '2026-11-22T02:00:00Z' })],
+      { name: 'new', reason: 'Running', restarted: false },
+    ],
+    [
+      'a container that exited with an error',
+      [pod('e', { terminated: 2 })],
+      { name: 'e', reason: 'Error (exit code 2)', restarted: false },
+    ],
   ];
   for (const [name, pods, expected] of table) it(name, () => assert.deepEqual(pickFailingPod(pods), expected));
 });
 
 describe('events', () => {
   const events = [
-    { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container', count: 5, lastTimestamp: '2026-11-22T03:00:09Z' },
+    {
+      type: 'Warning',
+      reason: 'BackOff',
+      message: 'Back-off restarting failed container',
+      count: 5,
+      lastTimestamp: '2026-11-22T03:00:09Z',
+    },
     { type: 'Normal', reason: 'Pulled', message: 'pulled', lastTimestamp: '2026-11-22T03:00:01Z' },
     { type: 'Normal', reason: 'Started', message: 'started', lastTimestamp: '2026-11-22T03:00:10Z' },
   ];
   it('formats them oldest first, with counts', () => {
-    assert.deepEqual(formatEvents(events), ['Normal Pulled: pulled', 'Warning BackOff (x5): Back-off restarting failed container', 'Normal Started: started']);
+    assert.deepEqual(formatEvents(events), [
+      'Normal Pulled: pulled',
+      'Warning BackOff (x5): Back-off restarting failed container',
+      'Normal Started: started',
+    ]);
     assert.deepEqual(formatEvents(events, 1), ['Normal Started: started']);
   });
   it('picks the last warning as the key event, else the last event', () => {

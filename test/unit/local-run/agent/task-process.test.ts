@@ -23,7 +23,15 @@ describe('buildTaskEnv', () => {
       inputs: { registry: 'reg1', password: '$(regPassword)' },
       variables: { 'Build.BuildNumber': '20261122.3' },
       secrets: { regPassword: 'hunter2' },
-      endpoints: [{ id: 'reg1', url: 'https://r', scheme: 'UsernamePassword', parameters: { username: 'u', password: 'p' }, data: { loginServer: 'r' } }],
+      endpoints: [
+        {
+          id: 'reg1',
+          url: 'https://r',
+          scheme: 'UsernamePassword',
+          parameters: { username: 'u', password: 'p' },
+          data: { loginServer: 'r' },
+        },
+      ],
       baseEnv: { PATH: '/bin', INPUT_STALE: 'x', SECRET_OLD: 'y' },
     },
     manifest,
@@ -39,7 +47,10 @@ describe('buildTaskEnv', () => {
   it('exports variables under the agent names', () => assert.equal(env['BUILD_BUILDNUMBER'], '20261122.3'));
   it('exports endpoints in every form the library reads', () => {
     assert.equal(env['ENDPOINT_URL_reg1'], 'https://r');
-    assert.deepEqual(JSON.parse(env['ENDPOINT_AUTH_reg1'] ?? ''), { scheme: 'UsernamePassword', parameters: { username: 'u', password: 'p' } });
+    assert.deepEqual(JSON.parse(env['ENDPOINT_AUTH_reg1'] ?? ''), {
+      scheme: 'UsernamePassword',
+      parameters: { username: 'u', password: 'p' },
+    });
     assert.equal(env['ENDPOINT_AUTH_PARAMETER_reg1_PASSWORD'], 'p');
     assert.equal(env['ENDPOINT_DATA_reg1_LOGINSERVER'], 'r');
   });
@@ -57,6 +68,9 @@ describe('agent names and macros', () => {
     assert.equal(inputEnvName('buildContext'), 'INPUT_BUILDCONTEXT');
   });
   it('expands known macros and leaves unknown ones', () => {
-    assert.equal(expandMacros('$(a)-$(b.c)-$(nope)', (n) => ({ a: '1', 'b.c': '2' })[n]), '1-2-$(nope)');
+    assert.equal(
+      expandMacros('$(a)-$(b.c)-$(nope)', (n) => ({ a: '1', 'b.c': '2' })[n]),
+      '1-2-$(nope)',
+    );
   });
 });
