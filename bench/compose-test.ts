@@ -10,6 +10,9 @@
  * health check, or the worker's start, whichever is later), read with docker inspect at that moment.
  * It is measured on the whole app (worker waits for web through depends_on, so `up` returns late)
  * and on web alone (nothing waits for it: ComposeTest's own wait notices the health change).
+ *
+ * Both sides use the Compose the task finds (src/docker/tools.ts's detectCompose: v2 when the
+ * plugin answers, else v1); `scripts/without-plugins.sh` in front of the command measures Compose v1.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,6 +20,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { NodeProcessRunner } from '../src/process/runner';
+import { detectCompose } from '../src/docker/tools';
 import { agentVariables, startVsixTask } from '../test/support/task-harness';
 import { findTestBed } from '../test/support/testbed';
 import { FIXTURES, ROOT } from '../test/support/paths';
@@ -70,9 +75,9 @@ async function runTask(project: string, resultsDir: string, services = ''): Prom
   return { ms: Date.now() - start, latencyMs: noticed - (await probe) };
 }
 
-function runManual(project: string, resultsDir: string): number {
+function runManual(compose: string[], project: string, resultsDir: string): number {
   const start = Date.now();
-  execFileSync(join(ROOT, 'bench', 'compose-test-manual.sh'), [APP, project], {
+  execFileSync(join(ROOT, 'bench', 'compose-test-manual.sh'), [APP, project, ...compose], {
     env: { ...env, STARTUP_DELAY, RESULTS_DIR: resultsDir },
     stdio: 'ignore',
   });
@@ -80,10 +85,15 @@ function runManual(project: string, resultsDir: string): number {
 }
 
 async function main(): Promise<void> {
+  // The Compose the task runs (v2 when the plugin answers, else v1): the manual side runs the same.
+  const found = await detectCompose(new NodeProcessRunner({ write: () => undefined }), env);
+  if (!found) throw new Error('Neither docker compose nor docker-compose was found.');
+  const compose = [found.file, ...found.args];
+  const version = execFileSync(compose[0], [...compose.slice(1), 'version', '--short'], { env, encoding: 'utf8' }).trim();
   const resultsDir = await mkdtemp(join(tmpdir(), 'outerloop-bench-ct-'));
   // Keeps the fixture's layers cached between runs, so each run builds from cache, as both sides would.
   const anchor = `ctbench-cache-${randomBytes(3).toString('hex')}`;
-  execFileSync('docker-compose', ['-p', anchor, 'build', '-q'], { cwd: APP, env, stdio: 'ignore' });
+  execFileSync(compose[0], [...compose.slice(1), '-p', anchor, 'build', '-q'], { cwd: APP, env, stdio: 'ignore' });
   const task: number[] = [];
   const manual: number[] = [];
   const latency: number[] = [];
@@ -104,7 +114,7 @@ async function main(): Promise<void> {
           task.push(r.ms);
           latency.push(r.latencyMs);
         } else {
-          manual.push(runManual(p('m'), resultsDir));
+          manual.push(runManual(compose, p('m'), resultsDir));
         }
       }
       latencyWebOnly.push((await runTask(p('w'), resultsDir, 'web')).latencyMs);
@@ -113,13 +123,14 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    const images = [anchor, ...projects].flatMap((p) => [`${p}_web`, `${p}_worker`]);
+    // Compose v1 names a project's images PROJECT_SERVICE, v2 PROJECT-SERVICE.
+    const images = [anchor, ...projects].flatMap((p) => ['web', 'worker'].map((s) => `${p}${found.version === 1 ? '_' : '-'}${s}`));
     execFileSync('sh', ['-c', `docker image rm ${images.join(' ')} >/dev/null 2>&1 || true`], { env });
     await rm(resultsDir, { recursive: true, force: true });
   }
   const ratio = median(task) / median(manual);
   console.log(
-    `\nComposeTest@1 vs hand-written script, ${runs} alternated runs (STARTUP_DELAY=${STARTUP_DELAY}s, healthcheck interval 1s):`,
+    `\nComposeTest@1 vs hand-written script, ${runs} alternated runs, both on Compose v${found.version} (${version}), STARTUP_DELAY=${STARTUP_DELAY}s, healthcheck interval 1s:`,
   );
   const paired = median(task.map((t, i) => t / manual[i]));
   console.log(`  median ComposeTest ${median(task)} ms, median manual ${median(manual)} ms, ratio ${ratio.toFixed(3)} (goal <= 1.10)`);
