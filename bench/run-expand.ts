@@ -17,7 +17,7 @@ const PER_ROUND = 50;
 const cases: Array<{ name: string; file: string; includes: string[] }> = [
   { name: 'examples/azure-pipelines.yml (flat, 6 steps)', file: 'examples/azure-pipelines.yml', includes: [] },
   {
-    name: 'examples/outer-loop.yml (2 stages, 4 templates, 11 steps)',
+    name: 'examples/outer-loop.yml (3 stages, 3 template uses, 11 steps)',
     file: 'examples/outer-loop.yml',
     includes: ['examples/templates/build-image.yml', 'examples/templates/build-image.yml', 'examples/templates/compose-to-k8s.yml'],
   },
