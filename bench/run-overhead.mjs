@@ -9,7 +9,7 @@
 //
 //   npm run build && node bench/run-overhead.mjs [runs=7] [another bin/outerloop.js to compare, e.g. a build of main]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ const runs = Number(process.argv[2] ?? 7);
 const baseline = process.argv[3];
 const tasks = join(root, 'test', 'fixtures', 'run-tasks');
 const dir = mkdtempSync(join(tmpdir(), 'outerloop-bench-run-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const STEPS = 5;
 
 const yaml = ['steps:'];
