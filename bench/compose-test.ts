@@ -50,6 +50,7 @@ async function runTask(project: string, resultsDir: string, services = ''): Prom
   const start = Date.now();
   let probe: Promise<number> | undefined;
   let noticed = 0;
+  const variables = await agentVariables();
   const started = await startVsixTask('compose-test', {
     inputs: {
       composeFiles: 'docker-compose.yml',
@@ -61,7 +62,7 @@ async function runTask(project: string, resultsDir: string, services = ''): Prom
       testResultsFiles: `${resultsDir}/*.xml`,
       logsArtifact: '',
     },
-    variables: await agentVariables(),
+    variables,
     baseEnv: { ...process.env, DOCKER_HOST: bed!.dockerHost },
     onLine: (line) => {
       if (!probe && line.startsWith('All services are ready')) {
@@ -71,6 +72,7 @@ async function runTask(project: string, resultsDir: string, services = ''): Prom
     },
   });
   const run = await started.done;
+  await rm(variables['Agent.WorkFolder'], { recursive: true, force: true });
   if (run.result !== 'Succeeded' || !probe) throw new Error(`ComposeTest failed:\n${run.output}`);
   return { ms: Date.now() - start, latencyMs: noticed - (await probe) };
 }

@@ -68,6 +68,7 @@ async function main(): Promise<void> {
         const start = performance.now();
         const run = await runVsixTask('push-digest', { variables, baseEnv: env, inputs });
         const elapsed = performance.now() - start;
+        await rm(variables['Agent.WorkFolder'], { recursive: true, force: true });
         if (run.result !== 'Succeeded') throw new Error(describeRun(run));
         if (withCompose && !run.output.includes('pinned by digest')) throw new Error(`No locked compose file:\n${describeRun(run)}`);
         task.push(elapsed);
