@@ -10,8 +10,8 @@ import type { ComposeSource } from '../compose/source';
 import { loadDigests, unpinnedImageError } from '../digests/digest-source';
 import { ComposeCli, type Compose, type ComposeInvocation } from '../docker/compose';
 import type { ContainerState } from '../docker/containers';
-import { dockerEnv, withDockerLogin } from '../docker/docker-config';
-import { DockerCli, type Docker } from '../docker/engine';
+import { withDockerLogin } from '../docker/docker-config';
+import { DockerCli, dockerEnv, type Docker } from '../docker/engine';
 import { findCliPlugin } from '../docker/plugins';
 import { detectCompose, type ComposeCommand } from '../docker/tools';
 import type { PipelineOutput, TaskContext } from '../pipeline/interfaces';
@@ -84,8 +84,8 @@ export interface DeployPorts {
   writeOverride: (text: string) => Promise<void>;
 }
 
-/** What a connected deploy is given. */
-export interface DeployPlan {
+/** What a Compose deploy to a Docker host is given, once connected to its engine. */
+export interface ComposeDeployPlan {
   project: string;
   images: DeployImage[];
   labelsFor: (image: DeployImage) => Record<string, string>;
@@ -166,7 +166,7 @@ export async function runComposeDeploy(inputs: ComposeDeployInputs, context: Tas
       }
       return withTempDir(inputs.tempDir, 'outerloop-deploy-', async (dir) => {
         const override = join(dir, OVERRIDE_FILE);
-        const plan: DeployPlan = {
+        const plan: ComposeDeployPlan = {
           project: project.name,
           images,
           labelsFor: (image) => planTraceabilityLabels(inputs.pipeline, digests.file, image),
@@ -216,7 +216,7 @@ export async function runComposeDeploy(inputs: ComposeDeployInputs, context: Tas
  * (when asked and possible) and waits again. A failed deploy is not thrown: the outcome says how it
  * ended (the caller reports it, then throws `failure`). Cancellation is thrown as it comes.
  */
-export async function executeDeploy(plan: DeployPlan, ports: DeployPorts): Promise<DeployOutcome> {
+export async function executeDeploy(plan: ComposeDeployPlan, ports: DeployPorts): Promise<DeployOutcome> {
   const { compose, docker, output, signal } = ports;
   // The pull needs only the images: it runs while what runs now is recorded (the labels need that).
   const pull = planPullServices(plan.images);
@@ -288,7 +288,7 @@ export async function executeDeploy(plan: DeployPlan, ports: DeployPorts): Promi
  * image that cannot be pulled, a port in use) are returned too. Cancellation is thrown.
  */
 async function bringUp(
-  plan: DeployPlan,
+  plan: ComposeDeployPlan,
   ports: DeployPorts,
   entries: readonly OverrideEntry[],
   rollback: boolean,

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { load as loadYaml } from 'js-yaml';
 import { InputError, OuterloopError, ToolError, describeError, throwIfCancelled } from '../common/errors';
 import { readTextFile } from '../common/fs';
+import { parseYamlDocuments } from '../compose/yaml';
 import { ComposeCli, planDown, type Compose, type ComposeInvocation } from '../docker/compose';
 import type { ContainerState } from '../docker/containers';
 import { DockerCli, type Docker } from '../docker/engine';
@@ -90,9 +90,10 @@ export async function runComposeTest(inputs: ComposeTestInputs, context: TaskCon
 /** With Compose v1 only: one clear sentence for a compose file that needs v2, before v1 says it its own way. */
 async function rejectComposeV2Files(inputs: ComposeTestInputs): Promise<void> {
   for (const file of inputs.compose.files) {
+    const path = resolve(inputs.workingDirectory, file);
     let doc: unknown;
     try {
-      doc = loadYaml(await readTextFile(resolve(inputs.workingDirectory, file), 'compose file'));
+      doc = parseYamlDocuments(await readTextFile(path, 'compose file'), path)[0]?.value;
     } catch {
       continue; // Compose's own `config` names what is wrong with it.
     }

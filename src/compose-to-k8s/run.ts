@@ -2,13 +2,14 @@ import { dirname } from 'node:path';
 import type { AzureDevOpsConnection, BuildArtifacts } from '../azdo/build-artifacts';
 import { FileError, InputError } from '../common/errors';
 import { readBoundedFile, writeFileAtomic } from '../common/fs';
+import { DockerCli, type Docker } from '../docker/engine';
 import { workloadName } from '../k8s/apply/commands';
 import { deployToCluster, dryRunOnCluster } from '../k8s/apply/deploy';
 import { clusterSecrets, describeClusterAccess, withKubeconfig, type KubeconfigHandle } from '../k8s/apply/kubeconfig';
 import { KubectlCli, kubectlGlobalArgs, type Kubectl } from '../k8s/apply/kubectl';
 import { describeObjects } from '../k8s/apply/objects';
 import { registrySecretValues } from '../k8s/apply/registry-secret';
-import { dockerImagePorts } from '../k8s/image-ports';
+import { engineImagePorts } from '../k8s/image-ports';
 import { secretValues, splitSecrets } from '../k8s/secrets';
 import { renderComposeProject, type RenderOptions, type RenderResult } from '../k8s/convert';
 import type { PipelineOutput } from '../pipeline/interfaces';
@@ -29,14 +30,17 @@ export interface ComposeToK8sPorts {
   artifacts: (connection: AzureDevOpsConnection) => BuildArtifacts | Promise<BuildArtifacts>;
   /** kubectl for one kubeconfig, bounded by the rollout timeout. */
   kubectl: (kubeconfig: KubeconfigHandle, timeoutSeconds: number) => Kubectl;
+  /** The agent's engine, asked for the EXPOSEd ports of images the converter needs them of. */
+  docker: Pick<Docker, 'inspectImages'>;
 }
 
-/** The real ports: the converter, the Azure DevOps REST API, and kubectl from PATH through the context's runner. */
+/** The real ports: the converter, the Azure DevOps REST API, and kubectl and docker from PATH through the context's runner. */
 export function makeComposeToK8sPorts(context: TaskContext): ComposeToK8sPorts {
   return {
     render: renderComposeProject,
     artifacts: restArtifacts,
     kubectl: (k, timeoutSeconds) => new KubectlCli(context.runner, kubectlGlobalArgs(k.path, k.context, timeoutSeconds), context.signal),
+    docker: new DockerCli(context.runner),
   };
 }
 
@@ -71,7 +75,7 @@ export async function runComposeToK8s(inputs: ComposeToK8sInputs, context: TaskC
     bindConfigMaps,
     waitImage,
     kubectlImage,
-    imagePorts: dockerImagePorts(context.runner),
+    imagePorts: engineImagePorts(ports.docker),
   });
   // Compose secrets' contents are masked before anything of the rendering reaches the log.
   for (const value of secretValues(splitSecrets(rendered.objects).secrets)) output.setSecret(value);

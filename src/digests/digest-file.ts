@@ -1,6 +1,6 @@
 import { FileError } from '../common/errors';
 import { readBoundedFile, writeFileAtomic } from '../common/fs';
-import { canonicalRepository, isSha256Digest, parseImageReference, ReferenceFormatError } from '../docker/reference';
+import { findSameRepositoryTag, isSha256Digest, parseImageReference, ReferenceFormatError } from '../docker/reference';
 import type { PipelineVariables } from '../pipeline/interfaces';
 
 /**
@@ -127,12 +127,6 @@ export async function readDigestFile(path: string): Promise<DigestFile> {
  * spellings (`nginx` = `docker.io/library/nginx`); undefined when the file has none.
  */
 export function findDigest(file: DigestFile, reference: string): string | undefined {
-  const wanted = parseImageReference(reference);
-  const wantedRepo = canonicalRepository(wanted);
-  const wantedTag = wanted.tag ?? 'latest';
-  const match = file.images.find((i) => {
-    const repo = canonicalRepository(parseImageReference(i.repository));
-    return repo === wantedRepo && i.tag === wantedTag;
-  });
-  return match?.digest;
+  const entry = (i: DigestFile['images'][number]) => ({ ...parseImageReference(i.repository), tag: i.tag });
+  return findSameRepositoryTag(file.images, entry, parseImageReference(reference))?.digest;
 }

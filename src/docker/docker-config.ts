@@ -33,6 +33,3 @@ export async function withDockerLogin<T>(
     return body(dir);
   });
 }
-
-/** Where it was when the ports were first published (PORTS-READY); the function is engine.ts's. */
-export { dockerEnv } from './engine';

@@ -43,12 +43,20 @@ export interface DockerBuildOptions extends DockerCommandOptions {
   env?: Readonly<Record<string, string>>;
 }
 
+/** One port an image EXPOSEs. */
+export interface ExposedPort {
+  port: number;
+  protocol: 'tcp' | 'udp' | 'sctp';
+}
+
 /** An image as the engine holds it. */
 export interface ImageDetails {
   /** The image id, `sha256:…`. */
   id: string;
   /** `repository@sha256:…` for each repository the image was pushed to or pulled from. */
   repoDigests: string[];
+  /** The ports of its `EXPOSE` (`.Config.ExposedPorts`), sorted. */
+  exposedPorts: ExposedPort[];
 }
 
 /** The environment for docker commands that should use `dockerConfig` (see withDockerLogin), when set. */
@@ -270,6 +278,7 @@ function commandError(what: string, result: ExecResult): DockerCommandError {
 interface ImageInspectJson {
   Id?: unknown;
   RepoDigests?: unknown;
+  Config?: { ExposedPorts?: unknown } | null;
 }
 
 /** Parses `docker image inspect` output (a JSON array, one entry per image asked for, in order). */
@@ -291,8 +300,24 @@ export function parseImageInspect(stdout: string, count: number): ImageDetails[]
     if (!Array.isArray(digests) || !digests.every((d) => typeof d === 'string')) {
       throw new ToolError('docker', `docker image inspect printed RepoDigests '${JSON.stringify(digests)}', not a list of references.`);
     }
-    return { id: typeof item.Id === 'string' ? item.Id : '', repoDigests: digests as string[] };
+    return {
+      id: typeof item.Id === 'string' ? item.Id : '',
+      repoDigests: digests as string[],
+      exposedPorts: parseExposedPorts(item.Config?.ExposedPorts),
+    };
   });
+}
+
+/** `{"5432/tcp":{}}` (docker's `.Config.ExposedPorts`) → ports, sorted; anything else gives none. */
+export function parseExposedPorts(value: unknown): ExposedPort[] {
+  if (!value || typeof value !== 'object') return [];
+  const out: ExposedPort[] = [];
+  for (const key of Object.keys(value)) {
+    const m = /^(\d+)(?:\/(tcp|udp|sctp))?$/.exec(key);
+    if (m && Number(m[1]) > 0 && Number(m[1]) < 65536)
+      out.push({ port: Number(m[1]), protocol: (m[2] ?? 'tcp') as ExposedPort['protocol'] });
+  }
+  return out.sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
 }
 
 /** Merges `docker logs --timestamps` stdout and stderr into one stream, in time order. */

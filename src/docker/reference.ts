@@ -118,6 +118,19 @@ export function canonicalRepository(ref: ImageReference): string {
   return `${registry}/${path}`;
 }
 
+/**
+ * The first of `items` whose image is the same repository + tag as `wanted`: the repository in any of
+ * its spellings (`nginx` = `docker.io/library/nginx`), no tag meaning `latest`; a digest plays no part.
+ */
+export function findSameRepositoryTag<T>(items: readonly T[], imageOf: (item: T) => ImageReference, wanted: ImageReference): T | undefined {
+  const key = repositoryTagKey(wanted);
+  return items.find((item) => repositoryTagKey(imageOf(item)) === key);
+}
+
+function repositoryTagKey(ref: ImageReference): string {
+  return `${canonicalRepository(ref)}:${ref.tag ?? 'latest'}`;
+}
+
 /** True for a `sha256:` digest of the right form. */
 export function isSha256Digest(value: string): boolean {
   return SHA256_DIGEST.test(value);

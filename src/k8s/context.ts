@@ -1,7 +1,7 @@
 import { FileError } from '../common/errors';
 import type { DigestFile } from '../digests/digest-file';
 import type { BindSource } from './bind-sources';
-import type { ExposedPort } from './image-ports';
+import type { ExposedPort } from '../docker/engine';
 import type { ComposeProject } from '../compose/model';
 import { formatPath, type KeyPath } from '../compose/paths';
 import type { KubernetesObject } from './objects';

@@ -5,7 +5,7 @@ import { formatPath, isMapping, type KeyPath } from '../compose/paths';
 import type { ComposeSource } from '../compose/source';
 import { applyEdits, insertFirstKey, replaceValue, type TextEdit } from '../compose/yaml-edit';
 import { parseYamlDocuments, parseYamlForEditing, type SourceMap, type ValueSpan } from '../compose/yaml';
-import { canonicalRepository, parseImageReference, ReferenceFormatError } from '../docker/reference';
+import { findSameRepositoryTag, parseImageReference, ReferenceFormatError } from '../docker/reference';
 import { pinnedReference, type PushedImage } from './plan';
 
 /** One service and what its image became in the locked file. */
@@ -40,9 +40,6 @@ export function lockComposeFiles(source: ComposeSource, pushed: readonly PushedI
   const text = readTextFileSync(base, 'compose file');
   if (text.trim() === '') throw new FileError(base, 'the file is empty; a compose file needs a services: mapping.');
   const documents = parseYamlForEditing(text, base).map((d) => d.sources);
-  // The first image pushed under a name wins, as a search in push order would find it.
-  const byReference = new Map<string, PushedImage>();
-  for (const p of [...pushed].reverse()) byReference.set(`${canonicalRepository(p.image)}:${p.image.tag}`, p);
   const warnings: string[] = [];
   const services: LockedService[] = [];
   const edits: TextEdit[] = [];
@@ -73,7 +70,8 @@ export function lockComposeFiles(source: ComposeSource, pushed: readonly PushedI
       services.push({ service: name, image });
       continue; // already pinned
     }
-    const match = byReference.get(`${canonicalRepository(ref)}:${ref.tag ?? 'latest'}`);
+    // The first image pushed under a name wins.
+    const match = findSameRepositoryTag(pushed, (p) => p.image, ref);
     if (!match) {
       if (built && enabled)
         throw new FileError(

@@ -6,8 +6,9 @@ import { readDigestFile } from '../../digests/digest-file';
 import { formatManifests } from '../../k8s/manifests';
 import { renderComposeProject, type RenderOptions } from '../../k8s/convert';
 import type { KubernetesObject } from '../../k8s/objects';
-import { dockerImagePorts } from '../../k8s/image-ports';
+import { engineImagePorts } from '../../k8s/image-ports';
 import { splitSecrets } from '../../k8s/secrets';
+import { DockerCli } from '../../docker/engine';
 import { NodeProcessRunner } from '../../process/runner';
 import { messageLine, type CliCommand, type CliIo } from '../io';
 import { COMPOSE_OPTIONS_USAGE, parseCommandArgs, readComposeSource } from './compose-options';
@@ -78,7 +79,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     ...(typeof values['wait-image'] === 'string' ? { waitImage: values['wait-image'] } : {}),
     ...(typeof values['kubectl-image'] === 'string' ? { kubectlImage: values['kubectl-image'] } : {}),
     ...(values['no-bind-configmaps'] === true ? { bindConfigMaps: false } : {}),
-    imagePorts: dockerImagePorts(new NodeProcessRunner({ write: () => undefined }), io.env),
+    imagePorts: engineImagePorts(new DockerCli(new NodeProcessRunner({ write: () => undefined }), io.env)),
   };
   if (typeof values['digests'] === 'string') options.digests = await readDigestFile(resolve(io.cwd, values['digests']));
   const result = await renderComposeProject(options);

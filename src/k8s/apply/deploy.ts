@@ -25,8 +25,8 @@ import { formatEvents, keyEvent, pickFailingPod, type ListedEvent, type ListedPo
 import type { Kubectl } from './kubectl';
 import { PRUNE_RESOURCES, checkPrune, planPrune, type ListedObject } from './prune';
 
-/** What to do on the cluster: everything decided beforehand, by the planner. */
-export interface DeployPlan {
+/** What to do on the Kubernetes cluster: everything decided beforehand, by the planner. */
+export interface ClusterDeployPlan {
   namespace: string;
   /** Multi-document YAML of `objects`, given to kubectl on stdin. */
   manifests: string;
@@ -82,7 +82,7 @@ const FIRST_REVISION = /no rollout history found|no last revision to roll back t
  * longer contain are pruned. Throws {@link ToolError} with one sentence on any failure.
  */
 export async function deployToCluster(
-  plan: DeployPlan,
+  plan: ClusterDeployPlan,
   deps: { kubectl: Kubectl; output: PipelineOutput; now?: () => number },
 ): Promise<DeployReport> {
   const { kubectl, output } = deps;
@@ -138,7 +138,7 @@ const DRY_RUN_FALLBACK_NAMESPACE = 'default';
  * they are validated in `default` instead, and the log says so. Throws {@link ToolError}.
  */
 export async function dryRunOnCluster(
-  plan: Pick<DeployPlan, 'namespace' | 'objects' | 'server'>,
+  plan: Pick<ClusterDeployPlan, 'namespace' | 'objects' | 'server'>,
   deps: { kubectl: Kubectl; output: PipelineOutput },
 ): Promise<void> {
   const { kubectl, output } = deps;
@@ -315,7 +315,13 @@ function describeRolloutFailures(failures: readonly RolloutFailure[], timeoutSec
   return `${workloadName(first.workload)} did not roll out within ${timeoutSeconds} s (${why}); ${undo}.${more}`;
 }
 
-async function prune(kubectl: Kubectl, output: PipelineOutput, plan: DeployPlan, selector: string, listed: ExecResult): Promise<string[]> {
+async function prune(
+  kubectl: Kubectl,
+  output: PipelineOutput,
+  plan: ClusterDeployPlan,
+  selector: string,
+  listed: ExecResult,
+): Promise<string[]> {
   if (listed.code !== 0) {
     throw new ToolError('kubectl', `Could not list the app's objects to prune (${selector}): ${failureReason(listed)}`, listed.code);
   }

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import sinon from 'sinon';
 import { CancelledError, ToolError } from '../../../src/common/errors';
-import { executeDeploy, type DeployPlan, type DeployPorts } from '../../../src/compose-deploy/run';
+import { executeDeploy, type ComposeDeployPlan, type DeployPorts } from '../../../src/compose-deploy/run';
 import type { Compose } from '../../../src/docker/compose';
 import type { ContainerState } from '../../../src/docker/containers';
 import type { Docker } from '../../../src/docker/engine';
@@ -16,7 +16,7 @@ function web(image: string, extra: Partial<ContainerState> = {}): ContainerState
   return runningContainer('web', image, TRACE, { id: `id-${image.slice(-4)}`, health: 'healthy', ...extra });
 }
 
-function plan(extra: Partial<DeployPlan> = {}): DeployPlan {
+function plan(extra: Partial<ComposeDeployPlan> = {}): ComposeDeployPlan {
   return {
     project: 'shop',
     images: [{ service: 'web', image: '127.0.0.1:5000/shop/web:1', deployed: NEW, pinned: true, built: true }],

@@ -456,6 +456,34 @@ describe('runComposeTest (ports faked)', () => {
     sinon.assert.calledOnce(compose.run);
   });
 
+  it('with Compose v1 only, names a file whose top-level keys need v2 (read by the compose YAML reader, tags and all); a file it cannot read is left to Compose', async () => {
+    await writeFile(
+      join(dir, 'docker-compose.yml'),
+      'name: shop\ninclude: [db.yml]\nservices:\n  web: {image: r.io/web:1, ports: !reset []}\n',
+    );
+    const v1 = () => ({
+      docker: fakeDocker(),
+      detectCompose: sinon.stub().resolves({ version: 1, file: 'docker-compose', args: [] }),
+      openCompose: sinon.stub().returns(fakeCompose()),
+      baseEnv: {},
+    });
+    const ports = v1();
+    await assert.rejects(runComposeTest(inputs(), fakeContext(), ports), (e: unknown) => {
+      assert.ok(e instanceof InputError);
+      assert.equal(
+        e.message,
+        "Input 'composeFiles' names 'docker-compose.yml', whose top-level 'name' and 'include' need Compose v2 ('docker compose'), but this agent has only Compose v1 ('docker-compose'): install the Compose v2 plugin, or leave them out.",
+      );
+      return true;
+    });
+    sinon.assert.notCalled(ports.openCompose);
+
+    await writeFile(join(dir, 'docker-compose.yml'), 'name: shop\nservices: [unclosed\n');
+    const broken = v1();
+    await runComposeTest(inputs(), fakeContext(), broken).catch(() => undefined);
+    sinon.assert.calledOnce(broken.openCompose);
+  });
+
   it('says that no Compose was found, and names a compose file that is not there, before anything runs', async () => {
     const none = { docker: fakeDocker(), detectCompose: sinon.stub().resolves(undefined), openCompose: sinon.stub(), baseEnv: {} };
     await assert.rejects(

@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { loadAll } from 'js-yaml';
 import sinon from 'sinon';
 import { CancelledError, FileError, InputError, ToolError } from '../../../src/common/errors';
 import type { ComposeToK8sInputs } from '../../../src/compose-to-k8s/inputs';
@@ -210,6 +211,38 @@ describe('runComposeToK8s (with a fixture renderer and a fake kubectl)', () => {
     assert.deepEqual(
       [renderer.calls[0].waitImage, renderer.calls[0].kubectlImage, renderer.calls[0].bindConfigMaps],
       [waitImage, 'registry.local/kubectl:1.30', false],
+    );
+  });
+
+  it("asks the docker port for the EXPOSE of an image others reach, and without an answer keeps the converter's warning", async () => {
+    await writeFile(
+      join(work, 'docker-compose.yml'),
+      [
+        'name: shop',
+        'services:',
+        '  api: {image: "' + API_IMAGE + '", build: ., depends_on: [db]}',
+        '  db: {image: example/db:1}',
+        '',
+      ].join('\n'),
+    );
+    const render = inputs({ action: 'render', cluster: undefined, requirePinned: false });
+    const inspectImages = sinon
+      .stub()
+      .resolves([{ id: `sha256:${'d'.repeat(64)}`, repoDigests: [], exposedPorts: [{ port: 5432, protocol: 'tcp' }] }]);
+    await runComposeToK8s(render, context, ports({ render: renderComposeProject, docker: { inspectImages } }));
+    sinon.assert.calledOnceWithExactly(inspectImages, ['example/db:1']);
+    const yaml = await readFile(MANIFESTS(join(work, 'staging')), 'utf8');
+    const db = (loadAll(yaml) as Array<{ kind: string; metadata: { name: string }; spec: { ports?: unknown } }>).find(
+      (o) => o.kind === 'Service' && o.metadata.name === 'db',
+    );
+    assert.deepEqual(db?.spec.ports, [{ name: 'tcp-5432', port: 5432, protocol: 'TCP', targetPort: 5432 }]);
+
+    const warned = (): string[] => output.warning.getCalls().map((c) => String(c.args[0]));
+    assert.ok(!warned().some((w) => w.includes('services.db has no ports')));
+    const noDocker = sinon.stub().rejects(Object.assign(new Error('spawn docker ENOENT'), { code: 'ENOENT' }));
+    await runComposeToK8s(render, context, ports({ render: renderComposeProject, docker: { inspectImages: noDocker } }));
+    assert.ok(
+      warned().some((w) => w.includes('services.db has no ports or expose, so it gets no Service, and api (depends_on) cannot reach it')),
     );
   });
 

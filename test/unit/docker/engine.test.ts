@@ -35,14 +35,14 @@ describe('mergeTimestamped', () => {
 });
 
 describe('parseImageInspect', () => {
-  it('reads each image id and RepoDigests, in order; no RepoDigests (never pushed) is none', () => {
+  it('reads each image id, RepoDigests and EXPOSEd ports, in order; no RepoDigests (never pushed) or EXPOSE is none', () => {
     const json = JSON.stringify([
-      { Id: IMAGE, RepoDigests: [`127.0.0.1:5000/shop/api@${DIGEST}`] },
-      { Id: IMAGE, RepoDigests: null },
+      { Id: IMAGE, RepoDigests: [`127.0.0.1:5000/shop/api@${DIGEST}`], Config: { ExposedPorts: { '8080/tcp': {} } } },
+      { Id: IMAGE, RepoDigests: null, Config: { ExposedPorts: null } },
     ]);
     assert.deepEqual(parseImageInspect(json, 2), [
-      { id: IMAGE, repoDigests: [`127.0.0.1:5000/shop/api@${DIGEST}`] },
-      { id: IMAGE, repoDigests: [] },
+      { id: IMAGE, repoDigests: [`127.0.0.1:5000/shop/api@${DIGEST}`], exposedPorts: [{ port: 8080, protocol: 'tcp' }] },
+      { id: IMAGE, repoDigests: [], exposedPorts: [] },
     ]);
   });
 

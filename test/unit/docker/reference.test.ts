@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import {
   canonicalRepository,
+  findSameRepositoryTag,
   formatImageReference,
   parseImageReference,
   ReferenceFormatError,
@@ -58,5 +59,19 @@ describe('repository helpers', () => {
     assert.equal(canonicalRepository(parseImageReference('nginx:1')), 'docker.io/library/nginx');
     assert.equal(canonicalRepository(parseImageReference('index.docker.io/x/y')), 'docker.io/x/y');
     assert.equal(canonicalRepository(parseImageReference('127.0.0.1:5000/x')), '127.0.0.1:5000/x');
+  });
+});
+
+describe('findSameRepositoryTag', () => {
+  it('matches repository + tag in any spelling, no tag as latest, the first one winning, whatever the digest', () => {
+    const items = ['docker.io/library/nginx:1.27', '127.0.0.1:5000/shop/api:latest', 'nginx:1.27', `127.0.0.1:5000/shop/web:2@${D}`];
+    const find = (wanted: string) => findSameRepositoryTag(items, parseImageReference, parseImageReference(wanted));
+    assert.equal(find('nginx:1.27'), 'docker.io/library/nginx:1.27');
+    assert.equal(find('index.docker.io/library/nginx:1.27'), 'docker.io/library/nginx:1.27');
+    assert.equal(find('127.0.0.1:5000/shop/api'), '127.0.0.1:5000/shop/api:latest');
+    assert.equal(find('127.0.0.1:5000/shop/web:2'), `127.0.0.1:5000/shop/web:2@${D}`);
+    assert.equal(find('nginx:1.28'), undefined);
+    assert.equal(find('127.0.0.1:5000/shop/api:1'), undefined);
+    assert.equal(find('127.0.0.1:5001/shop/api'), undefined);
   });
 });

@@ -3,18 +3,35 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sinon from 'sinon';
-import { parseExposedPorts } from '../../../src/k8s/image-ports';
+import { ToolError } from '../../../src/common/errors';
+import { parseExposedPorts, type Docker, type ImageDetails } from '../../../src/docker/engine';
+import { engineImagePorts } from '../../../src/k8s/image-ports';
 import { renderComposeProject } from '../../../src/k8s/convert';
 
 describe("ports from the image's EXPOSE", () => {
   it("parses docker's ExposedPorts", () => {
-    assert.deepEqual(parseExposedPorts('{"5432/tcp":{},"53/udp":{},"80":{}}'), [
+    assert.deepEqual(parseExposedPorts({ '5432/tcp': {}, '53/udp': {}, '80': {}, '0/tcp': {}, 'x/tcp': {} }), [
       { port: 53, protocol: 'udp' },
       { port: 80, protocol: 'tcp' },
       { port: 5432, protocol: 'tcp' },
     ]);
-    assert.deepEqual(parseExposedPorts('null'), []);
-    assert.deepEqual(parseExposedPorts('not json'), []);
+    assert.deepEqual(parseExposedPorts(null), []);
+    assert.deepEqual(parseExposedPorts('not an object'), []);
+  });
+
+  it("asks the engine port for each image; one it does not hold, or no docker at all, leaves that image's ports unknown", async () => {
+    const db: ImageDetails = { id: `sha256:${'d'.repeat(64)}`, repoDigests: [], exposedPorts: [{ port: 5432, protocol: 'tcp' }] };
+    const inspectImages = sinon.stub<Parameters<Docker['inspectImages']>, ReturnType<Docker['inspectImages']>>();
+    inspectImages.withArgs(['shop-db']).resolves([db]);
+    inspectImages
+      .withArgs(['example/cache:1'])
+      .rejects(new ToolError('docker', 'docker image inspect failed: No such image: example/cache:1.'));
+    const found = await engineImagePorts({ inspectImages })(['example/cache:1', 'shop-db']);
+    assert.deepEqual(found, { 'shop-db': [{ port: 5432, protocol: 'tcp' }] });
+    sinon.assert.calledTwice(inspectImages);
+
+    const noDocker = sinon.stub().rejects(Object.assign(new Error('spawn docker ENOENT'), { code: 'ENOENT' }));
+    assert.deepEqual(await engineImagePorts({ inspectImages: noDocker })(['shop-db']), {});
   });
 
   it('gives a Service to a service others reach that declares no ports, and asks only about such services', async () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import sinon from 'sinon';
 import { CancelledError, ToolError } from '../../../../src/common/errors';
-import { deployToCluster, describeApplyFailure, type DeployPlan } from '../../../../src/k8s/apply/deploy';
+import { deployToCluster, describeApplyFailure, type ClusterDeployPlan } from '../../../../src/k8s/apply/deploy';
 import { KubectlCli } from '../../../../src/k8s/apply/kubectl';
 import type { KubernetesObject } from '../../../../src/k8s/objects';
 import type { ProcessRunner } from '../../../../src/process/runner';
@@ -13,7 +13,7 @@ const objects: KubernetesObject[] = [
   { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api' } },
 ];
 
-function plan(overrides: Partial<DeployPlan> = {}): DeployPlan {
+function plan(overrides: Partial<ClusterDeployPlan> = {}): ClusterDeployPlan {
   return {
     namespace: 'shop',
     manifests: '---\nkind: Deployment\n',
