@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test bed: a real Docker engine, two real registries and a Kubernetes control plane
-# (scripts/cluster.sh), started as plain
-# background processes (there is no systemd here).
+# (scripts/cluster.sh), started as plain background processes (there is no systemd here); the
+# browser (scripts/browser.sh) and the sshd (scripts/sshd.sh) the tests start themselves are
+# installed too.
 #
 #   scripts/test-infra.sh up      install what is missing, start everything, build the base image
 #   scripts/test-infra.sh down    stop everything and remove the state directory
@@ -218,9 +219,16 @@ install_browser() {
   "$(dirname "$0")/browser.sh" install
 }
 
+# The sshd ComposeDeploy@1's SSH tests start on a loopback port (Debian's openssh-server, unpacked,
+# never installed as a service), kept in its own script; the tests start and stop it themselves.
+install_sshd() {
+  "$(dirname "$0")/sshd.sh" install >/dev/null
+}
+
 up() {
   install_packages
   install_browser
+  install_sshd
   command -v busybox >/dev/null || [ -x /bin/busybox ] || die "busybox-static is not installed"
   install_toolchain
   mkdir -p "$STATE_DIR"
