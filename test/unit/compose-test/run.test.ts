@@ -5,15 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sinon from 'sinon';
 import { CancelledError, InputError, ToolError } from '../../../src/common/errors';
-import type { Compose, ComposeInvocation } from '../../../src/docker/compose';
+import type { ComposeInvocation } from '../../../src/docker/compose';
 import type { ContainerState } from '../../../src/docker/containers';
-import type { Docker, ProjectResources } from '../../../src/docker/engine';
+import type { ProjectResources } from '../../../src/docker/engine';
 import type { ComposeTestInputs } from '../../../src/compose-test/inputs';
 import { ReadinessError } from '../../../src/docker/readiness';
 import { TestsFailedError, executeComposeTest, runComposeTest, type ProjectRun } from '../../../src/compose-test/run';
-import type { PipelineOutput } from '../../../src/pipeline/interfaces';
-import type { ProcessRunner } from '../../../src/process/runner';
-import { fakeCompose, fakeContext, fakeDocker } from '../../support/task-fakes';
+import { fakeCompose, fakeContext, fakeDocker, fakeOutput } from '../../support/task-fakes';
 
 const CONFIG = `services:
   web: {build: {context: ./web}, ports: ["127.0.0.1::8080"]}
@@ -48,56 +46,35 @@ function container(service: string, extra: Partial<ContainerState> = {}): Contai
 
 const READY = [container('web', { health: 'healthy' }), container('worker'), container('db')];
 
-/** Plain sinon fakes for every port; `containers` is what docker inspect shows. */
+/** The shared sinon fakes of every port (test/support/task-fakes.ts); `containers` is what docker inspect shows. */
 function fakes(containers: ContainerState[] = READY, testExit = 0) {
   const controller = new AbortController();
-  const compose = {
-    config: sinon.stub().resolves(CONFIG),
-    build: sinon.stub().resolves(),
-    pull: sinon.stub().resolves(),
-    up: sinon.stub().resolves(),
-    run: sinon.stub().resolves(testExit),
-    ps: sinon.stub().resolves('NAME STATE\n'),
-    down: sinon.stub().resolves(),
-  };
-  const docker = {
-    inspectProject: sinon.stub().resolves({
-      containers,
-      raw: containers.map((c) => ({
-        Id: c.id,
-        Name: `/${c.name}`,
-        Config: { Labels: {}, Env: ['SECRET=x'] },
-        State: { Status: c.status },
-      })),
-    }),
-    logs: sinon.stub().resolves('2026-11-22T00:00:00Z some line\n'),
-    watchEvents: sinon
-      .stub()
-      .callsFake(
-        (_p: string, _e: () => void, signal: AbortSignal) => new Promise<void>((r) => signal.addEventListener('abort', () => r())),
-      ),
-    imageExists: sinon.stub().resolves(true),
-    findResources: sinon.stub().resolves(NOTHING),
-    removeResources: sinon.stub().resolves(),
-    removeImages: sinon.stub().resolves([]),
-  };
-  const output = {
-    info: sinon.stub(),
-    warning: sinon.stub(),
-    debug: sinon.stub(),
-    setSecret: sinon.stub(),
-    setOutput: sinon.stub(),
-    uploadArtifact: sinon.stub(),
-    publishTestResults: sinon.stub(),
-    uploadSummary: sinon.stub(),
-    addAttachment: sinon.stub(),
-  };
+  const compose = fakeCompose();
+  compose.config.resolves(CONFIG);
+  compose.run.resolves(testExit);
+  compose.ps.resolves('NAME STATE\n');
+  const docker = fakeDocker();
+  docker.inspectProject.resolves({
+    containers,
+    raw: containers.map((c) => ({
+      Id: c.id,
+      Name: `/${c.name}`,
+      Config: { Labels: {}, Env: ['SECRET=x'] },
+      State: { Status: c.status },
+    })),
+  });
+  docker.logs.resolves('2026-11-22T00:00:00Z some line\n');
+  docker.watchEvents.callsFake(
+    (_p: string, _e: () => void, signal: AbortSignal) => new Promise<void>((r) => signal.addEventListener('abort', () => r())),
+  );
+  docker.findResources.resolves(NOTHING);
+  const output = fakeOutput();
   const runner = { exec: sinon.stub().resolves({ code: testExit, stdout: '', stderr: '' }) };
   const ports: ProjectRun = {
-    compose: compose as unknown as Compose,
-    docker: docker as unknown as Docker,
-    output: output as unknown as PipelineOutput,
-    runner: runner as unknown as ProcessRunner,
+    compose,
+    docker,
+    output,
+    runner,
     signal: controller.signal,
     baseEnv: { PATH: '/bin' },
     clock: Date.now,
