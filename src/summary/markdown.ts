@@ -6,6 +6,7 @@ import type {
   DockerBuildTagRecord,
   PushDigestRecord,
   ResultRecord,
+  ServiceRecord,
   TestTotals,
 } from './record';
 
@@ -89,15 +90,7 @@ function composeTestSection(record: ComposeTestRecord): string[] {
   ];
   if (record.failure) lines.push('', escapeMarkdown(record.failure));
   if (record.tests) lines.push('', describeTotals(record.tests));
-  if (record.services.length > 0) {
-    lines.push(
-      '',
-      ...markdownTable(
-        ['Service', 'Containers', 'Status'],
-        record.services.map((s) => [s.name, String(s.containers), s.status]),
-      ),
-    );
-  }
+  lines.push(...servicesTable(record.services));
   if (record.logsArtifact) {
     const name = escapeMarkdown(record.logsArtifact);
     lines.push('', record.logsUrl ? `Logs: artifact [${name}](${encodeUrl(record.logsUrl)}).` : `Logs: artifact ${name}.`);
@@ -170,16 +163,20 @@ function composeDeploySection(record: ComposeDeployRecord): string[] {
       ),
     );
   }
-  if (record.services.length > 0) {
-    lines.push(
-      '',
-      ...markdownTable(
-        ['Service', 'Containers', 'Status'],
-        record.services.map((s) => [s.name, String(s.containers), s.status]),
-      ),
-    );
-  }
+  lines.push(...servicesTable(record.services));
   return lines;
+}
+
+/** The services and their containers' state, as a table after a blank line (nothing when there are none). */
+function servicesTable(services: readonly ServiceRecord[]): string[] {
+  if (services.length === 0) return [];
+  return [
+    '',
+    ...markdownTable(
+      ['Service', 'Containers', 'Status'],
+      services.map((s) => [s.name, String(s.containers), s.status]),
+    ),
+  ];
 }
 
 function seconds(ms: number): string {
