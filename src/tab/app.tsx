@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactElement } from 'react';
+import { useEffect, useState, type ReactElement, type ReactNode } from 'react';
 import type { ComposeTestRecord } from '../summary/record';
 import {
   describePlace,
@@ -79,45 +79,33 @@ function RunView({ view }: { view: TabView }): ReactElement {
 
 function Images({ rows }: { rows: ImageRow[] }): ReactElement {
   return (
-    <section aria-labelledby="ol-images">
-      <h2 id="ol-images">Images</h2>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Repository</th>
-            <th scope="col">Tags</th>
-            <th scope="col">Digest</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr key={`${row.repository}@${row.digest ?? row.imageId}`}>
-              <th scope="row" className="ol-mono">
-                {row.repository}
-              </th>
-              <td>
-                {row.tags.map((t) => (
-                  <span key={t} className="ol-tag">
-                    {t}
-                  </span>
-                ))}
-              </td>
-              <td>
-                {row.digest ? (
-                  <span className="ol-digest">
-                    <code data-testid="digest">{row.digest}</code>
-                    <CopyButton text={`${row.repository}@${row.digest}`} label={`Copy ${row.repository}@${row.digest}`} />
-                    <span className="ol-note">{row.verified ? 'verified by the registry' : 'from the engine'}</span>
-                  </span>
-                ) : (
-                  <span className="ol-note">not pushed (image {shortId(row.imageId)})</span>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
+    <TableSection id="ol-images" title="Images" columns={['Repository', 'Tags', 'Digest']}>
+      {rows.map((row) => (
+        <tr key={`${row.repository}@${row.digest ?? row.imageId}`}>
+          <th scope="row" className="ol-mono">
+            {row.repository}
+          </th>
+          <td>
+            {row.tags.map((t) => (
+              <span key={t} className="ol-tag">
+                {t}
+              </span>
+            ))}
+          </td>
+          <td>
+            {row.digest ? (
+              <span className="ol-digest">
+                <code data-testid="digest">{row.digest}</code>
+                <CopyButton text={`${row.repository}@${row.digest}`} label={`Copy ${row.repository}@${row.digest}`} />
+                <span className="ol-note">{row.verified ? 'verified by the registry' : 'from the engine'}</span>
+              </span>
+            ) : (
+              <span className="ol-note">not pushed (image {shortId(row.imageId)})</span>
+            )}
+          </td>
+        </tr>
+      ))}
+    </TableSection>
   );
 }
 
@@ -138,37 +126,24 @@ function CopyButton({ text, label }: { text: string; label: string }): ReactElem
 
 function Tests({ rows }: { rows: TestRow[] }): ReactElement {
   return (
-    <section aria-labelledby="ol-tests">
-      <h2 id="ol-tests">Tests</h2>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Project</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Results</th>
-            <th scope="col">Services</th>
-            <th scope="col">Logs</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map(({ place, record }, i) => (
-            <tr key={i}>
-              <ProjectCell project={record.project} place={place} />
-              <td>
-                <span className={`ol-outcome ol-${record.outcome}`}>{record.outcome === 'passed' ? 'Passed' : 'Failed'}</span>
-                {record.failure && <div className="ol-note">{record.failure}</div>}
-              </td>
-              <td>{describeResults(record)}</td>
-              <td>
-                {record.services.map((s) => `${s.name} (${s.status})`).join(', ')}
-                {record.readyAfterMs !== undefined && <div className="ol-note">ready after {seconds(record.readyAfterMs)}</div>}
-              </td>
-              <td>{record.logsArtifact ? <LogsLink name={record.logsArtifact} url={safeLink(record.logsUrl)} /> : '—'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
+    <TableSection id="ol-tests" title="Tests" columns={['Project', 'Outcome', 'Results', 'Services', 'Logs']}>
+      {rows.map(({ place, record }, i) => (
+        <tr key={i}>
+          <ProjectCell project={record.project} place={place} />
+          <OutcomeCell
+            ok={record.outcome === 'passed'}
+            label={record.outcome === 'passed' ? 'Passed' : 'Failed'}
+            failure={record.failure}
+          />
+          <td>{describeResults(record)}</td>
+          <td>
+            {record.services.map((s) => `${s.name} (${s.status})`).join(', ')}
+            {record.readyAfterMs !== undefined && <div className="ol-note">ready after {seconds(record.readyAfterMs)}</div>}
+          </td>
+          <td>{record.logsArtifact ? <LogsLink name={record.logsArtifact} url={safeLink(record.logsUrl)} /> : '—'}</td>
+        </tr>
+      ))}
+    </TableSection>
   );
 }
 
@@ -250,46 +225,69 @@ function Deployments({ rows }: { rows: DeploymentRow[] }): ReactElement {
 
 function HostDeployments({ rows }: { rows: HostDeploymentRow[] }): ReactElement {
   return (
-    <section aria-labelledby="ol-hosts">
-      <h2 id="ol-hosts">Docker hosts</h2>
+    <TableSection id="ol-hosts" title="Docker hosts" columns={['Project', 'Host', 'Outcome', 'Images']}>
+      {rows.map(({ place, record }, i) => (
+        <tr key={i}>
+          <ProjectCell project={record.project} place={place} />
+          <td className="ol-mono">{record.host}</td>
+          <OutcomeCell ok={record.outcome === 'deployed' || record.outcome === 'down'} label={record.outcome} failure={record.failure} />
+          <td>
+            <ul className="ol-objects">
+              {record.images.map((img) => (
+                <li key={img.service} className="ol-mono">
+                  {img.service}: {img.image}
+                </li>
+              ))}
+            </ul>
+          </td>
+        </tr>
+      ))}
+    </TableSection>
+  );
+}
+
+/** A row's first cell: the compose project, and where in the run the step was. */
+/** A section with a heading and one table: the header row of `columns`, then `children` as its body. */
+function TableSection({
+  id,
+  title,
+  columns,
+  children,
+}: {
+  id: string;
+  title: string;
+  columns: string[];
+  children: ReactNode;
+}): ReactElement {
+  return (
+    <section aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
       <table>
         <thead>
           <tr>
-            <th scope="col">Project</th>
-            <th scope="col">Host</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Images</th>
+            {columns.map((c) => (
+              <th key={c} scope="col">
+                {c}
+              </th>
+            ))}
           </tr>
         </thead>
-        <tbody>
-          {rows.map(({ place, record }, i) => (
-            <tr key={i}>
-              <ProjectCell project={record.project} place={place} />
-              <td className="ol-mono">{record.host}</td>
-              <td>
-                <span className={`ol-outcome ol-${record.outcome === 'deployed' || record.outcome === 'down' ? 'passed' : 'failed'}`}>
-                  {record.outcome}
-                </span>
-                {record.failure && <div className="ol-note">{record.failure}</div>}
-              </td>
-              <td>
-                <ul className="ol-objects">
-                  {record.images.map((img) => (
-                    <li key={img.service} className="ol-mono">
-                      {img.service}: {img.image}
-                    </li>
-                  ))}
-                </ul>
-              </td>
-            </tr>
-          ))}
-        </tbody>
+        <tbody>{children}</tbody>
       </table>
     </section>
   );
 }
 
-/** A row's first cell: the compose project, and where in the run the step was. */
+/** A step's outcome, green when `ok`, with its failure sentence under it. */
+function OutcomeCell({ ok, label, failure }: { ok: boolean; label: string; failure?: string }): ReactElement {
+  return (
+    <td>
+      <span className={`ol-outcome ol-${ok ? 'passed' : 'failed'}`}>{label}</span>
+      {failure && <div className="ol-note">{failure}</div>}
+    </td>
+  );
+}
+
 function ProjectCell({ project, place }: { project: string; place: TestRow['place'] }): ReactElement {
   return (
     <th scope="row">
