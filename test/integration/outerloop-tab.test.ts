@@ -130,6 +130,16 @@ describe('the Outer loop tab in a real browser (headless Debian chromium, tab fr
     assert.match(text, /3 passed, 0 failed, 0 skipped/);
     assert.match(text, /Deployments/);
     assert.match(text, /4 objects rendered \(not deployed\)/);
+    // ComposeDeploy's record: the QA host, its outcome, and each service pinned by the digest PushDigest recorded.
+    const hosts = await tab.$$eval('section[aria-labelledby=ol-hosts] tbody tr', (trs) =>
+      trs.map((tr) => (tr as HTMLElement).innerText.replace(/\s+/g, ' ').trim()),
+    );
+    assert.equal(hosts.length, 1, hosts.join(' / '));
+    assert.match(hosts[0], /^outerloop-demo-qa .*tcp:\/\/127\.0\.0\.1:2376 deployed /);
+    for (const service of ['web', 'worker']) {
+      const pushedImage = pushed.images.find((i) => i.repository.endsWith(`/${service}`))!;
+      assert.ok(hosts[0].includes(`${service}: ${pushedImage.repository}@${pushedImage.digest}`), hosts[0]);
+    }
     // Each digest has a labelled copy button that the keyboard reaches first.
     const labels = await tab.$$eval('button.ol-copy', (bs) => bs.map((b) => b.getAttribute('aria-label')));
     assert.deepEqual(
