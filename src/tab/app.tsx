@@ -168,7 +168,7 @@ function Deployments({ rows }: { rows: DeploymentRow[] }): ReactElement {
   return (
     <section aria-labelledby="ol-deployments">
       <h2 id="ol-deployments">Deployments</h2>
-      {rows.map((d, i) => (
+      {rows.map(({ place, record: d }, i) => (
         <article key={i} className="ol-deployment" aria-label={`${d.project} in namespace ${d.namespace}`}>
           <h3>
             {d.project} → namespace <span className="ol-mono">{d.namespace}</span>
@@ -183,7 +183,7 @@ function Deployments({ rows }: { rows: DeploymentRow[] }): ReactElement {
             {d.action === 'deploy'
               ? `${d.objects.length} objects applied, ${d.pruned.length} pruned, ${d.workloads.length} workloads rolled out`
               : `${d.objects.length} objects rendered (not deployed)`}
-            {describePlace(d.place) && ` · ${describePlace(d.place)}`}
+            {describePlace(place) && ` · ${describePlace(place)}`}
           </p>
           {d.images.length > 0 && (
             <table>

@@ -6,6 +6,7 @@ import {
   RESULT_SCHEMA_VERSION,
   type ComposeDeployRecord,
   type ComposeTestRecord,
+  type ComposeToK8sRecord,
   type ResultRecord,
   type StepPlace,
 } from '../summary/record';
@@ -27,17 +28,10 @@ export interface TestRow {
   record: ComposeTestRecord;
 }
 
-/** One ComposeToK8s step. */
+/** One ComposeToK8s step: manifests rendered, or applied to a cluster. */
 export interface DeploymentRow {
   place: StepPlace;
-  action: 'render' | 'deploy';
-  project: string;
-  namespace: string;
-  cluster?: string;
-  objects: string[];
-  pruned: string[];
-  workloads: string[];
-  images: Array<{ service: string; image: string; pinned: boolean }>;
+  record: ComposeToK8sRecord;
 }
 
 /** One ComposeDeploy step: a compose project deployed to (or taken down on) a Docker host. */
@@ -99,17 +93,7 @@ export function buildTabView(texts: readonly string[]): TabView {
         view.tests.push({ place: record.place, record });
         break;
       case 'ComposeToK8s':
-        view.deployments.push({
-          place: record.place,
-          action: record.action,
-          project: record.project,
-          namespace: record.namespace,
-          cluster: record.cluster,
-          objects: record.objects,
-          pruned: record.pruned,
-          workloads: record.workloads.map((w) => w.name),
-          images: record.images,
-        });
+        view.deployments.push({ place: record.place, record });
         break;
       case 'ComposeDeploy':
         view.hostDeployments.push({ place: record.place, record });

@@ -37,7 +37,7 @@ describe('Outer loop tab model', () => {
     ]);
     assert.equal(view.tests.length, 1);
     assert.deepEqual(
-      view.deployments.map((d) => [d.namespace, d.cluster, d.workloads]),
+      view.deployments.map(({ record }) => [record.namespace, record.cluster, record.workloads.map((w) => w.name)]),
       [['qa', 'https://127.0.0.1:6443', ['deployment/web']]],
     );
     assert.equal(view.unreadable, 1);
