@@ -2,7 +2,6 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Deployment } from 'kubernetes-types/apps/v1';
@@ -12,6 +11,7 @@ import { ROOT } from '../support/paths';
 import { deleteNamespaces, getJson, requireTestCluster, type Served, type TestCluster } from '../support/cluster';
 import { filesUnder, runToEnd, summaryOf } from '../support/run-to-end';
 import { requireTestBed, type TestBed } from '../support/testbed';
+import { testTempDir } from '../support/temp';
 
 /** examples/outer-loop.yml: the CI stage, the release stage's deployment job and its check, then the QA host's. */
 // With the test bed's cluster up, the demo's release stage deploys: the render-only step, the
@@ -69,7 +69,7 @@ describe('the demo: examples/ on the test bed', function () {
     const project = `${namespace.replace(/-/g, '')}app`;
     const env = { IMAGE_NAMESPACE: namespace, TAG: 'compose', COMPOSE_PROJECT_NAME: project, REGISTRY: bed.registry };
     const dir = join(ROOT, 'examples');
-    const results = await mkdtemp(join(tmpdir(), 'outerloop-demo-results-'));
+    const results = await testTempDir('outerloop-demo-results-');
     try {
       docker(bed, ['compose', 'build', '-q'], dir, env);
       docker(bed, ['compose', 'up', '-d'], dir, env);

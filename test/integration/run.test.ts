@@ -1,11 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../support/paths';
 import { FIXTURE_TASKS } from '../support/run-pipeline';
+import { testTempDir } from '../support/temp';
 
 const CLI = join(ROOT, 'bin', 'outerloop.js');
 
@@ -41,7 +42,7 @@ function outerloop(
 const describeRun = (r: CliRun): string => `exit ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
 
 async function gitRepo(files: Record<string, string>): Promise<{ dir: string; sha: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'outerloop-run-cli-'));
+  const dir = await testTempDir('outerloop-run-cli-');
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
   const git = (...args: string[]): string =>
     execFileSync('git', ['-c', 'user.name=outerloop', '-c', 'user.email=outerloop@example.test', ...args], {

@@ -1,5 +1,4 @@
-import { mkdir, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RunOutputs } from '../../src/local-run/run-outputs';
 import { PipelineEngine, type RunResult } from '../../src/local-run/engine';
@@ -9,6 +8,7 @@ import { predefinedVariables } from '../../src/local-run/predefined-variables';
 import { ConsoleReporter } from '../../src/local-run/report';
 import { TaskCatalog } from '../../src/local-run/task-catalog';
 import { FIXTURES } from './paths';
+import { testTempDir } from './temp';
 
 /** The fixture tasks of test/fixtures/run-tasks (Probe@1, Probe@2). */
 export const FIXTURE_TASKS = join(FIXTURES, 'run-tasks');
@@ -30,7 +30,7 @@ export async function runPipelineText(
     onOutput?: (text: string) => void;
   } = {},
 ): Promise<FixtureRun> {
-  const sourcesDir = await mkdtemp(join(tmpdir(), 'outerloop-run-'));
+  const sourcesDir = await testTempDir('outerloop-run-');
   const work = join(sourcesDir, '.outerloop', 'work');
   const dirs = { tempDir: join(work, '_temp'), stagingDir: join(work, 'a'), binariesDir: join(work, 'b') };
   await Promise.all(Object.values(dirs).map((d) => mkdir(d, { recursive: true })));

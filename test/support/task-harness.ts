@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startTask, type StartedTask, type TaskRun, type TaskRunSpec } from '../../src/local-run/agent/task-process';
 import { vsixTaskDir } from './vsix';
+import { testTempDir } from './temp';
 
 /**
  * What a task may leave in Agent.TempDirectory, which the agent empties after the job: the task
@@ -21,7 +21,7 @@ export type HarnessSpec = Omit<TaskRunSpec, 'taskDir'>;
  * Tests override any of them.
  */
 export async function agentVariables(overrides: Record<string, string> = {}): Promise<Record<string, string>> {
-  const work = await mkdtemp(join(tmpdir(), 'outerloop-agent-'));
+  const work = await testTempDir('outerloop-agent-');
   const dirs = { temp: join(work, '_temp'), staging: join(work, 'a'), sources: join(work, 's') };
   await Promise.all(Object.values(dirs).map((d) => mkdir(d, { recursive: true })));
   return {

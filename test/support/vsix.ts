@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import JSZip from 'jszip';
 import { ROOT } from './paths';
+import { testTempDir } from './temp';
 
 let unpacked: Promise<string> | undefined;
 
@@ -19,7 +19,7 @@ export function unpackedVsix(): Promise<string> {
     const file = vsixPath();
     if (!existsSync(file)) throw new Error(`${file} is missing: run 'npm run package' first (npm test does).`);
     const zip = await JSZip.loadAsync(readFileSync(file));
-    const dir = await mkdtemp(join(tmpdir(), 'outerloop-vsix-'));
+    const dir = await testTempDir('outerloop-vsix-');
     for (const entry of Object.values(zip.files)) {
       const target = join(dir, entry.name);
       if (entry.dir) continue;

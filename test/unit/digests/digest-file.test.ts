@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileError } from '../../../src/common/errors';
 import {
@@ -11,6 +10,7 @@ import {
   writeDigestFile,
   type DigestFile,
 } from '../../../src/digests/digest-file';
+import { testTempDir } from '../../support/temp';
 
 const D1 = 'sha256:' + '1'.repeat(64);
 const D2 = 'sha256:' + '2'.repeat(64);
@@ -25,7 +25,7 @@ const file: DigestFile = {
 
 describe('digest file', () => {
   it('round-trips through write and read, atomically, leaving no temp file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'digests-'));
+    const dir = await testTempDir('digests-');
     const path = join(dir, 'sub', 'image-digests.json');
     await writeDigestFile(path, file);
     assert.deepEqual(await readDigestFile(path), file);

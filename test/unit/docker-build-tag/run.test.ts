@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sinon from 'sinon';
 import { InputError, ToolError } from '../../../src/common/errors';
 import type { DockerBuildTagInputs, DockerBuildTagSettings } from '../../../src/docker-build-tag/inputs';
 import { runDockerBuildTag } from '../../../src/docker-build-tag/run';
 import { fakeContext, fakeDocker, fakeOutput } from '../../support/task-fakes';
+import { testTempDir } from '../../support/temp';
 
 const IMAGE = `sha256:${'a'.repeat(64)}`;
 const LABELED = `sha256:${'b'.repeat(64)}`;
@@ -22,7 +22,7 @@ function docker(options: { buildx: boolean }) {
 }
 
 async function settings(overrides: Partial<DockerBuildTagInputs> = {}): Promise<DockerBuildTagSettings> {
-  const work = await mkdtemp(join(tmpdir(), 'outerloop-unit-build-'));
+  const work = await testTempDir('outerloop-unit-build-');
   await mkdir(join(work, 's', 'app'), { recursive: true });
   await mkdir(join(work, '_temp'));
   await writeFile(join(work, 's', 'app', 'Dockerfile'), 'FROM scratch\n');
